@@ -1,0 +1,5 @@
+import { MedicError } from '../errors.js';
+
+export async function run(_args: string[]): Promise<number> {
+  throw new MedicError('INTERNAL', '`medic demo` is not built yet.');
+}

@@ -1,0 +1,60 @@
+/** medic.yaml: every key optional, unknown keys an error (a typo must not silently disable a guard rail). */
+import { z } from 'zod';
+import { ACTION_KINDS } from '../vocabulary.js';
+import { parseDuration } from './duration.js';
+
+const durationMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration like 30m, 1h or 2d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const slackId = z.string().regex(/^[US][A-Z0-9]{2,}$/, 'must be a Slack user ID (U…) or user-group ID (S…)');
+
+const channelRoute = z.strictObject({
+  match: z
+    .strictObject({ namespace: z.string().optional(), labels: z.record(z.string(), z.string()).optional() })
+    .refine((m) => m.namespace !== undefined || m.labels !== undefined, 'give a namespace or labels to match'),
+  channel: z.string().min(1),
+});
+
+const sidecarRule = z.strictObject({
+  name: z.string().min(1),
+  images: z.array(z.string().min(1)).default([]),
+  names: z.array(z.string().min(1)).default([]),
+});
+
+export const DEFAULT_SIDECARS = [
+  { name: 'consul', images: ['consul', 'hashicorp/consul'], names: ['consul', 'consul-client', 'consul-agent'] },
+];
+
+export const settingsSchema = z.strictObject({
+  approvers: z.array(slackId).default([]),
+  selfApproval: z.array(z.enum(ACTION_KINDS)).default([]),
+  proposals: z.strictObject({ ttl: durationMs.default(3_600_000) }).prefault({}),
+  remediation: z
+    .strictObject({
+      namespaces: z.array(z.string().min(1)).default(['*']),
+      denyNamespaces: z.array(z.string().min(1)).default(['kube-system']),
+      kinds: z.array(z.enum(ACTION_KINDS)).default([...ACTION_KINDS]),
+      maxExecutionsPerHour: z.number().int().min(0).default(20),
+      maxCordonNodes: z.number().int().min(0).default(2),
+    })
+    .prefault({}),
+  scale: z
+    .strictObject({
+      min: z.number().int().min(0).default(1),
+      max: z.number().int().min(1).default(50),
+      maxFactor: z.number().min(1).default(10),
+    })
+    .refine((s) => s.min <= s.max, { message: 'min must not exceed max', path: ['min'] })
+    .prefault({}),
+  channels: z.array(channelRoute).default([]),
+  sidecars: z.array(sidecarRule).default(DEFAULT_SIDECARS),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SidecarRule = Settings['sidecars'][number];

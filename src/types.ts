@@ -1,0 +1,100 @@
+/** Medic's shared data types: the diagnosis (SPEC.md "Diagnosis"), proposals and outcomes. */
+import type { AlertEvent } from './alertmanager/payload.js';
+import type { ActionKind, RootCauseCode } from './vocabulary.js';
+
+export type EvidenceKind = 'status' | 'event' | 'spec' | 'metric' | 'log';
+export interface Evidence {
+  kind: EvidenceKind;
+  text: string;
+}
+
+export type Confidence = 'high' | 'medium' | 'low';
+export type Risk = 'low' | 'medium' | 'high';
+
+export interface WorkloadRef {
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob';
+  name: string;
+}
+
+export interface Target {
+  kind: string;
+  namespace?: string;
+  name: string;
+  workload?: WorkloadRef;
+}
+
+export interface ProposedAction {
+  kind: ActionKind;
+  title: string;
+  params: Record<string, unknown>;
+  risk: Risk;
+}
+
+export interface Diagnosis {
+  alert: { fingerprint: string; alertname: string; status: 'firing' | 'resolved' };
+  playbook: string;
+  target: Target | null;
+  rootCause: { code: RootCauseCode; summary: string; confidence: Confidence };
+  evidence: Evidence[];
+  actions: ProposedAction[];
+  partial: boolean;
+}
+
+/** Turns an alert into a diagnosis; the playbook engine implements it. */
+export interface DiagnosisEngine {
+  diagnose(event: AlertEvent, signal: AbortSignal): Promise<Diagnosis>;
+}
+
+/** Where diagnoses and resolves go: Slack in production, a recorder in tests and `medic diagnose`. */
+export interface AlertNotifier {
+  notifyFiring(event: AlertEvent, diagnosis: Diagnosis): Promise<void>;
+  notifyResolved(event: AlertEvent): Promise<void>;
+}
+
+/** A before → after line of a proposal's diff. */
+export interface DiffLine {
+  field: string;
+  before: string;
+  after: string;
+}
+
+export type ProposalState = 'proposed' | 'approved' | 'running' | 'done' | 'failed' | 'refused' | 'expired';
+
+export type ProposalOrigin =
+  | { type: 'diagnosis'; fingerprint: string; playbook: string; rootCause: RootCauseCode }
+  | { type: 'user'; userId: string; command: string };
+
+/** What the API server said about an object when the proposal was made; execution re-checks it. */
+export interface Precondition {
+  kind: string;
+  namespace?: string;
+  name: string;
+  resourceVersion?: string;
+  /** Field path → value when proposed, for objects whose resourceVersion churns (e.g. status updates). */
+  fields?: Record<string, string>;
+}
+
+export interface Outcome {
+  ok: boolean;
+  message: string;
+  changes: DiffLine[];
+  finishedAt: number;
+}
+
+export interface Proposal {
+  id: string;
+  kind: ActionKind;
+  title: string;
+  params: Record<string, unknown>;
+  risk: Risk;
+  diff: DiffLine[];
+  precondition?: Precondition;
+  origin: ProposalOrigin;
+  createdAt: number;
+  expiresAt: number;
+  state: ProposalState;
+  approvedBy?: string;
+  outcome?: Outcome;
+  /** The Slack message that shows the proposal, to update with the outcome. */
+  message?: { channel: string; ts: string; threadTs?: string };
+}

@@ -1,0 +1,102 @@
+/**
+ * The fixed vocabulary of ../shared/ROOT_CAUSES.md: root-cause codes and action kinds.
+ * Codes and kinds are for machines (Slack metadata, `medic diagnose --json`, tests); keep them exact.
+ */
+import { z } from 'zod';
+
+export const ROOT_CAUSE_CODES = [
+  'OOM_LIMIT',
+  'SIDECAR_OOM_IDENTITY_CHURN',
+  'NODE_MEMORY_EVICTION',
+  'VOLUME_ATTACH_FAILURE',
+  'VOLUME_ZONE_CONFLICT',
+  'UNSAFE_ROLLOUT',
+  'INSUFFICIENT_CAPACITY',
+  'CRASHLOOP_APP_ERROR',
+  'IMAGE_PULL_FAILURE',
+  'TARGET_NOT_FOUND',
+  'UNKNOWN',
+] as const;
+export type RootCauseCode = (typeof ROOT_CAUSE_CODES)[number];
+
+export const ACTION_KINDS = [
+  'scale',
+  'set-memory-limit',
+  'rollout-restart',
+  'rollout-undo',
+  'patch-rollout-safety',
+  'delete-pod',
+  'cordon-node',
+  'silence',
+] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** `Deployment/name` or `StatefulSet/name` (DaemonSet too for template patches). */
+export const workloadRef = z
+  .string()
+  .regex(/^(Deployment|StatefulSet|DaemonSet)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must look like Deployment/name');
+const k8sName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/, 'must be a memory quantity like 512Mi');
+const duration = z.string().regex(/^[0-9]+(s|m|h|d)$/, 'must be a duration like 2h');
+
+/** Parameters of each action kind, as ROOT_CAUSES.md lists them. */
+export const ACTION_PARAMS = {
+  scale: z.strictObject({ namespace: k8sName, workload: workloadRef, replicas: z.number().int().min(0) }),
+  'set-memory-limit': z.strictObject({
+    namespace: k8sName,
+    workload: workloadRef,
+    container: k8sName,
+    limit: quantity,
+  }),
+  'rollout-restart': z.strictObject({ namespace: k8sName, workload: workloadRef }),
+  'rollout-undo': z.strictObject({
+    namespace: k8sName,
+    workload: workloadRef,
+    toRevision: z.number().int().min(1).optional(),
+  }),
+  'patch-rollout-safety': z.strictObject({
+    namespace: k8sName,
+    workload: workloadRef,
+    preStopSleepSeconds: z.number().int().min(1).max(600),
+    terminationGracePeriodSeconds: z.number().int().min(1).max(3600),
+    replicas: z.number().int().min(1).optional(),
+  }),
+  'delete-pod': z.strictObject({ namespace: k8sName, pod: k8sName }),
+  'cordon-node': z.strictObject({ node: k8sName }),
+  silence: z.strictObject({
+    matchers: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          value: z.string(),
+          isRegex: z.boolean().default(false),
+          isEqual: z.boolean().default(true),
+        }),
+      )
+      .min(1),
+    duration,
+  }),
+} satisfies Record<ActionKind, z.ZodType>;
+
+export type ActionParams<K extends ActionKind> = z.infer<(typeof ACTION_PARAMS)[K]>;
+
+/** Kinds that change running pods or node scheduling: their buttons are red and ask for confirmation. */
+export const RISKY_ACTION_KINDS: ReadonlySet<ActionKind> = new Set([
+  'rollout-undo',
+  'rollout-restart',
+  'delete-pod',
+  'cordon-node',
+  'scale',
+]);
+
+export function isRootCauseCode(value: unknown): value is RootCauseCode {
+  return typeof value === 'string' && (ROOT_CAUSE_CODES as readonly string[]).includes(value);
+}
+
+export function isActionKind(value: unknown): value is ActionKind {
+  return typeof value === 'string' && (ACTION_KINDS as readonly string[]).includes(value);
+}

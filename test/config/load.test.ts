@@ -1,0 +1,85 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseSettings, redactConfig } from '../../src/config/load.js';
+import { MedicError } from '../../src/errors.js';
+
+function writeYaml(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'medic-config-'));
+  const file = join(dir, 'medic.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function configError(fn: () => unknown): MedicError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof MedicError) return error;
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.settings.remediation.denyNamespaces).toEqual(['kube-system']);
+    expect(config.settings.remediation.namespaces).toEqual(['*']);
+    expect(config.settings.remediation.maxExecutionsPerHour).toBe(20);
+    expect(config.settings.remediation.maxCordonNodes).toBe(2);
+    expect(config.settings.scale).toEqual({ min: 1, max: 50, maxFactor: 10 });
+    expect(config.settings.proposals.ttl).toBe(3_600_000);
+    expect(config.settings.sidecars[0]?.names).toContain('consul-client');
+  });
+
+  it('reads medic.yaml from MEDIC_CONFIG', () => {
+    const file = writeYaml('approvers: [U0123ABC, S0GROUP1]\nproposals: {ttl: 30m}\nscale: {max: 20}\n');
+    const config = loadConfig({ MEDIC_CONFIG: file });
+    expect(config.settings.approvers).toEqual(['U0123ABC', 'S0GROUP1']);
+    expect(config.settings.proposals.ttl).toBe(1_800_000);
+    expect(config.settings.scale.max).toBe(20);
+    expect(config.settingsSource).toBe(file);
+  });
+
+  it('names the bad environment variable in one sentence', () => {
+    const error = configError(() => loadConfig({ PORT: 'eighty' }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.field).toBe('PORT');
+    expect(error.message).toMatch(/^Environment variable PORT .*unset it to use the default\.$/);
+  });
+
+  it('rejects an unknown key in medic.yaml so a typo cannot disable a guard rail', () => {
+    const error = configError(() => parseSettings('remediation:\n  maxExecutionPerHour: 5\n', 'medic.yaml'));
+    expect(error.field).toBe('remediation');
+    expect(error.message).toContain('maxExecutionPerHour');
+  });
+
+  it('names the nested setting with a bad value', () => {
+    const error = configError(() => parseSettings('approvers: [alice]\n', 'medic.yaml'));
+    expect(error.field).toBe('approvers[0]');
+    expect(error.message).toContain('Slack user ID');
+  });
+
+  it('reports an unreadable MEDIC_CONFIG path', () => {
+    const error = configError(() => loadConfig({ MEDIC_CONFIG: '/nonexistent/medic.yaml' }));
+    expect(error.field).toBe('MEDIC_CONFIG');
+    expect(error.message).toContain('ENOENT');
+  });
+
+  it('never puts secrets in the loggable form', () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-secret-1',
+      SLACK_SIGNING_SECRET: 'sign-secret-2',
+      ALERTMANAGER_TOKEN: 'am-secret-3',
+      REDIS_URL: 'redis://:pw-secret-4@127.0.0.1:6379',
+    });
+    const text = JSON.stringify(redactConfig(config));
+    for (const secret of ['xoxb-secret-1', 'sign-secret-2', 'am-secret-3', 'pw-secret-4']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
