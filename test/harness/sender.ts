@@ -46,8 +46,7 @@ export interface AlertmanagerSender {
 
 /** The part of a webhook body the sender needs to know about. */
 export interface WebhookBody {
-  alerts: { fingerprint: string }[];
-  [key: string]: unknown;
+  alerts: readonly { fingerprint: string }[];
 }
 
 export function createAlertmanagerSender(options: SenderOptions): AlertmanagerSender {
