@@ -1,0 +1,243 @@
+/**
+ * The cluster writer: the only place that changes the cluster, plus the reads remediation needs to plan a
+ * change. Every Kubernetes API call is spelled out here (deploy/ derives Medic's RBAC from this list), and
+ * every failure becomes a MedicError: 4xx are permanent (retrying cannot help), 5xx/429/timeouts transient.
+ */
+import {
+  ApiException,
+  PatchStrategy,
+  type V1DaemonSet,
+  type V1Deployment,
+  type V1Node,
+  type V1Pod,
+  type V1ReplicaSet,
+  type V1StatefulSet,
+  type V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import { MedicError } from '../errors.js';
+import type { KubeApis } from './client.js';
+
+export type {
+  V1Container,
+  V1DaemonSet,
+  V1Deployment,
+  V1Node,
+  V1Pod,
+  V1PodTemplateSpec,
+  V1ReplicaSet,
+  V1StatefulSet,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+export type Workload = V1Deployment | V1StatefulSet | V1DaemonSet;
+export type PatchType = 'strategic' | 'merge' | 'json';
+
+export interface WriteOptions {
+  /** Server-side dry run (`dryRun=All`): the API server validates and admits the change but stores nothing. */
+  dryRun: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/** The narrow read/write surface remediation uses; production and tests both use the real client. */
+export interface ClusterWriter {
+  readWorkload(namespace: string, kind: WorkloadKind, name: string, signal?: AbortSignal): Promise<Workload>;
+  patchWorkload(
+    namespace: string,
+    kind: WorkloadKind,
+    name: string,
+    patch: object,
+    type: PatchType,
+    options: WriteOptions,
+  ): Promise<Workload>;
+  /** Sets replicas through the `scale` subresource (Deployment or StatefulSet). */
+  patchScale(
+    namespace: string,
+    kind: 'Deployment' | 'StatefulSet',
+    name: string,
+    replicas: number,
+    options: WriteOptions,
+  ): Promise<number>;
+  listHorizontalPodAutoscalers(namespace: string, signal?: AbortSignal): Promise<V2HorizontalPodAutoscaler[]>;
+  patchHorizontalPodAutoscaler(
+    namespace: string,
+    name: string,
+    patch: object,
+    options: WriteOptions,
+  ): Promise<V2HorizontalPodAutoscaler>;
+  listReplicaSets(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<V1ReplicaSet[]>;
+  readPod(namespace: string, name: string, signal?: AbortSignal): Promise<V1Pod>;
+  /** Deletes a pod only if it still has `uid` (the API server checks the precondition atomically). */
+  deletePod(namespace: string, name: string, uid: string, options: WriteOptions): Promise<void>;
+  readNode(name: string, signal?: AbortSignal): Promise<V1Node>;
+  listNodes(signal?: AbortSignal): Promise<V1Node[]>;
+  patchNode(name: string, patch: object, options: WriteOptions): Promise<V1Node>;
+}
+
+const CONTENT_TYPES: Record<PatchType, string> = {
+  strategic: PatchStrategy.StrategicMergePatch,
+  merge: PatchStrategy.MergePatch,
+  json: PatchStrategy.JsonPatch,
+};
+
+/** Names Medic's changes in managedFields, so `kubectl get -o yaml --show-managed-fields` shows who did it. */
+export const FIELD_MANAGER = 'medic';
+
+interface StatusBody {
+  message?: string;
+  reason?: string;
+}
+
+function parseStatus(body: unknown): StatusBody {
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as StatusBody;
+    } catch {
+      // Not a v1.Status (e.g. a proxy's HTML error page): the raw text is the best reason there is.
+      return { message: body.slice(0, 200) };
+    }
+  }
+  if (body && typeof body === 'object') return body as StatusBody;
+  return {};
+}
+
+/** Turns a client-node failure into a MedicError that says what the API server answered and whether to retry. */
+export function toMedicError(error: unknown, action: string): MedicError {
+  if (error instanceof MedicError) return error;
+  if (error instanceof ApiException) {
+    const status = error.code;
+    const parsed = parseStatus(error.body);
+    const reason = parsed.message ?? parsed.reason ?? `HTTP ${status}`;
+    const message = `Kubernetes API refused to ${action}: ${reason} (HTTP ${status})`;
+    if (status === 403) return new MedicError('FORBIDDEN', message, { status, permanent: true, cause: error });
+    if (status === 404) return new MedicError('NOT_FOUND', message, { status, permanent: true, cause: error });
+    if (status === 409) return new MedicError('CONFLICT', message, { status, permanent: true, cause: error });
+    if (status === 429 || status >= 500) {
+      return new MedicError('KUBE_API', `Kubernetes API failed to ${action}: ${reason} (HTTP ${status})`, {
+        status,
+        cause: error,
+      });
+    }
+    return new MedicError('BAD_REQUEST', message, { status, permanent: true, cause: error });
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return new MedicError('UNAVAILABLE', `Kubernetes API unreachable while trying to ${action}: ${text}`, {
+    cause: error,
+  });
+}
+
+async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toMedicError(error, action);
+  }
+}
+
+const dryRunParam = (options: WriteOptions) => (options.dryRun ? { dryRun: 'All' } : {});
+
+export function createClusterWriter(apis: KubeApis): ClusterWriter {
+  const { apps, core, autoscaling } = apis;
+  const opts = (signal?: AbortSignal, type?: PatchType) =>
+    apis.callOptions(signal, type ? { 'Content-Type': CONTENT_TYPES[type] } : {});
+
+  return {
+    readWorkload(namespace, kind, name, signal) {
+      const what = `read ${kind} ${namespace}/${name}`;
+      if (kind === 'Deployment')
+        return call(what, () => apps.readNamespacedDeployment({ namespace, name }, opts(signal)));
+      if (kind === 'StatefulSet') {
+        return call(what, () => apps.readNamespacedStatefulSet({ namespace, name }, opts(signal)));
+      }
+      return call(what, () => apps.readNamespacedDaemonSet({ namespace, name }, opts(signal)));
+    },
+
+    patchWorkload(namespace, kind, name, patch, type, options) {
+      const what = `patch ${kind} ${namespace}/${name}`;
+      // Strict: a field the API server does not know fails the request instead of being dropped silently.
+      const request = {
+        namespace,
+        name,
+        body: patch,
+        fieldManager: FIELD_MANAGER,
+        fieldValidation: 'Strict',
+        ...dryRunParam(options),
+      };
+      const o = opts(options.signal, type);
+      if (kind === 'Deployment') return call(what, () => apps.patchNamespacedDeployment(request, o));
+      if (kind === 'StatefulSet') return call(what, () => apps.patchNamespacedStatefulSet(request, o));
+      return call(what, () => apps.patchNamespacedDaemonSet(request, o));
+    },
+
+    async patchScale(namespace, kind, name, replicas, options) {
+      const what = `scale ${kind} ${namespace}/${name}`;
+      const request = {
+        namespace,
+        name,
+        body: { spec: { replicas } },
+        fieldManager: FIELD_MANAGER,
+        ...dryRunParam(options),
+      };
+      const o = opts(options.signal, 'merge');
+      const scale =
+        kind === 'Deployment'
+          ? await call(what, () => apps.patchNamespacedDeploymentScale(request, o))
+          : await call(what, () => apps.patchNamespacedStatefulSetScale(request, o));
+      return scale.spec?.replicas ?? replicas;
+    },
+
+    async listHorizontalPodAutoscalers(namespace, signal) {
+      const list = await call(`list HorizontalPodAutoscalers in ${namespace}`, () =>
+        autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts(signal)),
+      );
+      return list.items;
+    },
+
+    patchHorizontalPodAutoscaler(namespace, name, patch, options) {
+      return call(`patch HorizontalPodAutoscaler ${namespace}/${name}`, () =>
+        autoscaling.patchNamespacedHorizontalPodAutoscaler(
+          { namespace, name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
+          opts(options.signal, 'merge'),
+        ),
+      );
+    },
+
+    async listReplicaSets(namespace, labelSelector, signal) {
+      const list = await call(`list ReplicaSets in ${namespace}`, () =>
+        apps.listNamespacedReplicaSet({ namespace, labelSelector }, opts(signal)),
+      );
+      return list.items;
+    },
+
+    readPod(namespace, name, signal) {
+      return call(`read Pod ${namespace}/${name}`, () => core.readNamespacedPod({ namespace, name }, opts(signal)));
+    },
+
+    async deletePod(namespace, name, uid, options) {
+      await call(`delete Pod ${namespace}/${name}`, () =>
+        core.deleteNamespacedPod(
+          { namespace, name, body: { preconditions: { uid } }, ...dryRunParam(options) },
+          opts(options.signal),
+        ),
+      );
+    },
+
+    readNode(name, signal) {
+      return call(`read Node ${name}`, () => core.readNode({ name }, opts(signal)));
+    },
+
+    async listNodes(signal) {
+      const list = await call('list Nodes', () => core.listNode({}, opts(signal)));
+      return list.items;
+    },
+
+    patchNode(name, patch, options) {
+      return call(`patch Node ${name}`, () =>
+        core.patchNode(
+          { name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
+          opts(options.signal, 'merge'),
+        ),
+      );
+    },
+  };
+}

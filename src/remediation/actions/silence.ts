@@ -1,0 +1,44 @@
+/** `silence`: an Alertmanager silence (API v2) created by "medic", ending after the given duration. */
+import { parseDuration } from '../../config/duration.js';
+import { MedicError } from '../../errors.js';
+import { notApplicable } from '../errors.js';
+import type { ActionHandler } from '../types.js';
+
+export const silenceAction: ActionHandler<'silence'> = {
+  kind: 'silence',
+  // A silence scoped to one namespace (`namespace="ads"`) counts against that namespace's rails.
+  namespaceOf: (params) => params.matchers.find((m) => m.name === 'namespace' && !m.isRegex && m.isEqual)?.value,
+  async plan(ctx, params) {
+    const silences = ctx.silences;
+    if (!silences) {
+      throw new MedicError('CONFIG_INVALID', 'ALERTMANAGER_URL is not set, so Medic cannot create silences', {
+        field: 'ALERTMANAGER_URL',
+        permanent: true,
+      });
+    }
+    const durationMs = parseDuration(params.duration);
+    if (!durationMs) throw notApplicable(`duration "${params.duration}" must be like 30m, 2h or 1d`);
+    const matchers = params.matchers.map((m) => ({ ...m }));
+    const text = matchers
+      .map((m) => `${m.name}${m.isEqual ? '' : '!'}${m.isRegex ? '=~' : '='}"${m.value}"`)
+      .join(', ');
+    const startsAt = new Date(ctx.now());
+    const endsAt = new Date(startsAt.getTime() + durationMs);
+    return {
+      diff: [{ field: 'Alertmanager silence', before: '(none)', after: `{${text}} until ${endsAt.toISOString()}` }],
+      notes: ['Alertmanager has no dry run: Medic checked it answers; it validates the matchers on creation.'],
+      async apply(dryRun) {
+        if (dryRun) {
+          await silences.checkReady(ctx.signal);
+          return 'Alertmanager reachable';
+        }
+        const comment = ctx.proposal ? `Medic proposal ${ctx.proposal.id}: ${ctx.proposal.title}` : 'Created by Medic';
+        const id = await silences.createSilence(
+          { matchers, startsAt, endsAt, createdBy: 'medic', comment },
+          ctx.signal,
+        );
+        return `silence ${id} created for {${text}} until ${endsAt.toISOString()}`;
+      },
+    };
+  },
+};

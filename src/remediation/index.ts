@@ -1,0 +1,164 @@
+/**
+ * Remediation: turns an approved proposal into exactly the change that was shown, or refuses loudly.
+ * `prepare` runs when a diagnosis or /scale proposes an action (a failure there means no button);
+ * `execute` runs in the actions worker after approval and re-checks everything first.
+ */
+import { createSilenceClient } from '../alertmanager/silences.js';
+import type { Settings } from '../config/settings.js';
+import { errorMessage, isMedicError, MedicError } from '../errors.js';
+import type { ClusterWriter } from '../kube/writer.js';
+import type { Logger } from '../logger.js';
+import { createExecutionCounter, type ExecutionCounter } from '../store/executions.js';
+import type { Redis } from '../store/redis.js';
+import type { DiffLine, Outcome, Precondition, Proposal, ProposedAction } from '../types.js';
+import { ACTION_PARAMS, type ActionKind, isActionKind } from '../vocabulary.js';
+import { ACTION_HANDLERS } from './actions/index.js';
+import { railRefusal } from './errors.js';
+import { checkScopeRails } from './rails.js';
+import type { ActionContext, ActionHandler, Plan } from './types.js';
+
+export type PreparedAction =
+  | { ok: true; diff: DiffLine[]; precondition?: Precondition; notes: string[] }
+  | { ok: false; reason: string; rail?: string };
+
+export interface Remediation {
+  /**
+   * Validates params (ACTION_PARAMS), checks namespace/kind allow-lists and guard rails, dry-runs (dryRun=All)
+   * on the API server, computes the diff (before → after) and the precondition to re-check.
+   * Never throws: every failure (including a transient one) is `ok: false` with the reason.
+   */
+  prepare(action: ProposedAction, signal?: AbortSignal): Promise<PreparedAction>;
+  /**
+   * Re-checks the precondition (object unchanged since the proposal), allow-lists and guard rails (incl. the
+   * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for 403/404/422, a
+   * stale or expired proposal and guard-rail refusals (code GUARD_RAIL, `field` = the rail); not permanent
+   * for 5xx, timeouts and unreachable APIs, so the queue retries with backoff.
+   */
+  execute(proposal: Proposal, signal?: AbortSignal): Promise<Outcome>;
+}
+
+export interface RemediationDeps {
+  writer: ClusterWriter;
+  settings: Settings;
+  redis: Redis;
+  keyPrefix: string;
+  alertmanagerUrl?: string | undefined;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Circuit-breaker bucket for cluster-scoped actions (cordon, silences without a namespace matcher). */
+export const CLUSTER_SCOPE = '_cluster';
+
+interface Resolved {
+  handler: ActionHandler<ActionKind>;
+  params: never;
+  namespace: string | undefined;
+}
+
+function resolve(kind: string, rawParams: unknown): Resolved {
+  if (!isActionKind(kind)) throw new MedicError('BAD_REQUEST', `unknown action kind "${kind}"`, { permanent: true });
+  const parsed = ACTION_PARAMS[kind].safeParse(rawParams);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = `params.${issue?.path.join('.') ?? ''}`.replace(/\.$/, '');
+    throw new MedicError('BAD_REQUEST', `invalid ${kind} action: ${field} ${issue?.message ?? 'is invalid'}`, {
+      field,
+      permanent: true,
+    });
+  }
+  // The handler for `kind` takes exactly the params ACTION_PARAMS[kind] produced.
+  const handler = ACTION_HANDLERS[kind] as unknown as ActionHandler<ActionKind>;
+  const params = parsed.data as never;
+  return { handler, params, namespace: handler.namespaceOf(params) };
+}
+
+/** Compares what the proposal saw with what the cluster says now; the first difference makes it stale. */
+function findStaleness(expected: Precondition, actual: Precondition | undefined): string | undefined {
+  const what = `${expected.kind} ${expected.namespace ? `${expected.namespace}/` : ''}${expected.name}`;
+  if (!actual || actual.kind !== expected.kind || actual.name !== expected.name)
+    return `${what} is no longer the target`;
+  if (expected.resourceVersion !== undefined && expected.resourceVersion !== actual.resourceVersion) {
+    return `${what} changed since the proposal (resourceVersion ${expected.resourceVersion} → ${actual.resourceVersion})`;
+  }
+  for (const [field, value] of Object.entries(expected.fields ?? {})) {
+    const now = actual.fields?.[field];
+    if (now !== value) return `${what} changed since the proposal: ${field} was ${value}, now ${now ?? '(gone)'}`;
+  }
+  return undefined;
+}
+
+export function createRemediation(deps: RemediationDeps): Remediation {
+  const now = deps.now ?? Date.now;
+  const counter: ExecutionCounter = createExecutionCounter(deps.redis, deps.keyPrefix);
+  const silences = deps.alertmanagerUrl ? createSilenceClient(deps.alertmanagerUrl) : undefined;
+  const limit = () => deps.settings.remediation.maxExecutionsPerHour;
+  const context = (signal: AbortSignal | undefined, proposal?: Proposal): ActionContext => ({
+    writer: deps.writer,
+    settings: deps.settings,
+    silences,
+    now,
+    signal,
+    ...(proposal ? { proposal: { id: proposal.id, title: proposal.title } } : {}),
+  });
+  const breakerRefusal = (bucket: string, count: number) =>
+    railRefusal(
+      'remediation.maxExecutionsPerHour',
+      `${count} remediation(s) already ran in ${bucket === CLUSTER_SCOPE ? 'cluster scope' : `namespace ${bucket}`} in the last hour (limit ${limit()})`,
+    );
+
+  return {
+    async prepare(action, signal) {
+      const log = deps.logger.child({ action: action.kind });
+      try {
+        const { handler, params, namespace } = resolve(action.kind, action.params);
+        checkScopeRails(deps.settings, handler.kind, namespace);
+        const bucket = namespace ?? CLUSTER_SCOPE;
+        const count = await counter.count(bucket, now());
+        if (count >= limit()) throw breakerRefusal(bucket, count);
+        const plan: Plan = await handler.plan(context(signal), params);
+        await plan.apply(true);
+        return {
+          ok: true,
+          diff: plan.diff,
+          notes: plan.notes,
+          ...(plan.precondition ? { precondition: plan.precondition } : {}),
+        };
+      } catch (error) {
+        if (!isMedicError(error)) log.warn({ err: error }, 'remediation prepare failed unexpectedly');
+        const transient = isMedicError(error) && !error.permanent;
+        const reason = `${errorMessage(error)}${transient ? ' (temporary failure; try again)' : ''}`;
+        if (isMedicError(error) && error.code === 'GUARD_RAIL' && error.field) {
+          return { ok: false, reason, rail: error.field };
+        }
+        return { ok: false, reason };
+      }
+    },
+
+    async execute(proposal, signal) {
+      const log = deps.logger.child({ proposal: proposal.id, action: proposal.kind });
+      if (proposal.expiresAt <= now()) {
+        throw new MedicError('PROPOSAL_EXPIRED', `proposal ${proposal.id} expired; ask Medic for a new one`, {
+          permanent: true,
+        });
+      }
+      const { handler, params, namespace } = resolve(proposal.kind, proposal.params);
+      checkScopeRails(deps.settings, handler.kind, namespace);
+      const plan = await handler.plan(context(signal, proposal), params);
+      if (proposal.precondition) {
+        const stale = findStaleness(proposal.precondition, plan.precondition);
+        if (stale) {
+          throw new MedicError('PROPOSAL_STALE', `${stale}; nothing was changed — ask Medic for a new proposal`, {
+            permanent: true,
+          });
+        }
+      }
+      const bucket = namespace ?? CLUSTER_SCOPE;
+      const verdict = await counter.record(bucket, proposal.id, limit(), now());
+      if (!verdict.allowed) throw breakerRefusal(bucket, verdict.count);
+      const message = await plan.apply(false);
+      log.info({ changes: plan.diff }, 'remediation applied');
+      return { ok: true, message, changes: plan.diff, finishedAt: now() };
+    },
+  };
+}

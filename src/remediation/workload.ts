@@ -1,0 +1,69 @@
+/** Helpers for actions that change a workload's pod template. */
+import { createHash } from 'node:crypto';
+import { MedicError } from '../errors.js';
+import type {
+  ClusterWriter,
+  V1Container,
+  V1PodTemplateSpec,
+  V2HorizontalPodAutoscaler,
+  Workload,
+  WorkloadKind,
+} from '../kube/writer.js';
+import { notApplicable } from './errors.js';
+
+export interface WorkloadTarget {
+  kind: WorkloadKind;
+  name: string;
+}
+
+/** `Deployment/api` → { kind, name } (the params schema has already checked the shape). */
+export function parseWorkloadRef(ref: string): WorkloadTarget {
+  const [kind, name = ''] = ref.split('/');
+  return { kind: kind as WorkloadKind, name };
+}
+
+export function templateOf(workload: Workload, ref: WorkloadTarget): V1PodTemplateSpec {
+  const template = workload.spec?.template;
+  if (!template?.spec) {
+    throw new MedicError('KUBE_API', `${ref.kind}/${ref.name} came back without a pod template`, { permanent: true });
+  }
+  return template;
+}
+
+export type ContainerList = 'containers' | 'initContainers';
+
+/** Finds a container by name among the main containers, then the init containers (native sidecars). */
+export function findContainer(
+  template: V1PodTemplateSpec,
+  name: string,
+  ref: WorkloadTarget,
+): { list: ContainerList; container: V1Container } {
+  const spec = template.spec;
+  const main = spec?.containers.find((c) => c.name === name);
+  if (main) return { list: 'containers', container: main };
+  const init = spec?.initContainers?.find((c) => c.name === name);
+  if (init) return { list: 'initContainers', container: init };
+  const names = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c) => c.name).join(', ');
+  throw notApplicable(`${ref.kind}/${ref.name} has no container named "${name}" (it has: ${names || 'none'})`);
+}
+
+/** The HorizontalPodAutoscaler whose scaleTargetRef is this workload, if any. */
+export async function findHpa(
+  writer: ClusterWriter,
+  namespace: string,
+  ref: WorkloadTarget,
+  signal?: AbortSignal,
+): Promise<V2HorizontalPodAutoscaler | undefined> {
+  const hpas = await writer.listHorizontalPodAutoscalers(namespace, signal);
+  return hpas.find((h) => h.spec?.scaleTargetRef.kind === ref.kind && h.spec.scaleTargetRef.name === ref.name);
+}
+
+/** A short, stable fingerprint of a value, for preconditions on whole sub-objects (e.g. a pod template). */
+export function fingerprint(value: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(value ?? null))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export const NONE = '(none)';

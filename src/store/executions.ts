@@ -1,0 +1,65 @@
+/**
+ * Remediation executions per namespace over a sliding hour, for the circuit breaker. One sorted set per
+ * namespace (`<prefix>:executions:<namespace>`), scored by time, one member per proposal id: counting and
+ * recording happen in one Lua script, so concurrent workers can never run more than the limit, and a retried
+ * job (same proposal id) is not counted twice.
+ */
+import type { Redis } from 'ioredis';
+
+export const EXECUTION_WINDOW_MS = 3_600_000;
+
+// KEYS[1] = the namespace's set; ARGV = now, window, limit, member.
+// Returns {1, count} when recorded (or already recorded), {0, count, oldestScore} when the limit is reached.
+const RECORD_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('ZSCORE', KEYS[1], ARGV[4]) then
+  return {1, redis.call('ZCARD', KEYS[1])}
+end
+local count = redis.call('ZCARD', KEYS[1])
+if count >= tonumber(ARGV[3]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, count, oldest[2]}
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {1, count + 1}
+`;
+
+export interface ExecutionVerdict {
+  allowed: boolean;
+  /** Executions in the last hour, including this one when allowed. */
+  count: number;
+  /** When refused: the time at which the oldest counted execution leaves the window. */
+  retryAt?: number;
+}
+
+export interface ExecutionCounter {
+  /** Executions recorded for `namespace` in the hour before `now`. */
+  count(namespace: string, now: number): Promise<number>;
+  /** Atomically records execution `id` unless `limit` executions already happened in the last hour. */
+  record(namespace: string, id: string, limit: number, now: number): Promise<ExecutionVerdict>;
+}
+
+export function createExecutionCounter(redis: Redis, keyPrefix: string): ExecutionCounter {
+  const base = keyPrefix.replace(/:+$/, '');
+  const key = (namespace: string) => `${base}:executions:${namespace}`;
+  return {
+    async count(namespace, now) {
+      return redis.zcount(key(namespace), `(${now - EXECUTION_WINDOW_MS}`, '+inf');
+    },
+    async record(namespace, id, limit, now) {
+      const reply = (await redis.eval(
+        RECORD_SCRIPT,
+        1,
+        key(namespace),
+        String(now),
+        String(EXECUTION_WINDOW_MS),
+        String(limit),
+        id,
+      )) as [number, number, string?];
+      const [allowed, count, oldest] = reply;
+      if (allowed === 1) return { allowed: true, count };
+      return { allowed: false, count, retryAt: Number(oldest) + EXECUTION_WINDOW_MS };
+    },
+  };
+}
