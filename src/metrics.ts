@@ -1,0 +1,106 @@
+/**
+ * Medic's Prometheus metrics on a registry of their own (never prom-client's global one: tests build many
+ * Medic instances in one process). Other modules register their metrics on `metrics.registry`.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** A queue whose job counts feed `medic_queue_depth` when /metrics is scraped. */
+export interface QueueDepthSource {
+  name: string;
+  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+}
+
+export const QUEUE_DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+export interface Metrics {
+  registry: Registry;
+  alertsReceived: Counter<'status'>;
+  alertsDeduplicated: Counter<'status'>;
+  intakeDuration: Histogram<'outcome'>;
+  queueDepth: Gauge<'queue' | 'state'>;
+  jobDuration: Histogram<'queue' | 'outcome'>;
+  jobFailures: Counter<'queue' | 'kind'>;
+  diagnoses: Counter<'root_cause' | 'playbook'>;
+  /** Makes `medic_queue_depth` report these queues' job counts at scrape time. */
+  observeQueues(queues: QueueDepthSource[]): void;
+}
+
+export interface MetricsOptions {
+  /** Also export process_* and nodejs_* metrics (the server does; tests need not). */
+  defaultMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const sources: QueueDepthSource[] = [];
+
+  const queueDepth = new Gauge({
+    name: 'medic_queue_depth',
+    help: 'Jobs per queue and state, read from Redis at scrape time',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const perQueue = await Promise.all(
+        sources.map(async (queue) => {
+          try {
+            return { queue: queue.name, counts: await queue.getJobCounts(...QUEUE_DEPTH_STATES) };
+          } catch {
+            // Redis unreachable: the series disappear for this scrape; /readyz reports the outage.
+            return { queue: queue.name, counts: {} };
+          }
+        }),
+      );
+      for (const { queue, counts } of perQueue) {
+        for (const [state, value] of Object.entries(counts)) this.set({ queue, state }, value);
+      }
+    },
+  });
+
+  return {
+    registry,
+    alertsReceived: new Counter({
+      name: 'medic_alerts_received_total',
+      help: 'Alerts accepted from Alertmanager webhooks (durably queued), by alert status',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    alertsDeduplicated: new Counter({
+      name: 'medic_alerts_deduplicated_total',
+      help: 'Alerts dropped at intake because the same alert in the same state was already queued',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    intakeDuration: new Histogram({
+      name: 'medic_intake_duration_seconds',
+      help: 'Time to validate and durably enqueue one Alertmanager webhook',
+      labelNames: ['outcome'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+      registers: [registry],
+    }),
+    queueDepth,
+    jobDuration: new Histogram({
+      name: 'medic_job_duration_seconds',
+      help: 'Time a worker spent on one job attempt',
+      labelNames: ['queue', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    jobFailures: new Counter({
+      name: 'medic_job_failures_total',
+      help: 'Failed job attempts; kind=permanent gives up, kind=retry will be retried with backoff',
+      labelNames: ['queue', 'kind'] as const,
+      registers: [registry],
+    }),
+    diagnoses: new Counter({
+      name: 'medic_diagnoses_total',
+      help: 'Diagnoses recorded, by root cause and playbook',
+      labelNames: ['root_cause', 'playbook'] as const,
+      registers: [registry],
+    }),
+    observeQueues(queues) {
+      sources.push(...queues);
+    },
+  };
+}

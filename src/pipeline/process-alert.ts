@@ -1,0 +1,50 @@
+/**
+ * The diagnosis job: firing → diagnose → record → notify; resolved → record the resolve → notify.
+ * A resolved alert gets no new diagnosis. A retried job reuses the diagnosis it already recorded, so each
+ * alert episode is diagnosed once and only the notification is repeated (notifiers must be idempotent).
+ */
+import type { AlertEvent } from '../alertmanager/payload.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { DiagnosisStore } from '../store/diagnoses.js';
+import type { AlertNotifier, Diagnosis, DiagnosisEngine } from '../types.js';
+
+export interface PipelineDeps {
+  engine: DiagnosisEngine;
+  notifier: AlertNotifier;
+  store: DiagnosisStore;
+  logger: Logger;
+  signal: AbortSignal;
+  metrics?: Metrics;
+}
+
+export type AlertOutcome =
+  | { kind: 'diagnosed'; diagnosis: Diagnosis; reused: boolean }
+  | { kind: 'resolved'; firstResolve: boolean };
+
+export async function processAlertEvent(event: AlertEvent, deps: PipelineDeps): Promise<AlertOutcome> {
+  const logger = deps.logger.child({ fingerprint: event.alert.fingerprint, status: event.alert.status });
+  if (event.alert.status === 'resolved') {
+    const { created } = await deps.store.recordResolve(event);
+    await deps.notifier.notifyResolved(event);
+    logger.debug({ firstResolve: created }, 'resolve recorded');
+    return { kind: 'resolved', firstResolve: created };
+  }
+
+  const existing = await deps.store.findDiagnosis(event);
+  if (existing?.diagnosis) {
+    logger.info('reusing the diagnosis recorded by an earlier attempt');
+    await deps.notifier.notifyFiring(event, existing.diagnosis);
+    return { kind: 'diagnosed', diagnosis: existing.diagnosis, reused: true };
+  }
+
+  const fresh = await deps.engine.diagnose(event, deps.signal);
+  deps.signal.throwIfAborted();
+  const { record, created } = await deps.store.recordDiagnosis(event, fresh);
+  // Another worker may have recorded this episode first (a stalled job picked up twice): its diagnosis wins.
+  const diagnosis = record.diagnosis ?? fresh;
+  if (created) deps.metrics?.diagnoses.inc({ root_cause: diagnosis.rootCause.code, playbook: diagnosis.playbook });
+  logger.info({ rootCause: diagnosis.rootCause.code, playbook: diagnosis.playbook }, 'alert diagnosed');
+  await deps.notifier.notifyFiring(event, diagnosis);
+  return { kind: 'diagnosed', diagnosis, reused: !created };
+}

@@ -1,0 +1,112 @@
+/**
+ * Workers run a plain async processor per job. Failure policy: a MedicError with `permanent: true` becomes
+ * BullMQ's UnrecoverableError (no retry); anything else is retried with exponential backoff until the job's
+ * attempts run out. One sink per worker (the `failed`/`error` listeners) logs and counts failures.
+ */
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { AlertEvent } from '../alertmanager/payload.js';
+import { errorMessage, isMedicError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Redis } from '../store/redis.js';
+import { ACTIONS_QUEUE, type ActionJobData, ALERTS_QUEUE } from './queues.js';
+
+export interface JobContext {
+  jobId: string;
+  /** 1 on the first run, 2 on the first retry, … */
+  attempt: number;
+  maxAttempts: number;
+  /** Aborted when the worker shuts down and hands the job back. */
+  signal: AbortSignal;
+  /** Child logger tagged with the queue and job id. */
+  logger: Logger;
+}
+
+export type JobProcessor<T> = (data: T, context: JobContext) => Promise<void>;
+
+export interface WorkerOptions<T> {
+  /** A connection made for workers (src/store/redis.ts, purpose 'worker'); BullMQ duplicates it for blocking. */
+  connection: Redis;
+  prefix: string;
+  processor: JobProcessor<T>;
+  concurrency: number;
+  logger: Logger;
+  metrics: Metrics;
+  /** How long close() lets in-flight jobs finish before aborting them so they are retried; default 20 s. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Stops taking jobs, lets in-flight ones finish (or aborts them after the grace period), then closes. */
+  close(): Promise<void>;
+}
+
+function startWorker<T>(queueName: string, options: WorkerOptions<T>): RunningWorker {
+  const { metrics } = options;
+  const logger = options.logger.child({ queue: queueName });
+  const fallbackSignal = new AbortController().signal;
+
+  const worker = new Worker<T>(
+    queueName,
+    async (job: Job<T>, _token?: string, signal?: AbortSignal) => {
+      const jobId = job.id ?? '';
+      const started = performance.now();
+      const context: JobContext = {
+        jobId,
+        attempt: job.attemptsMade + 1,
+        maxAttempts: job.opts.attempts ?? 1,
+        signal: signal ?? fallbackSignal,
+        logger: logger.child({ jobId }),
+      };
+      try {
+        await options.processor(job.data, context);
+        metrics.jobDuration.observe({ queue: queueName, outcome: 'ok' }, (performance.now() - started) / 1000);
+      } catch (error) {
+        const permanent = isMedicError(error) && error.permanent;
+        const outcome = permanent ? 'permanent' : 'retry';
+        metrics.jobDuration.observe({ queue: queueName, outcome }, (performance.now() - started) / 1000);
+        metrics.jobFailures.inc({ queue: queueName, kind: outcome });
+        if (permanent) throw new UnrecoverableError(errorMessage(error));
+        throw error instanceof Error ? error : new Error(errorMessage(error));
+      }
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 2 },
+  );
+
+  worker.on('failed', (job, error) => {
+    const attempts = job?.opts.attempts ?? 1;
+    const final = error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= attempts;
+    const details = { jobId: job?.id, attemptsMade: job?.attemptsMade, attempts, err: error };
+    if (final) logger.error(details, 'job failed for good');
+    else logger.warn(details, 'job failed, will retry');
+  });
+  worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+
+  const graceMs = options.shutdownGraceMs ?? 20_000;
+  return {
+    worker,
+    async close() {
+      const closing = worker.close();
+      const timer = setTimeout(() => {
+        logger.warn({ graceMs }, 'jobs still running at shutdown; aborting them so they are retried');
+        worker.cancelAllJobs('medic is shutting down');
+      }, graceMs);
+      try {
+        await closing;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Starts the diagnosis worker on the `alerts` queue. */
+export function startAlertWorker(options: WorkerOptions<AlertEvent>): RunningWorker {
+  return startWorker(ALERTS_QUEUE, options);
+}
+
+/** Starts the remediation worker on the `actions` queue; its processor receives the proposal id. */
+export function startActionWorker(options: WorkerOptions<ActionJobData>): RunningWorker {
+  return startWorker(ACTIONS_QUEUE, options);
+}

@@ -1,0 +1,116 @@
+/**
+ * Redis connections, one per purpose. Only src/store and src/queue touch Redis; everything else receives
+ * a connection from the composition root (src/main.ts).
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config/load.js';
+import { createLogger, type Logger } from '../logger.js';
+
+export type { Redis } from 'ioredis';
+
+/**
+ * - `worker`: BullMQ workers (blocking commands): `maxRetriesPerRequest: null`, commands wait for a reconnect.
+ * - `producer`: the webhook's enqueue path: fails fast (`enableOfflineQueue: false`, short command timeout)
+ *   so Alertmanager gets a 503 at once and retries, instead of a request hanging on a dead Redis.
+ * - `store`: proposals, diagnoses records and other keys read and written by workers and handlers.
+ */
+export type RedisPurpose = 'worker' | 'producer' | 'store';
+
+export interface RedisConnectionOptions {
+  /** Where connection errors go; default: a warn-level logger on stderr. */
+  logger?: Logger;
+  /** Extra ioredis options (tests use `lazyConnect`, short retry strategies). */
+  extra?: RedisOptions;
+}
+
+const PRODUCER_COMMAND_TIMEOUT_MS = 2000;
+
+function purposeOptions(purpose: RedisPurpose): RedisOptions {
+  switch (purpose) {
+    case 'worker':
+      return { maxRetriesPerRequest: null, enableReadyCheck: true };
+    case 'producer':
+      return {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+        // Reconnect quickly so intake recovers within a second of Redis coming back.
+        retryStrategy: (times) => Math.min(times * 100, 1000),
+      };
+    case 'store':
+      return { maxRetriesPerRequest: 3, retryStrategy: (times) => Math.min(times * 200, 2000) };
+  }
+}
+
+/** Connection settings shared by a URL and a Sentinel setup: credentials, database, TLS. */
+function urlOptions(url: string): RedisOptions {
+  const parsed = new URL(url);
+  const db = parsed.pathname.replace(/^\//, '');
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/**
+ * Opens an ioredis connection configured for `purpose`. With `redisConfig.sentinels` set, it connects through
+ * Sentinel to the master named `redisConfig.sentinelName` (credentials and db still come from the URL).
+ * An 'error' listener that logs is always attached: an unhandled 'error' event would crash the process.
+ */
+export function createRedisConnection(
+  redisConfig: Config['redis'],
+  purpose: RedisPurpose,
+  options: RedisConnectionOptions = {},
+): Redis {
+  const base: RedisOptions = {
+    ...urlOptions(redisConfig.url),
+    ...purposeOptions(purpose),
+    connectionName: `medic-${purpose}`,
+    ...options.extra,
+  };
+  const redis =
+    redisConfig.sentinels.length > 0
+      ? new Redis({ ...base, sentinels: redisConfig.sentinels, name: redisConfig.sentinelName })
+      : new Redis(redisConfig.url, base);
+  const logger = (options.logger ?? createLogger('warn')).child({ redis: purpose });
+  let lastLogged = '';
+  redis.on('error', (error: Error) => {
+    // A dead Redis emits the same error on every reconnect attempt; log each distinct message once per outage.
+    if (error.message === lastLogged) return;
+    lastLogged = error.message;
+    logger.warn({ err: error }, 'redis connection error');
+  });
+  redis.on('ready', () => {
+    if (lastLogged) logger.info('redis connection restored');
+    lastLogged = '';
+  });
+  return redis;
+}
+
+/**
+ * Resolves when the connection can take commands. Fails at once when it is down (reconnecting, closed), and
+ * after `timeoutMs` when a connection attempt is still under way: intake answers 503 fast instead of waiting.
+ */
+export async function ensureRedisReady(redis: Redis, timeoutMs = 1000): Promise<void> {
+  if (redis.status === 'ready') return;
+  if (redis.status !== 'connecting' && redis.status !== 'connect' && redis.status !== 'wait') {
+    throw new Error(`redis connection is ${redis.status}`);
+  }
+  if (redis.status === 'wait') void redis.connect().catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = () => done();
+    const onClose = () => done(new Error('redis connection closed while connecting'));
+    const timer = setTimeout(() => done(new Error(`redis not ready after ${timeoutMs} ms`)), timeoutMs);
+    redis.once('ready', onReady);
+    redis.once('close', onClose);
+  });
+}
