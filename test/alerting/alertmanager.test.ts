@@ -1,0 +1,173 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { ROOT, runTool } from './tools.js';
+
+const snippetFile = join(ROOT, 'alerting/alertmanager.yaml');
+const snippet = parse(readFileSync(snippetFile, 'utf8'));
+const medicRoute = snippet.route.routes.find((r: any) => r.receiver === 'medic');
+const webhook = snippet.receivers.find((r: any) => r.name === 'medic').webhook_configs[0];
+
+describe('alerting/alertmanager.yaml', () => {
+  it('passes amtool check-config', () => {
+    const result = runTool('amtool', ['check-config', snippetFile]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  it("posts to the medic-web Service's /alertmanager route with a bearer token from a file", () => {
+    const url = new URL(webhook.url);
+    expect(url.pathname).toBe('/alertmanager');
+    expect(url.hostname).toBe('medic-web.medic.svc');
+    expect(url.port).toBe('3000');
+    expect(webhook.send_resolved).toBe(true);
+    expect(webhook.max_alerts).toBeGreaterThan(0);
+    expect(webhook.http_config.authorization.type).toBe('Bearer');
+    expect(webhook.http_config.authorization.credentials_file).toMatch(/^\//);
+    expect(webhook.http_config.authorization.credentials).toBeUndefined();
+  });
+
+  it('groups by namespace and alertname and keeps the other receivers', () => {
+    expect(medicRoute.group_by).toEqual(['namespace', 'alertname']);
+    expect(medicRoute.continue).toBe(true);
+    expect(snippet.route.routes.indexOf(medicRoute)).toBe(0);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createNetServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+interface Received {
+  path: string;
+  authorization: string | undefined;
+  body: any;
+}
+
+/** A real Alertmanager running the snippet, with only the host, the token file and the timings changed. */
+describe('a real Alertmanager with the snippet', () => {
+  const token = 'token-from-a-file';
+  const received: Received[] = [];
+  const waiters: (() => void)[] = [];
+  let recorder: Server;
+  let alertmanager: ChildProcess;
+  let amUrl: string;
+  let amLog = '';
+
+  const nextNotification = async (count: number, timeoutMs = 15_000): Promise<Received> => {
+    const deadline = Date.now() + timeoutMs;
+    while (received.length < count) {
+      if (Date.now() > deadline) throw new Error(`no webhook call #${count}; alertmanager log:\n${amLog}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 500);
+      });
+    }
+    return received[count - 1] as Received;
+  };
+
+  beforeAll(async () => {
+    recorder = createServer(async (req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      received.push({
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      });
+      res.writeHead(202).end();
+      for (const w of waiters.splice(0)) w();
+    }).listen(0, '127.0.0.1');
+    await once(recorder, 'listening');
+    const recorderPort = (recorder.address() as AddressInfo).port;
+
+    const dir = mkdtempSync(join(tmpdir(), 'medic-am-'));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${token}\n`);
+    const config = parse(readFileSync(snippetFile, 'utf8'));
+    const route = config.route.routes[0];
+    Object.assign(route, { group_wait: '1s', group_interval: '1s' });
+    const hook = config.receivers.find((r: any) => r.name === 'medic').webhook_configs[0];
+    const url = new URL(hook.url);
+    url.host = `127.0.0.1:${recorderPort}`;
+    hook.url = url.toString();
+    hook.http_config.authorization.credentials_file = tokenFile;
+    writeFileSync(join(dir, 'alertmanager.yml'), stringify(config));
+
+    const port = await freePort();
+    amUrl = `http://127.0.0.1:${port}`;
+    alertmanager = spawn('prometheus-alertmanager', [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ]);
+    alertmanager.stderr?.on('data', (d) => {
+      amLog += String(d);
+    });
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const ready = await fetch(`${amUrl}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`alertmanager did not start:\n${amLog}`);
+  });
+
+  afterAll(async () => {
+    if (alertmanager && alertmanager.exitCode === null) {
+      alertmanager.kill();
+      await once(alertmanager, 'exit');
+    }
+    recorder?.close();
+  });
+
+  const labels = {
+    alertname: 'KubeContainerOOMKilled',
+    namespace: 'ads',
+    pod: 'ad-server-7c9d8f6b5-x2klp',
+    container: 'ad-server',
+    severity: 'critical',
+  };
+
+  const postAlert = async (endsAt?: string) => {
+    const response = await fetch(`${amUrl}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels, annotations: { summary: 'OOMKilled' }, ...(endsAt ? { endsAt } : {}) }]),
+    });
+    expect(response.status).toBe(200);
+  };
+
+  it('sends a firing alert to /alertmanager with the bearer token, grouped by namespace and alertname', async () => {
+    await postAlert();
+    const call = await nextNotification(1);
+    expect(call.path).toBe('/alertmanager');
+    expect(call.authorization).toBe(`Bearer ${token}`);
+    expect(call.body.version).toBe('4');
+    expect(call.body.status).toBe('firing');
+    expect(call.body.groupLabels).toEqual({ namespace: 'ads', alertname: 'KubeContainerOOMKilled' });
+    expect(call.body.alerts[0].labels).toEqual(labels);
+  });
+
+  it('sends the resolution too (send_resolved)', async () => {
+    await postAlert(new Date(Date.now() - 1000).toISOString());
+    const call = await nextNotification(2);
+    expect(call.body.status).toBe('resolved');
+    expect(call.body.alerts[0].status).toBe('resolved');
+  });
+});
