@@ -71,6 +71,11 @@ export function loadKubeConfig(options: KubeConnectOptions): KubeConfig {
   return kc;
 }
 
+/** The one method client-node's Observable stub needs from a middleware result. */
+function asObservable<T>(value: T): { toPromise(): Promise<T> } {
+  return { toPromise: () => Promise.resolve(value) };
+}
+
 export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}): KubeApis {
   const timeoutMs = options.timeoutMs ?? 5000;
   const server = kc.getCurrentCluster()?.server ?? '';
@@ -81,7 +86,7 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
     return {
       middleware: [
         {
-          pre: async (context: RequestContext) => {
+          pre: (context: RequestContext) => {
             const timeout = AbortSignal.timeout(timeoutMs);
             context.setSignal(signal ? AbortSignal.any([signal, timeout]) : timeout);
             for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
@@ -90,19 +95,20 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
               path: new URL(context.getUrl()).pathname,
               start: performance.now(),
             };
-            return context;
+            return asObservable(context);
           },
-          post: async (response: ResponseContext) => {
+          post: (response: ResponseContext) => {
             if (pending && onRequest) {
               onRequest({ ...pending, status: response.httpStatusCode, durationMs: performance.now() - pending.start });
             }
             pending = null;
-            return response;
+            return asObservable(response);
           },
         },
       ],
       middlewareMergeStrategy: 'append',
-      // The object-parameter API declares Observable middleware but wraps what it gets as promise middleware.
+      // The object-parameter API (what makeApiClient returns) chains middleware through client-node's Observable
+      // stub, which calls `toPromise()` on what `pre`/`post` return: a plain Promise fails every request.
     } as unknown as ConfigurationOptions;
   };
 
