@@ -27,3 +27,16 @@ describe('tracked child processes', () => {
     }
   });
 });
+
+describe('line listeners', () => {
+  it('receive every complete line of stdout and stderr, even when chunks split lines', async () => {
+    const talker = spawnTracked('talker', process.execPath, [
+      '-e',
+      "process.stdout.write('a\\nb'); setTimeout(() => { process.stdout.write('c\\n'); console.error('d'); }, 20);",
+    ]);
+    const lines: string[] = [];
+    talker.onLine((line) => lines.push(line));
+    await talker.exited;
+    expect(lines.sort()).toEqual(['a', 'bc', 'd']);
+  });
+});

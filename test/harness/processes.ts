@@ -14,6 +14,8 @@ export interface Tracked {
   /** Combined stdout and stderr, last 256 KiB: for diagnosing a failure. */
   output(): string;
   isRunning(): boolean;
+  /** Calls `listener` with every complete output line from now on (e.g. to count JSON log records). */
+  onLine(listener: (line: string) => void): void;
   /** Resolves when a line of output matches `pattern`, rejects on exit or after `timeoutMs`. */
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** Sends `signal` and waits for the exit; SIGKILLs after `graceMs` if it is still running. */
@@ -41,13 +43,19 @@ export function spawnTracked(name: string, command: string, args: string[], opti
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
   let buffer = '';
   const listeners = new Set<(chunk: string) => void>();
-  const onData = (data: Buffer) => {
+  const lineListeners: ((line: string) => void)[] = [];
+  const partial = { stdout: '', stderr: '' };
+  const onData = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
     const chunk = data.toString('utf8');
     buffer = (buffer + chunk).slice(-OUTPUT_LIMIT);
     for (const listener of listeners) listener(chunk);
+    if (lineListeners.length === 0) return;
+    const lines = (partial[stream] + chunk).split('\n');
+    partial[stream] = lines.pop() ?? '';
+    for (const line of lines) for (const listener of lineListeners) listener(line);
   };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  child.stdout?.on('data', onData('stdout'));
+  child.stderr?.on('data', onData('stderr'));
   let running = true;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -64,6 +72,9 @@ export function spawnTracked(name: string, command: string, args: string[], opti
     exited,
     output: () => buffer,
     isRunning: () => running,
+    onLine: (listener) => {
+      lineListeners.push(listener);
+    },
     waitForOutput(pattern, timeoutMs) {
       if (pattern.test(buffer)) return Promise.resolve(buffer);
       let seen = '';
