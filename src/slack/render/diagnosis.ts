@@ -1,0 +1,134 @@
+/**
+ * A diagnosis reply: root cause first in one sentence, key evidence as a short list, each proposal with
+ * its diff and button, the alerts it covers, and a context line with the target and links.
+ */
+import type { Diagnosis, Proposal } from '../../types.js';
+import { clip, escapeMrkdwn, fitBlocks, joinWithMore, type KnownBlock, SLACK_LIMITS } from './limits.js';
+import { renderActionsBlocks, renderProposalSection } from './proposal.js';
+
+export interface AffectedAlert {
+  fingerprint: string;
+  /** What a person recognises: pod name, else alertname. */
+  label: string;
+  status: 'firing' | 'resolved';
+}
+
+/** A proposed action that got no button, and why (the dry run failed or a guard rail refused it). */
+export interface UnavailableAction {
+  kind: string;
+  title: string;
+  reason: string;
+}
+
+export interface DiagnosisView {
+  diagnosis: Diagnosis;
+  proposals: Proposal[];
+  unavailable: UnavailableAction[];
+  affected: AffectedAlert[];
+  links: { generatorURL?: string | undefined; silenceURL?: string | undefined };
+  now: number;
+}
+
+/** Slack message metadata on every diagnosis reply (SPEC.md), exactly this shape. */
+export interface DiagnosisMetadata {
+  event_type: 'medic_diagnosis';
+  event_payload: {
+    root_cause: string;
+    playbook: string;
+    fingerprint: string;
+    proposals: { id: string; kind: string }[];
+  };
+}
+
+const MAX_EVIDENCE = 6;
+const MAX_PROPOSAL_SECTIONS = 10;
+
+function targetText(d: Diagnosis): string {
+  if (!d.target) return d.alert.alertname;
+  const ns = d.target.namespace ? `${d.target.namespace}/` : '';
+  const workload = d.target.workload ? ` (${d.target.workload.kind}/${d.target.workload.name})` : '';
+  return `${d.target.kind} ${ns}${d.target.name}${workload}`;
+}
+
+function headline(view: DiagnosisView): string {
+  const d = view.diagnosis;
+  const allResolved = view.affected.length > 0 && view.affected.every((a) => a.status === 'resolved');
+  const icon = allResolved ? ':white_check_mark: *Resolved*' : ':rotating_light:';
+  const partial = d.partial ? ' _(partial: some cluster queries failed)_' : '';
+  return `${icon} *${d.rootCause.code}*: ${escapeMrkdwn(d.rootCause.summary)}${partial}`;
+}
+
+function linksText(view: DiagnosisView): string {
+  const d = view.diagnosis;
+  const parts = [
+    `*${escapeMrkdwn(clip(targetText(d), 300))}*`,
+    `playbook \`${d.playbook}\``,
+    `confidence ${d.rootCause.confidence}`,
+  ];
+  if (view.links.generatorURL) parts.push(`<${clip(view.links.generatorURL, 1000)}|alert source>`);
+  if (view.links.silenceURL) parts.push(`<${clip(view.links.silenceURL, 1200)}|silence>`);
+  return clip(parts.join(' · '), SLACK_LIMITS.sectionText);
+}
+
+function affectedText(view: DiagnosisView): string {
+  const firing = view.affected.filter((a) => a.status === 'firing').length;
+  const lines = view.affected.map(
+    (a) => `${a.status === 'resolved' ? ':white_check_mark:' : ':red_circle:'} ${escapeMrkdwn(a.label)}`,
+  );
+  const head = `Affected: ${view.affected.length} alert(s), ${firing} firing`;
+  return clip(`${head}\n${joinWithMore(lines, 15, SLACK_LIMITS.sectionText - head.length - 2)}`, 3000);
+}
+
+export function renderDiagnosisMetadata(view: DiagnosisView): DiagnosisMetadata {
+  return {
+    event_type: 'medic_diagnosis',
+    event_payload: {
+      root_cause: view.diagnosis.rootCause.code,
+      playbook: view.diagnosis.playbook,
+      fingerprint: view.diagnosis.alert.fingerprint,
+      proposals: view.proposals.map((p) => ({ id: p.id, kind: p.kind })),
+    },
+  };
+}
+
+/** The reply's text, blocks and metadata; always within Slack's limits. */
+export function renderDiagnosis(view: DiagnosisView): {
+  text: string;
+  blocks: KnownBlock[];
+  metadata: DiagnosisMetadata;
+} {
+  const d = view.diagnosis;
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: clip(headline(view), SLACK_LIMITS.sectionText) } },
+  ];
+  if (d.evidence.length > 0) {
+    const lines = d.evidence.map((e) => `• ${escapeMrkdwn(e.text)}`);
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: joinWithMore(lines, MAX_EVIDENCE, SLACK_LIMITS.sectionText) },
+    });
+  }
+  for (const proposal of view.proposals.slice(0, MAX_PROPOSAL_SECTIONS)) {
+    blocks.push(renderProposalSection(proposal, view.now));
+  }
+  if (view.proposals.length > MAX_PROPOSAL_SECTIONS) {
+    const hidden = view.proposals.length - MAX_PROPOSAL_SECTIONS;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${hidden} more proposals` }] });
+  }
+  if (view.unavailable.length > 0) {
+    const lines = view.unavailable.map(
+      (u) => `• No button for *${escapeMrkdwn(u.title)}* (\`${u.kind}\`): ${escapeMrkdwn(u.reason)}`,
+    );
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: joinWithMore(lines, 5, SLACK_LIMITS.sectionText) } });
+  }
+  const tail: KnownBlock[] = [...renderActionsBlocks(view.proposals, view.now)];
+  if (view.affected.length > 1) {
+    tail.push({ type: 'section', text: { type: 'mrkdwn', text: affectedText(view) } });
+  }
+  tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: linksText(view) }] });
+  return {
+    text: clip(`${d.rootCause.code}: ${d.rootCause.summary}`, SLACK_LIMITS.fallbackText),
+    blocks: fitBlocks([...blocks, ...tail], tail.length),
+    metadata: renderDiagnosisMetadata(view),
+  };
+}

@@ -1,0 +1,42 @@
+/** The parent message of an alert group's thread: what fires, where, how many, and when it is all over. */
+import { clip, escapeMrkdwn, type KnownBlock, SLACK_LIMITS } from './limits.js';
+
+export interface ParentView {
+  alertname: string;
+  namespace?: string | undefined;
+  severity?: string | undefined;
+  firing: number;
+  resolved: number;
+  groupLabels: Record<string, string>;
+  alertmanagerURL?: string | undefined;
+}
+
+export function renderParent(view: ParentView): { text: string; blocks: KnownBlock[] } {
+  const total = view.firing + view.resolved;
+  const allResolved = total > 0 && view.firing === 0;
+  const where = view.namespace ? ` in ${view.namespace}` : '';
+  const title = allResolved ? `✅ Resolved: ${view.alertname}${where}` : `🔥 ${view.alertname}${where}`;
+  const status = allResolved ? `All ${total} alert(s) resolved.` : `${view.firing} firing · ${view.resolved} resolved`;
+  const fields = [
+    `*Status*\n${status}`,
+    `*Severity*\n${escapeMrkdwn(view.severity ?? 'unknown')}`,
+    `*Namespace*\n${escapeMrkdwn(view.namespace ?? '—')}`,
+    `*Alert*\n${escapeMrkdwn(view.alertname)}`,
+  ];
+  const labels = Object.entries(view.groupLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const context = [labels ? `Group: ${escapeMrkdwn(labels)}` : 'Group', 'Diagnoses follow in this thread.'];
+  if (view.alertmanagerURL) context.push(`<${clip(view.alertmanagerURL, 1000)}|Alertmanager>`);
+  return {
+    text: clip(`${title}: ${status}`, SLACK_LIMITS.fallbackText),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: clip(title, SLACK_LIMITS.headerText), emoji: true } },
+      {
+        type: 'section',
+        fields: fields.map((text) => ({ type: 'mrkdwn' as const, text: clip(text, SLACK_LIMITS.fieldText) })),
+      },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: clip(context.join(' · '), SLACK_LIMITS.sectionText) }] },
+    ],
+  };
+}

@@ -1,0 +1,111 @@
+/** One proposal as Slack shows it: title, diff, state (who approved, outcome) and its approve button. */
+import type { types } from '@slack/bolt';
+import type { Proposal } from '../../types.js';
+import { RISKY_ACTION_KINDS } from '../../vocabulary.js';
+import { clip, escapeMrkdwn, joinWithMore, type KnownBlock, SLACK_LIMITS } from './limits.js';
+
+/** action_id prefix of approve buttons; the rest names the kind and the button's position. */
+export const APPROVE_ACTION_PREFIX = 'medic.approve.';
+export const APPROVE_ACTION_PATTERN = /^medic\.approve\./;
+
+function describeTarget(proposal: Pick<Proposal, 'params'>): string {
+  const p = proposal.params;
+  const ns = typeof p.namespace === 'string' ? `${p.namespace}/` : '';
+  const name = p.workload ?? p.pod ?? p.node;
+  return typeof name === 'string' ? `${ns}${name}` : 'the cluster';
+}
+
+/** "Approved by @x · running", "Done: …", "Failed: <API reason>", or how long the button stays valid. */
+export function describeState(proposal: Proposal, now: number): string {
+  const by = proposal.approvedBy ? ` by <@${proposal.approvedBy}>` : '';
+  switch (proposal.state) {
+    case 'proposed':
+      return now >= proposal.expiresAt
+        ? ':hourglass: Expired: no longer offered.'
+        : `Awaiting approval · expires <!date^${Math.floor(proposal.expiresAt / 1000)}^{time}|in ${Math.round((proposal.expiresAt - now) / 60_000)} min>`;
+    case 'approved':
+      return `:white_check_mark: Approved${by} · queued`;
+    case 'running':
+      return `:gear: Approved${by} · running…`;
+    case 'done':
+      return `:white_check_mark: Done (approved${by}): ${escapeMrkdwn(proposal.outcome?.message ?? 'applied')}`;
+    case 'failed':
+      return `:x: Failed (approved${by}): ${escapeMrkdwn(proposal.outcome?.message ?? 'unknown error')}`;
+    case 'refused':
+      return ':no_entry: Refused.';
+    case 'expired':
+      return ':hourglass: Expired: no longer offered.';
+  }
+}
+
+export function renderDiff(proposal: Pick<Proposal, 'diff'>, maxChars = 1500): string {
+  if (proposal.diff.length === 0) return '';
+  const lines = proposal.diff.map((d) => `${d.field}: ${d.before} → ${d.after}`);
+  return `\`\`\`${joinWithMore(lines, 12, maxChars - 6)}\`\`\``;
+}
+
+/** The section describing a proposal (title, diff, state). */
+export function renderProposalSection(proposal: Proposal, now: number): KnownBlock {
+  const title = `*${escapeMrkdwn(clip(proposal.title, 200))}* (\`${proposal.kind}\` on ${escapeMrkdwn(describeTarget(proposal))})`;
+  const diff = renderDiff(proposal);
+  const text = [title, diff, describeState(proposal, now)].filter((s) => s !== '').join('\n');
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) } };
+}
+
+/** True while the proposal's button should be shown. */
+export function isOpen(proposal: Proposal, now: number): boolean {
+  return proposal.state === 'proposed' && now < proposal.expiresAt;
+}
+
+/** The approve button: it carries only the proposal id; risky kinds are red and ask for confirmation. */
+export function renderApproveButton(proposal: Proposal, index: number): types.Button {
+  const risky = RISKY_ACTION_KINDS.has(proposal.kind);
+  const button: types.Button = {
+    type: 'button',
+    action_id: clip(`${APPROVE_ACTION_PREFIX}${proposal.kind}.${index}`, SLACK_LIMITS.actionId),
+    value: proposal.id,
+    text: { type: 'plain_text', text: clip(proposal.title, SLACK_LIMITS.buttonText), emoji: true },
+    style: risky ? 'danger' : 'primary',
+  };
+  if (risky) {
+    button.confirm = {
+      title: { type: 'plain_text', text: clip(`Run ${proposal.kind}?`, SLACK_LIMITS.confirmTitle) },
+      text: {
+        type: 'mrkdwn',
+        text: clip(
+          `${escapeMrkdwn(proposal.title)} on ${escapeMrkdwn(describeTarget(proposal))}. This changes running workloads.`,
+          SLACK_LIMITS.confirmText,
+        ),
+      },
+      confirm: { type: 'plain_text', text: 'Run it' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    };
+  }
+  return button;
+}
+
+/** Buttons for the open proposals, at most 25 (one actions block); the rest are counted. */
+export function renderActionsBlocks(proposals: Proposal[], now: number): KnownBlock[] {
+  const open = proposals.map((p, i) => ({ p, i })).filter(({ p }) => isOpen(p, now));
+  if (open.length === 0) return [];
+  const max = SLACK_LIMITS.actionsElements;
+  const shown = open.slice(0, max);
+  const blocks: KnownBlock[] = [
+    { type: 'actions', block_id: 'medic_actions', elements: shown.map(({ p, i }) => renderApproveButton(p, i)) },
+  ];
+  if (open.length > max) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${open.length - max} more actions` }] });
+  }
+  return blocks;
+}
+
+/** A standalone proposal message (e.g. from `/scale`). */
+export function renderProposalMessage(proposal: Proposal, intro: string, now: number) {
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: clip(intro, SLACK_LIMITS.sectionText) } },
+    renderProposalSection(proposal, now),
+    ...renderActionsBlocks([proposal], now),
+  ];
+  return { text: clip(`${proposal.title}: ${describeState(proposal, now)}`, SLACK_LIMITS.fallbackText), blocks };
+}

@@ -1,0 +1,176 @@
+/**
+ * Brings a thread's Slack messages in line with its state in Redis. One sync per thread at a time (a Redis
+ * lock, across replicas); posts happen at once and in order (parent, then one reply per (root cause,
+ * workload) pair in order of appearance); edits are coalesced to at most one chat.update per thread per
+ * interval, the rest scheduled as a later sync. A sync that fails (Slack down) is retried by the queue and
+ * resumes where it stopped: every posted ts is recorded right after the post.
+ */
+import { createHash } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import { MedicError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
+import type { PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
+import type { Proposal } from '../types.js';
+import { renderDiagnosis } from './render/diagnosis.js';
+import { safeLink, silenceUrl } from './render/links.js';
+import { renderParent } from './render/parent.js';
+import type { SyncScheduler } from './sync-scheduler.js';
+
+export interface ThreadSyncDeps {
+  client: WebClient;
+  threads: ThreadStore;
+  proposals: ProposalStore;
+  scheduler: SyncScheduler;
+  logger: Logger;
+  /** Minimum time between two chat.update calls in one thread; default 5 s. */
+  updateIntervalMs?: number;
+  now?: () => number;
+}
+
+export interface SyncOptions {
+  /** Edit this pair's reply now, whatever the coalescing says (someone just clicked its button). */
+  urgentPair?: string;
+}
+
+interface Rendered {
+  name: string;
+  text: string;
+  blocks: unknown[];
+  metadata?: unknown;
+  hash: string;
+}
+
+const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('hex');
+
+function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: number): Rendered[] {
+  const meta = snap.meta;
+  if (!meta) return [];
+  const firing = snap.alerts.filter((a) => a.status === 'firing').length;
+  const parent = renderParent({
+    alertname: meta.alertname,
+    namespace: meta.namespace,
+    severity: meta.severity,
+    firing,
+    resolved: snap.alerts.length - firing,
+    groupLabels: meta.groupLabels,
+    alertmanagerURL: safeLink(meta.externalURL),
+  });
+  const out: Rendered[] = [{ name: 'parent', ...parent, hash: hashOf(parent) }];
+  for (const pair of snap.pairs) {
+    const members = snap.alerts.filter((a) => snap.alertPairs[a.fingerprint] === pair.key);
+    const first = members.find((a) => a.fingerprint === pair.diagnosis.alert.fingerprint) ?? members[0];
+    const view = {
+      diagnosis: pair.diagnosis,
+      proposals: pair.proposalIds.map((id) => proposals.get(id)).filter((p): p is Proposal => p !== undefined),
+      unavailable: pair.unavailable,
+      affected: members.map((a) => ({ fingerprint: a.fingerprint, label: a.label, status: a.status })),
+      links: {
+        generatorURL: safeLink(first?.generatorURL),
+        silenceURL: first ? silenceUrl(meta.externalURL, first.labels) : undefined,
+      },
+      now,
+    };
+    const message = renderDiagnosis(view);
+    // Expiry is rendered relative to now; hash the states, not the countdown, so time alone edits nothing.
+    const hashInput = {
+      ...message,
+      blocks: message.blocks.map((b) => JSON.stringify(b).replace(/\|in \d+ min>/g, '')),
+    };
+    out.push({ name: pair.key, ...message, hash: hashOf(hashInput) });
+  }
+  return out;
+}
+
+export function createThreadSync(deps: ThreadSyncDeps) {
+  const now = deps.now ?? Date.now;
+  const interval = deps.updateIntervalMs ?? 5000;
+
+  async function post(snap: ThreadSnapshot, message: Rendered, threadTs: string | undefined): Promise<PostedMessage> {
+    const channel = snap.meta?.channel ?? '';
+    const result = await deps.client.chat.postMessage({
+      channel,
+      text: message.text,
+      blocks: message.blocks as never,
+      ...(message.metadata ? { metadata: message.metadata as never } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      unfurl_links: false,
+    });
+    const posted = { ts: result.ts as string, hash: message.hash, at: now() };
+    await deps.threads.saveMessage(snap.id, message.name, posted);
+    return posted;
+  }
+
+  async function update(snap: ThreadSnapshot, message: Rendered, ts: string): Promise<void> {
+    await deps.client.chat.update({
+      channel: snap.meta?.channel ?? '',
+      ts,
+      text: message.text,
+      blocks: message.blocks as never,
+      ...(message.metadata ? { metadata: message.metadata as never } : {}),
+    });
+    await deps.threads.saveMessage(snap.id, message.name, { ts, hash: message.hash, at: now() });
+  }
+
+  async function run(threadId: string, options: SyncOptions): Promise<void> {
+    const snap = await deps.threads.load(threadId);
+    if (!snap.meta) return;
+    const ids = snap.pairs.flatMap((p) => p.proposalIds);
+    const proposals = new Map<string, ProposalRecord>();
+    for (const p of await deps.proposals.getMany(ids)) if (p) proposals.set(p.id, p);
+    const rendered = renderAll(snap, proposals, now());
+    const posted = { ...snap.messages };
+
+    for (const message of rendered) {
+      if (posted[message.name]) continue;
+      const parentTs = message.name === 'parent' ? undefined : posted.parent?.ts;
+      posted[message.name] = await post(snap, message, parentTs);
+      if (message.name !== 'parent') {
+        const pair = snap.pairs.find((p) => p.key === message.name);
+        for (const id of pair?.proposalIds ?? []) {
+          await deps.proposals.setMessage(id, {
+            channel: snap.meta.channel,
+            ts: posted[message.name]?.ts ?? '',
+            threadTs: parentTs,
+          });
+        }
+      }
+    }
+
+    const dirty = rendered.filter((m) => posted[m.name] && posted[m.name]?.hash !== m.hash);
+    const urgent = dirty.filter((m) => m.name === options.urgentPair);
+    for (const message of urgent) await update(snap, message, posted[message.name]?.ts ?? '');
+    const rest = dirty
+      .filter((m) => m.name !== options.urgentPair)
+      .sort((a, b) => (posted[a.name]?.at ?? 0) - (posted[b.name]?.at ?? 0));
+    if (rest.length === 0) return;
+    const last = await deps.threads.lastUpdateAt(threadId);
+    if (now() - last >= interval) {
+      const [oldest] = rest.splice(0, 1);
+      if (oldest) {
+        await deps.threads.markUpdated(threadId, now());
+        await update(snap, oldest, posted[oldest.name]?.ts ?? '');
+      }
+    }
+    if (rest.length > 0) await deps.scheduler.requestSync(threadId, { urgent: false });
+  }
+
+  return {
+    /** The queue processor for one thread sync. */
+    async sync(threadId: string, options: SyncOptions = {}): Promise<void> {
+      await deps.threads.beginSync(threadId, now());
+      const release = await deps.threads.lock(threadId, 60_000);
+      if (!release) {
+        // Another replica is writing this thread; the queue retries this sync after a backoff.
+        throw new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
+      }
+      try {
+        await run(threadId, options);
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
+export type ThreadSync = ReturnType<typeof createThreadSync>;

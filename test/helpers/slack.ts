@@ -1,0 +1,141 @@
+/**
+ * Test wiring for the Slack side: a real Redis with a unique prefix, the Slack simulator, the real WebClient
+ * pointed at it, the real stores, the `slack` queue and worker, and a recording remediation (an
+ * implementation of the Remediation interface whose prepare/execute outcomes the test decides).
+ */
+import { randomBytes } from 'node:crypto';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../src/logger.js';
+import { createSlackQueue, startSlackWorker } from '../../src/queue/slack.js';
+import type { Remediation } from '../../src/remediation/index.js';
+import { startSlackSimulator } from '../../src/slack/simulator/index.js';
+import { createSyncScheduler } from '../../src/slack/sync-scheduler.js';
+import { createThreadSync } from '../../src/slack/thread-sync.js';
+import { createAuditLog } from '../../src/store/audit.js';
+import { createProposalStore } from '../../src/store/proposals.js';
+import { createThreadStore } from '../../src/store/threads.js';
+import type { Outcome, Proposal, ProposedAction } from '../../src/types.js';
+
+export const BOT_TOKEN = 'xoxb-test-token';
+export const SIGNING_SECRET = 'test-signing-secret';
+export const USERS = [
+  { id: 'UAPPROVER', name: 'alice', isApprover: true },
+  { id: 'USECOND', name: 'bob', isApprover: true },
+  { id: 'UGROUPMEMBER', name: 'carol' },
+  { id: 'UOUTSIDER', name: 'mallory' },
+];
+
+/** Remediation whose dry runs succeed unless the action title says "unsafe"; records every execution. */
+export function recordingRemediation(options: { executeDelayMs?: number; fail?: string } = {}) {
+  const executed: Proposal[] = [];
+  const remediation: Pick<Remediation, 'prepare' | 'execute'> = {
+    async prepare(action: ProposedAction) {
+      if (action.title.includes('unsafe')) return { ok: false, reason: 'dry run refused: forbidden by a guard rail' };
+      return { ok: true, diff: [{ field: `${action.kind}.value`, before: 'old', after: 'new' }], notes: [] };
+    },
+    async execute(proposal: Proposal): Promise<Outcome> {
+      executed.push(proposal);
+      if (options.executeDelayMs) await new Promise((r) => setTimeout(r, options.executeDelayMs));
+      if (options.fail) throw Object.assign(new Error(options.fail), {});
+      return { ok: true, message: `${proposal.kind} applied`, changes: proposal.diff, finishedAt: Date.now() };
+    },
+  };
+  return { remediation, executed };
+}
+
+export async function startSlackHarness(options: { usergroups?: Record<string, string[]>; intervalMs?: number } = {}) {
+  const prefix = `test-slack-${randomBytes(6).toString('hex')}`;
+  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const sim = await startSlackSimulator({
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    users: USERS,
+    usergroups: options.usergroups ?? { SONCALL: ['UGROUPMEMBER'] },
+  });
+  const client = new WebClient(BOT_TOKEN, {
+    slackApiUrl: sim.apiUrl,
+    retryConfig: { retries: 20, minTimeout: 5, maxTimeout: 50 },
+    logLevel: 'error' as never,
+  });
+  const logger = createLogger('silent');
+  const threads = createThreadStore(redis, prefix);
+  const proposals = createProposalStore(redis, prefix);
+  const audit = createAuditLog(redis, prefix);
+  const slackQueue = createSlackQueue({ connection: redis, prefix, backoffMs: 50 });
+  const scheduler = createSyncScheduler({
+    threads,
+    intervalMs: options.intervalMs ?? 300,
+    addJob: (data, { jobId, delayMs }) => slackQueue.add({ name: 'sync-thread', data }, { jobId, delayMs }),
+  });
+  const threadSync = createThreadSync({
+    client,
+    threads,
+    proposals,
+    scheduler,
+    logger,
+    updateIntervalMs: options.intervalMs ?? 300,
+  });
+  const extraProcessors: { diagnose?: (data: Record<string, unknown>) => Promise<void> } = {};
+  const worker = startSlackWorker({
+    connection: redis,
+    prefix,
+    concurrency: 4,
+    logger,
+    processors: {
+      'sync-thread': (data) => threadSync.sync(data.threadId, data.urgentPair ? { urgentPair: data.urgentPair } : {}),
+      diagnose: async (data) => {
+        if (!extraProcessors.diagnose) throw new Error('no diagnose processor in this test');
+        await extraProcessors.diagnose(data);
+      },
+    },
+  });
+
+  /** Resolves once `predicate` holds for the simulator's conversations (checked on every change). */
+  function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const value = predicate();
+        if (value) {
+          stop();
+          clearTimeout(timer);
+          resolve(value);
+        }
+      };
+      const stop = sim.onChange(check);
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`condition not met within ${timeoutMs} ms`));
+      }, timeoutMs);
+      check();
+    });
+  }
+
+  async function close() {
+    await worker.close();
+    await slackQueue.close();
+    await sim.close();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+
+  return {
+    prefix,
+    redis,
+    sim,
+    client,
+    logger,
+    threads,
+    proposals,
+    audit,
+    slackQueue,
+    scheduler,
+    threadSync,
+    extraProcessors,
+    waitFor,
+    close,
+  };
+}
+
+export type SlackHarness = Awaited<ReturnType<typeof startSlackHarness>>;
