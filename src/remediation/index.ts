@@ -144,6 +144,9 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       }
       const { handler, params, namespace } = resolve(proposal.kind, proposal.params);
       checkScopeRails(deps.settings, handler.kind, namespace);
+      const bucket = namespace ?? CLUSTER_SCOPE;
+      const count = await counter.count(bucket, now());
+      if (count >= limit() && !(await counter.has(bucket, proposal.id))) throw breakerRefusal(bucket, count);
       const plan = await handler.plan(context(signal, proposal), params);
       if (proposal.precondition) {
         const stale = findStaleness(proposal.precondition, plan.precondition);
@@ -153,7 +156,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
           });
         }
       }
-      const bucket = namespace ?? CLUSTER_SCOPE;
+      // Counted and recorded in one step: concurrent workers cannot overshoot the limit between check and apply.
       const verdict = await counter.record(bucket, proposal.id, limit(), now());
       if (!verdict.allowed) throw breakerRefusal(bucket, verdict.count);
       const message = await plan.apply(false);

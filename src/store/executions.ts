@@ -36,6 +36,8 @@ export interface ExecutionVerdict {
 export interface ExecutionCounter {
   /** Executions recorded for `namespace` in the hour before `now`. */
   count(namespace: string, now: number): Promise<number>;
+  /** True when execution `id` is already counted for `namespace` (a retried job). */
+  has(namespace: string, id: string): Promise<boolean>;
   /** Atomically records execution `id` unless `limit` executions already happened in the last hour. */
   record(namespace: string, id: string, limit: number, now: number): Promise<ExecutionVerdict>;
 }
@@ -46,6 +48,9 @@ export function createExecutionCounter(redis: Redis, keyPrefix: string): Executi
   return {
     async count(namespace, now) {
       return redis.zcount(key(namespace), `(${now - EXECUTION_WINDOW_MS}`, '+inf');
+    },
+    async has(namespace, id) {
+      return (await redis.zscore(key(namespace), id)) !== null;
     },
     async record(namespace, id, limit, now) {
       const reply = (await redis.eval(

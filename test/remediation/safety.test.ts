@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MedicError } from '../../src/errors.js';
+import { action, type Harness, type HarnessOptions, proposalFrom, startHarness } from './fixtures.js';
+
+const limitAction = (limit: string, container = 'app') =>
+  action('set-memory-limit', { namespace: 'ads', workload: 'Deployment/api', container, limit });
+
+describe('remediation safety: dry runs, stale proposals, API errors, allow-lists', () => {
+  let h: Harness;
+  const start = async (options: HarnessOptions = {}) => {
+    h = await startHarness(options);
+    return h;
+  };
+  afterEach(async () => {
+    await h?.close();
+  });
+  const appLimit = () => h.stored('apps/v1', 'Deployment', 'ads', 'api').spec.template.spec.containers[0].resources;
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (e: unknown) => e as MedicError,
+    );
+
+  it('a container that does not exist means no button, with the containers that do', async () => {
+    await start();
+    const prepared = await h.remediation.prepare(limitAction('512Mi', 'nope'));
+    expect(prepared).toEqual({
+      ok: false,
+      reason: 'Deployment/api has no container named "nope" (it has: app, consul-client)',
+    });
+  });
+
+  it('invalid parameters are refused naming the field, and change nothing', async () => {
+    await start();
+    const prepared = await h.remediation.prepare(limitAction('lots'));
+    expect(prepared.ok).toBe(false);
+    if (!prepared.ok) expect(prepared.reason).toMatch(/params\.limit must be a memory quantity/);
+    const zero = await h.remediation.prepare(limitAction('0Mi'));
+    expect(zero).toMatchObject({ ok: false, reason: 'memory limit "0Mi" must be above zero' });
+    expect(appLimit().limits.memory).toBe('256Mi');
+  });
+
+  it('a dry run the API server rejects (422) means no button, with the API reason', async () => {
+    await start();
+    h.cluster.sandbox.setFaults([{ method: 'PATCH', path: '/deployments/api$', status: 422 }]);
+    const prepared = await h.remediation.prepare(limitAction('512Mi'));
+    expect(prepared.ok).toBe(false);
+    if (!prepared.ok)
+      expect(prepared.reason).toMatch(/Kubernetes API refused to patch Deployment ads\/api: .*HTTP 422/);
+  });
+
+  it('a proposal whose object changed after prepare is refused and changes nothing', async () => {
+    await start();
+    const stale = limitAction('512Mi');
+    const proposal = proposalFrom(stale, await h.remediation.prepare(stale));
+    // Someone else changes the same field in between.
+    const other = limitAction('384Mi');
+    await h.remediation.execute(proposalFrom(other, await h.remediation.prepare(other)));
+    const error = await failure(h.remediation.execute(proposal));
+    expect(error.code).toBe('PROPOSAL_STALE');
+    expect(error.permanent).toBe(true);
+    expect(error.message).toMatch(/limits\.memory was 256Mi, now 384Mi/);
+    expect(appLimit().limits.memory).toBe('384Mi');
+  });
+
+  it.each([403, 422])('a %i from the API at execution is permanent and says why', async (status) => {
+    await start();
+    const proposed = limitAction('512Mi');
+    const proposal = proposalFrom(proposed, await h.remediation.prepare(proposed));
+    h.cluster.sandbox.setFaults([{ method: 'PATCH', status }]);
+    const error = await failure(h.remediation.execute(proposal));
+    expect(error.permanent).toBe(true);
+    expect(error.status).toBe(status);
+    expect(error.code).toBe(status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST');
+    expect(error.message).toMatch(/Kubernetes API refused to patch Deployment ads\/api: injected fault/);
+    expect(appLimit().limits.memory).toBe('256Mi');
+  });
+
+  it('a 500 at execution is transient; the retry succeeds and counts once against the circuit breaker', async () => {
+    await start({ settings: { remediation: { maxExecutionsPerHour: 1 } } });
+    const proposed = limitAction('512Mi');
+    const proposal = proposalFrom(proposed, await h.remediation.prepare(proposed));
+    h.cluster.sandbox.setFaults([{ method: 'PATCH', status: 500 }]);
+    const error = await failure(h.remediation.execute(proposal));
+    expect(error.permanent).toBe(false);
+    expect(error.code).toBe('KUBE_API');
+    h.cluster.sandbox.setFaults([]);
+    const outcome = await h.remediation.execute(proposal);
+    expect(outcome.ok).toBe(true);
+    expect(appLimit().limits.memory).toBe('512Mi');
+  });
+
+  it('kube-system is denied by default; namespaces and kinds follow medic.yaml', async () => {
+    await start({ settings: { remediation: { namespaces: ['ads-*'], kinds: ['scale', 'rollout-restart'] } } });
+    const restart = (namespace: string, workload: string) =>
+      h.remediation.prepare(action('rollout-restart', { namespace, workload }));
+    expect(await restart('kube-system', 'Deployment/coredns')).toMatchObject({
+      ok: false,
+      rail: 'remediation.denyNamespaces',
+    });
+    expect(await restart('ads', 'Deployment/api')).toMatchObject({
+      ok: false,
+      rail: 'remediation.namespaces',
+      reason: 'Refused by guard rail remediation.namespaces: namespace ads is not in the namespaces Medic may change',
+    });
+    expect(await h.remediation.prepare(action('cordon-node', { node: 'node-b1' }))).toMatchObject({
+      ok: false,
+      rail: 'remediation.kinds',
+    });
+  });
+
+  it('a proposal approved for a namespace that medic.yaml no longer allows is refused at execution', async () => {
+    await start();
+    const proposed = action('rollout-restart', { namespace: 'kube-system', workload: 'Deployment/coredns' });
+    const proposal = { ...proposalFrom(proposed, { ok: true, diff: [], notes: [] }) };
+    const error = await failure(h.remediation.execute(proposal));
+    expect(error).toMatchObject({ code: 'GUARD_RAIL', field: 'remediation.denyNamespaces', permanent: true });
+    expect(
+      h.stored('apps/v1', 'Deployment', 'kube-system', 'coredns').spec.template.metadata.annotations,
+    ).toBeUndefined();
+  });
+
+  it('scale stays within scale.min/max and scale.maxFactor', async () => {
+    await start({ settings: { scale: { min: 1, max: 30, maxFactor: 4 } } });
+    const scale = (replicas: number) =>
+      h.remediation.prepare(action('scale', { namespace: 'ads', workload: 'Deployment/api', replicas }));
+    expect(await scale(40)).toMatchObject({ ok: false, rail: 'scale.max' });
+    expect(await scale(0)).toMatchObject({ ok: false, rail: 'scale.min' });
+    expect(await scale(9)).toMatchObject({
+      ok: false,
+      rail: 'scale.maxFactor',
+      reason: expect.stringMatching(/2 → 9/),
+    });
+    expect(await scale(8)).toMatchObject({ ok: true });
+    expect(h.stored('apps/v1', 'Deployment', 'ads', 'api').spec.replicas).toBe(2);
+  });
+
+  it('an expired proposal is refused', async () => {
+    await start();
+    const proposed = limitAction('512Mi');
+    const proposal = { ...proposalFrom(proposed, await h.remediation.prepare(proposed)), expiresAt: Date.now() - 1 };
+    const error = await failure(h.remediation.execute(proposal));
+    expect(error).toMatchObject({ code: 'PROPOSAL_EXPIRED', permanent: true });
+    expect(appLimit().limits.memory).toBe('256Mi');
+  });
+});
