@@ -93,3 +93,40 @@ export function resourceList(registry: ResourceRegistry, apiVersion: string): Re
     resources: types.flatMap(resourceEntries),
   };
 }
+
+/**
+ * OpenAPI v3: the index of group/versions, and per group/version a document without schemas whose operations
+ * declare the `fieldValidation` parameter, so kubectl validates on the server instead of downloading schemas.
+ */
+export function openApi(registry: ResourceRegistry, path: string): Record<string, unknown> | null {
+  if (path === '') {
+    const paths: Record<string, unknown> = {};
+    for (const gv of registry.groupVersions()) {
+      const key = gv === 'v1' ? 'api/v1' : `apis/${gv}`;
+      paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=sandbox` };
+    }
+    return { paths };
+  }
+  const apiVersion = path === 'api/v1' ? 'v1' : path.replace(/^apis\//, '');
+  const types = registry.typesOf(apiVersion);
+  if (types.length === 0) return null;
+  const fieldValidation = { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } };
+  const prefix = apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`;
+  const paths: Record<string, unknown> = {};
+  for (const t of types) {
+    const operation = {
+      parameters: [fieldValidation],
+      responses: {},
+      'x-kubernetes-group-version-kind': { group: t.group, version: t.version, kind: t.kind },
+    };
+    const base = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.plural}` : `${prefix}/${t.plural}`;
+    paths[base] = { post: operation };
+    paths[`${base}/{name}`] = { put: operation, patch: operation };
+  }
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: versionInfo().gitVersion },
+    paths,
+    components: { schemas: {} },
+  };
+}

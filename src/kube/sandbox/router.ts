@@ -3,7 +3,7 @@ import type { ResourceRegistry, ResourceType } from './resources.js';
 import { pathNotFound } from './status.js';
 
 export type Route =
-  | { kind: 'discovery'; doc: 'version' | 'api' | 'apis' | 'group' | 'resources'; apiVersion: string }
+  | { kind: 'discovery'; doc: 'version' | 'api' | 'apis' | 'group' | 'resources' | 'openapi'; apiVersion: string }
   | {
       kind: 'resource';
       type: ResourceType;
@@ -21,6 +21,9 @@ function decode(parts: string[]): string[] {
 export function route(pathname: string, registry: ResourceRegistry): Route {
   const parts = decode(pathname.split('/').filter(Boolean));
   if (parts[0] === 'version' && parts.length === 1) return { kind: 'discovery', doc: 'version', apiVersion: '' };
+  if (parts[0] === 'openapi' && parts[1] === 'v3') {
+    return { kind: 'discovery', doc: 'openapi', apiVersion: parts.slice(2).join('/') };
+  }
   let apiVersion: string;
   let rest: string[];
   if (parts[0] === 'api') {

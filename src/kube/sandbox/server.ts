@@ -1,6 +1,6 @@
 /** The sandbox's HTTP transport: fault injection, request counting, routing, and errors as `Status` objects. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { apiGroup, coreVersions, groupList, resourceList, versionInfo } from './discovery.js';
+import { apiGroup, coreVersions, groupList, openApi, resourceList, versionInfo } from './discovery.js';
 import { decideFault, type FaultRule, faultError } from './faults.js';
 import { podLog } from './logs.js';
 import { getObject, listObjects, scaleOf, selectorFilter } from './read.js';
@@ -55,6 +55,11 @@ function discovery(state: ServerState, r: Extract<Route, { kind: 'discovery' }>,
   if (r.doc === 'version') return versionInfo();
   if (r.doc === 'api') return coreVersions(req.headers.host ?? '127.0.0.1');
   if (r.doc === 'apis') return groupList(registry);
+  if (r.doc === 'openapi') {
+    const doc = openApi(registry, r.apiVersion);
+    if (!doc) throw pathNotFound();
+    return doc;
+  }
   const doc = r.doc === 'group' ? apiGroup(registry, r.apiVersion) : resourceList(registry, r.apiVersion);
   if (!doc) throw pathNotFound();
   return doc;
