@@ -19,6 +19,8 @@ export interface MedicProcessOptions {
   readyTimeoutMs?: number;
   /** Extra node flags (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Script that runs the CLI; default bin/medic.js (TypeScript through tsx), e.g. a compiled build's launcher. */
+  entry?: string;
 }
 
 export interface MedicProcess {
@@ -44,7 +46,7 @@ export async function spawnMedic(options: MedicProcessOptions): Promise<MedicPro
   const tracked = spawnTracked(
     `medic-${options.role}:${port}`,
     process.execPath,
-    [...(options.nodeArgs ?? []), MEDIC_BIN, 'serve', '--role', options.role],
+    [...(options.nodeArgs ?? []), options.entry ?? MEDIC_BIN, 'serve', '--role', options.role],
     { env, cwd: REPO_ROOT },
   );
   const baseUrl = `http://127.0.0.1:${port}`;

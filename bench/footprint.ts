@@ -1,0 +1,117 @@
+/**
+ * bench:footprint — start-up time and idle memory of `medic serve --role all`, side by side: through tsx
+ * (what `npx medic` runs) and compiled by tsc (what the container image runs), next to a bare Node process.
+ * Each variant starts RUNS times against a private Redis and a sandbox cluster; RSS is read from /proc after
+ * IDLE_MS of idleness. Prints JSON. Bar: idle RSS ≤ 150 MB.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox } from '../src/kube/sandbox/index.js';
+import { SCENARIOS_DIR } from '../test/harness/alerts.js';
+import { REPO_ROOT, spawnMedic } from '../test/harness/medic.js';
+import { killAllTracked, spawnTracked } from '../test/harness/processes.js';
+import { startPrivateRedis } from '../test/harness/redis.js';
+import { readProcessMemory, summarize } from '../test/harness/stats.js';
+import { delay, waitFor } from '../test/harness/wait.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
+const BAR_IDLE_RSS_MB = 150;
+
+/** Compiles src/ with tsc into .bench/dist (git-ignored) and writes a launcher like bin/medic.js. */
+function buildCompiled(): string {
+  const outDir = join(REPO_ROOT, '.bench', 'dist');
+  mkdirSync(outDir, { recursive: true });
+  try {
+    execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    // tsc still emits JavaScript when it reports type errors; the launcher below fails loudly if it did not.
+    process.stderr.write(
+      `tsc reported errors (emitting anyway): ${String((error as { stdout?: Buffer }).stdout).slice(0, 500)}\n`,
+    );
+  }
+  const launcher = join(outDir, 'medic.mjs');
+  writeFileSync(
+    launcher,
+    "const { runCli } = await import('./src/cli.js');\nprocess.exitCode = await runCli(process.argv.slice(2));\n",
+  );
+  return launcher;
+}
+
+async function measureBareNode() {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const bare = spawnTracked('bare-node', process.execPath, ['-e', "console.log('up'); setInterval(() => {}, 1000)"]);
+    await bare.waitForOutput(/up/, 10_000);
+    await delay(1000);
+    samples.push(readProcessMemory(bare.pid).rssMb);
+    await bare.stop('SIGKILL');
+  }
+  return { idleRssMb: summarize(samples) };
+}
+
+async function measureMedic(name: string, entry: string | undefined, env: Record<string, string>) {
+  const startup: number[] = [];
+  const ready: number[] = [];
+  const idle: number[] = [];
+  const peak: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const medic = await spawnMedic({ role: 'all', env, ...(entry ? { entry } : {}), readyTimeoutMs: 60_000 });
+    startup.push(medic.startupMs);
+    const spawnedAt = Date.now() - medic.startupMs;
+    await waitFor(async () => (await fetch(`${medic.baseUrl}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, {
+      timeoutMs: 30_000,
+      what: `${name} /readyz`,
+    });
+    ready.push(Date.now() - spawnedAt);
+    await delay(IDLE_MS);
+    const memory = readProcessMemory(medic.process.pid);
+    idle.push(memory.rssMb);
+    peak.push(memory.peakRssMb);
+    const exit = await medic.kill('SIGTERM');
+    if (exit !== 0)
+      process.stderr.write(`${name}: exit ${exit} after SIGTERM\n${medic.process.output().slice(-2000)}\n`);
+  }
+  return {
+    startupToHealthzMs: summarize(startup, 0),
+    startupToReadyzMs: summarize(ready, 0),
+    idleRssMb: summarize(idle),
+    peakRssDuringStartMb: summarize(peak),
+  };
+}
+
+async function main() {
+  const redis = await startPrivateRedis({ aof: false });
+  const sandbox = await startSandbox({ file: join(SCENARIOS_DIR, 'oom-limit', 'cluster.yaml') });
+  try {
+    const env = {
+      REDIS_URL: redis.url,
+      MEDIC_KUBE_SERVER: sandbox.url,
+      MEDIC_QUEUE_PREFIX: 'medic-bench-footprint',
+      LOG_LEVEL: 'warn',
+    };
+    const launcher = buildCompiled();
+    const results = {
+      bench: 'footprint',
+      runs: RUNS,
+      idleMs: IDLE_MS,
+      node: process.version,
+      bareNode: await measureBareNode(),
+      tsx: await measureMedic('tsx', undefined, env),
+      compiled: await measureMedic('compiled', launcher, env),
+      bar: { idleRssMb: BAR_IDLE_RSS_MB },
+    };
+    const worst = Math.max(results.tsx.idleRssMb.max, results.compiled.idleRssMb.max);
+    process.stdout.write(`${JSON.stringify({ ...results, pass: worst <= BAR_IDLE_RSS_MB }, null, 2)}\n`);
+  } finally {
+    await sandbox.close();
+    await redis.close();
+    await killAllTracked();
+  }
+}
+
+await main();
