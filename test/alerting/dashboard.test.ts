@@ -1,35 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { definedMetrics } from './metric-definitions.js';
 import { ROOT, runTool } from './tools.js';
 
 const dashboard = JSON.parse(readFileSync(join(ROOT, 'dashboards/medic.json'), 'utf8'));
 const panels: any[] = dashboard.panels.filter((p: any) => p.type !== 'row');
 const exprs: string[] = panels.flatMap((p) => p.targets.map((t: any) => t.expr as string));
-
-/** Every `.ts` file under src/ and handlers/: where Medic defines its metrics. */
-function sources(): string {
-  return ['src', 'handlers']
-    .flatMap((dir) =>
-      readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-        .filter((f) => f.endsWith('.ts'))
-        .map((f) => readFileSync(join(ROOT, dir, f), 'utf8')),
-    )
-    .join('\n');
-}
-
-/** Metric name → its label names, from `name: 'medic_…'` … `labelNames: [...]` in prom-client constructors. */
-function definedMetrics(): Map<string, string[]> {
-  const defined = new Map<string, string[]>();
-  for (const m of sources().matchAll(/name:\s*'(medic_\w+)',([^}]*)/g)) {
-    const labelList = /labelNames:\s*\[([^\]]*)\]/.exec(m[2] as string)?.[1] ?? '';
-    const labels = [...labelList.matchAll(/'(\w+)'/g)].map((l) => l[1] as string);
-    defined.set(m[1] as string, labels);
-  }
-  return defined;
-}
 
 /** `medic_x_bucket` → `medic_x`: histogram and summary series carry suffixes the definition does not. */
 const baseName = (series: string, defined: Map<string, string[]>) =>
