@@ -1,0 +1,113 @@
+/**
+ * CRASHLOOP_APP_ERROR: a container in CrashLoopBackOff whose last exit is not an OOM kill (that is OOM_LIMIT, which
+ * runs first). Evidence: exit code, reason, the tail of the previous container's log; rolls back a new revision.
+ */
+import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import {
+  type ContainerView,
+  containersOf,
+  eventEvidence,
+  isPodReady,
+  listNames,
+  podName,
+} from '../src/diagnosis/pods.js';
+import { rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
+import { namedTarget } from '../src/diagnosis/target.js';
+import type { Evidence, ProposedAction } from '../src/types.js';
+
+const IMPORTANT_LINE = /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable/i;
+
+function exitMeaning(code: number | undefined, reason: string | undefined): string {
+  if (code === 137)
+    return 'killed with SIGKILL — not by the memory limit (reason is not OOMKilled): a failing liveness probe or an external kill';
+  if (code === 143) return 'stopped by SIGTERM';
+  if (code === 139) return 'segmentation fault';
+  if (code === 127) return 'command not found';
+  if (code === 126) return 'command not executable';
+  if (reason === 'Completed' || code === 0) return 'the process exited successfully but is expected to keep running';
+  return 'the application exited with an error';
+}
+
+const isCrashing = (v: ContainerView) => {
+  const last = v.status.lastState?.terminated ?? v.status.state?.terminated;
+  if (!last || last.reason === 'OOMKilled') return false;
+  if (v.status.state?.waiting?.reason === 'CrashLoopBackOff') return true;
+  return (v.status.restartCount ?? 0) >= 3 && !v.status.ready;
+};
+
+export const crashloop: Playbook = {
+  name: 'crashloop',
+  rootCauses: ['CRASHLOOP_APP_ERROR'],
+  matches: (event) => namedTarget(event.alert.labels) !== null,
+  async diagnose(ctx) {
+    const target = ctx.target;
+    if (!target?.found) return null;
+    const crashing = target.pods.flatMap((pod) => containersOf(pod).filter(isCrashing));
+    if (crashing.length === 0) return null;
+    const focus = crashing.find((v) => v.status.name === target.container) ?? crashing[0];
+    if (!focus) return null;
+    const last = focus.status.lastState?.terminated ?? focus.status.state?.terminated;
+    const name = focus.status.name;
+    const pods = [...new Set(crashing.filter((v) => v.status.name === name).map((v) => podName(v.pod)))];
+    const evidence: Evidence[] = [
+      {
+        kind: 'status',
+        text: `Container ${name} in ${listNames(pods, 5)}: ${focus.status.state?.waiting?.reason ?? 'restarting'}, restart count ${focus.status.restartCount}, last exit code ${last?.exitCode} (reason ${last?.reason ?? 'none'}${last?.message ? `: ${last.message.trim()}` : ''})`,
+      },
+      ...(await logEvidence(ctx, focus)),
+    ];
+    const events = await ctx.read(ctx.reader.eventsFor(focus.pod.metadata?.namespace, 'Pod', podName(focus.pod)), []);
+    const probe = events.filter((e) => e.reason === 'Unhealthy' || /probe failed/i.test(e.message ?? '')).at(-1);
+    if (probe) evidence.push(eventEvidence(probe));
+    const workload = target.workload ?? (await ctx.read(ctx.reader.workloadOf(focus.pod), null));
+    const rollback = await rollbackIfNewRevision(
+      ctx,
+      workload,
+      crashing.map((v) => v.pod),
+    );
+    evidence.push(...rollback.evidence);
+    const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
+    if (!rollback.action && workload) {
+      const siblings = await ctx.read(ctx.reader.podsOf(workload), []);
+      const healthy = siblings.filter((p) => isPodReady(p)).length;
+      if (healthy > 0 && pods.length === 1 && siblings.length > 1) {
+        const ns = focus.pod.metadata?.namespace ?? 'default';
+        actions.push({
+          kind: 'delete-pod',
+          title: `Delete pod ${pods[0]} so its controller replaces it (${healthy} sibling(s) are healthy)`,
+          params: { namespace: ns, pod: pods[0] },
+          risk: 'medium',
+        });
+      }
+    }
+    const meaning = exitMeaning(last?.exitCode, last?.reason);
+    const logLine = evidence
+      .find((e) => e.kind === 'log')
+      ?.text.split(': ')
+      .slice(1)
+      .join(': ');
+    const summary = `Container ${name} keeps crashing (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${rollback.action ? ' It started with the newest revision: roll back.' : ''}`;
+    return {
+      rootCause: { code: 'CRASHLOOP_APP_ERROR', summary, confidence: rollback.action || logLine ? 'high' : 'medium' },
+      evidence,
+      actions,
+    };
+  },
+};
+
+/** The tail of the previous (crashed) instance's log, the telling lines first. */
+async function logEvidence(ctx: PlaybookContext, v: ContainerView): Promise<Evidence[]> {
+  const ns = v.pod.metadata?.namespace ?? 'default';
+  const previous = await ctx.read(
+    ctx.reader.logs(ns, podName(v.pod), v.status.name, { previous: true, tailLines: 30 }),
+    null,
+  );
+  const lines = (previous ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (lines.length === 0) return [];
+  const telling = lines.filter((l) => IMPORTANT_LINE.test(l)).slice(-3);
+  const shown = telling.length > 0 ? telling : lines.slice(-3);
+  return [{ kind: 'log', text: `Previous ${v.status.name} log: ${shown.join(' | ')}` }];
+}

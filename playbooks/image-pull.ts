@@ -1,0 +1,65 @@
+/** IMAGE_PULL_FAILURE: containers waiting in ErrImagePull / ImagePullBackOff; rolls back when a new revision brought the image. */
+import type { Playbook } from '../src/diagnosis/playbook.js';
+import { containersOf, eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
+import { rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
+import { namedTarget } from '../src/diagnosis/target.js';
+import type { Evidence } from '../src/types.js';
+
+const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+
+function classify(text: string): string {
+  if (/unauthorized|authorization|access denied|forbidden|403|401|no basic auth/i.test(text)) {
+    return 'the registry refused the credentials (check imagePullSecrets and the repository path)';
+  }
+  if (/not found|manifest unknown|does not exist|404/i.test(text))
+    return 'the image or tag does not exist in the registry';
+  if (/timeout|i\/o|dial tcp|connection refused|no such host|TLS/i.test(text))
+    return 'the registry could not be reached';
+  if (/toomanyrequests|rate limit/i.test(text)) return 'the registry rate-limited the pulls';
+  return 'the image could not be pulled';
+}
+
+export const imagePull: Playbook = {
+  name: 'image-pull',
+  rootCauses: ['IMAGE_PULL_FAILURE'],
+  matches: (event) => namedTarget(event.alert.labels) !== null,
+  async diagnose(ctx) {
+    const target = ctx.target;
+    if (!target?.found) return null;
+    const failing = target.pods.flatMap((pod) =>
+      containersOf(pod).filter((v) => PULL_REASONS.has(v.status.state?.waiting?.reason ?? '')),
+    );
+    if (failing.length === 0) return null;
+    const focus = failing.find((v) => v.status.name === target.container) ?? failing[0];
+    if (!focus) return null;
+    const image = focus.spec?.image ?? focus.status.image ?? '?';
+    const pod = focus.pod;
+    const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
+    const pullErrors = events.filter(
+      (e) => e.reason === 'Failed' && /pull|image/i.test(e.message ?? '') && !/^Error: /.test(e.message ?? ''),
+    );
+    const errorText = pullErrors.at(-1)?.message ?? focus.status.state?.waiting?.message ?? '';
+    const pods = [...new Set(failing.map((v) => podName(v.pod)))];
+    const evidence: Evidence[] = [
+      {
+        kind: 'status',
+        text: `Container ${focus.status.name} in ${listNames(pods, 5)} is ${focus.status.state?.waiting?.reason} for image ${image}`,
+      },
+      ...pullErrors.slice(-2).map(eventEvidence),
+    ];
+    if (pullErrors.length === 0 && errorText) evidence.push({ kind: 'status', text: `Pull error: ${errorText}` });
+    const workload = target.workload ?? (await ctx.read(ctx.reader.workloadOf(pod), null));
+    const rollback = await rollbackIfNewRevision(
+      ctx,
+      workload,
+      failing.map((v) => v.pod),
+    );
+    evidence.push(...rollback.evidence);
+    const summary = `Image ${image} cannot be pulled: ${classify(errorText)}.${rollback.action ? ' The previous revision ran fine: roll back.' : ''}`;
+    return {
+      rootCause: { code: 'IMAGE_PULL_FAILURE', summary, confidence: 'high' },
+      evidence,
+      actions: rollback.action ? [rollback.action] : [],
+    };
+  },
+};

@@ -1,0 +1,42 @@
+/** OOM_LIMIT: a main container killed by its own memory limit (reason OOMKilled), crash-looping or running again. */
+import { findOomKills, focusContainer, memoryFacts, memoryLimitAction } from '../src/diagnosis/oom.js';
+import type { Playbook } from '../src/diagnosis/playbook.js';
+import { listNames, podName } from '../src/diagnosis/pods.js';
+import { namedTarget } from '../src/diagnosis/target.js';
+
+export const oomKilled: Playbook = {
+  name: 'oom-killed',
+  rootCauses: ['OOM_LIMIT'],
+  matches: (event) => namedTarget(event.alert.labels) !== null,
+  async diagnose(ctx) {
+    const target = ctx.target;
+    if (!target?.found) return null;
+    const startMs = Date.parse(ctx.event.alert.startsAt) || ctx.now();
+    const kills = findOomKills(target.pods, ctx.settings.sidecars, startMs).filter((k) => !k.sidecar);
+    if (kills.length === 0) return null;
+    const focused = focusContainer(kills, target.container);
+    const facts = await memoryFacts(ctx, focused);
+    const namespace = focused[0]?.view.pod.metadata?.namespace ?? target.namespace ?? 'default';
+    const workload =
+      target.workload ?? (focused[0] ? await ctx.read(ctx.reader.workloadOf(focused[0].view.pod), null) : null);
+    const action = memoryLimitAction(facts, workload, namespace);
+    const pods = focused.map((k) => podName(k.view.pod));
+    const crashing = focused.some((k) => k.view.status.state?.waiting?.reason === 'CrashLoopBackOff');
+    const limit = facts.evidence.find((e) => e.kind === 'spec')?.text.replace(`${facts.container} has `, '') ?? '';
+    const summary =
+      `Container ${facts.container} was OOMKilled by its own ${limit} in ${listNames(pods, 3)}` +
+      (crashing ? '; the kills are what keeps it in CrashLoopBackOff' : '') +
+      (action ? `. Raise the limit to ${String(action.params.limit)}.` : '.');
+    const evidence = [...facts.evidence];
+    if (!action)
+      evidence.push({
+        kind: 'spec',
+        text: 'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the limit where the pod is defined.',
+      });
+    return {
+      rootCause: { code: 'OOM_LIMIT', summary, confidence: 'high' },
+      evidence,
+      actions: action ? [action] : [],
+    };
+  },
+};

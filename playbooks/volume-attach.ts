@@ -1,0 +1,100 @@
+/**
+ * VOLUME_ATTACH_FAILURE: pods stuck Pending/ContainerCreating with FailedAttachVolume / FailedMount events. Names
+ * the zone the failures concentrate in and proposes cordoning that zone's nodes within the blast radius.
+ */
+import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
+import type { Playbook } from '../src/diagnosis/playbook.js';
+import { eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
+import { namedTarget } from '../src/diagnosis/target.js';
+import { type KubeEvent, nodeZone, type Pod } from '../src/kube/reader.js';
+import type { Evidence, ProposedAction } from '../src/types.js';
+
+const VOLUME_REASONS = new Set(['FailedAttachVolume', 'FailedMount']);
+const MAX_PODS_READ = 8;
+
+export const volumeAttach: Playbook = {
+  name: 'volume-attach',
+  rootCauses: ['VOLUME_ATTACH_FAILURE'],
+  matches: (event) => namedTarget(event.alert.labels) !== null,
+  async diagnose(ctx) {
+    const target = ctx.target;
+    if (!target?.found) return null;
+    // A pod alert looks at its siblings too: a zonal outage shows as failures concentrated in one zone.
+    const siblings =
+      target.kind === 'Pod' && target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), []) : [];
+    const pods = uniquePods([...target.pods, ...siblings]);
+    const waiting = pods.filter(
+      (p) => p.spec?.nodeName && !isPodReady(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
+    );
+    const failing: { pod: Pod; events: KubeEvent[] }[] = [];
+    for (const pod of waiting.slice(0, MAX_PODS_READ)) {
+      const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
+      const volumeEvents = events.filter((e) => VOLUME_REASONS.has(e.reason ?? ''));
+      if (volumeEvents.length > 0) failing.push({ pod, events: volumeEvents });
+    }
+    const targetNames = new Set(target.pods.map(podName));
+    if (!failing.some((f) => targetNames.has(podName(f.pod)))) return null;
+
+    const nodes = await ctx.read(ctx.reader.listNodes(), []);
+    const zoneOfNode = new Map(nodes.map((n) => [n.metadata?.name ?? '', nodeZone(n) ?? '(no zone label)']));
+    const zoneOf = (p: Pod) => zoneOfNode.get(p.spec?.nodeName ?? '') ?? '(unknown zone)';
+    const failingZones = count(failing.map((f) => zoneOf(f.pod)));
+    const healthy = pods.filter((p) => isPodReady(p));
+    const healthyZones = new Set(healthy.map(zoneOf));
+    const [topZone, topCount] = [...failingZones].sort((a, b) => b[1] - a[1])[0] ?? ['(unknown zone)', 0];
+    const concentrated = failingZones.size === 1 && !healthyZones.has(topZone);
+
+    const evidence: Evidence[] = [];
+    for (const f of failing.slice(0, 4)) {
+      evidence.push({
+        kind: 'status',
+        text: `Pod ${podName(f.pod)} on node ${f.pod.spec?.nodeName} (zone ${zoneOf(f.pod)}) is ${waitingReason(f.pod)}`,
+      });
+      const attach = f.events.filter((e) => e.reason === 'FailedAttachVolume').at(-1);
+      const mount = f.events.filter((e) => e.reason === 'FailedMount').at(-1);
+      for (const e of [attach, mount]) if (e) evidence.push(eventEvidence(e));
+    }
+    const zoneText = [...failingZones].map(([z, n]) => `${z}: ${n}`).join(', ');
+    evidence.push({
+      kind: 'status',
+      text: `Failing pods per zone: ${zoneText}${healthy.length > 0 ? `; healthy pods run in ${[...healthyZones].join(', ')}` : ''}`,
+    });
+
+    // Multi-Attach (volume still held by another node) and missing ConfigMaps/Secrets are not zonal storage faults.
+    const all = failing.flatMap((f) => f.events);
+    const attach = all.filter((e) => e.reason === 'FailedAttachVolume');
+    const multiAttachOnly = attach.length > 0 && attach.every((e) => /Multi-Attach/i.test(e.message ?? ''));
+    const configOnly = all.every((e) => /(configmap|secret)s? "[^"]*" not found/i.test(e.message ?? ''));
+    const zonal = concentrated && !multiAttachOnly && !configOnly;
+    const actions: ProposedAction[] = [];
+    if (zonal) {
+      const hosting = failing.map((f) => f.pod.spec?.nodeName ?? '');
+      const zoneNodes = nodes.filter((n) => nodeZone(n) === topZone).map((n) => n.metadata?.name ?? '');
+      const plan = planCordon([...hosting, ...zoneNodes].filter(Boolean), nodes, ctx.settings);
+      for (const n of plan.nodes) actions.push(cordonAction(n, `zone ${topZone} cannot attach volumes`));
+      evidence.push(...plan.notes.map((text) => ({ kind: 'spec' as const, text })));
+    }
+    const summary = zonal
+      ? `Volumes fail to attach/mount in zone ${topZone} (${topCount} pod(s) stuck, none healthy there): a zonal storage problem. Keep new pods out of ${topZone} and spread nodes and volumes across zones.`
+      : `Pods ${listNames(
+          failing.map((f) => podName(f.pod)),
+          3,
+        )} cannot attach or mount their volumes (zones: ${zoneText})${multiAttachOnly ? ': the volume is still attached to another node (Multi-Attach)' : configOnly ? ': a ConfigMap or Secret they mount is missing' : ''}.`;
+    return { rootCause: { code: 'VOLUME_ATTACH_FAILURE', summary, confidence: 'high' }, evidence, actions };
+  },
+};
+
+function waitingReason(pod: Pod): string {
+  const reason = pod.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
+  return `${pod.status?.phase ?? 'Pending'}${reason ? `/${reason}` : ''}`;
+}
+
+function uniquePods(pods: Pod[]): Pod[] {
+  return [...new Map(pods.map((p) => [podName(p), p])).values()];
+}
+
+function count(values: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
+}

@@ -1,0 +1,166 @@
+/**
+ * The playbook engine: resolves the alert's target, runs the playbooks in registry order through a reader scoped
+ * to this diagnosis (its own AbortSignal with a timeout and request count), and returns the first diagnosis.
+ * A failed query or a failing playbook never crashes it: the worst case is UNKNOWN with `partial: true`.
+ */
+import { createHash } from 'node:crypto';
+import { PLAYBOOKS } from '../../playbooks/index.js';
+import type { AlertEvent } from '../alertmanager/payload.js';
+import type { Settings } from '../config/settings.js';
+import { errorMessage } from '../errors.js';
+import type { ClusterReader } from '../kube/reader.js';
+import type { Logger } from '../logger.js';
+import type { Diagnosis, DiagnosisEngine, Target } from '../types.js';
+import {
+  type Playbook,
+  type PlaybookContext,
+  type PlaybookResult,
+  QueryFailures,
+  type ResolvedTarget,
+} from './playbook.js';
+import { resolveTarget } from './target.js';
+
+export interface DiagnosisStats {
+  fingerprint: string;
+  playbook: string;
+  /** Kubernetes API requests this diagnosis made (answers shared from the short-lived cache are not counted). */
+  requests: number;
+  durationMs: number;
+}
+
+export interface PlaybookEngineOptions {
+  reader: ClusterReader;
+  settings: Settings;
+  logger: Logger;
+  now?: () => number;
+  playbooks?: readonly Playbook[];
+  /** Upper bound of one diagnosis; default 10 s. */
+  timeoutMs?: number;
+  onDiagnosis?: (stats: DiagnosisStats) => void;
+}
+
+export type DirectTargetKind = 'Pod' | 'Deployment' | 'StatefulSet';
+
+export interface PlaybookEngine extends DiagnosisEngine {
+  /** For `/medic diagnose <pod|deployment> [-n ns]`: diagnoses an object as if an alert named it. */
+  diagnoseTarget(
+    target: { kind: DirectTargetKind; namespace: string; name: string },
+    signal?: AbortSignal,
+  ): Promise<Diagnosis>;
+}
+
+const LABEL_OF: Record<DirectTargetKind, string> = { Pod: 'pod', Deployment: 'deployment', StatefulSet: 'statefulset' };
+
+export function createPlaybookEngine(options: PlaybookEngineOptions): PlaybookEngine {
+  const now = options.now ?? Date.now;
+  const playbooks = options.playbooks ?? PLAYBOOKS;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function diagnose(event: AlertEvent, signal: AbortSignal): Promise<Diagnosis> {
+    const started = performance.now();
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    const reader = options.reader.scoped(bounded);
+    const logger = options.logger.child({ fingerprint: event.alert.fingerprint });
+    const failures = new QueryFailures(logger);
+    const target = await resolveTarget(reader, event, failures.read);
+    const ctx: PlaybookContext = {
+      event,
+      reader,
+      logger,
+      signal: bounded,
+      now,
+      settings: options.settings,
+      target,
+      read: failures.read,
+    };
+    let chosen: { playbook: Playbook; result: PlaybookResult } | null = null;
+    for (const playbook of playbooks) {
+      if (!playbook.matches(event)) continue;
+      const result = await runPlaybook(playbook, ctx, failures, logger);
+      if (result) {
+        chosen = { playbook, result };
+        break;
+      }
+    }
+    const diagnosis = toDiagnosis(event, target, chosen, failures);
+    options.onDiagnosis?.({
+      fingerprint: event.alert.fingerprint,
+      playbook: diagnosis.playbook,
+      requests: reader.requestCount,
+      durationMs: performance.now() - started,
+    });
+    return diagnosis;
+  }
+
+  return {
+    diagnose,
+    diagnoseTarget(target, signal = new AbortController().signal) {
+      const labels = { alertname: 'MedicDiagnose', namespace: target.namespace, [LABEL_OF[target.kind]]: target.name };
+      const fingerprint = createHash('sha256').update(JSON.stringify(labels)).digest('hex').slice(0, 16);
+      const startsAt = new Date(now()).toISOString();
+      const event: AlertEvent = {
+        alert: {
+          status: 'firing',
+          labels,
+          annotations: {},
+          startsAt,
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+          fingerprint,
+        },
+        groupKey: `{}:{medic="diagnose"}`,
+        receiver: 'medic',
+        externalURL: '',
+        groupLabels: {},
+        commonLabels: labels,
+        receivedAt: now(),
+      };
+      return diagnose(event, signal);
+    },
+  };
+}
+
+async function runPlaybook(playbook: Playbook, ctx: PlaybookContext, failures: QueryFailures, logger: Logger) {
+  try {
+    return await playbook.diagnose(ctx);
+  } catch (error) {
+    logger.error({ err: error, playbook: playbook.name }, 'playbook failed; trying the next one');
+    failures.evidence.push({ kind: 'status', text: `Playbook ${playbook.name} failed: ${errorMessage(error)}` });
+    return null;
+  }
+}
+
+function toDiagnosis(
+  event: AlertEvent,
+  target: ResolvedTarget | null,
+  chosen: { playbook: Playbook; result: PlaybookResult } | null,
+  failures: QueryFailures,
+): Diagnosis {
+  const result: PlaybookResult = chosen?.result ?? {
+    rootCause: { code: 'UNKNOWN', summary: 'No playbook could decide.', confidence: 'low' },
+    evidence: [],
+    actions: [],
+  };
+  return {
+    alert: {
+      fingerprint: event.alert.fingerprint,
+      alertname: event.alert.labels.alertname ?? '',
+      status: event.alert.status,
+    },
+    playbook: chosen?.playbook.name ?? 'none',
+    target: target ? toTarget(target) : null,
+    rootCause: result.rootCause,
+    evidence: [...result.evidence, ...failures.evidence],
+    actions: result.actions,
+    partial: failures.partial,
+  };
+}
+
+function toTarget(t: ResolvedTarget): Target {
+  return {
+    kind: t.kind,
+    ...(t.namespace ? { namespace: t.namespace } : {}),
+    name: t.name,
+    ...(t.workload ? { workload: { kind: t.workload.kind, name: t.workload.name } } : {}),
+  };
+}

@@ -1,0 +1,128 @@
+/** Finding containers killed by their own memory limit, and the set-memory-limit proposal with its evidence. */
+import type { SidecarRule } from '../config/settings.js';
+import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
+import type { Evidence, ProposedAction } from '../types.js';
+import type { PlaybookContext } from './playbook.js';
+import {
+  type ContainerView,
+  containersOf,
+  isoTime,
+  oomTermination,
+  podName,
+  sidecarRuleFor,
+  workloadRef,
+} from './pods.js';
+import { formatMemory, parseQuantity, proposeMemoryLimit } from './quantity.js';
+
+/** An OOM kill older than this before the alert started does not explain it (unless the container still crash-loops). */
+const RELEVANT_BEFORE_ALERT_MS = 6 * 3600_000;
+
+export interface OomKill {
+  view: ContainerView;
+  finishedAt: Date | undefined;
+  sidecar: SidecarRule | null;
+}
+
+export function findOomKills(pods: Pod[], rules: SidecarRule[], alertStartMs: number): OomKill[] {
+  const kills: OomKill[] = [];
+  for (const pod of pods) {
+    for (const view of containersOf(pod)) {
+      const term = oomTermination(view.status);
+      if (!term) continue;
+      const finished = term.finishedAt ? new Date(term.finishedAt) : undefined;
+      const crashing = view.status.state?.waiting?.reason === 'CrashLoopBackOff';
+      if (finished && !crashing && finished.getTime() < alertStartMs - RELEVANT_BEFORE_ALERT_MS) continue;
+      const sidecar =
+        view.isInit && !view.isNativeSidecar
+          ? null
+          : sidecarRuleFor({ name: view.status.name, image: view.status.image ?? view.spec?.image }, rules);
+      kills.push({ view, finishedAt: finished, sidecar });
+    }
+  }
+  return kills;
+}
+
+/** The kills of the one container to talk about: the alert's container if it was killed, else the most frequent. */
+export function focusContainer(kills: OomKill[], preferred: string | undefined): OomKill[] {
+  const name =
+    preferred && kills.some((k) => k.view.status.name === preferred)
+      ? preferred
+      : [...countBy(kills.map((k) => k.view.status.name))].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return kills.filter((k) => k.view.status.name === name);
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
+}
+
+export interface MemoryFacts {
+  container: string;
+  limitBytes: number | null;
+  requestBytes: number | null;
+  usageBytes: number | null;
+  evidence: Evidence[];
+}
+
+/** Limit, restarts, last kill and usage of the focused container across its pods (metrics of up to 3 pods). */
+export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promise<MemoryFacts> {
+  const first = kills[0];
+  const container = first?.view.status.name ?? '?';
+  const limitBytes = parseQuantity(first?.view.spec?.resources?.limits?.memory);
+  const requestBytes = parseQuantity(first?.view.spec?.resources?.requests?.memory);
+  const evidence: Evidence[] = [];
+  for (const k of kills.slice(0, 5)) {
+    const s = k.view.status;
+    const now = s.state?.waiting?.reason
+      ? `now ${s.state.waiting.reason}`
+      : s.state?.running
+        ? 'running again'
+        : 'terminated';
+    evidence.push({
+      kind: 'status',
+      text: `${container} in pod ${podName(k.view.pod)} was OOMKilled at ${isoTime(k.finishedAt)} (exit code ${oomTermination(s)?.exitCode ?? '?'}), restart count ${s.restartCount}, ${now}`,
+    });
+  }
+  if (kills.length > 5)
+    evidence.push({ kind: 'status', text: `…and ${kills.length - 5} more pods with ${container} OOMKilled` });
+  const limitText = limitBytes === null ? 'no memory limit' : `memory limit ${formatMemory(limitBytes)}`;
+  const requestText = requestBytes === null ? '' : `, request ${formatMemory(requestBytes)}`;
+  evidence.push({ kind: 'spec', text: `${container} has ${limitText}${requestText}` });
+
+  let usageBytes: number | null = null;
+  for (const k of kills.slice(0, 3)) {
+    const usage: ContainerUsage[] | null = await ctx.read(
+      ctx.reader.podMetrics(k.view.pod.metadata?.namespace ?? 'default', podName(k.view.pod)),
+      null,
+    );
+    const bytes = parseQuantity(usage?.find((u) => u.name === container)?.memory);
+    if (bytes !== null) usageBytes = Math.max(usageBytes ?? 0, bytes);
+  }
+  if (usageBytes !== null) {
+    const pct = limitBytes ? ` (${Math.round((usageBytes / limitBytes) * 100)}% of the limit)` : '';
+    evidence.push({
+      kind: 'metric',
+      text: `${container} uses ${formatMemory(usageBytes)} now${pct}, right after its restart`,
+    });
+  }
+  return { container, limitBytes, requestBytes, usageBytes, evidence };
+}
+
+/** set-memory-limit for the workload, or null when the pods have no patchable controller. */
+export function memoryLimitAction(
+  facts: MemoryFacts,
+  workload: Workload | null,
+  namespace: string,
+): ProposedAction | null {
+  const ref = workloadRef(workload);
+  if (!ref) return null;
+  const limit = formatMemory(proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes));
+  const from = facts.limitBytes === null ? 'no limit' : formatMemory(facts.limitBytes);
+  return {
+    kind: 'set-memory-limit',
+    title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}`,
+    params: { namespace, workload: ref, container: facts.container, limit },
+    risk: 'low',
+  };
+}

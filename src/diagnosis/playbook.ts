@@ -1,0 +1,103 @@
+/** The playbook contract (STYLE.md): one object per failure mode, listed in playbooks/index.ts. */
+import type { AlertEvent } from '../alertmanager/payload.js';
+import type { Settings } from '../config/settings.js';
+import { errorMessage, isMedicError } from '../errors.js';
+import type {
+  ClusterReader,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  Service,
+  Workload,
+} from '../kube/reader.js';
+import type { Logger } from '../logger.js';
+import type { Confidence, Evidence, ProposedAction } from '../types.js';
+import type { RootCauseCode } from '../vocabulary.js';
+
+export type TargetKind =
+  | 'Pod'
+  | 'Deployment'
+  | 'StatefulSet'
+  | 'DaemonSet'
+  | 'Job'
+  | 'Service'
+  | 'Node'
+  | 'PersistentVolumeClaim'
+  | 'PersistentVolume'
+  | 'HorizontalPodAutoscaler';
+
+/** What the alert is about, resolved against the cluster. */
+export interface ResolvedTarget {
+  kind: TargetKind;
+  namespace?: string;
+  name: string;
+  /** False when the named object no longer exists (TARGET_NOT_FOUND). */
+  found: boolean;
+  /** "Pod notify/mailer-7b5d9f8c64-kx2vw", for people. */
+  description: string;
+  /** The controller of the pods, when there is exactly one. */
+  workload: Workload | null;
+  /** The pods the alert is about: the pod itself, a workload's or service's pods, the pods using a volume… */
+  pods: Pod[];
+  /** The container the alert names, when that container exists in the pods. */
+  container?: string;
+  service?: Service;
+  node?: Node;
+  pvc?: PersistentVolumeClaim;
+  pv?: PersistentVolume;
+}
+
+export interface PlaybookContext {
+  event: AlertEvent;
+  reader: ClusterReader;
+  logger: Logger;
+  signal: AbortSignal;
+  now: () => number;
+  settings: Settings;
+  /** null when the alert names nothing in the cluster (no pod, workload, service, node or volume labels). */
+  target: ResolvedTarget | null;
+  /**
+   * Awaits a cluster query; when it fails, records an evidence line, marks the diagnosis partial and returns
+   * `fallback`, so one failed query never stops a diagnosis.
+   */
+  read<T>(query: Promise<T>, fallback: T): Promise<T>;
+}
+
+export interface PlaybookResult {
+  rootCause: { code: RootCauseCode; summary: string; confidence: Confidence };
+  evidence: Evidence[];
+  actions: ProposedAction[];
+}
+
+export interface Playbook {
+  name: string;
+  rootCauses: readonly RootCauseCode[];
+  /** Pure: does this alert look like something this playbook can diagnose? */
+  matches(event: AlertEvent): boolean;
+  /** The diagnosis, or null for "not mine". */
+  diagnose(ctx: PlaybookContext): Promise<PlaybookResult | null>;
+}
+
+/** Collects failed queries of one diagnosis as evidence. */
+export class QueryFailures {
+  readonly evidence: Evidence[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  get partial(): boolean {
+    return this.evidence.length > 0;
+  }
+
+  read = async <T>(query: Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await query;
+    } catch (error) {
+      if (!isMedicError(error) || error.code !== 'KUBE_API') throw error;
+      this.logger.warn({ err: error, status: error.status }, 'cluster query failed; diagnosing without it');
+      const text = `Cluster query failed, diagnosis made without it: ${errorMessage(error)}`;
+      if (!this.evidence.some((e) => e.text === text)) this.evidence.push({ kind: 'status', text });
+      return fallback;
+    }
+  };
+}

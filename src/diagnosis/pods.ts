@@ -1,0 +1,102 @@
+/** Small, pure helpers over pod objects that several playbooks share. */
+import type { SidecarRule } from '../config/settings.js';
+import type { Container, ContainerStatus, KubeEvent, Pod, Workload } from '../kube/reader.js';
+import type { Evidence } from '../types.js';
+
+export interface ContainerView {
+  pod: Pod;
+  spec: Container | undefined;
+  status: ContainerStatus;
+  /** An init container that keeps running beside the app (restartPolicy: Always). */
+  isNativeSidecar: boolean;
+  isInit: boolean;
+}
+
+/** Every container status of a pod (init containers first) with its spec. */
+export function containersOf(pod: Pod): ContainerView[] {
+  const views: ContainerView[] = [];
+  for (const status of pod.status?.initContainerStatuses ?? []) {
+    const spec = pod.spec?.initContainers?.find((c) => c.name === status.name);
+    views.push({ pod, spec, status, isInit: true, isNativeSidecar: spec?.restartPolicy === 'Always' });
+  }
+  for (const status of pod.status?.containerStatuses ?? []) {
+    const spec = pod.spec?.containers?.find((c) => c.name === status.name);
+    views.push({ pod, spec, status, isInit: false, isNativeSidecar: false });
+  }
+  return views;
+}
+
+/** The OOMKilled termination of a container, current or last — matched on the reason, never exit code 137 alone. */
+export function oomTermination(status: ContainerStatus) {
+  if (status.state?.terminated?.reason === 'OOMKilled') return status.state.terminated;
+  if (status.lastState?.terminated?.reason === 'OOMKilled') return status.lastState.terminated;
+  return undefined;
+}
+
+/** The sidecar rule a container matches, by container name or by image repository. */
+export function sidecarRuleFor(container: { name: string; image?: string }, rules: SidecarRule[]): SidecarRule | null {
+  const repo = imageRepository(container.image ?? '');
+  for (const rule of rules) {
+    if (rule.names.includes(container.name)) return rule;
+    if (rule.images.some((img) => repo === img || repo.endsWith(`/${img}`))) return rule;
+  }
+  return null;
+}
+
+/** `registry.example.com:5000/hashicorp/consul:1.15@sha256:…` → `registry.example.com:5000/hashicorp/consul`. */
+export function imageRepository(image: string): string {
+  const noDigest = image.split('@')[0] ?? '';
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+export function podName(pod: Pod): string {
+  return pod.metadata?.name ?? '?';
+}
+
+export function podNamespace(pod: Pod): string {
+  return pod.metadata?.namespace ?? 'default';
+}
+
+/** `Deployment/name` for the actions that patch a pod template; null for bare pods, Jobs and ReplicaSets. */
+export function workloadRef(workload: Workload | null): string | null {
+  if (!workload) return null;
+  if (workload.kind === 'Deployment' || workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') {
+    return `${workload.kind}/${workload.name}`;
+  }
+  return null;
+}
+
+export function isoTime(value: Date | string | undefined | null): string {
+  if (!value) return 'unknown time';
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? String(value) : d.toISOString().replace('.000Z', 'Z');
+}
+
+/** The scheduler's message for an unscheduled pod: its PodScheduled condition, else its latest FailedScheduling event. */
+export function schedulingMessage(pod: Pod, events: KubeEvent[]): string | null {
+  const condition = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  if (condition?.message) return condition.message;
+  const event = events.filter((e) => e.reason === 'FailedScheduling').at(-1);
+  return event?.message ?? null;
+}
+
+export function eventEvidence(event: KubeEvent): Evidence {
+  const count = event.count && event.count > 1 ? ` (×${event.count})` : '';
+  const who = `${event.involvedObject?.kind ?? ''} ${event.involvedObject?.name ?? ''}`.trim();
+  return {
+    kind: 'event',
+    text: `${event.type ?? 'Normal'} ${event.reason ?? ''} on ${who}${count}: ${(event.message ?? '').trim()}`,
+  };
+}
+
+/** Pods of a list, named briefly: "a, b and 3 more". */
+export function listNames(names: string[], max = 5): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}

@@ -1,0 +1,80 @@
+/** Kubernetes resource quantities: parsing memory and CPU, and proposing a new memory limit people would pick. */
+
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+const MI = 2 ** 20;
+
+/** A quantity (`256Mi`, `1.5Gi`, `268435456`, `1e9`, `500m`) in base units; null when it is not one. */
+export function parseQuantity(value: string | number | undefined | null): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  const match = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$/.exec(value.trim());
+  if (!match) return null;
+  const [, num, suffix = ''] = match;
+  const factor = BINARY[suffix] ?? DECIMAL[suffix];
+  const n = Number(num);
+  if (factor === undefined || !Number.isFinite(n)) return null;
+  return n * factor;
+}
+
+/** CPU quantity in millicores (`1500m` → 1500, `2` → 2000, `1473904112n` → 1474). */
+export function parseCpuMillis(value: string | number | undefined | null): number | null {
+  const cores = parseQuantity(value);
+  return cores === null ? null : Math.round(cores * 1000);
+}
+
+export function formatCpu(millis: number): string {
+  return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
+}
+
+/** Bytes as people write limits: `512Mi`, `2Gi`, `1536Mi`. */
+export function formatMemory(bytes: number): string {
+  const mi = Math.round(bytes / MI);
+  if (mi >= 1024 && mi % 1024 === 0) return `${mi / 1024}Gi`;
+  if (mi >= 1) return `${mi}Mi`;
+  return `${Math.max(1, Math.round(bytes / 1024))}Ki`;
+}
+
+/**
+ * The smallest "round" size ≥ `mib`: 1-2-5 steps (100Mi, 200Mi, 500Mi, 1000Mi…) or powers of two and their
+ * halves (128Mi, 192Mi, 256Mi, 384Mi, 512Mi, 768Mi, 1Gi, 1536Mi, 2Gi, 3Gi…), whichever comes first.
+ */
+export function roundUpMemoryMi(mib: number): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let exp = 0; exp <= 8; exp++) {
+    for (const step of [1, 2, 5]) {
+      const v = step * 10 ** exp;
+      if (v >= mib && v < best) best = v;
+    }
+  }
+  for (let exp = 4; exp <= 22; exp++) {
+    for (const step of [1, 1.5]) {
+      const v = step * 2 ** exp;
+      if (v >= mib && v < best) best = v;
+    }
+  }
+  return Number.isFinite(best) ? best : Math.ceil(mib);
+}
+
+/**
+ * A new limit for a container killed by its memory limit: at least double the limit it hit, and at least 1.5×
+ * the highest usage seen, rounded up to a round size (the consul sidecar of the seed incident: 200Mi → 500Mi).
+ * Without a limit, starts from the request or the usage.
+ */
+export function proposeMemoryLimit(limitBytes: number | null, usageBytes: number | null, requestBytes?: number | null) {
+  const base = limitBytes ?? requestBytes ?? usageBytes ?? 256 * MI;
+  const target = Math.max(base * 2, (usageBytes ?? 0) * 1.5);
+  return roundUpMemoryMi(target / MI) * MI;
+}

@@ -1,0 +1,59 @@
+/** Did a pod's trouble start with a new Deployment revision? Then rolling back to the previous one is the fix. */
+import type { Deployment, Pod, ReplicaSetRevision, Workload } from '../kube/reader.js';
+import type { Evidence, ProposedAction } from '../types.js';
+import type { PlaybookContext } from './playbook.js';
+
+export interface RevisionFinding {
+  evidence: Evidence[];
+  action: ProposedAction | null;
+}
+
+const imagesOf = (r: ReplicaSetRevision) =>
+  (r.replicaSet.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? '?');
+
+/**
+ * When `pods` run the newest revision of a Deployment and an older revision exists (and was serving), proposes
+ * rollout-undo to it; the evidence says what changed between them.
+ */
+export async function rollbackIfNewRevision(
+  ctx: PlaybookContext,
+  workload: Workload | null,
+  pods: Pod[],
+): Promise<RevisionFinding> {
+  if (workload?.kind !== 'Deployment') return { evidence: [], action: null };
+  const deployment = workload.object as Deployment;
+  const revisions = await ctx.read(ctx.reader.replicaSetsOf(deployment), []);
+  const [newest, previous] = revisions;
+  if (!newest || !previous) return { evidence: [], action: null };
+  const newestName = newest.replicaSet.metadata?.name;
+  const onNewest = pods.filter((p) =>
+    p.metadata?.ownerReferences?.some((r) => r.kind === 'ReplicaSet' && r.name === newestName),
+  );
+  if (onNewest.length === 0) return { evidence: [], action: null };
+  const prevReady = previous.replicaSet.status?.readyReplicas ?? previous.replicaSet.status?.availableReplicas ?? 0;
+  const before = imagesOf(previous);
+  const after = imagesOf(newest);
+  const changed = after.filter((img) => !before.includes(img));
+  const what =
+    changed.length > 0 ? `image ${changed.join(', ')} (was ${before.join(', ')})` : 'a new pod template (same images)';
+  const evidence: Evidence[] = [
+    {
+      kind: 'spec',
+      text: `The failing pods run revision ${newest.revision} (ReplicaSet ${newestName}), which introduced ${what}; revision ${previous.revision} (ReplicaSet ${previous.replicaSet.metadata?.name}) has ${prevReady} ready pod(s)`,
+    },
+  ];
+  const namespace = workload.namespace;
+  return {
+    evidence,
+    action: {
+      kind: 'rollout-undo',
+      title: `Roll back Deployment/${workload.name} to revision ${previous.revision} (${before.join(', ')})`,
+      params: {
+        namespace,
+        workload: `Deployment/${workload.name}`,
+        ...(previous.revision >= 1 ? { toRevision: previous.revision } : {}),
+      },
+      risk: 'medium',
+    },
+  };
+}

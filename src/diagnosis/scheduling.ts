@@ -1,0 +1,68 @@
+/** Pods the scheduler could not place, with what it said, and why nodes cannot take them. */
+import { type KubeEvent, type Node, nodeZone, type Pod } from '../kube/reader.js';
+import type { PlaybookContext } from './playbook.js';
+import { podName, schedulingMessage } from './pods.js';
+
+export interface Unscheduled {
+  pod: Pod;
+  message: string;
+  events: KubeEvent[];
+}
+
+export const VOLUME_AFFINITY = /volume node affinity conflict|didn't match PersistentVolume's node affinity/i;
+export const INSUFFICIENT = /Insufficient [a-z0-9./-]+|Too many pods/i;
+
+/** Pending pods without a node whose scheduling message matches (events are read for up to `max` pods). */
+export async function unscheduledPods(
+  ctx: PlaybookContext,
+  pods: Pod[],
+  pattern: RegExp,
+  max = 5,
+): Promise<Unscheduled[]> {
+  const pending = pods.filter((p) => p.status?.phase === 'Pending' && !p.spec?.nodeName);
+  const found: Unscheduled[] = [];
+  for (const pod of pending) {
+    const fromCondition = schedulingMessage(pod, []);
+    if (fromCondition && !pattern.test(fromCondition)) continue;
+    const events =
+      fromCondition && found.length >= max
+        ? []
+        : await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
+    const message = schedulingMessage(pod, events);
+    if (message && pattern.test(message)) found.push({ pod, message, events });
+  }
+  return found;
+}
+
+/** Why a node cannot take this pod right now, or null when it could. */
+export function nodeBlocker(node: Node, pod?: Pod): string | null {
+  if (node.spec?.unschedulable) return 'cordoned (unschedulable)';
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready && ready.status !== 'True') return `NotReady (${ready.reason ?? ready.status})`;
+  const tolerations = pod?.spec?.tolerations ?? [];
+  for (const taint of node.spec?.taints ?? []) {
+    if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
+    const tolerated = tolerations.some(
+      (t) =>
+        (t.operator === 'Exists' && (!t.key || t.key === taint.key)) ||
+        (t.key === taint.key && (t.value ?? '') === (taint.value ?? '')),
+    );
+    if (!tolerated) return `tainted ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+  }
+  return null;
+}
+
+/** "eu-west-1a: 2 node(s) (ip-a: tainted dedicated=batch:NoSchedule, ip-b: schedulable)" per zone. */
+export function nodesPerZone(nodes: Node[], pod?: Pod): Map<string, { nodes: Node[]; text: string }> {
+  const zones = new Map<string, Node[]>();
+  for (const n of nodes) {
+    const z = nodeZone(n) ?? '(no zone label)';
+    zones.set(z, [...(zones.get(z) ?? []), n]);
+  }
+  const out = new Map<string, { nodes: Node[]; text: string }>();
+  for (const [zone, list] of [...zones].sort(([a], [b]) => a.localeCompare(b))) {
+    const parts = list.map((n) => `${n.metadata?.name}: ${nodeBlocker(n, pod) ?? 'schedulable'}`);
+    out.set(zone, { nodes: list, text: `${zone}: ${list.length} node(s) (${parts.join(', ')})` });
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * How the ClusterReader makes one API call: not-found becomes null, every other failure a MedicError('KUBE_API')
+ * with the upstream status; results are shared within one diagnosis and, for a short time, across diagnoses.
+ */
+import { ApiException } from '@kubernetes/client-node';
+import { errorMessage, MedicError } from '../errors.js';
+
+export interface SharedCache {
+  ttlMs: number;
+  now: () => number;
+  values: Map<string, { value: unknown; expires: number }>;
+}
+
+export function createSharedCache(ttlMs: number, now: () => number = Date.now): SharedCache {
+  return { ttlMs, now, values: new Map() };
+}
+
+/** One diagnosis' view of the cluster: its signal, its request count, its in-flight requests. */
+export class CallScope {
+  requestCount = 0;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly shared: SharedCache,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** Runs `call` once per key: a recent answer is reused, a concurrent identical request is joined. */
+  async read<T>(key: string, what: string, call: () => Promise<T>, nullStatuses: number[] = [404]): Promise<T | null> {
+    const hit = this.shared.values.get(key);
+    if (hit && hit.expires > this.shared.now()) return hit.value as T | null;
+    const running = this.inflight.get(key);
+    if (running) return running as Promise<T | null>;
+    const promise = this.execute(what, call, nullStatuses).then((value) => {
+      if (this.shared.ttlMs > 0) this.shared.values.set(key, { value, expires: this.shared.now() + this.shared.ttlMs });
+      return value;
+    });
+    this.inflight.set(key, promise);
+    try {
+      return await promise;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private async execute<T>(what: string, call: () => Promise<T>, nullStatuses: number[]): Promise<T | null> {
+    if (this.signal?.aborted) throw new MedicError('KUBE_API', `${what}: diagnosis aborted`, { status: 0 });
+    this.requestCount += 1;
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ApiException && nullStatuses.includes(error.code)) return null;
+      throw toKubeError(what, error);
+    }
+  }
+}
+
+/** A MedicError naming the query, with the API server's status and its Status message when there is one. */
+export function toKubeError(what: string, error: unknown): MedicError {
+  if (error instanceof ApiException) {
+    const status = error.code;
+    return new MedicError('KUBE_API', `${what}: HTTP ${status}${statusMessage(error.body)}`, {
+      status,
+      permanent: status === 401 || status === 403,
+      cause: error,
+    });
+  }
+  const aborted = error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+  const reason = aborted ? 'timed out or aborted' : errorMessage(error);
+  return new MedicError('KUBE_API', `${what}: ${reason}`, { status: 0, cause: error });
+}
+
+function statusMessage(body: unknown): string {
+  if (typeof body !== 'string' || body === '') return '';
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown };
+    return typeof parsed.message === 'string' ? ` (${parsed.message})` : '';
+  } catch {
+    // Not a Status object (e.g. a proxy's HTML page): show a short excerpt instead.
+    return ` (${body.slice(0, 120)})`;
+  }
+}

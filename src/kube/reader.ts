@@ -1,0 +1,285 @@
+/**
+ * The read-only view of the cluster that playbooks use. Not-found is `null`, never a throw; any other API failure
+ * throws MedicError('KUBE_API', …, { status }) which the playbook turns into evidence and `partial: true`.
+ */
+import {
+  type CoreV1Event,
+  CustomObjectsApi,
+  type V1DaemonSet,
+  type V1Deployment,
+  type V1Job,
+  type V1Node,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1ReplicaSet,
+  type V1Service,
+  type V1StatefulSet,
+  type V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import type { KubeApis } from './client.js';
+import { CallScope, createSharedCache, type SharedCache } from './reader-calls.js';
+import { labelSelectorString } from './selectors.js';
+
+export type {
+  CoreV1Event as KubeEvent,
+  V1Container as Container,
+  V1ContainerStatus as ContainerStatus,
+  V1DaemonSet as DaemonSet,
+  V1Deployment as Deployment,
+  V1Job as Job,
+  V1LabelSelector as LabelSelector,
+  V1Node as Node,
+  V1PersistentVolume as PersistentVolume,
+  V1PersistentVolumeClaim as PersistentVolumeClaim,
+  V1Pod as Pod,
+  V1PodSpec as PodSpec,
+  V1ReplicaSet as ReplicaSet,
+  V1Service as Service,
+  V1StatefulSet as StatefulSet,
+  V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+export { labelSelectorString, nodeZone, selectorMatches, volumeZones } from './selectors.js';
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'ReplicaSet';
+export type WorkloadObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1Job | V1ReplicaSet;
+export interface Workload {
+  kind: WorkloadKind;
+  name: string;
+  namespace: string;
+  object: WorkloadObject;
+}
+
+export interface ReplicaSetRevision {
+  replicaSet: V1ReplicaSet;
+  revision: number;
+}
+
+export interface ContainerUsage {
+  name: string;
+  /** Bytes. */
+  memory?: string;
+  cpu?: string;
+}
+
+export interface ClusterReader {
+  /** Kubernetes API requests this reader (scope) has made. */
+  readonly requestCount: number;
+  /** A reader for one diagnosis: its own signal and request count, the same short-lived shared cache. */
+  scoped(signal?: AbortSignal): ClusterReader;
+
+  getPod(namespace: string, name: string): Promise<V1Pod | null>;
+  listPods(namespace: string, labelSelector?: string | null): Promise<V1Pod[]>;
+  listPodsOnNode(node: string): Promise<V1Pod[]>;
+  /** Events whose involvedObject is this object, oldest first. Cluster-scoped objects: pass namespace undefined. */
+  eventsFor(namespace: string | undefined, kind: string, name: string): Promise<CoreV1Event[]>;
+  /** The controller of a pod, followed up: Pod→ReplicaSet→Deployment, StatefulSet, DaemonSet, Job. */
+  workloadOf(pod: V1Pod): Promise<Workload | null>;
+  getWorkload(namespace: string, kind: WorkloadKind, name: string): Promise<Workload | null>;
+  /** ReplicaSets owned by a Deployment, newest revision first. */
+  replicaSetsOf(deployment: V1Deployment): Promise<ReplicaSetRevision[]>;
+  /** Pods a workload's selector matches. */
+  podsOf(workload: Workload): Promise<V1Pod[]>;
+  getService(namespace: string, name: string): Promise<V1Service | null>;
+  listServices(namespace: string): Promise<V1Service[]>;
+  getNode(name: string): Promise<V1Node | null>;
+  listNodes(): Promise<V1Node[]>;
+  getPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim | null>;
+  getPv(name: string): Promise<V1PersistentVolume | null>;
+  listPvs(): Promise<V1PersistentVolume[]>;
+  getHpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
+  /** The HPA whose scaleTargetRef is this workload, if any. */
+  hpaFor(namespace: string, kind: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
+  /** Current usage per container (metrics.k8s.io); null when the pod or the metrics API is absent. */
+  podMetrics(namespace: string, name: string): Promise<ContainerUsage[] | null>;
+  /** Container log tail; null when there is none (e.g. no previous instance). */
+  logs(
+    namespace: string,
+    pod: string,
+    container: string,
+    options?: { previous?: boolean; tailLines?: number },
+  ): Promise<string | null>;
+}
+
+export interface ClusterReaderOptions {
+  signal?: AbortSignal;
+  /** How long answers are shared across diagnoses (alerts of one incident arrive together); default 2 s, 0 = off. */
+  cacheTtlMs?: number;
+  now?: () => number;
+}
+
+export function createClusterReader(apis: KubeApis, options: ClusterReaderOptions = {}): ClusterReader {
+  const shared = createSharedCache(options.cacheTtlMs ?? 2000, options.now);
+  const custom = apis.config.makeApiClient(CustomObjectsApi);
+  return buildReader(apis, custom, shared, options.signal);
+}
+
+function buildReader(
+  apis: KubeApis,
+  custom: CustomObjectsApi,
+  shared: SharedCache,
+  signal?: AbortSignal,
+): ClusterReader {
+  const scope = new CallScope(shared, signal);
+  const opts = () => apis.callOptions(signal);
+  const { core, apps, batch, autoscaling } = apis;
+  const items = async <T>(p: Promise<{ items: T[] } | null>): Promise<T[]> => (await p)?.items ?? [];
+
+  const reader: ClusterReader = {
+    get requestCount() {
+      return scope.requestCount;
+    },
+    scoped: (s) => buildReader(apis, custom, shared, s),
+    getPod: (namespace, name) =>
+      scope.read(`pod/${namespace}/${name}`, `get pod ${namespace}/${name}`, () =>
+        core.readNamespacedPod({ namespace, name }, opts()),
+      ),
+    listPods: (namespace, labelSelector) =>
+      items(
+        scope.read(`pods/${namespace}?${labelSelector ?? ''}`, `list pods in ${namespace}`, () =>
+          core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, opts()),
+        ),
+      ),
+    listPodsOnNode: (node) =>
+      items(
+        scope.read(`pods@${node}`, `list pods on node ${node}`, () =>
+          core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
+        ),
+      ),
+    eventsFor: async (namespace, kind, name) => {
+      const fieldSelector = `involvedObject.kind=${kind},involvedObject.name=${name}`;
+      const list = await items(
+        scope.read(`events/${namespace ?? '*'}/${kind}/${name}`, `list events of ${kind} ${name}`, () =>
+          namespace
+            ? core.listNamespacedEvent({ namespace, fieldSelector }, opts())
+            : core.listEventForAllNamespaces({ fieldSelector }, opts()),
+        ),
+      );
+      return [...list].sort((a, b) => eventTime(a) - eventTime(b));
+    },
+    workloadOf: async (pod) => {
+      const namespace = pod.metadata?.namespace ?? 'default';
+      const owner = pod.metadata?.ownerReferences?.find((r) => r.controller) ?? pod.metadata?.ownerReferences?.[0];
+      if (!owner || !isWorkloadKind(owner.kind)) return null;
+      const direct = await reader.getWorkload(namespace, owner.kind, owner.name);
+      if (direct?.kind !== 'ReplicaSet') return direct;
+      const parent = direct.object.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'Deployment');
+      if (!parent) return direct;
+      return (await reader.getWorkload(namespace, 'Deployment', parent.name)) ?? direct;
+    },
+    getWorkload: async (namespace, kind, name) => {
+      const what = `get ${kind} ${namespace}/${name}`;
+      const read = (): Promise<WorkloadObject> => {
+        const p = { namespace, name };
+        if (kind === 'Deployment') return apps.readNamespacedDeployment(p, opts());
+        if (kind === 'StatefulSet') return apps.readNamespacedStatefulSet(p, opts());
+        if (kind === 'DaemonSet') return apps.readNamespacedDaemonSet(p, opts());
+        if (kind === 'ReplicaSet') return apps.readNamespacedReplicaSet(p, opts());
+        return batch.readNamespacedJob(p, opts());
+      };
+      const object = await scope.read(`${kind}/${namespace}/${name}`, what, read);
+      return object ? { kind, name, namespace, object } : null;
+    },
+    replicaSetsOf: async (deployment) => {
+      const namespace = deployment.metadata?.namespace ?? 'default';
+      // Owner references decide, not labels: a ReplicaSet whose labels were edited is still the Deployment's.
+      const list = await items(
+        scope.read(`rs/${namespace}`, `list ReplicaSets in ${namespace}`, () =>
+          apps.listNamespacedReplicaSet({ namespace }, opts()),
+        ),
+      );
+      const uid = deployment.metadata?.uid;
+      const name = deployment.metadata?.name;
+      return list
+        .filter((rs) =>
+          (rs.metadata?.ownerReferences ?? []).some(
+            (r) => r.kind === 'Deployment' && (uid ? r.uid === uid : r.name === name),
+          ),
+        )
+        .map((replicaSet) => ({
+          replicaSet,
+          revision: Number(replicaSet.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0) || 0,
+        }))
+        .sort((a, b) => b.revision - a.revision);
+    },
+    podsOf: async (workload) => {
+      const spec = workload.object.spec as { selector?: Parameters<typeof labelSelectorString>[0] } | undefined;
+      const selector = labelSelectorString(spec?.selector);
+      if (!selector) return [];
+      return reader.listPods(workload.namespace, selector);
+    },
+    getService: (namespace, name) =>
+      scope.read(`svc/${namespace}/${name}`, `get service ${namespace}/${name}`, () =>
+        core.readNamespacedService({ namespace, name }, opts()),
+      ),
+    listServices: (namespace) =>
+      items(
+        scope.read(`svcs/${namespace}`, `list services in ${namespace}`, () =>
+          core.listNamespacedService({ namespace }, opts()),
+        ),
+      ),
+    getNode: (name) => scope.read(`node/${name}`, `get node ${name}`, () => core.readNode({ name }, opts())),
+    listNodes: () => items(scope.read('nodes', 'list nodes', () => core.listNode({}, opts()))),
+    getPvc: (namespace, name) =>
+      scope.read(`pvc/${namespace}/${name}`, `get PersistentVolumeClaim ${namespace}/${name}`, () =>
+        core.readNamespacedPersistentVolumeClaim({ namespace, name }, opts()),
+      ),
+    getPv: (name) =>
+      scope.read(`pv/${name}`, `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts())),
+    listPvs: () => items(scope.read('pvs', 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()))),
+    getHpa: (namespace, name) =>
+      scope.read(`hpa/${namespace}/${name}`, `get HorizontalPodAutoscaler ${namespace}/${name}`, () =>
+        autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),
+      ),
+    hpaFor: async (namespace, kind, name) => {
+      const list = await items(
+        scope.read(`hpas/${namespace}`, `list HorizontalPodAutoscalers in ${namespace}`, () =>
+          autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts()),
+        ),
+      );
+      return list.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
+    },
+    podMetrics: async (namespace, name) => {
+      const body = (await scope.read(
+        `metrics/${namespace}/${name}`,
+        `get metrics of pod ${namespace}/${name}`,
+        () =>
+          custom.getNamespacedCustomObject(
+            { group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', name },
+            opts(),
+          ) as Promise<{ containers?: { name: string; usage?: Record<string, string> }[] }>,
+        [404, 503],
+      )) as { containers?: { name: string; usage?: Record<string, string> }[] } | null;
+      if (!body) return null;
+      return (body.containers ?? []).map((c) => ({ name: c.name, memory: c.usage?.memory, cpu: c.usage?.cpu }));
+    },
+    logs: (namespace, pod, container, options = {}) =>
+      scope.read(
+        `log/${namespace}/${pod}/${container}/${options.previous ? 'prev' : 'cur'}/${options.tailLines ?? ''}`,
+        `read ${options.previous ? 'previous ' : ''}log of ${namespace}/${pod} (${container})`,
+        () =>
+          core.readNamespacedPodLog(
+            {
+              namespace,
+              name: pod,
+              container,
+              ...(options.previous ? { previous: true } : {}),
+              ...(options.tailLines ? { tailLines: options.tailLines } : {}),
+            },
+            opts(),
+          ),
+        [400, 404],
+      ),
+  };
+  return reader;
+}
+
+function isWorkloadKind(kind: string): kind is WorkloadKind {
+  return ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(kind);
+}
+
+/** When an event last happened: lastTimestamp, else eventTime, else firstTimestamp (ms; 0 when unknown). */
+export function eventTime(event: CoreV1Event): number {
+  const t = event.lastTimestamp ?? event.eventTime ?? event.series?.lastObservedTime ?? event.firstTimestamp;
+  return t ? new Date(t).getTime() : 0;
+}

@@ -1,0 +1,47 @@
+/** Label selectors as the API server's `labelSelector` query parameter, and zone labels of nodes and volumes. */
+import type { V1LabelSelector, V1Node, V1PersistentVolume } from '@kubernetes/client-node';
+
+/** `{app: x}` or a full LabelSelector → `app=x,tier in (a,b),!canary`; null when it selects nothing. */
+export function labelSelectorString(selector: V1LabelSelector | Record<string, string> | undefined): string | null {
+  if (!selector) return null;
+  const isFull = 'matchLabels' in selector || 'matchExpressions' in selector;
+  const full = (isFull ? selector : { matchLabels: selector }) as V1LabelSelector;
+  const parts = Object.entries(full.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of full.matchExpressions ?? []) {
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.length > 0 ? parts.join(',') : null;
+}
+
+/** True when every `matchLabels` pair of a plain selector is in `labels`. */
+export function selectorMatches(selector: Record<string, string> | undefined, labels: Record<string, string> = {}) {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+export const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone';
+
+/** A node's zone from the current label, else the deprecated one. */
+export function nodeZone(node: V1Node): string | undefined {
+  const labels = node.metadata?.labels ?? {};
+  return labels[ZONE_LABEL] ?? labels[LEGACY_ZONE_LABEL];
+}
+
+/** A PersistentVolume's zone(s): node affinity on any zone-like key, else its zone labels. */
+export function volumeZones(pv: V1PersistentVolume): string[] {
+  const zones = new Set<string>();
+  for (const term of pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []) {
+    for (const e of term.matchExpressions ?? []) {
+      if (e.operator === 'In' && /(^|[./])zone$/.test(e.key)) for (const v of e.values ?? []) zones.add(v);
+    }
+  }
+  const labels = pv.metadata?.labels ?? {};
+  const labelZone = labels[ZONE_LABEL] ?? labels[LEGACY_ZONE_LABEL];
+  if (zones.size === 0 && labelZone) for (const z of labelZone.split('__')) zones.add(z);
+  return [...zones];
+}
