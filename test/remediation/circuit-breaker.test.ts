@@ -56,7 +56,10 @@ describe('circuit breaker: at most remediation.maxExecutionsPerHour executions p
       expect(verdicts.filter((v) => !v.allowed).every((v) => v.retryAt === now + 3_600_000)).toBe(true);
       const counter = createExecutionCounter(redisClients[0] as never, prefix);
       expect(await counter.count('ads', now)).toBe(5);
-      expect(await counter.record('ads', 'p-0', 5, now)).toMatchObject({ allowed: true, count: 5 });
+      // A retried job (an id already counted) keeps its slot; a new one is still refused.
+      const winner = verdicts.findIndex((v) => v.allowed);
+      expect(await counter.record('ads', `p-${winner}`, 5, now)).toMatchObject({ allowed: true, count: 5 });
+      expect(await counter.record('ads', 'p-new', 5, now)).toMatchObject({ allowed: false, count: 5 });
       expect(await keysUnder(redisClients[0] as never, prefix)).toEqual([`${prefix}:executions:ads`]);
     } finally {
       await deleteKeysUnder(prefix);

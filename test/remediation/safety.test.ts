@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MedicError } from '../../src/errors.js';
+import { createClusterWriter } from '../../src/kube/writer.js';
 import { action, type Harness, type HarnessOptions, proposalFrom, startHarness } from './fixtures.js';
 
 const limitAction = (limit: string, container = 'app') =>
@@ -51,6 +52,27 @@ describe('remediation safety: dry runs, stale proposals, API errors, allow-lists
       expect(prepared.reason).toMatch(/Kubernetes API refused to patch Deployment ads\/api: .*HTTP 422/);
   });
 
+  it('a change the API server would reject (422 on the dry run) means no button, with its reason', async () => {
+    await start();
+    // An old revision from before the pod labels changed: its template no longer matches the selector.
+    const current = h.stored('apps/v1', 'ReplicaSet', 'ads', 'api-5d8f7c9b4');
+    current.metadata = { ...current.metadata, name: 'api-0ld0ld0ld', resourceVersion: undefined, uid: undefined };
+    current.metadata.annotations['deployment.kubernetes.io/revision'] = '9';
+    current.spec.template.metadata.labels = { app: 'api-legacy' };
+    h.cluster.sandbox.store.create(current as never);
+    const before = h.stored('apps/v1', 'Deployment', 'ads', 'api');
+    const prepared = await h.remediation.prepare(
+      action('rollout-undo', { namespace: 'ads', workload: 'Deployment/api', toRevision: 9 }),
+    );
+    expect(prepared.ok).toBe(false);
+    if (!prepared.ok) {
+      expect(prepared.reason).toMatch(
+        /refused to patch Deployment ads\/api: .*selector.* does not match template .*HTTP 422/,
+      );
+    }
+    expect(h.stored('apps/v1', 'Deployment', 'ads', 'api')).toEqual(before);
+  });
+
   it('a proposal whose object changed after prepare is refused and changes nothing', async () => {
     await start();
     const stale = limitAction('512Mi');
@@ -63,6 +85,31 @@ describe('remediation safety: dry runs, stale proposals, API errors, allow-lists
     expect(error.permanent).toBe(true);
     expect(error.message).toMatch(/limits\.memory was 256Mi, now 384Mi/);
     expect(appLimit().limits.memory).toBe('384Mi');
+  });
+
+  it('scale: replicas changed by hand since the proposal make it stale; replicas moved by the HPA do not', async () => {
+    await start();
+    const other = createClusterWriter(h.cluster.apis);
+    const scaleDb = action('scale', { namespace: 'ads', workload: 'StatefulSet/db', replicas: 6 });
+    const dbProposal = proposalFrom(scaleDb, await h.remediation.prepare(scaleDb));
+    await other.patchScale('ads', 'StatefulSet', 'db', 2, { dryRun: false });
+    const error = await failure(h.remediation.execute(dbProposal));
+    expect(error).toMatchObject({ code: 'PROPOSAL_STALE', permanent: true });
+    expect(error.message).toMatch(/StatefulSet ads\/db changed since the proposal: spec.replicas was 3, now 2/);
+    expect(h.stored('apps/v1', 'StatefulSet', 'ads', 'db').spec.replicas).toBe(2);
+
+    const scaleApi = action('scale', { namespace: 'ads', workload: 'Deployment/api', replicas: 6 });
+    const apiProposal = proposalFrom(scaleApi, await h.remediation.prepare(scaleApi));
+    await other.patchScale('ads', 'Deployment', 'api', 3, { dryRun: false }); // the HPA reacting to load
+    const outcome = await h.remediation.execute(apiProposal);
+    expect(outcome.changes[0]).toEqual({ field: 'Deployment/api spec.replicas', before: '3', after: '6' });
+    expect(h.stored('apps/v1', 'Deployment', 'ads', 'api').spec.replicas).toBe(6);
+
+    const again = action('scale', { namespace: 'ads', workload: 'Deployment/api', replicas: 8 });
+    const againProposal = proposalFrom(again, await h.remediation.prepare(again));
+    await other.patchHorizontalPodAutoscaler('ads', 'api', { spec: { minReplicas: 7 } }, { dryRun: false });
+    const hpaChanged = await failure(h.remediation.execute(againProposal));
+    expect(hpaChanged.message).toMatch(/HorizontalPodAutoscaler\/api spec.minReplicas was 6, now 7/);
   });
 
   it.each([403, 422])('a %i from the API at execution is permanent and says why', async (status) => {

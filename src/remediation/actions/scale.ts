@@ -20,11 +20,13 @@ export const scaleAction: ActionHandler<'scale'> = {
     const hpa = await findHpa(ctx.writer, namespace, ref, ctx.signal);
     const diff: DiffLine[] = [];
     const notes: string[] = [];
-    const fields: Record<string, string> = { 'spec.replicas': String(current) };
+    const fields: Record<string, string> = {};
     let hpaPatch: { minReplicas: number; maxReplicas: number } | undefined;
     if (current !== replicas) {
       diff.push({ field: `${kind}/${ref.name} spec.replicas`, before: String(current), after: String(replicas) });
     }
+    if (!hpa) fields['spec.replicas'] = String(current);
+    // With an HPA, replicas move on their own between proposal and approval; its bounds are what must not have.
     if (hpa?.metadata?.name && hpa.spec) {
       const hpaName = hpa.metadata.name;
       const min = hpa.spec.minReplicas ?? 1;
