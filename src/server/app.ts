@@ -1,0 +1,87 @@
+/**
+ * The express app: the Alertmanager webhook, health, readiness and metrics, plus routers other parts mount
+ * (Bolt's receiver at /slack/events, the demo console). Extra routers are mounted before any body parser:
+ * Bolt verifies Slack signatures over the raw body and reads it itself.
+ */
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { createAlertmanagerHandler, requireAlertmanagerToken } from '../../handlers/alertmanager.js';
+import type { AlertEvent } from '../alertmanager/payload.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { EnqueueResult } from '../queue/queues.js';
+import { createErrorMiddleware, notFound, requireJson } from './errors.js';
+
+/** A named readiness check: resolves when the dependency answers, throws (or times out) otherwise. */
+export type ReadinessCheck = (signal: AbortSignal) => Promise<void>;
+
+/** A router another part of Medic mounts, e.g. `{ path: '/slack/events', handler: receiver.router }`. */
+export interface MountedRouter {
+  path: string;
+  handler: Router | RequestHandler;
+}
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  /** ALERTMANAGER_TOKEN. */
+  alertmanagerToken: string | undefined;
+  /** MEDIC_BODY_LIMIT, e.g. `5mb`. */
+  bodyLimit: string;
+  /** Present on the web role; without it POST /alertmanager answers 404 (a worker-only process). */
+  enqueueAlerts?: (events: AlertEvent[]) => Promise<EnqueueResult>;
+  readinessChecks: Record<string, ReadinessCheck>;
+  routers?: MountedRouter[];
+  readinessTimeoutMs?: number;
+}
+
+async function runChecks(checks: Record<string, ReadinessCheck>, timeoutMs: number) {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await check(AbortSignal.timeout(timeoutMs));
+        return [name, { ok: true }] as const;
+      } catch (error) {
+        return [name, { ok: false, error: errorMessage(error) }] as const;
+      }
+    }),
+  );
+  return { ok: entries.every(([, r]) => r.ok), checks: Object.fromEntries(entries) };
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  for (const { path, handler } of deps.routers ?? []) app.use(path, handler);
+
+  if (deps.enqueueAlerts) {
+    app.post(
+      '/alertmanager',
+      requireAlertmanagerToken(deps.alertmanagerToken),
+      requireJson,
+      express.json({ limit: deps.bodyLimit, strict: true }),
+      createAlertmanagerHandler({ enqueueAlerts: deps.enqueueAlerts, metrics: deps.metrics }),
+    );
+  }
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const result = await runChecks(deps.readinessChecks, deps.readinessTimeoutMs ?? 2000);
+    if (!result.ok) deps.logger.warn({ checks: result.checks }, 'not ready');
+    res.status(result.ok ? 200 : 503).json({ status: result.ok ? 'ok' : 'unavailable', checks: result.checks });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(notFound);
+  app.use(createErrorMiddleware(deps.logger));
+  return app;
+}
