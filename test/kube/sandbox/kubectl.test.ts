@@ -38,11 +38,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const deployment = () =>
-  sandbox.store.get('apps/v1', 'Deployment', ns, 'proxy') as { spec: Record<string, unknown> } & Record<
-    string,
-    unknown
-  >;
+type Workload = { spec: Record<string, unknown>; metadata: Record<string, unknown> };
+const deployment = () => sandbox.store.get('apps/v1', 'Deployment', ns, 'proxy') as unknown as Workload;
 
 describe('kubectl against the sandbox', () => {
   it('gets pods in all namespaces without warnings', async () => {
@@ -95,12 +92,13 @@ describe('kubectl against the sandbox', () => {
   });
 
   it('cordons a node', async () => {
-    const node = (sandbox.store.get('v1', 'Pod', ns, pod) as { spec: { nodeName: string } }).spec.nodeName;
+    const node = (sandbox.store.get('v1', 'Pod', ns, pod) as unknown as { spec: { nodeName: string } }).spec.nodeName;
     const { stdout, stderr } = await kubectl('cordon', node);
     expect(stderr).toBe('');
     expect(stdout).toContain(`node/${node} cordoned`);
     expect(
-      (sandbox.store.get('v1', 'Node', undefined, node) as { spec: { unschedulable?: boolean } }).spec.unschedulable,
+      (sandbox.store.get('v1', 'Node', undefined, node) as unknown as { spec: { unschedulable?: boolean } }).spec
+        .unschedulable,
     ).toBe(true);
   });
 

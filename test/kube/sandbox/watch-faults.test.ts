@@ -18,7 +18,7 @@ interface Seen {
 }
 
 /** Starts a watch and resolves once `count` events arrived. */
-async function watchFor(path: string, query: Record<string, unknown>, count: number) {
+async function watchFor(path: string, query: Record<string, string | number | boolean | undefined>, count: number) {
   const seen: Seen[] = [];
   let resolve: (events: Seen[]) => void = () => {};
   const done = new Promise<Seen[]>((r) => {
