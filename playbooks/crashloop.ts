@@ -80,7 +80,10 @@ export const crashloop: Playbook = {
         });
       }
     }
-    const meaning = exitMeaning(last?.exitCode, last?.reason);
+    const meaning =
+      probe && /liveness/i.test(probe.message ?? '')
+        ? `killed by the kubelet after failing its liveness probe${last?.exitCode === 137 ? ' (SIGKILL; reason is not OOMKilled, so not the memory limit)' : ''}`
+        : exitMeaning(last?.exitCode, last?.reason);
     const logLine = evidence
       .find((e) => e.kind === 'log')
       ?.text.split(': ')
