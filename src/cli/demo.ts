@@ -1,5 +1,86 @@
-import { MedicError } from '../errors.js';
+/** `medic demo [--port N] [--alertmanager]`: the whole product on this machine, until Ctrl-C. */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ALERTMANAGER_BINARY } from '../demo/alertmanager.js';
+import { startDemo } from '../demo/run.js';
+import { DEMO_USERS } from '../demo/users.js';
+import { errorMessage, MedicError } from '../errors.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new MedicError('INTERNAL', '`medic demo` is not built yet.');
+const USAGE = `Usage: medic demo [--port N] [--alertmanager]
+
+Runs Medic with everything it talks to on this machine: Redis (REDIS_URL when it answers, else a private
+redis-server), a sandbox Kubernetes API server holding four incidents, a Slack-compatible server, and the
+web console at http://localhost:PORT/console/. Sends the alerts, then runs until Ctrl-C.
+
+  --port N          Medic's HTTP port, console included (default: $PORT or 3000; 0 picks a free port)
+  --alertmanager    send the alerts through a real Alertmanager (${ALERTMANAGER_BINARY})`;
+
+function parsePort(value: string | undefined): number {
+  const text = value ?? process.env.PORT ?? '3000';
+  if (!/^[0-9]+$/.test(text) || Number(text) > 65535) {
+    throw new MedicError('BAD_REQUEST', `--port must be a port number (0-65535), not "${text}".`, { field: 'port' });
+  }
+  return Number(text);
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, alertmanager: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const port = parsePort(values.port);
+  if (values.alertmanager && !existsSync(ALERTMANAGER_BINARY)) {
+    process.stderr.write(`medic demo: --alertmanager needs ${ALERTMANAGER_BINARY}; sending alerts directly instead.\n`);
+  }
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // Listen first: a Ctrl-C while starting still stops whatever has started.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  out('Starting the Medic demo…');
+  const started = performance.now();
+  const demo = await startDemo({
+    port,
+    redisUrl: process.env.REDIS_URL,
+    alertmanager: Boolean(values.alertmanager) && existsSync(ALERTMANAGER_BINARY),
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+    onProgress: (line) => out(`  ${line}`),
+  });
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= demo.stop();
+    return stopping;
+  };
+  try {
+    const diagnosed = await Promise.race([demo.diagnosed(20_000), signalled.then(() => -1)]);
+    if (diagnosed >= 0) {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      out(
+        diagnosed >= demo.alertCount
+          ? `  ✔ ${diagnosed} diagnoses of ${demo.alertCount} alerts posted to #incidents (${seconds} s after start)`
+          : `  ⚠ only ${diagnosed} of ${demo.alertCount} diagnoses posted after 20 s; see the console and the logs`,
+      );
+      out('');
+      out(`  Console   ${demo.consoleUrl}`);
+      out(`  Cluster   kubectl --server ${demo.sandboxUrl} get deploy,hpa,pods,nodes -A`);
+      out(
+        `  Users     ${DEMO_USERS.map((u) => `${u.name}${u.isApprover ? ' ✔ approver' : ' ✖ not an approver'}`).join(', ')}`,
+      );
+      out('');
+      out('Press Ctrl-C to stop.');
+      await signalled;
+    }
+  } catch (error) {
+    process.stderr.write(`medic demo: ${errorMessage(error)}\n`);
+  }
+  out('Stopping the demo…');
+  await stop();
+  out('Stopped.');
+  return 0;
 }

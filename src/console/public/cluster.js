@@ -1,0 +1,131 @@
+// The cluster panel and audit log. Values that changed since the last update flash, so a fix is seen landing.
+import { h } from './blocks.js';
+
+const HIGHLIGHT_MS = 15_000;
+const seen = new Map();
+
+/** A value cell that remembers its value under `key` and, for a while after it changes, shows the old one. */
+function val(key, value, cls = '') {
+  const text = String(value);
+  const now = Date.now();
+  let entry = seen.get(key);
+  if (!entry) entry = { value: text, was: null, at: 0 };
+  else if (entry.value !== text) entry = { value: text, was: entry.value, at: now };
+  seen.set(key, entry);
+  const recent = entry.was !== null && now - entry.at < HIGHLIGHT_MS;
+  return h(
+    'span',
+    { class: `val ${cls}${recent ? ' changed' : ''}`, 'data-key': key, 'data-value': text },
+    recent ? h('span', { class: 'was' }, entry.was) : null,
+    text,
+  );
+}
+
+function workload(w) {
+  const id = `${w.namespace}/${w.kind}/${w.name}`;
+  const healthy = w.problems.length === 0 && w.ready >= w.replicas;
+  const belowHpa = Boolean(w.hpa && w.replicas < w.hpa.min);
+  return h(
+    'div',
+    { class: `wl${healthy ? '' : ' wl-bad'}`, 'data-workload': id },
+    h(
+      'div',
+      { class: 'wl-head' },
+      h('span', { class: 'wl-ns' }, w.namespace),
+      h('span', { class: 'wl-name' }, w.name),
+      h('span', { class: 'wl-kind' }, w.kind === 'StatefulSet' ? 'sts' : 'deploy'),
+      h('span', { class: 'wl-ready' }, val(`${id}/ready`, `${w.ready}/${w.replicas}`), ' ready'),
+    ),
+    h(
+      'div',
+      { class: 'wl-facts' },
+      h('span', {}, 'replicas ', val(`${id}/replicas`, w.replicas, belowHpa ? 'bad' : '')),
+      w.hpa ? h('span', {}, 'HPA ', val(`${id}/hpa`, `${w.hpa.min}–${w.hpa.max}`)) : null,
+      h(
+        'span',
+        {},
+        'grace ',
+        val(`${id}/grace`, `${w.gracePeriodSeconds}s`, belowHpa && w.gracePeriodSeconds < 60 ? 'warn' : ''),
+      ),
+    ),
+    h('table', { class: 'containers' }, h('tbody', {}, ...w.containers.map((c) => container(id, c)))),
+    w.problems.length
+      ? h(
+          'ul',
+          { class: 'problems' },
+          w.problems.map((p) => h('li', {}, p)),
+        )
+      : null,
+  );
+}
+
+function container(id, c) {
+  const key = `${id}/${c.name}`;
+  return h(
+    'tr',
+    { 'data-container': c.name },
+    h('td', { class: 'c-name' }, c.name),
+    h('td', {}, h('span', { class: 'label' }, 'limit '), val(`${key}/limit`, c.memoryLimit ?? 'none', 'mem')),
+    h(
+      'td',
+      {},
+      h('span', { class: 'label' }, 'preStop '),
+      val(`${key}/prestop`, c.preStop ?? 'none', c.preStop ? '' : 'muted'),
+    ),
+  );
+}
+
+export function renderWorkloads(view) {
+  return view.workloads.map(workload);
+}
+
+export function renderNodes(view) {
+  const zones = new Map();
+  for (const n of view.nodes) zones.set(n.zone, [...(zones.get(n.zone) ?? []), n]);
+  return [...zones.entries()].map(([zone, nodes]) =>
+    h(
+      'div',
+      { class: 'zone' },
+      h('div', { class: 'zone-name' }, zone),
+      nodes.map((n) =>
+        h(
+          'div',
+          { class: `node${n.unschedulable ? ' cordoned' : ''}${n.ready ? '' : ' notready'}`, 'data-node': n.name },
+          h('span', { class: 'dot' }),
+          n.name,
+          val(`node/${n.name}`, n.unschedulable ? 'cordoned' : n.ready ? 'Ready' : 'NotReady', 'node-state'),
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderAudit(entries, users) {
+  if (!entries.length) return [h('div', { class: 'audit-empty' }, 'No approvals yet. Click a button in a thread.')];
+  const name = (id) => users.find((u) => u.id === id)?.name ?? id;
+  return [
+    h(
+      'table',
+      { class: 'audit-table' },
+      h(
+        'tbody',
+        {},
+        entries.map((e) =>
+          h(
+            'tr',
+            { class: `audit-${e.action}`, 'data-outcome': e.outcome },
+            h('td', { class: 'a-time' }, new Date(e.at).toLocaleTimeString()),
+            h('td', {}, name(e.actor)),
+            h('td', {}, h('span', { class: `pill pill-${e.outcome.split(':')[0]}` }, e.outcome)),
+            h(
+              'td',
+              { class: 'a-what' },
+              `${e.kind} ${e.target}`,
+              e.detail ? h('div', { class: 'a-detail' }, e.detail) : null,
+            ),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
