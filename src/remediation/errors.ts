@@ -10,3 +10,13 @@ export function railRefusal(rail: string, message: string): MedicError {
 export function notApplicable(message: string): MedicError {
   return new MedicError('BAD_REQUEST', message, { permanent: true });
 }
+
+/**
+ * The change is already in effect (nothing to do). Before an execution it refuses like any other reason; when
+ * a retried job meets it, an earlier attempt applied the change and only its answer was lost.
+ */
+export class AlreadyInEffect extends MedicError {
+  constructor(message: string) {
+    super('CONFLICT', message, { permanent: true });
+  }
+}

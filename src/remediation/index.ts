@@ -13,7 +13,7 @@ import type { Redis } from '../store/redis.js';
 import type { DiffLine, Outcome, Precondition, Proposal, ProposedAction } from '../types.js';
 import { ACTION_PARAMS, type ActionKind, isActionKind } from '../vocabulary.js';
 import { ACTION_HANDLERS } from './actions/index.js';
-import { railRefusal } from './errors.js';
+import { AlreadyInEffect, railRefusal } from './errors.js';
 import { checkScopeRails } from './rails.js';
 import type { ActionContext, ActionHandler, Plan } from './types.js';
 
@@ -31,7 +31,7 @@ export interface Remediation {
   /**
    * Re-checks the precondition (object unchanged since the proposal), allow-lists and guard rails (incl. the
    * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for 403/404/422, a
-   * stale or expired proposal and guard-rail refusals (code GUARD_RAIL, `field` = the rail); not permanent
+   * stale proposal and guard-rail refusals (code GUARD_RAIL, `field` = the rail); not permanent
    * for 5xx, timeouts and unreachable APIs, so the queue retries with backoff.
    */
   execute(proposal: Proposal, signal?: AbortSignal): Promise<Outcome>;
@@ -73,8 +73,15 @@ function resolve(kind: string, rawParams: unknown): Resolved {
   return { handler, params, namespace: handler.namespaceOf(params) };
 }
 
-/** Compares what the proposal saw with what the cluster says now; the first difference makes it stale. */
-function findStaleness(expected: Precondition, actual: Precondition | undefined): string | undefined {
+/**
+ * Compares what the proposal saw with what the cluster says now; the first difference makes it stale. A field
+ * already at the value the proposal's diff sets (`ownChanges`, on a retry) is this proposal's own doing.
+ */
+function findStaleness(
+  expected: Precondition,
+  actual: Precondition | undefined,
+  ownChanges: DiffLine[],
+): string | undefined {
   const what = `${expected.kind} ${expected.namespace ? `${expected.namespace}/` : ''}${expected.name}`;
   if (!actual || actual.kind !== expected.kind || actual.name !== expected.name)
     return `${what} is no longer the target`;
@@ -83,7 +90,8 @@ function findStaleness(expected: Precondition, actual: Precondition | undefined)
   }
   for (const [field, value] of Object.entries(expected.fields ?? {})) {
     const now = actual.fields?.[field];
-    if (now !== value) return `${what} changed since the proposal: ${field} was ${value}, now ${now ?? '(gone)'}`;
+    if (now === value || ownChanges.some((line) => line.field === field && line.after === now)) continue;
+    return `${what} changed since the proposal: ${field} was ${value}, now ${now ?? '(gone)'}`;
   }
   return undefined;
 }
@@ -137,23 +145,34 @@ export function createRemediation(deps: RemediationDeps): Remediation {
 
     async execute(proposal, signal) {
       const log = deps.logger.child({ proposal: proposal.id, action: proposal.kind });
-      if (proposal.expiresAt <= now()) {
-        throw new MedicError('PROPOSAL_EXPIRED', `proposal ${proposal.id} expired; ask Medic for a new one`, {
-          permanent: true,
-        });
-      }
+      // Expiry is the approval's business (src/approvals): an approved job retried after the TTL must still run.
       const { handler, params, namespace } = resolve(proposal.kind, proposal.params);
       checkScopeRails(deps.settings, handler.kind, namespace);
       const bucket = namespace ?? CLUSTER_SCOPE;
+      // Recorded means an earlier attempt of this job reached the cluster: its change may already be in effect.
+      const isRetry = await counter.has(bucket, proposal.id);
       const count = await counter.count(bucket, now());
-      if (count >= limit() && !(await counter.has(bucket, proposal.id))) throw breakerRefusal(bucket, count);
-      const plan = await handler.plan(context(signal, proposal), params);
+      if (count >= limit() && !isRetry) throw breakerRefusal(bucket, count);
+      let plan: Plan;
+      try {
+        plan = await handler.plan(context(signal, proposal), params);
+      } catch (error) {
+        if (!(isRetry && error instanceof AlreadyInEffect)) throw error;
+        log.info({ reason: error.message }, 'remediation already applied by an earlier attempt');
+        return {
+          ok: true,
+          message: `${error.message} (applied by an earlier attempt)`,
+          changes: proposal.diff,
+          finishedAt: now(),
+        };
+      }
       if (proposal.precondition) {
-        const stale = findStaleness(proposal.precondition, plan.precondition);
+        const stale = findStaleness(proposal.precondition, plan.precondition, isRetry ? proposal.diff : []);
         if (stale) {
-          throw new MedicError('PROPOSAL_STALE', `${stale}; nothing was changed — ask Medic for a new proposal`, {
-            permanent: true,
-          });
+          const tail = isRetry
+            ? 'an earlier attempt may have applied part of it — check before proposing again'
+            : 'nothing was changed — ask Medic for a new proposal';
+          throw new MedicError('PROPOSAL_STALE', `${stale}; ${tail}`, { permanent: true });
         }
       }
       // Counted and recorded in one step: concurrent workers cannot overshoot the limit between check and apply.

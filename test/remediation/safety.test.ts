@@ -139,6 +139,35 @@ describe('remediation safety: dry runs, stale proposals, API errors, allow-lists
     expect(appLimit().limits.memory).toBe('512Mi');
   });
 
+  it('a retry after a failure halfway (HPA patched, scale failed) finishes the job instead of calling it stale', async () => {
+    await start();
+    const proposed = action('scale', { namespace: 'ads', workload: 'Deployment/api', replicas: 6 });
+    const proposal = proposalFrom(proposed, await h.remediation.prepare(proposed));
+    h.cluster.sandbox.setFaults([{ method: 'PATCH', path: '/deployments/api/scale$', status: 503 }]);
+    const error = await failure(h.remediation.execute(proposal));
+    expect(error).toMatchObject({ code: 'KUBE_API', permanent: false });
+    expect(h.stored('autoscaling/v2', 'HorizontalPodAutoscaler', 'ads', 'api').spec.minReplicas).toBe(6);
+    expect(h.stored('apps/v1', 'Deployment', 'ads', 'api').spec.replicas).toBe(2);
+    h.cluster.sandbox.setFaults([]);
+    const outcome = await h.remediation.execute(proposal);
+    expect(outcome.changes).toEqual([{ field: 'Deployment/api spec.replicas', before: '2', after: '6' }]);
+    expect(h.stored('apps/v1', 'Deployment', 'ads', 'api').spec.replicas).toBe(6);
+  });
+
+  it('a job re-delivered after its change was applied reports it done, and does not apply it twice', async () => {
+    await start();
+    const proposed = limitAction('512Mi');
+    const proposal = proposalFrom(proposed, await h.remediation.prepare(proposed));
+    await h.remediation.execute(proposal);
+    const patches = () => h.cluster.sandbox.requests().count('PATCH', /deployments\/api$/);
+    const patchesBefore = patches();
+    const again = await h.remediation.execute(proposal);
+    expect(again.ok).toBe(true);
+    expect(again.message).toMatch(/already has a 512Mi limit \(applied by an earlier attempt\)/);
+    expect(again.changes).toEqual(proposal.diff);
+    expect(patches()).toBe(patchesBefore);
+  });
+
   it('kube-system is denied by default; namespaces and kinds follow medic.yaml', async () => {
     await start({ settings: { remediation: { namespaces: ['ads-*'], kinds: ['scale', 'rollout-restart'] } } });
     const restart = (namespace: string, workload: string) =>
@@ -182,14 +211,5 @@ describe('remediation safety: dry runs, stale proposals, API errors, allow-lists
     });
     expect(await scale(8)).toMatchObject({ ok: true });
     expect(h.stored('apps/v1', 'Deployment', 'ads', 'api').spec.replicas).toBe(2);
-  });
-
-  it('an expired proposal is refused', async () => {
-    await start();
-    const proposed = limitAction('512Mi');
-    const proposal = { ...proposalFrom(proposed, await h.remediation.prepare(proposed)), expiresAt: Date.now() - 1 };
-    const error = await failure(h.remediation.execute(proposal));
-    expect(error).toMatchObject({ code: 'PROPOSAL_EXPIRED', permanent: true });
-    expect(appLimit().limits.memory).toBe('256Mi');
   });
 });

@@ -3,7 +3,7 @@
  * Blast radius: at most remediation.maxCordonNodes nodes cordoned by Medic, and never more than half of a zone.
  */
 import type { V1Node } from '../../kube/writer.js';
-import { notApplicable, railRefusal } from '../errors.js';
+import { AlreadyInEffect, railRefusal } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 
 export const CORDONED_BY_MEDIC = 'medic.dev/cordoned-at';
@@ -21,7 +21,7 @@ export const cordonNodeAction: ActionHandler<'cordon-node'> = {
   async plan(ctx, params) {
     const name = params.node;
     const node = await ctx.writer.readNode(name, ctx.signal);
-    if (node.spec?.unschedulable) throw notApplicable(`Node ${name} is already cordoned`);
+    if (node.spec?.unschedulable) throw new AlreadyInEffect(`Node ${name} is already cordoned`);
     const nodes = await ctx.writer.listNodes(ctx.signal);
     const limit = ctx.settings.remediation.maxCordonNodes;
     const byMedic = nodes.filter((n) => n.spec?.unschedulable && n.metadata?.annotations?.[CORDONED_BY_MEDIC]);

@@ -1,5 +1,6 @@
 /** `delete-pod`: deletes one pod that a controller will replace; the API server checks it is the same pod (uid). */
-import { notApplicable } from '../errors.js';
+import { isMedicError } from '../../errors.js';
+import { AlreadyInEffect, notApplicable } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 
 export const deletePodAction: ActionHandler<'delete-pod'> = {
@@ -7,11 +8,16 @@ export const deletePodAction: ActionHandler<'delete-pod'> = {
   namespaceOf: (params) => params.namespace,
   async plan(ctx, params) {
     const { namespace, pod: name } = params;
-    const pod = await ctx.writer.readPod(namespace, name, ctx.signal);
+    const pod = await ctx.writer.readPod(namespace, name, ctx.signal).catch((error: unknown) => {
+      if (isMedicError(error) && error.code === 'NOT_FOUND') {
+        throw new AlreadyInEffect(`Pod ${namespace}/${name} no longer exists`);
+      }
+      throw error;
+    });
     const uid = pod.metadata?.uid ?? '';
     const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
     if (!owner) throw notApplicable(`Pod ${namespace}/${name} has no controller: deleted, it would not come back`);
-    if (pod.metadata?.deletionTimestamp) throw notApplicable(`Pod ${namespace}/${name} is already being deleted`);
+    if (pod.metadata?.deletionTimestamp) throw new AlreadyInEffect(`Pod ${namespace}/${name} is already being deleted`);
     const where = pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : '';
     return {
       diff: [

@@ -10,7 +10,7 @@
 import type { SidecarRule } from '../../config/settings.js';
 import type { V1Container } from '../../kube/writer.js';
 import type { DiffLine } from '../../types.js';
-import { notApplicable } from '../errors.js';
+import { AlreadyInEffect, notApplicable } from '../errors.js';
 import { checkScaleRails } from '../rails.js';
 import type { ActionHandler } from '../types.js';
 import { findHpa, NONE, parseWorkloadRef, templateOf } from '../workload.js';
@@ -91,7 +91,8 @@ export const patchRolloutSafetyAction: ActionHandler<'patch-rollout-safety'> = {
           notes.push(`HorizontalPodAutoscaler ${hpa.metadata?.name} keeps at least ${min} replicas.`);
       }
     }
-    if (diff.length === 0) throw notApplicable(`${ref.kind}/${ref.name} already has these rollout safety settings`);
+    if (diff.length === 0)
+      throw new AlreadyInEffect(`${ref.kind}/${ref.name} already has these rollout safety settings`);
 
     const patch = {
       spec: {

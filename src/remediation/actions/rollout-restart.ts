@@ -13,9 +13,8 @@ export const rolloutRestartAction: ActionHandler<'rollout-restart'> = {
     const workload = await ctx.writer.readWorkload(namespace, ref.kind, ref.name, ctx.signal);
     const before = templateOf(workload, ref).metadata?.annotations?.[RESTARTED_AT] ?? NONE;
     const field = `spec.template.metadata.annotations[${RESTARTED_AT}]`;
-    const fields: Record<string, string> = { [field]: before };
-    const generation = workload.metadata?.generation;
-    if (generation !== undefined) fields['metadata.generation'] = String(generation);
+    // A restart applies to whatever the workload is now: only its identity must hold (not deleted and recreated).
+    const fields: Record<string, string> = { 'metadata.uid': workload.metadata?.uid ?? NONE };
     const at = new Date(ctx.now()).toISOString();
     return {
       diff: [{ field, before, after: at }],

@@ -4,7 +4,7 @@
  */
 import type { V1Deployment, V1ReplicaSet } from '../../kube/writer.js';
 import { diffValues } from '../diff.js';
-import { notApplicable } from '../errors.js';
+import { AlreadyInEffect, notApplicable } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 import { fingerprint, parseWorkloadRef, templateOf } from '../workload.js';
 
@@ -69,7 +69,7 @@ export const rolloutUndoAction: ActionHandler<'rollout-undo'> = {
     if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
     const diff = diffValues(current, template, 'spec.template');
     if (diff.length === 0) {
-      throw notApplicable(`Deployment/${ref.name} already runs the template of revision ${revisionOf(target)}`);
+      throw new AlreadyInEffect(`Deployment/${ref.name} already runs the template of revision ${revisionOf(target)}`);
     }
     const targetName = target.metadata?.name ?? '?';
     const patch = [

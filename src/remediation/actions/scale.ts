@@ -1,6 +1,6 @@
 /** `scale`: the scale subresource; when an HPA governs the workload its bounds follow, or it undoes the scale. */
 import type { DiffLine } from '../../types.js';
-import { notApplicable } from '../errors.js';
+import { AlreadyInEffect, notApplicable } from '../errors.js';
 import { checkScaleRails } from '../rails.js';
 import type { ActionHandler } from '../types.js';
 import { findHpa, parseWorkloadRef } from '../workload.js';
@@ -54,7 +54,7 @@ export const scaleAction: ActionHandler<'scale'> = {
         );
       }
     }
-    if (diff.length === 0) throw notApplicable(`${kind}/${ref.name} already has ${replicas} replicas`);
+    if (diff.length === 0) throw new AlreadyInEffect(`${kind}/${ref.name} already has ${replicas} replicas`);
 
     return {
       diff,

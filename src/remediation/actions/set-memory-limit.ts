@@ -1,6 +1,6 @@
 /** `set-memory-limit`: one container's memory limit in the pod template, keeping its request ≤ the limit. */
 import type { DiffLine } from '../../types.js';
-import { notApplicable } from '../errors.js';
+import { AlreadyInEffect, notApplicable } from '../errors.js';
 import { parseQuantity } from '../quantity.js';
 import type { ActionHandler } from '../types.js';
 import { findContainer, NONE, parseWorkloadRef, templateOf } from '../workload.js';
@@ -19,7 +19,9 @@ export const setMemoryLimitAction: ActionHandler<'set-memory-limit'> = {
     const requestBefore = container.resources?.requests?.memory;
     const path = `spec.template.spec.${list}[${container.name}].resources`;
     if (limitBefore !== undefined && parseQuantity(limitBefore) === limitBytes) {
-      throw notApplicable(`container ${container.name} of ${ref.kind}/${ref.name} already has a ${limitBefore} limit`);
+      throw new AlreadyInEffect(
+        `container ${container.name} of ${ref.kind}/${ref.name} already has a ${limitBefore} limit`,
+      );
     }
 
     const diff: DiffLine[] = [{ field: `${path}.limits.memory`, before: limitBefore ?? NONE, after: limit }];
