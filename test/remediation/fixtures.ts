@@ -104,6 +104,23 @@ export function clusterObjects(): unknown[] {
     },
     {
       apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'ads' },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: {
+          metadata: { labels: { app: 'agent' } },
+          spec: {
+            initContainers: [
+              { ...container('consul', 'hashicorp/consul:1.15', '200Mi', '150Mi'), restartPolicy: 'Always' },
+            ],
+            containers: [container('agent', 'ads/agent:3', '64Mi', '32Mi')],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'coredns', namespace: 'kube-system' },
       spec: {

@@ -103,6 +103,26 @@ describe('remediation of workloads, through the real client against the sandbox'
     expect(deployment().spec.template.spec.containers[0].resources.limits.memory).toBe('256Mi');
   });
 
+  it('set-memory-limit: reaches a native sidecar among the init containers of a DaemonSet', async () => {
+    const { prepared } = await prepareAndExecute('set-memory-limit', {
+      namespace: 'ads',
+      workload: 'DaemonSet/agent',
+      container: 'consul',
+      limit: '500Mi',
+    });
+    if (!prepared.ok) throw new Error('unreachable');
+    expect(prepared.diff).toEqual([
+      { field: 'spec.template.spec.initContainers[consul].resources.limits.memory', before: '200Mi', after: '500Mi' },
+    ]);
+    const spec = h.stored('apps/v1', 'DaemonSet', 'ads', 'agent').spec.template.spec;
+    expect(spec.initContainers[0]).toMatchObject({
+      name: 'consul',
+      restartPolicy: 'Always',
+      resources: { limits: { memory: '500Mi' }, requests: { memory: '150Mi' } },
+    });
+    expect(spec.containers[0].resources.limits.memory).toBe('64Mi');
+  });
+
   it('rollout-restart: sets the restartedAt annotation on the pod template and nothing else', async () => {
     const before = deployment();
     const { outcome } = await prepareAndExecute('rollout-restart', { namespace: 'ads', workload: 'Deployment/api' });
