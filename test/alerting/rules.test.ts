@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { namedTarget } from '../../src/diagnosis/target.js';
 import { ROOT, runTool } from './tools.js';
 
 interface Rule {
@@ -93,6 +94,28 @@ describe('alerting/medic-rules.yaml', () => {
     const result = runTool('promtool', ['check', 'rules', file]);
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/FAILED|error/i);
+  });
+});
+
+describe('the alerts the rules produce', () => {
+  const unitTests = parse(readFileSync(join(ROOT, 'alerting/tests/medic-rules.test.yaml'), 'utf8'));
+  const fired: { alertname: string; labels: Record<string, string> }[] = unitTests.tests.flatMap((t: any) =>
+    t.alert_rule_test.flatMap((a: any) =>
+      (a.exp_alerts ?? []).map((e: any) => ({
+        alertname: a.alertname,
+        labels: { alertname: a.alertname, ...e.exp_labels },
+      })),
+    ),
+  );
+
+  it('name the object Medic diagnoses (the labels the diagnosis engine reads)', () => {
+    expect(new Set(fired.map((f) => f.alertname)).size).toBe(rules.length);
+    for (const { alertname, labels } of fired) {
+      const target = namedTarget(labels);
+      const expected = labels.pod ? 'Pod' : labels.deployment ? 'Deployment' : 'unexpected';
+      expect(target?.kind, alertname).toBe(expected);
+      expect(target?.name, alertname).toBe(labels.pod ?? labels.deployment);
+    }
   });
 });
 
