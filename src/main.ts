@@ -114,11 +114,17 @@ async function listen(server: Server, port: number, host: string | undefined): P
   return (server.address() as AddressInfo).port;
 }
 
+/**
+ * Stops accepting connections and lets in-flight requests finish. Keep-alive connections are closed as soon
+ * as they go idle (a client mid-request still gets its answer); after `graceMs` every connection is cut.
+ */
 async function closeServer(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
+  const sweeper = setInterval(() => server.closeIdleConnections(), 25);
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  server.closeIdleConnections();
   await closed;
+  clearInterval(sweeper);
   clearTimeout(timer);
 }
 

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestMedic, type TestMedic } from '../helpers/medic.js';
+import { PrivateRedis } from '../helpers/redis.js';
+
+const body = readFileSync(join(import.meta.dirname, '../../../shared/scenarios/oom-limit/alert.json'), 'utf8');
+const withFingerprint = (fingerprint: string) =>
+  body.replace(/"fingerprint": "[0-9a-f]+"/, `"fingerprint": "${fingerprint}"`);
+
+describe('Redis outage', () => {
+  let redis: PrivateRedis;
+  let medic: TestMedic;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    medic = await startTestMedic({ env: { REDIS_URL: redis.url } });
+  });
+  afterAll(async () => {
+    await medic.stop();
+    await redis.stop();
+  });
+
+  const post = (text: string) =>
+    fetch(`${medic.url}/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+
+  it('answers 503 at once while Redis is down, then accepts again without a restart', async () => {
+    expect((await post(withFingerprint('0000000000000001'))).status).toBe(202);
+
+    await redis.stop();
+    const started = performance.now();
+    const refused = await post(withFingerprint('0000000000000002'));
+    expect(refused.status).toBe(503);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAVAILABLE');
+    const ready = await fetch(`${medic.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false);
+    expect((await fetch(`${medic.url}/healthz`)).status).toBe(200);
+
+    await redis.start();
+    let status = 0;
+    const deadline = Date.now() + 10_000;
+    while (status !== 202 && Date.now() < deadline) {
+      status = (await post(withFingerprint('0000000000000002'))).status;
+      if (status !== 202) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(202);
+    expect((await fetch(`${medic.url}/readyz`)).status).toBe(200);
+    const jobs = await medic.queues.alerts.getJobs(['waiting']);
+    expect(jobs.map((j) => j.data.alert.fingerprint)).toContain('0000000000000002');
+  });
+});

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MedicProcess, spawnMedic } from '../harness/medic.js';
+import { startTestMedic } from '../helpers/medic.js';
+import { deleteKeysUnder, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { RecordingNotifier } from '../pipeline/recording-notifier.js';
+
+const template = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../../shared/scenarios/oom-limit/alert.json'), 'utf8'),
+);
+
+/** A 10-alert payload whose fingerprints are unique to request `n`. */
+function payload(n: number) {
+  const body = structuredClone(template);
+  const alert = body.alerts[0];
+  body.alerts = Array.from({ length: 10 }, (_, i) => ({
+    ...alert,
+    fingerprint: (n * 10 + i).toString(16).padStart(16, '0'),
+  }));
+  return JSON.stringify(body);
+}
+
+describe('medic serve shutdown', () => {
+  const prefix = uniquePrefix('shutdown');
+  let medic: MedicProcess;
+
+  beforeAll(async () => {
+    medic = await spawnMedic({
+      role: 'all',
+      env: { REDIS_URL: TEST_REDIS_URL, MEDIC_QUEUE_PREFIX: prefix, MEDIC_WORKER_CONCURRENCY: '4' },
+    });
+  });
+  afterAll(async () => {
+    if (medic.process.isRunning()) await medic.kill('SIGKILL');
+    await deleteKeysUnder(prefix);
+  });
+
+  it('loses no accepted alert when SIGTERM arrives under load, and each is diagnosed exactly once', async () => {
+    const accepted: string[] = [];
+    let sent = 0;
+    let refused = 0;
+    let stopping = false;
+    const client = async () => {
+      while (!stopping || sent < 120) {
+        const n = sent++;
+        if (n >= 2000) return;
+        try {
+          const response = await fetch(`${medic.baseUrl}/alertmanager`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: payload(n),
+          });
+          if (response.status === 202) {
+            for (let i = 0; i < 10; i++) accepted.push((n * 10 + i).toString(16).padStart(16, '0'));
+          } else refused += 1;
+        } catch {
+          // Connection refused or reset once the server stopped listening: not accepted, Alertmanager retries.
+          refused += 1;
+          if (stopping) return;
+        }
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    while (sent < 50) await new Promise((resolve) => setImmediate(resolve));
+    stopping = true;
+    const exit = await medic.kill('SIGTERM');
+    await Promise.all(clients);
+    expect(exit).toBe(0);
+    expect(accepted.length).toBeGreaterThanOrEqual(400);
+    expect(refused).toBeGreaterThan(0);
+
+    // A fresh worker drains whatever the stopped process handed back; every accepted alert is diagnosed once.
+    const notifier = new RecordingNotifier();
+    const worker = await startTestMedic({
+      role: 'worker',
+      env: { MEDIC_QUEUE_PREFIX: prefix },
+      overrides: { notifier },
+    });
+    try {
+      const counts = await worker.queues.alerts.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+      expect(counts.failed).toBe(0);
+      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(accepted.length);
+      const pending = (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0);
+      await notifier.waitForCalls(pending);
+      const records = await worker.store.list();
+      const diagnosed = records.filter((r) => r.kind === 'diagnosis').map((r) => r.fingerprint);
+      expect(diagnosed.sort()).toEqual([...accepted].sort());
+    } finally {
+      await worker.stop();
+    }
+  }, 60_000);
+});
