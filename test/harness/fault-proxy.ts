@@ -24,9 +24,13 @@ export interface ProxiedRequest {
 
 export type FaultRule = (request: ProxiedRequest) => ProxyFault | null;
 
+/** Sees every forwarded exchange as it completes (e.g. to time the Slack post of each diagnosis). */
+export type ExchangeListener = (request: ProxiedRequest, body: Buffer, status: number, response: Buffer) => void;
+
 export interface FaultProxy {
   url: string;
   setRule(rule: FaultRule | null): void;
+  onExchange(listener: ExchangeListener): void;
   /** Every request with what the proxy did with it (`status` answered, `forwarded` or not). */
   log(): (ProxiedRequest & { status: number; forwarded: boolean })[];
   close(): Promise<void>;
@@ -41,6 +45,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let rule: FaultRule | null = null;
   let count = 0;
+  const listeners: ExchangeListener[] = [];
   const entries: (ProxiedRequest & { status: number; forwarded: boolean })[] = [];
   const server = createServer((req, res) => {
     count += 1;
@@ -74,6 +79,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       });
       const payload = Buffer.from(await upstream.arrayBuffer());
       entries.push({ ...request, status: upstream.status, forwarded: true });
+      for (const listener of listeners) listener(request, body, upstream.status, payload);
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
       res.end(payload);
     };
@@ -87,6 +93,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     setRule: (next) => {
       rule = next;
+    },
+    onExchange: (listener) => {
+      listeners.push(listener);
     },
     log: () => entries.map((e) => ({ ...e })),
     close: () =>
