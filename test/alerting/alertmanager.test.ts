@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -7,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { loadConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/logger.js';
+import { type RunningMedic, startMedic } from '../../src/main.js';
+import { createRedisConnection } from '../../src/store/redis.js';
 import { ROOT, runTool } from './tools.js';
 
 const snippetFile = join(ROOT, 'alerting/alertmanager.yaml');
@@ -53,11 +58,18 @@ interface Received {
   path: string;
   authorization: string | undefined;
   body: any;
+  /** What Medic answered when the request was passed on to it. */
+  medicStatus: number;
 }
 
-/** A real Alertmanager running the snippet, with only the host, the token file and the timings changed. */
-describe('a real Alertmanager with the snippet', () => {
+/**
+ * A real Alertmanager running the snippet (only the host, the token file and the timings changed) sending to a
+ * real Medic web server (ALERTMANAGER_TOKEN set), through a recorder that shows what went over the wire.
+ */
+describe('a real Alertmanager with the snippet, sending to Medic', () => {
   const token = 'token-from-a-file';
+  const prefix = `medic-am-${randomUUID().slice(0, 8)}`;
+  let medic: RunningMedic;
   const received: Received[] = [];
   const waiters: (() => void)[] = [];
   let recorder: Server;
@@ -78,15 +90,32 @@ describe('a real Alertmanager with the snippet', () => {
   };
 
   beforeAll(async () => {
+    medic = await startMedic({
+      config: loadConfig({ PORT: '0', MEDIC_QUEUE_PREFIX: prefix, ALERTMANAGER_TOKEN: token }),
+      role: 'web',
+      host: '127.0.0.1',
+      logger: createLogger('silent'),
+      overrides: { kube: null },
+    });
     recorder = createServer(async (req: IncomingMessage, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const forwarded = await fetch(`${medic.url}${req.url}`, {
+        method: 'POST',
+        headers: {
+          'content-type': req.headers['content-type'] ?? '',
+          authorization: req.headers.authorization ?? '',
+        },
+        body,
+      });
       received.push({
         path: req.url ?? '',
         authorization: req.headers.authorization,
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        body: JSON.parse(body.toString('utf8')),
+        medicStatus: forwarded.status,
       });
-      res.writeHead(202).end();
+      res.writeHead(forwarded.status).end(await forwarded.text());
       for (const w of waiters.splice(0)) w();
     }).listen(0, '127.0.0.1');
     await once(recorder, 'listening');
@@ -134,7 +163,19 @@ describe('a real Alertmanager with the snippet', () => {
       await once(alertmanager, 'exit');
     }
     recorder?.close();
+    await medic?.stop();
+    const redis = createRedisConnection(loadConfig({}).redis, 'store');
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
   });
+
+  /** `medic_alerts_received_total{status}` from Medic's /metrics. */
+  const receivedCount = async (status: string): Promise<number> => {
+    const text = await (await fetch(`${medic.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`medic_alerts_received_total{status="${status}"}`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
 
   const labels = {
     alertname: 'KubeContainerOOMKilled',
@@ -162,6 +203,8 @@ describe('a real Alertmanager with the snippet', () => {
     expect(call.body.status).toBe('firing');
     expect(call.body.groupLabels).toEqual({ namespace: 'ads', alertname: 'KubeContainerOOMKilled' });
     expect(call.body.alerts[0].labels).toEqual(labels);
+    expect(call.medicStatus).toBe(202);
+    expect(await receivedCount('firing')).toBe(1);
   });
 
   it('sends the resolution too (send_resolved)', async () => {
@@ -169,5 +212,7 @@ describe('a real Alertmanager with the snippet', () => {
     const call = await nextNotification(2);
     expect(call.body.status).toBe('resolved');
     expect(call.body.alerts[0].status).toBe('resolved');
+    expect(call.medicStatus).toBe(202);
+    expect(await receivedCount('resolved')).toBe(1);
   });
 });
