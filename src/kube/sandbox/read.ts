@@ -34,7 +34,7 @@ export function listObjects(
   type: ResourceType,
   namespace: string | undefined,
   query: URLSearchParams,
-): Record<string, unknown> {
+): { kind: string; apiVersion: string; metadata: Record<string, unknown>; items: Record<string, unknown>[] } {
   const filter = selectorFilter(type, query);
   const all = store.listType(type, namespace).filter(filter).sort(compareKeys);
   const limit = Number(query.get('limit') ?? 0);

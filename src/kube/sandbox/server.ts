@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { apiGroup, coreVersions, groupList, openApi, resourceList, versionInfo } from './discovery.js';
 import { decideFault, type FaultRule, faultError } from './faults.js';
 import { podLog } from './logs.js';
+import type { KubeObject } from './object.js';
 import { getObject, listObjects, scaleOf, selectorFilter } from './read.js';
 import { type Route, route } from './router.js';
 import { ApiError, methodNotAllowed, pathNotFound } from './status.js';
 import type { SandboxStore } from './store.js';
+import { toTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
 import { handleWrite } from './write.js';
 
@@ -65,8 +67,15 @@ function discovery(state: ServerState, r: Extract<Route, { kind: 'discovery' }>,
   return doc;
 }
 
-async function serveGet(state: ServerState, r: Extract<Route, { kind: 'resource' }>, url: URL, res: ServerResponse) {
+async function serveGet(
+  state: ServerState,
+  r: Extract<Route, { kind: 'resource' }>,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
   const { store } = state;
+  const table = wantsTable(req.headers.accept) && r.subresource === undefined;
   const query = url.searchParams;
   const isWatch = query.get('watch') === 'true' || query.get('watch') === '1';
   if (r.name === undefined || isWatch) {
@@ -82,8 +91,10 @@ async function serveGet(state: ServerState, r: Extract<Route, { kind: 'resource'
       serveWatch(store, watch, res, state.maxWatchSeconds);
       return;
     }
-    sendJson(res, 200, listObjects(store, r.type, r.namespace, query));
-    return;
+    const list = listObjects(store, r.type, r.namespace, query);
+    if (!table) return sendJson(res, 200, list);
+    const rows = toTable(r.type.kind, list.items as unknown as KubeObject[], store.resourceVersion);
+    return sendJson(res, 200, { ...rows, metadata: list.metadata });
   }
   const object = getObject(store, r.type, r.namespace, r.name);
   if (r.subresource === 'log') {
@@ -92,6 +103,7 @@ async function serveGet(state: ServerState, r: Extract<Route, { kind: 'resource'
     res.end(text);
     return;
   }
+  if (table) return sendJson(res, 200, toTable(r.type.kind, [object], store.resourceVersion));
   sendJson(res, 200, r.subresource === 'scale' ? scaleOf(object) : object);
 }
 
@@ -103,7 +115,7 @@ async function serve(state: ServerState, req: IncomingMessage, res: ServerRespon
     sendJson(res, 200, discovery(state, r, req));
     return;
   }
-  if (method === 'GET') return serveGet(state, r, url, res);
+  if (method === 'GET') return serveGet(state, r, url, req, res);
   if (!r.type.verbs.includes('create') && method !== 'GET') throw methodNotAllowed(method);
   const result = await handleWrite(state.store, r, method, req, url.searchParams);
   sendJson(res, result.status, result.body);

@@ -45,8 +45,8 @@ describe('kubectl against the sandbox', () => {
   it('gets pods in all namespaces without warnings', async () => {
     const { stdout, stderr } = await kubectl('get', 'pods', '-A');
     expect(stderr).toBe('');
-    expect(stdout).toMatch(/^NAMESPACE\s+NAME\s/);
-    expect(stdout).toContain(pod);
+    expect(stdout).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+    expect(stdout).toMatch(new RegExp(`prod\\s+${pod}\\s+2/2\\s+Running\\s+\\d+`));
   });
 
   it('gets one deployment as JSON', async () => {
@@ -100,6 +100,8 @@ describe('kubectl against the sandbox', () => {
       (sandbox.store.get('v1', 'Node', undefined, node) as unknown as { spec: { unschedulable?: boolean } }).spec
         .unschedulable,
     ).toBe(true);
+    const nodes = await kubectl('get', 'node', node);
+    expect(nodes.stdout).toMatch(new RegExp(`${node.replaceAll('.', '\\.')}\\s+Ready,SchedulingDisabled\\s`));
   });
 
   it('prints the previous log of a container', async () => {
