@@ -45,49 +45,61 @@ function alertEntry(event: AlertEvent, status: ThreadAlert['status'], now: numbe
   };
 }
 
-export function createSlackNotifier(deps: SlackNotifierDeps): AlertNotifier {
+export interface SlackNotifier extends AlertNotifier {
+  /** Posts a diagnosis into `channel` regardless of routing (the answer to `/medic diagnose`). */
+  notifyFiringIn(channel: string, event: AlertEvent, diagnosis: Diagnosis): Promise<void>;
+}
+
+export function createSlackNotifier(deps: SlackNotifierDeps): SlackNotifier {
   const threadOf = async (event: AlertEvent) => {
     const channel = routeChannel(event, deps.settings.channels, deps.defaultChannel);
     const id = deps.threads.threadId(channel, event.groupKey);
     return { channel, id };
   };
 
-  return {
-    async notifyFiring(event, diagnosis) {
-      const { channel, id } = await threadOf(event);
-      const labels = { ...event.commonLabels, ...event.alert.labels };
-      await deps.threads.saveMeta(id, {
-        channel,
-        groupKey: event.groupKey,
-        alertname: event.groupLabels.alertname ?? labels.alertname ?? diagnosis.alert.alertname,
-        namespace: event.groupLabels.namespace ?? event.commonLabels.namespace ?? labels.namespace,
-        severity: event.commonLabels.severity ?? labels.severity,
-        externalURL: event.externalURL,
-        groupLabels: event.groupLabels,
+  async function recordFiring(channel: string, event: AlertEvent, diagnosis: Diagnosis): Promise<void> {
+    const id = deps.threads.threadId(channel, event.groupKey);
+    const labels = { ...event.commonLabels, ...event.alert.labels };
+    await deps.threads.saveMeta(id, {
+      channel,
+      groupKey: event.groupKey,
+      alertname: event.groupLabels.alertname ?? labels.alertname ?? diagnosis.alert.alertname,
+      namespace: event.groupLabels.namespace ?? event.commonLabels.namespace ?? labels.namespace,
+      severity: event.commonLabels.severity ?? labels.severity,
+      externalURL: event.externalURL,
+      groupLabels: event.groupLabels,
+      createdAt: deps.now(),
+    });
+    const key = pairKeyOf(diagnosis);
+    let isNewPair = false;
+    if (!(await deps.threads.hasPair(id, key))) {
+      const origin = {
+        type: 'diagnosis' as const,
+        fingerprint: diagnosis.alert.fingerprint,
+        playbook: diagnosis.playbook,
+        rootCause: diagnosis.rootCause.code,
+      };
+      const created = await createProposals(diagnosis.actions, origin, { threadId: id, pairKey: key }, deps);
+      isNewPair = await deps.threads.addPair(id, {
+        key,
+        diagnosis,
+        proposalIds: created.proposals.map((p) => p.id),
+        unavailable: created.unavailable,
         createdAt: deps.now(),
       });
-      const key = pairKeyOf(diagnosis);
-      let isNewPair = false;
-      if (!(await deps.threads.hasPair(id, key))) {
-        const origin = {
-          type: 'diagnosis' as const,
-          fingerprint: diagnosis.alert.fingerprint,
-          playbook: diagnosis.playbook,
-          rootCause: diagnosis.rootCause.code,
-        };
-        const created = await createProposals(diagnosis.actions, origin, { threadId: id, pairKey: key }, deps);
-        isNewPair = await deps.threads.addPair(id, {
-          key,
-          diagnosis,
-          proposalIds: created.proposals.map((p) => p.id),
-          unavailable: created.unavailable,
-          createdAt: deps.now(),
-        });
-      }
-      await deps.threads.recordAlert(id, alertEntry(event, 'firing', deps.now(), diagnosis), key);
-      deps.logger.debug({ threadId: id, pair: key, isNewPair }, 'diagnosis recorded for slack');
-      await deps.scheduler.requestSync(id, { urgent: isNewPair });
+    }
+    await deps.threads.recordAlert(id, alertEntry(event, 'firing', deps.now(), diagnosis), key);
+    deps.logger.debug({ threadId: id, pair: key, isNewPair }, 'diagnosis recorded for slack');
+    await deps.scheduler.requestSync(id, { urgent: isNewPair });
+  }
+
+  return {
+    async notifyFiring(event, diagnosis) {
+      const { channel } = await threadOf(event);
+      await recordFiring(channel, event, diagnosis);
     },
+
+    notifyFiringIn: recordFiring,
 
     async notifyResolved(event) {
       const { id } = await threadOf(event);

@@ -4,12 +4,20 @@
  * implementation of the Remediation interface whose prepare/execute outcomes the test decides).
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
+import express from 'express';
 import { Redis } from 'ioredis';
+import type { ResolveScaleTarget } from '../../src/commands/scale.js';
+import { parseSettings } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
+import { createQueues, startActionWorker } from '../../src/queue/index.js';
 import { createSlackQueue, startSlackWorker } from '../../src/queue/slack.js';
 import type { Remediation } from '../../src/remediation/index.js';
-import { startSlackSimulator } from '../../src/slack/simulator/index.js';
+import { createSlackIntegration, type SlackIntegrationDeps } from '../../src/slack/integration.js';
+import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
 import { createSyncScheduler } from '../../src/slack/sync-scheduler.js';
 import { createThreadSync } from '../../src/slack/thread-sync.js';
 import { createAuditLog } from '../../src/store/audit.js';
@@ -91,24 +99,8 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
     },
   });
 
-  /** Resolves once `predicate` holds for the simulator's conversations (checked on every change). */
   function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const value = predicate();
-        if (value) {
-          stop();
-          clearTimeout(timer);
-          resolve(value);
-        }
-      };
-      const stop = sim.onChange(check);
-      const timer = setTimeout(() => {
-        stop();
-        reject(new Error(`condition not met within ${timeoutMs} ms`));
-      }, timeoutMs);
-      check();
-    });
+    return waitForChange(sim, predicate, timeoutMs);
   }
 
   async function close() {
@@ -139,3 +131,150 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
 }
 
 export type SlackHarness = Awaited<ReturnType<typeof startSlackHarness>>;
+
+/**
+ * The whole Slack side as Medic runs it: the integration (Bolt router behind a real HTTP server), the
+ * foundation's `actions` queue and worker, and the `slack` queue worker; the simulator sends signed
+ * clicks and commands to it. `clock.offsetMs` shifts Medic's and the simulator's shared clock.
+ */
+export async function startSlackStack(
+  options: {
+    settingsYaml?: string;
+    remediation?: Pick<Remediation, 'prepare' | 'execute'>;
+    resolveScaleTarget?: ResolveScaleTarget;
+    diagnoseTarget?: SlackIntegrationDeps['diagnoseTarget'];
+  } = {},
+) {
+  const clock = { offsetMs: 0 };
+  const now = () => Date.now() + clock.offsetMs;
+  const prefix = `test-slack-${randomBytes(6).toString('hex')}`;
+  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const sim = await startSlackSimulator({
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    users: USERS,
+    usergroups: { SONCALL: ['UGROUPMEMBER'] },
+    now,
+  });
+  const logger = createLogger('silent');
+  const recording = recordingRemediation();
+  const settings = parseSettings(
+    options.settingsYaml ?? 'approvers: [UAPPROVER, USECOND, SONCALL]\nscale: {min: 1, max: 50, maxFactor: 10}\n',
+    'medic.yaml',
+  );
+  const queues = createQueues({ connection: redis, prefix, backoffMs: 50 });
+  const slackQueue = createSlackQueue({ connection: redis, prefix, backoffMs: 50 });
+  const integration = createSlackIntegration({
+    config: {
+      slack: {
+        botToken: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        appToken: undefined,
+        defaultChannel: 'CALERTS',
+        apiUrl: sim.apiUrl,
+      },
+      settings,
+    },
+    prefix,
+    redis,
+    enqueueAction: queues.enqueueAction,
+    addSlackJob: slackQueue.add,
+    remediation: options.remediation ?? recording.remediation,
+    resolveScaleTarget:
+      options.resolveScaleTarget ??
+      (async (_ns, name) =>
+        name === 'proxy'
+          ? { ok: true, workload: 'Deployment/proxy', replicas: 2 }
+          : { ok: false, message: `No Deployment, StatefulSet or Service named ${name}.` }),
+    diagnoseTarget: options.diagnoseTarget ?? (async () => Promise.reject(new Error('no diagnoseTarget'))),
+    logger,
+    now,
+    updateIntervalMs: 300,
+    retry: { retries: 20, minTimeout: 5, maxTimeout: 50 },
+  });
+  const app = express();
+  if (integration.router) app.use('/', integration.router);
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  sim.setEventsUrl(eventsUrl);
+  const metrics = createMetrics();
+  const actionWorker = startActionWorker({
+    connection: redis,
+    prefix,
+    processor: integration.processAction,
+    concurrency: 4,
+    logger,
+    metrics,
+  });
+  const slackWorker = startSlackWorker({
+    connection: redis,
+    prefix,
+    processors: integration.slackProcessors,
+    concurrency: 4,
+    logger,
+  });
+  const stores = {
+    proposals: createProposalStore(redis, prefix),
+    audit: createAuditLog(redis, prefix),
+  };
+
+  async function close() {
+    await actionWorker.close();
+    await slackWorker.close();
+    await queues.close();
+    await slackQueue.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await sim.close();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+
+  function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+    return waitForChange(sim, predicate, timeoutMs);
+  }
+
+  return {
+    clock,
+    now,
+    prefix,
+    redis,
+    sim,
+    integration,
+    queues,
+    recording,
+    settings,
+    eventsUrl,
+    stores,
+    waitFor,
+    close,
+  };
+}
+
+export type SlackStack = Awaited<ReturnType<typeof startSlackStack>>;
+
+/** Resolves once `predicate` holds for the simulator (checked on every change). */
+export function waitForChange<T>(
+  sim: SlackSimulator,
+  predicate: () => T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const value = predicate();
+      if (value) {
+        stop();
+        clearTimeout(timer);
+        resolve(value);
+      }
+    };
+    const stop = sim.onChange(check);
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`condition not met within ${timeoutMs} ms`));
+    }, timeoutMs);
+    check();
+  });
+}

@@ -24,6 +24,8 @@ export interface SlackSimulatorOptions {
   users?: SimUser[];
   /** User-group id (S…) → member user ids, for usergroups.users.list. */
   usergroups?: Record<string, string[]>;
+  /** Clock for request signatures (ms); tests share one with Medic. Default Date.now. */
+  now?: () => number;
 }
 
 export interface RecordedCall {
@@ -76,7 +78,12 @@ export async function startSlackSimulator(options: SlackSimulatorOptions): Promi
   };
   const interactions = new Interactions(
     ws,
-    { signingSecret: options.signingSecret, eventsUrl: () => eventsUrl, baseUrl: () => baseUrl },
+    {
+      signingSecret: options.signingSecret,
+      eventsUrl: () => eventsUrl,
+      baseUrl: () => baseUrl,
+      now: options.now ?? Date.now,
+    },
     changed,
   );
 

@@ -28,7 +28,12 @@ export class Interactions {
 
   constructor(
     private readonly ws: Workspace,
-    private readonly options: { signingSecret: string; eventsUrl: () => string | undefined; baseUrl: () => string },
+    private readonly options: {
+      signingSecret: string;
+      eventsUrl: () => string | undefined;
+      baseUrl: () => string;
+      now: () => number;
+    },
     private readonly changed: () => void,
   ) {}
 
@@ -41,7 +46,7 @@ export class Interactions {
   private async send(body: string): Promise<InteractionResult> {
     const url = this.options.eventsUrl();
     if (!url) throw new Error('The Slack simulator has no eventsUrl to send interactions to.');
-    const headers = signSlackRequest(this.options.signingSecret, body, Math.floor(Date.now() / 1000));
+    const headers = signSlackRequest(this.options.signingSecret, body, Math.floor(this.options.now() / 1000));
     const response = await fetch(url, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,0 +1,151 @@
+/**
+ * A click on an approve button: the clicker must be an approver, not the proposer of their own slash-command
+ * proposal (unless medic.yaml allows self-approval for that kind), and the namespace must be one Medic may
+ * remediate. Then the proposal moves proposed → approved in one atomic step and is queued with its id as the
+ * job id: however many clicks, approvers or replicas, it runs once. Every decision is audited and logged.
+ */
+import type { Settings } from '../config/settings.js';
+import type { Logger } from '../logger.js';
+import type { AuditLog } from '../store/audit.js';
+import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
+import type { ApproverCheck } from './approvers.js';
+import { describeParamsTarget } from './create.js';
+
+export type RefusalReason = 'unknown' | 'expired' | 'not-approver' | 'self-approval' | 'namespace' | 'already';
+
+export type ApprovalDecision =
+  | { ok: true; proposal: ProposalRecord; message: string }
+  | { ok: false; reason: RefusalReason; message: string; proposal?: ProposalRecord };
+
+export interface ApprovalDeps {
+  proposals: ProposalStore;
+  audit: AuditLog;
+  approvers: ApproverCheck;
+  settings: Pick<Settings, 'selfApproval' | 'remediation'>;
+  enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
+  /** Re-renders the Slack message that shows the proposal. */
+  onProposalChange(proposal: ProposalRecord): Promise<void>;
+  logger: Logger;
+  now: () => number;
+}
+
+/** True when medic.yaml lets Medic act in this namespace (no namespace: cluster-scoped, left to the guard rails). */
+export function isNamespaceAllowed(remediation: Settings['remediation'], namespace: unknown): boolean {
+  if (typeof namespace !== 'string') return true;
+  if (remediation.denyNamespaces.includes(namespace)) return false;
+  return remediation.namespaces.includes('*') || remediation.namespaces.includes(namespace);
+}
+
+function describeOtherState(p: ProposalRecord): string {
+  const by = p.approvedBy ? ` by <@${p.approvedBy}>` : '';
+  switch (p.state) {
+    case 'approved':
+    case 'running':
+      return `already approved${by} and running`;
+    case 'done':
+      return `already done (approved${by})`;
+    case 'failed':
+      return `already ran and failed (approved${by})`;
+    default:
+      return `no longer open (${p.state})`;
+  }
+}
+
+export async function approveProposal(
+  input: { proposalId: string; userId: string },
+  deps: ApprovalDeps,
+): Promise<ApprovalDecision> {
+  const { proposalId, userId } = input;
+  const now = deps.now();
+  const log = deps.logger.child({ proposalId, userId });
+  const proposal = await deps.proposals.get(proposalId);
+
+  const refuse = async (reason: RefusalReason, message: string, p?: ProposalRecord): Promise<ApprovalDecision> => {
+    log.warn({ reason }, 'approval refused');
+    await deps.audit.record({
+      at: now,
+      actor: userId,
+      action: 'refuse',
+      proposalId,
+      kind: p?.kind ?? '',
+      target: p ? describeParamsTarget(p.params) : '',
+      outcome: `refused:${reason}`,
+      detail: message,
+    });
+    return { ok: false, reason, message, ...(p ? { proposal: p } : {}) };
+  };
+
+  if (!proposal) return refuse('unknown', 'This proposal is unknown (it may have been removed); nothing was done.');
+  if (proposal.state === 'proposed' && now >= proposal.expiresAt) {
+    return refuse(
+      'expired',
+      `This proposal expired; nothing was done. Run the diagnosis again for a fresh one.`,
+      proposal,
+    );
+  }
+  if (proposal.state !== 'proposed') {
+    return refuse(
+      'already',
+      `“${proposal.title}” is ${describeOtherState(proposal)}; nothing more was done.`,
+      proposal,
+    );
+  }
+  if (!(await deps.approvers.isApprover(userId))) {
+    return refuse('not-approver', 'Only approvers listed in medic.yaml can approve this; nothing was done.', proposal);
+  }
+  const { origin } = proposal;
+  if (origin.type === 'user' && origin.userId === userId && !deps.settings.selfApproval.includes(proposal.kind)) {
+    return refuse('self-approval', 'You proposed this yourself: another approver must confirm it.', proposal);
+  }
+  if (!isNamespaceAllowed(deps.settings.remediation, proposal.params.namespace)) {
+    const ns = String(proposal.params.namespace);
+    return refuse(
+      'namespace',
+      `Medic may not act in namespace ${ns} (medic.yaml remediation); nothing was done.`,
+      proposal,
+    );
+  }
+
+  const moved = await deps.proposals.transition(
+    proposalId,
+    ['proposed'],
+    'approved',
+    { approvedBy: userId },
+    {
+      now,
+      honourExpiry: true,
+    },
+  );
+  if (!moved.ok) {
+    // Someone else won the race (or it expired in between): their click counts, this one changes nothing.
+    if (moved.reason === 'unknown') return refuse('unknown', 'This proposal is unknown; nothing was done.');
+    if (moved.reason === 'expired')
+      return refuse('expired', 'This proposal expired; nothing was done.', moved.proposal);
+    return refuse('already', `“${proposal.title}” is ${describeOtherState(moved.proposal)}.`, moved.proposal);
+  }
+  try {
+    await deps.enqueueAction(proposalId);
+  } catch (error) {
+    // Not queued means not approved: put it back so the next click can try again.
+    log.warn({ err: error }, 'could not queue an approved proposal; reopening it');
+    await deps.proposals.transition(proposalId, ['approved'], 'proposed', {}, { now });
+    throw error;
+  }
+  await deps.audit.record({
+    at: now,
+    actor: userId,
+    action: 'approve',
+    proposalId,
+    kind: proposal.kind,
+    target: describeParamsTarget(proposal.params),
+    outcome: 'approved',
+    detail: proposal.title,
+  });
+  log.info({ kind: proposal.kind }, 'proposal approved');
+  await deps.onProposalChange(moved.proposal);
+  return {
+    ok: true,
+    proposal: moved.proposal,
+    message: `Approved: ${proposal.title}. The result will show in the message.`,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The `actions` queue processor: load the proposal → mark it running → remediation.execute → record the
+ * outcome → update the Slack message and the audit log. A permanent failure (or the last attempt) is
+ * recorded as "failed" with the API's reason; a transient one is thrown so the queue retries it.
+ */
+import { errorMessage, isMedicError, MedicError } from '../errors.js';
+import type { ActionJobData, JobContext } from '../queue/index.js';
+import type { Remediation } from '../remediation/index.js';
+import type { AuditLog } from '../store/audit.js';
+import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
+import type { Outcome } from '../types.js';
+import { describeParamsTarget } from './create.js';
+
+export interface ActionProcessorDeps {
+  proposals: ProposalStore;
+  audit: AuditLog;
+  remediation: Pick<Remediation, 'execute'>;
+  onProposalChange(proposal: ProposalRecord): Promise<void>;
+  now: () => number;
+}
+
+export function createActionProcessor(deps: ActionProcessorDeps) {
+  async function finish(proposal: ProposalRecord, outcome: Outcome, context: JobContext): Promise<void> {
+    const state = outcome.ok ? 'done' : 'failed';
+    const moved = await deps.proposals.transition(proposal.id, ['running'], state, { outcome }, { now: deps.now() });
+    await deps.audit.record({
+      at: outcome.finishedAt,
+      actor: proposal.approvedBy ?? 'unknown',
+      action: 'execute',
+      proposalId: proposal.id,
+      kind: proposal.kind,
+      target: describeParamsTarget(proposal.params),
+      outcome: state,
+      detail: outcome.message,
+    });
+    const log = context.logger.child({ proposalId: proposal.id, kind: proposal.kind });
+    if (outcome.ok) log.info({ changes: outcome.changes.length }, 'action done');
+    else log.warn({ reason: outcome.message }, 'action failed');
+    if (moved.ok) await deps.onProposalChange(moved.proposal);
+  }
+
+  return async function processAction(data: ActionJobData, context: JobContext): Promise<void> {
+    const started = await deps.proposals.transition(
+      data.proposalId,
+      ['approved', 'running'],
+      'running',
+      {},
+      {
+        now: deps.now(),
+      },
+    );
+    if (!started.ok) {
+      if (started.reason === 'unknown') {
+        throw new MedicError('NOT_FOUND', `proposal ${data.proposalId} does not exist`, { permanent: true });
+      }
+      // Already done or failed (a job re-delivered after it finished): nothing runs twice.
+      context.logger.info({ proposalId: data.proposalId, state: started.proposal.state }, 'action already settled');
+      return;
+    }
+    const proposal = started.proposal;
+    if (context.attempt === 1) await deps.onProposalChange(proposal);
+    let outcome: Outcome;
+    try {
+      outcome = await deps.remediation.execute(proposal, context.signal);
+    } catch (error) {
+      const permanent = isMedicError(error) && error.permanent;
+      if (!permanent && context.attempt < context.maxAttempts) throw error;
+      outcome = { ok: false, message: errorMessage(error), changes: [], finishedAt: deps.now() };
+    }
+    await finish(proposal, outcome, context);
+  };
+}
