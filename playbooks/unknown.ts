@@ -24,6 +24,17 @@ export const unknown: Playbook = {
         actions: [],
       };
     }
+    if (target.unreadable) {
+      return {
+        rootCause: {
+          code: 'UNKNOWN',
+          summary: `Could not read ${target.description} from the cluster, so no cause could be determined.`,
+          confidence: 'low',
+        },
+        evidence: [],
+        actions: [],
+      };
+    }
     const evidence: Evidence[] = [];
     const pods = target.pods;
     const ready = pods.filter(isPodReady);

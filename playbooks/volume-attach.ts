@@ -19,9 +19,12 @@ export const volumeAttach: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     if (!target?.found) return null;
-    // A pod alert looks at its siblings too: a zonal outage shows as failures concentrated in one zone.
+    // A pod or volume alert looks at the workload's other pods too: a zonal outage shows as failures concentrated in one zone.
     const siblings =
-      target.kind === 'Pod' && target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), []) : [];
+      target.workload && target.kind !== target.workload.kind
+        ? await ctx.read(ctx.reader.podsOf(target.workload), [])
+        : [];
+    target.kind === 'Pod' && target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), []) : [];
     const pods = uniquePods([...target.pods, ...siblings]);
     const waiting = pods.filter(
       (p) => p.spec?.nodeName && !isPodReady(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',

@@ -34,6 +34,8 @@ export interface ResolvedTarget {
   name: string;
   /** False when the named object no longer exists (TARGET_NOT_FOUND). */
   found: boolean;
+  /** True when the cluster could not be asked about it (the query failed): nothing is known. */
+  unreadable?: boolean;
   /** "Pod notify/mailer-7b5d9f8c64-kx2vw", for people. */
   description: string;
   /** The controller of the pods, when there is exactly one. */

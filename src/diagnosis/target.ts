@@ -57,7 +57,15 @@ export async function resolveTarget(
   const named = namedTarget(labels);
   if (!named) return null;
   const base = { ...named, description: describeTarget(named), workload: null, pods: [] as Pod[] };
-  const resolved = await lookUp(reader, named, read);
+  // A failed lookup is not a missing object: say the cluster could not be read, never TARGET_NOT_FOUND.
+  let failed = false;
+  const primary: Primary = async <T>(query: Promise<T | null>) => {
+    const value = await read<T | null | typeof FAILED>(query, FAILED);
+    if (value === FAILED) failed = true;
+    return value === FAILED ? null : value;
+  };
+  const resolved = await lookUp(reader, named, read, primary);
+  if (failed) return { ...base, found: true, unreadable: true };
   if (!resolved) return { ...base, found: false };
   const target: ResolvedTarget = { ...base, ...resolved, found: true };
   const container = labels.container;
@@ -67,11 +75,14 @@ export async function resolveTarget(
 
 type Found = Omit<ResolvedTarget, 'kind' | 'namespace' | 'name' | 'found' | 'description'>;
 
-async function lookUp(reader: ClusterReader, t: Named, read: Read): Promise<Found | null> {
+const FAILED = Symbol('query failed');
+type Primary = <T>(query: Promise<T | null>) => Promise<T | null>;
+
+async function lookUp(reader: ClusterReader, t: Named, read: Read, primary: Primary): Promise<Found | null> {
   const ns = t.namespace ?? 'default';
   switch (t.kind) {
     case 'Pod': {
-      const pod = await read(reader.getPod(ns, t.name), null);
+      const pod = await primary(reader.getPod(ns, t.name));
       if (!pod) return null;
       return { pods: [pod], workload: await read(reader.workloadOf(pod), null) };
     }
@@ -79,12 +90,12 @@ async function lookUp(reader: ClusterReader, t: Named, read: Read): Promise<Foun
     case 'StatefulSet':
     case 'DaemonSet':
     case 'Job': {
-      const workload = await read(reader.getWorkload(ns, t.kind, t.name), null);
+      const workload = await primary(reader.getWorkload(ns, t.kind, t.name));
       if (!workload) return null;
       return { workload, pods: await read(reader.podsOf(workload), []) };
     }
     case 'HorizontalPodAutoscaler': {
-      const hpa = await read(reader.getHpa(ns, t.name), null);
+      const hpa = await primary(reader.getHpa(ns, t.name));
       if (!hpa) return null;
       const ref = hpa.spec?.scaleTargetRef;
       const kind = ref?.kind as WorkloadKind | undefined;
@@ -92,21 +103,21 @@ async function lookUp(reader: ClusterReader, t: Named, read: Read): Promise<Foun
       return { workload, pods: workload ? await read(reader.podsOf(workload), []) : [] };
     }
     case 'Service': {
-      const service = await read(reader.getService(ns, t.name), null);
+      const service = await primary(reader.getService(ns, t.name));
       if (!service) return null;
       const selector = labelSelectorString(service.spec?.selector);
       const pods = selector ? await read(reader.listPods(ns, selector), []) : [];
       return { service, pods, workload: await singleWorkload(reader, pods, read) };
     }
     case 'PersistentVolumeClaim': {
-      const pvc = await read(reader.getPvc(ns, t.name), null);
+      const pvc = await primary(reader.getPvc(ns, t.name));
       if (!pvc) return null;
       const pv = pvc.spec?.volumeName ? await read(reader.getPv(pvc.spec.volumeName), null) : null;
       const pods = await podsUsingClaim(reader, ns, t.name, read);
       return { pvc, ...(pv ? { pv } : {}), pods, workload: await singleWorkload(reader, pods, read) };
     }
     case 'PersistentVolume': {
-      const pv = await read(reader.getPv(t.name), null);
+      const pv = await primary(reader.getPv(t.name));
       if (!pv) return null;
       const claim = pv.spec?.claimRef;
       if (!claim?.name || !claim.namespace) return { pv, pods: [], workload: null };
@@ -115,7 +126,7 @@ async function lookUp(reader: ClusterReader, t: Named, read: Read): Promise<Foun
       return { pv, ...(pvc ? { pvc } : {}), pods, workload: await singleWorkload(reader, pods, read) };
     }
     case 'Node': {
-      const node = await read(reader.getNode(t.name), null);
+      const node = await primary(reader.getNode(t.name));
       if (!node) return null;
       return { node, pods: await read(reader.listPodsOnNode(t.name), []), workload: null };
     }

@@ -1,0 +1,35 @@
+/** The memory limit Medic proposes is at least double the limit that was hit, rounded to a size people write. */
+import { describe, expect, it } from 'vitest';
+import { formatMemory, parseCpuMillis, parseQuantity, proposeMemoryLimit } from '../../src/diagnosis/quantity.js';
+
+const Mi = 2 ** 20;
+
+describe('memory limit proposals', () => {
+  it.each([
+    ['200Mi', null, '500Mi'],
+    ['256Mi', '243Mi', '512Mi'],
+    ['768Mi', null, '1536Mi'],
+    ['1Gi', null, '2Gi'],
+    ['3Gi', null, '6Gi'],
+    ['128Mi', '121Mi', '256Mi'],
+    ['512Mi', '500Mi', '1Gi'],
+    ['300Mi', null, '768Mi'],
+  ])('a container killed at %s (usage %s) gets %s', (limit, usage, wanted) => {
+    const proposed = proposeMemoryLimit(parseQuantity(limit), parseQuantity(usage));
+    expect(formatMemory(proposed)).toBe(wanted);
+    expect(proposed).toBeGreaterThanOrEqual(2 * (parseQuantity(limit) ?? 0));
+  });
+
+  it('starts from the request or the usage when there is no limit', () => {
+    expect(formatMemory(proposeMemoryLimit(null, 300 * Mi, 256 * Mi))).toBe('512Mi');
+  });
+
+  it('parses the quantities the API server and metrics-server print', () => {
+    expect(parseQuantity('1391228Ki')).toBe(1391228 * 1024);
+    expect(parseQuantity('1e3')).toBe(1000);
+    expect(parseQuantity('lots')).toBeNull();
+    expect(parseCpuMillis('1473904112n')).toBe(1474);
+    expect(parseCpuMillis('1500m')).toBe(1500);
+    expect(parseCpuMillis('2')).toBe(2000);
+  });
+});
