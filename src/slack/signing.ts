@@ -4,10 +4,10 @@
  */
 import { createHmac } from 'node:crypto';
 
-export interface SignedHeaders {
+export type SignedHeaders = {
   'x-slack-request-timestamp': string;
   'x-slack-signature': string;
-}
+};
 
 /** Headers Slack would send with `body` at `timestampSec` (seconds since epoch). */
 export function signSlackRequest(signingSecret: string, body: string, timestampSec: number): SignedHeaders {
