@@ -8,7 +8,7 @@ import type { Settings } from '../config/settings.js';
 import { errorMessage, isMedicError, MedicError } from '../errors.js';
 import type { ClusterWriter } from '../kube/writer.js';
 import type { Logger } from '../logger.js';
-import { createExecutionCounter, type ExecutionCounter } from '../store/executions.js';
+import { createExecutionCounter, createExecutionLock, type ExecutionCounter } from '../store/executions.js';
 import type { Redis } from '../store/redis.js';
 import type { DiffLine, Outcome, Precondition, Proposal, ProposedAction } from '../types.js';
 import { ACTION_PARAMS, type ActionKind, isActionKind } from '../vocabulary.js';
@@ -49,6 +49,8 @@ export interface RemediationDeps {
 
 /** Circuit-breaker bucket for cluster-scoped actions (cordon, silences without a namespace matcher). */
 export const CLUSTER_SCOPE = '_cluster';
+const LOCK_WAIT_MS = 10_000;
+const LOCK_TTL_MS = 60_000;
 
 interface Resolved {
   handler: ActionHandler<ActionKind>;
@@ -99,6 +101,7 @@ function findStaleness(
 export function createRemediation(deps: RemediationDeps): Remediation {
   const now = deps.now ?? Date.now;
   const counter: ExecutionCounter = createExecutionCounter(deps.redis, deps.keyPrefix);
+  const lock = createExecutionLock(deps.redis, deps.keyPrefix);
   const silences = deps.alertmanagerUrl ? createSilenceClient(deps.alertmanagerUrl) : undefined;
   const limit = () => deps.settings.remediation.maxExecutionsPerHour;
   const context = (signal: AbortSignal | undefined, proposal?: Proposal): ActionContext => ({
@@ -153,34 +156,42 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       const isRetry = await counter.has(bucket, proposal.id);
       const count = await counter.count(bucket, now());
       if (count >= limit() && !isRetry) throw breakerRefusal(bucket, count);
-      let plan: Plan;
-      try {
-        plan = await handler.plan(context(signal, proposal), params);
-      } catch (error) {
-        if (!(isRetry && error instanceof AlreadyInEffect)) throw error;
-        log.info({ reason: error.message }, 'remediation already applied by an earlier attempt');
-        return {
-          ok: true,
-          message: `${error.message} (applied by an earlier attempt)`,
-          changes: proposal.diff,
-          finishedAt: now(),
-        };
-      }
-      if (proposal.precondition) {
-        const stale = findStaleness(proposal.precondition, plan.precondition, isRetry ? proposal.diff : []);
-        if (stale) {
-          const tail = isRetry
-            ? 'an earlier attempt may have applied part of it — check before proposing again'
-            : 'nothing was changed — ask Medic for a new proposal';
-          throw new MedicError('PROPOSAL_STALE', `${stale}; ${tail}`, { permanent: true });
+      const checkAndApply = async (): Promise<Outcome> => {
+        let plan: Plan;
+        try {
+          plan = await handler.plan(context(signal, proposal), params);
+        } catch (error) {
+          if (!(isRetry && error instanceof AlreadyInEffect)) throw error;
+          log.info({ reason: error.message }, 'remediation already applied by an earlier attempt');
+          return {
+            ok: true,
+            message: `${error.message} (applied by an earlier attempt)`,
+            changes: proposal.diff,
+            finishedAt: now(),
+          };
         }
-      }
-      // Counted and recorded in one step: concurrent workers cannot overshoot the limit between check and apply.
-      const verdict = await counter.record(bucket, proposal.id, limit(), now());
-      if (!verdict.allowed) throw breakerRefusal(bucket, verdict.count);
-      const message = await plan.apply(false);
-      log.info({ changes: plan.diff }, 'remediation applied');
-      return { ok: true, message, changes: plan.diff, finishedAt: now() };
+        if (proposal.precondition) {
+          const stale = findStaleness(proposal.precondition, plan.precondition, isRetry ? proposal.diff : []);
+          if (stale) {
+            const tail = isRetry
+              ? 'an earlier attempt may have applied part of it — check before proposing again'
+              : 'nothing was changed — ask Medic for a new proposal';
+            throw new MedicError('PROPOSAL_STALE', `${stale}; ${tail}`, { permanent: true });
+          }
+        }
+        // Counted and recorded in one step: concurrent workers cannot overshoot the limit between check and apply.
+        const verdict = await counter.record(bucket, proposal.id, limit(), now());
+        if (!verdict.allowed) throw breakerRefusal(bucket, verdict.count);
+        const message = await plan.apply(false);
+        log.info({ changes: plan.diff }, 'remediation applied');
+        return { ok: true, message, changes: plan.diff, finishedAt: now() };
+      };
+      if (!handler.exclusive) return checkAndApply();
+      return lock.run(handler.exclusive, checkAndApply, {
+        waitMs: LOCK_WAIT_MS,
+        ttlMs: LOCK_TTL_MS,
+        onBusy: () => new MedicError('UNAVAILABLE', `another ${handler.kind} is being applied; retrying shortly`),
+      });
     },
   };
 }

@@ -30,6 +30,11 @@ export interface ActionHandler<K extends ActionKind> {
   kind: K;
   /** The namespace the change lands in (allow-lists, circuit breaker); undefined when cluster-scoped. */
   namespaceOf(params: ActionParams<K>): string | undefined;
+  /**
+   * Names a lock held from planning to applying at execution, when the kind's guard rails count the cluster
+   * (cordoned nodes): two workers must not both pass the check before either applies.
+   */
+  exclusive?: string;
   /** Reads the cluster, checks the kind's own guard rails (throws MedicError), and plans the change. */
   plan(ctx: ActionContext, params: ActionParams<K>): Promise<Plan>;
 }

@@ -4,6 +4,7 @@
  * recording happen in one Lua script, so concurrent workers can never run more than the limit, and a retried
  * job (same proposal id) is not counted twice.
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export const EXECUTION_WINDOW_MS = 3_600_000;
@@ -65,6 +66,47 @@ export function createExecutionCounter(redis: Redis, keyPrefix: string): Executi
       const [allowed, count, oldest] = reply;
       if (allowed === 1) return { allowed: true, count };
       return { allowed: false, count, retryAt: Number(oldest) + EXECUTION_WINDOW_MS };
+    },
+  };
+}
+
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export interface ExecutionLock {
+  /**
+   * Runs `fn` while holding `<prefix>:lock:<name>` across every worker, so changes whose guard rail counts
+   * the cluster (nodes cordoned) cannot race between check and apply. Waits up to `waitMs` for the lock, then
+   * throws `onBusy()`; the lock expires after `ttlMs` should the holder die.
+   */
+  run<T>(
+    name: string,
+    fn: () => Promise<T>,
+    options: { waitMs: number; ttlMs: number; onBusy: () => Error },
+  ): Promise<T>;
+}
+
+export function createExecutionLock(redis: Redis, keyPrefix: string): ExecutionLock {
+  const base = keyPrefix.replace(/:+$/, '');
+  return {
+    async run(name, fn, options) {
+      const key = `${base}:lock:${name}`;
+      const token = randomUUID();
+      const deadline = Date.now() + options.waitMs;
+      let pause = 20;
+      while ((await redis.set(key, token, 'PX', options.ttlMs, 'NX')) !== 'OK') {
+        // Another worker's check-and-apply takes a few API round trips; a short backoff is the only way to wait.
+        if (Date.now() + pause > deadline) throw options.onBusy();
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause = Math.min(pause * 2, 200);
+      }
+      try {
+        return await fn();
+      } finally {
+        await redis.eval(RELEASE_SCRIPT, 1, key, token);
+      }
     },
   };
 }

@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { settingsSchema } from '../../src/config/settings.js';
 import type { MedicError } from '../../src/errors.js';
+import { createClusterWriter } from '../../src/kube/writer.js';
+import { createRemediation } from '../../src/remediation/index.js';
+import { connect, silentLogger } from '../helpers/redis.js';
 import { action, type Harness, proposalFrom, startHarness } from './fixtures.js';
 
 const run = promisify(execFile);
@@ -103,5 +107,32 @@ describe('remediation of pods and nodes, through the real client against the san
     expect(error.permanent).toBe(true);
     expect(error.message).toMatch(/at most 2 node\(s\) cordoned and already has 2 \(node-a1, node-b1\)/);
     expect(h.stored('v1', 'Node', undefined, 'node-b2').spec.unschedulable).toBeUndefined();
+  });
+
+  it('cordon-node: two workers approving at once cannot both pass the blast-radius check', async () => {
+    await h.close();
+    h = await startHarness({ settings: { remediation: { maxCordonNodes: 1 } } });
+    const redis = connect('store');
+    try {
+      const otherWorker = createRemediation({
+        writer: createClusterWriter(h.cluster.apis),
+        settings: settingsSchema.parse({ remediation: { maxCordonNodes: 1 } }),
+        redis,
+        keyPrefix: h.prefix,
+        logger: silentLogger,
+      });
+      const first = action('cordon-node', { node: 'node-b1' });
+      const second = action('cordon-node', { node: 'node-b2' });
+      const p1 = proposalFrom(first, await h.remediation.prepare(first));
+      const p2 = proposalFrom(second, await otherWorker.prepare(second));
+      const results = await Promise.allSettled([h.remediation.execute(p1), otherWorker.execute(p2)]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: 'GUARD_RAIL', field: 'remediation.maxCordonNodes' });
+      const cordoned = ['node-b1', 'node-b2'].filter((n) => h.stored('v1', 'Node', undefined, n).spec.unschedulable);
+      expect(cordoned).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -18,6 +18,7 @@ function zoneOf(node: V1Node): string | undefined {
 export const cordonNodeAction: ActionHandler<'cordon-node'> = {
   kind: 'cordon-node',
   namespaceOf: () => undefined,
+  exclusive: 'cordon-node',
   async plan(ctx, params) {
     const name = params.node;
     const node = await ctx.writer.readNode(name, ctx.signal);
