@@ -48,7 +48,7 @@ export interface RemediationDeps {
 }
 
 /** Circuit-breaker bucket for cluster-scoped actions (cordon, silences without a namespace matcher). */
-export const CLUSTER_SCOPE = '_cluster';
+const CLUSTER_SCOPE = '_cluster';
 const LOCK_WAIT_MS = 10_000;
 const LOCK_TTL_MS = 60_000;
 

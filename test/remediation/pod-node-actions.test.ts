@@ -79,6 +79,8 @@ describe('remediation of pods and nodes, through the real client against the san
       'jsonpath={.spec.unschedulable}',
     ]);
     expect(stdout).toBe('true');
+    const table = await run('kubectl', [`--server=${h.cluster.sandbox.url}`, 'get', 'node', 'node-b1', '--no-headers']);
+    expect(table.stdout).toMatch(/SchedulingDisabled/);
     expect(h.stored('v1', 'Node', undefined, 'node-b2').spec.unschedulable).toBeUndefined();
   });
 
