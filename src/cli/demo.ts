@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ALERTMANAGER_BINARY } from '../demo/alertmanager.js';
-import { startDemo } from '../demo/run.js';
 import { DEMO_USERS } from '../demo/users.js';
 import { errorMessage, MedicError } from '../errors.js';
 
@@ -45,6 +44,8 @@ export async function run(args: string[]): Promise<number> {
   });
   out('Starting the Medic demo…');
   const started = performance.now();
+  // Loaded only now: it pulls in all of Medic, which --help and a bad --port do not need.
+  const { startDemo } = await import('../demo/run.js');
   const demo = await startDemo({
     port,
     redisUrl: process.env.REDIS_URL,

@@ -183,7 +183,8 @@ export function createConsole(deps: ConsoleDeps): Console {
   router.get('/api/files/:id', (req, res) => {
     const file = findFile(req.params.id ?? '');
     if (!file) throw new MedicError('NOT_FOUND', `No file ${req.params.id} in the workspace.`, { field: 'id' });
-    const bytes = file.bytes ? Buffer.from(file.bytes) : Buffer.from(file.content ?? '', 'base64');
+    // Binary uploads need the simulator's raw bytes; `content` holds text files as text.
+    const bytes = file.bytes ? Buffer.from(file.bytes) : Buffer.from(file.content ?? '', 'utf8');
     res.type(file.name.endsWith('.png') ? 'image/png' : 'application/octet-stream').send(bytes);
   });
 

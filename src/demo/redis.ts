@@ -78,10 +78,11 @@ export async function startPrivateRedis(binary = 'redis-server'): Promise<DemoRe
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  const spawned = await Promise.race([
-    once(child, 'spawn').then(() => null),
-    once(child, 'error').then(([error]) => error as NodeJS.ErrnoException),
-  ]);
+  // events.once rejects with the child's 'error' (ENOENT when redis-server is not installed).
+  const spawned = await once(child, 'spawn').then(
+    () => null,
+    (error: NodeJS.ErrnoException) => error,
+  );
   if (spawned) {
     if (spawned.code === 'ENOENT') {
       throw new MedicError(
