@@ -41,6 +41,8 @@ export interface DiagnosisMetadata {
 }
 
 const MAX_EVIDENCE = 6;
+/** One evidence line stays readable; six of them fit a section. */
+const MAX_EVIDENCE_CHARS = 400;
 const MAX_PROPOSAL_SECTIONS = 10;
 
 function targetText(d: Diagnosis): string {
@@ -102,7 +104,7 @@ export function renderDiagnosis(view: DiagnosisView): {
     { type: 'section', text: { type: 'mrkdwn', text: clip(headline(view), SLACK_LIMITS.sectionText) } },
   ];
   if (d.evidence.length > 0) {
-    const lines = d.evidence.map((e) => `• ${escapeMrkdwn(e.text)}`);
+    const lines = d.evidence.map((e) => `• ${escapeMrkdwn(clip(e.text, MAX_EVIDENCE_CHARS))}`);
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: joinWithMore(lines, MAX_EVIDENCE, SLACK_LIMITS.sectionText) },
