@@ -21,42 +21,48 @@ function val(key, value, cls = '') {
   );
 }
 
+/** First-seen order, so a workload that heals does not jump away while someone watches it. */
+const order = new Map();
+/** Workloads that had trouble or changed are shown in full; the others as one line. */
+const interesting = new Set();
+
+function facts(id, w, belowHpa) {
+  const grace = belowHpa && w.gracePeriodSeconds < 60 ? 'warn' : '';
+  return h(
+    'div',
+    { class: 'wl-facts' },
+    h('span', {}, 'replicas ', val(`${id}/replicas`, w.replicas, belowHpa ? 'bad' : '')),
+    w.hpa ? h('span', {}, 'HPA ', val(`${id}/hpa`, `${w.hpa.min}–${w.hpa.max}`)) : null,
+    h('span', {}, 'grace ', val(`${id}/grace`, `${w.gracePeriodSeconds}s`, grace)),
+  );
+}
+
 function workload(w) {
   const id = `${w.namespace}/${w.kind}/${w.name}`;
   const healthy = w.problems.length === 0 && w.ready >= w.replicas;
   const belowHpa = Boolean(w.hpa && w.replicas < w.hpa.min);
-  return h(
+  const head = h(
     'div',
-    { class: `wl${healthy ? '' : ' wl-bad'}`, 'data-workload': id },
-    h(
-      'div',
-      { class: 'wl-head' },
-      h('span', { class: 'wl-ns' }, w.namespace),
-      h('span', { class: 'wl-name' }, w.name),
-      h('span', { class: 'wl-kind' }, w.kind === 'StatefulSet' ? 'sts' : 'deploy'),
-      h('span', { class: 'wl-ready' }, val(`${id}/ready`, `${w.ready}/${w.replicas}`), ' ready'),
-    ),
-    h(
-      'div',
-      { class: 'wl-facts' },
-      h('span', {}, 'replicas ', val(`${id}/replicas`, w.replicas, belowHpa ? 'bad' : '')),
-      w.hpa ? h('span', {}, 'HPA ', val(`${id}/hpa`, `${w.hpa.min}–${w.hpa.max}`)) : null,
-      h(
-        'span',
-        {},
-        'grace ',
-        val(`${id}/grace`, `${w.gracePeriodSeconds}s`, belowHpa && w.gracePeriodSeconds < 60 ? 'warn' : ''),
-      ),
-    ),
-    h('table', { class: 'containers' }, h('tbody', {}, ...w.containers.map((c) => container(id, c)))),
-    w.problems.length
-      ? h(
-          'ul',
-          { class: 'problems' },
-          w.problems.map((p) => h('li', {}, p)),
-        )
-      : null,
+    { class: 'wl-head' },
+    h('span', { class: 'wl-ns' }, w.namespace),
+    h('span', { class: 'wl-name' }, w.name),
+    h('span', { class: 'wl-kind' }, w.kind === 'StatefulSet' ? 'sts' : 'deploy'),
+    h('span', { class: 'wl-ready' }, val(`${id}/ready`, `${w.ready}/${w.replicas}`), ' ready'),
   );
+  const body = [
+    facts(id, w, belowHpa),
+    h('table', { class: 'containers' }, h('tbody', {}, ...w.containers.map((c) => container(id, c)))),
+  ];
+  if (!healthy || body.some((el) => el.querySelector('.changed'))) interesting.add(id);
+  const problems = w.problems.length
+    ? h(
+        'ul',
+        { class: 'problems' },
+        w.problems.map((p) => h('li', {}, p)),
+      )
+    : null;
+  const cls = `wl${healthy ? '' : ' wl-bad'}${interesting.has(id) ? '' : ' wl-compact'}`;
+  return h('div', { class: cls, 'data-workload': id }, head, ...body, problems);
 }
 
 function container(id, c) {
@@ -76,7 +82,12 @@ function container(id, c) {
 }
 
 export function renderWorkloads(view) {
-  return view.workloads.map(workload);
+  for (const w of view.workloads) {
+    const id = `${w.namespace}/${w.kind}/${w.name}`;
+    if (!order.has(id)) order.set(id, order.size);
+  }
+  const rank = (w) => order.get(`${w.namespace}/${w.kind}/${w.name}`);
+  return [...view.workloads].sort((a, b) => rank(a) - rank(b)).map(workload);
 }
 
 export function renderNodes(view) {
