@@ -62,7 +62,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registry,
     alertsReceived: new Counter({
       name: 'medic_alerts_received_total',
-      help: 'Alerts accepted from Alertmanager webhooks (durably queued), by alert status',
+      help: 'Alerts received in valid webhooks that were durably queued or found queued already, by alert status',
       labelNames: ['status'] as const,
       registers: [registry],
     }),

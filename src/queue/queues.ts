@@ -70,22 +70,19 @@ function unavailable(error: unknown): MedicError {
   });
 }
 
+/** One command that answers, per key, whether it exists (EXISTS with several keys only gives a total). */
+const EXISTS_EACH = "local r = {} for i, key in ipairs(KEYS) do r[i] = redis.call('EXISTS', key) end return r";
+
 /**
  * Asks whether each job key exists on the same connection, right before BullMQ's own addBulk pipeline.
- * Both pipelines are written back to back without awaiting in between, so this costs no extra round trip.
+ * Both are written back to back without awaiting in between, so this costs no extra round trip.
  * BullMQ's addBulk returns the requested id whether or not the job already existed (its Lua script only
  * emits a `duplicated` event), so this is how intake learns what was a duplicate. Another Medic replica
  * adding the same alert in between can make the count low by one; the dedup itself stays exact.
  */
-function existingJobs(connection: Redis, keys: string[]): Promise<boolean[]> {
-  const pipeline = connection.pipeline();
-  for (const key of keys) pipeline.exists(key);
-  return pipeline.exec().then((results) =>
-    (results ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value === 1;
-    }),
-  );
+async function existingJobs(connection: Redis, keys: string[]): Promise<boolean[]> {
+  const flags = (await connection.eval(EXISTS_EACH, keys.length, ...keys)) as number[];
+  return flags.map((flag) => flag === 1);
 }
 
 export function createQueues(options: QueueOptions): MedicQueues {
