@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from './config/load.js';
+import { createPlaybookEngine } from './diagnosis/engine.js';
 import { createKubeApis, type KubeApis, loadKubeConfig } from './kube/client.js';
+import { createClusterReader } from './kube/reader.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createFallbackEngine } from './pipeline/fallback-engine.js';
@@ -82,9 +84,10 @@ export function connectKube(config: Config, env: Record<string, string | undefin
   return createKubeApis(loadKubeConfig({ server, kubeconfig }));
 }
 
-/** Plug-in point for the playbook engine (src/diagnosis/engine.ts) once it lands; the fallback until then. */
-export function createEngine(_kube: KubeApis | null, _config: Config, _logger: Logger): DiagnosisEngine {
-  return createFallbackEngine();
+/** The playbook engine reading the cluster; without a cluster, the fallback that says UNKNOWN honestly. */
+export function createEngine(kube: KubeApis | null, config: Config, logger: Logger): DiagnosisEngine {
+  if (!kube) return createFallbackEngine();
+  return createPlaybookEngine({ reader: createClusterReader(kube), settings: config.settings, logger });
 }
 
 /** Plug-in point for the Slack notifier (src/slack); logs each diagnosis when Slack is not configured. */
