@@ -5,6 +5,7 @@
  */
 import { createProposals, type ProposalDeps } from '../approvals/create.js';
 import type { Settings } from '../config/settings.js';
+import type { ScaleResolution } from '../diagnosis/scale-target.js';
 import type { ProposalRecord } from '../store/proposals.js';
 
 export const SCALE_USAGE =
@@ -125,4 +126,26 @@ export async function runScaleCommand(
   }
   await deps.postProposal(input.channelId, proposal);
   return { text: `Proposed: ${proposal.title}. Another approver must confirm it in the channel.`, proposal };
+}
+
+/** Adapts the playbooks' resolveScaleTarget (src/diagnosis/scale-target.ts) to `/scale`'s answers. */
+export function scaleTargetResolver(
+  resolve: (namespace: string, name: string) => Promise<ScaleResolution>,
+): ResolveScaleTarget {
+  return async (namespace, name) => {
+    const found = await resolve(namespace, name);
+    if (!found)
+      return {
+        ok: false,
+        message: `No Deployment, StatefulSet or Service named \`${name}\` in namespace ${namespace}.`,
+      };
+    if ('ambiguous' in found) {
+      const options = found.ambiguous.map((w) => `\`${w}\``).join(', ');
+      return {
+        ok: false,
+        message: `\`${name}\` matches ${options} in ${namespace}. Which one? Run /scale with the workload's own name. Nothing was proposed.`,
+      };
+    }
+    return { ok: true, workload: `${found.kind}/${found.name}`, replicas: found.replicas, hpa: found.hpa };
+  };
 }

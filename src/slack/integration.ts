@@ -6,7 +6,7 @@
 import type { Router } from 'express';
 import { registerSlackActions } from '../../handlers/slack-actions.js';
 import { registerSlackCommands } from '../../handlers/slack-commands.js';
-import { approveProposal } from '../approvals/approve.js';
+import { type ApprovalDecision, approveProposal } from '../approvals/approve.js';
 import { createApproverCheck } from '../approvals/approvers.js';
 import { createActionProcessor } from '../approvals/execute.js';
 import { processDiagnoseRequest } from '../commands/diagnose-job.js';
@@ -48,6 +48,8 @@ export interface SlackIntegrationDeps {
   now?: () => number;
   /** Coalescing window for thread edits; default 5 s. */
   updateIntervalMs?: number;
+  /** Called with every approval decision (metrics). */
+  onDecision?(decision: ApprovalDecision): void;
   /** WebClient retry policy (tests shorten it). */
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
 }
@@ -115,8 +117,8 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
   });
 
   registerSlackActions(slackApp.app, {
-    approve: (input) =>
-      approveProposal(input, {
+    approve: async (input) => {
+      const decision = await approveProposal(input, {
         proposals,
         audit,
         approvers,
@@ -125,7 +127,10 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
         onProposalChange: messenger.refresh,
         logger,
         now,
-      }),
+      });
+      deps.onDecision?.(decision);
+      return decision;
+    },
   });
   registerSlackCommands(slackApp.app, {
     scale: (input) =>
