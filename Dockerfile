@@ -1,0 +1,24 @@
+# Medic container image: the `medic` CLI as entrypoint (deploy/ passes `serve --role web|worker`).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY handlers ./handlers
+COPY playbooks ./playbooks
+# Compile to dist/, copy the non-TypeScript assets next to the compiled files, and write the launcher.
+RUN npx tsc -p tsconfig.build.json --outDir dist \
+ && (cd src && find . -type f ! -name '*.ts' -exec cp --parents {} ../dist/src/ \;) \
+ && printf "const { runCli } = await import('./src/cli.js');\nprocess.exitCode = await runCli(process.argv.slice(2));\n" > dist/medic.mjs
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+ENTRYPOINT ["node", "/app/dist/medic.mjs"]
+CMD ["serve"]
