@@ -27,6 +27,7 @@ import {
   startAlertWorker,
 } from './queue/index.js';
 import { createApp, type MountedRouter, type ReadinessCheck } from './server/app.js';
+import { createSlackRuntime } from './slack/runtime.js';
 import { createDiagnosisStore, type DiagnosisStore } from './store/diagnoses.js';
 import { createRedisConnection, type Redis } from './store/redis.js';
 import type { AlertNotifier, DiagnosisEngine } from './types.js';
@@ -151,12 +152,29 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   metrics.observeQueues([queues.alerts, queues.actions]);
   const store = createDiagnosisStore({ redis: storeRedis, prefix: config.queuePrefix });
   const kube = overrides.kube !== undefined ? overrides.kube : connectKube(config, options.env ?? process.env, logger);
+  // Slack (src/slack/runtime.ts) when SLACK_BOT_TOKEN is set: notifier, Bolt router, approvals, `slack` queue.
+  const slack = config.slack.botToken
+    ? createSlackRuntime({
+        config,
+        logger,
+        storeRedis,
+        producer,
+        enqueueAction: queues.enqueueAction,
+        kube,
+        registry: metrics.registry,
+      })
+    : null;
+  if (slack) metrics.observeQueues([slack.queue]);
 
   const workers: RunningWorker[] = [];
   if (isWorker) {
     const workerRedis = open('worker');
     const engine = overrides.engine ?? createEngine(kube, config, logger);
-    const notifier = overrides.notifier ?? createNotifier(config, logger);
+    const notifier = overrides.notifier ?? slack?.notifier ?? createNotifier(config, logger);
+    if (slack)
+      workers.push(
+        slack.startWorker({ connection: workerRedis, engine, concurrency: config.workers.alertConcurrency }),
+      );
     workers.push(
       startAlertWorker({
         connection: workerRedis,
@@ -169,7 +187,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
         },
       }),
     );
-    const actionProcessor = overrides.actionProcessor ?? createActionProcessor(kube, config);
+    const actionProcessor = overrides.actionProcessor ?? slack?.processAction ?? createActionProcessor(kube, config);
     if (actionProcessor) {
       workers.push(
         startActionWorker({
@@ -205,12 +223,16 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     alertmanagerToken: config.alertmanager.token,
     bodyLimit: config.bodyLimit,
     readinessChecks,
-    routers: overrides.routers ?? (isWeb ? createRouters(config, logger) : []),
+    routers: [
+      ...(isWeb ? (slack?.routers ?? []) : []),
+      ...(overrides.routers ?? (isWeb ? createRouters(config, logger) : [])),
+    ],
     ...(isWeb ? { enqueueAlerts: queues.enqueueAlerts } : {}),
   });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.port, options.host);
+  await slack?.start();
   logger.info({ port, kube: kube ? kube.server : null }, 'medic started');
 
   let stopping: Promise<void> | null = null;
@@ -219,6 +241,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
       logger.info('shutting down');
       await closeServer(server, 5000);
       await Promise.all(workers.map((w) => w.close()));
+      await slack?.close();
       await queues.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       logger.info('stopped');

@@ -42,7 +42,11 @@ export interface SlackRuntime {
   /** The queue whose depth /metrics reports. */
   queue: ReturnType<typeof createSlackQueue>['queue'];
   /** Worker role: runs thread syncs and `/medic diagnose` with the playbook engine. */
-  startWorker(options: { connection: Redis; engine: DiagnosisEngine; concurrency: number }): { close(): Promise<void> };
+  startWorker(options: {
+    connection: Redis;
+    engine: DiagnosisEngine;
+    concurrency: number;
+  }): ReturnType<typeof startSlackWorker>;
   /** Connects Socket Mode when SLACK_APP_TOKEN is set. */
   start(): Promise<void>;
   close(): Promise<void>;

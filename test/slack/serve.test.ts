@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
+import type { DiagnosisEngine } from '../../src/types.js';
+import { startTestMedic, type TestMedic } from '../helpers/medic.js';
+import { BOT_TOKEN, SIGNING_SECRET, USERS, waitForChange } from '../helpers/slack.js';
+import { alertEvent, diagnosisFor } from './fixtures.js';
+
+let sim: SlackSimulator | undefined;
+let medic: TestMedic | undefined;
+afterEach(async () => {
+  await medic?.close();
+  await sim?.close();
+});
+
+/** A stand-in for the playbooks: diagnoses every alert as the OOM of its pod. */
+const engine: DiagnosisEngine = {
+  diagnose: async (event) => diagnosisFor({ ...alertEvent(event.alert.fingerprint), alert: event.alert }),
+};
+
+describe('medic serve with Slack configured', () => {
+  it('turns an Alertmanager webhook into a Slack thread and answers slash commands on /slack/events', async () => {
+    sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
+    medic = await startTestMedic({
+      role: 'all',
+      env: {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: sim.apiUrl,
+        SLACK_CHANNEL: 'CMEDIC',
+      },
+      overrides: { engine },
+    });
+    sim.setEventsUrl(`${medic.url}/slack/events`);
+    const event = alertEvent('5e01');
+    const payload = {
+      version: '4',
+      groupKey: event.groupKey,
+      status: 'firing',
+      receiver: 'medic',
+      groupLabels: event.groupLabels,
+      commonLabels: event.commonLabels,
+      commonAnnotations: {},
+      externalURL: event.externalURL,
+      alerts: [event.alert],
+    };
+    const res = await fetch(`${medic.url}/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    expect(res.status).toBe(202);
+    const thread = await waitForChange(sim, () => {
+      const parent = sim?.conversations().find((c) => c.id === 'CMEDIC')?.messages[0];
+      return parent?.replies[0] ? parent : undefined;
+    });
+    expect(thread.text).toContain('KubePodOOMKilled');
+    expect(thread.replies[0]?.metadata?.event_payload).toMatchObject({ root_cause: 'OOM_LIMIT', fingerprint: '5e01' });
+    // No cluster is configured here, so every dry run fails: no buttons, and the reply says why.
+    expect(JSON.stringify(thread.replies[0]?.blocks)).toContain('no Kubernetes cluster is configured');
+
+    const help = await sim.runSlashCommand({ userId: 'UAPPROVER', channel: 'CMEDIC', command: '/medic', text: 'help' });
+    expect(help.status).toBe(200);
+    const answer = await waitForChange(sim, () =>
+      sim
+        ?.conversations()
+        .flatMap((c) => c.ephemerals)
+        .find((e) => e.user === 'UAPPROVER'),
+    );
+    expect(answer.text).toContain('/medic diagnose');
+    const metrics = await (await fetch(`${medic.url}/metrics`)).text();
+    expect(metrics).toContain('medic_slack_rate_limited_total');
+  });
+});
