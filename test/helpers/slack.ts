@@ -35,7 +35,7 @@ export const USERS = [
 ];
 
 /** Remediation whose dry runs succeed unless the action title says "unsafe"; records every execution. */
-export function recordingRemediation(options: { executeDelayMs?: number; fail?: string } = {}) {
+export function recordingRemediation(options: { executeDelayMs?: number; failWith?: () => Error } = {}) {
   const executed: Proposal[] = [];
   const remediation: Pick<Remediation, 'prepare' | 'execute'> = {
     async prepare(action: ProposedAction) {
@@ -45,7 +45,7 @@ export function recordingRemediation(options: { executeDelayMs?: number; fail?: 
     async execute(proposal: Proposal): Promise<Outcome> {
       executed.push(proposal);
       if (options.executeDelayMs) await new Promise((r) => setTimeout(r, options.executeDelayMs));
-      if (options.fail) throw Object.assign(new Error(options.fail), {});
+      if (options.failWith) throw options.failWith();
       return { ok: true, message: `${proposal.kind} applied`, changes: proposal.diff, finishedAt: Date.now() };
     },
   };
