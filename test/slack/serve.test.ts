@@ -1,15 +1,25 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
 import type { DiagnosisEngine } from '../../src/types.js';
 import { startTestMedic, type TestMedic } from '../helpers/medic.js';
+import { startTestCluster, type TestCluster } from '../helpers/sandbox.js';
 import { BOT_TOKEN, SIGNING_SECRET, USERS, waitForChange } from '../helpers/slack.js';
+import { clusterObjects } from '../remediation/fixtures.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let sim: SlackSimulator | undefined;
 let medic: TestMedic | undefined;
+let cluster: TestCluster | undefined;
 afterEach(async () => {
   await medic?.close();
   await sim?.close();
+  await cluster?.close();
+  medic = undefined;
+  sim = undefined;
+  cluster = undefined;
 });
 
 /** A stand-in for the playbooks: diagnoses every alert as the OOM of its pod. */
@@ -69,5 +79,49 @@ describe('medic serve with Slack configured', () => {
     expect(answer.text).toContain('/medic diagnose');
     const metrics = await (await fetch(`${medic.url}/metrics`)).text();
     expect(metrics).toContain('medic_slack_rate_limited_total');
+  });
+});
+
+describe('medic serve with Slack and a cluster', () => {
+  it('/scale resolves the workload, shows the real dry-run diff, and runs on another approver’s click', async () => {
+    cluster = await startTestCluster({ objects: clusterObjects() });
+    sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
+    const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
+    writeFileSync(join(dir, 'medic.yaml'), 'approvers: [UAPPROVER, USECOND]\n');
+    medic = await startTestMedic({
+      role: 'all',
+      env: {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: sim.apiUrl,
+        SLACK_CHANNEL: 'CMEDIC',
+        MEDIC_CONFIG: join(dir, 'medic.yaml'),
+      },
+      overrides: { kube: cluster.apis },
+    });
+    sim.setEventsUrl(`${medic.url}/slack/events`);
+    await sim.runSlashCommand({ userId: 'UAPPROVER', channel: 'COPS', command: '/scale', text: 'api 4 -n ads' });
+    const message = await waitForChange(sim, () => sim?.conversations().find((c) => c.id === 'COPS')?.messages[0]);
+    expect(message.text).toContain('Scale Deployment/api from 2 to 4');
+    expect(JSON.stringify(message.blocks)).toMatch(/replicas: 2 → 4/);
+    const button = (message.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find(
+      (b) => b.type === 'actions',
+    )?.elements?.[0];
+    await sim.clickButton({
+      userId: 'USECOND',
+      channel: 'COPS',
+      messageTs: message.ts,
+      actionId: button!.action_id,
+      value: button!.value,
+    });
+    const done = await waitForChange(sim, () => {
+      const m = sim?.conversations().find((c) => c.id === 'COPS')?.messages[0];
+      return m && /Done|Failed/.test(JSON.stringify(m.blocks)) ? m : undefined;
+    });
+    expect(JSON.stringify(done.blocks)).toContain('Done (approved by <@USECOND>)');
+    const deployment = cluster.sandbox.store.get('apps/v1', 'Deployment', 'ads', 'api') as {
+      spec: { replicas: number };
+    };
+    expect(deployment.spec.replicas).toBe(4);
   });
 });
