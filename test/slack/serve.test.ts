@@ -119,7 +119,7 @@ describe('medic serve with Slack and a cluster', () => {
       return m && /Done|Failed/.test(JSON.stringify(m.blocks)) ? m : undefined;
     });
     expect(JSON.stringify(done.blocks)).toContain('Done (approved by <@USECOND>)');
-    const deployment = cluster.sandbox.store.get('apps/v1', 'Deployment', 'ads', 'api') as {
+    const deployment = cluster.sandbox.store.get('apps/v1', 'Deployment', 'ads', 'api') as unknown as {
       spec: { replicas: number };
     };
     expect(deployment.spec.replicas).toBe(4);
