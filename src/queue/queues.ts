@@ -7,7 +7,10 @@ import type { AlertEvent } from '../alertmanager/payload.js';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureRedisReady, type Redis } from '../store/redis.js';
-import { actionJobId, alertJobId } from './job-ids.js';
+import { createAlertBatcher, type EnqueueResult, existingJobs } from './alert-batcher.js';
+import { actionJobId } from './job-ids.js';
+
+export type { EnqueueResult } from './alert-batcher.js';
 
 export const ALERTS_QUEUE = 'alerts';
 export const ACTIONS_QUEUE = 'actions';
@@ -31,20 +34,12 @@ export interface QueueOptions {
   backoffMs?: number;
 }
 
-export interface EnqueueResult {
-  /** Alerts that became new jobs. */
-  accepted: number;
-  /** Alerts dropped because the same alert in the same state is already (or was recently) queued. */
-  duplicates: number;
-  /** One entry per input event, in order: true when it was a duplicate. */
-  duplicateFlags: boolean[];
-}
-
 export interface MedicQueues {
   alerts: Queue<AlertEvent>;
   actions: Queue<ActionJobData>;
   /**
-   * Durably queues every event in one Redis round trip and resolves only once all are stored. Throws
+   * Durably queues every event in one Redis round trip (shared with webhooks arriving at the same moment)
+   * and resolves only once all are stored. Throws
    * MedicError UNAVAILABLE when Redis cannot take them (the webhook answers 503 and Alertmanager retries).
    */
   enqueueAlerts(events: AlertEvent[]): Promise<EnqueueResult>;
@@ -70,21 +65,6 @@ function unavailable(error: unknown): MedicError {
   });
 }
 
-/** One command that answers, per key, whether it exists (EXISTS with several keys only gives a total). */
-const EXISTS_EACH = "local r = {} for i, key in ipairs(KEYS) do r[i] = redis.call('EXISTS', key) end return r";
-
-/**
- * Asks whether each job key exists on the same connection, right before BullMQ's own addBulk pipeline.
- * Both are written back to back without awaiting in between, so this costs no extra round trip.
- * BullMQ's addBulk returns the requested id whether or not the job already existed (its Lua script only
- * emits a `duplicated` event), so this is how intake learns what was a duplicate. Another Medic replica
- * adding the same alert in between can make the count low by one; the dedup itself stays exact.
- */
-async function existingJobs(connection: Redis, keys: string[]): Promise<boolean[]> {
-  const flags = (await connection.eval(EXISTS_EACH, keys.length, ...keys)) as number[];
-  return flags.map((flag) => flag === 1);
-}
-
 export function createQueues(options: QueueOptions): MedicQueues {
   const { connection, prefix } = options;
   const backoffMs = options.backoffMs ?? 1000;
@@ -102,35 +82,14 @@ export function createQueues(options: QueueOptions): MedicQueues {
     queue.on('error', (error) => options.logger?.warn({ err: error, queue: queue.name }, 'queue error'));
   }
 
+  const enqueueBatched = createAlertBatcher({ queue: alerts, connection });
+
   async function enqueueAlerts(events: AlertEvent[]): Promise<EnqueueResult> {
     await ensureRedisReady(connection).catch((error: unknown) => {
       throw unavailable(error);
     });
-    // Copies of one alert inside a payload are duplicates too; only the first copy is sent.
-    const firstIndex = new Map<string, number>();
-    const ids = events.map((event, index) => {
-      const id = alertJobId(event);
-      if (!firstIndex.has(id)) firstIndex.set(id, index);
-      return id;
-    });
-    const unique = [...firstIndex.entries()];
     try {
-      const [existed] = await Promise.all([
-        existingJobs(
-          connection,
-          unique.map(([id]) => alerts.toKey(id)),
-        ),
-        alerts.addBulk(
-          unique.map(([id, index]) => {
-            const event = events[index] as AlertEvent;
-            return { name: event.alert.status, data: event, opts: { jobId: id } };
-          }),
-        ),
-      ]);
-      const existedById = new Map(unique.map(([id], i) => [id, existed[i] === true]));
-      const duplicateFlags = ids.map((id, index) => firstIndex.get(id) !== index || existedById.get(id) === true);
-      const duplicates = duplicateFlags.filter(Boolean).length;
-      return { accepted: events.length - duplicates, duplicates, duplicateFlags };
+      return await enqueueBatched(events);
     } catch (error) {
       throw unavailable(error);
     }

@@ -10,8 +10,9 @@ export type { Redis } from 'ioredis';
 
 /**
  * - `worker`: BullMQ workers (blocking commands): `maxRetriesPerRequest: null`, commands wait for a reconnect.
- * - `producer`: the webhook's enqueue path: fails fast (`enableOfflineQueue: false`, short command timeout)
- *   so Alertmanager gets a 503 at once and retries, instead of a request hanging on a dead Redis.
+ * - `producer`: the webhook's enqueue path: fails fast (`enableOfflineQueue: false`)
+ *   so Alertmanager gets a 503 at once and retries, instead of a request hanging on a dead Redis (a Redis that
+ *   accepts but does not answer is bounded by the intake's own timeout, one timer per batch, not per command).
  * - `store`: proposals, diagnoses records and other keys read and written by workers and handlers.
  */
 export type RedisPurpose = 'worker' | 'producer' | 'store';
@@ -23,8 +24,6 @@ export interface RedisConnectionOptions {
   extra?: RedisOptions;
 }
 
-const PRODUCER_COMMAND_TIMEOUT_MS = 2000;
-
 function purposeOptions(purpose: RedisPurpose): RedisOptions {
   switch (purpose) {
     case 'worker':
@@ -33,7 +32,6 @@ function purposeOptions(purpose: RedisPurpose): RedisOptions {
       return {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
-        commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
         // Reconnect quickly so intake recovers within a second of Redis coming back.
         retryStrategy: (times) => Math.min(times * 100, 1000),
       };

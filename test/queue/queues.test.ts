@@ -53,6 +53,14 @@ describe('queues', () => {
     expect(result).toEqual({ accepted: 1, duplicates: 1, duplicateFlags: [false, true] });
   });
 
+  it('stores webhooks that arrive together in one batch and still answers each for its own alerts', async () => {
+    const [a, b, c] = scenarioEvents();
+    const [first, second] = await Promise.all([queues.enqueueAlerts([a!, b!]), queues.enqueueAlerts([b!, c!])]);
+    expect(first).toEqual({ accepted: 2, duplicates: 0, duplicateFlags: [false, false] });
+    expect(second).toEqual({ accepted: 1, duplicates: 1, duplicateFlags: [true, false] });
+    expect(await queues.alerts.count()).toBe(3);
+  });
+
   it('queues the resolve of an already queued firing alert as a new job', async () => {
     const [event] = scenarioEvents();
     await queues.enqueueAlerts([event!]);
