@@ -9,6 +9,7 @@ import { registerSlackCommands } from '../../handlers/slack-commands.js';
 import { type ApprovalDecision, approveProposal } from '../approvals/approve.js';
 import { createApproverCheck } from '../approvals/approvers.js';
 import { createActionProcessor } from '../approvals/execute.js';
+import { buildMemoryChartForDiagnosis } from '../charts/diagnosis-chart.js';
 import { processDiagnoseRequest } from '../commands/diagnose-job.js';
 import { type DiagnoseKind, type DiagnoseRequest, runMedicCommand } from '../commands/medic.js';
 import { type ResolveScaleTarget, runScaleCommand } from '../commands/scale.js';
@@ -30,7 +31,7 @@ import { createSyncScheduler } from './sync-scheduler.js';
 import { createThreadSync } from './thread-sync.js';
 
 export interface SlackIntegrationDeps {
-  config: Pick<Config, 'slack' | 'settings'>;
+  config: Pick<Config, 'slack' | 'settings'> & { prometheusUrl?: string | undefined };
   /** Key prefix for proposals, threads and the audit stream (MEDIC_QUEUE_PREFIX). */
   prefix: string;
   /** A 'store' purpose connection. */
@@ -90,8 +91,12 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
     ...(deps.retry ? { retry: deps.retry } : {}),
   });
   const client = slackApp.client;
+  const prometheusUrl = deps.config.prometheusUrl;
   const threadSync = createThreadSync({
     client,
+    ...(prometheusUrl
+      ? { memoryChart: (d: Diagnosis) => buildMemoryChartForDiagnosis(d, { prometheusUrl, logger }) }
+      : {}),
     threads,
     proposals,
     scheduler,

@@ -11,7 +11,7 @@ import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
-import type { Proposal } from '../types.js';
+import type { Diagnosis, Proposal } from '../types.js';
 import { renderDiagnosis } from './render/diagnosis.js';
 import { safeLink, silenceUrl } from './render/links.js';
 import { renderParent } from './render/parent.js';
@@ -23,6 +23,8 @@ export interface ThreadSyncDeps {
   proposals: ProposalStore;
   scheduler: SyncScheduler;
   logger: Logger;
+  /** The memory chart for an OOM diagnosis (src/charts), attached to the thread after its reply; optional. */
+  memoryChart?: (diagnosis: Diagnosis) => Promise<{ filename: string; png: Buffer; title: string } | null>;
   /** Minimum time between two chat.update calls in one thread; default 5 s. */
   updateIntervalMs?: number;
   now?: () => number;
@@ -101,6 +103,23 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     return posted;
   }
 
+  /** Best effort, once, right after the reply: a chart that fails to upload is logged, never retried. */
+  async function attachChart(snap: ThreadSnapshot, diagnosis: Diagnosis, threadTs: string): Promise<void> {
+    const chart = await deps.memoryChart?.(diagnosis);
+    if (!chart) return;
+    try {
+      await deps.client.filesUploadV2({
+        channel_id: snap.meta?.channel ?? '',
+        thread_ts: threadTs,
+        file: chart.png,
+        filename: chart.filename,
+        title: chart.title,
+      });
+    } catch (error) {
+      deps.logger.warn({ err: error, threadId: snap.id, file: chart.filename }, 'memory chart upload failed');
+    }
+  }
+
   async function update(snap: ThreadSnapshot, message: Rendered, ts: string): Promise<void> {
     await deps.client.chat.update({
       channel: snap.meta?.channel ?? '',
@@ -127,6 +146,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       posted[message.name] = await post(snap, message, parentTs);
       if (message.name !== 'parent') {
         const pair = snap.pairs.find((p) => p.key === message.name);
+        if (pair && parentTs) await attachChart(snap, pair.diagnosis, parentTs);
         for (const id of pair?.proposalIds ?? []) {
           await deps.proposals.setMessage(id, {
             channel: snap.meta.channel,
