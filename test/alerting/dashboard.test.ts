@@ -43,7 +43,7 @@ describe('dashboards/medic.json', () => {
     }
   });
 
-  it('covers intake, deduplication, queue depth, diagnosis latency, failures and executions', () => {
+  it('covers intake, deduplication, queue depth, diagnosis latency, failures, executions and Slack', () => {
     const all = exprs.join('\n');
     for (const metric of [
       'medic_alerts_received_total',
@@ -54,6 +54,8 @@ describe('dashboards/medic.json', () => {
       'medic_job_failures_total',
       'medic_diagnoses_total',
       'medic_job_duration_seconds_count{job=~"$job",queue="actions"}',
+      'medic_slack_approval_decisions_total',
+      'medic_slack_rate_limited_total',
     ]) {
       expect(all).toContain(metric);
     }
