@@ -189,6 +189,29 @@ describe('the overlays', () => {
   });
 });
 
+describe('the image deploy/ runs (Dockerfile)', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('has the medic CLI as entrypoint, so the Deployments pass only `serve --role …`', () => {
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(finalStage)?.[1] ?? '[]') as string[];
+    expect(entrypoint[0]).toBe('node');
+    expect(entrypoint.join(' ')).toMatch(/medic\.m?js$/);
+  });
+
+  it('runs as the `node` user (uid 1000 in the official Node images), the uid the pods ask for', () => {
+    expect(/^FROM node:\d+/m.test(finalStage)).toBe(true);
+    expect(/^USER node$/m.test(finalStage)).toBe(true);
+    for (const name of ['medic-web', 'medic-worker']) {
+      expect(podSpec(findObject(render('deploy'), 'Deployment', name)).securityContext.runAsUser).toBe(1000);
+    }
+  });
+
+  it('ships a `sleep` binary for the preStop hook (a Debian-based image, not distroless)', () => {
+    expect(finalStage).toMatch(/^FROM node:\d+-(bookworm|bullseye|trixie)(-slim)?\b/m);
+  });
+});
+
 describe('deploy/base/medic.yaml', () => {
   it('is a valid medic.yaml', () => {
     const text = readFileSync(join(ROOT, 'deploy/base/medic.yaml'), 'utf8');
