@@ -39,8 +39,13 @@ export interface RunningDemo {
   alertmanagerUrl?: string;
   /** Alerts sent, and so diagnoses expected. */
   alertCount: number;
-  /** Resolves when every alert's diagnosis is in the Slack channel. */
-  diagnosed(timeoutMs: number): Promise<number>;
+  /** Alert groups sent: one thread each. */
+  groupCount: number;
+  /**
+   * Resolves once every alert group's thread holds a diagnosis and no reply has arrived for a moment, or at
+   * the timeout; with the number of diagnosis replies (one per root cause and workload in a group).
+   */
+  diagnosed(timeoutMs: number): Promise<{ threads: number; diagnoses: number }>;
   stop(): Promise<void>;
 }
 
@@ -83,11 +88,34 @@ async function sendAlerts(scenario: DemoScenario, medic: RunningMedic, token: st
   }
 }
 
-function countDiagnoses(slack: SlackSimulator): number {
-  return slack
-    .conversations()
-    .flatMap((c) => c.messages.flatMap((m) => [m, ...m.replies]))
-    .filter((m) => m.metadata?.event_type === 'medic_diagnosis').length;
+function countDiagnoses(slack: SlackSimulator): { threads: number; diagnoses: number } {
+  const isDiagnosis = (m: { metadata?: { event_type: string } }) => m.metadata?.event_type === 'medic_diagnosis';
+  const parents = slack.conversations().flatMap((c) => c.messages);
+  return {
+    threads: parents.filter((p) => p.replies.some(isDiagnosis)).length,
+    diagnoses: parents.flatMap((p) => p.replies).filter(isDiagnosis).length,
+  };
+}
+
+/** Waits for a diagnosis in each of `groups` threads, then for the replies to settle. */
+function waitForDiagnoses(slack: SlackSimulator, groups: number, timeoutMs: number) {
+  return new Promise<{ threads: number; diagnoses: number }>((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    let last = { threads: 0, diagnoses: 0 };
+    let settledAt = 0;
+    const check = () => {
+      const now = Date.now();
+      const seen = countDiagnoses(slack);
+      if (seen.diagnoses !== last.diagnoses) settledAt = now;
+      last = seen;
+      const settled = seen.threads >= groups && now - settledAt >= 750;
+      if (!settled && now < deadline) return;
+      clearInterval(timer);
+      resolve(seen);
+    };
+    const timer = setInterval(check, 100);
+    check();
+  });
 }
 
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
@@ -178,20 +206,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       redis,
       ...(am ? { alertmanagerUrl: am.url } : {}),
       alertCount,
-      diagnosed: (timeoutMs) =>
-        new Promise<number>((resolve) => {
-          const check = () => {
-            const n = countDiagnoses(slack);
-            if (n < alertCount && Date.now() < deadline) return;
-            clearInterval(timer);
-            off();
-            resolve(n);
-          };
-          const deadline = Date.now() + timeoutMs;
-          const timer = setInterval(check, 250);
-          const off = slack.onChange(check);
-          check();
-        }),
+      groupCount: scenario.payloads.length,
+      diagnosed: (timeoutMs) => waitForDiagnoses(slack, scenario.payloads.length, timeoutMs),
       stop: () => stack.unwind(),
     };
   } catch (error) {

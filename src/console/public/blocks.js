@@ -57,7 +57,9 @@ const EMOJI = {
 /** Inline mrkdwn: *bold* _italic_ ~strike~ `code`, <url|label>, <@U…>, <!here>, :emoji:. */
 function inline(text, users) {
   const out = [];
-  const re = /<([^<>]+)>|`([^`]+)`|\*([^*\n]+)\*|_([^_\n]+)_|~([^~\n]+)~|:([a-z0-9_+-]+):/g;
+  // Like Slack, *bold*, _italic_ and ~strike~ only at word boundaries: SIDECAR_OOM_IDENTITY stays as is.
+  const re =
+    /<([^<>]+)>|`([^`]+)`|(?<![\w*])\*([^*\n]+)\*(?![\w*])|(?<![\w_])_([^_\n]+)_(?![\w_])|(?<![\w~])~([^~\n]+)~(?![\w~])|:([a-z0-9_+-]+):/g;
   let last = 0;
   for (const m of text.matchAll(re)) {
     if (m.index > last) out.push(unescapeSlack(text.slice(last, m.index)));

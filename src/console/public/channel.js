@@ -22,7 +22,12 @@ function files(list) {
           'figure',
           { class: 'file file-image', 'data-file': f.id },
           h('figcaption', {}, f.title || f.name),
-          h('img', { src: `api/files/${encodeURIComponent(f.id)}`, alt: f.title || f.name, loading: 'lazy' }),
+          h('img', {
+            src: `api/files/${encodeURIComponent(f.id)}`,
+            alt: f.title || f.name,
+            onerror: (event) =>
+              event.target.replaceWith(h('div', { class: 'img-missing' }, `🖼 ${f.name}: the image could not be shown`)),
+          }),
         )
       : h('div', { class: 'file' }, `📎 ${f.title || f.name}`),
   );
@@ -102,11 +107,22 @@ export function renderChannel(channel, ctx) {
     const inThread = mine.filter((e) => e.threadTs === parent.ts);
     const collapsed = ctx.collapsed.has(parent.ts);
     if (replies.length > 0 || inThread.length > 0) {
+      const causes = new Map();
+      for (const r of replies) {
+        const code = r.metadata?.event_payload?.root_cause;
+        if (code) causes.set(code, (causes.get(code) ?? 0) + 1);
+      }
+      const label = collapsed
+        ? `▸ ${replies.length} repl${replies.length === 1 ? 'y' : 'ies'}`
+        : `▾ Thread · ${replies.length}`;
       thread.append(
         h(
           'button',
           { class: 'thread-toggle', type: 'button', onclick: () => ctx.onToggle(parent.ts) },
-          collapsed ? `▸ ${replies.length} repl${replies.length === 1 ? 'y' : 'ies'}` : `▾ Thread · ${replies.length}`,
+          label,
+          collapsed
+            ? [...causes].map(([code, n]) => h('span', { class: 'cause-chip' }, n > 1 ? `${code} ×${n}` : code))
+            : null,
         ),
       );
       if (!collapsed) {
