@@ -6,12 +6,14 @@
  *       at full speed and at half of its peak rate (the latency bar).
  * Every request carries 10 alerts with fresh fingerprints, as a real alert storm would. Prints one JSON object.
  * Bar: c/b ≥ 0.8 and p99 ≤ 25 ms at half of (c)'s peak rate.
- * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 16). Redis: a private redis-server it starts
+ * Env: BENCH_ROUNDS (default 3, interleaved; medians reported), BENCH_DURATION (s per run, default 5),
+ * BENCH_CONNECTIONS (default 16). Redis: a private redis-server it starts
  * (no persistence, like a default install), flushed between runs so each starts from an empty database.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import express from 'express';
@@ -40,7 +42,8 @@ interface CannonRequest {
 type Cannon = (options: Record<string, unknown>) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ALERTS_PER_PAYLOAD = 10;
 
@@ -117,13 +120,16 @@ function freshEvents() {
   });
 }
 
-async function benchAddBulk(url: string): Promise<{ alertsPerSecond: number; p50Ms: number; p99Ms: number }> {
+async function benchAddBulk(
+  url: string,
+  seconds = DURATION,
+): Promise<{ alertsPerSecond: number; p50Ms: number; p99Ms: number }> {
   const connection = createRedisConnection(redisConfig(url), 'producer');
   const queue = new Queue('alerts', { connection, prefix: 'bench-raw' });
   await queue.waitUntilReady();
   const latencies: number[] = [];
   let alerts = 0;
-  const deadline = performance.now() + DURATION * 1000;
+  const deadline = performance.now() + seconds * 1000;
   const caller = async () => {
     while (performance.now() < deadline) {
       const started = performance.now();
@@ -135,12 +141,12 @@ async function benchAddBulk(url: string): Promise<{ alertsPerSecond: number; p50
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, caller));
-  const seconds = (performance.now() - started) / 1000;
+  const elapsed = (performance.now() - started) / 1000;
   await queue.close();
   connection.disconnect();
   latencies.sort((x, y) => x - y);
   const at = (q: number) => Math.round((latencies[Math.floor(q * (latencies.length - 1))] ?? 0) * 100) / 100;
-  return { alertsPerSecond: Math.round(alerts / seconds), p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { alertsPerSecond: Math.round(alerts / elapsed), p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 async function benchMedic(url: string) {
@@ -161,6 +167,19 @@ async function benchMedic(url: string) {
   return { peak, half: { ...half, requestsPerSecondTarget: halfRate } };
 }
 
+interface Round {
+  a: ReturnType<typeof summarise>;
+  b: Awaited<ReturnType<typeof benchAddBulk>>;
+  c: Awaited<ReturnType<typeof benchMedic>>;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
 async function main(): Promise<void> {
   const privateRedis = await PrivateRedis.start();
   const url = privateRedis.url;
@@ -169,29 +188,55 @@ async function main(): Promise<void> {
     await redis.flushdb();
     redis.disconnect();
   };
+  const loadBefore = loadavg();
   try {
-    const a = await benchExpress();
-    await flush();
-    await benchAddBulk(url).then(flush); // warm-up run of (b) as well, for symmetry with (c)
-    const b = await benchAddBulk(url);
-    await flush();
-    const c = await benchMedic(url);
-    await flush();
+    await benchAddBulk(url, 2).then(flush); // warm-up of (b), as (c) has its own
+    const rounds: Round[] = [];
+    // Interleaved rounds: on a shared machine, load from other processes hits a, b and c alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      const a = await benchExpress();
+      const b = await benchAddBulk(url);
+      await flush();
+      const c = await benchMedic(url);
+      await flush();
+      rounds.push({ a, b, c });
+    }
+    const pick = (f: (r: Round) => number) => round2(median(rounds.map(f)));
+    const cOverB = pick((r) => r.c.peak.alertsPerSecond / r.b.alertsPerSecond);
+    const halfP99 = pick((r) => r.c.half.p99Ms);
     const report = {
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-      settings: { durationSeconds: DURATION, connections: CONNECTIONS, alertsPerPayload: ALERTS_PER_PAYLOAD },
-      a_bareExpress: a,
-      b_rawAddBulk: b,
-      c_medicIntake: c.peak,
-      c_atHalfPeak: c.half,
-      ratios: {
-        c_over_a: Math.round((c.peak.alertsPerSecond / a.alertsPerSecond) * 100) / 100,
-        c_over_b: Math.round((c.peak.alertsPerSecond / b.alertsPerSecond) * 100) / 100,
+      machine: {
+        cpus: cpus().length,
+        node: process.version,
+        loadAverage1m: { before: loadBefore[0], after: loadavg()[0] },
       },
-      bar: {
-        c_over_b_at_least_0_8: c.peak.alertsPerSecond / b.alertsPerSecond >= 0.8,
-        p99_at_half_peak_at_most_25ms: c.half.p99Ms <= 25,
+      settings: {
+        rounds: ROUNDS,
+        secondsPerRun: DURATION,
+        connections: CONNECTIONS,
+        alertsPerPayload: ALERTS_PER_PAYLOAD,
       },
+      medians: {
+        a_bareExpress: { alertsPerSecond: pick((r) => r.a.alertsPerSecond), p99Ms: pick((r) => r.a.p99Ms) },
+        b_rawAddBulk: { alertsPerSecond: pick((r) => r.b.alertsPerSecond), p99Ms: pick((r) => r.b.p99Ms) },
+        c_medicIntake: {
+          alertsPerSecond: pick((r) => r.c.peak.alertsPerSecond),
+          p50Ms: pick((r) => r.c.peak.p50Ms),
+          p99Ms: pick((r) => r.c.peak.p99Ms),
+        },
+        c_atHalfPeak: { p50Ms: pick((r) => r.c.half.p50Ms), p99Ms: halfP99 },
+        c_over_a: pick((r) => r.c.peak.alertsPerSecond / r.a.alertsPerSecond),
+        c_over_b: cOverB,
+      },
+      bar: { c_over_b_at_least_0_8: cOverB >= 0.8, p99_at_half_peak_at_most_25ms: halfP99 <= 25 },
+      rounds: rounds.map((r) => ({
+        a_bareExpress: r.a,
+        b_rawAddBulk: r.b,
+        c_medicIntake: r.c.peak,
+        c_atHalfPeak: r.c.half,
+        c_over_a: round2(r.c.peak.alertsPerSecond / r.a.alertsPerSecond),
+        c_over_b: round2(r.c.peak.alertsPerSecond / r.b.alertsPerSecond),
+      })),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
