@@ -22,7 +22,7 @@ export interface MemoryChartInput {
 }
 
 const MIB = 1024 * 1024;
-const PAD = { left: 64, right: 20, top: 44, bottom: 36 };
+const PAD = { left: 64, right: 20, top: 58, bottom: 36 };
 const COLORS = {
   usage: '#1264a3',
   fill: '#1264a31f',
@@ -124,7 +124,7 @@ export function buildMemoryChartSvg(input: MemoryChartInput): string {
     ` font-family="DejaVu Sans, Liberation Sans, sans-serif" fill="${COLORS.text}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${PAD.left}" y="22" font-size="15" font-weight="bold">${escapeXml(input.title)}</text>`,
-    `<text x="${width - PAD.right}" y="22" font-size="11" text-anchor="end">${legend.join('   ')}</text>`,
+    `<text x="${PAD.left}" y="40" font-size="11">${legend.join('   ')}</text>`,
     ...parts,
     '</svg>',
   ].join('');
