@@ -74,6 +74,11 @@ export function parseDiagnoseArgs(
 
 export interface MedicCommandDeps {
   audit: AuditLog;
+  /**
+   * The kind of the object to diagnose (the given kind, else Pod, Deployment, StatefulSet in that order), or
+   * null when nothing by that name exists: a typo gets an answer at once and nothing is queued.
+   */
+  findTarget?(namespace: string, name: string, kind?: DiagnoseKind): Promise<DiagnoseKind | null>;
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
   now: () => number;
 }
@@ -106,8 +111,14 @@ export async function runMedicCommand(
     case 'diagnose': {
       const parsed = parseDiagnoseArgs(rest);
       if (typeof parsed === 'string') return { text: parsed };
+      const kind = deps.findTarget ? await deps.findTarget(parsed.namespace, parsed.name, parsed.kind) : parsed.kind;
+      if (kind === null) {
+        const what = parsed.kind ? parsed.kind.toLowerCase() : 'pod, deployment or statefulset';
+        return { text: `No ${what} named \`${parsed.name}\` in namespace ${parsed.namespace}; nothing was diagnosed.` };
+      }
       const request: DiagnoseRequest = {
         ...parsed,
+        ...(kind ? { kind } : {}),
         requestId: `d${randomBytes(8).toString('hex')}`,
         channelId: input.channelId,
         userId: input.userId,

@@ -8,6 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import express, { type Router } from 'express';
 import type { Logger } from '../logger.js';
 import { DEFAULT_SLACK_RETRY, toSlackLogger } from './client.js';
+import { slackRequestGuard } from './request-guard.js';
 import { slackSignatureMiddleware } from './verify.js';
 
 export type BoltApp = App;
@@ -66,6 +67,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         now: options.now ?? Date.now,
         logger: options.logger,
       }),
+      slackRequestGuard(options.logger),
     );
     const receiver = new ExpressReceiver({
       signingSecret: options.signingSecret,

@@ -45,6 +45,8 @@ export interface SlackIntegrationDeps {
     target: { kind: DiagnoseKind; namespace: string; name: string },
     signal?: AbortSignal,
   ): Promise<Diagnosis>;
+  /** For `/medic diagnose`: which kind of object the name is, or null when none exists. */
+  findDiagnoseTarget?(namespace: string, name: string, kind?: DiagnoseKind): Promise<DiagnoseKind | null>;
   logger: Logger;
   now?: () => number;
   /** Coalescing window for thread edits; default 5 s. */
@@ -149,6 +151,7 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
       runMedicCommand(input, {
         audit,
         now,
+        ...(deps.findDiagnoseTarget ? { findTarget: deps.findDiagnoseTarget } : {}),
         enqueueDiagnose: (request) =>
           deps.addSlackJob({ name: 'diagnose', data: { ...request } }, { jobId: request.requestId }),
       }),

@@ -6,6 +6,7 @@
 
 import { WebClientEvent } from '@slack/web-api';
 import { Counter, type Registry } from 'prom-client';
+import type { DiagnoseKind } from '../commands/medic.js';
 import { scaleTargetResolver } from '../commands/scale.js';
 import type { Config } from '../config/load.js';
 import { resolveScaleTarget } from '../diagnosis/scale-target.js';
@@ -52,6 +53,8 @@ export interface SlackRuntime {
   close(): Promise<void>;
 }
 
+const DIAGNOSE_ORDER: DiagnoseKind[] = ['Pod', 'Deployment', 'StatefulSet'];
+
 const noCluster = (what: string) =>
   new MedicError('UNAVAILABLE', `No Kubernetes cluster is configured, so Medic cannot ${what}.`, { permanent: true });
 
@@ -94,6 +97,20 @@ export function createSlackRuntime(deps: SlackRuntimeDeps): SlackRuntime {
     resolveScaleTarget: reader
       ? scaleTargetResolver((ns, name) => resolveScaleTarget(reader, ns, name))
       : async () => ({ ok: false, message: 'No Kubernetes cluster is configured; /scale cannot resolve workloads.' }),
+    ...(reader
+      ? {
+          findDiagnoseTarget: async (namespace: string, name: string, kind?: DiagnoseKind) => {
+            for (const candidate of kind ? [kind] : DIAGNOSE_ORDER) {
+              const found =
+                candidate === 'Pod'
+                  ? await reader.getPod(namespace, name)
+                  : await reader.getWorkload(namespace, candidate, name);
+              if (found) return candidate;
+            }
+            return null;
+          },
+        }
+      : {}),
     onDecision: (decision) => approvals.inc({ decision: decision.ok ? 'approved' : decision.reason }),
     diagnoseTarget: async (target, signal) => {
       if (engine && 'diagnoseTarget' in engine && typeof engine.diagnoseTarget === 'function') {

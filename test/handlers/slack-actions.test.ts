@@ -66,6 +66,43 @@ describe('POST /slack/events signature checks', () => {
   });
 });
 
+describe('POST /slack/events body checks', () => {
+  it('answers 400 naming the problem for bodies Medic has no listener for, and changes nothing', async () => {
+    s = await startSlackStack();
+    const post = async (body: string, contentType = 'application/x-www-form-urlencoded') => {
+      const res = await fetch(s.eventsUrl, {
+        method: 'POST',
+        headers: { ...signSlackRequest(SIGNING_SECRET, body, Math.floor(s.now() / 1000)), 'content-type': contentType },
+        body,
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    // BullMQ's own housekeeping keys change with time, not with input.
+    const keys = async () =>
+      (await s.redis.keys(`${s.prefix}*`))
+        .filter((k) => !/:(stalled-check|events|marker|meta|stalled|limiter)$/.test(k))
+        .sort();
+    const keysBefore = await keys();
+    expect(await post(new URLSearchParams({ payload: 'null' }).toString())).toMatchObject({ status: 400 });
+    expect(await post(new URLSearchParams({ payload: '{"type":"view_submission"}' }).toString())).toMatchObject({
+      status: 400,
+    });
+    const otherButton = JSON.stringify({
+      type: 'block_actions',
+      user: { id: 'UAPPROVER' },
+      actions: [{ action_id: 'something.else', value: 'x' }],
+    });
+    const refused = await post(new URLSearchParams({ payload: otherButton }).toString());
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('has no Medic action');
+    const unknownCommand = new URLSearchParams({ command: '/deploy', text: 'x', user_id: 'U1', channel_id: 'C1' });
+    expect((await post(unknownCommand.toString())).text).toContain('slash command.command');
+    expect(await post('{"type":"event_callback"}', 'application/json')).toMatchObject({ status: 400 });
+    expect(await post('%%%junk')).toMatchObject({ status: 400 });
+    expect(await keys()).toEqual(keysBefore);
+  });
+});
+
 describe('approve buttons', () => {
   it('refuses a non-approver ephemerally and changes nothing', async () => {
     s = await startSlackStack();

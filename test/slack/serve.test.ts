@@ -119,6 +119,16 @@ describe('medic serve with Slack and a cluster', () => {
       return m && /Done|Failed/.test(JSON.stringify(m.blocks)) ? m : undefined;
     });
     expect(JSON.stringify(done.blocks)).toContain('Done (approved by <@USECOND>)');
+    await sim.runSlashCommand({ userId: 'UAPPROVER', channel: 'COPS', command: '/medic', text: 'diagnose zzz -n ads' });
+    const notFound = await waitForChange(sim, () =>
+      sim
+        ?.conversations()
+        .flatMap((c) => c.ephemerals)
+        .find((e) => e.text.includes('zzz')),
+    );
+    expect(notFound.text).toBe(
+      'No pod, deployment or statefulset named `zzz` in namespace ads; nothing was diagnosed.',
+    );
     const deployment = cluster.sandbox.store.get('apps/v1', 'Deployment', 'ads', 'api') as unknown as {
       spec: { replicas: number };
     };
