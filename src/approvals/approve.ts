@@ -62,17 +62,20 @@ export async function approveProposal(
 
   const refuse = async (reason: RefusalReason, message: string, p?: ProposalRecord): Promise<ApprovalDecision> => {
     log.warn({ reason }, 'approval refused');
+    // An id that names no proposal is noise (forged or stale input): logged, but the audit trail is for decisions
+    // about real proposals, and a bad input must change nothing.
+    if (!p) return { ok: false, reason, message };
     await deps.audit.record({
       at: now,
       actor: userId,
       action: 'refuse',
       proposalId,
-      kind: p?.kind ?? '',
-      target: p ? describeParamsTarget(p.params) : '',
+      kind: p.kind,
+      target: describeParamsTarget(p.params),
       outcome: `refused:${reason}`,
       detail: message,
     });
-    return { ok: false, reason, message, ...(p ? { proposal: p } : {}) };
+    return { ok: false, reason, message, proposal: p };
   };
 
   if (!proposal) return refuse('unknown', 'This proposal is unknown (it may have been removed); nothing was done.');
