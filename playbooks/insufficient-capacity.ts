@@ -1,10 +1,10 @@
 /** INSUFFICIENT_CAPACITY: FailedScheduling for insufficient cpu/memory/pods — the cluster has no room for the requests. */
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
-import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../src/diagnosis/quantity.js';
 import { INSUFFICIENT, unscheduledPods } from '../src/diagnosis/scheduling.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
+import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
 
 /** The pod's total requests, as the scheduler sums them (init containers ignored for brevity). */

@@ -5,9 +5,9 @@
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
-import { formatMemory, parseQuantity } from '../src/diagnosis/quantity.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
+import { formatMemory, parseQuantity } from '../src/quantity.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
 const isMemoryEviction = (pod: Pod) =>

@@ -40,7 +40,7 @@ const k8sName = z
   .min(1)
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
-const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/, 'must be a memory quantity like 512Mi');
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a memory quantity like 512Mi');
 const duration = z.string().regex(/^[0-9]+(s|m|h|d)$/, 'must be a duration like 2h');
 
 /** Parameters of each action kind, as ROOT_CAUSES.md lists them. */

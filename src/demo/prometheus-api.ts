@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
-import { parseMemoryQuantity } from './quantity.js';
+import { parseQuantity } from '../quantity.js';
 
 /** The read side of the sandbox's object store. */
 export interface ObjectSource {
@@ -71,7 +71,7 @@ function usageSeries(source: ObjectSource, nowMs: number): Series[] {
     .filter((s) => s.metric === 'container_memory_working_set_bytes' && Array.isArray(s.values))
     .map((s) => {
       const interval = (s.intervalSeconds ?? 60) * 1000;
-      const values = s.values.map((v) => parseMemoryQuantity(v));
+      const values = s.values.map((v) => parseQuantity(v));
       const last = Math.floor(nowMs / interval) * interval;
       return {
         labels: { __name__: s.metric, ...s.labels },
@@ -89,7 +89,7 @@ function usageSeries(source: ObjectSource, nowMs: number): Series[] {
 function limitSeries(source: ObjectSource): Series[] {
   return (source.list('v1', 'Pod') as Obj[]).flatMap((pod) =>
     ((pod.spec?.containers ?? []) as Container[]).flatMap((c) => {
-      const bytes = parseMemoryQuantity(c.resources?.limits?.memory ?? '');
+      const bytes = parseQuantity(c.resources?.limits?.memory ?? '');
       if (bytes === null || !c.name) return [];
       const labels = {
         __name__: 'kube_pod_container_resource_limits',

@@ -1,6 +1,7 @@
 /** Finding containers killed by their own memory limit, and the set-memory-limit proposal with its evidence. */
 import type { SidecarRule } from '../config/settings.js';
 import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
+import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
 import {
@@ -12,7 +13,6 @@ import {
   sidecarRuleFor,
   workloadRef,
 } from './pods.js';
-import { formatMemory, parseQuantity, proposeMemoryLimit } from './quantity.js';
 
 /** An OOM kill older than this before the alert started does not explain it (unless the container still crash-loops). */
 const RELEVANT_BEFORE_ALERT_MS = 6 * 3600_000;

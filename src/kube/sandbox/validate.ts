@@ -1,7 +1,8 @@
 /** Basic validation of written objects, giving 422 Invalid causes with the API server's field paths and wording. */
+
+import { parseQuantity } from '../../quantity.js';
 import type { KubeObject } from './object.js';
 import { isRecord } from './object.js';
-import { parseQuantity } from './quantity.js';
 import type { StatusCause } from './status.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

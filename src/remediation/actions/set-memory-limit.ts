@@ -1,7 +1,8 @@
 /** `set-memory-limit`: one container's memory limit in the pod template, keeping its request ≤ the limit. */
+
+import { parseQuantity } from '../../quantity.js';
 import type { DiffLine } from '../../types.js';
 import { AlreadyInEffect, notApplicable } from '../errors.js';
-import { parseQuantity } from '../quantity.js';
 import type { ActionHandler } from '../types.js';
 import { findContainer, NONE, parseWorkloadRef, templateOf } from '../workload.js';
 

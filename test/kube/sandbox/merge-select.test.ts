@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadSnapshot } from '../../../src/kube/sandbox/index.js';
 import { mergePatch } from '../../../src/kube/sandbox/patch.js';
-import { parseQuantity } from '../../../src/kube/sandbox/quantity.js';
+import { parseQuantity } from '../../../src/quantity.js';
 import { fieldMatcher, labelMatcher } from '../../../src/kube/sandbox/selectors.js';
 import { strategicMerge } from '../../../src/kube/sandbox/strategic-merge.js';
 import { validateObject } from '../../../src/kube/sandbox/validate.js';

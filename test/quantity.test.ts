@@ -1,6 +1,6 @@
 /** The memory limit Medic proposes is at least double the limit that was hit, rounded to a size people write. */
 import { describe, expect, it } from 'vitest';
-import { formatMemory, parseCpuMillis, parseQuantity, proposeMemoryLimit } from '../../src/diagnosis/quantity.js';
+import { formatMemory, parseCpuMillis, parseQuantity, proposeMemoryLimit } from '../src/quantity.js';
 
 const Mi = 2 ** 20;
 

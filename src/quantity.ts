@@ -1,36 +1,44 @@
-/** Kubernetes resource quantities: parsing memory and CPU, and proposing a new memory limit people would pick. */
+/**
+ * Kubernetes resource quantities (`500m`, `256Mi`, `1.5Gi`, `2e3`): parsing memory and CPU for comparisons,
+ * formatting them as people write them, and proposing a new memory limit people would pick.
+ */
 
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = {
+const SUFFIXES: Record<string, number> = {
+  '': 1,
   n: 1e-9,
   u: 1e-6,
   m: 1e-3,
-  '': 1,
   k: 1e3,
-  K: 1e3,
   M: 1e6,
   G: 1e9,
   T: 1e12,
   P: 1e15,
   E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
-const MI = 2 ** 20;
 
-/** A quantity (`256Mi`, `1.5Gi`, `268435456`, `1e9`, `500m`) in base units; null when it is not one. */
-export function parseQuantity(value: string | number | undefined | null): number | null {
-  if (value === undefined || value === null) return null;
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?)$/;
+
+/** The value of a quantity string or number, or null when it is not a valid quantity. */
+export function parseQuantity(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  const match = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$/.exec(value.trim());
-  if (!match) return null;
-  const [, num, suffix = ''] = match;
-  const factor = BINARY[suffix] ?? DECIMAL[suffix];
-  const n = Number(num);
-  if (factor === undefined || !Number.isFinite(n)) return null;
-  return n * factor;
+  if (typeof value !== 'string') return null;
+  const match = QUANTITY.exec(value);
+  if (!match?.[1]) return null;
+  const base = Number(match[1]);
+  if (match[2]) return base * 10 ** Number(match[2].slice(1));
+  return base * (SUFFIXES[match[3] ?? ''] ?? 1);
 }
 
+const MI = 2 ** 20;
+
 /** CPU quantity in millicores (`1500m` → 1500, `2` → 2000, `1473904112n` → 1474). */
-export function parseCpuMillis(value: string | number | undefined | null): number | null {
+export function parseCpuMillis(value: unknown): number | null {
   const cores = parseQuantity(value);
   return cores === null ? null : Math.round(cores * 1000);
 }
