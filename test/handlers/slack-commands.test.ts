@@ -24,7 +24,7 @@ describe('/scale', () => {
     const answer = await command('UAPPROVER', '/scale', 'proxy 6 -n ads');
     expect(answer.text).toContain('Proposed: Scale Deployment/proxy from 2 to 6');
     const [message] = channelMessages('COPS');
-    const button = (message?.blocks as { type: string; elements?: Record<string, unknown>[] }[]).find(
+    const button = ((message?.blocks ?? []) as { type: string; elements?: Record<string, unknown>[] }[]).find(
       (b) => b.type === 'actions',
     )?.elements?.[0];
     expect(button).toMatchObject({ style: 'danger', confirm: { style: 'danger' } });
@@ -56,7 +56,7 @@ describe('/scale', () => {
     s = await startSlackStack({ settingsYaml: 'approvers: [UAPPROVER]\nselfApproval: [scale]\n' });
     await command('UAPPROVER', '/scale', 'proxy 4 -n ads');
     const [message] = channelMessages('COPS');
-    const button = (message?.blocks as { type: string; elements?: Record<string, string>[] }[]).find(
+    const button = ((message?.blocks ?? []) as { type: string; elements?: Record<string, string>[] }[]).find(
       (b) => b.type === 'actions',
     )?.elements?.[0];
     await s.sim.clickButton({
