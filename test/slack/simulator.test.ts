@@ -78,4 +78,14 @@ describe('Slack simulator', () => {
     const replies = sim.conversations()[0]?.messages[0]?.replies ?? [];
     expect(replies[0]?.files[0]).toMatchObject({ name: 'x.txt', content: 'hello file' });
   });
+
+  it('keeps binary uploads byte for byte (a PNG chart is not valid UTF-8)', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80, 0xc3]);
+    await client.filesUploadV2({ channel_id: 'C1', file: png, filename: 'chart.png' });
+    const file = sim
+      .conversations()[0]
+      ?.messages.flatMap((m) => m.files)
+      .find((f) => f.name === 'chart.png');
+    expect(Buffer.from(file?.bytes ?? []).equals(png)).toBe(true);
+  });
 });

@@ -126,8 +126,10 @@ export async function startSlackSimulator(options: SlackSimulatorOptions): Promi
     }
     const args = await parseArgs(await readBody(req), req.headers['content-type'] ?? '');
     const data = Object.values(args).find((v) => Buffer.isBuffer(v)) ?? args.body;
-    pending.content = Buffer.isBuffer(data) ? data.toString('utf8') : String(data ?? '');
-    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${pending.content.length}`);
+    // Keep the bytes exactly: a PNG chart does not survive a round trip through a UTF-8 string.
+    pending.bytes = Buffer.isBuffer(data) ? data : Buffer.from(String(data ?? ''), 'utf8');
+    pending.content = pending.bytes.toString('utf8');
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${pending.bytes.length}`);
   };
 
   const server = createServer((req, res) => {

@@ -11,7 +11,9 @@ export interface SimFile {
   name: string;
   title: string;
   size: number;
+  /** The upload as text (for text files); `bytes` holds it exactly, for images. */
   content: string;
+  bytes: Uint8Array;
   threadTs?: string;
 }
 
@@ -60,7 +62,7 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
 export class Workspace {
   readonly channels = new Map<string, Channel>();
   readonly views: { id: string; triggerId: string; view: unknown }[] = [];
-  readonly pendingFiles = new Map<string, { name: string; length: number; content?: string }>();
+  readonly pendingFiles = new Map<string, { name: string; length: number; content?: string; bytes?: Buffer }>();
   private lastTs = 0;
   private seq = 0;
 

@@ -150,7 +150,7 @@ const completeUpload: Method = (args, { ws, changed }) => {
   const done = [];
   for (const file of files) {
     const pending = ws.pendingFiles.get(file.id ?? '');
-    if (!pending || pending.content === undefined) return fail('file_not_found');
+    if (!pending || pending.content === undefined || pending.bytes === undefined) return fail('file_not_found');
     ws.pendingFiles.delete(file.id ?? '');
     const threadTs = str(args.thread_ts);
     const sim = {
@@ -159,6 +159,7 @@ const completeUpload: Method = (args, { ws, changed }) => {
       title: file.title ?? pending.name,
       size: pending.length,
       content: pending.content,
+      bytes: pending.bytes,
       ...(threadTs ? { threadTs } : {}),
     };
     if (channel) {
