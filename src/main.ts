@@ -1,7 +1,8 @@
 /**
  * The composition root: the one place that builds Redis connections, queues, the Kubernetes client, the
- * diagnosis engine, the notifier, workers and the HTTP server, and passes them in. Other parts of Medic plug
- * in at the small `create*` functions below (Slack notifier and Bolt router, playbook engine, remediation).
+ * diagnosis engine, the notifier, workers and the HTTP server, and passes them in. With SLACK_BOT_TOKEN set,
+ * src/slack/runtime.ts supplies the notifier, the Bolt router at /slack/events and the remediation processor;
+ * without it diagnoses are logged and no fix can be approved, so none runs.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,7 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from './config/load.js';
 import { createPlaybookEngine } from './diagnosis/engine.js';
-import { createKubeApis, type KubeApis, loadKubeConfig } from './kube/client.js';
+import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { createClusterReader } from './kube/reader.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -72,7 +73,12 @@ export interface RunningMedic {
 }
 
 /** Kubernetes only when a cluster is configured or discoverable; `medic serve` without one still runs. */
-export function connectKube(config: Config, env: Record<string, string | undefined>, logger: Logger): KubeApis | null {
+export function connectKube(
+  config: Config,
+  env: Record<string, string | undefined>,
+  logger: Logger,
+  onRequest?: (info: KubeRequestInfo) => void,
+): KubeApis | null {
   const { server, kubeconfig } = config.kube;
   const discoverable =
     server || kubeconfig || env.KUBERNETES_SERVICE_HOST || existsSync(join(env.HOME ?? homedir(), '.kube', 'config'));
@@ -82,29 +88,13 @@ export function connectKube(config: Config, env: Record<string, string | undefin
     );
     return null;
   }
-  return createKubeApis(loadKubeConfig({ server, kubeconfig }));
+  return createKubeApis(loadKubeConfig({ server, kubeconfig }), { onRequest });
 }
 
 /** The playbook engine reading the cluster; without a cluster, the fallback that says UNKNOWN honestly. */
 export function createEngine(kube: KubeApis | null, config: Config, logger: Logger): DiagnosisEngine {
   if (!kube) return createFallbackEngine();
   return createPlaybookEngine({ reader: createClusterReader(kube), settings: config.settings, logger });
-}
-
-/** Plug-in point for the Slack notifier (src/slack); logs each diagnosis when Slack is not configured. */
-export function createNotifier(config: Config, logger: Logger): AlertNotifier {
-  if (config.slack.botToken) logger.warn('SLACK_BOT_TOKEN is set but the Slack notifier is not wired yet; logging');
-  return createLogNotifier(logger);
-}
-
-/** Plug-in point for Bolt's receiver router at /slack/events and other routers. */
-export function createRouters(_config: Config, _logger: Logger): MountedRouter[] {
-  return [];
-}
-
-/** Plug-in point for the remediation worker's processor (src/remediation); none yet. */
-export function createActionProcessor(_kube: KubeApis | null, _config: Config): JobProcessor<ActionJobData> | null {
-  return null;
 }
 
 async function listen(server: Server, port: number, host: string | undefined): Promise<number> {
@@ -151,7 +141,10 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const queues = createQueues({ connection: producer, prefix: config.queuePrefix, logger });
   metrics.observeQueues([queues.alerts, queues.actions]);
   const store = createDiagnosisStore({ redis: storeRedis, prefix: config.queuePrefix });
-  const kube = overrides.kube !== undefined ? overrides.kube : connectKube(config, options.env ?? process.env, logger);
+  const kube =
+    overrides.kube !== undefined
+      ? overrides.kube
+      : connectKube(config, options.env ?? process.env, logger, metrics.observeKubeRequest);
   // Slack (src/slack/runtime.ts) when SLACK_BOT_TOKEN is set: notifier, Bolt router, approvals, `slack` queue.
   const slack = config.slack.botToken
     ? createSlackRuntime({
@@ -170,7 +163,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   if (isWorker) {
     const workerRedis = open('worker');
     const engine = overrides.engine ?? createEngine(kube, config, logger);
-    const notifier = overrides.notifier ?? slack?.notifier ?? createNotifier(config, logger);
+    const notifier = overrides.notifier ?? slack?.notifier ?? createLogNotifier(logger);
     if (slack)
       workers.push(
         slack.startWorker({ connection: workerRedis, engine, concurrency: config.workers.alertConcurrency }),
@@ -187,7 +180,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
         },
       }),
     );
-    const actionProcessor = overrides.actionProcessor ?? slack?.processAction ?? createActionProcessor(kube, config);
+    const actionProcessor = overrides.actionProcessor ?? slack?.processAction;
     if (actionProcessor) {
       workers.push(
         startActionWorker({
@@ -200,7 +193,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
         }),
       );
     } else {
-      logger.info('no remediation processor wired; action jobs wait in the queue');
+      logger.info('Slack is not configured: no fix can be approved, so no remediation worker runs');
     }
   }
 
@@ -223,10 +216,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     alertmanagerToken: config.alertmanager.token,
     bodyLimit: config.bodyLimit,
     readinessChecks,
-    routers: [
-      ...(isWeb ? (slack?.routers ?? []) : []),
-      ...(overrides.routers ?? (isWeb ? createRouters(config, logger) : [])),
-    ],
+    routers: [...(isWeb ? (slack?.routers ?? []) : []), ...(overrides.routers ?? [])],
     ...(isWeb ? { enqueueAlerts: queues.enqueueAlerts } : {}),
   });
   const server = createServer(app);

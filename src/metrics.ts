@@ -4,6 +4,19 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/**
+ * The resource of a Kubernetes API path, without names (bounded label values):
+ * `/api/v1/namespaces/ads/pods/x/log` → `pods/log`, `/apis/apps/v1/namespaces/ads/deployments/x/scale` →
+ * `deployments/scale`, `/api/v1/nodes` → `nodes`.
+ */
+export function kubeResourceOf(path: string): string {
+  const parts = path.split('/').filter(Boolean);
+  const rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
+  const scoped = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;
+  const [resource = 'discovery', , subresource] = scoped;
+  return subresource ? `${resource}/${subresource}` : resource;
+}
+
 /** A queue whose job counts feed `medic_queue_depth` when /metrics is scraped. */
 export interface QueueDepthSource {
   name: string;
@@ -21,6 +34,9 @@ export interface Metrics {
   jobDuration: Histogram<'queue' | 'outcome'>;
   jobFailures: Counter<'queue' | 'kind'>;
   diagnoses: Counter<'root_cause' | 'playbook'>;
+  kubeRequests: Histogram<'method' | 'resource' | 'code'>;
+  /** Records one Kubernetes API request (the client's `onRequest` hook). */
+  observeKubeRequest(info: { method: string; path: string; status: number; durationMs: number }): void;
   /** Makes `medic_queue_depth` report these queues' job counts at scrape time. */
   observeQueues(queues: QueueDepthSource[]): void;
 }
@@ -56,6 +72,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         for (const [state, value] of Object.entries(counts)) this.set({ queue, state }, value);
       }
     },
+  });
+
+  const kubeRequests = new Histogram({
+    name: 'medic_kube_request_duration_seconds',
+    help: 'Answered Kubernetes API requests by method, resource and HTTP status',
+    labelNames: ['method', 'resource', 'code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
   });
 
   return {
@@ -99,6 +123,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ['root_cause', 'playbook'] as const,
       registers: [registry],
     }),
+    kubeRequests,
+    observeKubeRequest(info) {
+      kubeRequests.observe(
+        { method: info.method, resource: kubeResourceOf(info.path), code: String(info.status) },
+        info.durationMs / 1000,
+      );
+    },
     observeQueues(queues) {
       sources.push(...queues);
     },

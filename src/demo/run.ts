@@ -9,7 +9,7 @@ import { createConsole } from '../console/router.js';
 import { errorMessage } from '../errors.js';
 import { type Sandbox, startSandbox } from '../kube/sandbox/index.js';
 import { createLogger, type Logger } from '../logger.js';
-import { createRouters, type RunningMedic, startMedic } from '../main.js';
+import { type RunningMedic, startMedic } from '../main.js';
 import { type SlackSimulator, startSlackSimulator } from '../slack/simulator/index.js';
 import { createAuditLog } from '../store/audit.js';
 import { createRedisConnection, type Redis } from '../store/redis.js';
@@ -185,7 +185,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       logger,
       host: '127.0.0.1',
       env: {},
-      overrides: { routers: [...createRouters(config, logger), { path: '/console', handler: web.router }] },
+      overrides: { routers: [{ path: '/console', handler: web.router }] },
     });
     stack.push('medic', () => medic.stop());
     slack.setEventsUrl(`${medic.url}/slack/events`);
