@@ -15,7 +15,8 @@ export function watchQueues(redis: Redis, prefix: string): QueueWatch {
     const metaKeys = await redis.keys(`${prefix}:*:meta`);
     for (const key of metaKeys) {
       const name = key.slice(prefix.length + 1, -':meta'.length);
-      if (!queues.has(name)) {
+      // Other keys end in :meta too (e.g. Slack thread state); queue names never contain ':'.
+      if (!name.includes(':') && !queues.has(name)) {
         const queue = new Queue(name, { connection: redis, prefix });
         queue.on('error', () => {
           // Redis may be down on purpose in a fault test; the next count waits for the reconnect.

@@ -1,0 +1,175 @@
+/**
+ * bench:e2e — latency from the Alertmanager webhook to the Slack diagnosis reply, for the scenario
+ * incidents (../shared/scenarios), at 10 and 100 alerts/s, with 5 ms of API-server latency per request.
+ * One run measures side by side: a serial pass (one alert at a time: Kubernetes requests per diagnosis,
+ * per scenario) and the two open-loop rates. Each alert is its own group, so each gets a parent and a reply.
+ * Prints JSON. Bar: p99 ≤ 500 ms at 100 alerts/s.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSnapshot } from '../src/kube/sandbox/index.js';
+import { SCENARIOS_DIR, type TestPayload } from '../test/harness/alerts.js';
+import { createHttpClient } from '../test/harness/http.js';
+import { type Stack, startStack } from '../test/harness/stack.js';
+import { summarize } from '../test/harness/stats.js';
+import { delay, waitFor } from '../test/harness/wait.js';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+const RATES = (process.env.BENCH_RATES ?? '10,100').split(',').map(Number);
+const SANDBOX_LATENCY_MS = 5;
+const BAR_P99_MS = 500;
+
+interface Scenario {
+  name: string;
+  payload: TestPayload;
+  expected: string[];
+}
+
+function loadScenarios(): { scenarios: Scenario[]; objects: unknown[] } {
+  const scenarios: Scenario[] = [];
+  const objects: unknown[] = [];
+  for (const name of readdirSync(SCENARIOS_DIR).sort()) {
+    const dir = join(SCENARIOS_DIR, name);
+    objects.push(...loadSnapshot(readFileSync(join(dir, 'cluster.yaml'), 'utf8'), name));
+    const expect = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { diagnoses: { rootCause: string }[] };
+    scenarios.push({
+      name,
+      payload: JSON.parse(readFileSync(join(dir, 'alert.json'), 'utf8')) as TestPayload,
+      expected: expect.diagnoses.map((d) => d.rootCause),
+    });
+  }
+  return { scenarios, objects };
+}
+
+let serial = 0;
+/** The scenario's first alert as a new group with a fresh fingerprint: a new thread, a new diagnosis. */
+function freshAlert(scenario: Scenario, tag: string): { payload: TestPayload; fingerprint: string } {
+  serial += 1;
+  const fingerprint = (Date.now().toString(16) + serial.toString(16).padStart(6, '0')).slice(-16);
+  const alert = { ...scenario.payload.alerts[0]!, fingerprint, startsAt: new Date().toISOString() };
+  return {
+    fingerprint,
+    payload: { ...scenario.payload, groupKey: `${scenario.payload.groupKey}:${tag}-${serial}`, alerts: [alert] },
+  };
+}
+
+/** Resolves when the diagnosis reply for `fingerprint` reaches Slack; `sentAt` → latency. */
+function replyWatcher(stack: Stack) {
+  const seen = new Map<string, { at: number; rootCause: string }>();
+  let checked = 0;
+  return {
+    poll() {
+      for (; checked < stack.slackCalls.length; checked += 1) {
+        const call = stack.slackCalls[checked]!;
+        if (call.method === 'chat.postMessage' && call.ok && call.diagnosis && !seen.has(call.diagnosis.fingerprint)) {
+          seen.set(call.diagnosis.fingerprint, { at: call.at, rootCause: call.diagnosis.rootCause });
+        }
+      }
+      return seen;
+    },
+  };
+}
+
+async function main() {
+  const { scenarios, objects } = loadScenarios();
+  const stack = await startStack({ sandbox: { objects, latencyMs: SANDBOX_LATENCY_MS }, aof: true });
+  const http = createHttpClient();
+  try {
+    const medic = await stack.startMedic('all');
+    const url = `${medic.baseUrl}/alertmanager`;
+    const watcher = replyWatcher(stack);
+    const post = async (payload: TestPayload) => {
+      const response = await http.send('POST', url, JSON.stringify(payload), { 'content-type': 'application/json' });
+      if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${response.text}`);
+    };
+    const kubeRequests = () => stack.sandbox.requests().total;
+
+    // Serial pass: one diagnosis at a time, so the sandbox's request count per diagnosis is exact.
+    const perScenario: Record<string, unknown> = {};
+    for (const scenario of scenarios) {
+      const latencies: number[] = [];
+      const requests: number[] = [];
+      let correct = 0;
+      for (let i = 0; i < 3; i += 1) {
+        const { payload, fingerprint } = freshAlert(scenario, 'serial');
+        const before = kubeRequests();
+        const sentAt = Date.now();
+        await post(payload);
+        const reply = await waitFor(() => watcher.poll().get(fingerprint), {
+          timeoutMs: 30_000,
+          intervalMs: 2,
+          what: `the diagnosis reply of ${scenario.name}`,
+        });
+        latencies.push(reply.at - sentAt);
+        await delay(50); // let trailing reads (none expected) land before counting
+        requests.push(kubeRequests() - before);
+        if (reply.rootCause === scenario.expected[0]) correct += 1;
+      }
+      perScenario[scenario.name] = {
+        latencyMs: summarize(latencies, 0),
+        kubeRequestsPerDiagnosis: summarize(requests, 0).p50,
+        rootCauseMatchesExpectation: `${correct}/3`,
+      };
+    }
+
+    const rates: Record<string, unknown> = {};
+    for (const rate of RATES) {
+      const total = rate * DURATION_S;
+      const sent = new Map<string, number>();
+      const started = Date.now();
+      const posts: Promise<void>[] = [];
+      let errors = 0;
+      for (let i = 0; i < total; i += 1) {
+        const due = started + (i * 1000) / rate;
+        const wait = due - Date.now();
+        if (wait > 0) await delay(wait);
+        const { payload, fingerprint } = freshAlert(scenarios[i % scenarios.length]!, `rate${rate}`);
+        sent.set(fingerprint, Date.now());
+        posts.push(
+          post(payload).catch(() => {
+            errors += 1;
+          }),
+        );
+      }
+      await Promise.all(posts);
+      const sendSeconds = (Date.now() - started) / 1000;
+      const replies = await waitFor(
+        () => {
+          const seen = watcher.poll();
+          return [...sent.keys()].every((fp) => seen.has(fp)) ? seen : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 20, what: `all ${total} replies at ${rate}/s` },
+      );
+      const latencies = [...sent].map(([fp, at]) => replies.get(fp)!.at - at);
+      rates[`${rate}/s`] = {
+        alerts: total,
+        achievedRate: Number((total / sendSeconds).toFixed(1)),
+        webhookErrors: errors,
+        latencyMs: summarize(latencies, 0),
+      };
+    }
+
+    const at100 = rates['100/s'] as { latencyMs: { p99: number } } | undefined;
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          bench: 'e2e',
+          sandboxLatencyMs: SANDBOX_LATENCY_MS,
+          durationPerRateS: DURATION_S,
+          workerConcurrency: stack.env.MEDIC_WORKER_CONCURRENCY ?? 'default',
+          perScenario,
+          rates,
+          bar: { p99MsAt100PerS: BAR_P99_MS },
+          pass: at100 ? at100.latencyMs.p99 <= BAR_P99_MS : null,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    http.close();
+    await stack.close();
+  }
+}
+
+await main();
