@@ -86,6 +86,12 @@ export async function approveProposal(
       proposal,
     );
   }
+  if (proposal.state === 'approved' && (await deps.approvers.isApprover(userId))) {
+    // A process that died between recording the approval and queueing it leaves the proposal approved but
+    // never run. Queueing is idempotent (the job id is the proposal id), so an approver's second click
+    // repairs that without ever running it twice.
+    await deps.enqueueAction(proposalId);
+  }
   if (proposal.state !== 'proposed') {
     return refuse(
       'already',

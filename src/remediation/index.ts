@@ -147,7 +147,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
     },
 
     async execute(proposal, signal) {
-      const log = deps.logger.child({ proposal: proposal.id, action: proposal.kind });
+      const log = deps.logger.child({ proposalId: proposal.id, kind: proposal.kind });
       // Expiry is the approval's business (src/approvals): an approved job retried after the TTL must still run.
       const { handler, params, namespace } = resolve(proposal.kind, proposal.params);
       checkScopeRails(deps.settings, handler.kind, namespace);

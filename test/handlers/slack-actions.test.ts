@@ -150,6 +150,29 @@ describe('approve buttons', () => {
     expect(answers.filter((e) => e.text.includes('already approved'))).toHaveLength(4);
   });
 
+  it('queues an approval left unqueued by a crash when an approver clicks again, and still runs it once', async () => {
+    s = await startSlackStack();
+    const reply = await postDiagnosis(s);
+    const [button] = buttonsOf(reply);
+    // The state a process leaves when it dies after recording the approval and before queueing the job.
+    const moved = await s.stores.proposals.transition(
+      button!.value,
+      ['proposed'],
+      'approved',
+      { approvedBy: 'UAPPROVER' },
+      { now: s.now() },
+    );
+    expect(moved.ok).toBe(true);
+    expect(await s.queues.actions.getJobCounts('waiting', 'active', 'completed')).toEqual({
+      waiting: 0,
+      active: 0,
+      completed: 0,
+    });
+    await Promise.all([click(s, 'USECOND', reply, button!), click(s, 'UAPPROVER', reply, button!)]);
+    await s.waitFor(() => JSON.stringify(s.sim.conversations()[0]?.messages[0]?.replies[0]?.blocks).includes('Done'));
+    expect(s.recording.executed.map((p) => p.id)).toEqual([button!.value]);
+  });
+
   it('accepts a member of an approver user group', async () => {
     s = await startSlackStack();
     const reply = await postDiagnosis(s);
