@@ -78,7 +78,7 @@ export const volumeAttach: Playbook = {
       evidence.push(...plan.notes.map((text) => ({ kind: 'spec' as const, text })));
     }
     const summary = zonal
-      ? `Volumes fail to attach/mount in zone ${topZone} (${topCount} pod(s) stuck, none healthy there): a zonal storage problem. Keep new pods out of ${topZone} and spread nodes and volumes across zones.`
+      ? `Volumes fail to attach/mount in zone ${topZone} (${topCount} pod(s) stuck there${healthy.length > 0 ? ', healthy ones only in other zones' : ''}): a zonal storage problem. Keep new pods out of ${topZone} and spread nodes and volumes across zones.`
       : `Pods ${listNames(
           failing.map((f) => podName(f.pod)),
           3,
