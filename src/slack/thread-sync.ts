@@ -43,6 +43,9 @@ interface Rendered {
   hash: string;
 }
 
+/** How long a thread lock outlives a writer that died; a live writer renews it every third of this. */
+const LOCK_TTL_MS = 60_000;
+
 const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('hex');
 
 function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: number): Rendered[] {
@@ -179,15 +182,27 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     /** The queue processor for one thread sync. */
     async sync(threadId: string, options: SyncOptions = {}): Promise<void> {
       await deps.threads.beginSync(threadId, now());
-      const release = await deps.threads.lock(threadId, 60_000);
-      if (!release) {
+      const lock = await deps.threads.lock(threadId, LOCK_TTL_MS);
+      if (!lock) {
         // Another replica is writing this thread; the queue retries this sync after a backoff.
         throw new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
       }
+      // One Slack call may keep retrying (Retry-After, 5xx backoff) for minutes, longer than the lock's TTL:
+      // renew it while this writer is alive, or a second writer would post the same messages. If this process
+      // dies, the lock expires after LOCK_TTL_MS and another replica takes over.
+      const renewal = setInterval(() => {
+        lock.renew().then(
+          (held) => {
+            if (!held) deps.logger.warn({ threadId }, 'thread lock lost while syncing');
+          },
+          (error: unknown) => deps.logger.warn({ err: error, threadId }, 'thread lock renewal failed'),
+        );
+      }, LOCK_TTL_MS / 3);
       try {
         await run(threadId, options);
       } finally {
-        await release();
+        clearInterval(renewal);
+        await lock.release();
       }
     },
   };

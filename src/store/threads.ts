@@ -76,6 +76,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+const RENEW_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/** A held thread lock: `renew` extends it (false when it was lost), `release` gives it up. */
+export interface ThreadLock {
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
 export interface ThreadStore {
   threadId(channel: string, groupKey: string): string;
   /** Stores the group's description the first time the thread is seen; later calls keep the first. */
@@ -97,7 +108,7 @@ export interface ThreadStore {
   /** A sync started: later changes need a new one. */
   beginSync(id: string, now: number): Promise<void>;
   /** One writer per thread at a time, across replicas; returns a release function or null when busy. */
-  lock(id: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
+  lock(id: string, ttlMs: number): Promise<ThreadLock | null>;
 }
 
 export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
@@ -202,8 +213,13 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
       const token = randomBytes(8).toString('hex');
       const ok = await redis.set(k(id, 'lock'), token, 'PX', ttlMs, 'NX');
       if (ok !== 'OK') return null;
-      return async () => {
-        await redis.eval(RELEASE_LOCK, 1, k(id, 'lock'), token);
+      return {
+        async renew() {
+          return (await redis.eval(RENEW_LOCK, 1, k(id, 'lock'), token, String(ttlMs))) === 1;
+        },
+        async release() {
+          await redis.eval(RELEASE_LOCK, 1, k(id, 'lock'), token);
+        },
       };
     },
   };

@@ -98,10 +98,28 @@ describe('thread store', () => {
     expect(await threads.claimSync(id, t + 1, 5000)).toBeNull();
     await threads.beginSync(id, t + 2);
     expect(await threads.claimSync(id, t + 3, 5000)).toBe(t + 5002);
-    const release = await threads.lock(id, 10_000);
-    expect(release).not.toBeNull();
+    const lock = await threads.lock(id, 10_000);
+    expect(lock).not.toBeNull();
     expect(await threads.lock(id, 10_000)).toBeNull();
-    await release?.();
+    await lock?.release();
     expect(await threads.lock(id, 10_000)).not.toBeNull();
+  });
+
+  it('renews a held thread lock past its TTL, and reports a lock that was lost', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C3', 'renewed');
+    const lock = await threads.lock(id, 300);
+    expect(lock).not.toBeNull();
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await lock?.renew()).toBe(true);
+    }
+    // 600 ms after taking a 300 ms lock, it is still held: nobody else can write the thread.
+    expect(await threads.lock(id, 300)).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await lock?.renew()).toBe(false);
+    const next = await threads.lock(id, 300);
+    expect(next).not.toBeNull();
+    await next?.release();
   });
 });
