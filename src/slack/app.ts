@@ -3,9 +3,10 @@
  * mounted before any body parser); with SLACK_APP_TOKEN it runs in Socket Mode. The same listeners
  * (handlers/slack-*.ts, registered on `app` by the caller) serve both modes. Errors end in one sink, `app.error`.
  */
-import { App, ExpressReceiver } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import express, { type Router } from 'express';
+import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_SLACK_RETRY, toSlackLogger } from './client.js';
 import { slackRequestGuard } from './request-guard.js';
@@ -46,13 +47,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
   let app: BoltApp;
   let router: Router | undefined;
+  let socketReceiver: SocketModeReceiver | undefined;
   if (options.appToken) {
+    // Built here (not by App) so stop() can wait for the WebSocket to close; apps.connections.open goes to
+    // the same Web API base as every other call.
+    socketReceiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      logger: slackLogger,
+      installerOptions: { clientOptions },
+    });
     app = new App({
       token: options.botToken,
-      appToken: options.appToken,
+      receiver: socketReceiver,
       socketMode: true,
       logger: slackLogger,
       clientOptions,
+      tokenVerificationEnabled: false,
     });
   } else {
     if (!options.signingSecret) {
@@ -94,10 +104,37 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     client: app.client,
     ...(router ? { router } : {}),
     async start() {
-      if (options.appToken) await app.start();
+      if (!socketReceiver) return;
+      try {
+        await app.start();
+      } catch (error) {
+        throw socketModeStartError(error);
+      }
     },
     async stop() {
-      if (options.appToken) await app.stop();
+      // Bolt's stop() does not wait for the close handshake; disconnect() resolves once the socket is closed.
+      await socketReceiver?.client.disconnect();
     },
   };
+}
+
+/** Turns a failed Socket Mode start into one sentence naming the setting and the fix. */
+function socketModeStartError(error: unknown): MedicError {
+  const code = (error as { code?: unknown; data?: { error?: unknown } }).code;
+  const slackError = (error as { data?: { error?: unknown } }).data?.error;
+  if (code === ErrorCode.PlatformError && typeof slackError === 'string') {
+    return new MedicError(
+      'CONFIG_INVALID',
+      `Slack refused SLACK_APP_TOKEN for Socket Mode (${slackError}): set it to the app-level token (xapp-…) with the connections:write scope from your Slack app's Basic Information page.`,
+      { field: 'SLACK_APP_TOKEN', permanent: true, cause: error },
+    );
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new MedicError(
+    'SLACK_API',
+    `Socket Mode could not connect to Slack (${reason}); check SLACK_API_URL and the network.`,
+    {
+      cause: error,
+    },
+  );
 }

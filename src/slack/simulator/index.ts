@@ -1,13 +1,15 @@
 /**
  * A Slack-compatible Web API server: the real @slack/web-api WebClient points at it through SLACK_API_URL.
  * It checks the bearer token, validates Block Kit like Slack, records every call, injects 429/5xx faults,
- * serves response_url and file uploads, and sends signed interactions to Medic's POST /slack/events.
- * Tests use it now; the demo console builds on it.
+ * serves response_url and file uploads, and sends signed interactions to Medic's POST /slack/events — or,
+ * with `appToken`, delivers them over Socket Mode (apps.connections.open + a WebSocket), as Slack does for
+ * an app with Socket Mode on. Tests use it now; the demo console builds on it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs, readBody, type SimFaults, takeFault } from './http.js';
 import { type InteractionResult, Interactions } from './interactions.js';
+import { createSocketModeServer } from './socket-mode.js';
 import { type ChannelView, type SimUser, Workspace } from './state.js';
 import { METHODS } from './web-api.js';
 
@@ -26,6 +28,13 @@ export interface SlackSimulatorOptions {
   usergroups?: Record<string, string[]>;
   /** Clock for request signatures (ms); tests share one with Medic. Default Date.now. */
   now?: () => number;
+  /**
+   * The app-level token (xapp-…) of an app with Socket Mode on: apps.connections.open accepts it, and clicks
+   * and slash commands go over the app's WebSocket instead of to eventsUrl. Unset: HTTP delivery.
+   */
+  appToken?: string;
+  /** Socket Mode: how long an envelope waits for the app's ack before it counts as timed out. Default 3 s. */
+  ackTimeoutMs?: number;
 }
 
 export interface RecordedCall {
@@ -58,6 +67,8 @@ export interface SlackSimulator {
   runSlashCommand(cmd: { userId: string; channel: string; command: string; text: string }): Promise<InteractionResult>;
   calls(): RecordedCall[];
   setFaults(faults: SimFaults): void;
+  /** Socket Mode: connections that got `hello` and are open (0 in HTTP mode). */
+  socketConnections(): number;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -76,6 +87,20 @@ export async function startSlackSimulator(options: SlackSimulatorOptions): Promi
   const changed = () => {
     for (const listener of listeners) listener();
   };
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      sendJson(res, 500, { ok: false, error: 'simulator_error', detail: String(error) });
+    });
+  });
+  const socketMode = options.appToken
+    ? createSocketModeServer({
+        server,
+        appToken: options.appToken,
+        botToken: options.botToken,
+        baseUrl: () => baseUrl,
+        ackTimeoutMs: options.ackTimeoutMs ?? 3000,
+      })
+    : undefined;
   const interactions = new Interactions(
     ws,
     {
@@ -83,9 +108,19 @@ export async function startSlackSimulator(options: SlackSimulatorOptions): Promi
       eventsUrl: () => eventsUrl,
       baseUrl: () => baseUrl,
       now: options.now ?? Date.now,
+      ...(socketMode ? { deliver: socketMode.deliver } : {}),
     },
     changed,
   );
+
+  /** apps.connections.open takes the app-level token; without Socket Mode no token opens a connection. */
+  const handleConnectionsOpen = (res: ServerResponse, token: string, record: (ok: boolean, error?: string) => void) => {
+    const result = socketMode
+      ? socketMode.open(token)
+      : { ok: false as const, error: token ? 'invalid_auth' : 'not_authed' };
+    record(result.ok, result.ok ? undefined : result.error);
+    sendJson(res, 200, result);
+  };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string) => {
     const args = await parseArgs(await readBody(req), req.headers['content-type'] ?? '');
@@ -98,13 +133,17 @@ export async function startSlackSimulator(options: SlackSimulatorOptions): Promi
     }
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : '';
+    if (method === 'apps.connections.open') {
+      return handleConnectionsOpen(res, token, (ok, error) => record(200, ok, error));
+    }
     if (!token) {
       record(200, false, 'not_authed');
       return sendJson(res, 200, { ok: false, error: 'not_authed' });
     }
     if (token !== options.botToken) {
-      record(200, false, 'invalid_auth');
-      return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
+      const error = token === options.appToken ? 'not_allowed_token_type' : 'invalid_auth';
+      record(200, false, error);
+      return sendJson(res, 200, { ok: false, error });
     }
     const handler = METHODS[method];
     if (!handler) {
@@ -132,23 +171,19 @@ export async function startSlackSimulator(options: SlackSimulatorOptions): Promi
     res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${pending.bytes.length}`);
   };
 
-  const server = createServer((req, res) => {
+  async function route(req: IncomingMessage, res: ServerResponse) {
     const path = new URL(req.url ?? '/', 'http://sim').pathname;
-    const route = async () => {
-      if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
-      if (path.startsWith('/api/')) return handleApi(req, res, path.slice(5));
-      if (path.startsWith('/upload/')) return handleUpload(req, res, path.slice(8));
-      if (path.startsWith('/response/')) {
-        const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as unknown;
-        const answer = interactions.respond(path.slice(10), body);
-        return sendJson(res, answer.status, answer.json);
-      }
-      sendJson(res, 404, { ok: false, error: 'not_found' });
-    };
-    route().catch((error: unknown) => {
-      sendJson(res, 500, { ok: false, error: 'simulator_error', detail: String(error) });
-    });
-  });
+    if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
+    if (path.startsWith('/api/')) return handleApi(req, res, path.slice(5));
+    if (path.startsWith('/upload/')) return handleUpload(req, res, path.slice(8));
+    if (path.startsWith('/response/')) {
+      const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as unknown;
+      const answer = interactions.respond(path.slice(10), body);
+      return sendJson(res, answer.status, answer.json);
+    }
+    sendJson(res, 404, { ok: false, error: 'not_found' });
+  }
+
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -159,11 +194,13 @@ export async function startSlackSimulator(options: SlackSimulatorOptions): Promi
     setEventsUrl: (url) => {
       eventsUrl = url;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await socketMode?.close();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+    },
     conversations: () => ws.view(),
     onChange: (listener) => {
       listeners.add(listener);
@@ -175,5 +212,6 @@ export async function startSlackSimulator(options: SlackSimulatorOptions): Promi
     setFaults: (next) => {
       faults = structuredClone(next);
     },
+    socketConnections: () => socketMode?.connectionCount() ?? 0,
   };
 }

@@ -1,9 +1,10 @@
 /**
- * What Slack sends to an app: signed block_actions and slash-command requests, and the response_url
- * those requests carry (5 uses within 30 minutes, like Slack's).
+ * What Slack sends to an app: block_actions and slash-command requests — signed HTTP requests, or envelopes
+ * over Socket Mode — and the response_url those requests carry (5 uses within 30 minutes, like Slack's).
  */
 import { signSlackRequest } from '../signing.js';
 import { validateBlocks } from './blocks.js';
+import type { EnvelopeType } from './socket-mode.js';
 import type { SimMessage, Workspace } from './state.js';
 
 export interface InteractionResult {
@@ -33,6 +34,8 @@ export class Interactions {
       eventsUrl: () => string | undefined;
       baseUrl: () => string;
       now: () => number;
+      /** Socket Mode: sends an envelope and resolves with the app's ack instead of POSTing to eventsUrl. */
+      deliver?: (type: EnvelopeType, payload: Record<string, unknown>) => Promise<InteractionResult>;
     },
     private readonly changed: () => void,
   ) {}
@@ -121,6 +124,7 @@ export class Interactions {
         },
       ],
     };
+    if (this.options.deliver) return this.options.deliver('interactive', payload);
     return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
   }
 
@@ -130,7 +134,7 @@ export class Interactions {
     if (!channel) throw new Error(`Channel ${cmd.channel} is not a channel id.`);
     const user = this.ws.user(cmd.userId) ?? { id: cmd.userId, name: cmd.userId };
     const responseUrl = this.newResponseUrl({ channel: channel.id, userId: user.id });
-    const body = new URLSearchParams({
+    const fields = {
       token: 'deprecated-verification-token',
       team_id: 'T0SIM0001',
       team_domain: 'medic-sim',
@@ -143,8 +147,11 @@ export class Interactions {
       api_app_id: 'A0MEDIC01',
       response_url: responseUrl,
       trigger_id: this.ws.nextId('TRIG'),
-    }).toString();
-    const result = await this.send(body);
+    };
+    // The same fields either way: form-encoded over HTTP, a JSON payload over Socket Mode.
+    const result = this.options.deliver
+      ? await this.options.deliver('slash_commands', fields)
+      : await this.send(new URLSearchParams(fields).toString());
     if (result.status === 200 && result.body.trim().startsWith('{')) {
       this.applyResponse(channel.id, user.id, undefined, undefined, JSON.parse(result.body));
     }
