@@ -222,9 +222,6 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.port, options.host);
-  await slack?.start();
-  logger.info({ port, kube: kube ? kube.server : null }, 'medic started');
-
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
@@ -238,6 +235,15 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     })();
     return stopping;
   };
+
+  try {
+    await slack?.start();
+  } catch (error) {
+    // E.g. Slack refused SLACK_APP_TOKEN: release the port, workers and Redis so the process can exit.
+    await stop();
+    throw error;
+  }
+  logger.info({ port, kube: kube ? kube.server : null }, 'medic started');
 
   return { url: `http://127.0.0.1:${port}`, port, role, queues, store, metrics, kube, stop };
 }

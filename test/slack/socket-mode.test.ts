@@ -3,8 +3,10 @@
  * @slack/socket-mode client) connects through the simulator's apps.connections.open and WebSocket; slash
  * commands and button clicks arrive as envelopes and their acks come back over the same socket.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -245,6 +247,33 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     stopped = true;
     expect(sim.socketConnections()).toBe(0);
   });
+
+  it('medic serve exits 1 with the sentence when Slack refuses the app token, leaving nothing running', async () => {
+    const sim = await startSimulator();
+    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'medic.js'), 'serve'], {
+      env: {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        MEDIC_QUEUE_PREFIX: `test-socket-${randomBytes(6).toString('hex')}`,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_APP_TOKEN: 'xapp-1-not-the-token',
+        SLACK_API_URL: sim.apiUrl,
+        SLACK_CHANNEL: 'C1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Slack refused SLACK_APP_TOKEN for Socket Mode \(invalid_auth\)/);
+    expect(sim.socketConnections()).toBe(0);
+  }, 30_000);
 });
 
 describe('the simulator as Socket Mode server', () => {
