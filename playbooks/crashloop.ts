@@ -32,6 +32,8 @@ const isCrashing = (v: ContainerView) => {
   const last = v.status.lastState?.terminated ?? v.status.state?.terminated;
   if (!last || last.reason === 'OOMKilled') return false;
   if (v.status.state?.waiting?.reason === 'CrashLoopBackOff') return true;
+  // A Job's pod (restartPolicy Never) never crash-loops: it fails once with its container terminated.
+  if (v.pod.status?.phase === 'Failed' && v.status.state?.terminated && last.exitCode !== 0) return true;
   return (v.status.restartCount ?? 0) >= 3 && !v.status.ready;
 };
 
@@ -49,10 +51,11 @@ export const crashloop: Playbook = {
     const last = focus.status.lastState?.terminated ?? focus.status.state?.terminated;
     const name = focus.status.name;
     const pods = [...new Set(crashing.filter((v) => v.status.name === name).map((v) => podName(v.pod)))];
+    const failedPod = !!focus.status.state?.terminated;
     const evidence: Evidence[] = [
       {
         kind: 'status',
-        text: `Container ${name} in ${listNames(pods, 5)}: ${focus.status.state?.waiting?.reason ?? 'restarting'}, restart count ${focus.status.restartCount}, last exit code ${last?.exitCode} (reason ${last?.reason ?? 'none'}${last?.message ? `: ${last.message.trim()}` : ''})`,
+        text: `Container ${name} in ${listNames(pods, 5)}: ${focus.status.state?.waiting?.reason ?? (failedPod ? 'terminated, pod Failed' : 'restarting')}, restart count ${focus.status.restartCount}, last exit code ${last?.exitCode} (reason ${last?.reason ?? 'none'}${last?.message ? `: ${last.message.trim()}` : ''})`,
       },
       ...(await logEvidence(ctx, focus)),
     ];
@@ -89,7 +92,7 @@ export const crashloop: Playbook = {
       ?.text.split(': ')
       .slice(1)
       .join(': ');
-    const summary = `Container ${name} keeps crashing (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${rollback.action ? ' It started with the newest revision: roll back.' : ''}`;
+    const summary = `Container ${name} ${failedPod ? `failed in ${pods.length} pod(s)` : 'keeps crashing'} (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${rollback.action ? ' It started with the newest revision: roll back.' : ''}`;
     return {
       rootCause: { code: 'CRASHLOOP_APP_ERROR', summary, confidence: rollback.action || logLine ? 'high' : 'medium' },
       evidence,
@@ -101,8 +104,9 @@ export const crashloop: Playbook = {
 /** The tail of the previous (crashed) instance's log, the telling lines first. */
 async function logEvidence(ctx: PlaybookContext, v: ContainerView): Promise<Evidence[]> {
   const ns = v.pod.metadata?.namespace ?? 'default';
+  // A container that is terminated now (a Job's failed pod) wrote its last words to the current log.
   const previous = await ctx.read(
-    ctx.reader.logs(ns, podName(v.pod), v.status.name, { previous: true, tailLines: 30 }),
+    ctx.reader.logs(ns, podName(v.pod), v.status.name, { previous: !v.status.state?.terminated, tailLines: 30 }),
     null,
   );
   const lines = (previous ?? '')
@@ -112,5 +116,10 @@ async function logEvidence(ctx: PlaybookContext, v: ContainerView): Promise<Evid
   if (lines.length === 0) return [];
   const telling = lines.filter((l) => IMPORTANT_LINE.test(l)).slice(-3);
   const shown = telling.length > 0 ? telling : lines.slice(-3);
-  return [{ kind: 'log', text: `Previous ${v.status.name} log: ${shown.join(' | ')}` }];
+  return [
+    {
+      kind: 'log',
+      text: `${v.status.state?.terminated ? 'Last' : 'Previous'} ${v.status.name} log: ${shown.join(' | ')}`,
+    },
+  ];
 }

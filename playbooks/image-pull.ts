@@ -8,11 +8,13 @@ import type { Evidence } from '../src/types.js';
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 
 function classify(text: string): string {
-  if (/unauthorized|authorization|access denied|forbidden|403|401|no basic auth/i.test(text)) {
+  // containerd's gRPC NotFound and a registry's "manifest unknown" are certain; status codes only as whole words
+  // (registry hosts such as ECR account ids contain digit runs like 401).
+  if (/code = NotFound|manifest unknown/i.test(text)) return 'the image or tag does not exist in the registry';
+  if (/unauthorized|authorization|access denied|forbidden|\b40[13]\b|no basic auth/i.test(text)) {
     return 'the registry refused the credentials (check imagePullSecrets and the repository path)';
   }
-  if (/not found|manifest unknown|does not exist|404/i.test(text))
-    return 'the image or tag does not exist in the registry';
+  if (/not found|does not exist|\b404\b/i.test(text)) return 'the image or tag does not exist in the registry';
   if (/timeout|i\/o|dial tcp|connection refused|no such host|TLS/i.test(text))
     return 'the registry could not be reached';
   if (/toomanyrequests|rate limit/i.test(text)) return 'the registry rate-limited the pulls';

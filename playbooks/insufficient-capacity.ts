@@ -1,21 +1,26 @@
 /** INSUFFICIENT_CAPACITY: FailedScheduling for insufficient cpu/memory/pods — the cluster has no room for the requests. */
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
-import { INSUFFICIENT, unscheduledPods } from '../src/diagnosis/scheduling.js';
+import { INSUFFICIENT, nodeBlocker, unscheduledPods } from '../src/diagnosis/scheduling.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
 
-/** The pod's total requests, as the scheduler sums them (init containers ignored for brevity). */
-function requestsOf(pod: Pod): { cpu: number; memory: number } {
+/** The pod's total requests, as the scheduler sums them (init containers ignored for brevity), and per container. */
+function requestsOf(pod: Pod): { cpu: number; memory: number; text: string } {
   let cpu = 0;
   let memory = 0;
+  const parts: string[] = [];
   for (const c of pod.spec?.containers ?? []) {
-    cpu += parseCpuMillis(c.resources?.requests?.cpu) ?? 0;
-    memory += parseQuantity(c.resources?.requests?.memory) ?? 0;
+    const cCpu = parseCpuMillis(c.resources?.requests?.cpu) ?? 0;
+    const cMem = parseQuantity(c.resources?.requests?.memory) ?? 0;
+    cpu += cCpu;
+    memory += cMem;
+    parts.push(`${c.name} cpu ${formatCpu(cCpu)} memory ${formatMemory(cMem)}`);
   }
-  return { cpu, memory };
+  const total = `cpu ${formatCpu(cpu)} and memory ${formatMemory(memory)}`;
+  return { cpu, memory, text: parts.length > 1 ? `${total} (${parts.join(', ')})` : total };
 }
 
 export const insufficientCapacity: Playbook = {
@@ -41,7 +46,7 @@ export const insufficientCapacity: Playbook = {
         )}`,
       },
       { kind: 'event', text: `FailedScheduling: ${first.message}` },
-      { kind: 'spec', text: `Each pod requests cpu ${formatCpu(req.cpu)} and memory ${formatMemory(req.memory)}` },
+      { kind: 'spec', text: `Each pod requests ${req.text}` },
     ];
     const scaleUp = first.events
       .filter((e) => e.reason === 'NotTriggerScaleUp' || e.reason === 'TriggeredScaleUp')
@@ -49,11 +54,14 @@ export const insufficientCapacity: Playbook = {
     if (scaleUp?.message) evidence.push({ kind: 'event', text: `Cluster autoscaler: ${scaleUp.message}` });
     const nodes = await ctx.read(ctx.reader.listNodes(), []);
     if (nodes.length > 0) {
-      const cpu = nodes.reduce((s, n) => s + (parseCpuMillis(n.status?.allocatable?.cpu) ?? 0), 0);
-      const mem = nodes.reduce((s, n) => s + (parseQuantity(n.status?.allocatable?.memory) ?? 0), 0);
+      // Only nodes the pod may use count: cordoned, NotReady or tainted nodes are not capacity for it.
+      const usable = nodes.filter((n) => nodeBlocker(n, first.pod) === null);
+      const cpu = usable.reduce((s, n) => s + (parseCpuMillis(n.status?.allocatable?.cpu) ?? 0), 0);
+      const mem = usable.reduce((s, n) => s + (parseQuantity(n.status?.allocatable?.memory) ?? 0), 0);
+      const largest = Math.max(0, ...usable.map((n) => parseQuantity(n.status?.allocatable?.memory) ?? 0));
       evidence.push({
         kind: 'status',
-        text: `${nodes.length} node(s) with ${formatCpu(cpu)} cpu and ${formatMemory(mem)} memory allocatable in total`,
+        text: `${usable.length} of ${nodes.length} node(s) can take the pod (not cordoned, ready, no untolerated taint): ${formatCpu(cpu)} cpu and ${formatMemory(mem)} memory allocatable in total, the largest ${formatMemory(largest)}`,
       });
     }
     const w = target.workload;
@@ -66,7 +74,9 @@ export const insufficientCapacity: Playbook = {
         });
       }
     }
-    const summary = `The scheduler cannot place ${stuck.length} pod(s) (${short.join(', ') || 'insufficient resources'}): each requests cpu ${formatCpu(req.cpu)} and memory ${formatMemory(req.memory)} and no node has that free. Add nodes (or raise the node group's maximum) or lower the requests.`;
+    const who =
+      stuck.length === 1 ? `Pod ${podName(first.pod)} cannot be scheduled` : `${stuck.length} pods cannot be scheduled`;
+    const summary = `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free. Add nodes (or raise the node group's maximum) or lower the requests.`;
     return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
   },
 };

@@ -20,7 +20,12 @@ export const sidecarOom: Playbook = {
     const target = ctx.target;
     if (!target?.found) return null;
     const startMs = Date.parse(ctx.event.alert.startsAt) || ctx.now();
-    const all = findOomKills(target.pods, ctx.settings.sidecars, startMs);
+    // An alert on one pod: the sidecar's kills in its siblings show how much of the service churns.
+    const siblings =
+      target.kind === 'Pod' && target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), []) : [];
+    const named = new Set(target.pods.map(podName));
+    const pods = [...target.pods, ...siblings.filter((p) => !named.has(podName(p)))];
+    const all = findOomKills(pods, ctx.settings.sidecars, startMs);
     // The alert names a main container that was OOMKilled itself: that is OOM_LIMIT, not sidecar churn.
     if (target.container && all.some((k) => !k.sidecar && k.view.status.name === target.container)) return null;
     const kills = all.filter((k) => k.sidecar);
@@ -33,11 +38,15 @@ export const sidecarOom: Playbook = {
     const image = first.view.status.image ?? first.view.spec?.image ?? 'unknown image';
     const native = first.view.isNativeSidecar ? ' (native sidecar: init container with restartPolicy Always)' : '';
     const affected = [...new Set(focused.map((k) => podName(k.view.pod)))];
-    const group = target.service ? `service ${target.service.metadata?.name}` : target.description;
+    const group = target.service
+      ? `service ${target.service.metadata?.name}`
+      : target.kind === 'Pod' && target.workload
+        ? `${target.workload.kind} ${target.workload.namespace}/${target.workload.name}`
+        : target.description;
     const evidence: Evidence[] = [
       {
         kind: 'status',
-        text: `Sidecar ${sidecar} (${image})${native} was OOMKilled in ${affected.length} of ${target.pods.length} pods of ${group}: ${listNames(affected, 8)}`,
+        text: `Sidecar ${sidecar} (${image})${native} was OOMKilled in ${affected.length} of ${pods.length} pods of ${group}: ${listNames(affected, 8)}`,
       },
       ...facts.evidence,
       ...(await registrationLogs(ctx, first.view.pod, sidecar)),

@@ -12,6 +12,8 @@ interface Named {
   kind: TargetKind;
   namespace?: string;
   name: string;
+  /** Only a guess from the labels: when it does not exist, the alert names nothing (not TARGET_NOT_FOUND). */
+  guessed?: boolean;
 }
 
 const WORKLOAD_LABELS: [string, WorkloadKind & TargetKind][] = [
@@ -36,9 +38,15 @@ export function namedTarget(labels: Record<string, string>): Named | null {
   if (namespace && labels.horizontalpodautoscaler) {
     return { kind: 'HorizontalPodAutoscaler', namespace, name: labels.horizontalpodautoscaler };
   }
-  // The scrape job's own service (e.g. kube-state-metrics) is not what the alert is about.
-  if (namespace && labels.service && labels.service !== labels.job) {
-    return { kind: 'Service', namespace, name: labels.service };
+  // When `service` equals the scrape `job`, it may be the exporter's own service (kube-state-metrics without labeldrop)
+  // or an app whose ServiceMonitor names the job after its service: look it up, but its absence proves nothing.
+  if (namespace && labels.service) {
+    return {
+      kind: 'Service',
+      namespace,
+      name: labels.service,
+      ...(labels.service === labels.job ? { guessed: true } : {}),
+    };
   }
   if (labels.node) return { kind: 'Node', name: labels.node };
   return null;
@@ -56,7 +64,8 @@ export async function resolveTarget(
   const labels = event.alert.labels;
   const named = namedTarget(labels);
   if (!named) return null;
-  const base = { ...named, description: describeTarget(named), workload: null, pods: [] as Pod[] };
+  const { guessed: _, ...identity } = named;
+  const base = { ...identity, description: describeTarget(named), workload: null, pods: [] as Pod[] };
   // A failed lookup is not a missing object: say the cluster could not be read, never TARGET_NOT_FOUND.
   let failed = false;
   const primary: Primary = async <T>(query: Promise<T | null>) => {
@@ -66,7 +75,7 @@ export async function resolveTarget(
   };
   const resolved = await lookUp(reader, named, read, primary);
   if (failed) return { ...base, found: true, unreadable: true };
-  if (!resolved) return { ...base, found: false };
+  if (!resolved) return named.guessed ? null : { ...base, found: false };
   const target: ResolvedTarget = { ...base, ...resolved, found: true };
   const container = labels.container;
   if (container && target.pods.some((p) => containerNames(p).includes(container))) target.container = container;
