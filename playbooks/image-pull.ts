@@ -57,7 +57,7 @@ export const imagePull: Playbook = {
       failing.map((v) => v.pod),
     );
     evidence.push(...rollback.evidence);
-    const summary = `Image ${image} cannot be pulled: ${classify(errorText)}.${rollback.action ? ' The previous revision ran fine: roll back.' : ''}`;
+    const summary = `Image ${image} cannot be pulled: ${classify(errorText)}.${rollback.action ? ` It came with the newest revision: roll back to ${rollback.previous}.` : ''}`;
     return {
       rootCause: { code: 'IMAGE_PULL_FAILURE', summary, confidence: 'high' },
       evidence,

@@ -50,9 +50,9 @@ export const nodeMemoryEviction: Playbook = {
     const first = evicted[0];
     if (first?.status?.message)
       evidence.push({ kind: 'event', text: `Eviction of ${podName(first)}: ${first.status.message.trim()}` });
-    const hog = /Container (\S+) was using (\S+), request is (\S+)/.exec(first?.status?.message ?? '');
+    const hog = /Container (\S+) was using ([^\s,]+), request is ([^\s,]+)/.exec(first?.status?.message ?? '');
+    const used = hog ? formatMemory(parseQuantity(hog[2]) ?? 0) : '';
     if (hog) {
-      const used = formatMemory(parseQuantity(hog[2]) ?? 0);
       evidence.push({
         kind: 'spec',
         text: `${hog[1]} used ${used} against a memory request of ${hog[3]}: the scheduler packs pods by request, so raise its request towards its real usage`,
@@ -63,7 +63,7 @@ export const nodeMemoryEviction: Playbook = {
     const plan = planCordon(candidates, await ctx.read(ctx.reader.listNodes(), []), ctx.settings);
     for (const n of plan.nodes) actions.push(cordonAction(n, 'stop new pods landing on a node under memory pressure'));
     evidence.push(...plan.notes.map((text) => ({ kind: 'spec' as const, text })));
-    const summary = `${evicted.length} pod(s) of ${target.description} were evicted by the kubelet because node ${listNames(nodeNames, 3)} ran low on memory (node memory pressure, not the pods' own limits).`;
+    const summary = `${evicted.length} pod(s) of ${target.description} were evicted by the kubelet because node ${listNames(nodeNames, 3)} ran low on memory (node memory pressure, not the pods' own limits).${hog ? ` Container ${hog[1]} used ${used} against a ${hog[3]} request: raise its request so the scheduler stops overpacking the node.` : ''}`;
     return { rootCause: { code: 'NODE_MEMORY_EVICTION', summary, confidence: 'high' }, evidence, actions };
   },
 };

@@ -3,6 +3,7 @@ import { findOomKills, focusContainer, memoryFacts, memoryLimitAction } from '..
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
+import { formatMemory } from '../src/quantity.js';
 
 export const oomKilled: Playbook = {
   name: 'oom-killed',
@@ -22,9 +23,10 @@ export const oomKilled: Playbook = {
     const action = memoryLimitAction(facts, workload, namespace);
     const pods = focused.map((k) => podName(k.view.pod));
     const crashing = focused.some((k) => k.view.status.state?.waiting?.reason === 'CrashLoopBackOff');
-    const limit = facts.evidence.find((e) => e.kind === 'spec')?.text.replace(`${facts.container} has `, '') ?? '';
+    const limit = facts.limitBytes === null ? 'memory limit' : `memory limit of ${formatMemory(facts.limitBytes)}`;
+    const restarts = Math.max(...focused.map((k) => k.view.status.restartCount ?? 0));
     const summary =
-      `Container ${facts.container} was OOMKilled by its own ${limit} in ${listNames(pods, 3)}` +
+      `Container ${facts.container} was OOMKilled by its own ${limit} in ${listNames(pods, 3)} (${restarts} restart(s))` +
       (crashing ? '; the kills are what keeps it in CrashLoopBackOff' : '') +
       (action ? `. Raise the limit to ${String(action.params.limit)}.` : '.');
     const evidence = [...facts.evidence];

@@ -8,6 +8,7 @@ import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
+import { formatMemory } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
 
 const REGISTRATION_LINE = /consul|regist|service id|check id|catalog/i;
@@ -55,7 +56,7 @@ export const sidecarOom: Playbook = {
     const workload = target.workload ?? (await ctx.read(ctx.reader.workloadOf(first.view.pod), null));
     const action = memoryLimitAction(facts, workload, namespace);
     const summary =
-      `The ${first.sidecar?.name ?? sidecar} sidecar ${sidecar} hit its memory limit and was OOMKilled in ${affected.length} pod(s) of ${group}; ` +
+      `The ${first.sidecar?.name ?? sidecar} sidecar ${sidecar} was OOMKilled by its ${facts.limitBytes === null ? 'memory limit' : `${formatMemory(facts.limitBytes)} memory limit`} in ${affected.length} of ${pods.length} pod(s) of ${group}; ` +
       'each restart re-registers the service under a new id, so registration and traffic break for the app' +
       (action
         ? `. Raise ${sidecar}'s limit to ${String(action.params.limit)} and alert when a container passes 90% of its limit.`

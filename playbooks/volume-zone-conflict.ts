@@ -4,9 +4,9 @@
  */
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { podName } from '../src/diagnosis/pods.js';
-import { nodesPerZone, unscheduledPods, VOLUME_AFFINITY } from '../src/diagnosis/scheduling.js';
+import { nodeBlocker, nodesPerZone, unscheduledPods, VOLUME_AFFINITY } from '../src/diagnosis/scheduling.js';
 import { namedTarget } from '../src/diagnosis/target.js';
-import { nodeZone, volumeZones } from '../src/kube/reader.js';
+import { type Node, nodeZone, type Pod, volumeZones } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
 
 export const volumeZoneConflict: Playbook = {
@@ -65,7 +65,7 @@ export const volumeZoneConflict: Playbook = {
       missing.length > 0
         ? `zone ${missing.join(', ')} has no nodes`
         : schedulable > 0
-          ? `no node in zone ${zonesText} can take it`
+          ? `no node in zone ${zonesText} can take it (${blockers(perZone, pvZones, pod)})`
           : `zone ${zonesText} has no usable node`;
     const summary = `${stuck.length > 1 ? `${stuck.length} pods` : `Pod ${podName(pod)}`} cannot be scheduled: the PersistentVolume is pinned to zone ${zonesText} and ${why}. Add or uncordon a node in ${zonesText} (or scale that node group up); the volume cannot move zones.`;
     return {
@@ -75,3 +75,9 @@ export const volumeZoneConflict: Playbook = {
     };
   },
 };
+
+/** "ip-a cordoned (unschedulable), ip-b NotReady (…)" for the nodes of the volume's zones. */
+function blockers(perZone: Map<string, { nodes: Node[] }>, zones: Set<string>, pod: Pod): string {
+  const nodes = [...zones].flatMap((z) => perZone.get(z)?.nodes ?? []);
+  return nodes.map((n) => `${n.metadata?.name} ${nodeBlocker(n, pod) ?? 'schedulable'}`).join(', ');
+}

@@ -6,6 +6,8 @@ import type { PlaybookContext } from './playbook.js';
 export interface RevisionFinding {
   evidence: Evidence[];
   action: ProposedAction | null;
+  /** "revision 22 (image a:1.2)", the revision to go back to, for summaries. */
+  previous?: string;
 }
 
 const imagesOf = (r: ReplicaSetRevision) =>
@@ -45,6 +47,7 @@ export async function rollbackIfNewRevision(
   const namespace = workload.namespace;
   return {
     evidence,
+    previous: `revision ${previous.revision} (${before.join(', ')}, ${prevReady} ready pod(s))`,
     action: {
       kind: 'rollout-undo',
       title: `Roll back Deployment/${workload.name} to revision ${previous.revision} (${before.join(', ')})`,
