@@ -92,7 +92,8 @@ export const crashloop: Playbook = {
       ?.text.split(': ')
       .slice(1)
       .join(': ');
-    const summary = `Container ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${rollback.action ? ` It started with the newest revision: roll back to ${rollback.previous}.` : ''}`;
+    const what = focus.isInit && !focus.isNativeSidecar ? 'Init container' : 'Container';
+    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${rollback.action ? ` It started with the newest revision: roll back to ${rollback.previous}.` : ''}`;
     return {
       rootCause: { code: 'CRASHLOOP_APP_ERROR', summary, confidence: rollback.action || logLine ? 'high' : 'medium' },
       evidence,
