@@ -5,74 +5,30 @@
  * per scenario) and the two open-loop rates. Each alert is its own group, so each gets a parent and a reply.
  * Prints JSON. Bar: p99 ≤ 500 ms at 100 alerts/s.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadSnapshot } from '../src/kube/sandbox/index.js';
-import { SCENARIOS_DIR, type TestPayload } from '../test/harness/alerts.js';
+import type { TestPayload } from '../test/harness/alerts.js';
 import { createHttpClient } from '../test/harness/http.js';
-import { type Stack, startStack } from '../test/harness/stack.js';
+import { startStack } from '../test/harness/stack.js';
 import { summarize } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
+import { benchEntry } from './compiled.js';
+import { freshAlert, loadScenarios, replyWatcher } from './scenarios.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const RATES = (process.env.BENCH_RATES ?? '10,100').split(',').map(Number);
 const SANDBOX_LATENCY_MS = 5;
 const BAR_P99_MS = 500;
 
-interface Scenario {
-  name: string;
-  payload: TestPayload;
-  expected: string[];
-}
-
-function loadScenarios(): { scenarios: Scenario[]; objects: unknown[] } {
-  const scenarios: Scenario[] = [];
-  const objects: unknown[] = [];
-  for (const name of readdirSync(SCENARIOS_DIR).sort()) {
-    const dir = join(SCENARIOS_DIR, name);
-    objects.push(...loadSnapshot(readFileSync(join(dir, 'cluster.yaml'), 'utf8'), name));
-    const expect = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { diagnoses: { rootCause: string }[] };
-    scenarios.push({
-      name,
-      payload: JSON.parse(readFileSync(join(dir, 'alert.json'), 'utf8')) as TestPayload,
-      expected: expect.diagnoses.map((d) => d.rootCause),
-    });
-  }
-  return { scenarios, objects };
-}
-
-let serial = 0;
-/** The scenario's first alert as a new group with a fresh fingerprint: a new thread, a new diagnosis. */
-function freshAlert(scenario: Scenario, tag: string): { payload: TestPayload; fingerprint: string } {
-  serial += 1;
-  const fingerprint = (Date.now().toString(16) + serial.toString(16).padStart(6, '0')).slice(-16);
-  const alert = { ...scenario.payload.alerts[0]!, fingerprint, startsAt: new Date().toISOString() };
-  return {
-    fingerprint,
-    payload: { ...scenario.payload, groupKey: `${scenario.payload.groupKey}:${tag}-${serial}`, alerts: [alert] },
-  };
-}
-
-/** Resolves when the diagnosis reply for `fingerprint` reaches Slack; `sentAt` → latency. */
-function replyWatcher(stack: Stack) {
-  const seen = new Map<string, { at: number; rootCause: string }>();
-  let checked = 0;
-  return {
-    poll() {
-      for (; checked < stack.slackCalls.length; checked += 1) {
-        const call = stack.slackCalls[checked]!;
-        if (call.method === 'chat.postMessage' && call.ok && call.diagnosis && !seen.has(call.diagnosis.fingerprint)) {
-          seen.set(call.diagnosis.fingerprint, { at: call.at, rootCause: call.diagnosis.rootCause });
-        }
-      }
-      return seen;
-    },
-  };
-}
-
 async function main() {
   const { scenarios, objects } = loadScenarios();
-  const stack = await startStack({ sandbox: { objects, latencyMs: SANDBOX_LATENCY_MS }, aof: true });
+  const entry = benchEntry();
+  // BENCH_CPU_PROF=<dir>: Medic writes a V8 CPU profile there when it exits (SIGTERM at the end of the run).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const stack = await startStack({
+    sandbox: { objects, latencyMs: SANDBOX_LATENCY_MS },
+    aof: true,
+    ...(entry ? { medicEntry: entry } : {}),
+    ...(profileDir ? { medicNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
   const http = createHttpClient();
   try {
     const medic = await stack.startMedic('all');
@@ -154,6 +110,7 @@ async function main() {
       `${JSON.stringify(
         {
           bench: 'e2e',
+          medic: entry ? 'compiled' : 'tsx',
           sandboxLatencyMs: SANDBOX_LATENCY_MS,
           durationPerRateS: DURATION_S,
           workerConcurrency: stack.env.MEDIC_WORKER_CONCURRENCY ?? 'default',
@@ -166,6 +123,7 @@ async function main() {
         2,
       )}\n`,
     );
+    if (profileDir) await medic.kill('SIGTERM');
   } finally {
     http.close();
     await stack.close();

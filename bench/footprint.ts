@@ -4,43 +4,19 @@
  * Each variant starts RUNS times against a private Redis and a sandbox cluster; RSS is read from /proc after
  * IDLE_MS of idleness. Prints JSON. Bar: idle RSS ≤ 150 MB.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox } from '../src/kube/sandbox/index.js';
 import { SCENARIOS_DIR } from '../test/harness/alerts.js';
-import { REPO_ROOT, spawnMedic } from '../test/harness/medic.js';
+import { spawnMedic } from '../test/harness/medic.js';
 import { killAllTracked, spawnTracked } from '../test/harness/processes.js';
 import { startPrivateRedis } from '../test/harness/redis.js';
 import { readProcessMemory, summarize } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
+import { buildCompiled } from './compiled.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
 const BAR_IDLE_RSS_MB = 150;
-
-/** Compiles src/ with tsc into .bench/dist (git-ignored) and writes a launcher like bin/medic.js. */
-function buildCompiled(): string {
-  const outDir = join(REPO_ROOT, '.bench', 'dist');
-  mkdirSync(outDir, { recursive: true });
-  try {
-    execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
-      cwd: REPO_ROOT,
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    // tsc still emits JavaScript when it reports type errors; the launcher below fails loudly if it did not.
-    process.stderr.write(
-      `tsc reported errors (emitting anyway): ${String((error as { stdout?: Buffer }).stdout).slice(0, 500)}\n`,
-    );
-  }
-  const launcher = join(outDir, 'medic.mjs');
-  writeFileSync(
-    launcher,
-    "const { runCli } = await import('./src/cli.js');\nprocess.exitCode = await runCli(process.argv.slice(2));\n",
-  );
-  return launcher;
-}
 
 async function measureBareNode() {
   const samples: number[] = [];

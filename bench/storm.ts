@@ -16,6 +16,7 @@ import { createAlertmanagerSender } from '../test/harness/sender.js';
 import { startStack } from '../test/harness/stack.js';
 import { sampleMemory } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
+import { benchEntry } from './compiled.js';
 
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 5000);
 const GROUPS = 50;
@@ -65,7 +66,14 @@ async function main() {
   const objects = ['volume-attach-zone-outage', 'oom-limit', 'crashloop-config-error'].flatMap((name) =>
     loadSnapshot(readFileSync(join(SCENARIOS_DIR, name, 'cluster.yaml'), 'utf8'), name),
   );
-  const stack = await startStack({ sandbox: { objects, latencyMs: 5 }, aof: true });
+  const entry = benchEntry();
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const stack = await startStack({
+    sandbox: { objects, latencyMs: 5 },
+    aof: true,
+    ...(entry ? { medicEntry: entry } : {}),
+    ...(profileDir ? { medicNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
   const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
   const queues = watchQueues(redis, stack.prefix);
   try {
@@ -143,6 +151,7 @@ async function main() {
 
     const result = {
       bench: 'storm',
+      medic: entry ? 'compiled' : 'tsx',
       alerts: TOTAL,
       groups: GROUPS,
       webhookCalls: sender.stats().payloads,
@@ -172,6 +181,7 @@ async function main() {
         peakRssMb <= BARS.peakRssMb,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (profileDir) await medic.kill('SIGTERM');
   } finally {
     await queues.close();
     redis.disconnect();

@@ -23,6 +23,10 @@ export interface StackOptions {
   aof?: boolean;
   /** Extra environment for every Medic process. */
   env?: Record<string, string>;
+  /** Script that runs the CLI (e.g. a compiled build's launcher); default bin/medic.js through tsx. */
+  medicEntry?: string;
+  /** Extra node flags for every Medic process (e.g. --cpu-prof). */
+  medicNodeArgs?: string[];
 }
 
 export interface Stack {
@@ -79,7 +83,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     env,
     medics,
     async startMedic(role, extra = {}) {
-      const medic = await spawnMedic({ role, env: { ...env, ...extra } });
+      const medic = await spawnMedic({
+        role,
+        env: { ...env, ...extra },
+        ...(options.medicEntry ? { entry: options.medicEntry } : {}),
+        ...(options.medicNodeArgs ? { nodeArgs: options.medicNodeArgs } : {}),
+      });
       medics.push(medic);
       // Clicks and slash commands go to the first process that serves HTTP for Slack.
       if (role !== 'worker' && !medics.some((m) => m !== medic && m.role !== 'worker')) {
