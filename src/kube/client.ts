@@ -3,6 +3,9 @@
  * Every request carries an AbortSignal with a timeout and is reported to `onRequest` (for /metrics).
  * This folder is the only place that imports @kubernetes/client-node.
  */
+
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
   AppsV1Api,
   AutoscalingV2Api,
@@ -71,6 +74,44 @@ export function loadKubeConfig(options: KubeConnectOptions): KubeConfig {
   return kc;
 }
 
+/** The TLS settings client-node puts on each request's agent; requests with equal ones can share a connection. */
+const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+
+function tlsIdentity(options: Record<string, unknown>): string {
+  return TLS_OPTIONS.map((name) => {
+    const value = options[name];
+    return Buffer.isBuffer(value) ? value.toString('base64') : JSON.stringify(value ?? null);
+  }).join('|');
+}
+
+/**
+ * client-node builds a new http(s).Agent for every request (KubeConfig.applySecurityAuthentication), so every
+ * API call opens a new TCP connection — and a new TLS handshake against a real API server. This hands out one
+ * keep-alive agent per TLS identity instead (a rotated client certificate gets a new one). Proxy agents
+ * (hpagent, socks) are subclasses and are left as they are.
+ */
+function keepAliveAgents(): (fresh: HttpAgent) => HttpAgent {
+  const agents = new Map<string, HttpAgent>();
+  return (fresh) => {
+    const isHttps = fresh.constructor === HttpsAgent;
+    if (!isHttps && fresh.constructor !== HttpAgent) return fresh;
+    const options = (fresh as HttpAgent & { options: Record<string, unknown> }).options;
+    const key = `${isHttps ? 'https' : 'http'}|${tlsIdentity(options)}`;
+    let agent = agents.get(key);
+    if (!agent) {
+      const shared = { ...options, keepAlive: true };
+      agent = isHttps ? new HttpsAgent(shared) : new HttpAgent(shared);
+      // Only the newest identity is used from now on: close the older agents' idle sockets (in-flight ones finish).
+      for (const old of agents.values()) {
+        for (const sockets of Object.values(old.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+      }
+      agents.clear();
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+}
+
 /** The one method client-node's Observable stub needs from a middleware result. */
 function asObservable<T>(value: T): { toPromise(): Promise<T> } {
   return { toPromise: () => Promise.resolve(value) };
@@ -80,6 +121,7 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
   const timeoutMs = options.timeoutMs ?? 5000;
   const server = kc.getCurrentCluster()?.server ?? '';
   const onRequest = options.onRequest;
+  const sharedAgent = keepAliveAgents();
 
   const callOptions = (signal?: AbortSignal, headers: Record<string, string> = {}): ConfigurationOptions => {
     let pending: { method: string; path: string; start: number } | null = null;
@@ -89,6 +131,8 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
           pre: (context: RequestContext) => {
             const timeout = AbortSignal.timeout(timeoutMs);
             context.setSignal(signal ? AbortSignal.any([signal, timeout]) : timeout);
+            const agent = context.getAgent();
+            if (agent) context.setAgent(sharedAgent(agent));
             for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
             pending = {
               method: context.getHttpMethod(),
