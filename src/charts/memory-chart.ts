@@ -2,8 +2,17 @@
  * A memory-usage-vs-limit chart, drawn as SVG and rasterised to PNG server-side with resvg
  * (no browser, no canvas): small enough to attach to a Slack thread and readable at a glance.
  */
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import { MedicError } from '../errors.js';
+
+// resvg is a native addon (~7 MB of RSS): loaded on the first chart, not when `medic serve` starts.
+const require = createRequire(import.meta.url);
+let resvgClass: typeof ResvgClass | undefined;
+function loadResvg(): typeof ResvgClass {
+  resvgClass ??= (require('@resvg/resvg-js') as typeof import('@resvg/resvg-js')).Resvg;
+  return resvgClass;
+}
 
 export interface MemorySample {
   /** Unix time in milliseconds. */
@@ -133,6 +142,7 @@ export function buildMemoryChartSvg(input: MemoryChartInput): string {
 /** Renders the chart to a PNG of exactly `width` × `height` pixels. */
 export function renderMemoryChart(input: MemoryChartInput): Buffer {
   const svg = buildMemoryChartSvg(input);
+  const Resvg = loadResvg();
   const resvg = new Resvg(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
     fitTo: { mode: 'original' },
