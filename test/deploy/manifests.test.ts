@@ -139,9 +139,12 @@ describe.each(OVERLAYS)('kubectl kustomize %s', (dir) => {
         expect(c.resources.limits.memory, `${w.metadata.name}/${c.name}`).toBeDefined();
       }
     }
-    for (const d of [web, worker]) {
-      expect(mainContainer(d).resources).toMatchObject({ requests: { memory: '128Mi' }, limits: { memory: '256Mi' } });
-    }
+    // From bench:footprint (~150 MB idle) and bench:storm (340 MB peak): requests above idle, limits above the peak.
+    expect(mainContainer(web).resources).toMatchObject({ requests: { memory: '192Mi' }, limits: { memory: '384Mi' } });
+    expect(mainContainer(worker).resources).toMatchObject({
+      requests: { memory: '256Mi' },
+      limits: { memory: '512Mi' },
+    });
   });
 
   it('references the tokens in Secrets and ships no Secret values', () => {
