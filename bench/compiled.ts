@@ -5,7 +5,7 @@
  * does not pay.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../test/harness/medic.js';
 
@@ -48,4 +48,20 @@ export function buildCompiled(): string {
 /** Which Medic the benchmark runs: the compiled build (default), or tsx with BENCH_ENTRY=tsx. */
 export function benchEntry(): string | undefined {
   return process.env.BENCH_ENTRY === 'tsx' ? undefined : buildCompiled();
+}
+
+/** The NODE_OPTIONS the container image sets (Dockerfile `ENV NODE_OPTIONS=…`), so benchmarks run Medic as shipped. */
+export function imageNodeOptions(): string[] {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  return (/^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1] ?? '').replace(/"/g, '').split(' ').filter(Boolean);
+}
+
+/**
+ * Node flags for Medic: the image's NODE_OPTIONS, or BENCH_NODE_ARGS (space-separated) instead when set
+ * (BENCH_NODE_ARGS= for none), plus a CPU profile into BENCH_CPU_PROF if set.
+ */
+export function benchNodeArgs(): string[] {
+  const args = (process.env.BENCH_NODE_ARGS ?? imageNodeOptions().join(' ')).split(' ').filter(Boolean);
+  const profileDir = process.env.BENCH_CPU_PROF;
+  return profileDir ? [...args, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : args;
 }

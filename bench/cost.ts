@@ -12,7 +12,7 @@ import type { TestPayload } from '../test/harness/alerts.js';
 import { createHttpClient } from '../test/harness/http.js';
 import { startStack } from '../test/harness/stack.js';
 import { delay, waitFor } from '../test/harness/wait.js';
-import { benchEntry } from './compiled.js';
+import { benchEntry, benchNodeArgs } from './compiled.js';
 import { freshAlert, loadScenarios, replyWatcher } from './scenarios.js';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 600);
@@ -76,7 +76,7 @@ async function main() {
     sandbox: { objects, latencyMs: 5 },
     aof: true,
     ...(entry ? { medicEntry: entry } : {}),
-    ...(profileDir ? { medicNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+    medicNodeArgs: benchNodeArgs(),
   });
   const http = createHttpClient();
   const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
@@ -130,6 +130,7 @@ async function main() {
     const result = {
       bench: 'cost',
       medic: entry ? 'compiled' : 'tsx',
+      nodeArgs: benchNodeArgs(),
       alerts: ALERTS,
       offeredRate: RATE,
       throughputPerS: Number((ALERTS / elapsedS).toFixed(1)),

@@ -10,7 +10,7 @@ import { createHttpClient } from '../test/harness/http.js';
 import { startStack } from '../test/harness/stack.js';
 import { summarize } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
-import { benchEntry } from './compiled.js';
+import { benchEntry, benchNodeArgs } from './compiled.js';
 import { freshAlert, loadScenarios, replyWatcher } from './scenarios.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
@@ -27,7 +27,7 @@ async function main() {
     sandbox: { objects, latencyMs: SANDBOX_LATENCY_MS },
     aof: true,
     ...(entry ? { medicEntry: entry } : {}),
-    ...(profileDir ? { medicNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+    medicNodeArgs: benchNodeArgs(),
   });
   const http = createHttpClient();
   try {
@@ -111,6 +111,7 @@ async function main() {
         {
           bench: 'e2e',
           medic: entry ? 'compiled' : 'tsx',
+          nodeArgs: benchNodeArgs(),
           sandboxLatencyMs: SANDBOX_LATENCY_MS,
           durationPerRateS: DURATION_S,
           workerConcurrency: stack.env.MEDIC_WORKER_CONCURRENCY ?? 'default',

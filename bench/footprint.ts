@@ -12,7 +12,7 @@ import { killAllTracked, spawnTracked } from '../test/harness/processes.js';
 import { startPrivateRedis } from '../test/harness/redis.js';
 import { readProcessMemory, summarize } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
-import { buildCompiled } from './compiled.js';
+import { benchNodeArgs, buildCompiled } from './compiled.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
@@ -36,7 +36,13 @@ async function measureMedic(name: string, entry: string | undefined, env: Record
   const idle: number[] = [];
   const peak: number[] = [];
   for (let i = 0; i < RUNS; i += 1) {
-    const medic = await spawnMedic({ role: 'all', env, ...(entry ? { entry } : {}), readyTimeoutMs: 60_000 });
+    const medic = await spawnMedic({
+      role: 'all',
+      env,
+      ...(entry ? { entry } : {}),
+      nodeArgs: benchNodeArgs(),
+      readyTimeoutMs: 60_000,
+    });
     startup.push(medic.startupMs);
     const spawnedAt = Date.now() - medic.startupMs;
     await waitFor(async () => (await fetch(`${medic.baseUrl}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, {
@@ -76,6 +82,7 @@ async function main() {
       runs: RUNS,
       idleMs: IDLE_MS,
       node: process.version,
+      nodeArgs: benchNodeArgs(),
       bareNode: await measureBareNode(),
       tsx: await measureMedic('tsx', undefined, env),
       compiled: await measureMedic('compiled', launcher, env),

@@ -16,7 +16,7 @@ import { createAlertmanagerSender } from '../test/harness/sender.js';
 import { startStack } from '../test/harness/stack.js';
 import { sampleMemory } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
-import { benchEntry } from './compiled.js';
+import { benchEntry, benchNodeArgs } from './compiled.js';
 
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 5000);
 const GROUPS = 50;
@@ -72,7 +72,7 @@ async function main() {
     sandbox: { objects, latencyMs: 5 },
     aof: true,
     ...(entry ? { medicEntry: entry } : {}),
-    ...(profileDir ? { medicNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+    medicNodeArgs: benchNodeArgs(),
   });
   const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
   const queues = watchQueues(redis, stack.prefix);
@@ -152,6 +152,7 @@ async function main() {
     const result = {
       bench: 'storm',
       medic: entry ? 'compiled' : 'tsx',
+      nodeArgs: benchNodeArgs(),
       alerts: TOTAL,
       groups: GROUPS,
       webhookCalls: sender.stats().payloads,
