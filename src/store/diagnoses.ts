@@ -59,17 +59,18 @@ export function createDiagnosisStore(options: DiagnosisStoreOptions): DiagnosisS
 
   async function write(record: DiagnosisRecord): Promise<RecordResult> {
     const id = recordId(record.key);
+    const json = JSON.stringify(record);
     const results = await redis
       .multi()
-      .set(recordKey(id), JSON.stringify(record), 'PX', ttlMs, 'NX')
+      .set(recordKey(id), json, 'PX', ttlMs, 'NX')
       .zadd(indexKey, 'NX', record.recordedAt, id)
       .zremrangebyscore(indexKey, '-inf', record.recordedAt - ttlMs)
-      .get(recordKey(id))
       .exec();
     if (!results) throw new Error('redis transaction was aborted');
     for (const [error] of results) if (error) throw error;
     const created = results[0]?.[1] === 'OK';
-    const stored = results[3]?.[1];
+    // Read the stored record back only when an earlier one won (a retried job): the common case already has it.
+    const stored = created ? json : await redis.get(recordKey(id));
     return { record: typeof stored === 'string' ? (JSON.parse(stored) as DiagnosisRecord) : record, created };
   }
 
