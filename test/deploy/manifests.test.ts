@@ -139,7 +139,7 @@ describe.each(OVERLAYS)('kubectl kustomize %s', (dir) => {
         expect(c.resources.limits.memory, `${w.metadata.name}/${c.name}`).toBeDefined();
       }
     }
-    // From bench:footprint (~150 MB idle) and bench:storm (340 MB peak): requests above idle, limits above the peak.
+    // From bench:footprint (~150 MB idle) and bench:storm (~205 MB peak, 340 MB uncapped): limits above the peak.
     expect(mainContainer(web).resources).toMatchObject({ requests: { memory: '192Mi' }, limits: { memory: '384Mi' } });
     expect(mainContainer(worker).resources).toMatchObject({
       requests: { memory: '256Mi' },
