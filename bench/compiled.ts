@@ -7,7 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { SandboxOptions } from '../src/kube/sandbox/index.js';
 import { REPO_ROOT } from '../test/harness/medic.js';
+import { type Stack, startStack } from '../test/harness/stack.js';
 
 function copyAssets(from: string, to: string): void {
   for (const name of readdirSync(from)) {
@@ -64,4 +66,19 @@ export function benchNodeArgs(): string[] {
   const args = (process.env.BENCH_NODE_ARGS ?? imageNodeOptions().join(' ')).split(' ').filter(Boolean);
   const profileDir = process.env.BENCH_CPU_PROF;
   return profileDir ? [...args, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : args;
+}
+
+/**
+ * The stack every end-to-end benchmark measures: AOF Redis, the sandbox with `sandbox` options, the Slack
+ * simulator, and Medic run as `benchEntry()` / `benchNodeArgs()` say. `build` names which Medic ran.
+ */
+export async function startBenchStack(sandbox: SandboxOptions): Promise<{ stack: Stack; build: 'compiled' | 'tsx' }> {
+  const entry = benchEntry();
+  const stack = await startStack({
+    sandbox,
+    aof: true,
+    ...(entry ? { medicEntry: entry } : {}),
+    medicNodeArgs: benchNodeArgs(),
+  });
+  return { stack, build: entry ? 'compiled' : 'tsx' };
 }

@@ -10,9 +10,8 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { TestPayload } from '../test/harness/alerts.js';
 import { createHttpClient } from '../test/harness/http.js';
-import { startStack } from '../test/harness/stack.js';
 import { delay, waitFor } from '../test/harness/wait.js';
-import { benchEntry, benchNodeArgs } from './compiled.js';
+import { benchNodeArgs, startBenchStack } from './compiled.js';
 import { freshAlert, loadScenarios, replyWatcher } from './scenarios.js';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 600);
@@ -70,14 +69,8 @@ function perAlert(after: Map<string, number>, before: Map<string, number> | Reco
 
 async function main() {
   const { scenarios, objects } = loadScenarios();
-  const entry = benchEntry();
   const profileDir = process.env.BENCH_CPU_PROF;
-  const stack = await startStack({
-    sandbox: { objects, latencyMs: 5 },
-    aof: true,
-    ...(entry ? { medicEntry: entry } : {}),
-    medicNodeArgs: benchNodeArgs(),
-  });
+  const { stack, build } = await startBenchStack({ objects, latencyMs: 5 });
   const http = createHttpClient();
   const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
   try {
@@ -129,7 +122,7 @@ async function main() {
     }
     const result = {
       bench: 'cost',
-      medic: entry ? 'compiled' : 'tsx',
+      medic: build,
       nodeArgs: benchNodeArgs(),
       alerts: ALERTS,
       offeredRate: RATE,

@@ -7,10 +7,9 @@
  */
 import type { TestPayload } from '../test/harness/alerts.js';
 import { createHttpClient } from '../test/harness/http.js';
-import { startStack } from '../test/harness/stack.js';
 import { summarize } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
-import { benchEntry, benchNodeArgs } from './compiled.js';
+import { benchNodeArgs, startBenchStack } from './compiled.js';
 import { freshAlert, loadScenarios, replyWatcher } from './scenarios.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
@@ -20,15 +19,9 @@ const BAR_P99_MS = 500;
 
 async function main() {
   const { scenarios, objects } = loadScenarios();
-  const entry = benchEntry();
   // BENCH_CPU_PROF=<dir>: Medic writes a V8 CPU profile there when it exits (SIGTERM at the end of the run).
   const profileDir = process.env.BENCH_CPU_PROF;
-  const stack = await startStack({
-    sandbox: { objects, latencyMs: SANDBOX_LATENCY_MS },
-    aof: true,
-    ...(entry ? { medicEntry: entry } : {}),
-    medicNodeArgs: benchNodeArgs(),
-  });
+  const { stack, build } = await startBenchStack({ objects, latencyMs: SANDBOX_LATENCY_MS });
   const http = createHttpClient();
   try {
     const medic = await stack.startMedic('all');
@@ -110,7 +103,7 @@ async function main() {
       `${JSON.stringify(
         {
           bench: 'e2e',
-          medic: entry ? 'compiled' : 'tsx',
+          medic: build,
           nodeArgs: benchNodeArgs(),
           sandboxLatencyMs: SANDBOX_LATENCY_MS,
           durationPerRateS: DURATION_S,

@@ -8,15 +8,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { loadSnapshot } from '../src/kube/sandbox/index.js';
 import { createDiagnosisStore } from '../src/store/diagnoses.js';
-import { makeAlert, makePayload, SCENARIOS_DIR, type TestAlert, type TestPayload } from '../test/harness/alerts.js';
+import {
+  makeAlert,
+  makePayload,
+  readScenarioObjects,
+  SCENARIOS_DIR,
+  type TestAlert,
+  type TestPayload,
+} from '../test/harness/alerts.js';
 import { watchQueues } from '../test/harness/queues.js';
 import { createAlertmanagerSender } from '../test/harness/sender.js';
-import { startStack } from '../test/harness/stack.js';
 import { sampleMemory } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
-import { benchEntry, benchNodeArgs } from './compiled.js';
+import { benchNodeArgs, startBenchStack } from './compiled.js';
 
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 5000);
 const GROUPS = 50;
@@ -63,17 +68,9 @@ function stormPayloads(runId: number): TestPayload[][] {
 }
 
 async function main() {
-  const objects = ['volume-attach-zone-outage', 'oom-limit', 'crashloop-config-error'].flatMap((name) =>
-    loadSnapshot(readFileSync(join(SCENARIOS_DIR, name, 'cluster.yaml'), 'utf8'), name),
-  );
-  const entry = benchEntry();
+  const objects = readScenarioObjects('volume-attach-zone-outage', 'oom-limit', 'crashloop-config-error');
   const profileDir = process.env.BENCH_CPU_PROF;
-  const stack = await startStack({
-    sandbox: { objects, latencyMs: 5 },
-    aof: true,
-    ...(entry ? { medicEntry: entry } : {}),
-    medicNodeArgs: benchNodeArgs(),
-  });
+  const { stack, build } = await startBenchStack({ objects, latencyMs: 5 });
   const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
   const queues = watchQueues(redis, stack.prefix);
   try {
@@ -151,7 +148,7 @@ async function main() {
 
     const result = {
       bench: 'storm',
-      medic: entry ? 'compiled' : 'tsx',
+      medic: build,
       nodeArgs: benchNodeArgs(),
       alerts: TOTAL,
       groups: GROUPS,

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultRule, loadSnapshot } from '../../src/kube/sandbox/index.js';
+import type { FaultRule } from '../../src/kube/sandbox/index.js';
 import type { DiagnosisRecord } from '../../src/store/diagnoses.js';
 import { createDiagnosisStore } from '../../src/store/diagnoses.js';
-import { SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
+import { readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
 import type { MedicProcess } from '../harness/medic.js';
 import { createAlertmanagerSender } from '../harness/sender.js';
 import { type Stack, startStack } from '../harness/stack.js';
@@ -36,9 +36,7 @@ describe('Kubernetes API faults', () => {
   let redis: Redis;
 
   beforeAll(async () => {
-    const objects = SCENARIOS.flatMap((name) =>
-      loadSnapshot(readFileSync(join(SCENARIOS_DIR, name, 'cluster.yaml'), 'utf8'), name),
-    );
+    const objects = readScenarioObjects(...SCENARIOS);
     stack = await startStack({ sandbox: { objects } });
     medic = await stack.startMedic('all');
     redis = new Redis(stack.redis.url);

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChangeEvent, loadSnapshot } from '../../src/kube/sandbox/index.js';
-import { makePayload, SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
+import type { ChangeEvent } from '../../src/kube/sandbox/index.js';
+import { makePayload, readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
 import type { MedicProcess } from '../harness/medic.js';
 import { observeRedis } from '../harness/observe.js';
 import { createAlertmanagerSender } from '../harness/sender.js';
@@ -44,7 +44,7 @@ describe('two replicas on one Redis', () => {
     const dir = mkdtempSync(join(tmpdir(), 'medic-replicas-'));
     const settings = join(dir, 'medic.yaml');
     writeFileSync(settings, `approvers: [${APPROVER}, ${OTHER_APPROVER}]\n`);
-    const objects = loadSnapshot(readFileSync(join(SCENARIOS_DIR, SCENARIO, 'cluster.yaml'), 'utf8'), SCENARIO);
+    const objects = readScenarioObjects(SCENARIO);
     stack = await startStack({ sandbox: { objects }, env: { MEDIC_CONFIG: settings } });
     stack.sandbox.store.on('change', (event: ChangeEvent) => {
       const o = event.object;

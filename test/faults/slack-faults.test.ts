@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSnapshot } from '../../src/kube/sandbox/index.js';
 import { createThreadStore } from '../../src/store/threads.js';
-import { SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
+import { readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
 import type { FaultRule } from '../harness/fault-proxy.js';
 import type { MedicProcess } from '../harness/medic.js';
 import { createAlertmanagerSender } from '../harness/sender.js';
@@ -45,9 +44,7 @@ describe('Slack faults', () => {
   let redis: Redis;
 
   beforeAll(async () => {
-    const objects = SCENARIOS.flatMap((name) =>
-      loadSnapshot(readFileSync(join(SCENARIOS_DIR, name, 'cluster.yaml'), 'utf8'), name),
-    );
+    const objects = readScenarioObjects(...SCENARIOS);
     stack = await startStack({ sandbox: { objects } });
     medic = await stack.startMedic('all');
     redis = new Redis(stack.redis.url);

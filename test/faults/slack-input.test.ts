@@ -5,16 +5,13 @@
  * cross-secret requests are refused with 401.
  */
 
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSnapshot } from '../../src/kube/sandbox/index.js';
 import { signSlackRequest } from '../../src/slack/signing.js';
-import { SCENARIOS_DIR } from '../harness/alerts.js';
+import { readScenarioObjects } from '../harness/alerts.js';
 import { createHttpClient } from '../harness/http.js';
 import type { MedicProcess } from '../harness/medic.js';
 import { APPROVER, CHANNEL, SIGNING_SECRET, type Stack, startStack } from '../harness/stack.js';
@@ -37,7 +34,7 @@ describe('random Slack input to a real Medic', () => {
   const http = createHttpClient();
 
   beforeAll(async () => {
-    const objects = loadSnapshot(readFileSync(join(SCENARIOS_DIR, 'oom-limit', 'cluster.yaml'), 'utf8'), 'oom-limit');
+    const objects = readScenarioObjects('oom-limit');
     stack = await startStack({ sandbox: { objects } });
     medic = await stack.startMedic('all');
     redis = new Redis(stack.redis.url);

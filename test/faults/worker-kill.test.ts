@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSnapshot } from '../../src/kube/sandbox/index.js';
-import { makePayload, SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
+import { makePayload, readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
 import { exactlyOnceReport, type Observer, observeRedis } from '../harness/observe.js';
 import { createAlertmanagerSender } from '../harness/sender.js';
 import { type Stack, startStack } from '../harness/stack.js';
@@ -37,7 +36,7 @@ describe('a worker SIGKILLed mid-diagnosis', () => {
   let observer: Observer;
 
   beforeAll(async () => {
-    const objects = loadSnapshot(readFileSync(join(SCENARIOS_DIR, SCENARIO, 'cluster.yaml'), 'utf8'), SCENARIO);
+    const objects = readScenarioObjects(SCENARIO);
     // 150 ms per API request: a diagnosis takes about a second, so the kill lands mid-diagnosis.
     stack = await startStack({ sandbox: { objects, latencyMs: 150 } });
     observer = observeRedis(stack.redis.url, stack.prefix);

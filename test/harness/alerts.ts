@@ -1,6 +1,7 @@
 /** Realistic Alertmanager webhook bodies (version "4") for load and fault tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type KubeObject, loadSnapshot } from '../../src/kube/sandbox/index.js';
 
 export const SCENARIOS_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'scenarios');
 
@@ -85,4 +86,9 @@ export function makeLoad(runId: number, total: number, groups: number, perPayloa
 /** The scenario's own alert.json, parsed. */
 export function readScenarioPayload(name: string): TestPayload {
   return JSON.parse(readFileSync(join(SCENARIOS_DIR, name, 'alert.json'), 'utf8')) as TestPayload;
+}
+
+/** The cluster objects of one or more scenarios' cluster.yaml, for one sandbox. */
+export function readScenarioObjects(...names: string[]): KubeObject[] {
+  return names.flatMap((name) => loadSnapshot(readFileSync(join(SCENARIOS_DIR, name, 'cluster.yaml'), 'utf8'), name));
 }
