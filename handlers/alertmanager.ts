@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { type AlertEvent, toAlertEvents, webhookPayloadSchema } from '../src/alertmanager/payload.js';
 import { MedicError } from '../src/errors.js';
-import type { Metrics } from '../src/metrics.js';
+import { countByAlertStatus, type Metrics } from '../src/metrics.js';
 import type { EnqueueResult } from '../src/queue/queues.js';
 
 export interface AlertmanagerHandlerDeps {
@@ -66,24 +66,6 @@ function zodPath(path: PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }
 
-function countAlerts(metrics: Metrics, events: AlertEvent[], duplicateFlags: boolean[]): void {
-  let firing = 0;
-  let firingDuplicates = 0;
-  let resolvedDuplicates = 0;
-  events.forEach((event, index) => {
-    const isFiring = event.alert.status === 'firing';
-    if (isFiring) firing += 1;
-    if (duplicateFlags[index]) {
-      if (isFiring) firingDuplicates += 1;
-      else resolvedDuplicates += 1;
-    }
-  });
-  if (firing > 0) metrics.alertsReceived.inc({ status: 'firing' }, firing);
-  if (events.length > firing) metrics.alertsReceived.inc({ status: 'resolved' }, events.length - firing);
-  if (firingDuplicates > 0) metrics.alertsDeduplicated.inc({ status: 'firing' }, firingDuplicates);
-  if (resolvedDuplicates > 0) metrics.alertsDeduplicated.inc({ status: 'resolved' }, resolvedDuplicates);
-}
-
 /** Handler after body parsing: validate, enqueue, 202 with what was accepted. */
 export function createAlertmanagerHandler(deps: AlertmanagerHandlerDeps) {
   const now = deps.now ?? Date.now;
@@ -105,7 +87,8 @@ export function createAlertmanagerHandler(deps: AlertmanagerHandlerDeps) {
       deps.metrics.intakeDuration.observe({ outcome: 'unavailable' }, (performance.now() - started) / 1000);
       throw error;
     }
-    countAlerts(deps.metrics, events, result.duplicateFlags);
+    countByAlertStatus(deps.metrics.alertsReceived, events);
+    countByAlertStatus(deps.metrics.alertsDeduplicated, events, result.duplicateFlags);
     deps.metrics.intakeDuration.observe({ outcome: 'accepted' }, (performance.now() - started) / 1000);
     res.status(202).json({ accepted: result.accepted, duplicates: result.duplicates });
   };

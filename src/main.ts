@@ -21,6 +21,7 @@ import { processAlertEvent } from './pipeline/process-alert.js';
 import {
   type ActionJobData,
   createQueues,
+  isAlertBatch,
   type JobProcessor,
   type MedicQueues,
   type RunningWorker,
@@ -175,8 +176,12 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
         concurrency: config.workers.alertConcurrency,
         logger,
         metrics,
-        processor: async (event, ctx) => {
-          await processAlertEvent(event, { engine, notifier, store, logger: ctx.logger, signal: ctx.signal, metrics });
+        processor: async (data, ctx) => {
+          if (isAlertBatch(data)) {
+            await queues.fanOutAlerts(data.batch);
+            return;
+          }
+          await processAlertEvent(data, { engine, notifier, store, logger: ctx.logger, signal: ctx.signal, metrics });
         },
       }),
     );

@@ -3,6 +3,7 @@
  * Medic instances in one process). Other modules register their metrics on `metrics.registry`.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AlertEvent } from './alertmanager/payload.js';
 
 /**
  * The resource of a Kubernetes API path, without names (bounded label values):
@@ -15,6 +16,19 @@ export function kubeResourceOf(path: string): string {
   const scoped = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;
   const [resource = 'discovery', , subresource] = scoped;
   return subresource ? `${resource}/${subresource}` : resource;
+}
+
+/** Adds the alerts of `events` (those whose `which` flag is true, when given) to a counter by alert status. */
+export function countByAlertStatus(counter: Counter<'status'>, events: AlertEvent[], which?: boolean[]): void {
+  let firing = 0;
+  let resolved = 0;
+  events.forEach((event, index) => {
+    if (which && !which[index]) return;
+    if (event.alert.status === 'firing') firing += 1;
+    else resolved += 1;
+  });
+  if (firing > 0) counter.inc({ status: 'firing' }, firing);
+  if (resolved > 0) counter.inc({ status: 'resolved' }, resolved);
 }
 
 /** A queue whose job counts feed `medic_queue_depth` when /metrics is scraped. */

@@ -1,14 +1,42 @@
 /**
  * Coalesces the alerts of webhooks that arrive together into one Redis write. Alertmanager sends many groups
  * at once during an incident; each request's alerts join a batch that is flushed with setImmediate, i.e.
- * after every request whose body was read in the same event-loop turn. One existence check plus one BullMQ
- * addBulk pipeline per batch instead of per request: fewer syscalls and Redis reads, no added wait.
+ * after every request whose body was read in the same event-loop turn. One existence check plus one write
+ * per batch instead of per request: fewer syscalls and Redis reads, no added wait.
  * Each caller still resolves only once its own alerts are stored, and learns which were duplicates.
+ *
+ * The write depends on the batch's size. A few alerts become their per-alert jobs at once (one BullMQ
+ * addBulk). From `batchThreshold` alerts on — an alert storm, a big group — the whole batch is stored as ONE
+ * job on the same `alerts` queue (`{ batch: [...] }`), which a worker fans out into the per-alert jobs
+ * (`fanOutAlerts`). Writing one job instead of hundreds keeps the webhook's answer fast and cheap however
+ * many alerts a notification carries: building BullMQ jobs costs ~30–40 µs of CPU per job in this process,
+ * which at storm rates was most of intake's cost. The batch job is durable like any job, and the fan-out
+ * is idempotent (per-alert job ids), so a fan-out retried after a crash queues nothing twice. The answer's
+ * duplicates are those known on arrival: copies within the batch and alerts whose job exists. Copies of an
+ * alert in two batches not yet fanned out are both answered as accepted; the fan-out still queues one job.
  */
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Redis } from '../store/redis.js';
 import { alertJobId } from './job-ids.js';
+
+/** A batch of alerts stored as one job on the `alerts` queue, to be fanned out into per-alert jobs. */
+export interface AlertBatchData {
+  batch: AlertEvent[];
+}
+
+/** What an `alerts` job carries: one alert to diagnose, or a batch to fan out. */
+export type AlertJobData = AlertEvent | AlertBatchData;
+
+export function isAlertBatch(data: AlertJobData): data is AlertBatchData {
+  return Array.isArray((data as Partial<AlertBatchData>).batch);
+}
+
+/** The name of batch jobs (per-alert jobs are named after the alert's status). */
+export const ALERT_BATCH_JOB = 'batch';
+
+/** Default size from which a flush is stored as one batch job. */
+export const DEFAULT_BATCH_THRESHOLD = 8;
 
 export interface EnqueueResult {
   /** Alerts that became new jobs. */
@@ -19,9 +47,13 @@ export interface EnqueueResult {
   duplicateFlags: boolean[];
 }
 
-interface Pending {
+/** The alerts of one webhook (or one batch job) and their job ids, in order. */
+interface AlertList {
   events: AlertEvent[];
   ids: string[];
+}
+
+interface Pending extends AlertList {
   resolve(result: EnqueueResult): void;
   reject(error: unknown): void;
 }
@@ -50,52 +82,108 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 export interface AlertBatcherOptions {
-  queue: Queue<AlertEvent>;
+  queue: Queue<AlertJobData>;
   connection: Redis;
   /** A batch not stored within this time fails (the webhook answers 503); default 2000 ms. */
   timeoutMs?: number;
+  /** From this many distinct alerts in one flush on, store them as one batch job; default DEFAULT_BATCH_THRESHOLD. */
+  batchThreshold?: number;
+  /** Options of batch jobs (attempts, backoff); they are removed once fanned out. */
+  batchJobOptions?: JobsOptions;
+}
+
+/** Per-alert jobs for `alerts` (already unique), in one addBulk pipeline; resolves to which existed. */
+function addAlertJobs(queue: Queue<AlertJobData>, connection: Redis, alerts: AlertList): Promise<boolean[]> {
+  const jobs = alerts.events.map((data, index) => ({
+    name: data.alert.status,
+    data,
+    opts: { jobId: alerts.ids[index] as string },
+  }));
+  return Promise.all([
+    existingJobs(
+      connection,
+      alerts.ids.map((id) => queue.toKey(id)),
+    ),
+    queue.addBulk(jobs),
+  ]).then(([existed]) => existed);
+}
+
+/**
+ * Stores the alerts of several lists with one `write` of their distinct alerts (the first copy of each; later
+ * copies, in the same list or another, are duplicates), and answers each list for its own alerts.
+ * `write` resolves to whether each alert's job existed already.
+ */
+async function storeAlerts(
+  lists: AlertList[],
+  write: (alerts: AlertList) => Promise<boolean[]>,
+): Promise<EnqueueResult[]> {
+  const owner = new Map<string, { list: AlertList; index: number }>();
+  const distinct: AlertList = { events: [], ids: [] };
+  for (const list of lists) {
+    list.ids.forEach((id, index) => {
+      if (owner.has(id)) return;
+      owner.set(id, { list, index });
+      distinct.events.push(list.events[index] as AlertEvent);
+      distinct.ids.push(id);
+    });
+  }
+  const existed = await write(distinct);
+  const existedById = new Map(distinct.ids.map((id, i) => [id, existed[i] === true]));
+  return lists.map((list) => {
+    const duplicateFlags = list.ids.map((id, index) => {
+      const first = owner.get(id);
+      return first?.list !== list || first.index !== index || existedById.get(id) === true;
+    });
+    const duplicates = duplicateFlags.filter(Boolean).length;
+    return { accepted: list.events.length - duplicates, duplicates, duplicateFlags };
+  });
+}
+
+/**
+ * Fans a batch job out into its per-alert jobs (the worker's side of a batch). Idempotent: alerts whose job
+ * exists already — queued by an earlier run of this fan-out, another batch or another replica — are
+ * duplicates and queue nothing.
+ */
+export async function fanOutAlerts(
+  queue: Queue<AlertJobData>,
+  connection: Redis,
+  events: AlertEvent[],
+): Promise<EnqueueResult> {
+  const [result] = await storeAlerts([{ events, ids: events.map(alertJobId) }], (alerts) =>
+    addAlertJobs(queue, connection, alerts),
+  );
+  return result as EnqueueResult;
 }
 
 export function createAlertBatcher(options: AlertBatcherOptions): (events: AlertEvent[]) => Promise<EnqueueResult> {
   const { queue, connection } = options;
   const timeoutMs = options.timeoutMs ?? 2000;
+  const batchThreshold = options.batchThreshold ?? DEFAULT_BATCH_THRESHOLD;
   let pending: Pending[] = [];
+
+  /** One batch job holding every alert, plus the existence check the answer needs, in one round trip. */
+  const addBatchJob = (alerts: AlertList) =>
+    Promise.all([
+      existingJobs(
+        connection,
+        alerts.ids.map((id) => queue.toKey(id)),
+      ),
+      queue.add(ALERT_BATCH_JOB, { batch: alerts.events }, options.batchJobOptions),
+    ]).then(([existed]) => existed);
 
   async function flush(): Promise<void> {
     const batch = pending;
     pending = [];
-    // The first copy of each alert in the batch is sent; later copies (same payload or another) are duplicates.
-    const owner = new Map<string, Pending>();
-    const firstIndex = new Map<string, number>();
-    const jobs: { name: string; data: AlertEvent; opts: { jobId: string } }[] = [];
-    for (const request of batch) {
-      request.ids.forEach((id, index) => {
-        if (owner.has(id)) return;
-        owner.set(id, request);
-        firstIndex.set(id, index);
-        const data = request.events[index] as AlertEvent;
-        jobs.push({ name: data.alert.status, data, opts: { jobId: id } });
-      });
-    }
     try {
-      const [existed] = await withTimeout(
-        Promise.all([
-          existingJobs(
-            connection,
-            jobs.map((job) => queue.toKey(job.opts.jobId)),
-          ),
-          queue.addBulk(jobs),
-        ]),
-        timeoutMs,
+      const results = await storeAlerts(batch, (alerts) =>
+        withTimeout(
+          alerts.ids.length < batchThreshold ? addAlertJobs(queue, connection, alerts) : addBatchJob(alerts),
+          timeoutMs,
+        ),
       );
-      const existedById = new Map(jobs.map((job, i) => [job.opts.jobId, existed[i] === true]));
-      for (const request of batch) {
-        const duplicateFlags = request.ids.map(
-          (id, index) => owner.get(id) !== request || firstIndex.get(id) !== index || existedById.get(id) === true,
-        );
-        const duplicates = duplicateFlags.filter(Boolean).length;
-        request.resolve({ accepted: request.events.length - duplicates, duplicates, duplicateFlags });
-      }
+      batch.forEach((request, index) => {
+        request.resolve(results[index] as EnqueueResult);
+      });
     } catch (error) {
       for (const request of batch) request.reject(error);
     }

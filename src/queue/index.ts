@@ -4,8 +4,11 @@ export {
   ACTIONS_QUEUE,
   type ActionJobData,
   ALERTS_QUEUE,
+  type AlertBatchData,
+  type AlertJobData,
   createQueues,
   type EnqueueResult,
+  isAlertBatch,
   type MedicQueues,
   type QueueOptions,
 } from './queues.js';

@@ -7,10 +7,17 @@ import type { AlertEvent } from '../alertmanager/payload.js';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureRedisReady, type Redis } from '../store/redis.js';
-import { createAlertBatcher, type EnqueueResult, existingJobs } from './alert-batcher.js';
+import {
+  type AlertJobData,
+  createAlertBatcher,
+  type EnqueueResult,
+  existingJobs,
+  fanOutAlerts,
+} from './alert-batcher.js';
 import { actionJobId } from './job-ids.js';
 
-export type { EnqueueResult } from './alert-batcher.js';
+export type { AlertBatchData, AlertJobData, EnqueueResult } from './alert-batcher.js';
+export { isAlertBatch } from './alert-batcher.js';
 
 export const ALERTS_QUEUE = 'alerts';
 export const ACTIONS_QUEUE = 'actions';
@@ -32,10 +39,15 @@ export interface QueueOptions {
   actionAttempts?: number;
   /** First retry delay in ms (doubles each attempt); default 1000. */
   backoffMs?: number;
+  /**
+   * From this many alerts arriving together on, intake stores them as one batch job that a worker fans out
+   * (src/queue/alert-batcher.ts); default DEFAULT_BATCH_THRESHOLD. Infinity: always one job per alert.
+   */
+  batchThreshold?: number;
 }
 
 export interface MedicQueues {
-  alerts: Queue<AlertEvent>;
+  alerts: Queue<AlertJobData>;
   actions: Queue<ActionJobData>;
   /**
    * Durably queues every event in one Redis round trip (shared with webhooks arriving at the same moment)
@@ -43,6 +55,11 @@ export interface MedicQueues {
    * MedicError UNAVAILABLE when Redis cannot take them (the webhook answers 503 and Alertmanager retries).
    */
   enqueueAlerts(events: AlertEvent[]): Promise<EnqueueResult>;
+  /**
+   * The worker's side of a batch job: queues one job per alert (idempotent by job id) and says which were
+   * duplicates. Throws when Redis does not take them (the batch job is then retried).
+   */
+  fanOutAlerts(events: AlertEvent[]): Promise<EnqueueResult>;
   /** Queues a proposal for execution; a second enqueue of the same id is a no-op (`enqueued: false`). */
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   close(): Promise<void>;
@@ -68,11 +85,8 @@ function unavailable(error: unknown): MedicError {
 export function createQueues(options: QueueOptions): MedicQueues {
   const { connection, prefix } = options;
   const backoffMs = options.backoffMs ?? 1000;
-  const alerts = new Queue<AlertEvent>(ALERTS_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: jobOptions(options.alertAttempts ?? 5, backoffMs, 2),
-  });
+  const alertJobOptions = jobOptions(options.alertAttempts ?? 5, backoffMs, 2);
+  const alerts = new Queue<AlertJobData>(ALERTS_QUEUE, { connection, prefix, defaultJobOptions: alertJobOptions });
   const actions = new Queue<ActionJobData>(ACTIONS_QUEUE, {
     connection,
     prefix,
@@ -82,7 +96,13 @@ export function createQueues(options: QueueOptions): MedicQueues {
     queue.on('error', (error) => options.logger?.warn({ err: error, queue: queue.name }, 'queue error'));
   }
 
-  const enqueueBatched = createAlertBatcher({ queue: alerts, connection });
+  const enqueueBatched = createAlertBatcher({
+    queue: alerts,
+    connection,
+    ...(options.batchThreshold === undefined ? {} : { batchThreshold: options.batchThreshold }),
+    // A batch job is only a hand-over: once fanned out, the per-alert jobs are the record and the dedup memory.
+    batchJobOptions: { ...alertJobOptions, removeOnComplete: true },
+  });
 
   async function enqueueAlerts(events: AlertEvent[]): Promise<EnqueueResult> {
     await ensureRedisReady(connection).catch((error: unknown) => {
@@ -115,6 +135,10 @@ export function createQueues(options: QueueOptions): MedicQueues {
     alerts,
     actions,
     enqueueAlerts,
+    async fanOutAlerts(events) {
+      await ensureRedisReady(connection);
+      return fanOutAlerts(alerts, connection, events);
+    },
     enqueueAction,
     async close() {
       await Promise.all([alerts.close(), actions.close()]);

@@ -4,12 +4,11 @@
  * attempts run out. One sink per worker (the `failed`/`error` listeners) logs and counts failures.
  */
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { AlertEvent } from '../alertmanager/payload.js';
 import { errorMessage, isMedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Redis } from '../store/redis.js';
-import { ACTIONS_QUEUE, type ActionJobData, ALERTS_QUEUE } from './queues.js';
+import { ACTIONS_QUEUE, type ActionJobData, ALERTS_QUEUE, type AlertJobData } from './queues.js';
 
 export interface JobContext {
   jobId: string;
@@ -101,8 +100,8 @@ function startWorker<T>(queueName: string, options: WorkerOptions<T>): RunningWo
   };
 }
 
-/** Starts the diagnosis worker on the `alerts` queue. */
-export function startAlertWorker(options: WorkerOptions<AlertEvent>): RunningWorker {
+/** Starts the diagnosis worker on the `alerts` queue: its processor receives an alert, or a batch to fan out. */
+export function startAlertWorker(options: WorkerOptions<AlertJobData>): RunningWorker {
   return startWorker(ALERTS_QUEUE, options);
 }
 

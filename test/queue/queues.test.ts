@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toAlertEvents, webhookPayloadSchema } from '../../src/alertmanager/payload.js';
 import { MedicError } from '../../src/errors.js';
-import { alertJobId, createQueues, type MedicQueues } from '../../src/queue/index.js';
+import { ALERT_BATCH_JOB } from '../../src/queue/alert-batcher.js';
+import { alertJobId, createQueues, isAlertBatch, type MedicQueues } from '../../src/queue/index.js';
 import type { Redis } from '../../src/store/redis.js';
 import { connect, deleteKeysUnder, uniquePrefix } from '../helpers/redis.js';
 
@@ -22,7 +23,8 @@ describe('queues', () => {
   beforeEach(() => {
     prefix = uniquePrefix('queue');
     redis = connect('producer');
-    queues = createQueues({ connection: redis, prefix });
+    // One job per alert however many arrive together; the batch path has its own tests below.
+    queues = createQueues({ connection: redis, prefix, batchThreshold: Number.POSITIVE_INFINITY });
   });
   afterEach(async () => {
     await queues.close();
@@ -90,5 +92,65 @@ describe('queues', () => {
     expect(Date.now() - started).toBeLessThan(500);
     dead.disconnect();
     await deadQueues.close().catch(() => undefined);
+  });
+
+  describe('batches: many alerts arriving together', () => {
+    let batching: MedicQueues;
+    beforeEach(() => {
+      batching = createQueues({ connection: redis, prefix, batchThreshold: 3 });
+    });
+    afterEach(async () => {
+      await batching.close();
+    });
+
+    const perAlertJobIds = async () =>
+      (await batching.alerts.getJobs(['waiting']))
+        .filter((job) => !isAlertBatch(job.data))
+        .map((job) => job.id)
+        .sort();
+
+    it('stores them as one batch job that fans out into one job per alert', async () => {
+      const events = scenarioEvents();
+      expect(events.length).toBeGreaterThanOrEqual(3);
+      const result = await batching.enqueueAlerts(events);
+      expect(result).toMatchObject({ accepted: events.length, duplicates: 0 });
+      const [batchJob, ...others] = await batching.alerts.getJobs(['waiting']);
+      expect(others).toEqual([]);
+      expect(batchJob?.name).toBe(ALERT_BATCH_JOB);
+      expect(batchJob?.data).toEqual({ batch: events });
+
+      expect(await batching.fanOutAlerts(events)).toMatchObject({ accepted: events.length, duplicates: 0 });
+      expect(await perAlertJobIds()).toEqual(events.map(alertJobId).sort());
+    });
+
+    it('keeps few alerts as per-alert jobs at once', async () => {
+      const [a, b] = scenarioEvents();
+      expect(await batching.enqueueAlerts([a!, b!])).toEqual({
+        accepted: 2,
+        duplicates: 0,
+        duplicateFlags: [false, false],
+      });
+      expect(await perAlertJobIds()).toEqual([alertJobId(a!), alertJobId(b!)].sort());
+    });
+
+    it('fans out idempotently: a retried fan-out or a second batch of the same alerts queues nothing twice', async () => {
+      const events = scenarioEvents();
+      await batching.fanOutAlerts(events);
+      const again = await batching.fanOutAlerts([...events, events[0]!]);
+      expect(again.accepted).toBe(0);
+      expect(again.duplicates).toBe(events.length + 1);
+      expect(await perAlertJobIds()).toEqual(events.map(alertJobId).sort());
+    });
+
+    it('answers a repeat of alerts already fanned out as duplicates, and the fan-out of the repeat adds nothing', async () => {
+      const events = scenarioEvents();
+      await batching.fanOutAlerts(events);
+      const repeat = await batching.enqueueAlerts(events);
+      expect(repeat).toMatchObject({ accepted: 0, duplicates: events.length });
+      const batchJobs = (await batching.alerts.getJobs(['waiting'])).filter((job) => isAlertBatch(job.data));
+      expect(batchJobs).toHaveLength(1);
+      expect((await batching.fanOutAlerts(events)).accepted).toBe(0);
+      expect(await perAlertJobIds()).toEqual(events.map(alertJobId).sort());
+    });
   });
 });

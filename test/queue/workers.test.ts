@@ -4,6 +4,7 @@ import { MedicError } from '../../src/errors.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import {
   createQueues,
+  isAlertBatch,
   type JobContext,
   type MedicQueues,
   type RunningWorker,
@@ -60,7 +61,10 @@ describe('workers', () => {
     const worker = startAlertWorker({
       connection: workerConnection,
       prefix,
-      processor,
+      processor: async (data, ctx) => {
+        if (isAlertBatch(data)) throw new Error('these tests queue no batches');
+        await processor(data, ctx);
+      },
       concurrency: 2,
       logger: silentLogger,
       metrics,

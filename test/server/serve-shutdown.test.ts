@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MedicProcess, spawnMedic } from '../harness/medic.js';
+import { waitFor } from '../harness/wait.js';
 import { startTestMedic } from '../helpers/medic.js';
 import { deleteKeysUnder, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { RecordingNotifier } from '../pipeline/recording-notifier.js';
@@ -78,14 +79,16 @@ describe('medic serve shutdown', () => {
       overrides: { notifier },
     });
     try {
-      const counts = await worker.queues.alerts.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-      expect(counts.failed).toBe(0);
-      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(accepted.length);
-      const pending = (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0);
-      await notifier.waitForCalls(pending);
-      const records = await worker.store.list();
-      const diagnosed = records.filter((r) => r.kind === 'diagnosis').map((r) => r.fingerprint);
-      expect(diagnosed.sort()).toEqual([...accepted].sort());
+      // The 10-alert payloads arrive as batch jobs (src/queue/alert-batcher.ts) that the worker fans out first.
+      const diagnosedFingerprints = async () =>
+        (await worker.store.list()).filter((r) => r.kind === 'diagnosis').map((r) => r.fingerprint);
+      await waitFor(async () => (await diagnosedFingerprints()).length >= accepted.length, {
+        timeoutMs: 40_000,
+        what: `${accepted.length} diagnoses`,
+      });
+      expect((await diagnosedFingerprints()).sort()).toEqual([...accepted].sort());
+      const counts = await worker.queues.alerts.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
     } finally {
       await worker.stop();
     }
