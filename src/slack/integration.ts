@@ -115,6 +115,7 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
     settings,
     defaultChannel: slack.defaultChannel,
     logger,
+    syncNow: threadSync.syncNow,
   });
   const approvers = createApproverCheck({
     approvers: settings.approvers,

@@ -7,7 +7,7 @@ import type { AlertEvent } from '../alertmanager/payload.js';
 import { createProposals, type ProposalDeps } from '../approvals/create.js';
 import type { Settings } from '../config/settings.js';
 import type { Logger } from '../logger.js';
-import type { ThreadAlert, ThreadStore } from '../store/threads.js';
+import type { FiringRecord, ThreadAlert, ThreadStore } from '../store/threads.js';
 import type { AlertNotifier, Diagnosis } from '../types.js';
 import { routeChannel } from './routing.js';
 import type { SyncScheduler } from './sync-scheduler.js';
@@ -18,6 +18,8 @@ export interface SlackNotifierDeps extends ProposalDeps {
   settings: Pick<Settings, 'channels'>;
   defaultChannel: string | undefined;
   logger: Logger;
+  /** Syncs a thread now, in the caller's job (ThreadSync.syncNow); without it, every sync goes to the queue. */
+  syncNow?: (threadId: string) => Promise<void>;
 }
 
 /** One reply per distinct (root cause, workload) in a group. */
@@ -60,18 +62,8 @@ export function createSlackNotifier(deps: SlackNotifierDeps): SlackNotifier {
   async function recordFiring(channel: string, event: AlertEvent, diagnosis: Diagnosis): Promise<void> {
     const id = deps.threads.threadId(channel, event.groupKey);
     const labels = { ...event.commonLabels, ...event.alert.labels };
-    await deps.threads.saveMeta(id, {
-      channel,
-      groupKey: event.groupKey,
-      alertname: event.groupLabels.alertname ?? labels.alertname ?? diagnosis.alert.alertname,
-      namespace: event.groupLabels.namespace ?? event.commonLabels.namespace ?? labels.namespace,
-      severity: event.commonLabels.severity ?? labels.severity,
-      externalURL: event.externalURL,
-      groupLabels: event.groupLabels,
-      createdAt: deps.now(),
-    });
     const key = pairKeyOf(diagnosis);
-    let isNewPair = false;
+    let newPair: FiringRecord['newPair'];
     if (!(await deps.threads.hasPair(id, key))) {
       const origin = {
         type: 'diagnosis' as const,
@@ -80,17 +72,50 @@ export function createSlackNotifier(deps: SlackNotifierDeps): SlackNotifier {
         rootCause: diagnosis.rootCause.code,
       };
       const created = await createProposals(diagnosis.actions, origin, { threadId: id, pairKey: key }, deps);
-      isNewPair = await deps.threads.addPair(id, {
-        key,
+      newPair = {
         diagnosis,
         proposalIds: created.proposals.map((p) => p.id),
         unavailable: created.unavailable,
         createdAt: deps.now(),
-      });
+      };
     }
-    await deps.threads.recordAlert(id, alertEntry(event, 'firing', deps.now(), diagnosis), key);
+    const isNewPair = await deps.threads.recordFiring(id, {
+      meta: {
+        channel,
+        groupKey: event.groupKey,
+        alertname: event.groupLabels.alertname ?? labels.alertname ?? diagnosis.alert.alertname,
+        namespace: event.groupLabels.namespace ?? event.commonLabels.namespace ?? labels.namespace,
+        severity: event.commonLabels.severity ?? labels.severity,
+        externalURL: event.externalURL,
+        groupLabels: event.groupLabels,
+        createdAt: deps.now(),
+      },
+      alert: alertEntry(event, 'firing', deps.now(), diagnosis),
+      pairKey: key,
+      ...(newPair ? { newPair } : {}),
+    });
     deps.logger.debug({ threadId: id, pair: key, isNewPair }, 'diagnosis recorded for slack');
-    await deps.scheduler.requestSync(id, { urgent: isNewPair });
+    if (isNewPair) await syncNew(id);
+    else await deps.scheduler.requestSync(id, { urgent: false });
+  }
+
+  /**
+   * A new reply is posted at once: first right here, inside the job that recorded it (no queue hop), with a
+   * client that fails fast; if that attempt fails (Slack error, rate limit, another writer holds the thread),
+   * the sync goes to the queue as before, which retries for as long as Slack needs and resumes where this
+   * attempt stopped. If this process dies mid-attempt, the job that recorded the pair is retried, and its
+   * repeat asks for a sync of the thread (the pair exists by then), so nothing is lost either.
+   */
+  async function syncNew(id: string): Promise<void> {
+    if (deps.syncNow) {
+      try {
+        await deps.syncNow(id);
+        return;
+      } catch (error) {
+        deps.logger.debug({ err: error, threadId: id }, 'in-job thread sync failed; queueing it');
+      }
+    }
+    await deps.scheduler.requestSync(id, { urgent: true });
   }
 
   return {
@@ -103,10 +128,8 @@ export function createSlackNotifier(deps: SlackNotifierDeps): SlackNotifier {
 
     async notifyResolved(event) {
       const { id } = await threadOf(event);
-      const snap = await deps.threads.load(id);
       // A resolve for a group Medic never posted has nothing to update; it gets no new message either.
-      if (!snap.meta) return;
-      await deps.threads.recordAlert(id, alertEntry(event, 'resolved', deps.now()));
+      if (!(await deps.threads.recordResolved(id, alertEntry(event, 'resolved', deps.now())))) return;
       await deps.scheduler.requestSync(id, { urgent: false });
     },
   };

@@ -6,12 +6,13 @@
  * resumes where it stopped: every posted ts is recorded right after the post.
  */
 import { createHash } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
 import type { Diagnosis, Proposal } from '../types.js';
+import { toSlackLogger } from './client.js';
 import { renderDiagnosis } from './render/diagnosis.js';
 import { safeLink, silenceUrl } from './render/links.js';
 import { renderParent } from './render/parent.js';
@@ -28,11 +29,19 @@ export interface ThreadSyncDeps {
   /** Minimum time between two chat.update calls in one thread; default 5 s. */
   updateIntervalMs?: number;
   now?: () => number;
+  /** The client for syncNow; default: `client`'s token and URL with no retries and rate limits rejected. */
+  syncNowClient?: WebClient;
 }
 
 export interface SyncOptions {
   /** Edit this pair's reply now, whatever the coalescing says (someone just clicked its button). */
   urgentPair?: string;
+}
+
+/** One sync's Slack client, and whether it has refreshed the messages key's TTL yet. */
+interface Run {
+  client: WebClient;
+  touched: boolean;
 }
 
 interface Rendered {
@@ -91,9 +100,14 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   const now = deps.now ?? Date.now;
   const interval = deps.updateIntervalMs ?? 5000;
 
-  async function post(snap: ThreadSnapshot, message: Rendered, threadTs: string | undefined): Promise<PostedMessage> {
+  async function post(
+    run: Run,
+    snap: ThreadSnapshot,
+    message: Rendered,
+    threadTs: string | undefined,
+  ): Promise<PostedMessage> {
     const channel = snap.meta?.channel ?? '';
-    const result = await deps.client.chat.postMessage({
+    const result = await run.client.chat.postMessage({
       channel,
       text: message.text,
       blocks: message.blocks as never,
@@ -102,7 +116,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       unfurl_links: false,
     });
     const posted = { ts: result.ts as string, hash: message.hash, at: now() };
-    await deps.threads.saveMessage(snap.id, message.name, posted);
+    await saveMessage(run, snap.id, message.name, posted);
     return posted;
   }
 
@@ -123,19 +137,25 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     }
   }
 
-  async function update(snap: ThreadSnapshot, message: Rendered, ts: string): Promise<void> {
-    await deps.client.chat.update({
+  /** Records a message; the first write of a run also refreshes the messages key's TTL. */
+  async function saveMessage(run: Run, id: string, name: string, message: PostedMessage): Promise<void> {
+    await deps.threads.saveMessage(id, name, message, { touch: !run.touched });
+    run.touched = true;
+  }
+
+  async function update(run: Run, snap: ThreadSnapshot, message: Rendered, ts: string): Promise<void> {
+    await run.client.chat.update({
       channel: snap.meta?.channel ?? '',
       ts,
       text: message.text,
       blocks: message.blocks as never,
       ...(message.metadata ? { metadata: message.metadata as never } : {}),
     });
-    await deps.threads.saveMessage(snap.id, message.name, { ts, hash: message.hash, at: now() });
+    await saveMessage(run, snap.id, message.name, { ts, hash: message.hash, at: now() });
   }
 
-  async function run(threadId: string, options: SyncOptions): Promise<void> {
-    const snap = await deps.threads.load(threadId);
+  async function runOn(run: Run, snap: ThreadSnapshot, options: SyncOptions): Promise<void> {
+    const threadId = snap.id;
     if (!snap.meta) return;
     const ids = snap.pairs.flatMap((p) => p.proposalIds);
     const proposals = new Map<string, ProposalRecord>();
@@ -146,7 +166,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     for (const message of rendered) {
       if (posted[message.name]) continue;
       const parentTs = message.name === 'parent' ? undefined : posted.parent?.ts;
-      posted[message.name] = await post(snap, message, parentTs);
+      posted[message.name] = await post(run, snap, message, parentTs);
       if (message.name !== 'parent') {
         const pair = snap.pairs.find((p) => p.key === message.name);
         if (pair && parentTs) await attachChart(snap, pair.diagnosis, parentTs);
@@ -162,7 +182,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
 
     const dirty = rendered.filter((m) => posted[m.name] && posted[m.name]?.hash !== m.hash);
     const urgent = dirty.filter((m) => m.name === options.urgentPair);
-    for (const message of urgent) await update(snap, message, posted[message.name]?.ts ?? '');
+    for (const message of urgent) await update(run, snap, message, posted[message.name]?.ts ?? '');
     const rest = dirty
       .filter((m) => m.name !== options.urgentPair)
       .sort((a, b) => (posted[a.name]?.at ?? 0) - (posted[b.name]?.at ?? 0));
@@ -172,39 +192,59 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       const [oldest] = rest.splice(0, 1);
       if (oldest) {
         await deps.threads.markUpdated(threadId, now());
-        await update(snap, oldest, posted[oldest.name]?.ts ?? '');
+        await update(run, snap, oldest, posted[oldest.name]?.ts ?? '');
       }
     }
     if (rest.length > 0) await deps.scheduler.requestSync(threadId, { urgent: false });
   }
 
+  async function syncWith(client: WebClient, threadId: string, options: SyncOptions): Promise<void> {
+    const started = await deps.threads.startSync(threadId, now(), LOCK_TTL_MS);
+    if (!started) {
+      // Another replica is writing this thread; the queue retries this sync after a backoff.
+      throw new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
+    }
+    const { lock, snapshot } = started;
+    // One Slack call may keep retrying (Retry-After, 5xx backoff) for minutes, longer than the lock's TTL:
+    // renew it while this writer is alive, or a second writer would post the same messages. If this process
+    // dies, the lock expires after LOCK_TTL_MS and another replica takes over.
+    const renewal = setInterval(() => {
+      lock.renew().then(
+        (held) => {
+          if (!held) deps.logger.warn({ threadId }, 'thread lock lost while syncing');
+        },
+        (error: unknown) => deps.logger.warn({ err: error, threadId }, 'thread lock renewal failed'),
+      );
+    }, LOCK_TTL_MS / 3);
+    try {
+      await runOn({ client, touched: false }, snapshot, options);
+    } finally {
+      clearInterval(renewal);
+      await lock.release();
+    }
+  }
+
+  // The in-job attempt (syncNow) must not hold a diagnosis job through minutes of Slack retries: its client
+  // neither retries nor waits out a rate limit; the queued sync that follows a failure does both.
+  let failFast: WebClient | undefined;
+  const failFastClient = () => {
+    failFast ??= new WebClient(deps.client.token, {
+      slackApiUrl: deps.client.slackApiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logger: toSlackLogger(deps.logger),
+    });
+    return failFast;
+  };
+
   return {
     /** The queue processor for one thread sync. */
-    async sync(threadId: string, options: SyncOptions = {}): Promise<void> {
-      await deps.threads.beginSync(threadId, now());
-      const lock = await deps.threads.lock(threadId, LOCK_TTL_MS);
-      if (!lock) {
-        // Another replica is writing this thread; the queue retries this sync after a backoff.
-        throw new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
-      }
-      // One Slack call may keep retrying (Retry-After, 5xx backoff) for minutes, longer than the lock's TTL:
-      // renew it while this writer is alive, or a second writer would post the same messages. If this process
-      // dies, the lock expires after LOCK_TTL_MS and another replica takes over.
-      const renewal = setInterval(() => {
-        lock.renew().then(
-          (held) => {
-            if (!held) deps.logger.warn({ threadId }, 'thread lock lost while syncing');
-          },
-          (error: unknown) => deps.logger.warn({ err: error, threadId }, 'thread lock renewal failed'),
-        );
-      }, LOCK_TTL_MS / 3);
-      try {
-        await run(threadId, options);
-      } finally {
-        clearInterval(renewal);
-        await lock.release();
-      }
-    },
+    sync: (threadId: string, options: SyncOptions = {}): Promise<void> => syncWith(deps.client, threadId, options),
+    /**
+     * One attempt at the sync in the caller's job, failing at the first Slack error (or CONFLICT when another
+     * writer holds the thread); the caller queues a sync on failure. Posts recorded before the failure stay.
+     */
+    syncNow: (threadId: string): Promise<void> => syncWith(deps.syncNowClient ?? failFastClient(), threadId, {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { AlertEvent } from '../alertmanager/payload.js';
 import { alertDedupKey } from '../queue/job-ids.js';
 import type { Diagnosis } from '../types.js';
 import type { Redis } from './redis.js';
+import { defineScript } from './scripts.js';
 
 export interface DiagnosisRecord {
   kind: 'diagnosis' | 'resolve';
@@ -49,6 +50,21 @@ export interface DiagnosisStoreOptions {
 
 const DEFAULT_TTL_MS = 7 * 86_400_000;
 
+// KEYS: the record, the index. ARGV: record JSON, ttl ms, recordedAt, id, trim (1: drop index entries older
+// than recordedAt - ttl). The record is written only if absent, and indexed with it; returns 1 when written.
+const WRITE_RECORD = `
+local written = 0
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[4])
+  written = 1
+end
+if ARGV[5] == '1' then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[2])) end
+return written
+`;
+
+/** The index loses its expired entries at most this often per store (each entry's record has a TTL anyway). */
+const TRIM_INTERVAL_MS = 60_000;
+
 export function createDiagnosisStore(options: DiagnosisStoreOptions): DiagnosisStore {
   const { redis, prefix } = options;
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
@@ -56,19 +72,16 @@ export function createDiagnosisStore(options: DiagnosisStoreOptions): DiagnosisS
   const indexKey = `${prefix}:record-index`;
   const recordId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 40);
   const recordKey = (id: string) => `${prefix}:record:${id}`;
+  const writeRecord = defineScript<number>(redis, 'medicWriteDiagnosisRecord', 2, WRITE_RECORD);
+  let trimmedAt = Number.NEGATIVE_INFINITY;
 
   async function write(record: DiagnosisRecord): Promise<RecordResult> {
     const id = recordId(record.key);
     const json = JSON.stringify(record);
-    const results = await redis
-      .multi()
-      .set(recordKey(id), json, 'PX', ttlMs, 'NX')
-      .zadd(indexKey, 'NX', record.recordedAt, id)
-      .zremrangebyscore(indexKey, '-inf', record.recordedAt - ttlMs)
-      .exec();
-    if (!results) throw new Error('redis transaction was aborted');
-    for (const [error] of results) if (error) throw error;
-    const created = results[0]?.[1] === 'OK';
+    const trim = record.recordedAt - trimmedAt >= TRIM_INTERVAL_MS;
+    if (trim) trimmedAt = record.recordedAt;
+    const created =
+      (await writeRecord(recordKey(id), indexKey, json, ttlMs, record.recordedAt, id, trim ? 1 : 0)) === 1;
     // Read the stored record back only when an earlier one won (a retried job): the common case already has it.
     const stored = created ? json : await redis.get(recordKey(id));
     return { record: typeof stored === 'string' ? (JSON.parse(stored) as DiagnosisRecord) : record, created };

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Diagnosis } from '../types.js';
+import { defineScript } from './scripts.js';
 
 export interface ThreadMeta {
   channel: string;
@@ -59,8 +60,11 @@ export interface ThreadSnapshot {
 }
 
 const THREAD_TTL_S = 14 * 86_400;
+const SNAPSHOT_PARTS = ['meta', 'alerts', 'alert-pair', 'pairs', 'messages'] as const;
 
-// KEYS[1] = pending, KEYS[2] = last sync start. ARGV = now, interval, slack ms.
+// Scripts run as EVALSHA (src/store/scripts.ts). TTLs: every key a script writes gets the thread TTL again.
+
+// KEYS: pending, last sync start. ARGV: now, interval, slack ms.
 // Returns the time the next sync should run, or -1 when one is already pending.
 const CLAIM_SYNC = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
@@ -81,23 +85,85 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `;
 
+// KEYS: meta, alerts, alert-pair, pairs, seq. ARGV: ttl s, meta JSON, fingerprint, alert JSON, pair key,
+// the new pair's JSON without its opening brace ('' when the pair exists): the script puts the pair's seq
+// (order of first appearance, the same counter as ever) in front. Returns 1 when this call added the pair.
+const RECORD_FIRING = `
+local ttl = ARGV[1]
+if not redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX') then redis.call('EXPIRE', KEYS[1], ttl) end
+local added = 0
+if ARGV[6] ~= '' then
+  local seq = redis.call('INCR', KEYS[5])
+  redis.call('EXPIRE', KEYS[5], ttl)
+  added = redis.call('HSETNX', KEYS[4], ARGV[5], '{"seq":' .. seq .. ',' .. ARGV[6])
+end
+redis.call('EXPIRE', KEYS[4], ttl)
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[5])
+redis.call('EXPIRE', KEYS[3], ttl)
+return added
+`;
+
+// KEYS: meta, alerts, alert-pair. ARGV: ttl s, fingerprint, alert JSON. A thread without meta is left alone (0).
+const RECORD_RESOLVED = `
+if redis.call('EXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+return 1
+`;
+
+// KEYS: meta, alerts, alert-pair, pairs, messages. The whole thread state, read in one atomic step.
+const SNAPSHOT_READS = `
+local function snapshot(k)
+  return {redis.call('GET', k[1]), redis.call('HGETALL', k[2]), redis.call('HGETALL', k[3]),
+    redis.call('HGETALL', k[4]), redis.call('HGETALL', k[5])}
+end
+`;
+const LOAD = `${SNAPSHOT_READS}return snapshot(KEYS)`;
+
+// KEYS: pending, last sync start, lock, then the five snapshot keys. ARGV: now, ttl s, lock token, lock ttl ms.
+// beginSync, then the lock; with the lock, the snapshot it was taken on. Without it: nil.
+const START_SYNC = `${SNAPSHOT_READS}
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+if not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4], 'NX') then return false end
+return snapshot({KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]})
+`;
+
 /** A held thread lock: `renew` extends it (false when it was lost), `release` gives it up. */
 export interface ThreadLock {
   renew(): Promise<boolean>;
   release(): Promise<void>;
 }
 
+/** What a firing alert adds to its thread (one script): the group's meta, the alert, and maybe a new pair. */
+export interface FiringRecord {
+  /** Stored the first time the thread is seen; later calls keep the first. */
+  meta: ThreadMeta;
+  alert: ThreadAlert;
+  pairKey: string;
+  /** The pair to add when it does not exist yet (its seq is assigned by the store). */
+  newPair?: Omit<ThreadPair, 'seq' | 'key'>;
+}
+
 export interface ThreadStore {
   threadId(channel: string, groupKey: string): string;
-  /** Stores the group's description the first time the thread is seen; later calls keep the first. */
-  saveMeta(id: string, meta: ThreadMeta): Promise<void>;
-  /** Records an alert's latest status and, for a firing alert, the pair whose reply lists it. */
-  recordAlert(id: string, alert: ThreadAlert, pairKey?: string): Promise<void>;
+  /**
+   * Records a firing alert: the meta (first one kept), the alert's status and pair, and `newPair` unless the
+   * pair exists. True when this call added the pair. Refreshes the TTL of everything it touches.
+   */
+  recordFiring(id: string, record: FiringRecord): Promise<boolean>;
+  /** Records a resolve in a thread Medic knows (has meta); false, and nothing written, for an unknown thread. */
+  recordResolved(id: string, alert: ThreadAlert): Promise<boolean>;
   hasPair(id: string, pairKey: string): Promise<boolean>;
-  /** Adds a pair unless it exists; true when this call added it. */
-  addPair(id: string, pair: Omit<ThreadPair, 'seq'>): Promise<boolean>;
   load(id: string): Promise<ThreadSnapshot>;
-  saveMessage(id: string, name: string, message: PostedMessage): Promise<void>;
+  /**
+   * Writes one posted message's ts and hash; `touch` also refreshes the messages key's TTL (once per sync
+   * is enough, and the first write of a sync must do it, as it may create the key).
+   */
+  saveMessage(id: string, name: string, message: PostedMessage, options?: { touch?: boolean }): Promise<void>;
   /** Time of the last chat.update in this thread (for coalescing), 0 if none. */
   lastUpdateAt(id: string): Promise<number>;
   markUpdated(id: string, at: number): Promise<void>;
@@ -109,75 +175,98 @@ export interface ThreadStore {
   beginSync(id: string, now: number): Promise<void>;
   /** One writer per thread at a time, across replicas; returns a release function or null when busy. */
   lock(id: string, ttlMs: number): Promise<ThreadLock | null>;
+  /**
+   * beginSync and lock in one step; with the lock, also the thread's snapshot read under it. Null when
+   * another writer holds the lock (the sync start is recorded all the same, as beginSync would).
+   */
+  startSync(id: string, now: number, lockTtlMs: number): Promise<{ lock: ThreadLock; snapshot: ThreadSnapshot } | null>;
+}
+
+type RawSnapshot = [string | null, string[], string[], string[], string[]];
+
+/** A flat HGETALL reply from a script ([field, value, …]) as an object. */
+function pairsOf(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string;
+  return out;
+}
+
+function parseSnapshot(id: string, [meta, alerts, alertPairs, pairs, messages]: RawSnapshot): ThreadSnapshot {
+  const values = <T>(flat: string[]) => {
+    const out: T[] = [];
+    for (let i = 1; i < flat.length; i += 2) out.push(JSON.parse(flat[i] as string) as T);
+    return out;
+  };
+  const posted: Record<string, PostedMessage> = {};
+  for (const [name, raw] of Object.entries(pairsOf(messages))) posted[name] = JSON.parse(raw) as PostedMessage;
+  return {
+    id,
+    meta: meta ? (JSON.parse(meta) as ThreadMeta) : null,
+    alerts: values<ThreadAlert>(alerts).sort((a, b) => a.fingerprint.localeCompare(b.fingerprint)),
+    alertPairs: pairsOf(alertPairs),
+    pairs: values<ThreadPair>(pairs).sort((a, b) => a.seq - b.seq),
+    messages: posted,
+  };
 }
 
 export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
   const k = (id: string, part: string) => `${prefix}:slack:thread:{${id}}:${part}`;
-  const touch = (id: string, parts: string[]) => {
-    const pipeline = redis.pipeline();
-    for (const part of parts) pipeline.expire(k(id, part), THREAD_TTL_S);
-    return pipeline.exec();
-  };
+  const snapshotKeys = (id: string) => SNAPSHOT_PARTS.map((part) => k(id, part));
+  const claimSync = defineScript<number>(redis, 'medicThreadClaimSync', 2, CLAIM_SYNC);
+  const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 1, RELEASE_LOCK);
+  const renewLock = defineScript<number>(redis, 'medicThreadRenewLock', 1, RENEW_LOCK);
+  const recordFiring = defineScript<number>(redis, 'medicThreadRecordFiring', 5, RECORD_FIRING);
+  const recordResolved = defineScript<number>(redis, 'medicThreadRecordResolved', 3, RECORD_RESOLVED);
+  const load = defineScript<RawSnapshot>(redis, 'medicThreadLoad', 5, LOAD);
+  const startSync = defineScript<RawSnapshot | null>(redis, 'medicThreadStartSync', 8, START_SYNC);
+
+  const heldLock = (id: string, token: string, ttlMs: number): ThreadLock => ({
+    async renew() {
+      return (await renewLock(k(id, 'lock'), token, ttlMs)) === 1;
+    },
+    async release() {
+      await releaseLock(k(id, 'lock'), token);
+    },
+  });
+  const newToken = () => randomBytes(8).toString('hex');
 
   return {
     threadId(channel, groupKey) {
       return `t${createHash('sha256').update(`${channel}\n${groupKey}`).digest('hex').slice(0, 32)}`;
     },
 
-    async saveMeta(id, meta) {
-      await redis.set(k(id, 'meta'), JSON.stringify(meta), 'EX', THREAD_TTL_S, 'NX');
+    async recordFiring(id, { meta, alert, pairKey, newPair }) {
+      // The pair JSON without its '{': the script puts the seq in front.
+      const pairTail = newPair ? JSON.stringify({ key: pairKey, ...newPair }).slice(1) : '';
+      const added = await recordFiring(
+        ...(['meta', 'alerts', 'alert-pair', 'pairs', 'seq'] as const).map((part) => k(id, part)),
+        THREAD_TTL_S,
+        JSON.stringify(meta),
+        alert.fingerprint,
+        JSON.stringify(alert),
+        pairKey,
+        pairTail,
+      );
+      return added === 1;
     },
 
-    async recordAlert(id, alert, pairKey) {
-      const multi = redis.multi().hset(k(id, 'alerts'), alert.fingerprint, JSON.stringify(alert));
-      if (pairKey) multi.hset(k(id, 'alert-pair'), alert.fingerprint, pairKey);
-      await multi.exec();
-      await touch(id, ['meta', 'alerts', 'alert-pair']);
+    async recordResolved(id, alert) {
+      const keys = (['meta', 'alerts', 'alert-pair'] as const).map((part) => k(id, part));
+      return (await recordResolved(...keys, THREAD_TTL_S, alert.fingerprint, JSON.stringify(alert))) === 1;
     },
 
     async hasPair(id, pairKey) {
       return (await redis.hexists(k(id, 'pairs'), pairKey)) === 1;
     },
 
-    async addPair(id, pair) {
-      if (await this.hasPair(id, pair.key)) return false;
-      const seq = await redis.incr(k(id, 'seq'));
-      const added = await redis.hsetnx(k(id, 'pairs'), pair.key, JSON.stringify({ ...pair, seq }));
-      await touch(id, ['pairs', 'seq']);
-      return added === 1;
-    },
-
     async load(id) {
-      const [meta, alerts, alertPairs, pairs, messages] = await redis
-        .multi()
-        .get(k(id, 'meta'))
-        .hgetall(k(id, 'alerts'))
-        .hgetall(k(id, 'alert-pair'))
-        .hgetall(k(id, 'pairs'))
-        .hgetall(k(id, 'messages'))
-        .exec()
-        .then((rows) =>
-          (rows ?? []).map(([error, value]) => {
-            if (error) throw error;
-            return value;
-          }),
-        );
-      const values = <T>(hash: unknown) => Object.values(hash as Record<string, string>).map((v) => JSON.parse(v) as T);
-      const posted: Record<string, PostedMessage> = {};
-      for (const [name, raw] of Object.entries(messages as Record<string, string>)) posted[name] = JSON.parse(raw);
-      return {
-        id,
-        meta: meta ? (JSON.parse(meta as string) as ThreadMeta) : null,
-        alerts: values<ThreadAlert>(alerts).sort((a, b) => a.fingerprint.localeCompare(b.fingerprint)),
-        alertPairs: alertPairs as Record<string, string>,
-        pairs: values<ThreadPair>(pairs).sort((a, b) => a.seq - b.seq),
-        messages: posted,
-      };
+      return parseSnapshot(id, await load(...snapshotKeys(id)));
     },
 
-    async saveMessage(id, name, message) {
-      await redis.hset(k(id, 'messages'), name, JSON.stringify(message));
-      await touch(id, ['messages']);
+    async saveMessage(id, name, message, options = {}) {
+      const pipeline = redis.pipeline().hset(k(id, 'messages'), name, JSON.stringify(message));
+      if (options.touch !== false) pipeline.expire(k(id, 'messages'), THREAD_TTL_S);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     },
 
     async lastUpdateAt(id) {
@@ -189,15 +278,7 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
     },
 
     async claimSync(id, now, intervalMs) {
-      const runAt = (await redis.eval(
-        CLAIM_SYNC,
-        2,
-        k(id, 'sync-pending'),
-        k(id, 'sync-last'),
-        String(now),
-        String(intervalMs),
-        '60000',
-      )) as number;
+      const runAt = await claimSync(k(id, 'sync-pending'), k(id, 'sync-last'), now, intervalMs, 60_000);
       return runAt < 0 ? null : runAt;
     },
 
@@ -210,17 +291,16 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
     },
 
     async lock(id, ttlMs) {
-      const token = randomBytes(8).toString('hex');
+      const token = newToken();
       const ok = await redis.set(k(id, 'lock'), token, 'PX', ttlMs, 'NX');
-      if (ok !== 'OK') return null;
-      return {
-        async renew() {
-          return (await redis.eval(RENEW_LOCK, 1, k(id, 'lock'), token, String(ttlMs))) === 1;
-        },
-        async release() {
-          await redis.eval(RELEASE_LOCK, 1, k(id, 'lock'), token);
-        },
-      };
+      return ok === 'OK' ? heldLock(id, token, ttlMs) : null;
+    },
+
+    async startSync(id, now, lockTtlMs) {
+      const token = newToken();
+      const keys = [k(id, 'sync-pending'), k(id, 'sync-last'), k(id, 'lock'), ...snapshotKeys(id)];
+      const raw = await startSync(...keys, now, THREAD_TTL_S, token, lockTtlMs);
+      return raw ? { lock: heldLock(id, token, lockTtlMs), snapshot: parseSnapshot(id, raw) } : null;
     },
   };
 }

@@ -1,7 +1,10 @@
+import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackNotifier } from '../../src/slack/notifier.js';
+import { createThreadSync } from '../../src/slack/thread-sync.js';
 import type { AlertNotifier } from '../../src/types.js';
-import { recordingRemediation, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
+import { startFaultProxy } from '../harness/fault-proxy.js';
+import { BOT_TOKEN, recordingRemediation, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;
@@ -140,3 +143,118 @@ async function waitForIdle(harness: SlackHarness): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('Slack notifier: a new reply is posted inside the job that recorded it', () => {
+  let inJob: AlertNotifier;
+  beforeEach(() => {
+    inJob = createSlackNotifier({
+      threads: h.threads,
+      proposals: h.proposals,
+      audit: h.audit,
+      scheduler: h.scheduler,
+      remediation: recordingRemediation().remediation,
+      settings: { channels: [] },
+      defaultChannel: 'CALERTS',
+      ttlMs: 3_600_000,
+      now: Date.now,
+      logger: h.logger,
+      syncNow: h.threadSync.syncNow,
+    });
+  });
+
+  const queued = async () => {
+    const counts = await h.slackQueue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  };
+  const posts = () => h.sim.calls().filter((c) => c.method === 'chat.postMessage' && c.ok);
+
+  it('posts the parent and the reply before notifyFiring returns, with no queue job', async () => {
+    const event = alertEvent('ij01');
+    await inJob.notifyFiring(event, diagnosisFor(event));
+    const thread = channel('CALERTS')?.messages[0];
+    expect(thread?.replies.map((r) => r.metadata?.event_payload.fingerprint)).toEqual(['ij01']);
+    expect(await queued()).toBe(0);
+    // Where the reply is shown is recorded on its proposals, as the queued sync does.
+    const snap = await h.threads.load(h.threads.threadId('CALERTS', event.groupKey));
+    const [proposal] = await h.proposals.getMany(snap.pairs[0]?.proposalIds ?? []);
+    expect(proposal?.message?.ts).toBe(thread?.replies[0]?.ts);
+  });
+
+  it('hands the sync to the queue when Slack fails the in-job attempt', async () => {
+    h.sim.setFaults({ serverErrors: { count: 1, status: 503, methods: ['chat.postMessage'] } });
+    const event = alertEvent('ij02');
+    await inJob.notifyFiring(event, diagnosisFor(event));
+    expect(posts()).toHaveLength(0);
+    expect(await queued()).toBe(1);
+    const thread = await h.waitFor(() => channel('CALERTS')?.messages.find((m) => m.replies.length === 1));
+    expect(thread.replies.map((r) => r.metadata?.event_payload.fingerprint)).toEqual(['ij02']);
+    expect(posts()).toHaveLength(2);
+  });
+
+  it('after a parent posted in the job and a failed reply, the queued sync posts only the reply', async () => {
+    // The in-job client (derived from this sync's client: same token and URL) goes through a proxy that
+    // fails the second chat.postMessage; the queued sync goes straight to the simulator.
+    const proxy = await startFaultProxy(h.sim.url);
+    try {
+      let postsSeen = 0;
+      proxy.setRule((r) => (r.path.endsWith('/chat.postMessage') && ++postsSeen === 2 ? { status: 503 } : null));
+      const proxied = createThreadSync({
+        client: new WebClient(BOT_TOKEN, { slackApiUrl: `${proxy.url}/api/` }),
+        threads: h.threads,
+        proposals: h.proposals,
+        scheduler: h.scheduler,
+        logger: h.logger,
+        updateIntervalMs: 300,
+      });
+      const notifier = createSlackNotifier({
+        threads: h.threads,
+        proposals: h.proposals,
+        audit: h.audit,
+        scheduler: h.scheduler,
+        remediation: recordingRemediation().remediation,
+        settings: { channels: [] },
+        defaultChannel: 'CALERTS',
+        ttlMs: 3_600_000,
+        now: Date.now,
+        logger: h.logger,
+        syncNow: proxied.syncNow,
+      });
+      const event = alertEvent('ij03');
+      await notifier.notifyFiring(event, diagnosisFor(event));
+      expect(posts()).toHaveLength(1);
+      expect(proxy.log().map((e) => e.status)).toEqual([200, 503]);
+      const thread = await h.waitFor(() => channel('CALERTS')?.messages.find((m) => m.replies.length === 1));
+      expect(channel('CALERTS')?.messages).toHaveLength(1);
+      expect(thread.replies.map((r) => r.metadata?.event_payload.fingerprint)).toEqual(['ij03']);
+      expect(posts()).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('does not wait out a rate limit in the job: the queued sync does, and posts each message once', async () => {
+    h.sim.setFaults({ rateLimit: { count: 1, retryAfterSec: 1, methods: ['chat.postMessage'] } });
+    const event = alertEvent('ij04');
+    const started = Date.now();
+    await inJob.notifyFiring(event, diagnosisFor(event));
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(await queued()).toBe(1);
+    const thread = await h.waitFor(() => channel('CALERTS')?.messages.find((m) => m.replies.length === 1));
+    expect(thread.replies).toHaveLength(1);
+    expect(posts()).toHaveLength(2);
+  });
+
+  it('queues the sync when another writer holds the thread, and posts once that writer is done', async () => {
+    const event = alertEvent('ij05');
+    const id = h.threads.threadId('CALERTS', event.groupKey);
+    const other = await h.threads.lock(id, 10_000);
+    expect(other).not.toBeNull();
+    await inJob.notifyFiring(event, diagnosisFor(event));
+    expect(posts()).toHaveLength(0);
+    expect(await queued()).toBe(1);
+    await other?.release();
+    const thread = await h.waitFor(() => channel('CALERTS')?.messages.find((m) => m.replies.length === 1));
+    expect(thread.replies.map((r) => r.metadata?.event_payload.fingerprint)).toEqual(['ij05']);
+    expect(posts()).toHaveLength(2);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The thread store's scripts against a real Redis: what one firing or resolve writes (and the TTL on every
+ * key it writes), the order of pairs, and starting a sync (the lock, the snapshot read under it) when the
+ * lock is free, held, lost or expired.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiagnosisStore } from '../../src/store/diagnoses.js';
+import { createThreadStore, type FiringRecord, type ThreadAlert } from '../../src/store/threads.js';
+import { PrivateRedis } from '../helpers/redis.js';
+import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
+
+const prefix = `test-tscripts-${randomBytes(6).toString('hex')}`;
+const THREAD_TTL_S = 14 * 86_400;
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis('redis://127.0.0.1:6379');
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+const key = (id: string, part: string) => `${prefix}:slack:thread:{${id}}:${part}`;
+
+function alert(fingerprint: string, status: ThreadAlert['status'] = 'firing'): ThreadAlert {
+  return { fingerprint, status, label: `pod-${fingerprint}`, labels: {}, generatorURL: '', updatedAt: 1 };
+}
+
+function firing(fingerprint: string, pairKey: string, options: { newPair?: boolean; channel?: string } = {}) {
+  const event = alertEvent(fingerprint);
+  const record: FiringRecord = {
+    meta: {
+      channel: options.channel ?? 'C1',
+      groupKey: 'g',
+      alertname: 'KubePodOOMKilled',
+      externalURL: 'http://am.example',
+      groupLabels: {},
+      createdAt: 1,
+    },
+    alert: alert(fingerprint),
+    pairKey,
+    ...(options.newPair === false
+      ? {}
+      : { newPair: { diagnosis: diagnosisFor(event), proposalIds: ['p1'], unavailable: [], createdAt: 2 } }),
+  };
+  return record;
+}
+
+describe('thread store scripts', () => {
+  it('records a firing alert: the first meta wins, a pair is added once in order, every written key has the TTL', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'firing');
+    expect(await threads.hasPair(id, 'A|x')).toBe(false);
+    expect(await threads.recordFiring(id, firing('f1', 'A|x'))).toBe(true);
+    expect(await threads.hasPair(id, 'A|x')).toBe(true);
+    // The same pair again (a second alert, or another replica's copy): not added, the alert still recorded.
+    expect(await threads.recordFiring(id, firing('f2', 'A|x', { channel: 'C-other' }))).toBe(false);
+    expect(await threads.recordFiring(id, firing('f3', 'B|y'))).toBe(true);
+    expect(await threads.recordFiring(id, firing('f4', 'B|y', { newPair: false }))).toBe(false);
+
+    const snap = await threads.load(id);
+    expect(snap.meta?.channel).toBe('C1');
+    // A pair offered again (two jobs raced past hasPair) may use up a seq number; the order is what counts.
+    expect(snap.pairs.map((p) => p.key)).toEqual(['A|x', 'B|y']);
+    expect(snap.pairs[0]!.seq).toBeLessThan(snap.pairs[1]!.seq);
+    expect(snap.pairs[0]?.diagnosis.alert.fingerprint).toBe('f1');
+    expect(snap.pairs[0]?.proposalIds).toEqual(['p1']);
+    expect(snap.alerts.map((a) => a.fingerprint)).toEqual(['f1', 'f2', 'f3', 'f4']);
+    expect(snap.alertPairs).toEqual({ f1: 'A|x', f2: 'A|x', f3: 'B|y', f4: 'B|y' });
+    for (const part of ['meta', 'alerts', 'alert-pair', 'pairs', 'seq']) {
+      const ttl = await redis.ttl(key(id, part));
+      expect([part, ttl > THREAD_TTL_S - 60 && ttl <= THREAD_TTL_S]).toEqual([part, true]);
+    }
+  });
+
+  it('keeps the pair order of threads written before the script (the same seq counter)', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'legacy');
+    // As the earlier addPair left it: seq counter at 3 (one INCR lost a race), pairs with seq 1 and 3.
+    await redis.set(key(id, 'seq'), '3');
+    const legacy = (k: string, seq: number) => JSON.stringify({ ...firing('l', k).newPair, key: k, seq });
+    await redis.hset(key(id, 'pairs'), 'L1|a', legacy('L1|a', 1), 'L3|b', legacy('L3|b', 3));
+    await threads.recordFiring(id, firing('n1', 'N|c'));
+    const snap = await threads.load(id);
+    expect(snap.pairs.map((p) => [p.key, p.seq])).toEqual([
+      ['L1|a', 1],
+      ['L3|b', 3],
+      ['N|c', 4],
+    ]);
+  });
+
+  it('records a resolve only in a thread that has meta', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const unknown = threads.threadId('C1', 'never-posted');
+    expect(await threads.recordResolved(unknown, alert('r1', 'resolved'))).toBe(false);
+    expect(await redis.exists(key(unknown, 'alerts'), key(unknown, 'meta'))).toBe(0);
+
+    const id = threads.threadId('C1', 'resolve');
+    await threads.recordFiring(id, firing('r1', 'A|x'));
+    await redis.expire(key(id, 'alerts'), 100);
+    expect(await threads.recordResolved(id, alert('r1', 'resolved'))).toBe(true);
+    const snap = await threads.load(id);
+    expect(snap.alerts).toEqual([expect.objectContaining({ fingerprint: 'r1', status: 'resolved' })]);
+    expect(snap.alertPairs).toEqual({ r1: 'A|x' });
+    expect(await redis.ttl(key(id, 'alerts'))).toBeGreaterThan(THREAD_TTL_S - 60);
+  });
+
+  it('starts a sync: the snapshot under a fresh lock; null while another writer holds it; free again once released or expired', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'start');
+    await threads.recordFiring(id, firing('s1', 'A|x'));
+    const t = 1_700_000_000_000;
+    expect(await threads.claimSync(id, t, 5000)).toBe(t);
+
+    const first = await threads.startSync(id, t + 10, 10_000);
+    expect(first?.snapshot.meta?.channel).toBe('C1');
+    expect(first?.snapshot.pairs.map((p) => p.key)).toEqual(['A|x']);
+    expect(first?.snapshot.messages).toEqual({});
+    // The sync start is recorded (the pending claim dropped, the next one spaced from it) even when busy.
+    expect(await threads.startSync(id, t + 20, 10_000)).toBeNull();
+    expect(await threads.claimSync(id, t + 30, 5000)).toBe(t + 5020);
+    await first?.lock.release();
+
+    // A lock that expired under its writer: another takes it; the first writer's renew and release are no-ops.
+    const short = await threads.startSync(id, t + 40, 150);
+    expect(short).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const second = await threads.startSync(id, t + 50, 10_000);
+    expect(second).not.toBeNull();
+    expect(await short?.lock.renew()).toBe(false);
+    await short?.lock.release();
+    expect(await threads.startSync(id, t + 60, 10_000)).toBeNull();
+    expect(await second?.lock.renew()).toBe(true);
+    await second?.lock.release();
+    expect(await redis.exists(key(id, 'lock'))).toBe(0);
+
+    // An unknown thread: the lock is taken, the snapshot is empty.
+    const none = await threads.startSync(threads.threadId('C1', 'none'), t, 10_000);
+    expect(none?.snapshot).toMatchObject({ meta: null, alerts: [], pairs: [], messages: {} });
+    await none?.lock.release();
+  });
+
+  it('refreshes the messages TTL only when asked', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'messages');
+    await threads.saveMessage(id, 'parent', { ts: '1.1', hash: 'h', at: 1 });
+    expect(await redis.ttl(key(id, 'messages'))).toBeGreaterThan(THREAD_TTL_S - 60);
+    await redis.expire(key(id, 'messages'), 100);
+    await threads.saveMessage(id, 'A|x', { ts: '1.2', hash: 'h', at: 2 }, { touch: false });
+    expect(await redis.ttl(key(id, 'messages'))).toBeLessThanOrEqual(100);
+    expect(Object.keys((await threads.load(id)).messages).sort()).toEqual(['A|x', 'parent']);
+  });
+
+  it('scripts run again after the script cache is flushed (NOSCRIPT: sent in full) and after a Redis restart', async () => {
+    const server = await PrivateRedis.start();
+    const own = new Redis(server.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+    try {
+      const threads = createThreadStore(own, prefix);
+      const id = threads.threadId('C1', 'noscript');
+      expect(await threads.recordFiring(id, firing('n1', 'A|x'))).toBe(true);
+      await own.script('FLUSH');
+      expect(await threads.recordFiring(id, firing('n2', 'B|y'))).toBe(true);
+      await server.stop();
+      await server.start();
+      expect(await threads.recordFiring(id, firing('n3', 'C|z'))).toBe(true);
+      // No persistence on this server: the restart emptied it.
+      expect((await threads.load(id)).pairs.map((p) => p.key)).toEqual(['C|z']);
+    } finally {
+      own.disconnect();
+      await server.stop();
+    }
+  });
+});
+
+describe('diagnosis store', () => {
+  it('keeps the first record of an episode and indexes it once; trims the index at most once a minute', async () => {
+    let now = 1_700_000_000_000;
+    const store = createDiagnosisStore({ redis, prefix: `${prefix}:d`, ttlMs: 120_000, now: () => now });
+    const event = alertEvent('d1');
+    const first = await store.recordDiagnosis(event, diagnosisFor(event));
+    expect(first.created).toBe(true);
+    const again = await store.recordDiagnosis(event, diagnosisFor(event, { code: 'CRASHLOOP_APP_ERROR' }));
+    expect(again).toMatchObject({ created: false, record: { diagnosis: { rootCause: { code: 'OOM_LIMIT' } } } });
+    expect(await redis.zcard(`${prefix}:d:record-index`)).toBe(1);
+    // An index entry older than the TTL goes with the next trim, which runs a minute after the last one.
+    await redis.zadd(`${prefix}:d:record-index`, now - 200_000, 'stale');
+    now += 30_000;
+    await store.recordResolve(alertEvent('d2', { status: 'resolved' }));
+    expect(await redis.zscore(`${prefix}:d:record-index`, 'stale')).not.toBeNull();
+    now += 30_000;
+    await store.recordResolve(alertEvent('d3', { status: 'resolved' }));
+    expect(await redis.zscore(`${prefix}:d:record-index`, 'stale')).toBeNull();
+    expect((await store.list()).map((r) => r.fingerprint)).toEqual(['d1', 'd2', 'd3']);
+  });
+});
