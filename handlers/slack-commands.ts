@@ -37,4 +37,14 @@ export function registerSlackCommands(app: BoltApp, deps: SlackCommandDeps): voi
       await respond({ response_type: 'ephemeral', text: answer.text });
     });
   }
+  // A command the app's manifest routes here but Medic has no handler for (a renamed or extra command in a
+  // customised manifest): acknowledged with a pointer instead of leaving Slack to time out ("dispatch_failed").
+  const known = commands.map(([name]) => name.slice(1)).join('|');
+  app.command(new RegExp(`^/(?!(?:${known})$)`), async ({ command, ack, respond }) => {
+    await ack();
+    await respond({
+      response_type: 'ephemeral',
+      text: `Medic has no command ${command.command}; it answers ${commands.map(([name]) => `\`${name}\``).join(' and ')} (\`/medic help\`).`,
+    });
+  });
 }

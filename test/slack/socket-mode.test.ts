@@ -169,6 +169,22 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     ).rejects.toThrow('No app is connected');
   });
 
+  it('answers a command Medic has no handler for with the commands it knows, instead of leaving it unacked', async () => {
+    const s = await startSocketStack();
+    await s.integration.slackApp.start();
+    const answer = await s.sim.runSlashCommand({
+      userId: 'UOUTSIDER',
+      channel: 'CALERTS',
+      command: '/medic-staging',
+      text: 'diagnose',
+    });
+    expect(answer.status).toBe(200);
+    const pointer = await s.waitFor(() => ephemeralsFor(s, 'UOUTSIDER')[0]);
+    expect(pointer.text).toBe('Medic has no command /medic-staging; it answers `/scale` and `/medic` (`/medic help`).');
+    expect(s.sim.conversations().flatMap((c) => c.messages)).toEqual([]);
+    await s.integration.slackApp.stop();
+  });
+
   it("runs an approver's click over the socket exactly once and shows who approved and the outcome", async () => {
     const s = await startSocketStack();
     await s.integration.slackApp.start();
