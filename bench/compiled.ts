@@ -1,53 +1,27 @@
 /**
- * The compiled build the benchmarks measure: what the Dockerfile runs (`tsc -p tsconfig.build.json`, the
- * non-TypeScript assets copied next to the output, a two-line launcher), built into .bench/dist (git-ignored).
- * Benchmarks measure this, not tsx, because transpiling at run time costs CPU and ~70 MB that production
- * does not pay.
+ * The build the benchmarks measure: exactly what the Dockerfile ships, `npm run build` (scripts/build.mjs,
+ * an esbuild bundle with its assets and source maps) into .bench/dist (git-ignored). Benchmarks measure this,
+ * not tsx, because transpiling at run time costs CPU and ~100 MB that production does not pay.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { SandboxOptions } from '../src/kube/sandbox/index.js';
 import { REPO_ROOT } from '../test/harness/medic.js';
 import { type Stack, startStack } from '../test/harness/stack.js';
 
-function copyAssets(from: string, to: string): void {
-  for (const name of readdirSync(from)) {
-    const source = join(from, name);
-    if (statSync(source).isDirectory()) copyAssets(source, join(to, name));
-    else if (!name.endsWith('.ts')) {
-      mkdirSync(to, { recursive: true });
-      cpSync(source, join(to, name));
-    }
-  }
+/** Runs the production build (scripts/build.mjs) into `outDir` (default .bench/dist) and returns its entry. */
+export function buildCompiled(outDir = join(REPO_ROOT, '.bench', 'dist')): string {
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs'), '--outdir', outDir], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const entry = join(outDir, 'medic.mjs');
+  process.stderr.write(`production build: ${relative(REPO_ROOT, entry)}\n`);
+  return entry;
 }
 
-/** Compiles src/, handlers/ and playbooks/ into .bench/dist and returns the launcher's path. */
-export function buildCompiled(): string {
-  const outDir = join(REPO_ROOT, '.bench', 'dist');
-  mkdirSync(outDir, { recursive: true });
-  try {
-    execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
-      cwd: REPO_ROOT,
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    // tsc still emits JavaScript when it reports type errors; the launcher fails loudly if it did not.
-    process.stderr.write(
-      `tsc reported errors (emitting anyway): ${String((error as { stdout?: Buffer }).stdout).slice(0, 500)}\n`,
-    );
-  }
-  copyAssets(join(REPO_ROOT, 'src'), join(outDir, 'src'));
-  const launcher = join(outDir, 'medic.mjs');
-  writeFileSync(
-    launcher,
-    "const { runCli } = await import('./src/cli.js');\nprocess.exitCode = await runCli(process.argv.slice(2));\n",
-  );
-  process.stderr.write(`compiled build: ${relative(REPO_ROOT, launcher)}\n`);
-  return launcher;
-}
-
-/** Which Medic the benchmark runs: the compiled build (default), or tsx with BENCH_ENTRY=tsx. */
+/** Which Medic the benchmark runs: the production build (default), or tsx with BENCH_ENTRY=tsx. */
 export function benchEntry(): string | undefined {
   return process.env.BENCH_ENTRY === 'tsx' ? undefined : buildCompiled();
 }
