@@ -70,7 +70,17 @@ function startWorker<T>(queueName: string, options: WorkerOptions<T>): RunningWo
         throw error instanceof Error ? error : new Error(errorMessage(error));
       }
     },
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 2 },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      maxStalledCount: 2,
+      // A crashed worker's jobs are handed to another once their lock expires and a stalled check runs:
+      // BullMQ's defaults (30 s each) made that 60–70 s. The lock is renewed every lockDuration/2 while the
+      // job runs, so only an event loop blocked for 15 s could make a live job look stalled.
+      lockDuration: 15_000,
+      stalledInterval: 10_000,
+    },
   );
 
   worker.on('failed', (job, error) => {
