@@ -1,8 +1,13 @@
 /**
- * bench:footprint — start-up time and idle memory of `medic serve --role all`, side by side: through tsx
- * (what `npx medic` runs) and compiled by tsc (what the container image runs), next to a bare Node process.
+ * bench:footprint — start-up time and idle memory of `medic serve --role all`: the production build the
+ * container image runs (`npm run build`, an esbuild bundle, run with the image's NODE_OPTIONS), next to the same
+ * command through tsx and a bare Node process. The bar (idle RSS ≤ 150 MB) is the image's: `pass` is decided
+ * by the worst of its runs. tsx (`npx medic`, bin/medic.js) is the try-it-out path on a clone, not what is
+ * deployed; it is reported for comparison (it transpiles at run time and loads every module file, ~100 MB more).
  * Each variant starts RUNS times against a private Redis and a sandbox cluster; RSS is read from /proc after
- * IDLE_MS of idleness. Prints JSON. Bar: idle RSS ≤ 150 MB.
+ * IDLE_MS of idleness. The runs spread by ~15 MB: start-up grows V8's young generation to its 2 × 16 MB
+ * semi-spaces, and V8's memory reducer gives them back after some seconds of idleness, before or after the
+ * sample (docs/reliability.md "Footprint"). Prints JSON.
  */
 import { join } from 'node:path';
 import { startSandbox } from '../src/kube/sandbox/index.js';
@@ -14,7 +19,7 @@ import { readProcessMemory, summarize } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
 import { benchNodeArgs, buildCompiled } from './compiled.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
 const BAR_IDLE_RSS_MB = 150;
 
@@ -76,7 +81,7 @@ async function main() {
       MEDIC_QUEUE_PREFIX: 'medic-bench-footprint',
       LOG_LEVEL: 'warn',
     };
-    const launcher = buildCompiled();
+    const entry = buildCompiled();
     const results = {
       bench: 'footprint',
       runs: RUNS,
@@ -84,12 +89,13 @@ async function main() {
       node: process.version,
       nodeArgs: benchNodeArgs(),
       bareNode: await measureBareNode(),
+      image: await measureMedic('image', entry, env),
       tsx: await measureMedic('tsx', undefined, env),
-      compiled: await measureMedic('compiled', launcher, env),
-      bar: { idleRssMb: BAR_IDLE_RSS_MB },
+      bar: { idleRssMb: BAR_IDLE_RSS_MB, decidedBy: 'image idleRssMb.max' },
     };
-    const worst = Math.max(results.tsx.idleRssMb.max, results.compiled.idleRssMb.max);
-    process.stdout.write(`${JSON.stringify({ ...results, pass: worst <= BAR_IDLE_RSS_MB }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...results, pass: results.image.idleRssMb.max <= BAR_IDLE_RSS_MB }, null, 2)}\n`,
+    );
   } finally {
     await sandbox.close();
     await redis.close();
