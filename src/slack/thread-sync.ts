@@ -13,6 +13,7 @@ import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
 import type { Diagnosis, Proposal } from '../types.js';
 import { toSlackLogger } from './client.js';
+import { createHttpFetch } from './http-fetch.js';
 import { renderDiagnosis } from './render/diagnosis.js';
 import { safeLink, silenceUrl } from './render/links.js';
 import { renderParent } from './render/parent.js';
@@ -233,6 +234,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       logger: toSlackLogger(deps.logger),
+      fetch: createHttpFetch(),
     });
     return failFast;
   };
