@@ -10,7 +10,7 @@ import { WebClient } from '@slack/web-api';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
-import type { PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
+import type { MessageWrite, PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
 import type { Diagnosis, Proposal } from '../types.js';
 import { toSlackLogger } from './client.js';
 import { createHttpFetch } from './http-fetch.js';
@@ -39,10 +39,13 @@ export interface SyncOptions {
   urgentPair?: string;
 }
 
-/** One sync's Slack client, and whether it has refreshed the messages key's TTL yet. */
+/** One sync: its thread, its Slack client, and the posted message not yet recorded (see `record`). */
 interface Run {
+  threadId: string;
   client: WebClient;
+  /** Whether a write of this sync has refreshed the messages key's TTL yet. */
   touched: boolean;
+  pending?: MessageWrite;
 }
 
 interface Rendered {
@@ -108,6 +111,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     threadTs: string | undefined,
   ): Promise<PostedMessage> {
     const channel = snap.meta?.channel ?? '';
+    await flush(run);
     const result = await run.client.chat.postMessage({
       channel,
       text: message.text,
@@ -117,7 +121,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       unfurl_links: false,
     });
     const posted = { ts: result.ts as string, hash: message.hash, at: now() };
-    await saveMessage(run, snap.id, message.name, posted);
+    record(run, message.name, posted);
     return posted;
   }
 
@@ -138,13 +142,25 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     }
   }
 
-  /** Records a message; the first write of a run also refreshes the messages key's TTL. */
-  async function saveMessage(run: Run, id: string, name: string, message: PostedMessage): Promise<void> {
-    await deps.threads.saveMessage(id, name, message, { touch: !run.touched });
+  /**
+   * A posted (or edited) message is recorded before the next Slack call of the sync (`flush`), or, if it was
+   * the last, with the lock's release in one round trip. Either way no more than one post is ever unrecorded,
+   * as when each post was recorded at once. The first write of a sync refreshes the messages key's TTL.
+   */
+  function record(run: Run, name: string, message: PostedMessage): void {
+    run.pending = { name, message, touch: !run.touched };
     run.touched = true;
   }
 
+  async function flush(run: Run): Promise<void> {
+    const pending = run.pending;
+    if (!pending) return;
+    run.pending = undefined;
+    await deps.threads.saveMessage(run.threadId, pending.name, pending.message, { touch: pending.touch });
+  }
+
   async function update(run: Run, snap: ThreadSnapshot, message: Rendered, ts: string): Promise<void> {
+    await flush(run);
     await run.client.chat.update({
       channel: snap.meta?.channel ?? '',
       ts,
@@ -152,7 +168,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       blocks: message.blocks as never,
       ...(message.metadata ? { metadata: message.metadata as never } : {}),
     });
-    await saveMessage(run, snap.id, message.name, { ts, hash: message.hash, at: now() });
+    record(run, message.name, { ts, hash: message.hash, at: now() });
   }
 
   async function runOn(run: Run, snap: ThreadSnapshot, options: SyncOptions): Promise<void> {
@@ -170,7 +186,10 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       posted[message.name] = await post(run, snap, message, parentTs);
       if (message.name !== 'parent') {
         const pair = snap.pairs.find((p) => p.key === message.name);
-        if (pair && parentTs) await attachChart(snap, pair.diagnosis, parentTs);
+        if (pair && parentTs && deps.memoryChart) {
+          await flush(run);
+          await attachChart(snap, pair.diagnosis, parentTs);
+        }
         for (const id of pair?.proposalIds ?? []) {
           await deps.proposals.setMessage(id, {
             channel: snap.meta.channel,
@@ -217,11 +236,12 @@ export function createThreadSync(deps: ThreadSyncDeps) {
         (error: unknown) => deps.logger.warn({ err: error, threadId }, 'thread lock renewal failed'),
       );
     }, LOCK_TTL_MS / 3);
+    const run: Run = { threadId, client, touched: false };
     try {
-      await runOn({ client, touched: false }, snapshot, options);
+      await runOn(run, snapshot, options);
     } finally {
       clearInterval(renewal);
-      await lock.release();
+      await lock.release(run.pending);
     }
   }
 

@@ -75,7 +75,13 @@ redis.call('SET', KEYS[1], runAt, 'PX', runAt - now + tonumber(ARGV[3]))
 return runAt
 `;
 
+// KEYS: lock, messages. ARGV: token, then optionally a message to record first (whether or not the lock is
+// still held: the post happened): name, JSON, ttl s to refresh the messages key with ('' for none).
 const RELEASE_LOCK = `
+if ARGV[2] then
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+  if ARGV[4] ~= '' then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
@@ -132,10 +138,21 @@ if not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4], 'NX') then return fals
 return snapshot({KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]})
 `;
 
-/** A held thread lock: `renew` extends it (false when it was lost), `release` gives it up. */
+/** A message write that can ride along with the lock's release (the last one of a sync). */
+export interface MessageWrite {
+  name: string;
+  message: PostedMessage;
+  /** Refresh the messages key's TTL too (see saveMessage). */
+  touch: boolean;
+}
+
+/**
+ * A held thread lock: `renew` extends it (false when it was lost), `release` gives it up, after recording
+ * `last` (in the same round trip) when given.
+ */
 export interface ThreadLock {
   renew(): Promise<boolean>;
-  release(): Promise<void>;
+  release(last?: MessageWrite): Promise<void>;
 }
 
 /** What a firing alert adds to its thread (one script): the group's meta, the alert, and maybe a new pair. */
@@ -213,7 +230,7 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
   const k = (id: string, part: string) => `${prefix}:slack:thread:{${id}}:${part}`;
   const snapshotKeys = (id: string) => SNAPSHOT_PARTS.map((part) => k(id, part));
   const claimSync = defineScript<number>(redis, 'medicThreadClaimSync', 2, CLAIM_SYNC);
-  const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 1, RELEASE_LOCK);
+  const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 2, RELEASE_LOCK);
   const renewLock = defineScript<number>(redis, 'medicThreadRenewLock', 1, RENEW_LOCK);
   const recordFiring = defineScript<number>(redis, 'medicThreadRecordFiring', 5, RECORD_FIRING);
   const recordResolved = defineScript<number>(redis, 'medicThreadRecordResolved', 3, RECORD_RESOLVED);
@@ -224,8 +241,9 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
     async renew() {
       return (await renewLock(k(id, 'lock'), token, ttlMs)) === 1;
     },
-    async release() {
-      await releaseLock(k(id, 'lock'), token);
+    async release(last) {
+      const write = last ? [last.name, JSON.stringify(last.message), last.touch ? THREAD_TTL_S : ''] : [];
+      await releaseLock(k(id, 'lock'), k(id, 'messages'), token, ...write);
     },
   });
   const newToken = () => randomBytes(8).toString('hex');

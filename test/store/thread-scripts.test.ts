@@ -143,6 +143,27 @@ describe('thread store scripts', () => {
     await none?.lock.release();
   });
 
+  it('records the last message with the release, also when the lock was lost meanwhile', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'release-with-message');
+    const held = await threads.startSync(id, 1, 10_000);
+    await held?.lock.release({ name: 'parent', message: { ts: '1.1', hash: 'a', at: 1 }, touch: true });
+    expect(await redis.exists(key(id, 'lock'))).toBe(0);
+    expect(await redis.ttl(key(id, 'messages'))).toBeGreaterThan(THREAD_TTL_S - 60);
+
+    const lost = await threads.startSync(id, 2, 100);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const other = await threads.startSync(id, 3, 10_000);
+    await lost?.lock.release({ name: 'A|x', message: { ts: '1.2', hash: 'b', at: 2 }, touch: false });
+    // The other writer keeps its lock; the post the first one made is recorded all the same.
+    expect(await threads.startSync(id, 4, 10_000)).toBeNull();
+    expect((await threads.load(id)).messages).toEqual({
+      parent: { ts: '1.1', hash: 'a', at: 1 },
+      'A|x': { ts: '1.2', hash: 'b', at: 2 },
+    });
+    await other?.lock.release();
+  });
+
   it('refreshes the messages TTL only when asked', async () => {
     const threads = createThreadStore(redis, prefix);
     const id = threads.threadId('C1', 'messages');
