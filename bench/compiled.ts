@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { SandboxOptions } from '../src/kube/sandbox/index.js';
 import { REPO_ROOT } from '../test/harness/medic.js';
 import { type Stack, startStack } from '../test/harness/stack.js';
@@ -21,9 +21,14 @@ export function buildCompiled(outDir = join(REPO_ROOT, '.bench', 'dist')): strin
   return entry;
 }
 
-/** Which Medic the benchmark runs: the production build (default), or tsx with BENCH_ENTRY=tsx. */
+/**
+ * Which Medic the benchmark runs: the production build (default), tsx with BENCH_ENTRY=tsx, or an entry built
+ * elsewhere with BENCH_ENTRY=<path> (an older build, say, to compare both in the same machine state).
+ */
 export function benchEntry(): string | undefined {
-  return process.env.BENCH_ENTRY === 'tsx' ? undefined : buildCompiled();
+  const choice = process.env.BENCH_ENTRY;
+  if (choice === 'tsx') return undefined;
+  return choice ? resolve(choice) : buildCompiled();
 }
 
 /** The NODE_OPTIONS the container image sets (Dockerfile `ENV NODE_OPTIONS=…`), so benchmarks run Medic as shipped. */
@@ -44,9 +49,10 @@ export function benchNodeArgs(): string[] {
 
 /**
  * The stack every end-to-end benchmark measures: AOF Redis, the sandbox with `sandbox` options, the Slack
- * simulator, and Medic run as `benchEntry()` / `benchNodeArgs()` say. `build` names which Medic ran.
+ * simulator, and Medic run as `benchEntry()` / `benchNodeArgs()` say. `build` names which Medic ran: `bundle`
+ * (the production build), `tsx`, or the BENCH_ENTRY path.
  */
-export async function startBenchStack(sandbox: SandboxOptions): Promise<{ stack: Stack; build: 'compiled' | 'tsx' }> {
+export async function startBenchStack(sandbox: SandboxOptions): Promise<{ stack: Stack; build: string }> {
   const entry = benchEntry();
   const stack = await startStack({
     sandbox,
@@ -54,5 +60,5 @@ export async function startBenchStack(sandbox: SandboxOptions): Promise<{ stack:
     ...(entry ? { medicEntry: entry } : {}),
     medicNodeArgs: benchNodeArgs(),
   });
-  return { stack, build: entry ? 'compiled' : 'tsx' };
+  return { stack, build: entry ? (process.env.BENCH_ENTRY ?? 'bundle') : 'tsx' };
 }
