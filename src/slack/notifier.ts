@@ -64,7 +64,11 @@ export function createSlackNotifier(deps: SlackNotifierDeps): SlackNotifier {
     const labels = { ...event.commonLabels, ...event.alert.labels };
     const key = pairKeyOf(diagnosis);
     let newPair: FiringRecord['newPair'];
-    if (!(await deps.threads.hasPair(id, key))) {
+    // Proposals are created once per pair, so a diagnosis with actions asks first; one without offers its
+    // pair and the store adds it only if it is new (one round trip less).
+    if (diagnosis.actions.length === 0) {
+      newPair = { diagnosis, proposalIds: [], unavailable: [], createdAt: deps.now() };
+    } else if (!(await deps.threads.hasPair(id, key))) {
       const origin = {
         type: 'diagnosis' as const,
         fingerprint: diagnosis.alert.fingerprint,

@@ -92,13 +92,13 @@ return 0
 `;
 
 // KEYS: meta, alerts, alert-pair, pairs, seq. ARGV: ttl s, meta JSON, fingerprint, alert JSON, pair key,
-// the new pair's JSON without its opening brace ('' when the pair exists): the script puts the pair's seq
-// (order of first appearance, the same counter as ever) in front. Returns 1 when this call added the pair.
+// the pair's JSON without its opening brace ('' when the caller knows the pair exists): added unless it exists,
+// with its seq (order of first appearance, the same counter as ever) put in front. Returns 1 when added.
 const RECORD_FIRING = `
 local ttl = ARGV[1]
 if not redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX') then redis.call('EXPIRE', KEYS[1], ttl) end
 local added = 0
-if ARGV[6] ~= '' then
+if ARGV[6] ~= '' and redis.call('HEXISTS', KEYS[4], ARGV[5]) == 0 then
   local seq = redis.call('INCR', KEYS[5])
   redis.call('EXPIRE', KEYS[5], ttl)
   added = redis.call('HSETNX', KEYS[4], ARGV[5], '{"seq":' .. seq .. ',' .. ARGV[6])
@@ -161,7 +161,7 @@ export interface FiringRecord {
   meta: ThreadMeta;
   alert: ThreadAlert;
   pairKey: string;
-  /** The pair to add when it does not exist yet (its seq is assigned by the store). */
+  /** The pair to add unless it exists (its seq is assigned by the store); omit it when the pair exists. */
   newPair?: Omit<ThreadPair, 'seq' | 'key'>;
 }
 

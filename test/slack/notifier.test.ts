@@ -180,6 +180,24 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
     expect(proposal?.message?.ts).toBe(thread?.replies[0]?.ts);
   });
 
+  it('a diagnosis without actions offers its pair: added once, later alerts of the pair join its reply', async () => {
+    const first = alertEvent('ij10', { groupKey: 'g-noactions' });
+    const second = alertEvent('ij11', { groupKey: 'g-noactions' });
+    await inJob.notifyFiring(first, diagnosisFor(first, { actions: [] }));
+    await inJob.notifyFiring(second, diagnosisFor(second, { actions: [] }));
+    const snap = await h.threads.load(h.threads.threadId('CALERTS', 'g-noactions'));
+    expect(snap.pairs.map((p) => [p.key, p.diagnosis.alert.fingerprint])).toEqual([
+      ['OOM_LIMIT|ads/Deployment/api', 'ij10'],
+    ]);
+    expect(snap.alertPairs).toEqual({ ij10: 'OOM_LIMIT|ads/Deployment/api', ij11: 'OOM_LIMIT|ads/Deployment/api' });
+    const thread = await h.waitFor(() => {
+      const m = channel('CALERTS')?.messages[0];
+      return m && JSON.stringify(m.replies[0]?.blocks).includes('Affected: 2 alert(s)') ? m : undefined;
+    });
+    expect(thread.replies).toHaveLength(1);
+    expect(posts()).toHaveLength(2);
+  });
+
   it('hands the sync to the queue when Slack fails the in-job attempt', async () => {
     h.sim.setFaults({ serverErrors: { count: 1, status: 503, methods: ['chat.postMessage'] } });
     const event = alertEvent('ij02');
