@@ -10,8 +10,8 @@ COPY handlers ./handlers
 COPY playbooks ./playbooks
 # `npm run build`: a type check (tsc, no output), then scripts/build.mjs: an esbuild bundle, dist/medic.mjs plus a
 # chunk per lazily loaded command, linked source maps, and the files src/ reads at run time (demo snapshot,
-# console HTML) under dist/src/. Node loading Medic as a few files instead of ~2,000 modules (800 of them
-# @kubernetes/client-node's) is what keeps idle RSS well under 150 MB (bench:footprint, docs/reliability.md).
+# console HTML) under dist/src/. Node loading Medic as a few files instead of file by file (over 800 files of
+# @kubernetes/client-node alone) keeps idle RSS well under 150 MB (bench:footprint, docs/reliability.md).
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -30,7 +30,7 @@ COPY --from=build /app/dist ./dist
 # CPU per alert (bench:cost); with 16 MB the cap costs about 8%, within run-to-run noise.
 # Raise the cap for much larger clusters (bigger live heap): NODE_OPTIONS in the Deployment overrides this.
 # --enable-source-maps: stack traces in the logs name src/…/*.ts lines instead of columns in the bundle's long
-# lines, for ~4 MB of RSS (the parsed maps) and no measurable CPU per alert (bench:footprint, bench:cost).
+# lines, for ~5 MB of RSS (the parsed maps) and no measurable CPU per alert (bench:footprint, bench:cost).
 ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=16 --enable-source-maps"
 USER node
 EXPOSE 3000
