@@ -17,6 +17,7 @@ import { createQueues, startActionWorker } from '../../src/queue/index.js';
 import { createSlackQueue, startSlackWorker } from '../../src/queue/slack.js';
 import type { Remediation } from '../../src/remediation/index.js';
 import { createSlackIntegration, type SlackIntegrationDeps } from '../../src/slack/integration.js';
+import { createSlackNotifier, type SlackNotifierDeps } from '../../src/slack/notifier.js';
 import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
 import { createSyncScheduler } from '../../src/slack/sync-scheduler.js';
 import { createThreadSync } from '../../src/slack/thread-sync.js';
@@ -131,6 +132,23 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
 }
 
 export type SlackHarness = Awaited<ReturnType<typeof startSlackHarness>>;
+
+/** The Slack notifier on a harness's stores and scheduler, alerts going to CALERTS unless `overrides` say. */
+export function harnessNotifier(h: SlackHarness, overrides: Partial<SlackNotifierDeps> = {}) {
+  return createSlackNotifier({
+    threads: h.threads,
+    proposals: h.proposals,
+    audit: h.audit,
+    scheduler: h.scheduler,
+    remediation: recordingRemediation().remediation,
+    settings: { channels: [] },
+    defaultChannel: 'CALERTS',
+    ttlMs: 3_600_000,
+    now: Date.now,
+    logger: h.logger,
+    ...overrides,
+  });
+}
 
 /**
  * The whole Slack side as Medic runs it: the integration (Bolt router behind a real HTTP server), the

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackNotifier } from '../../src/slack/notifier.js';
 import type { AlertNotifier } from '../../src/types.js';
-import { recordingRemediation, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
+import { harnessNotifier, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;
@@ -9,18 +8,7 @@ let notifier: AlertNotifier;
 
 beforeEach(async () => {
   h = await startSlackHarness({ intervalMs: 200 });
-  notifier = createSlackNotifier({
-    threads: h.threads,
-    proposals: h.proposals,
-    audit: h.audit,
-    scheduler: h.scheduler,
-    remediation: recordingRemediation().remediation,
-    settings: { channels: [] },
-    defaultChannel: 'CALERTS',
-    ttlMs: 3_600_000,
-    now: Date.now,
-    logger: h.logger,
-  });
+  notifier = harnessNotifier(h);
 });
 afterEach(async () => {
   await h.close();

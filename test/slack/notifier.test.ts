@@ -1,10 +1,9 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackNotifier } from '../../src/slack/notifier.js';
 import { createThreadSync } from '../../src/slack/thread-sync.js';
 import type { AlertNotifier } from '../../src/types.js';
 import { startFaultProxy } from '../harness/fault-proxy.js';
-import { BOT_TOKEN, recordingRemediation, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
+import { BOT_TOKEN, harnessNotifier, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;
@@ -12,18 +11,7 @@ let notifier: AlertNotifier;
 
 beforeEach(async () => {
   h = await startSlackHarness();
-  notifier = createSlackNotifier({
-    threads: h.threads,
-    proposals: h.proposals,
-    audit: h.audit,
-    scheduler: h.scheduler,
-    remediation: recordingRemediation().remediation,
-    settings: { channels: [{ match: { namespace: 'payments' }, channel: 'CPAY' }] },
-    defaultChannel: 'CALERTS',
-    ttlMs: 3_600_000,
-    now: Date.now,
-    logger: h.logger,
-  });
+  notifier = harnessNotifier(h, { settings: { channels: [{ match: { namespace: 'payments' }, channel: 'CPAY' }] } });
 });
 afterEach(async () => {
   await h.close();
@@ -147,19 +135,7 @@ async function waitForIdle(harness: SlackHarness): Promise<void> {
 describe('Slack notifier: a new reply is posted inside the job that recorded it', () => {
   let inJob: AlertNotifier;
   beforeEach(() => {
-    inJob = createSlackNotifier({
-      threads: h.threads,
-      proposals: h.proposals,
-      audit: h.audit,
-      scheduler: h.scheduler,
-      remediation: recordingRemediation().remediation,
-      settings: { channels: [] },
-      defaultChannel: 'CALERTS',
-      ttlMs: 3_600_000,
-      now: Date.now,
-      logger: h.logger,
-      syncNow: h.threadSync.syncNow,
-    });
+    inJob = harnessNotifier(h, { syncNow: h.threadSync.syncNow });
   });
 
   const queued = async () => {
@@ -224,19 +200,8 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
         logger: h.logger,
         updateIntervalMs: 300,
       });
-      const notifier = createSlackNotifier({
-        threads: h.threads,
-        proposals: h.proposals,
-        audit: h.audit,
-        scheduler: h.scheduler,
-        remediation: recordingRemediation().remediation,
-        settings: { channels: [] },
-        defaultChannel: 'CALERTS',
-        ttlMs: 3_600_000,
-        now: Date.now,
-        logger: h.logger,
-        syncNow: proxied.syncNow,
-      });
+      const notifier = harnessNotifier(h, { syncNow: proxied.syncNow });
+
       const event = alertEvent('ij03');
       await notifier.notifyFiring(event, diagnosisFor(event));
       expect(posts()).toHaveLength(1);

@@ -3,24 +3,19 @@
  * key it writes), the order of pairs, and starting a sync (the lock, the snapshot read under it) when the
  * lock is free, held, lost or expired.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDiagnosisStore } from '../../src/store/diagnoses.js';
 import { createThreadStore, type FiringRecord, type ThreadAlert } from '../../src/store/threads.js';
-import { PrivateRedis } from '../helpers/redis.js';
+import { connect, deleteKeysUnder, PrivateRedis, uniquePrefix } from '../helpers/redis.js';
 import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
 
-const prefix = `test-tscripts-${randomBytes(6).toString('hex')}`;
+const prefix = uniquePrefix('tscripts');
 const THREAD_TTL_S = 14 * 86_400;
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis('redis://127.0.0.1:6379');
-});
+const redis = connect('store');
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await deleteKeysUnder(prefix);
+  redis.disconnect();
 });
 
 const key = (id: string, part: string) => `${prefix}:slack:thread:{${id}}:${part}`;
