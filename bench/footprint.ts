@@ -7,7 +7,7 @@
  * Each variant starts RUNS times against a private Redis and a sandbox cluster; RSS is read from /proc after
  * IDLE_MS of idleness. The runs spread by ~15 MB: start-up grows V8's young generation to its 2 × 16 MB
  * semi-spaces, and V8's memory reducer gives them back after some seconds of idleness, before or after the
- * sample (docs/reliability.md "Footprint"). Prints JSON.
+ * sample (docs/reliability.md, bench:footprint). Prints JSON.
  */
 import { join } from 'node:path';
 import { startSandbox } from '../src/kube/sandbox/index.js';

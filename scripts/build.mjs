@@ -4,9 +4,12 @@
  * <outdir>/medic.mjs plus a chunk per lazily loaded CLI command (`medic demo` does not load into
  * `medic serve`), with linked source maps next to them.
  *
- * Why a bundle: Node loads @kubernetes/client-node's ~1,000 small ESM modules one by one, and each module
- * costs memory of its own; one bundle holds the same code in a few files (idle RSS of `medic serve`
- * ~115 MB compiled by tsc, see docs/reliability.md "Footprint" for the bundle's).
+ * Why a bundle: Node loads the tsc output file by file (over 800 files of @kubernetes/client-node alone), and
+ * each module costs memory of its own; the bundle holds the same code in a few minified files. Idle RSS of
+ * `medic serve --role all`: ~150 MB as tsc output, ~90 MB bundled (bench:footprint, docs/reliability.md).
+ *
+ * The linked .map files are not used unless Node runs with --enable-source-maps, which the image leaves off:
+ * the first stack trace mapped through them decodes ~40 MB of heap that stays.
  *
  * - External (resolved from node_modules at run time, so the image still installs the production
  *   dependencies): native addons and optional packages loaded with a guarded require.
