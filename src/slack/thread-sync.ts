@@ -6,7 +6,7 @@
  * resumes where it stopped: every posted ts is recorded right after the post.
  */
 import { createHash } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
+import { WebClient, WebClientEvent } from '@slack/web-api';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
@@ -249,12 +249,17 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   // neither retries nor waits out a rate limit; the queued sync that follows a failure does both.
   let failFast: WebClient | undefined;
   const failFastClient = () => {
-    failFast ??= new WebClient(deps.client.token, {
+    if (failFast) return failFast;
+    failFast = new WebClient(deps.client.token, {
       slackApiUrl: deps.client.slackApiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       logger: toSlackLogger(deps.logger),
       fetch: createHttpFetch(),
+    });
+    // A 429 it gets is a 429 Medic got: re-emitted on the main client, whose listeners count them (metrics).
+    failFast.on(WebClientEvent.RATE_LIMITED, (...args: unknown[]) => {
+      deps.client.emit(WebClientEvent.RATE_LIMITED, ...args);
     });
     return failFast;
   };

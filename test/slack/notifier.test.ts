@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api';
+import { WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createThreadSync } from '../../src/slack/thread-sync.js';
 import type { AlertNotifier } from '../../src/types.js';
@@ -217,10 +217,14 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
 
   it('does not wait out a rate limit in the job: the queued sync does, and posts each message once', async () => {
     h.sim.setFaults({ rateLimit: { count: 1, retryAfterSec: 1, methods: ['chat.postMessage'] } });
+    // The 429 answered to the in-job client reaches the main client's listeners (medic_slack_rate_limited_total).
+    const rateLimited: unknown[] = [];
+    h.client.on(WebClientEvent.RATE_LIMITED, (retrySec: unknown) => rateLimited.push(retrySec));
     const event = alertEvent('ij04');
     const started = Date.now();
     await inJob.notifyFiring(event, diagnosisFor(event));
     expect(Date.now() - started).toBeLessThan(900);
+    expect(rateLimited).toEqual([1]);
     expect(await queued()).toBe(1);
     const thread = await h.waitFor(() => channel('CALERTS')?.messages.find((m) => m.replies.length === 1));
     expect(thread.replies).toHaveLength(1);
