@@ -3,7 +3,8 @@
  * lock, across replicas); posts happen at once and in order (parent, then one reply per (root cause,
  * workload) pair in order of appearance); edits are coalesced to at most one chat.update per thread per
  * interval, the rest scheduled as a later sync. A sync that fails (Slack down) is retried by the queue and
- * resumes where it stopped: every posted ts is recorded right after the post.
+ * resumes where it stopped: every posted ts is recorded before the next Slack call (the last one with the
+ * lock's release). `syncNow` is the same sync run once inside the job that asked for it (a new reply).
  */
 import { createHash } from 'node:crypto';
 import { WebClient, WebClientEvent } from '@slack/web-api';
