@@ -31,7 +31,11 @@ import * as esbuild from 'esbuild';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** First-party source folders: bundled, and their non-TypeScript files copied next to the bundle. */
 const SOURCE_DIRS = ['src', 'handlers', 'playbooks'];
-/** Loaded at run time from node_modules: native addons and optional dependencies behind a guarded require. */
+/**
+ * Loaded at run time from node_modules: native addons and optional dependencies behind a guarded require.
+ * pino is bundled: Medic logs through pino.destination (sonic-boom) and uses no transports, so thread-stream's
+ * worker file, which a bundle could not find, is never loaded.
+ */
 export const EXTERNAL = [
   '@resvg/resvg-js', // native addon, loaded on the first chart (src/charts/memory-chart.ts)
   'msgpackr-extract', // optional native accelerator of msgpackr (BullMQ)
@@ -81,6 +85,19 @@ function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
+/** Moves `from` to `to`, replacing it; retried when a concurrent build (another benchmark) put `to` back first. */
+function replaceDir(from, to) {
+  for (let attempt = 1; ; attempt += 1) {
+    rmSync(to, { recursive: true, force: true });
+    try {
+      renameSync(from, to);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+    }
+  }
+}
+
 function copyAssets(from, to) {
   for (const name of readdirSync(from)) {
     const source = join(from, name);
@@ -126,8 +143,7 @@ export async function build(options = {}) {
   });
   if (result.warnings.length > 0) throw new Error(`esbuild warnings: ${result.warnings.length} (see above)`);
   for (const dir of SOURCE_DIRS) copyAssets(join(REPO_ROOT, dir), join(staging, dir));
-  rmSync(outdir, { recursive: true, force: true });
-  renameSync(staging, outdir);
+  replaceDir(staging, outdir);
   return join(outdir, 'medic.mjs');
 }
 
