@@ -16,6 +16,11 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# The memory chart attached to OOM diagnoses is drawn by resvg with the system's "DejaVu Sans"; the slim image
+# has no fonts, so without this package its text would be blank.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The bundle leaves native addons and optional packages external (scripts/build.mjs EXTERNAL): the production

@@ -210,6 +210,12 @@ describe('the image deploy/ runs (Dockerfile)', () => {
     }
   });
 
+  it('installs the font the memory chart draws its text with (the slim image has none)', () => {
+    const chart = readFileSync(join(ROOT, 'src/charts/memory-chart.ts'), 'utf8');
+    expect(chart).toContain("defaultFontFamily: 'DejaVu Sans'");
+    expect(finalStage).toMatch(/apt-get install[^\n]*\bfonts-dejavu-core\b/);
+  });
+
   it('ships a `sleep` binary for the preStop hook (a Debian-based image, not distroless)', () => {
     expect(finalStage).toMatch(/^FROM node:\d+-(bookworm|bullseye|trixie)(-slim)?\b/m);
   });
