@@ -1,7 +1,7 @@
 /**
  * The node:http fetch the in-job Slack client uses: the same calls reach the simulator as with the global
  * fetch, Slack's 429/5xx answers surface as the WebClient's usual errors, connections are kept alive, and a
- * timeout, a redirect or a refused connection fail the call.
+ * timeout (also one mid-body), a redirect, a dropped connection or a refused one fail the call.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -73,10 +73,17 @@ describe('http fetch for the Slack WebClient', () => {
     });
   });
 
-  it('keeps connections alive, and fails on a timeout, a redirect and a refused connection', async () => {
+  it('keeps connections alive, and fails on a timeout, a redirect, a body cut short and a refused connection', async () => {
     let connections = 0;
     const server = createServer((req, res) => {
       if (req.url?.endsWith('/slow.method')) return; // never answers
+      if (req.url?.endsWith('/stalled.method') || req.url?.endsWith('/reset.method')) {
+        // Headers and half a body, then nothing more (the client's timeout ends it), or a dropped connection.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"ok":');
+        if (req.url.endsWith('/reset.method')) setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
       if (req.url?.endsWith('/moved.method')) {
         res.writeHead(302, { location: 'http://example.invalid/' }).end();
         return;
@@ -98,6 +105,8 @@ describe('http fetch for the Slack WebClient', () => {
       await expect(web.apiCall('slow.method')).rejects.toMatchObject({ code: ErrorCode.RequestError });
       expect(Date.now() - started).toBeLessThan(3000);
       await expect(web.apiCall('moved.method')).rejects.toMatchObject({ code: ErrorCode.RequestError });
+      await expect(web.apiCall('stalled.method')).rejects.toMatchObject({ code: ErrorCode.RequestError });
+      await expect(web.apiCall('reset.method')).rejects.toMatchObject({ code: ErrorCode.RequestError });
     } finally {
       server.closeAllConnections();
       server.close();
