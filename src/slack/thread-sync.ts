@@ -191,13 +191,11 @@ export function createThreadSync(deps: ThreadSyncDeps) {
           await flush(run);
           await attachChart(snap, pair.diagnosis, parentTs);
         }
-        for (const id of pair?.proposalIds ?? []) {
-          await deps.proposals.setMessage(id, {
-            channel: snap.meta.channel,
-            ts: posted[message.name]?.ts ?? '',
-            threadTs: parentTs,
-          });
-        }
+        await deps.proposals.setMessages(pair?.proposalIds ?? [], {
+          channel: snap.meta.channel,
+          ts: posted[message.name]?.ts ?? '',
+          threadTs: parentTs,
+        });
       }
     }
 

@@ -64,6 +64,8 @@ export interface ProposalStore {
   ): Promise<TransitionResult>;
   /** Records where the proposal is shown (a message ts) without changing its state. */
   setMessage(id: string, message: NonNullable<Proposal['message']>): Promise<void>;
+  /** setMessage for several proposals shown in one message, in one round trip. */
+  setMessages(ids: string[], message: NonNullable<Proposal['message']>): Promise<void>;
 }
 
 const ID_PATTERN = /^p[0-9a-f]{20}$/;
@@ -138,6 +140,15 @@ export function createProposalStore(redis: Redis, prefix: string): ProposalStore
 
     async setMessage(id, message) {
       if (ID_PATTERN.test(id)) await redis.hset(key(id), 'message', JSON.stringify(message));
+    },
+
+    async setMessages(ids, message) {
+      const valid = ids.filter((id) => ID_PATTERN.test(id));
+      if (valid.length === 0) return;
+      const json = JSON.stringify(message);
+      const pipeline = redis.pipeline();
+      for (const id of valid) pipeline.hset(key(id), 'message', json);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     },
   };
 }

@@ -152,8 +152,11 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
     expect(await queued()).toBe(0);
     // Where the reply is shown is recorded on its proposals, as the queued sync does.
     const snap = await h.threads.load(h.threads.threadId('CALERTS', event.groupKey));
-    const [proposal] = await h.proposals.getMany(snap.pairs[0]?.proposalIds ?? []);
-    expect(proposal?.message?.ts).toBe(thread?.replies[0]?.ts);
+    const proposals = await h.proposals.getMany(snap.pairs[0]?.proposalIds ?? []);
+    expect(proposals.map((p) => p?.message)).toEqual([
+      { channel: 'CALERTS', ts: thread?.replies[0]?.ts, threadTs: thread?.ts },
+      { channel: 'CALERTS', ts: thread?.replies[0]?.ts, threadTs: thread?.ts },
+    ]);
   });
 
   it('a diagnosis without actions offers its pair: added once, later alerts of the pair join its reply', async () => {
