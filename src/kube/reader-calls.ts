@@ -15,6 +15,21 @@ export function createSharedCache(ttlMs: number, now: () => number = Date.now): 
   return { ttlMs, now, values: new Map() };
 }
 
+/**
+ * Stores an answer and drops the expired ones, so a long-running worker keeps only the last `ttlMs` of answers
+ * (pod names churn: without this the map grew by every object ever read). Re-inserting moves a key to the end,
+ * so with one TTL the map is in expiry order and the sweep stops at the first live entry.
+ */
+function remember(shared: SharedCache, key: string, value: unknown): void {
+  const now = shared.now();
+  shared.values.delete(key);
+  shared.values.set(key, { value, expires: now + shared.ttlMs });
+  for (const [oldKey, entry] of shared.values) {
+    if (entry.expires > now) break;
+    shared.values.delete(oldKey);
+  }
+}
+
 /** One diagnosis' view of the cluster: its signal, its request count, its in-flight requests. */
 export class CallScope {
   requestCount = 0;
@@ -32,7 +47,7 @@ export class CallScope {
     const running = this.inflight.get(key);
     if (running) return running as Promise<T | null>;
     const promise = this.execute(what, call, nullStatuses).then((value) => {
-      if (this.shared.ttlMs > 0) this.shared.values.set(key, { value, expires: this.shared.now() + this.shared.ttlMs });
+      if (this.shared.ttlMs > 0) remember(this.shared, key, value);
       return value;
     });
     this.inflight.set(key, promise);

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { CallScope, createSharedCache } from '../../src/kube/reader-calls.js';
+
+describe('the shared answer cache', () => {
+  it('reuses an answer within its TTL and keeps no expired answers once a new one is stored', async () => {
+    let now = 0;
+    const shared = createSharedCache(2000, () => now);
+    const scope = new CallScope(shared, undefined);
+    let calls = 0;
+    const read = (key: string) =>
+      scope.read(key, key, async () => {
+        calls += 1;
+        return `${key}@${now}`;
+      });
+
+    expect(await read('pods/a')).toBe('pods/a@0');
+    now = 1000;
+    expect(await read('pods/b')).toBe('pods/b@1000');
+    expect(await read('pods/a')).toBe('pods/a@0');
+    expect(calls).toBe(2);
+
+    now = 2500; // pods/a (stored at 0) expired, pods/b (stored at 1000) not yet
+    expect(await read('pods/c')).toBe('pods/c@2500');
+    expect([...shared.values.keys()]).toEqual(['pods/b', 'pods/c']);
+
+    now = 10_000;
+    expect(await read('pods/b')).toBe('pods/b@10000');
+    expect([...shared.values.keys()]).toEqual(['pods/b']);
+    expect(calls).toBe(4);
+  });
+});
