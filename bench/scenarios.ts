@@ -33,7 +33,9 @@ let serial = 0;
 export function freshAlert(scenario: Scenario, tag: string): { payload: TestPayload; fingerprint: string } {
   serial += 1;
   const fingerprint = (Date.now().toString(16) + serial.toString(16).padStart(6, '0')).slice(-16);
-  const alert = { ...scenario.payload.alerts[0]!, fingerprint, startsAt: new Date().toISOString() };
+  // The scenario's own startsAt: playbooks weigh evidence by its time relative to the alert (an OOM kill days
+  // before the alert started is not its cause), so re-stamping it "now" turned two incidents into UNKNOWN.
+  const alert = { ...scenario.payload.alerts[0]!, fingerprint };
   return {
     fingerprint,
     payload: { ...scenario.payload, groupKey: `${scenario.payload.groupKey}:${tag}-${serial}`, alerts: [alert] },
