@@ -33,6 +33,9 @@ export interface SlackClientOptions {
   timeoutMs?: number;
 }
 
+/** How long one Slack Web API call may take before it fails (and is retried where the client retries). */
+export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
+
 export const DEFAULT_SLACK_RETRY = { retries: 10, minTimeout: 1000, maxTimeout: 30_000, factor: 2, randomize: true };
 
 export function createSlackClient(options: SlackClientOptions): WebClient {
@@ -40,7 +43,7 @@ export function createSlackClient(options: SlackClientOptions): WebClient {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     logger: toSlackLogger(options.logger),
     retryConfig: options.retry ?? DEFAULT_SLACK_RETRY,
-    timeout: options.timeoutMs ?? 10_000,
+    timeout: options.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS,
   });
 }
 

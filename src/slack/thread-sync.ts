@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { MessageWrite, PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
 import type { Diagnosis, Proposal } from '../types.js';
-import { toSlackLogger } from './client.js';
+import { DEFAULT_SLACK_TIMEOUT_MS, toSlackLogger } from './client.js';
 import { createHttpFetch } from './http-fetch.js';
 import { renderDiagnosis } from './render/diagnosis.js';
 import { safeLink, silenceUrl } from './render/links.js';
@@ -33,6 +33,8 @@ export interface ThreadSyncDeps {
   now?: () => number;
   /** The client for syncNow; default: `client`'s token and URL with no retries and rate limits rejected. */
   syncNowClient?: WebClient;
+  /** How long one Slack call of the in-job attempt may take; default DEFAULT_SLACK_TIMEOUT_MS. */
+  syncNowTimeoutMs?: number;
 }
 
 export interface SyncOptions {
@@ -253,6 +255,8 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       slackApiUrl: deps.client.slackApiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
+      // WebClient's own default is no timeout: a Slack that accepts and never answers would hold the job.
+      timeout: deps.syncNowTimeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS,
       logger: toSlackLogger(deps.logger),
       fetch: createHttpFetch(),
     });

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createThreadSync } from '../../src/slack/thread-sync.js';
@@ -215,6 +218,35 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
       expect(posts()).toHaveLength(2);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('gives up on a Slack that never answers after the call timeout and queues the sync instead', async () => {
+    const silent = createServer(() => undefined); // accepts every request, answers none
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const stalled = createThreadSync({
+        client: new WebClient(BOT_TOKEN, {
+          slackApiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/api/`,
+        }),
+        threads: h.threads,
+        proposals: h.proposals,
+        scheduler: h.scheduler,
+        logger: h.logger,
+        syncNowTimeoutMs: 300,
+      });
+      const notifier = harnessNotifier(h, { syncNow: stalled.syncNow });
+      const event = alertEvent('ij06');
+      const started = Date.now();
+      await notifier.notifyFiring(event, diagnosisFor(event));
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(await queued()).toBe(1);
+      const thread = await h.waitFor(() => channel('CALERTS')?.messages.find((m) => m.replies.length === 1));
+      expect(thread.replies.map((r) => r.metadata?.event_payload.fingerprint)).toEqual(['ij06']);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
     }
   });
 
