@@ -101,7 +101,9 @@ export function createQueues(options: QueueOptions): MedicQueues {
     connection,
     ...(options.batchThreshold === undefined ? {} : { batchThreshold: options.batchThreshold }),
     // A batch job is only a hand-over: once fanned out, the per-alert jobs are the record and the dedup memory.
-    batchJobOptions: { ...alertJobOptions, removeOnComplete: true },
+    // Its fan-out fails only when Redis does, and it carries many alerts, so it retries longer than an alert
+    // (10 attempts from 1 s doubling: about 17 minutes) before it is left in the failed set.
+    batchJobOptions: { ...alertJobOptions, attempts: Math.max(10, options.alertAttempts ?? 5), removeOnComplete: true },
   });
 
   async function enqueueAlerts(events: AlertEvent[]): Promise<EnqueueResult> {

@@ -118,6 +118,7 @@ describe('queues', () => {
       expect(others).toEqual([]);
       expect(batchJob?.name).toBe(ALERT_BATCH_JOB);
       expect(batchJob?.data).toEqual({ batch: events });
+      expect(batchJob?.opts).toMatchObject({ attempts: 10, removeOnComplete: true });
 
       expect(await batching.fanOutAlerts(events)).toMatchObject({ accepted: events.length, duplicates: 0 });
       expect(await perAlertJobIds()).toEqual(events.map(alertJobId).sort());
