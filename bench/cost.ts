@@ -8,11 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import type { TestPayload } from '../test/harness/alerts.js';
-import { createHttpClient } from '../test/harness/http.js';
 import { delay, waitFor } from '../test/harness/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
-import { freshAlert, loadScenarios, replyWatcher } from './scenarios.js';
+import { freshAlert, loadScenarios, replyWatcher, webhookPoster } from './scenarios.js';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 600);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -71,16 +69,13 @@ async function main() {
   const { scenarios, objects } = loadScenarios();
   const profileDir = process.env.BENCH_CPU_PROF;
   const { stack, build } = await startBenchStack({ objects, latencyMs: 5 });
-  const http = createHttpClient();
+  let webhook: ReturnType<typeof webhookPoster> | undefined;
   const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
   try {
     const medic = await stack.startMedic('all');
-    const url = `${medic.baseUrl}/alertmanager`;
+    webhook = webhookPoster(`${medic.baseUrl}/alertmanager`);
+    const { post } = webhook;
     const watcher = replyWatcher(stack);
-    const post = async (payload: TestPayload) => {
-      const response = await http.send('POST', url, JSON.stringify(payload), { 'content-type': 'application/json' });
-      if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${response.text}`);
-    };
     // Warm-up: one alert per scenario, so caches, JIT and connections are in their steady state.
     const warm = scenarios.map((s) => freshAlert(s, 'warm'));
     await Promise.all(warm.map((w) => post(w.payload)));
@@ -146,7 +141,7 @@ async function main() {
     if (profileDir) await medic.kill('SIGTERM');
   } finally {
     redis.disconnect();
-    http.close();
+    webhook?.close();
     await stack.close();
   }
 }

@@ -5,12 +5,10 @@
  * per scenario) and the two open-loop rates. Each alert is its own group, so each gets a parent and a reply.
  * Prints JSON. Bar: p99 ≤ 500 ms at 100 alerts/s.
  */
-import type { TestPayload } from '../test/harness/alerts.js';
-import { createHttpClient } from '../test/harness/http.js';
 import { summarize } from '../test/harness/stats.js';
 import { delay, waitFor } from '../test/harness/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
-import { freshAlert, loadScenarios, replyWatcher } from './scenarios.js';
+import { freshAlert, loadScenarios, replyWatcher, webhookPoster } from './scenarios.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const RATES = (process.env.BENCH_RATES ?? '10,100').split(',').map(Number);
@@ -22,15 +20,12 @@ async function main() {
   // BENCH_CPU_PROF=<dir>: Medic writes a V8 CPU profile there when it exits (SIGTERM at the end of the run).
   const profileDir = process.env.BENCH_CPU_PROF;
   const { stack, build } = await startBenchStack({ objects, latencyMs: SANDBOX_LATENCY_MS });
-  const http = createHttpClient();
+  let webhook: ReturnType<typeof webhookPoster> | undefined;
   try {
     const medic = await stack.startMedic('all');
-    const url = `${medic.baseUrl}/alertmanager`;
+    webhook = webhookPoster(`${medic.baseUrl}/alertmanager`);
+    const { post } = webhook;
     const watcher = replyWatcher(stack);
-    const post = async (payload: TestPayload) => {
-      const response = await http.send('POST', url, JSON.stringify(payload), { 'content-type': 'application/json' });
-      if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${response.text}`);
-    };
     const kubeRequests = () => stack.sandbox.requests().total;
 
     // Serial pass: one diagnosis at a time, so the sandbox's request count per diagnosis is exact.
@@ -119,7 +114,7 @@ async function main() {
     );
     if (profileDir) await medic.kill('SIGTERM');
   } finally {
-    http.close();
+    webhook?.close();
     await stack.close();
   }
 }

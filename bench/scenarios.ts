@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSnapshot } from '../src/kube/sandbox/index.js';
 import { SCENARIOS_DIR, type TestPayload } from '../test/harness/alerts.js';
+import { createHttpClient } from '../test/harness/http.js';
 import type { Stack } from '../test/harness/stack.js';
 
 export interface Scenario {
@@ -56,5 +57,17 @@ export function replyWatcher(stack: Stack) {
       }
       return seen;
     },
+  };
+}
+
+/** Posts payloads to Medic's webhook over one keep-alive client; anything but a 202 throws. `close` when done. */
+export function webhookPoster(url: string) {
+  const http = createHttpClient();
+  return {
+    async post(payload: TestPayload): Promise<void> {
+      const response = await http.send('POST', url, JSON.stringify(payload), { 'content-type': 'application/json' });
+      if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${response.text}`);
+    },
+    close: () => http.close(),
   };
 }

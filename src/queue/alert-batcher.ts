@@ -62,13 +62,12 @@ interface Pending extends AlertList {
 const EXISTS_EACH = "local r = {} for i, key in ipairs(KEYS) do r[i] = redis.call('EXISTS', key) end return r";
 
 /**
- * Asks whether each job key exists on the same connection, right before BullMQ's own addBulk pipeline.
- * Both are written back to back without awaiting in between, so this costs no extra round trip.
- * BullMQ's addBulk returns the requested id whether or not the job already existed (its Lua script only
+ * Asks whether each job key exists (see writeChecked, which sends it right before BullMQ's own write).
+ * BullMQ's add and addBulk return the requested id whether or not the job already existed (its Lua script only
  * emits a `duplicated` event), so this is how intake learns what was a duplicate. Another Medic replica
  * adding the same alert in between can make the count low by one; the dedup itself stays exact.
  */
-export async function existingJobs(connection: Redis, keys: string[]): Promise<boolean[]> {
+async function existingJobs(connection: Redis, keys: string[]): Promise<boolean[]> {
   const flags = (await connection.eval(EXISTS_EACH, keys.length, ...keys)) as number[];
   return flags.map((flag) => flag === 1);
 }
@@ -92,6 +91,17 @@ export interface AlertBatcherOptions {
   batchJobOptions?: JobsOptions;
 }
 
+/**
+ * Sends the existence check of `keys`, then `write`, on the same connection and without awaiting in between
+ * (no extra round trip), and resolves to which keys existed before the write.
+ */
+export function writeChecked(connection: Redis, keys: string[], write: () => Promise<unknown>): Promise<boolean[]> {
+  const existed = existingJobs(connection, keys);
+  return Promise.all([existed, write()]).then(([flags]) => flags);
+}
+
+const jobKeys = (queue: Queue<AlertJobData>, alerts: AlertList) => alerts.ids.map((id) => queue.toKey(id));
+
 /** Per-alert jobs for `alerts` (already unique), in one addBulk pipeline; resolves to which existed. */
 function addAlertJobs(queue: Queue<AlertJobData>, connection: Redis, alerts: AlertList): Promise<boolean[]> {
   const jobs = alerts.events.map((data, index) => ({
@@ -99,13 +109,7 @@ function addAlertJobs(queue: Queue<AlertJobData>, connection: Redis, alerts: Ale
     data,
     opts: { jobId: alerts.ids[index] as string },
   }));
-  return Promise.all([
-    existingJobs(
-      connection,
-      alerts.ids.map((id) => queue.toKey(id)),
-    ),
-    queue.addBulk(jobs),
-  ]).then(([existed]) => existed);
+  return writeChecked(connection, jobKeys(queue, alerts), () => queue.addBulk(jobs));
 }
 
 /**
@@ -163,13 +167,9 @@ export function createAlertBatcher(options: AlertBatcherOptions): (events: Alert
 
   /** One batch job holding every alert, plus the existence check the answer needs, in one round trip. */
   const addBatchJob = (alerts: AlertList) =>
-    Promise.all([
-      existingJobs(
-        connection,
-        alerts.ids.map((id) => queue.toKey(id)),
-      ),
+    writeChecked(connection, jobKeys(queue, alerts), () =>
       queue.add(ALERT_BATCH_JOB, { batch: alerts.events }, options.batchJobOptions),
-    ]).then(([existed]) => existed);
+    );
 
   async function flush(): Promise<void> {
     const batch = pending;

@@ -11,8 +11,8 @@ import {
   type AlertJobData,
   createAlertBatcher,
   type EnqueueResult,
-  existingJobs,
   fanOutAlerts,
+  writeChecked,
 } from './alert-batcher.js';
 import { actionJobId } from './job-ids.js';
 
@@ -123,10 +123,9 @@ export function createQueues(options: QueueOptions): MedicQueues {
       throw unavailable(error);
     });
     try {
-      const [existed] = await Promise.all([
-        existingJobs(connection, [actions.toKey(jobId)]),
+      const existed = await writeChecked(connection, [actions.toKey(jobId)], () =>
         actions.add('execute', { proposalId }, { jobId }),
-      ]);
+      );
       return { enqueued: existed[0] !== true };
     } catch (error) {
       throw unavailable(error);

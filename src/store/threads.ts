@@ -8,6 +8,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Diagnosis } from '../types.js';
 import { defineScript } from './scripts.js';
+import {
+  CLAIM_SYNC,
+  LOAD,
+  RECORD_FIRING,
+  RECORD_RESOLVED,
+  RELEASE_LOCK,
+  RENEW_LOCK,
+  START_SYNC,
+} from './thread-scripts.js';
 
 export interface ThreadMeta {
   channel: string;
@@ -61,82 +70,6 @@ export interface ThreadSnapshot {
 
 const THREAD_TTL_S = 14 * 86_400;
 const SNAPSHOT_PARTS = ['meta', 'alerts', 'alert-pair', 'pairs', 'messages'] as const;
-
-// Scripts run as EVALSHA (src/store/scripts.ts). TTLs: every key a script writes gets the thread TTL again.
-
-// KEYS: pending, last sync start. ARGV: now, interval, slack ms.
-// Returns the time the next sync should run, or -1 when one is already pending.
-const CLAIM_SYNC = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-local now = tonumber(ARGV[1])
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-local runAt = math.max(now, last + tonumber(ARGV[2]))
-redis.call('SET', KEYS[1], runAt, 'PX', runAt - now + tonumber(ARGV[3]))
-return runAt
-`;
-
-// KEYS: lock, messages. ARGV: token, then optionally a message to record first (whether or not the lock is
-// still held: the post happened): name, JSON, ttl s to refresh the messages key with ('' for none).
-const RELEASE_LOCK = `
-if ARGV[2] then
-  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-  if ARGV[4] ~= '' then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
-end
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-const RENEW_LOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-
-// KEYS: meta, alerts, alert-pair, pairs, seq. ARGV: ttl s, meta JSON, fingerprint, alert JSON, pair key,
-// the pair's JSON without its opening brace ('' when the caller knows the pair exists): added unless it exists,
-// with its seq (order of first appearance, the same counter as ever) put in front. Returns 1 when added.
-const RECORD_FIRING = `
-local ttl = ARGV[1]
-if not redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX') then redis.call('EXPIRE', KEYS[1], ttl) end
-local added = 0
-if ARGV[6] ~= '' and redis.call('HEXISTS', KEYS[4], ARGV[5]) == 0 then
-  local seq = redis.call('INCR', KEYS[5])
-  redis.call('EXPIRE', KEYS[5], ttl)
-  added = redis.call('HSETNX', KEYS[4], ARGV[5], '{"seq":' .. seq .. ',' .. ARGV[6])
-end
-redis.call('EXPIRE', KEYS[4], ttl)
-redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ttl)
-redis.call('HSET', KEYS[3], ARGV[3], ARGV[5])
-redis.call('EXPIRE', KEYS[3], ttl)
-return added
-`;
-
-// KEYS: meta, alerts, alert-pair. ARGV: ttl s, fingerprint, alert JSON. A thread without meta is left alone (0).
-const RECORD_RESOLVED = `
-if redis.call('EXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-redis.call('EXPIRE', KEYS[3], ARGV[1])
-return 1
-`;
-
-// KEYS: meta, alerts, alert-pair, pairs, messages. The whole thread state, read in one atomic step.
-const SNAPSHOT_READS = `
-local function snapshot(k)
-  return {redis.call('GET', k[1]), redis.call('HGETALL', k[2]), redis.call('HGETALL', k[3]),
-    redis.call('HGETALL', k[4]), redis.call('HGETALL', k[5])}
-end
-`;
-const LOAD = `${SNAPSHOT_READS}return snapshot(KEYS)`;
-
-// KEYS: pending, last sync start, lock, then the five snapshot keys. ARGV: now, ttl s, lock token, lock ttl ms.
-// beginSync, then the lock; with the lock, the snapshot it was taken on. Without it: nil.
-const START_SYNC = `${SNAPSHOT_READS}
-redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-if not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4], 'NX') then return false end
-return snapshot({KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]})
-`;
 
 /** A message write that can ride along with the lock's release (the last one of a sync). */
 export interface MessageWrite {

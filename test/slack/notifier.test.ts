@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createThreadSync } from '../../src/slack/thread-sync.js';
+import { createThreadSync, type ThreadSyncDeps } from '../../src/slack/thread-sync.js';
 import type { AlertNotifier } from '../../src/types.js';
 import { startFaultProxy } from '../harness/fault-proxy.js';
 import { BOT_TOKEN, harnessNotifier, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
@@ -146,6 +146,18 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   };
   const posts = () => h.sim.calls().filter((c) => c.method === 'chat.postMessage' && c.ok);
+  /** A notifier whose in-job posts go to `slackApiUrl` (a proxy, a silent server); queued syncs still reach the simulator. */
+  const inJobVia = (slackApiUrl: string, options: Pick<ThreadSyncDeps, 'updateIntervalMs' | 'syncNowTimeoutMs'>) => {
+    const sync = createThreadSync({
+      client: new WebClient(BOT_TOKEN, { slackApiUrl }),
+      threads: h.threads,
+      proposals: h.proposals,
+      scheduler: h.scheduler,
+      logger: h.logger,
+      ...options,
+    });
+    return harnessNotifier(h, { syncNow: sync.syncNow });
+  };
 
   it('posts the parent and the reply before notifyFiring returns, with no queue job', async () => {
     const event = alertEvent('ij01');
@@ -198,15 +210,7 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
     try {
       let postsSeen = 0;
       proxy.setRule((r) => (r.path.endsWith('/chat.postMessage') && ++postsSeen === 2 ? { status: 503 } : null));
-      const proxied = createThreadSync({
-        client: new WebClient(BOT_TOKEN, { slackApiUrl: `${proxy.url}/api/` }),
-        threads: h.threads,
-        proposals: h.proposals,
-        scheduler: h.scheduler,
-        logger: h.logger,
-        updateIntervalMs: 300,
-      });
-      const notifier = harnessNotifier(h, { syncNow: proxied.syncNow });
+      const notifier = inJobVia(`${proxy.url}/api/`, { updateIntervalMs: 300 });
 
       const event = alertEvent('ij03');
       await notifier.notifyFiring(event, diagnosisFor(event));
@@ -226,17 +230,9 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
     silent.listen(0, '127.0.0.1');
     await once(silent, 'listening');
     try {
-      const stalled = createThreadSync({
-        client: new WebClient(BOT_TOKEN, {
-          slackApiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/api/`,
-        }),
-        threads: h.threads,
-        proposals: h.proposals,
-        scheduler: h.scheduler,
-        logger: h.logger,
+      const notifier = inJobVia(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/api/`, {
         syncNowTimeoutMs: 300,
       });
-      const notifier = harnessNotifier(h, { syncNow: stalled.syncNow });
       const event = alertEvent('ij06');
       const started = Date.now();
       await notifier.notifyFiring(event, diagnosisFor(event));
