@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { SandboxOptions } from '../src/kube/sandbox/index.js';
-import { REPO_ROOT } from '../test/harness/medic.js';
-import { type Stack, startStack } from '../test/harness/stack.js';
+import type { SandboxOptions } from '../src/sandbox/index.js';
+import { REPO_ROOT } from '../test/support/medic-process.js';
+import { type Stack, startStack } from '../test/support/stack.js';
 
 /** Runs the production build (scripts/build.mjs) into `outDir` (default .bench/dist) and returns its entry. */
 export function buildCompiled(outDir = join(REPO_ROOT, '.bench', 'dist')): string {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { delay, waitFor } from '../test/harness/wait.js';
+import { delay, waitFor } from '../test/support/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
 import { freshAlert, loadScenarios, replyWatcher, webhookPoster } from './scenarios.js';
 

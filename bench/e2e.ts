@@ -5,8 +5,8 @@
  * per scenario) and the two open-loop rates. Each alert is its own group, so each gets a parent and a reply.
  * Prints JSON. Bar: p99 ≤ 500 ms at 100 alerts/s.
  */
-import { summarize } from '../test/harness/stats.js';
-import { delay, waitFor } from '../test/harness/wait.js';
+import { summarize } from '../test/support/stats.js';
+import { delay, waitFor } from '../test/support/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
 import { freshAlert, loadScenarios, replyWatcher, webhookPoster } from './scenarios.js';
 

@@ -10,13 +10,13 @@
  * sample (docs/reliability.md, bench:footprint). Prints JSON.
  */
 import { join } from 'node:path';
-import { startSandbox } from '../src/kube/sandbox/index.js';
-import { SCENARIOS_DIR } from '../test/harness/alerts.js';
-import { spawnMedic } from '../test/harness/medic.js';
-import { killAllTracked, spawnTracked } from '../test/harness/processes.js';
-import { startPrivateRedis } from '../test/harness/redis.js';
-import { readProcessMemory, summarize } from '../test/harness/stats.js';
-import { delay, waitFor } from '../test/harness/wait.js';
+import { startSandbox } from '../src/sandbox/index.js';
+import { SCENARIOS_DIR } from '../test/support/alerts.js';
+import { spawnMedic } from '../test/support/medic-process.js';
+import { killAllTracked, spawnTracked } from '../test/support/processes.js';
+import { startPrivateRedis } from '../test/support/redis-server.js';
+import { readProcessMemory, summarize } from '../test/support/stats.js';
+import { delay, waitFor } from '../test/support/wait.js';
 import { benchNodeArgs, buildCompiled } from './compiled.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -30,7 +30,7 @@ import { startMedic } from '../src/main.js';
 import { isAlertBatch, type MedicQueues } from '../src/queue/index.js';
 import { alertJobId } from '../src/queue/job-ids.js';
 import { createRedisConnection } from '../src/store/redis.js';
-import { PrivateRedis, redisConfig } from '../test/helpers/redis.js';
+import { PrivateRedis, redisConfig } from '../test/support/redis.js';
 import { type CannonResult, type LoadOptions, payloadFactory } from './intake-load.js';
 
 const execFileAsync = promisify(execFile);

@@ -1,10 +1,10 @@
 /** The scenario incidents (../shared/scenarios) as benchmark input: their objects, and fresh copies of their alerts. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSnapshot } from '../src/kube/sandbox/index.js';
-import { SCENARIOS_DIR, type TestPayload } from '../test/harness/alerts.js';
-import { createHttpClient } from '../test/harness/http.js';
-import type { Stack } from '../test/harness/stack.js';
+import { loadSnapshot } from '../src/sandbox/index.js';
+import { SCENARIOS_DIR, type TestPayload } from '../test/support/alerts.js';
+import { createHttpClient } from '../test/support/http.js';
+import type { Stack } from '../test/support/stack.js';
 
 export interface Scenario {
   name: string;

@@ -16,11 +16,11 @@ import {
   SCENARIOS_DIR,
   type TestAlert,
   type TestPayload,
-} from '../test/harness/alerts.js';
-import { watchQueues } from '../test/harness/queues.js';
-import { createAlertmanagerSender } from '../test/harness/sender.js';
-import { sampleMemory } from '../test/harness/stats.js';
-import { delay, waitFor } from '../test/harness/wait.js';
+} from '../test/support/alerts.js';
+import { watchQueues } from '../test/support/queues.js';
+import { createAlertmanagerSender } from '../test/support/sender.js';
+import { sampleMemory } from '../test/support/stats.js';
+import { delay, waitFor } from '../test/support/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
 
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 5000);

@@ -13,8 +13,8 @@ import { renderDiagnosisText } from '../diagnosis/render-text.js';
 import { errorMessage, MedicError } from '../errors.js';
 import { createKubeApis, loadKubeConfig } from '../kube/client.js';
 import { createClusterReader } from '../kube/reader.js';
-import { loadSnapshot, startSandbox } from '../kube/sandbox/index.js';
 import { createLogger } from '../logger.js';
+import { loadSnapshot, startSandbox } from '../sandbox/index.js';
 import type { Diagnosis } from '../types.js';
 
 const USAGE = `Usage: medic diagnose --alert PAYLOAD.json --cluster SNAPSHOT.yaml [--json] [--config medic.yaml] [--stats]

@@ -1,7 +1,7 @@
 /** `medic sandbox --cluster FILE [--port N]`: serve a snapshot as a Kubernetes API server until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util';
 import { MedicError } from '../errors.js';
-import { startSandbox } from '../kube/sandbox/index.js';
+import { startSandbox } from '../sandbox/index.js';
 
 const USAGE = `Usage: medic sandbox --cluster SNAPSHOT.yaml [--port N]
 

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSnapshot } from '../kube/sandbox/index.js';
+import { loadSnapshot } from '../sandbox/index.js';
 
 const DEMO_DIR = dirname(fileURLToPath(import.meta.url));
 export const SNAPSHOT_FILE = join(DEMO_DIR, 'cluster.yaml');

@@ -1,5 +1,5 @@
 /** The demo workspace's people: who may approve (medic.yaml approvers: U0ALICE and the @sre group) and who may not. */
-import type { SimUser } from '../slack/simulator/index.js';
+import type { SimUser } from '../slack-simulator/index.js';
 
 export const DEMO_CHANNEL = 'C0INCIDENTS';
 

@@ -2,9 +2,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../harness/ports.js';
-import { spawnTracked } from '../harness/processes.js';
-import { waitFor } from '../harness/wait.js';
+import { freePort } from '../support/ports.js';
+import { spawnTracked } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 
 export const ALERTMANAGER_BINARY = '/usr/bin/prometheus-alertmanager';
 

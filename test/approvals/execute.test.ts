@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MedicError } from '../../src/errors.js';
-import { recordingRemediation, type SlackStack, startSlackStack } from '../helpers/slack.js';
 import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
+import { recordingRemediation, type SlackStack, startSlackStack } from '../support/slack.js';
 
 let s: SlackStack;
 afterEach(async () => {

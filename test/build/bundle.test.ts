@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readScenarioObjects, readScenarioPayload, SCENARIOS_DIR } from '../harness/alerts.js';
-import { MEDIC_BIN, REPO_ROOT } from '../harness/medic.js';
-import { createAlertmanagerSender } from '../harness/sender.js';
-import { type Stack, startStack } from '../harness/stack.js';
-import { rebuildThreads } from '../harness/threads.js';
-import { waitFor } from '../harness/wait.js';
+import { readScenarioObjects, readScenarioPayload, SCENARIOS_DIR } from '../support/alerts.js';
+import { MEDIC_BIN, REPO_ROOT } from '../support/medic-process.js';
+import { createAlertmanagerSender } from '../support/sender.js';
+import { type Stack, startStack } from '../support/stack.js';
+import { rebuildThreads } from '../support/threads.js';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 /** Different playbooks, so most of the bundled diagnosis code runs. */

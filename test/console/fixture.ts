@@ -10,12 +10,12 @@ import express from 'express';
 import { type Console, createConsole } from '../../src/console/router.js';
 import { loadDemoScenario } from '../../src/demo/scenario.js';
 import { DEMO_CHANNEL, DEMO_USERS } from '../../src/demo/users.js';
-import { type Sandbox, startSandbox } from '../../src/kube/sandbox/index.js';
 import { createLogger } from '../../src/logger.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { renderDiagnosis } from '../../src/slack/render/diagnosis.js';
 import { renderParent } from '../../src/slack/render/parent.js';
-import { signSlackRequest } from '../../src/slack/signing.js';
-import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
+import { type SlackSimulator, startSlackSimulator } from '../../src/slack-simulator/index.js';
+import { signSlackRequest } from '../../src/slack-simulator/signing.js';
 import type { Diagnosis, Proposal } from '../../src/types.js';
 
 export interface ReceivedRequest {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createRedisConnection } from '../../src/store/redis.js';
-import { spawnMedic } from '../harness/medic.js';
+import { spawnMedic } from '../support/medic-process.js';
 import { render } from './render.js';
 
 /**

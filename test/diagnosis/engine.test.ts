@@ -7,8 +7,8 @@ import { createPlaybookEngine, type PlaybookEngine } from '../../src/diagnosis/e
 import { resolveScaleTarget } from '../../src/diagnosis/scale-target.js';
 import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
 import { type ClusterReader, createClusterReader } from '../../src/kube/reader.js';
-import { loadSnapshot, type Sandbox, startSandbox } from '../../src/kube/sandbox/index.js';
 import { createLogger } from '../../src/logger.js';
+import { loadSnapshot, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 
 const DIR = 'test/scenarios/oom-explains-crashloop';
 const EXTRA = [

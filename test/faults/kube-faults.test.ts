@@ -6,15 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultRule } from '../../src/kube/sandbox/index.js';
+import type { FaultRule } from '../../src/sandbox/index.js';
 import type { DiagnosisRecord } from '../../src/store/diagnoses.js';
 import { createDiagnosisStore } from '../../src/store/diagnoses.js';
-import { readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
-import type { MedicProcess } from '../harness/medic.js';
-import { createAlertmanagerSender } from '../harness/sender.js';
-import { type Stack, startStack } from '../harness/stack.js';
-import { rebuildThreads } from '../harness/threads.js';
-import { waitFor } from '../harness/wait.js';
+import { readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../support/alerts.js';
+import type { MedicProcess } from '../support/medic-process.js';
+import { createAlertmanagerSender } from '../support/sender.js';
+import { type Stack, startStack } from '../support/stack.js';
+import { rebuildThreads } from '../support/threads.js';
+import { waitFor } from '../support/wait.js';
 
 const SCENARIOS = ['oom-limit', 'crashloop-config-error', 'volume-attach-zone-outage'];
 /** A diagnosis may make several sequential requests, each bounded by the client's 5 s timeout. */

@@ -4,13 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeLoad } from '../harness/alerts.js';
-import { type MedicProcess, spawnMedic } from '../harness/medic.js';
-import { countLoggedDiagnoses, exactlyOnceReport, type Observer, observeRedis } from '../harness/observe.js';
-import { killAllTracked } from '../harness/processes.js';
-import { type PrivateRedis, startPrivateRedis } from '../harness/redis.js';
-import { createAlertmanagerSender } from '../harness/sender.js';
-import { delay, waitFor, withTimeout } from '../harness/wait.js';
+import { makeLoad } from '../support/alerts.js';
+import { type MedicProcess, spawnMedic } from '../support/medic-process.js';
+import { countLoggedDiagnoses, exactlyOnceReport, type Observer, observeRedis } from '../support/observe.js';
+import { killAllTracked } from '../support/processes.js';
+import { type PrivateRedis, startPrivateRedis } from '../support/redis-server.js';
+import { createAlertmanagerSender } from '../support/sender.js';
+import { delay, waitFor, withTimeout } from '../support/wait.js';
 
 const TOTAL = 5000;
 const OUTAGE_MS = 2000;

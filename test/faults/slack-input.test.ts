@@ -10,11 +10,11 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signSlackRequest } from '../../src/slack/signing.js';
-import { readScenarioObjects } from '../harness/alerts.js';
-import { createHttpClient } from '../harness/http.js';
-import type { MedicProcess } from '../harness/medic.js';
-import { APPROVER, CHANNEL, SIGNING_SECRET, type Stack, startStack } from '../harness/stack.js';
+import { signSlackRequest } from '../../src/slack-simulator/signing.js';
+import { readScenarioObjects } from '../support/alerts.js';
+import { createHttpClient } from '../support/http.js';
+import type { MedicProcess } from '../support/medic-process.js';
+import { APPROVER, CHANNEL, SIGNING_SECRET, type Stack, startStack } from '../support/stack.js';
 
 const hex = (minLength: number, maxLength: number) =>
   fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength, maxLength });

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePayload, readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../harness/alerts.js';
-import { exactlyOnceReport, type Observer, observeRedis } from '../harness/observe.js';
-import { createAlertmanagerSender } from '../harness/sender.js';
-import { type Stack, startStack } from '../harness/stack.js';
-import { rebuildThreads } from '../harness/threads.js';
-import { waitFor } from '../harness/wait.js';
+import { makePayload, readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../support/alerts.js';
+import { exactlyOnceReport, type Observer, observeRedis } from '../support/observe.js';
+import { createAlertmanagerSender } from '../support/sender.js';
+import { type Stack, startStack } from '../support/stack.js';
+import { rebuildThreads } from '../support/threads.js';
+import { waitFor } from '../support/wait.js';
 
 const ALERTS = 60;
 const SCENARIO = 'oom-limit';

@@ -9,8 +9,8 @@ import { createMetrics } from '../../src/metrics.js';
 import { createQueues, type MedicQueues } from '../../src/queue/queues.js';
 import { createApp } from '../../src/server/app.js';
 import type { Redis } from '../../src/store/redis.js';
-import { createHttpClient } from '../harness/http.js';
-import { connect, deleteKeysUnder, keysUnder, silentLogger, uniquePrefix } from '../helpers/redis.js';
+import { createHttpClient } from '../support/http.js';
+import { connect, deleteKeysUnder, keysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
 import { brokenPayload, notJson, validPayload, wrongShapeJson } from './webhook-arbitraries.js';
 
 const TOKEN = 'fuzz-token';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlertBatch } from '../../src/queue/index.js';
 import type { Redis } from '../../src/store/redis.js';
-import { startTestMedic, type TestMedic } from '../helpers/medic.js';
-import { connect, snapshotKeys } from '../helpers/redis.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { connect, snapshotKeys } from '../support/redis.js';
 
 const SCENARIOS = join(import.meta.dirname, '../../../shared/scenarios');
 const TOKEN = 's3cret-token';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signSlackRequest } from '../../src/slack/signing.js';
-import type { MessageView } from '../../src/slack/simulator/index.js';
-import { SIGNING_SECRET, type SlackStack, startSlackStack } from '../helpers/slack.js';
+import type { MessageView } from '../../src/slack-simulator/index.js';
+import { signSlackRequest } from '../../src/slack-simulator/signing.js';
 import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
+import { SIGNING_SECRET, type SlackStack, startSlackStack } from '../support/slack.js';
 
 let s: SlackStack;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SlackStack, startSlackStack } from '../helpers/slack.js';
 import { diagnosisFor } from '../slack/fixtures.js';
+import { type SlackStack, startSlackStack } from '../support/slack.js';
 
 let s: SlackStack;
 afterEach(async () => {

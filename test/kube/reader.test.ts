@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMedicError } from '../../src/errors.js';
 import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
 import { type ClusterReader, createClusterReader, nodeZone, volumeZones } from '../../src/kube/reader.js';
-import { type Sandbox, startSandbox } from '../../src/kube/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 
 const meta = (kind: string, name: string, extra: Record<string, unknown> = {}) => ({
   kind,

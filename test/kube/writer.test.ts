@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MedicError } from '../../src/errors.js';
 import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
 import { createClusterWriter } from '../../src/kube/writer.js';
-import { startTestCluster, type TestCluster } from '../helpers/sandbox.js';
+import { startTestCluster, type TestCluster } from '../support/sandbox.js';
 
 const deployment = {
   apiVersion: 'apps/v1',

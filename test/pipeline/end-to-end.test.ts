@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestMedic, type TestMedic } from '../helpers/medic.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { RecordingNotifier } from './recording-notifier.js';
 
 const SCENARIO = join(import.meta.dirname, '../../../shared/scenarios/unknown-healthy/alert.json');

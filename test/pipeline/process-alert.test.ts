@@ -5,7 +5,7 @@ import { processAlertEvent } from '../../src/pipeline/process-alert.js';
 import { createDiagnosisStore, type DiagnosisStore } from '../../src/store/diagnoses.js';
 import type { Redis } from '../../src/store/redis.js';
 import type { Diagnosis, DiagnosisEngine } from '../../src/types.js';
-import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../helpers/redis.js';
+import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
 import { RecordingNotifier } from './recording-notifier.js';
 
 function alertEvent(status: 'firing' | 'resolved' = 'firing'): AlertEvent {

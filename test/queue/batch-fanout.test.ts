@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../harness/wait.js';
-import { startTestMedic, type TestMedic } from '../helpers/medic.js';
 import { RecordingNotifier } from '../pipeline/recording-notifier.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { waitFor } from '../support/wait.js';
 
 const template = JSON.parse(
   readFileSync(join(import.meta.dirname, '../../../shared/scenarios/oom-limit/alert.json'), 'utf8'),

@@ -6,7 +6,7 @@ import { MedicError } from '../../src/errors.js';
 import { ALERT_BATCH_JOB } from '../../src/queue/alert-batcher.js';
 import { alertJobId, createQueues, isAlertBatch, type MedicQueues } from '../../src/queue/index.js';
 import type { Redis } from '../../src/store/redis.js';
-import { connect, deleteKeysUnder, uniquePrefix } from '../helpers/redis.js';
+import { connect, deleteKeysUnder, uniquePrefix } from '../support/redis.js';
 
 const SCENARIOS = join(import.meta.dirname, '../../../shared/scenarios');
 const scenarioEvents = () =>

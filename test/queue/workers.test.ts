@@ -12,7 +12,7 @@ import {
   startAlertWorker,
 } from '../../src/queue/index.js';
 import type { Redis } from '../../src/store/redis.js';
-import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../helpers/redis.js';
+import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
 
 function alertEvent(fingerprint: string, status: 'firing' | 'resolved' = 'firing'): AlertEvent {
   return {

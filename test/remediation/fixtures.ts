@@ -5,8 +5,8 @@ import { createClusterWriter } from '../../src/kube/writer.js';
 import { createRemediation, type PreparedAction, type Remediation } from '../../src/remediation/index.js';
 import type { Redis } from '../../src/store/redis.js';
 import type { Proposal, ProposedAction } from '../../src/types.js';
-import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../helpers/redis.js';
-import { startTestCluster, type TestCluster } from '../helpers/sandbox.js';
+import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
+import { startTestCluster, type TestCluster } from '../support/sandbox.js';
 
 const DEPLOY_UID = '11111111-1111-4111-8111-111111111111';
 

@@ -5,7 +5,7 @@ import { settingsSchema } from '../../src/config/settings.js';
 import type { MedicError } from '../../src/errors.js';
 import { createClusterWriter } from '../../src/kube/writer.js';
 import { createRemediation } from '../../src/remediation/index.js';
-import { connect, silentLogger } from '../helpers/redis.js';
+import { connect, silentLogger } from '../support/redis.js';
 import { action, type Harness, proposalFrom, startHarness } from './fixtures.js';
 
 const run = promisify(execFile);

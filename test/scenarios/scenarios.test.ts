@@ -10,8 +10,8 @@ import { settingsSchema } from '../../src/config/settings.js';
 import { createPlaybookEngine, type DiagnosisStats } from '../../src/diagnosis/engine.js';
 import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
 import { createClusterReader } from '../../src/kube/reader.js';
-import { startSandbox } from '../../src/kube/sandbox/index.js';
 import { createLogger } from '../../src/logger.js';
+import { startSandbox } from '../../src/sandbox/index.js';
 import { ACTION_PARAMS } from '../../src/vocabulary.js';
 
 interface Expectation {

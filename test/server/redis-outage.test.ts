@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlertBatch } from '../../src/queue/index.js';
-import { startTestMedic, type TestMedic } from '../helpers/medic.js';
-import { PrivateRedis } from '../helpers/redis.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { PrivateRedis } from '../support/redis.js';
 
 const body = readFileSync(join(import.meta.dirname, '../../../shared/scenarios/oom-limit/alert.json'), 'utf8');
 const withFingerprint = (fingerprint: string) =>

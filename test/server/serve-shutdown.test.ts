@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MedicProcess, spawnMedic } from '../harness/medic.js';
-import { waitFor } from '../harness/wait.js';
-import { startTestMedic } from '../helpers/medic.js';
-import { deleteKeysUnder, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { RecordingNotifier } from '../pipeline/recording-notifier.js';
+import { startTestMedic } from '../support/medic.js';
+import { type MedicProcess, spawnMedic } from '../support/medic-process.js';
+import { deleteKeysUnder, TEST_REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { waitFor } from '../support/wait.js';
 
 const template = JSON.parse(
   readFileSync(join(import.meta.dirname, '../../../shared/scenarios/oom-limit/alert.json'), 'utf8'),

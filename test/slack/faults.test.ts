@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertNotifier } from '../../src/types.js';
-import { harnessNotifier, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
+import { harnessNotifier, type SlackHarness, startSlackHarness } from '../support/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpFetch } from '../../src/slack/http-fetch.js';
-import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
-import { BOT_TOKEN, SIGNING_SECRET, USERS } from '../helpers/slack.js';
+import { type SlackSimulator, startSlackSimulator } from '../../src/slack-simulator/index.js';
+import { BOT_TOKEN, SIGNING_SECRET, USERS } from '../support/slack.js';
 
 let sim: SlackSimulator;
 beforeAll(async () => {

@@ -5,8 +5,8 @@ import { WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createThreadSync, type ThreadSyncDeps } from '../../src/slack/thread-sync.js';
 import type { AlertNotifier } from '../../src/types.js';
-import { startFaultProxy } from '../harness/fault-proxy.js';
-import { BOT_TOKEN, harnessNotifier, type SlackHarness, startSlackHarness } from '../helpers/slack.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { BOT_TOKEN, harnessNotifier, type SlackHarness, startSlackHarness } from '../support/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;

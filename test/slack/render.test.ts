@@ -3,7 +3,7 @@ import { renderDiagnosis } from '../../src/slack/render/diagnosis.js';
 import { clip, joinWithMore } from '../../src/slack/render/limits.js';
 import { renderParent } from '../../src/slack/render/parent.js';
 import { renderProposalMessage } from '../../src/slack/render/proposal.js';
-import { validateBlocks } from '../../src/slack/simulator/blocks.js';
+import { validateBlocks } from '../../src/slack-simulator/blocks.js';
 import type { Proposal } from '../../src/types.js';
 import { ACTION_KINDS } from '../../src/vocabulary.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';

@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
+import { type SlackSimulator, startSlackSimulator } from '../../src/slack-simulator/index.js';
 import type { DiagnosisEngine } from '../../src/types.js';
-import { startTestMedic, type TestMedic } from '../helpers/medic.js';
-import { startTestCluster, type TestCluster } from '../helpers/sandbox.js';
-import { BOT_TOKEN, SIGNING_SECRET, USERS, waitForChange } from '../helpers/slack.js';
 import { clusterObjects } from '../remediation/fixtures.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { startTestCluster, type TestCluster } from '../support/sandbox.js';
+import { BOT_TOKEN, SIGNING_SECRET, USERS, waitForChange } from '../support/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let sim: SlackSimulator | undefined;

@@ -17,11 +17,11 @@ import { createMetrics } from '../../src/metrics.js';
 import { createQueues, startActionWorker } from '../../src/queue/index.js';
 import { createSlackQueue, startSlackWorker } from '../../src/queue/slack.js';
 import { createSlackIntegration } from '../../src/slack/integration.js';
-import { type MessageView, startSlackSimulator } from '../../src/slack/simulator/index.js';
+import { type MessageView, startSlackSimulator } from '../../src/slack-simulator/index.js';
 import { createAuditLog } from '../../src/store/audit.js';
 import { createProposalStore } from '../../src/store/proposals.js';
-import { startTestMedic } from '../helpers/medic.js';
-import { BOT_TOKEN, recordingRemediation, SIGNING_SECRET, USERS, waitForChange } from '../helpers/slack.js';
+import { startTestMedic } from '../support/medic.js';
+import { BOT_TOKEN, recordingRemediation, SIGNING_SECRET, USERS, waitForChange } from '../support/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 const APP_TOKEN = 'xapp-1-A0MEDIC01-socket-test';

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestMedic, type TestMedic } from '../helpers/medic.js';
-import { freePort, PrivateRedis } from '../helpers/redis.js';
-import { SCENARIOS_DIR } from '../helpers/sandbox.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { freePort, PrivateRedis } from '../support/redis.js';
+import { SCENARIOS_DIR } from '../support/sandbox.js';
 
 async function startSentinel(masterPort: number): Promise<{ port: number; process: ChildProcess }> {
   const port = await freePort();

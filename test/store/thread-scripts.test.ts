@@ -7,8 +7,8 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDiagnosisStore } from '../../src/store/diagnoses.js';
 import { createThreadStore, type FiringRecord, type ThreadAlert } from '../../src/store/threads.js';
-import { connect, deleteKeysUnder, PrivateRedis, uniquePrefix } from '../helpers/redis.js';
 import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
+import { connect, deleteKeysUnder, PrivateRedis, uniquePrefix } from '../support/redis.js';
 
 const prefix = uniquePrefix('tscripts');
 const THREAD_TTL_S = 14 * 86_400;

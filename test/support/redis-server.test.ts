@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from './redis.js';
+import { type PrivateRedis, startPrivateRedis } from './redis-server.js';
 
 describe('private AOF redis', () => {
   let redis: PrivateRedis;

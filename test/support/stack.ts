@@ -3,12 +3,12 @@
  * cluster, the Slack simulator behind a fault proxy, and N Medic processes (`serve --role …`) wired to them.
  */
 import { randomBytes } from 'node:crypto';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/kube/sandbox/index.js';
-import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
+import { type SlackSimulator, startSlackSimulator } from '../../src/slack-simulator/index.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
-import { type MedicProcess, type MedicRole, spawnMedic } from './medic.js';
+import { type MedicProcess, type MedicRole, spawnMedic } from './medic-process.js';
 import { killAllTracked } from './processes.js';
-import { type PrivateRedis, startPrivateRedis } from './redis.js';
+import { type PrivateRedis, startPrivateRedis } from './redis-server.js';
 import { parseSlackCall, type SlackCall } from './slack-calls.js';
 
 export const BOT_TOKEN = 'xoxb-medic-harness';

@@ -2,8 +2,9 @@
  * What Slack sends to an app: block_actions and slash-command requests — signed HTTP requests, or envelopes
  * over Socket Mode — and the response_url those requests carry (5 uses within 30 minutes, like Slack's).
  */
-import { signSlackRequest } from '../signing.js';
+
 import { validateBlocks } from './blocks.js';
+import { signSlackRequest } from './signing.js';
 import type { EnvelopeType } from './socket-mode.js';
 import type { SimMessage, Workspace } from './state.js';
 

@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createKubeApis, type KubeApis, type KubeClientOptions, loadKubeConfig } from '../../src/kube/client.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/kube/sandbox/index.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
 
 /** ../shared/scenarios, next to the repository. */
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../../shared/scenarios/', import.meta.url));

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { MedicError } from '../../../src/errors.js';
-import { loadSnapshot } from '../../../src/kube/sandbox/index.js';
-import { scenarioCluster, scenarioNames } from '../../helpers/sandbox.js';
+import { MedicError } from '../../src/errors.js';
+import { loadSnapshot } from '../../src/sandbox/index.js';
+import { scenarioCluster, scenarioNames } from '../support/sandbox.js';
 
 function thrown(fn: () => unknown): MedicError {
   try {

@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SlackSimulator, startSlackSimulator } from '../../src/slack/simulator/index.js';
+import { type SlackSimulator, startSlackSimulator } from '../../src/slack-simulator/index.js';
 
 const TOKEN = 'xoxb-sim-token';
 let sim: SlackSimulator;

@@ -1,6 +1,6 @@
 import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../../helpers/sandbox.js';
+import { startTestCluster, type TestCluster } from '../support/sandbox.js';
 
 let cluster: TestCluster;
 const ns = 'ads';

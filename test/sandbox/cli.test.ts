@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scenarioCluster } from '../../helpers/sandbox.js';
+import { scenarioCluster } from '../support/sandbox.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/medic.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'medic-sandbox-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ApiException } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSnapshot } from '../../../src/kube/sandbox/index.js';
-import { scenarioCluster, startTestCluster, type TestCluster } from '../../helpers/sandbox.js';
+import { loadSnapshot } from '../../src/sandbox/index.js';
+import { scenarioCluster, startTestCluster, type TestCluster } from '../support/sandbox.js';
 
 let cluster: TestCluster;
 

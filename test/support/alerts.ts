@@ -1,7 +1,7 @@
 /** Realistic Alertmanager webhook bodies (version "4") for load and fault tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type KubeObject, loadSnapshot } from '../../src/kube/sandbox/index.js';
+import { type KubeObject, loadSnapshot } from '../../src/sandbox/index.js';
 
 export const SCENARIOS_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'scenarios');
 

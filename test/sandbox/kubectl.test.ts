@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../../src/kube/sandbox/index.js';
-import { scenarioCluster } from '../../helpers/sandbox.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { scenarioCluster } from '../support/sandbox.js';
 
 const run = promisify(execFile);
 let sandbox: Sandbox;

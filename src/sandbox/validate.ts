@@ -1,6 +1,6 @@
 /** Basic validation of written objects, giving 422 Invalid causes with the API server's field paths and wording. */
 
-import { parseQuantity } from '../../quantity.js';
+import { parseQuantity } from '../quantity.js';
 import type { KubeObject } from './object.js';
 import { isRecord } from './object.js';
 import type { StatusCause } from './status.js';

@@ -1,5 +1,5 @@
 /** Fault injection for reliability tests: latency, error statuses with a probability, hung requests. */
-import { MedicError } from '../../errors.js';
+import { MedicError } from '../errors.js';
 import { ApiError } from './status.js';
 
 export interface FaultRule {

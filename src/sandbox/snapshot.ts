@@ -4,7 +4,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { MedicError } from '../../errors.js';
+import { MedicError } from '../errors.js';
 import type { KubeObject } from './object.js';
 
 const objectSchema = z.looseObject({

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadSnapshot } from '../../../src/kube/sandbox/index.js';
-import { mergePatch } from '../../../src/kube/sandbox/patch.js';
-import { fieldMatcher, labelMatcher } from '../../../src/kube/sandbox/selectors.js';
-import { strategicMerge } from '../../../src/kube/sandbox/strategic-merge.js';
-import { validateObject } from '../../../src/kube/sandbox/validate.js';
-import { parseQuantity } from '../../../src/quantity.js';
-import { scenarioCluster, scenarioNames } from '../../helpers/sandbox.js';
+import { parseQuantity } from '../../src/quantity.js';
+import { loadSnapshot } from '../../src/sandbox/index.js';
+import { mergePatch } from '../../src/sandbox/patch.js';
+import { fieldMatcher, labelMatcher } from '../../src/sandbox/selectors.js';
+import { strategicMerge } from '../../src/sandbox/strategic-merge.js';
+import { validateObject } from '../../src/sandbox/validate.js';
+import { scenarioCluster, scenarioNames } from '../support/sandbox.js';
 
 const podSpec = {
   containers: [

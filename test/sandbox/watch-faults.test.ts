@@ -1,7 +1,7 @@
 import { ApiException, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeEvent } from '../../../src/kube/sandbox/index.js';
-import { startTestCluster, type TestCluster } from '../../helpers/sandbox.js';
+import type { ChangeEvent } from '../../src/sandbox/index.js';
+import { startTestCluster, type TestCluster } from '../support/sandbox.js';
 
 let cluster: TestCluster;
 
