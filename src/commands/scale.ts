@@ -3,9 +3,10 @@
  * resolve the name to one workload (Deployment, StatefulSet, or the workload a Service selects), dry-run,
  * then post a proposal another approver confirms. Every refusal is a clear sentence and creates nothing.
  */
-import { createProposals, type ProposalDeps } from '../approvals/create.js';
+
 import type { Settings } from '../config/settings.js';
 import type { ScaleResolution } from '../diagnosis/scale-target.js';
+import { createProposals, type ProposalDeps } from '../incidents/proposals.js';
 import type { ProposalRecord } from '../store/proposals.js';
 
 export const SCALE_USAGE =

@@ -3,7 +3,6 @@
  * to this diagnosis (its own AbortSignal with a timeout and request count), and returns the first diagnosis.
  * A failed query or a failing playbook never crashes it: the worst case is UNKNOWN with `partial: true`.
  */
-import { createHash } from 'node:crypto';
 import { PLAYBOOKS } from '../../playbooks/index.js';
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Settings } from '../config/settings.js';
@@ -39,19 +38,7 @@ export interface PlaybookEngineOptions {
   onDiagnosis?: (stats: DiagnosisStats) => void;
 }
 
-export type DirectTargetKind = 'Pod' | 'Deployment' | 'StatefulSet';
-
-export interface PlaybookEngine extends DiagnosisEngine {
-  /** For `/medic diagnose <pod|deployment> [-n ns]`: diagnoses an object as if an alert named it. */
-  diagnoseTarget(
-    target: { kind: DirectTargetKind; namespace: string; name: string },
-    signal?: AbortSignal,
-  ): Promise<Diagnosis>;
-}
-
-const LABEL_OF: Record<DirectTargetKind, string> = { Pod: 'pod', Deployment: 'deployment', StatefulSet: 'statefulset' };
-
-export function createPlaybookEngine(options: PlaybookEngineOptions): PlaybookEngine {
+export function createPlaybookEngine(options: PlaybookEngineOptions): DiagnosisEngine {
   const now = options.now ?? Date.now;
   const playbooks = options.playbooks ?? PLAYBOOKS;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -92,32 +79,7 @@ export function createPlaybookEngine(options: PlaybookEngineOptions): PlaybookEn
     return diagnosis;
   }
 
-  return {
-    diagnose,
-    diagnoseTarget(target, signal = new AbortController().signal) {
-      const labels = { alertname: 'MedicDiagnose', namespace: target.namespace, [LABEL_OF[target.kind]]: target.name };
-      const fingerprint = createHash('sha256').update(JSON.stringify(labels)).digest('hex').slice(0, 16);
-      const startsAt = new Date(now()).toISOString();
-      const event: AlertEvent = {
-        alert: {
-          status: 'firing',
-          labels,
-          annotations: {},
-          startsAt,
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: '',
-          fingerprint,
-        },
-        groupKey: `{}:{medic="diagnose"}`,
-        receiver: 'medic',
-        externalURL: '',
-        groupLabels: {},
-        commonLabels: labels,
-        receivedAt: now(),
-      };
-      return diagnose(event, signal);
-    },
-  };
+  return { diagnose };
 }
 
 async function runPlaybook(playbook: Playbook, ctx: PlaybookContext, failures: QueryFailures, logger: Logger) {

@@ -10,6 +10,26 @@ function matchesPattern(pattern: string, value: string): boolean {
   return new RegExp(`^${escaped}$`).test(value);
 }
 
+/**
+ * The one namespace rule (dry run, approval and execution alike): the medic.yaml setting that keeps Medic out
+ * of `namespace`, or null when it may act there. Entries are globs (`ads-*`); deny wins over allow.
+ */
+export function namespaceOutOfScope(
+  remediation: Settings['remediation'],
+  namespace: string,
+): { rail: 'remediation.denyNamespaces' | 'remediation.namespaces'; reason: string } | null {
+  if (remediation.denyNamespaces.some((p) => matchesPattern(p, namespace))) {
+    return { rail: 'remediation.denyNamespaces', reason: `namespace ${namespace} is excluded from remediation` };
+  }
+  if (!remediation.namespaces.some((p) => matchesPattern(p, namespace))) {
+    return {
+      rail: 'remediation.namespaces',
+      reason: `namespace ${namespace} is not in the namespaces Medic may change`,
+    };
+  }
+  return null;
+}
+
 /** Throws the refusal naming the rail when `kind` may not run (in `namespace`, when namespaced). */
 export function checkScopeRails(settings: Settings, kind: ActionKind, namespace: string | undefined): void {
   const { remediation } = settings;
@@ -17,12 +37,8 @@ export function checkScopeRails(settings: Settings, kind: ActionKind, namespace:
     throw railRefusal('remediation.kinds', `action kind ${kind} is not enabled in medic.yaml`);
   }
   if (namespace === undefined) return;
-  if (remediation.denyNamespaces.some((p) => matchesPattern(p, namespace))) {
-    throw railRefusal('remediation.denyNamespaces', `namespace ${namespace} is excluded from remediation`);
-  }
-  if (!remediation.namespaces.some((p) => matchesPattern(p, namespace))) {
-    throw railRefusal('remediation.namespaces', `namespace ${namespace} is not in the namespaces Medic may change`);
-  }
+  const outside = namespaceOutOfScope(remediation, namespace);
+  if (outside) throw railRefusal(outside.rail, outside.reason);
 }
 
 /** /scale bounds: never beyond scale.min/max, never by more than scale.maxFactor from the current count. */

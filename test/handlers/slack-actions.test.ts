@@ -25,7 +25,7 @@ async function postDiagnosis(stack: SlackStack, fingerprint = 'ab01', namespace 
   const event = alertEvent(fingerprint, { namespace });
   const diagnosis = diagnosisFor(event);
   for (const action of diagnosis.actions) action.params.namespace = namespace;
-  await stack.integration.notifier.notifyFiring(event, diagnosis);
+  await stack.incidents.recordFiring(event, diagnosis);
   const reply = await stack.waitFor(() => stack.sim.conversations()[0]?.messages[0]?.replies[0]);
   return { ...reply, replies: [] };
 }
