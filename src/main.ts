@@ -29,6 +29,7 @@ import { createRedisConnection, type Redis } from './store/redis.js';
 import type { DiagnosisEngine } from './types.js';
 import {
   alertJobProcessors,
+  alertmanagerWebhook,
   connectKube,
   createEngine,
   createIncidentServices,
@@ -210,11 +211,10 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const app = createApp({
     logger,
     metrics,
-    alertmanagerToken: config.alertmanager.token,
     bodyLimit: config.bodyLimit,
     readinessChecks,
     routers: [...(isWeb && slack?.router ? [{ path: '/', handler: slack.router }] : []), ...(overrides.routers ?? [])],
-    ...(isWeb ? { enqueueAlerts: queues.enqueueAlerts } : {}),
+    ...(isWeb ? { webhook: alertmanagerWebhook(config.alertmanager.token, queues.enqueueAlerts, metrics) } : {}),
   });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;

@@ -12,8 +12,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Router } from 'express';
 import { Counter } from 'prom-client';
+import { createAlertmanagerHandler, requireAlertmanagerToken } from '../handlers/alertmanager.js';
 import { registerSlackActions } from '../handlers/slack-actions.js';
 import { registerSlackCommands } from '../handlers/slack-commands.js';
+import { PLAYBOOKS } from '../playbooks/index.js';
 import { buildMemoryChartForDiagnosis } from './charts/diagnosis-chart.js';
 import { runMedicCommand } from './commands/medic.js';
 import { type ResolveScaleTarget, runScaleCommand, scaleTargetResolver } from './commands/scale.js';
@@ -43,6 +45,7 @@ import { createLogIncidentView } from './pipeline/log-notifier.js';
 import { type PipelineDeps, processAlertEvent } from './pipeline/process-alert.js';
 import type { ActionJobData, AlertJobProcessors, JobProcessor, MedicQueues, SlackQueue } from './queue/index.js';
 import { createRemediation, type Remediation } from './remediation/index.js';
+import type { AppDeps } from './server/app.js';
 import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
 import { createAuditLog } from './store/audit.js';
 import { createIncidentStore } from './store/incidents.js';
@@ -50,6 +53,15 @@ import { createProposalStore } from './store/proposals.js';
 import type { Redis } from './store/redis.js';
 import { createThreadStore } from './store/threads.js';
 import type { DiagnosisEngine } from './types.js';
+
+/** POST /alertmanager: ALERTMANAGER_TOKEN, then every alert queued on the `alerts` queue. */
+export function alertmanagerWebhook(
+  token: string | undefined,
+  enqueueAlerts: MedicQueues['enqueueAlerts'],
+  metrics: Metrics,
+): NonNullable<AppDeps['webhook']> {
+  return { authorize: requireAlertmanagerToken(token), handle: createAlertmanagerHandler({ enqueueAlerts, metrics }) };
+}
 
 /** Kubernetes only when a cluster is configured or discoverable; `medic serve` without one still runs. */
 export function connectKube(
@@ -73,7 +85,12 @@ export function connectKube(
 /** The playbook engine reading the cluster; without a cluster, the fallback that says UNKNOWN honestly. */
 export function createEngine(kube: KubeApis | null, config: Config, logger: Logger): DiagnosisEngine {
   if (!kube) return createFallbackEngine();
-  return createPlaybookEngine({ reader: createClusterReader(kube), settings: config.settings, logger });
+  return createPlaybookEngine({
+    reader: createClusterReader(kube),
+    settings: config.settings,
+    logger,
+    playbooks: PLAYBOOKS,
+  });
 }
 
 const noCluster = () =>

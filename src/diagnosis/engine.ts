@@ -3,7 +3,6 @@
  * to this diagnosis (its own AbortSignal with a timeout and request count), and returns the first diagnosis.
  * A failed query or a failing playbook never crashes it: the worst case is UNKNOWN with `partial: true`.
  */
-import { PLAYBOOKS } from '../../playbooks/index.js';
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Settings } from '../config/settings.js';
 import { errorMessage } from '../errors.js';
@@ -32,7 +31,8 @@ export interface PlaybookEngineOptions {
   settings: Settings;
   logger: Logger;
   now?: () => number;
-  playbooks?: readonly Playbook[];
+  /** In the order they are tried: playbooks/index.ts PLAYBOOKS, passed in by the composition root. */
+  playbooks: readonly Playbook[];
   /** Upper bound of one diagnosis; default 10 s. */
   timeoutMs?: number;
   onDiagnosis?: (stats: DiagnosisStats) => void;
@@ -40,7 +40,7 @@ export interface PlaybookEngineOptions {
 
 export function createPlaybookEngine(options: PlaybookEngineOptions): DiagnosisEngine {
   const now = options.now ?? Date.now;
-  const playbooks = options.playbooks ?? PLAYBOOKS;
+  const { playbooks } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   async function diagnose(event: AlertEvent, signal: AbortSignal): Promise<Diagnosis> {

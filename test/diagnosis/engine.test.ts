@@ -1,6 +1,7 @@
 /** The engine through the real client and sandbox: failed or hung queries give a partial diagnosis, never a crash. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAYBOOKS } from '../../playbooks/index.js';
 import { toAlertEvents, webhookPayloadSchema } from '../../src/alertmanager/payload.js';
 import { settingsSchema } from '../../src/config/settings.js';
 import { createPlaybookEngine } from '../../src/diagnosis/engine.js';
@@ -73,6 +74,7 @@ beforeAll(async () => {
     cacheTtlMs: 0,
   });
   engine = createPlaybookEngine({
+    playbooks: PLAYBOOKS,
     reader,
     settings: settingsSchema.parse({}),
     logger: createLogger('silent'),

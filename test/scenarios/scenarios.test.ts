@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PLAYBOOKS } from '../../playbooks/index.js';
 import { toAlertEvents, webhookPayloadSchema } from '../../src/alertmanager/payload.js';
 import { settingsSchema } from '../../src/config/settings.js';
 import { createPlaybookEngine, type DiagnosisStats } from '../../src/diagnosis/engine.js';
@@ -48,6 +49,7 @@ describe.each(folders)('scenario $name', ({ dir }) => {
     const sandbox = await startSandbox({ file: join(dir, 'cluster.yaml') });
     try {
       const engine = createPlaybookEngine({
+        playbooks: PLAYBOOKS,
         reader: createClusterReader(createKubeApis(loadKubeConfig({ server: sandbox.url }))),
         settings: settingsSchema.parse({}),
         logger: createLogger('silent'),

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
-import express from 'express';
 import { Redis } from 'ioredis';
 import type { ResolveScaleTarget } from '../../src/commands/scale.js';
 import { parseSettings } from '../../src/config/load.js';
@@ -25,6 +24,7 @@ import {
   startSlackWorker,
 } from '../../src/queue/index.js';
 import type { Remediation } from '../../src/remediation/index.js';
+import { createApp } from '../../src/server/app.js';
 import { createSlackIncidentView, type SlackViewDeps } from '../../src/slack/notifier.js';
 import { createProposalMessenger } from '../../src/slack/proposal-messages.js';
 import { createSyncScheduler } from '../../src/slack/sync-scheduler.js';
@@ -249,8 +249,14 @@ export async function startSlackStack(
     retry: options.retry ?? { retries: 20, minTimeout: 5, maxTimeout: 50 },
   });
   const incidents = wireIncidents({ redis, prefix, services, view: slack.view });
-  const app = express();
-  if (slack.router) app.use('/', slack.router);
+  // The express app Medic serves (src/server/app.ts): the Slack router before any body parser, the one error sink.
+  const app = createApp({
+    logger,
+    metrics,
+    bodyLimit: '1mb',
+    readinessChecks: {},
+    routers: slack.router ? [{ path: '/', handler: slack.router }] : [],
+  });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
