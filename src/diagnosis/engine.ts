@@ -17,6 +17,7 @@ import {
   type ResolvedTarget,
 } from './playbook.js';
 import { resolveTarget } from './target.js';
+import { unknownResult } from './unknown.js';
 
 export interface DiagnosisStats {
   fingerprint: string;
@@ -98,11 +99,7 @@ function toDiagnosis(
   chosen: { playbook: Playbook; result: PlaybookResult } | null,
   failures: QueryFailures,
 ): Diagnosis {
-  const result: PlaybookResult = chosen?.result ?? {
-    rootCause: { code: 'UNKNOWN', summary: 'No playbook could decide.', confidence: 'low' },
-    evidence: [],
-    actions: [],
-  };
+  const result: PlaybookResult = chosen?.result ?? unknownResult('No playbook could decide.');
   return {
     alert: {
       fingerprint: event.alert.fingerprint,

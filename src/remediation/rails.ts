@@ -41,16 +41,33 @@ export function checkScopeRails(settings: Settings, kind: ActionKind, namespace:
   if (outside) throw railRefusal(outside.rail, outside.reason);
 }
 
-/** /scale bounds: never beyond scale.min/max, never by more than scale.maxFactor from the current count. */
+/**
+ * The one scale rule (`/scale`, the scale action and the replicas of a rollout-safety patch): never beyond
+ * scale.min/max, never by more than scale.maxFactor from the current count (when known). The medic.yaml setting
+ * a request breaks, with why; null when within bounds.
+ */
+export function scaleBoundBreach(
+  bounds: Settings['scale'],
+  requested: number,
+  current?: number,
+): { rail: 'scale.min' | 'scale.max' | 'scale.maxFactor'; reason: string } | null {
+  const { min, max, maxFactor } = bounds;
+  if (requested < min) return { rail: 'scale.min', reason: `${requested} replicas is below the minimum of ${min}` };
+  if (requested > max) return { rail: 'scale.max', reason: `${requested} replicas is above the maximum of ${max}` };
+  if (current === undefined) return null;
+  const grown = Math.max(requested, 1) / Math.max(current, 1);
+  const factor = Math.max(grown, 1 / grown);
+  if (factor > maxFactor) {
+    return {
+      rail: 'scale.maxFactor',
+      reason: `${current} → ${requested} replicas changes the size ${factor.toFixed(1)}×, more than the allowed ${maxFactor}×`,
+    };
+  }
+  return null;
+}
+
+/** Throws the refusal naming the rail when `requested` breaks the scale bounds. */
 export function checkScaleRails(settings: Settings, current: number, requested: number): void {
-  const { min, max, maxFactor } = settings.scale;
-  if (requested < min) throw railRefusal('scale.min', `${requested} replicas is below the minimum of ${min}`);
-  if (requested > max) throw railRefusal('scale.max', `${requested} replicas is above the maximum of ${max}`);
-  const base = Math.max(current, 1);
-  if (requested > base * maxFactor) {
-    throw railRefusal('scale.maxFactor', `${current} → ${requested} replicas grows by more than ×${maxFactor}`);
-  }
-  if (requested > 0 && current > requested * maxFactor) {
-    throw railRefusal('scale.maxFactor', `${current} → ${requested} replicas shrinks by more than ×${maxFactor}`);
-  }
+  const breach = scaleBoundBreach(settings.scale, requested, current);
+  if (breach) throw railRefusal(breach.rail, breach.reason);
 }

@@ -6,6 +6,7 @@
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Settings } from '../config/settings.js';
+import { namedTarget } from '../diagnosis/target.js';
 import type { IncidentPair, IncidentView } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
 import type { ProposalStore } from '../store/proposals.js';
@@ -31,8 +32,8 @@ export interface SlackViewDeps {
 
 function alertEntry(event: AlertEvent, status: ThreadAlert['status'], now: number, diagnosis?: Diagnosis): ThreadAlert {
   const labels = event.alert.labels;
-  const label =
-    labels.pod ?? labels.deployment ?? labels.statefulset ?? labels.node ?? diagnosis?.target?.name ?? labels.alertname;
+  // What a person recognises: the object the alert names, by the engine's own rule (src/diagnosis/target.ts).
+  const label = namedTarget(labels)?.name ?? diagnosis?.target?.name ?? labels.alertname;
   return {
     fingerprint: event.alert.fingerprint,
     status,
