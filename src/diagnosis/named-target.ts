@@ -173,3 +173,16 @@ function byLabels(labels: Labels): Named | null {
 export function describeTarget(t: Pick<Named, 'kind' | 'namespace' | 'name'>): string {
   return t.namespace ? `${t.kind} ${t.namespace}/${t.name}` : `${t.kind} ${t.name}`;
 }
+
+/**
+ * The alert's labels minus those that change whenever the exporter's pod is replaced (its `pod`, and for
+ * kube-state-metrics its pod IP in `instance`): what a silence should match so it outlives an exporter restart.
+ * Nothing else is dropped, so the silence never widens to other objects (node-exporter's `instance` is its node).
+ */
+export function silenceLabels(labels: Labels): Labels {
+  if (!isExporterPod(labels)) return labels;
+  const { pod: _, ...rest } = labels;
+  if (NODE_EXPORTER.test(labels.pod ?? '')) return rest;
+  const { instance: __, ...stable } = rest;
+  return stable;
+}

@@ -7,7 +7,14 @@ import { type ClusterReader, labelSelectorString, type Pod, type Workload, type 
 import { describeTarget, type Named, namedTarget } from './named-target.js';
 import type { ResolvedTarget } from './playbook.js';
 
-export { describeTarget, isExporterPod, type Named, namedTarget, unnamedSubject } from './named-target.js';
+export {
+  describeTarget,
+  isExporterPod,
+  type Named,
+  namedTarget,
+  silenceLabels,
+  unnamedSubject,
+} from './named-target.js';
 
 type Read = <T>(query: Promise<T>, fallback: T) => Promise<T>;
 

@@ -16,7 +16,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ALERT_SUBJECTS } from '../../src/diagnosis/alert-subjects.js';
-import { describeTarget, type Named, namedTarget, unnamedSubject } from '../../src/diagnosis/target.js';
+import { describeTarget, type Named, namedTarget, silenceLabels, unnamedSubject } from '../../src/diagnosis/target.js';
 
 type Labels = Record<string, string>;
 
@@ -412,5 +412,45 @@ describe('the general rule for alerts Medic does not know', () => {
         guessed: true,
       },
     );
+  });
+});
+
+describe('silenceLabels', () => {
+  it('drops what changes when kube-state-metrics restarts (its pod and pod IP), and nothing that names the object', () => {
+    const labels: Labels = {
+      alertname: 'KubeDeploymentReplicasMismatch',
+      ...KSM,
+      namespace: 'shop',
+      deployment: 'cart',
+    };
+    const kept = silenceLabels(labels);
+    expect(Object.keys(kept).sort()).toEqual(
+      Object.keys(labels)
+        .filter((k) => k !== 'pod' && k !== 'instance')
+        .sort(),
+    );
+    expect(kept).toMatchObject({ alertname: 'KubeDeploymentReplicasMismatch', namespace: 'shop', deployment: 'cart' });
+  });
+
+  it('keeps node-exporter’s instance, the only label that names its node', () => {
+    const labels: Labels = { alertname: 'NodeClockNotSynchronising', ...NODE_EXPORTER };
+    const kept = silenceLabels(labels);
+    expect(Object.keys(kept).sort()).toEqual(
+      Object.keys(labels)
+        .filter((k) => k !== 'pod')
+        .sort(),
+    );
+    expect(kept.instance).toBe('10.0.12.4:9100');
+  });
+
+  it('keeps every label of an alert about a pod of its own', () => {
+    const labels = {
+      alertname: 'KubePodCrashLooping',
+      ...KSM_SCRAPE,
+      namespace: 'shop',
+      pod: APP_POD,
+      container: 'cart',
+    };
+    expect(silenceLabels(labels)).toEqual(labels);
   });
 });
