@@ -70,6 +70,8 @@ export interface PlaybookResult {
   rootCause: { code: RootCauseCode; summary: string; confidence: Confidence };
   evidence: Evidence[];
   actions: ProposedAction[];
+  /** True when the objects read lacked something the diagnosis needed (e.g. an HPA without status). */
+  partial?: boolean;
 }
 
 export interface Playbook {
