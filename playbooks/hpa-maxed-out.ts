@@ -87,7 +87,7 @@ export const hpaMaxedOut: Playbook = {
     if (!pressing) {
       const why =
         atMax === null
-          ? `${what} cannot be confirmed at its maximum: ${missing[0] ?? 'its status is incomplete'}. Prometheus saw it at maxReplicas; check \`kubectl describe hpa ${s.name} -n ${t.namespace}\`.`
+          ? `${what} cannot be confirmed at its maximum: ${missing[0] ?? 'its status is incomplete'}. ${ctx.event.alert.labels.alertname === 'KubeHpaMaxedOut' ? 'Prometheus saw it at maxReplicas; ' : ''}check \`kubectl describe hpa ${s.name} -n ${t.namespace}\`.`
           : hot
             ? `${what} is at its maxReplicas (${s.max}) but ${hot.text} is within ${HPA_TOLERANCE * 100}% of target or below it: the pods it has are coping at the ceiling. Nothing to raise now; raise maxReplicas if the metric climbs above target.`
             : `${what} is at its maxReplicas (${s.max}) but no metric value says whether the load is above target (${missing[0] ?? 'metrics unavailable'}).`;
