@@ -70,7 +70,7 @@ export interface PlaybookResult {
   rootCause: { code: RootCauseCode; summary: string; confidence: Confidence };
   evidence: Evidence[];
   actions: ProposedAction[];
-  /** True when the objects read lacked something the diagnosis needed (e.g. an HPA without status). */
+  /** True when an input the diagnosis needed was missing or unusable (the evidence says which). */
   partial?: boolean;
 }
 
