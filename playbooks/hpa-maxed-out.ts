@@ -61,7 +61,7 @@ export const hpaMaxedOut: Playbook = {
     if (atMax === false) return null;
     const hot = hottestMetric(s);
     const tooMany = s.limited?.reason === 'TooManyReplicas';
-    // The metric is newer evidence than nothing; without one, the controller's own verdict (TooManyReplicas).
+    // A metric value decides; without one, the controller's own verdict does (ScalingLimited: TooManyReplicas).
     const pressing = atMax === true && (hot ? (hot.ratio ?? 0) > 1 + HPA_TOLERANCE : tooMany);
     // About a workload or Service, only a clear peak is this cause; about the HPA itself, say what is known.
     if (!pressing && !aboutHpa) return null;
