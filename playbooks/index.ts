@@ -8,11 +8,16 @@
  * 6. volume-zone-conflict before 7. volume-attach and 8. insufficient-capacity — scheduling and mounting
  *    problems keep pods from ever running; the zone conflict is the more specific FailedScheduling.
  * 9. crashloop — an app error, once memory, eviction, image and volume causes are ruled out.
- * 10. unsafe-rollout — manifest hazards explain a replica shortfall only when no pod is failing for another reason.
- * 11. unknown — the fallback: lists what was found.
+ * 10. hpa-maxed-out — a peak the HPA may not answer (at maxReplicas, metric above target) once no pod is failing,
+ *    unschedulable or throttled by its own limit: those explain the symptom more specifically, and raising the
+ *    maximum would not fix them. Before unsafe-rollout: an HPA at its ceiling explains a traffic alert better than
+ *    manifest hazards do.
+ * 11. unsafe-rollout — manifest hazards explain a replica shortfall only when no pod is failing for another reason.
+ * 12. unknown — the fallback: lists what was found.
  */
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { crashloop } from './crashloop.js';
+import { hpaMaxedOut } from './hpa-maxed-out.js';
 import { imagePull } from './image-pull.js';
 import { insufficientCapacity } from './insufficient-capacity.js';
 import { nodeMemoryEviction } from './node-memory-eviction.js';
@@ -34,6 +39,7 @@ export const PLAYBOOKS: readonly Playbook[] = [
   volumeAttach,
   insufficientCapacity,
   crashloop,
+  hpaMaxedOut,
   unsafeRollout,
   unknown,
 ];

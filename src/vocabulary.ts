@@ -15,6 +15,7 @@ export const ROOT_CAUSE_CODES = [
   'CRASHLOOP_APP_ERROR',
   'IMAGE_PULL_FAILURE',
   'TARGET_NOT_FOUND',
+  'HPA_MAXED_OUT',
   'UNKNOWN',
 ] as const;
 export type RootCauseCode = (typeof ROOT_CAUSE_CODES)[number];
@@ -28,6 +29,7 @@ export const ACTION_KINDS = [
   'delete-pod',
   'cordon-node',
   'silence',
+  'set-hpa-max',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
@@ -80,6 +82,7 @@ export const ACTION_PARAMS = {
       .min(1),
     duration,
   }),
+  'set-hpa-max': z.strictObject({ namespace: k8sName, hpa: k8sName, maxReplicas: z.number().int().min(1) }),
 } satisfies Record<ActionKind, z.ZodType>;
 
 export type ActionParams<K extends ActionKind> = z.infer<(typeof ACTION_PARAMS)[K]>;

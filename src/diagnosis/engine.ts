@@ -152,7 +152,7 @@ function toDiagnosis(
     rootCause: result.rootCause,
     evidence: [...result.evidence, ...failures.evidence],
     actions: result.actions,
-    partial: failures.partial,
+    partial: failures.partial || result.partial === true,
   };
 }
 

@@ -70,6 +70,8 @@ export interface PlaybookResult {
   rootCause: { code: RootCauseCode; summary: string; confidence: Confidence };
   evidence: Evidence[];
   actions: ProposedAction[];
+  /** True when an input the diagnosis needed was missing or unusable (the evidence says which). */
+  partial?: boolean;
 }
 
 export interface Playbook {

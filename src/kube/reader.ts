@@ -71,6 +71,8 @@ export interface ClusterReader {
   getPod(namespace: string, name: string): Promise<V1Pod | null>;
   listPods(namespace: string, labelSelector?: string | null): Promise<V1Pod[]>;
   listPodsOnNode(node: string): Promise<V1Pod[]>;
+  /** Pods of every namespace that still hold node resources (not Succeeded or Failed): what nodes have left. */
+  listActivePods(): Promise<V1Pod[]>;
   /** Events whose involvedObject is this object, oldest first. Cluster-scoped objects: pass namespace undefined. */
   eventsFor(namespace: string | undefined, kind: string, name: string): Promise<CoreV1Event[]>;
   /** The controller of a pod, followed up: Pod→ReplicaSet→Deployment, StatefulSet, DaemonSet, Job. */
@@ -144,6 +146,12 @@ function buildReader(
       items(
         scope.read(`pods@${node}`, `list pods on node ${node}`, () =>
           core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
+        ),
+      ),
+    listActivePods: () =>
+      items(
+        scope.read('pods@active', 'list running and pending pods', () =>
+          core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
         ),
       ),
     eventsFor: async (namespace, kind, name) => {
