@@ -58,7 +58,7 @@ export const cpuThrottling: Playbook = {
     const workload = target.workload;
     const namespace = target.namespace ?? workload?.namespace ?? 'default';
     const proposal = cpuLimitAction(facts, workload, namespace);
-    const limit = formatCpu(facts.limitMillis);
+    const limit = cpuWords(facts.limitMillis);
     const usage =
       facts.usageMillis === null
         ? ''

@@ -67,15 +67,18 @@ export const quotaExceeded: Playbook = {
   async diagnose(ctx) {
     const w = ctx.target?.found ? ctx.target.workload : null;
     if (!w) return null;
-    const short = shortfallOf(w);
-    if (!short) return null;
     const refused = await findRefusal(ctx, w);
     if (!refused) return null;
-    const missing = Math.max(short.wanted - short.current, 0);
+    // Short of replicas, or a rollout whose new ReplicaSet cannot create its pods while the old ones still serve.
+    const short = shortfallOf(w);
+    if (!short && refused.missing === 0) return null;
+    const missing = short ? Math.max(short.wanted - short.current, refused.missing) : refused.missing;
     const evidence: Evidence[] = [
       {
         kind: 'status',
-        text: `${w.kind} ${w.name}: ${short.ready} of ${short.wanted} replicas ready, ${short.current} pod(s) exist; ${missing} cannot be created`,
+        text: short
+          ? `${w.kind} ${w.name}: ${short.ready} of ${short.wanted} replicas ready, ${short.current} pod(s) exist; ${missing} cannot be created`
+          : `${w.kind} ${w.name} has its replicas ready, but ${refused.reporter} cannot create ${missing} pod(s): the rollout cannot progress`,
       },
       refused.event
         ? eventEvidence(refused.event)
@@ -101,7 +104,10 @@ export const quotaExceeded: Playbook = {
         fixes.push(`Give every container of ${w.kind}/${w.name} what ResourceQuota ${r.quota} requires (${r.reason}).`);
       }
     }
-    const summary = `${w.kind} ${w.name} is short of ${short.wanted - short.ready} replica(s) (${short.ready}/${short.wanted} ready) because the API server refuses to create its pods: ${summaries.join('; ')}. ${fixes.join(' ')} No Medic action changes quotas or limit ranges.`;
+    const state = short
+      ? `${w.kind} ${w.name} is short of ${short.wanted - short.ready} replica(s) (${short.ready}/${short.wanted} ready)`
+      : `The rollout of ${w.kind} ${w.name} is stuck (${refused.reporter} is missing ${missing} pod(s))`;
+    const summary = `${state} because the API server refuses to create its pods: ${summaries.join('; ')}. ${fixes.join(' ')} No Medic action changes quotas or limit ranges.`;
     return {
       rootCause: { code: 'QUOTA_EXCEEDED', summary, confidence: 'high' },
       evidence,

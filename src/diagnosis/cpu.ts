@@ -64,7 +64,7 @@ export async function cpuFacts(ctx: PlaybookContext, pods: Pod[], container: str
   const evidence: Evidence[] = [
     {
       kind: 'spec',
-      text: `${container} has ${limitMillis === null ? 'no CPU limit' : `CPU limit ${formatCpu(limitMillis)}`}, ${requestMillis === null ? 'no CPU request' : `request ${formatCpu(requestMillis)}`}`,
+      text: `${container} has ${limitMillis === null ? 'no CPU limit' : `CPU limit ${cpuWords(limitMillis)}`}, ${requestMillis === null ? 'no CPU request' : `request ${cpuWords(requestMillis)}`}`,
     },
   ];
   let usageMillis: number | null = null;
@@ -133,13 +133,13 @@ export function cpuLimitAction(
   if (!ref || facts.limitMillis === null) return null;
   const usage = Math.max(facts.usageMillis ?? 0, facts.history?.peakUsageMillis ?? 0) || null;
   const proposed = proposeCpuLimit(facts.limitMillis, usage);
-  const from = formatCpu(facts.limitMillis);
-  const limit = formatCpu(proposed);
+  const from = cpuWords(facts.limitMillis);
   const basis =
     usage !== null && usage * 1.5 > facts.limitMillis * 2
       ? `1.5× the highest usage seen (${formatCpu(usage)})`
       : `2× the ${from} limit`;
-  const why = `${cpuWords(proposed)} is ${basis}, rounded up: a throttled container's usage is capped at its limit and cannot show how much CPU it wants, so the limit is raised one reviewable step; if the throttled share stays above 25% after the rollout, raise it again. The request (${facts.requestMillis === null ? 'none' : formatCpu(facts.requestMillis)}) stays as it is, below the new limit, so scheduling does not change.`;
+  const limit = formatCpu(proposed);
+  const why = `${cpuWords(proposed)} is ${basis}, rounded up: a throttled container's usage is capped at its limit and cannot show how much CPU it wants, so the limit is raised one reviewable step; if the throttled share stays above 25% after the rollout, raise it again. The request (${facts.requestMillis === null ? 'none' : cpuWords(facts.requestMillis)}) stays as it is, below the new limit, so scheduling does not change.`;
   return {
     why,
     action: {

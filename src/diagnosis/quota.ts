@@ -51,6 +51,8 @@ export function shortfallOf(w: Workload): Shortfall | null {
 export interface Refused {
   /** "ReplicaSet recommender-6f8d9c7b54". */
   reporter: string;
+  /** Pods the reporting ReplicaSet wants but does not have (a rollout whose new pods are refused); 0 otherwise. */
+  missing: number;
   message: string;
   event: KubeEvent | null;
   refusals: AdmissionRefusal[];
@@ -58,14 +60,16 @@ export interface Refused {
 
 /** The latest admission refusal of the workload's pods, from events, else from a ReplicaFailure condition. */
 export async function findRefusal(ctx: PlaybookContext, w: Workload): Promise<Refused | null> {
-  const reporters: { kind: string; name: string; status?: WorkloadStatus }[] = [];
+  const reporters: { kind: string; name: string; status?: WorkloadStatus; missing: number }[] = [];
   if (w.kind === 'Deployment') {
     // The newest two revisions: during a rollout the old ReplicaSet may be the one creating pods.
     const revisions = await ctx.read(ctx.reader.replicaSetsOf(w.object as Deployment), []);
-    for (const r of revisions.slice(0, 2))
-      reporters.push({ kind: 'ReplicaSet', name: r.replicaSet.metadata?.name ?? '', status: r.replicaSet.status });
+    for (const { replicaSet: rs } of revisions.slice(0, 2)) {
+      const missing = Math.max((rs.spec?.replicas ?? 0) - (rs.status?.replicas ?? 0), 0);
+      reporters.push({ kind: 'ReplicaSet', name: rs.metadata?.name ?? '', status: rs.status, missing });
+    }
   }
-  reporters.push({ kind: w.kind, name: w.name, status: w.object.status as WorkloadStatus });
+  reporters.push({ kind: w.kind, name: w.name, status: w.object.status as WorkloadStatus, missing: 0 });
   let latest: Refused | null = null;
   let latestTime = -1;
   for (const r of reporters) {
@@ -75,7 +79,7 @@ export async function findRefusal(ctx: PlaybookContext, w: Workload): Promise<Re
       const refusals = parseAdmissionRefusals(e.message);
       const t = Date.parse(e.lastTimestamp?.toString() ?? e.eventTime?.toString() ?? '') || 0;
       if (refusals.length > 0 && t >= latestTime) {
-        latest = { reporter: `${r.kind} ${r.name}`, message: e.message, event: e, refusals };
+        latest = { reporter: `${r.kind} ${r.name}`, missing: r.missing, message: e.message, event: e, refusals };
         latestTime = t;
       }
     }
@@ -86,7 +90,7 @@ export async function findRefusal(ctx: PlaybookContext, w: Workload): Promise<Re
     const c = r.status?.conditions?.find((x) => x.type === 'ReplicaFailure' && x.status === 'True');
     const refusals = parseAdmissionRefusals(c?.message ?? '');
     if (c?.message && refusals.length > 0)
-      return { reporter: `${r.kind} ${r.name}`, message: c.message, event: null, refusals };
+      return { reporter: `${r.kind} ${r.name}`, missing: r.missing, message: c.message, event: null, refusals };
   }
   return null;
 }
