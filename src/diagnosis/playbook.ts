@@ -57,6 +57,8 @@ export interface PlaybookContext {
   signal: AbortSignal;
   now: () => number;
   settings: Settings;
+  /** PROMETHEUS_URL, when set: playbooks that need history (throttled share, usage over time) ask it. */
+  prometheusUrl?: string | undefined;
   /** null when the alert names nothing in the cluster (no pod, workload, service, node or volume labels). */
   target: ResolvedTarget | null;
   /**

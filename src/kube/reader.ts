@@ -8,11 +8,13 @@ import {
   type V1DaemonSet,
   type V1Deployment,
   type V1Job,
+  type V1LimitRange,
   type V1Node,
   type V1PersistentVolume,
   type V1PersistentVolumeClaim,
   type V1Pod,
   type V1ReplicaSet,
+  type V1ResourceQuota,
   type V1Service,
   type V1StatefulSet,
   type V2HorizontalPodAutoscaler,
@@ -29,12 +31,14 @@ export type {
   V1Deployment as Deployment,
   V1Job as Job,
   V1LabelSelector as LabelSelector,
+  V1LimitRange as LimitRange,
   V1Node as Node,
   V1PersistentVolume as PersistentVolume,
   V1PersistentVolumeClaim as PersistentVolumeClaim,
   V1Pod as Pod,
   V1PodSpec as PodSpec,
   V1ReplicaSet as ReplicaSet,
+  V1ResourceQuota as ResourceQuota,
   V1Service as Service,
   V1StatefulSet as StatefulSet,
   V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
@@ -92,6 +96,9 @@ export interface ClusterReader {
   getHpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
   /** The HPA whose scaleTargetRef is this workload, if any. */
   hpaFor(namespace: string, kind: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
+  /** The namespace's ResourceQuotas and LimitRanges: what pod creation is checked against at admission. */
+  listResourceQuotas(namespace: string): Promise<V1ResourceQuota[]>;
+  listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
   /** Current usage per container (metrics.k8s.io); null when the pod or the metrics API is absent. */
   podMetrics(namespace: string, name: string): Promise<ContainerUsage[] | null>;
   /** Container log tail; null when there is none (e.g. no previous instance). */
@@ -247,6 +254,18 @@ function buildReader(
       );
       return list.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
     },
+    listResourceQuotas: (namespace) =>
+      items(
+        scope.read(`quotas/${namespace}`, `list ResourceQuotas in ${namespace}`, () =>
+          core.listNamespacedResourceQuota({ namespace }, opts()),
+        ),
+      ),
+    listLimitRanges: (namespace) =>
+      items(
+        scope.read(`limitranges/${namespace}`, `list LimitRanges in ${namespace}`, () =>
+          core.listNamespacedLimitRange({ namespace }, opts()),
+        ),
+      ),
     podMetrics: async (namespace, name) => {
       const body = (await scope.read(
         `metrics/${namespace}/${name}`,
