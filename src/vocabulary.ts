@@ -15,6 +15,10 @@ export const ROOT_CAUSE_CODES = [
   'CRASHLOOP_APP_ERROR',
   'IMAGE_PULL_FAILURE',
   'TARGET_NOT_FOUND',
+  'CONFIG_MISSING',
+  'PROBE_FAILURE',
+  'JOB_FAILED',
+  'EPHEMERAL_STORAGE_EVICTION',
   'UNKNOWN',
 ] as const;
 export type RootCauseCode = (typeof ROOT_CAUSE_CODES)[number];
