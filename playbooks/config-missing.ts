@@ -148,10 +148,11 @@ function formerSources(previous: Pod['spec'], pod: Pod, missing: MissingConfig):
   for (const c of pod.spec?.containers ?? []) {
     for (const env of c.env ?? []) {
       const ref = isConfigMap ? env.valueFrom?.configMapKeyRef : env.valueFrom?.secretKeyRef;
-      if (ref?.name !== missing.name) continue;
+      if (ref?.name !== missing.name || (missing.key && ref.key !== missing.key)) continue;
       const old = previous?.containers?.find((x) => x.name === c.name)?.env?.find((e) => e.name === env.name);
       const oldRef = isConfigMap ? old?.valueFrom?.configMapKeyRef : old?.valueFrom?.secretKeyRef;
-      if (oldRef?.name) return `it took env ${env.name} from ${missing.kind} ${oldRef.name} key ${oldRef.key}`;
+      if (oldRef?.name && !(oldRef.name === missing.name && (!missing.key || oldRef.key === missing.key)))
+        return `it took env ${env.name} from ${missing.kind} ${oldRef.name} key ${oldRef.key}`;
     }
   }
   return null;
