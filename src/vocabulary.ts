@@ -18,6 +18,10 @@ export const ROOT_CAUSE_CODES = [
   'HPA_MAXED_OUT',
   'CPU_THROTTLING',
   'QUOTA_EXCEEDED',
+  'CONFIG_MISSING',
+  'PROBE_FAILURE',
+  'JOB_FAILED',
+  'EPHEMERAL_STORAGE_EVICTION',
   'UNKNOWN',
 ] as const;
 export type RootCauseCode = (typeof ROOT_CAUSE_CODES)[number];

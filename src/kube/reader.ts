@@ -5,6 +5,7 @@
 import {
   type CoreV1Event,
   CustomObjectsApi,
+  type V1CronJob,
   type V1DaemonSet,
   type V1Deployment,
   type V1Job,
@@ -27,6 +28,7 @@ export type {
   CoreV1Event as KubeEvent,
   V1Container as Container,
   V1ContainerStatus as ContainerStatus,
+  V1CronJob as CronJob,
   V1DaemonSet as DaemonSet,
   V1Deployment as Deployment,
   V1Job as Job,
@@ -86,6 +88,8 @@ export interface ClusterReader {
   replicaSetsOf(deployment: V1Deployment): Promise<ReplicaSetRevision[]>;
   /** Pods a workload's selector matches. */
   podsOf(workload: Workload): Promise<V1Pod[]>;
+  /** A Job's CronJob (its schedule and last successful run), for JOB_FAILED. */
+  getCronJob(namespace: string, name: string): Promise<V1CronJob | null>;
   getService(namespace: string, name: string): Promise<V1Service | null>;
   listServices(namespace: string): Promise<V1Service[]>;
   getNode(name: string): Promise<V1Node | null>;
@@ -223,6 +227,10 @@ function buildReader(
       if (!selector) return [];
       return reader.listPods(workload.namespace, selector);
     },
+    getCronJob: (namespace, name) =>
+      scope.read(`cronjob/${namespace}/${name}`, `get CronJob ${namespace}/${name}`, () =>
+        batch.readNamespacedCronJob({ namespace, name }, opts()),
+      ),
     getService: (namespace, name) =>
       scope.read(`svc/${namespace}/${name}`, `get service ${namespace}/${name}`, () =>
         core.readNamespacedService({ namespace, name }, opts()),
