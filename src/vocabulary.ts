@@ -15,6 +15,9 @@ export const ROOT_CAUSE_CODES = [
   'CRASHLOOP_APP_ERROR',
   'IMAGE_PULL_FAILURE',
   'TARGET_NOT_FOUND',
+  'NODE_NOT_READY',
+  'VOLUME_FULL',
+  'VOLUME_PROVISIONING_FAILED',
   'UNKNOWN',
 ] as const;
 export type RootCauseCode = (typeof ROOT_CAUSE_CODES)[number];
@@ -28,6 +31,7 @@ export const ACTION_KINDS = [
   'delete-pod',
   'cordon-node',
   'silence',
+  'resize-pvc',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
@@ -41,6 +45,8 @@ const k8sName = z
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a memory quantity like 512Mi');
+/** A storage size as a claim requests it (binary or decimal suffix, no fractions): `200Gi`, `1Ti`, `500G`. */
+const storageSize = z.string().regex(/^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)$/, 'must be a storage size like 200Gi');
 const duration = z.string().regex(/^[0-9]+(s|m|h|d)$/, 'must be a duration like 2h');
 
 /** Parameters of each action kind, as ROOT_CAUSES.md lists them. */
@@ -80,6 +86,7 @@ export const ACTION_PARAMS = {
       .min(1),
     duration,
   }),
+  'resize-pvc': z.strictObject({ namespace: k8sName, pvc: k8sName, size: storageSize }),
 } satisfies Record<ActionKind, z.ZodType>;
 
 export type ActionParams<K extends ActionKind> = z.infer<(typeof ACTION_PARAMS)[K]>;
@@ -91,6 +98,8 @@ export const RISKY_ACTION_KINDS: ReadonlySet<ActionKind> = new Set([
   'delete-pod',
   'cordon-node',
   'scale',
+  // A volume can grow but never shrink again: the change cannot be undone.
+  'resize-pvc',
 ]);
 
 export function isRootCauseCode(value: unknown): value is RootCauseCode {
