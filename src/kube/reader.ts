@@ -31,6 +31,7 @@ export type {
   V1Job as Job,
   V1LabelSelector as LabelSelector,
   V1Node as Node,
+  V1NodeCondition as NodeCondition,
   V1PersistentVolume as PersistentVolume,
   V1PersistentVolumeClaim as PersistentVolumeClaim,
   V1Pod as Pod,
