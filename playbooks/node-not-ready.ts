@@ -31,41 +31,13 @@ export const nodeNotReady: Playbook = {
     const name = node.metadata?.name ?? '?';
     const zone = nodeZone(node);
     const ready = notReadyCondition(node);
+    // Slack shows the first six lines: the condition, the zone, the stranded pods, then the details.
     const evidence: Evidence[] = [
       {
         kind: 'status',
         text: `Node ${name}${zone ? ` (zone ${zone})` : ''}: ${ready ? conditionText(ready) : 'NotReady'}`,
       },
     ];
-    const others = otherBadConditions(node);
-    if (others.length > 0) {
-      evidence.push({
-        kind: 'status',
-        text: `Other conditions: ${others.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')}`,
-      });
-    }
-    const taints = taintsText(node);
-    evidence.push({
-      kind: 'spec',
-      text: `Taints: ${taints || 'none'}; ${node.spec?.unschedulable ? 'already cordoned' : 'not cordoned (spec.unschedulable is false)'}`,
-    });
-    if (node.spec?.providerID) evidence.push({ kind: 'spec', text: `Machine: ${node.spec.providerID}` });
-    for (const e of (await ctx.read(ctx.reader.eventsFor(undefined, 'Node', name), [])).slice(-2)) {
-      evidence.push(eventEvidence(e));
-    }
-
-    const stranded = strandedPods(await ctx.read(ctx.reader.listPodsOnNode(name), []));
-    for (const s of stranded.slice(0, 6))
-      evidence.push({ kind: 'status', text: `Stranded on ${name}: ${strandedText(s)}` });
-    if (stranded.length > 6)
-      evidence.push({ kind: 'status', text: `… and ${stranded.length - 6} more pod(s) on ${name}` });
-    if (stranded.length === 0) {
-      evidence.push({
-        kind: 'status',
-        text: `Nothing is stranded on ${name}: its workload pods have already moved (only DaemonSet pods, which belong to the node, remain)`,
-      });
-    }
-
     const nodes = await ctx.read(ctx.reader.listNodes(), []);
     const zonePeers = zone ? nodes.filter((n) => nodeZone(n) === zone) : [];
     const deadPeers = zonePeers.filter((n) => n.metadata?.name !== name && notReadyCondition(n));
@@ -75,6 +47,33 @@ export const nodeNotReady: Playbook = {
         kind: 'status',
         text: `Zone ${zone}: ${deadNames.length} of ${zonePeers.length} node(s) NotReady (${listNames(deadNames, 6)})`,
       });
+    }
+    const stranded = strandedPods(await ctx.read(ctx.reader.listPodsOnNode(name), []));
+    for (const s of stranded.slice(0, 4))
+      evidence.push({ kind: 'status', text: `Stranded on ${name}: ${strandedText(s)}` });
+    if (stranded.length > 4)
+      evidence.push({ kind: 'status', text: `… and ${stranded.length - 4} more pod(s) on ${name}` });
+    if (stranded.length === 0) {
+      evidence.push({
+        kind: 'status',
+        text: `Nothing is stranded on ${name}: its workload pods have already moved (only DaemonSet pods, which belong to the node, remain)`,
+      });
+    }
+    const taints = taintsText(node);
+    evidence.push({
+      kind: 'spec',
+      text: `Taints: ${taints || 'none'}; ${node.spec?.unschedulable ? 'already cordoned' : 'not cordoned (spec.unschedulable is false)'}`,
+    });
+    const others = otherBadConditions(node);
+    if (others.length > 0) {
+      evidence.push({
+        kind: 'status',
+        text: `Other conditions: ${others.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')}`,
+      });
+    }
+    if (node.spec?.providerID) evidence.push({ kind: 'spec', text: `Machine: ${node.spec.providerID}` });
+    for (const e of (await ctx.read(ctx.reader.eventsFor(undefined, 'Node', name), [])).slice(-2)) {
+      evidence.push(eventEvidence(e));
     }
 
     const actions: ProposedAction[] = [];

@@ -57,7 +57,8 @@ export function strandedPods(pods: Pod[]): StrandedPod[] {
         : `still shown ${phase ?? 'Unknown'}`;
     out.push({ pod, owner: owner ? `${owner.kind} ${owner.name}` : undefined, state });
   }
-  return out;
+  // StatefulSet pods first: theirs are the replacements that wait.
+  return out.sort((a, b) => Number(b.owner?.startsWith('StatefulSet ')) - Number(a.owner?.startsWith('StatefulSet ')));
 }
 
 export function strandedText(s: StrandedPod): string {
