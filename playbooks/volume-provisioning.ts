@@ -28,6 +28,8 @@ interface Failure {
   why: string;
   /** What to do about it. */
   fix: string;
+  /** The claim itself must change (its class): a StatefulSet's claim template too. */
+  claimMustChange?: boolean;
   event?: KubeEvent;
 }
 
@@ -75,7 +77,8 @@ export const volumeProvisioning: Playbook = {
     }
     const pods = waiting.length > 0 ? ` Pod(s) ${listNames(waiting.map(podName), 3)} wait for it.` : '';
     const name = `${first.claim.metadata?.namespace}/${first.claim.metadata?.name}`;
-    const owner = target.workload?.kind === 'StatefulSet' ? statefulSetNote(target.workload.name) : '';
+    const owner =
+      first.claimMustChange && target.workload?.kind === 'StatefulSet' ? statefulSetNote(target.workload.name) : '';
     return {
       rootCause: {
         code: 'VOLUME_PROVISIONING_FAILED',
@@ -121,13 +124,15 @@ function diagnoseClaim(claim: PersistentVolumeClaim, cls: ClassOfClaim, events: 
       ...base,
       why: `it asks for StorageClass ${cls.name}, which does not exist`,
       fix: `Create StorageClass ${cls.name}, or recreate the claim with an existing class (a claim's class cannot be changed).`,
+      claimMustChange: true,
     };
   }
   if (cls.kind === 'none') {
     return {
       ...base,
       why: 'it names no StorageClass and the cluster has no default class, so nothing provisions a volume for it',
-      fix: 'Mark a StorageClass as the default (annotation storageclass.kubernetes.io/is-default-class: "true") and recreate the claim, or name a class in it.',
+      fix: 'Mark a StorageClass as the default (annotation storageclass.kubernetes.io/is-default-class: "true"), or recreate the claim naming a class.',
+      claimMustChange: true,
     };
   }
   if (cls.kind === 'static') {
@@ -142,7 +147,7 @@ function diagnoseClaim(claim: PersistentVolumeClaim, cls: ClassOfClaim, events: 
   if (event?.reason === 'ProvisioningFailed') {
     return {
       ...base,
-      why: `the provisioner ${provisioner} of StorageClass ${cls.name} fails to create its volume`,
+      why: `the provisioner ${provisioner} of StorageClass ${cls.name} fails to create its volume (${tail(event.message ?? '')})`,
       fix: 'Fix what the provisioner reports (quota, capacity in the zone, permissions, class parameters); it retries on its own.',
     };
   }
@@ -158,6 +163,12 @@ function diagnoseClaim(claim: PersistentVolumeClaim, cls: ClassOfClaim, events: 
     why: `no provisioner has acted on it for ${Math.round(silentFor / 60_000)} minutes (StorageClass ${cls.name}, provisioner ${provisioner})`,
     fix: `Check that the CSI driver ${provisioner} is installed and its controller (external-provisioner) is running.`,
   };
+}
+
+/** The end of a long provisioner error, where the cloud's own reason is: "…api error VolumeLimitExceeded: …". */
+function tail(message: string, max = 180): string {
+  const text = message.trim();
+  return text.length <= max ? text : `…${text.slice(-max)}`;
 }
 
 function classText(cls: ClassOfClaim): string {
