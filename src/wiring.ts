@@ -88,6 +88,7 @@ export function createEngine(kube: KubeApis | null, config: Config, logger: Logg
   return createPlaybookEngine({
     reader: createClusterReader(kube),
     settings: config.settings,
+    prometheusUrl: config.prometheusUrl,
     logger,
     playbooks: PLAYBOOKS,
   });

@@ -31,6 +31,8 @@ export interface PlaybookEngineOptions {
   reader: ClusterReader;
   settings: Settings;
   logger: Logger;
+  /** PROMETHEUS_URL: passed to playbooks that read usage history; without it they use metrics.k8s.io only. */
+  prometheusUrl?: string | undefined;
   now?: () => number;
   /** In the order they are tried: playbooks/index.ts PLAYBOOKS, passed in by the composition root. */
   playbooks: readonly Playbook[];
@@ -58,6 +60,7 @@ export function createPlaybookEngine(options: PlaybookEngineOptions): DiagnosisE
       signal: bounded,
       now,
       settings: options.settings,
+      prometheusUrl: options.prometheusUrl,
       target,
       read: failures.read,
     };
@@ -111,7 +114,7 @@ function toDiagnosis(
     rootCause: result.rootCause,
     evidence: [...result.evidence, ...failures.evidence],
     actions: result.actions,
-    partial: failures.partial,
+    partial: failures.partial || result.partial === true,
   };
 }
 
