@@ -181,12 +181,14 @@ export interface Harness {
 
 export interface HarnessOptions {
   settings?: Record<string, unknown>;
+  /** Served next to clusterObjects(). */
+  extraObjects?: unknown[];
   alertmanagerUrl?: string;
   now?: () => number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const cluster = await startTestCluster({ objects: clusterObjects() });
+  const cluster = await startTestCluster({ objects: [...clusterObjects(), ...(options.extraObjects ?? [])] });
   const redis = connect('store');
   const prefix = uniquePrefix('remediation');
   const settings: Settings = settingsSchema.parse(options.settings ?? {});
