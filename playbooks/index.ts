@@ -1,6 +1,11 @@
 /**
  * Every playbook, in the order the engine tries them; the first that returns a diagnosis wins. Why this order:
  * - target-not-found — nothing else can be said about an object that is gone.
+ * - node-not-ready — a dead node explains every symptom of the pods it strands (not ready, stuck Terminating,
+ *   statuses the kubelet can no longer update), so it wins over every pod playbook; it names only NotReady nodes
+ *   that hold the alert's unfinished pods (evicted, Failed pods are node-memory-eviction's).
+ * - volume-full — only KubePersistentVolume(Inodes)FillingUp-like alerts: the volume is the subject, whatever
+ *   the pods that mount it are doing (a crash loop on "No space left on device" is the full volume's doing).
  * - sidecar-oom before oom-killed — a consul sidecar's OOM kill is the more specific (identity churn) cause.
  * - oom-killed before crashloop, probe-failure and job-failed — an OOMKilled last state explains a CrashLoopBackOff,
  *   and an OOM-killed Job pod is OOM_LIMIT, not JOB_FAILED (exit 137 alone is no OOM: the reason decides).
@@ -12,6 +17,10 @@
  * - config-missing before volume-zone-conflict/volume-attach — CreateContainerConfigError or a FailedMount of a
  *   configMap/secret volume: the pod never starts, and a configMap volume that cannot be mounted is not a disk that
  *   cannot be attached.
+ * - volume-provisioning before volume-zone-conflict, volume-attach and insufficient-capacity — a claim that never
+ *   gets a volume keeps its pod Pending however much room the nodes have ("pod has unbound immediate
+ *   PersistentVolumeClaims" is this, not capacity); a WaitForFirstConsumer claim waiting for its pod's scheduling
+ *   is not a failure and falls through to the scheduler's own reason.
  * - volume-zone-conflict before volume-attach and insufficient-capacity — scheduling and mounting
  *   problems keep pods from ever running; the zone conflict is the more specific FailedScheduling.
  * - probe-failure before crashloop — a liveness kill (exit 137/143 by the kubelet, "failed liveness probe") is why
@@ -41,6 +50,7 @@ import { imagePull } from './image-pull.js';
 import { insufficientCapacity } from './insufficient-capacity.js';
 import { jobFailed } from './job-failed.js';
 import { nodeMemoryEviction } from './node-memory-eviction.js';
+import { nodeNotReady } from './node-not-ready.js';
 import { oomKilled } from './oom-killed.js';
 import { probeFailure } from './probe-failure.js';
 import { quotaExceeded } from './quota-exceeded.js';
@@ -49,16 +59,21 @@ import { targetNotFound } from './target-not-found.js';
 import { unknown } from './unknown.js';
 import { unsafeRollout } from './unsafe-rollout.js';
 import { volumeAttach } from './volume-attach.js';
+import { volumeFull } from './volume-full.js';
+import { volumeProvisioning } from './volume-provisioning.js';
 import { volumeZoneConflict } from './volume-zone-conflict.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   targetNotFound,
+  nodeNotReady,
+  volumeFull,
   sidecarOom,
   oomKilled,
   nodeMemoryEviction,
   ephemeralStorageEviction,
   imagePull,
   configMissing,
+  volumeProvisioning,
   volumeZoneConflict,
   volumeAttach,
   insufficientCapacity,

@@ -18,6 +18,7 @@ import {
   type V1ResourceQuota,
   type V1Service,
   type V1StatefulSet,
+  type V1StorageClass,
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
@@ -35,6 +36,7 @@ export type {
   V1LabelSelector as LabelSelector,
   V1LimitRange as LimitRange,
   V1Node as Node,
+  V1NodeCondition as NodeCondition,
   V1PersistentVolume as PersistentVolume,
   V1PersistentVolumeClaim as PersistentVolumeClaim,
   V1Pod as Pod,
@@ -43,6 +45,7 @@ export type {
   V1ResourceQuota as ResourceQuota,
   V1Service as Service,
   V1StatefulSet as StatefulSet,
+  V1StorageClass as StorageClass,
   V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 export { labelSelectorString, nodeZone, selectorMatches, volumeZones } from './selectors.js';
@@ -97,6 +100,8 @@ export interface ClusterReader {
   getPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim | null>;
   getPv(name: string): Promise<V1PersistentVolume | null>;
   listPvs(): Promise<V1PersistentVolume[]>;
+  /** Every StorageClass (a cluster has a handful): a claim's class, whether it exists, which one is the default. */
+  listStorageClasses(): Promise<V1StorageClass[]>;
   getHpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
   /** The HPA whose scaleTargetRef is this workload, if any. */
   hpaFor(namespace: string, kind: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
@@ -135,7 +140,7 @@ function buildReader(
 ): ClusterReader {
   const scope = new CallScope(shared, signal);
   const opts = () => apis.callOptions(signal);
-  const { core, apps, batch, autoscaling } = apis;
+  const { core, apps, batch, autoscaling, storage } = apis;
   const items = async <T>(p: Promise<{ items: T[] } | null>): Promise<T[]> => (await p)?.items ?? [];
 
   const reader: ClusterReader = {
@@ -250,6 +255,8 @@ function buildReader(
     getPv: (name) =>
       scope.read(`pv/${name}`, `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts())),
     listPvs: () => items(scope.read('pvs', 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()))),
+    listStorageClasses: () =>
+      items(scope.read('storageclasses', 'list StorageClasses', () => storage.listStorageClass({}, opts()))),
     getHpa: (namespace, name) =>
       scope.read(`hpa/${namespace}/${name}`, `get HorizontalPodAutoscaler ${namespace}/${name}`, () =>
         autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),

@@ -153,6 +153,20 @@ const COLUMNS: Record<string, Column[]> = {
     ['StorageClass', (c) => c.spec?.storageClassName ?? ''],
     age,
   ],
+  StorageClass: [
+    [
+      'Name',
+      (c) =>
+        c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true'
+          ? `${c.metadata.name} (default)`
+          : c.metadata.name,
+    ],
+    ['Provisioner', (c) => c.provisioner ?? ''],
+    ['ReclaimPolicy', (c) => c.reclaimPolicy ?? 'Delete'],
+    ['VolumeBindingMode', (c) => c.volumeBindingMode ?? 'Immediate'],
+    ['AllowVolumeExpansion', (c) => String(c.allowVolumeExpansion === true)],
+    age,
+  ],
 };
 
 /** True when the Accept header asks for a Table (kubectl get does). */

@@ -4,6 +4,7 @@ import type { ActionHandler } from '../types.js';
 import { cordonNodeAction } from './cordon-node.js';
 import { deletePodAction } from './delete-pod.js';
 import { patchRolloutSafetyAction } from './patch-rollout-safety.js';
+import { resizePvcAction } from './resize-pvc.js';
 import { rolloutRestartAction } from './rollout-restart.js';
 import { rolloutUndoAction } from './rollout-undo.js';
 import { scaleAction } from './scale.js';
@@ -23,4 +24,5 @@ export const ACTION_HANDLERS: { [K in ActionKind]: ActionHandler<K> } = {
   silence: silenceAction,
   'set-hpa-max': setHpaMaxAction,
   'set-cpu-limit': setCpuLimitAction,
+  'resize-pvc': resizePvcAction,
 };
