@@ -1,6 +1,6 @@
 /**
  * Runs every scenario folder (../shared/scenarios and test/scenarios) in-process, with the same rule as
- * ../shared/tools/score-scenarios.mjs: the code matches, every listed action kind is proposed, every string is mentioned.
+ * ../shared/tools/score-scenarios.mjs: the code matches, every listed action kind is proposed, no forbidden one is, every string is mentioned.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ interface Expectation {
   fingerprint: string;
   rootCause: string;
   actions: string[];
+  forbidActions?: string[];
   mustMention?: string[];
 }
 
@@ -62,6 +63,7 @@ describe.each(folders)('scenario $name', ({ dir }) => {
         if (!d) continue;
         expect(d.rootCause.code, d.rootCause.summary).toBe(want.rootCause);
         expect(d.actions.map((a) => a.kind)).toEqual(expect.arrayContaining(want.actions));
+        for (const kind of want.forbidActions ?? []) expect(d.actions.map((a) => a.kind)).not.toContain(kind);
         const text = [d.rootCause.summary, ...d.evidence.map((e) => e.text)].join('\n').toLowerCase();
         for (const m of want.mustMention ?? []) expect(text, `mentions "${m}"`).toContain(m.toLowerCase());
         for (const a of d.actions)
