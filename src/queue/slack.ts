@@ -5,8 +5,9 @@
  */
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { errorMessage, isMedicError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import type { Redis } from '../store/redis.js';
+import { createRedisOutageLog, type RedisOutageLog } from '../store/redis-outage-log.js';
 
 export const SLACK_QUEUE = 'slack';
 
@@ -27,6 +28,8 @@ export function createSlackQueue(options: {
   /** Attempts per job (default 12: about an hour of Slack outage with the default backoff). */
   attempts?: number;
   backoffMs?: number;
+  /** Where the queue's Redis errors go (without a listener BullMQ prints each as a raw stack trace). */
+  redisErrors?: RedisOutageLog;
 }): SlackQueue {
   const queue = new Queue(SLACK_QUEUE, {
     connection: options.connection,
@@ -38,6 +41,8 @@ export function createSlackQueue(options: {
       removeOnFail: { age: 7 * 86_400 },
     },
   });
+  const redisErrors = options.redisErrors ?? createRedisOutageLog({ logger: createLogger('warn') });
+  queue.on('error', (error) => redisErrors.report(`queue ${SLACK_QUEUE}`, error));
   return {
     queue,
     async add(job, { jobId, delayMs }) {
@@ -57,6 +62,7 @@ export function startSlackWorker(options: {
   processors: SlackJobProcessors;
   concurrency: number;
   logger: Logger;
+  redisErrors?: RedisOutageLog;
 }): { worker: Worker; close(): Promise<void> } {
   const logger = options.logger.child({ queue: SLACK_QUEUE });
   const worker = new Worker(
@@ -82,6 +88,7 @@ export function startSlackWorker(options: {
     if (final) logger.error(details, 'slack job failed for good');
     else logger.warn(details, 'slack job failed, will retry');
   });
-  worker.on('error', (error) => logger.warn({ err: error }, 'slack worker error'));
+  const redisErrors = options.redisErrors ?? createRedisOutageLog({ logger });
+  worker.on('error', (error) => redisErrors.report(`worker ${SLACK_QUEUE}`, error));
   return { worker, close: () => worker.close() };
 }

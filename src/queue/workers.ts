@@ -8,6 +8,7 @@ import { errorMessage, isMedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Redis } from '../store/redis.js';
+import { createRedisOutageLog, type RedisOutageLog } from '../store/redis-outage-log.js';
 import { ACTIONS_QUEUE, type ActionJobData, ALERTS_QUEUE, type AlertJobData } from './queues.js';
 
 export interface JobContext {
@@ -31,6 +32,8 @@ export interface WorkerOptions<T> {
   concurrency: number;
   logger: Logger;
   metrics: Metrics;
+  /** Where the worker's Redis errors go (src/main.ts shares one per process); default: one on `logger`. */
+  redisErrors?: RedisOutageLog;
   /** How long close() lets in-flight jobs finish before aborting them so they are retried; default 20 s. */
   shutdownGraceMs?: number;
 }
@@ -90,7 +93,8 @@ function startWorker<T>(queueName: string, options: WorkerOptions<T>): RunningWo
     if (final) logger.error(details, 'job failed for good');
     else logger.warn(details, 'job failed, will retry');
   });
-  worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+  const redisErrors = options.redisErrors ?? createRedisOutageLog({ logger });
+  worker.on('error', (error) => redisErrors.report(`worker ${queueName}`, error));
 
   const graceMs = options.shutdownGraceMs ?? 20_000;
   return {

@@ -19,6 +19,7 @@ import type { ActionJobData, JobContext } from '../queue/index.js';
 import { createSlackQueue, startSlackWorker } from '../queue/slack.js';
 import { createRemediation, type Remediation } from '../remediation/index.js';
 import type { Redis } from '../store/redis.js';
+import type { RedisOutageLog } from '../store/redis-outage-log.js';
 import type { AlertNotifier, DiagnosisEngine } from '../types.js';
 import { createSlackIntegration } from './integration.js';
 
@@ -33,6 +34,8 @@ export interface SlackRuntimeDeps {
   kube: KubeApis | null;
   /** Registry for the medic_slack_* metrics. */
   registry: Registry;
+  /** The process's one account of Redis outages, for the slack queue and worker. */
+  redisErrors: RedisOutageLog;
 }
 
 export interface SlackRuntime {
@@ -85,7 +88,11 @@ export function createSlackRuntime(deps: SlackRuntimeDeps): SlackRuntime {
     help: 'Slack Web API answers 429 (the client waits Retry-After and retries)',
     registers: [deps.registry],
   });
-  const slackQueue = createSlackQueue({ connection: deps.producer, prefix: config.queuePrefix });
+  const slackQueue = createSlackQueue({
+    connection: deps.producer,
+    prefix: config.queuePrefix,
+    redisErrors: deps.redisErrors,
+  });
   let engine: DiagnosisEngine | null = null;
   const integration = createSlackIntegration({
     config,
@@ -138,6 +145,7 @@ export function createSlackRuntime(deps: SlackRuntimeDeps): SlackRuntime {
         processors: integration.slackProcessors,
         concurrency: options.concurrency,
         logger,
+        redisErrors: deps.redisErrors,
       });
     },
     start: () => integration.slackApp.start(),
