@@ -152,6 +152,11 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const isWeb = role !== 'worker';
   const isWorker = role !== 'web';
 
+  // Before any connection is opened: a kubeconfig Medic cannot use stops start-up with nothing left running.
+  const kube =
+    overrides.kube !== undefined
+      ? overrides.kube
+      : connectKube(config, options.env ?? process.env, logger, metrics.observeKubeRequest);
   // One account of Redis outages for every connection, queue and worker of this process (src/store/redis-outage-log.ts).
   const redisErrors = createRedisOutageLog({ logger });
   const connections: Redis[] = [];
@@ -165,10 +170,6 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const queues = createQueues({ connection: producer, prefix: config.queuePrefix, logger, redisErrors });
   metrics.observeQueues([queues.alerts, queues.actions]);
   const store = createDiagnosisStore({ redis: storeRedis, prefix: config.queuePrefix });
-  const kube =
-    overrides.kube !== undefined
-      ? overrides.kube
-      : connectKube(config, options.env ?? process.env, logger, metrics.observeKubeRequest);
   // Slack (src/slack/runtime.ts) when SLACK_BOT_TOKEN is set: notifier, Bolt router, approvals, `slack` queue.
   const slack = config.slack.botToken
     ? createSlackRuntime({
