@@ -101,7 +101,12 @@ export function connectKube(
 /** The playbook engine reading the cluster; without a cluster, the fallback that says UNKNOWN honestly. */
 export function createEngine(kube: KubeApis | null, config: Config, logger: Logger): DiagnosisEngine {
   if (!kube) return createFallbackEngine();
-  return createPlaybookEngine({ reader: createClusterReader(kube), settings: config.settings, logger });
+  return createPlaybookEngine({
+    reader: createClusterReader(kube),
+    settings: config.settings,
+    prometheusUrl: config.prometheusUrl,
+    logger,
+  });
 }
 
 /** A port that is taken is one sentence naming it and how to choose another, not a stack trace. */
