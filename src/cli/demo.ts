@@ -107,5 +107,7 @@ export async function run(args: string[]): Promise<number> {
   out('Stopping the demo…');
   await stop();
   out('Stopped.');
+  // Whatever still holds the event loop (a connection dropped mid-close) must not keep the terminal waiting.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }
