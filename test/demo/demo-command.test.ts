@@ -128,7 +128,7 @@ describe('medic demo', () => {
       ]);
       // Before Redis, the sandbox and the simulator: nothing was started, so nothing is left running.
       expect(out).not.toContain('redis-server');
-      expect(tookMs).toBeLessThan(15_000);
+      expect(tookMs).toBeLessThan(30_000); // mostly loading Medic through tsx on a busy machine
       await expect.poll(() => [...seen.keys()].filter(isAlive), { timeout: 3000 }).toEqual([]);
     } finally {
       blocker.close();
