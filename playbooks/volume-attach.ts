@@ -6,7 +6,7 @@ import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
-import { type KubeEvent, nodeZone, type Pod } from '../src/kube/reader.js';
+import { type KubeEvent, nodeLocation, nodeZone, type Pod } from '../src/kube/reader.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
 const VOLUME_REASONS = new Set(['FailedAttachVolume', 'FailedMount']);
@@ -39,29 +39,43 @@ export const volumeAttach: Playbook = {
     if (!failing.some((f) => targetNames.has(podName(f.pod)))) return null;
 
     const nodes = await ctx.read(ctx.reader.listNodes(), []);
-    const zoneOfNode = new Map(nodes.map((n) => [n.metadata?.name ?? '', nodeZone(n) ?? '(no zone label)']));
-    const zoneOf = (p: Pod) => zoneOfNode.get(p.spec?.nodeName ?? '') ?? '(unknown zone)';
-    const failingZones = count(failing.map((f) => zoneOf(f.pod)));
+    const nodeOf = new Map(nodes.map((n) => [n.metadata?.name ?? '', n]));
+    const zoneOf = (p: Pod) => {
+      const node = nodeOf.get(p.spec?.nodeName ?? '');
+      return node ? nodeZone(node) : undefined;
+    };
+    const whereOf = (p: Pod) => nodeLocation(nodeOf.get(p.spec?.nodeName ?? ''));
+    const failingPlaces = count(failing.map((f) => whereOf(f.pod)));
     const healthy = pods.filter((p) => isPodReady(p));
-    const healthyZones = new Set(healthy.map(zoneOf));
-    const [topZone, topCount] = [...failingZones].sort((a, b) => b[1] - a[1])[0] ?? ['(unknown zone)', 0];
-    const concentrated = failingZones.size === 1 && !healthyZones.has(topZone);
+    const healthyPlaces = new Set(healthy.map(whereOf));
+    // Only an availability zone makes a zonal story: unlabelled nodes or Azure fault domains ("1") are not zones.
+    const failingZones = new Set(failing.map((f) => zoneOf(f.pod)));
+    const topZone = failingZones.size === 1 ? [...failingZones][0] : undefined;
+    const topCount = failing.length;
+    const concentrated = topZone !== undefined && !healthy.some((p) => zoneOf(p) === topZone);
 
     const evidence: Evidence[] = [];
     for (const f of failing.slice(0, 4)) {
       evidence.push({
         kind: 'status',
-        text: `Pod ${podName(f.pod)} on node ${f.pod.spec?.nodeName} (zone ${zoneOf(f.pod)}) is ${waitingReason(f.pod)}`,
+        text: `Pod ${podName(f.pod)} on node ${f.pod.spec?.nodeName} (${whereOf(f.pod)}) is ${waitingReason(f.pod)}`,
       });
       const attach = f.events.filter((e) => e.reason === 'FailedAttachVolume').at(-1);
       const mount = f.events.filter((e) => e.reason === 'FailedMount').at(-1);
       for (const e of [attach, mount]) if (e) evidence.push(eventEvidence(e));
     }
-    const zoneText = [...failingZones].map(([z, n]) => `${z}: ${n}`).join(', ');
+    const zoneText = [...failingPlaces].map(([z, n]) => `${z}: ${n}`).join(', ');
     evidence.push({
       kind: 'status',
-      text: `Failing pods per zone: ${zoneText}${healthy.length > 0 ? `; healthy pods run in ${[...healthyZones].join(', ')}` : ''}`,
+      text: `Failing pods per zone: ${zoneText}${healthy.length > 0 ? `; healthy pods run in ${[...healthyPlaces].join(', ')}` : ''}`,
     });
+    const faultDomains = [...new Set(nodes.map((n) => nodeLocation(n)).filter((w) => w.startsWith('fault domain')))];
+    if (faultDomains.length > 0 && !nodes.some((n) => nodeZone(n))) {
+      evidence.push({
+        kind: 'status',
+        text: `The nodes' zone labels hold Azure fault domains (${faultDomains.sort().join(', ')}), not availability zones: the cluster is not zonal, so failures on one fault domain are no zonal outage.`,
+      });
+    }
 
     // Multi-Attach (volume still held by another node) and missing ConfigMaps/Secrets are not zonal storage faults.
     const all = failing.flatMap((f) => f.events);
@@ -82,7 +96,7 @@ export const volumeAttach: Playbook = {
       : `Pods ${listNames(
           failing.map((f) => podName(f.pod)),
           3,
-        )} cannot attach or mount their volumes (zones: ${zoneText})${multiAttachOnly ? ': the volume is still attached to another node (Multi-Attach)' : configOnly ? ': a ConfigMap or Secret they mount is missing' : ''}.`;
+        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? ': the volume is still attached to another node (Multi-Attach)' : configOnly ? ': a ConfigMap or Secret they mount is missing' : ''}.`;
     return { rootCause: { code: 'VOLUME_ATTACH_FAILURE', summary, confidence: 'high' }, evidence, actions };
   },
 };

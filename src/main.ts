@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/load.js';
+import { MedicError } from './errors.js';
 import type { IncidentView } from './incidents/incident.js';
 import type { KubeApis } from './kube/client.js';
 import { createClusterReader } from './kube/reader.js';
@@ -24,8 +25,10 @@ import {
   startSlackWorker,
 } from './queue/index.js';
 import { createApp, type MountedRouter, type ReadinessCheck } from './server/app.js';
+import { closeWithin } from './server/shutdown.js';
 import { createDiagnosisStore, type DiagnosisStore } from './store/diagnoses.js';
 import { createRedisConnection, type Redis } from './store/redis.js';
+import { createRedisOutageLog } from './store/redis-outage-log.js';
 import type { DiagnosisEngine } from './types.js';
 import {
   alertJobProcessors,
@@ -79,8 +82,22 @@ export interface RunningMedic {
   store: DiagnosisStore;
   metrics: Metrics;
   kube: KubeApis | null;
-  /** Stops accepting HTTP, lets workers finish or hand back their jobs, closes queues and Redis. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting HTTP, lets workers finish or hand back their jobs, closes queues and Redis — within a
+   * deadline whatever Redis does. True when everything closed by itself, false when connections were dropped.
+   */
+  stop(): Promise<boolean>;
+}
+
+/** A port that is taken is one sentence naming it and how to choose another, not a stack trace. */
+function listenError(error: unknown, port: number): Error {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE')
+    return error instanceof Error ? error : new Error(String(error));
+  return new MedicError(
+    'CONFIG_INVALID',
+    `Port ${port} is already in use; stop what listens there or choose another port with PORT (e.g. PORT=${port + 1}; 0 picks a free one).`,
+    { field: 'PORT', cause: error },
+  );
 }
 
 async function listen(server: Server, port: number, host: string | undefined): Promise<number> {
@@ -108,6 +125,10 @@ async function closeServer(server: Server, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/** The workers' 20 s grace for in-flight jobs plus 5 s to close queues and connections (deploy/ allows 50 s). */
+const SHUTDOWN_DEADLINE_MS = 25_000;
+const SHUTDOWN_REDIS_DOWN_MS = 3000;
+
 export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const { config, role } = options;
   const overrides = options.overrides ?? {};
@@ -116,21 +137,24 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const isWeb = role !== 'worker';
   const isWorker = role !== 'web';
 
+  // Before any connection is opened: a kubeconfig Medic cannot use stops start-up with nothing left running.
+  const kube =
+    overrides.kube !== undefined
+      ? overrides.kube
+      : connectKube(config, options.env ?? process.env, logger, metrics.observeKubeRequest);
+  // One account of Redis outages for every connection, queue and worker of this process (src/store/redis-outage-log.ts).
+  const redisErrors = createRedisOutageLog({ logger });
   const connections: Redis[] = [];
   const open = (purpose: 'worker' | 'producer' | 'store') => {
-    const redis = createRedisConnection(config.redis, purpose, { logger });
+    const redis = createRedisConnection(config.redis, purpose, { logger, outage: redisErrors });
     connections.push(redis);
     return redis;
   };
   const producer = open('producer');
   const storeRedis = open('store');
-  const queues = createQueues({ connection: producer, prefix: config.queuePrefix, logger });
+  const queues = createQueues({ connection: producer, prefix: config.queuePrefix, logger, redisErrors });
   metrics.observeQueues([queues.alerts, queues.actions]);
   const store = createDiagnosisStore({ redis: storeRedis, prefix: config.queuePrefix });
-  const kube =
-    overrides.kube !== undefined
-      ? overrides.kube
-      : connectKube(config, options.env ?? process.env, logger, metrics.observeKubeRequest);
   const reader = kube ? createClusterReader(kube) : null;
   const services = createIncidentServices({
     redis: storeRedis,
@@ -140,7 +164,9 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     logger,
   });
   const { botToken } = config.slack;
-  const slackQueue = botToken ? createSlackQueue({ connection: producer, prefix: config.queuePrefix }) : null;
+  const slackQueue = botToken
+    ? createSlackQueue({ connection: producer, prefix: config.queuePrefix, redisErrors })
+    : null;
   const slack: SlackWiring | null =
     botToken && slackQueue
       ? wireSlack({
@@ -169,7 +195,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
       services,
       view: overrides.view ?? slack?.view,
     });
-    const pool = { connection: workerRedis, prefix: config.queuePrefix, logger, metrics };
+    const pool = { connection: workerRedis, prefix: config.queuePrefix, logger, metrics, redisErrors };
     workers.push(
       startAlertWorker({
         ...pool,
@@ -218,18 +244,44 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
-  const port = await listen(server, config.port, options.host);
-  let stopping: Promise<void> | null = null;
+  let stopping: Promise<boolean> | null = null;
+  const closeBackends = async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await slack?.adapter.stop();
+    await slackQueue?.close();
+    await queues.close();
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+  };
+  const dropConnections = () => {
+    const drop = (closing: Promise<unknown>) => closing.catch(() => undefined);
+    for (const w of workers) void drop(w.worker.disconnect());
+    for (const q of [queues.alerts, queues.actions, slackQueue?.queue]) if (q) void drop(q.disconnect());
+    for (const c of connections) c.disconnect();
+  };
+  let port: number;
+  try {
+    port = await listen(server, config.port, options.host);
+  } catch (error) {
+    // Workers and connections already run: stop them, or the process lives on retrying Redis.
+    await closeWithin(closeBackends(), { deadlineMs: 3000, force: dropConnections, logger, reason: 'start-up failed' });
+    throw listenError(error, config.port);
+  }
   const stop = () => {
     stopping ??= (async () => {
       logger.info('shutting down');
       await closeServer(server, 5000);
-      await Promise.all(workers.map((w) => w.close()));
-      await slack?.adapter.stop();
-      await slackQueue?.close();
-      await queues.close();
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
-      logger.info('stopped');
+      // With Redis unreachable, no job can record its result and no QUIT is answered: wait briefly, then drop
+      // the connections (BullMQ hands unfinished jobs to another worker once Redis is back). Otherwise jobs get
+      // the workers' 20 s grace, plus time to close queues and connections.
+      const redisDown = redisErrors.isDown();
+      const clean = await closeWithin(closeBackends(), {
+        deadlineMs: redisDown ? SHUTDOWN_REDIS_DOWN_MS : SHUTDOWN_DEADLINE_MS,
+        force: dropConnections,
+        logger,
+        reason: redisDown ? 'Redis is unreachable' : 'workers or Redis did not close in time',
+      });
+      logger.info({ clean }, 'stopped');
+      return clean;
     })();
     return stopping;
   };

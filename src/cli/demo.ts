@@ -1,9 +1,10 @@
 /** `medic demo [--port N] [--alertmanager]`: the whole product on this machine, until Ctrl-C. */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ALERTMANAGER_BINARY } from '../demo/alertmanager.js';
 import { DEMO_USERS } from '../demo/users.js';
-import { errorMessage, MedicError } from '../errors.js';
+import { errorMessage, isMedicError, MedicError } from '../errors.js';
 
 const USAGE = `Usage: medic demo [--port N] [--alertmanager]
 
@@ -20,6 +21,24 @@ function parsePort(value: string | undefined): number {
     throw new MedicError('BAD_REQUEST', `--port must be a port number (0-65535), not "${text}".`, { field: 'port' });
   }
   return Number(text);
+}
+
+const portTaken = (port: number) =>
+  new MedicError(
+    'CONFIG_INVALID',
+    `port ${port} is already in use; choose another with --port ${port + 1} (or PORT=${port + 1}; --port 0 picks a free one).`,
+    { field: 'port' },
+  );
+
+/** Fails at once, before Redis, the sandbox and the simulator are started, when the console's port is taken. */
+async function ensurePortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  const taken = await new Promise<boolean>((resolve) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+  if (taken) throw portTaken(port);
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -45,6 +64,7 @@ export async function run(args: string[]): Promise<number> {
   out('Starting the Medic demo…');
   const started = performance.now();
   // Loaded only now: it pulls in all of Medic, which --help and a bad --port do not need.
+  await ensurePortFree(port);
   const { startDemo } = await import('../demo/run.js');
   const demo = await startDemo({
     port,
@@ -53,6 +73,9 @@ export async function run(args: string[]): Promise<number> {
     // Quiet by default: the terminal shows where to look; LOG_LEVEL=info shows Medic's logs.
     logLevel: process.env.LOG_LEVEL ?? 'error',
     onProgress: (line) => out(`  ${line}`),
+  }).catch((error: unknown) => {
+    // Taken in the moment since ensurePortFree: everything the demo started is stopped by now.
+    throw isMedicError(error) && error.field === 'PORT' ? portTaken(port) : error;
   });
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -84,5 +107,7 @@ export async function run(args: string[]): Promise<number> {
   out('Stopping the demo…');
   await stop();
   out('Stopped.');
+  // Whatever still holds the event loop (a connection dropped mid-close) must not keep the terminal waiting.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }

@@ -58,7 +58,10 @@ export async function run(args: string[]): Promise<number> {
   };
   process.once('SIGTERM', forced);
   process.once('SIGINT', forced);
-  await medic.stop();
+  const clean = await medic.stop();
   logger.flush();
-  return 0;
+  // Whatever still holds the event loop after a forced close (a BullMQ reconnect timer, a half-open socket)
+  // must not keep the pod in Terminating; a clean close lets the process end by itself first.
+  setTimeout(() => process.exit(clean ? 0 : 1), 1000).unref();
+  return clean ? 0 : 1;
 }

@@ -76,7 +76,9 @@ export async function startPrivateRedis(binary = 'redis-server'): Promise<DemoRe
       '--maxmemory-policy',
       'noeviction',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group: a Ctrl-C in the terminal goes to the whole foreground group, and would stop Redis
+    // before Medic has closed its connections; the demo stops it last instead.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   // events.once rejects with the child's 'error' (ENOENT when redis-server is not installed).
   const spawned = await once(child, 'spawn').then(

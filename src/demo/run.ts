@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '../config/load.js';
 import { createConsole } from '../console/router.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, isMedicError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type RunningMedic, startMedic } from '../main.js';
 import { type Sandbox, startSandbox } from '../sandbox/index.js';
@@ -187,7 +187,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       env: {},
       overrides: { routers: [{ path: '/console', handler: web.router }] },
     });
-    stack.push('medic', () => medic.stop());
+    stack.push('medic', async () => {
+      await medic.stop();
+    });
     slack.setEventsUrl(`${medic.url}/slack/events`);
 
     let am: DemoAlertmanager | undefined;
@@ -212,6 +214,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     };
   } catch (error) {
     await stack.unwind();
+    // A MedicError is already the one sentence for the user (e.g. the port is taken).
+    if (isMedicError(error)) throw error;
     throw new Error(`the demo could not start: ${errorMessage(error)}`, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 /** Pods the scheduler could not place, with what it said, and why nodes cannot take them. */
-import { type KubeEvent, type Node, nodeZone, type Pod } from '../kube/reader.js';
+import { type KubeEvent, type Node, nodeLocation, nodeZone, type Pod } from '../kube/reader.js';
 import { notReadyCondition } from './nodes.js';
 import type { PlaybookContext } from './playbook.js';
 import { podName, schedulingMessage } from './pods.js';
@@ -57,7 +57,8 @@ export function nodeBlocker(node: Node, pod?: Pod): string | null {
 export function nodesPerZone(nodes: Node[], pod?: Pod): Map<string, { nodes: Node[]; text: string }> {
   const zones = new Map<string, Node[]>();
   for (const n of nodes) {
-    const z = nodeZone(n) ?? '(no zone label)';
+    // A node without an availability zone is grouped by what its label does say ("fault domain 1", "no zone label").
+    const z = nodeZone(n) ?? `(${nodeLocation(n)})`;
     zones.set(z, [...(zones.get(z) ?? []), n]);
   }
   const out = new Map<string, { nodes: Node[]; text: string }>();

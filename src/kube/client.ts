@@ -4,8 +4,11 @@
  * This folder is the only place that imports @kubernetes/client-node.
  */
 
+import { existsSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import {
   AppsV1Api,
   AutoscalingV2Api,
@@ -18,6 +21,7 @@ import {
   type ResponseContext,
   StorageV1Api,
 } from '@kubernetes/client-node';
+import { asKubectlWould, loadKubeconfigFiles } from './kubeconfig.js';
 
 export interface KubeConnectOptions {
   /** API server URL; http:// is allowed (the sandbox). Wins over `kubeconfig`. */
@@ -68,10 +72,11 @@ export function loadKubeConfig(options: KubeConnectOptions): KubeConfig {
     });
     return kc;
   }
-  if (options.kubeconfig) {
-    kc.loadFromFile(options.kubeconfig);
-    return kc;
-  }
+  // KUBECONFIG (one file or several joined by ':'), else ~/.kube/config, else in-cluster; read as kubectl would
+  // (src/kube/kubeconfig.ts).
+  if (options.kubeconfig) return asKubectlWould(loadKubeconfigFiles(options.kubeconfig));
+  const home = join(process.env.HOME ?? homedir(), '.kube', 'config');
+  if (existsSync(home)) return asKubectlWould(loadKubeconfigFiles(home));
   kc.loadFromDefault();
   return kc;
 }

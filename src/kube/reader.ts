@@ -48,7 +48,14 @@ export type {
   V1StorageClass as StorageClass,
   V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-export { labelSelectorString, nodeZone, selectorMatches, volumeZones } from './selectors.js';
+export {
+  isFaultDomain,
+  labelSelectorString,
+  nodeLocation,
+  nodeZone,
+  selectorMatches,
+  volumeZones,
+} from './selectors.js';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'ReplicaSet';
 export type WorkloadObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1Job | V1ReplicaSet;

@@ -26,10 +26,31 @@ export function selectorMatches(selector: Record<string, string> | undefined, la
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 export const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone';
 
-/** A node's zone from the current label, else the deprecated one. */
-export function nodeZone(node: V1Node): string | undefined {
+/**
+ * A bare number in a zone label is an Azure fault domain, not an availability zone: nodes of non-zonal AKS
+ * clusters carry "0", "1", "2" there, zonal ones "<region>-<n>" (westeurope-2). Fault domains are update and
+ * power groups inside one datacenter; pods failing in one of them are no zonal outage.
+ */
+export function isFaultDomain(value: string): boolean {
+  return /^\d+$/.test(value);
+}
+
+function zoneLabel(node: V1Node): string | undefined {
   const labels = node.metadata?.labels ?? {};
-  return labels[ZONE_LABEL] ?? labels[LEGACY_ZONE_LABEL];
+  return labels[ZONE_LABEL] || labels[LEGACY_ZONE_LABEL] || undefined;
+}
+
+/** A node's availability zone from the current label, else the deprecated one; none for an Azure fault domain. */
+export function nodeZone(node: V1Node): string | undefined {
+  const value = zoneLabel(node);
+  return value && !isFaultDomain(value) ? value : undefined;
+}
+
+/** Where a node is, for evidence: "zone eu-west-1a", "fault domain 1" or "no zone label". */
+export function nodeLocation(node: V1Node | undefined): string {
+  const value = node ? zoneLabel(node) : undefined;
+  if (!value) return node ? 'no zone label' : 'unknown node';
+  return isFaultDomain(value) ? `fault domain ${value}` : `zone ${value}`;
 }
 
 /** A PersistentVolume's zone(s): node affinity on any zone-like key, else its zone labels. */

@@ -8,6 +8,7 @@ import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import { ensureRedisReady, type Redis } from '../store/redis.js';
+import { createRedisOutageLog, type RedisOutageLog } from '../store/redis-outage-log.js';
 import {
   type AlertJobData,
   createAlertBatcher,
@@ -35,6 +36,8 @@ export interface QueueOptions {
   /** BullMQ key prefix: `MEDIC_QUEUE_PREFIX` in production, a unique one per test. */
   prefix: string;
   logger?: Logger;
+  /** Where the queues' Redis errors go (src/main.ts shares one per process); default: one on `logger`. */
+  redisErrors?: RedisOutageLog;
   /** Attempts per alert job (default 5) and per action job (default 3), with exponential backoff. */
   alertAttempts?: number;
   actionAttempts?: number;
@@ -95,8 +98,11 @@ export function createQueues(options: QueueOptions): MedicQueues {
     prefix,
     defaultJobOptions: jobOptions(options.actionAttempts ?? 3, backoffMs, 7),
   });
+  // Without a listener BullMQ prints every connection error as a raw stack trace on stderr.
+  const redisErrors =
+    options.redisErrors ?? (options.logger ? createRedisOutageLog({ logger: options.logger }) : undefined);
   for (const queue of [alerts, actions]) {
-    queue.on('error', (error) => options.logger?.warn({ err: error, queue: queue.name }, 'queue error'));
+    queue.on('error', (error) => redisErrors?.report(`queue ${queue.name}`, error));
   }
 
   const enqueueBatched = createAlertBatcher({

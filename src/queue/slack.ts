@@ -4,7 +4,9 @@
  * abort on shutdown, JobContext); its jobs retry longer, so a Slack outage delays posts only.
  */
 import { Queue } from 'bullmq';
+import { createLogger } from '../logger.js';
 import type { Redis } from '../store/redis.js';
+import { createRedisOutageLog, type RedisOutageLog } from '../store/redis-outage-log.js';
 import { type RunningWorker, startWorker, type WorkerOptions } from './workers.js';
 
 export const SLACK_QUEUE = 'slack';
@@ -28,6 +30,8 @@ export function createSlackQueue(options: {
   /** Attempts per job (default 12: about an hour of Slack outage with the default backoff). */
   attempts?: number;
   backoffMs?: number;
+  /** Where the queue's Redis errors go (without a listener BullMQ prints each as a raw stack trace). */
+  redisErrors?: RedisOutageLog;
 }): SlackQueue {
   const queue = new Queue<SyncThreadJobData>(SLACK_QUEUE, {
     connection: options.connection,
@@ -39,6 +43,8 @@ export function createSlackQueue(options: {
       removeOnFail: { age: 7 * 86_400 },
     },
   });
+  const redisErrors = options.redisErrors ?? createRedisOutageLog({ logger: createLogger('warn') });
+  queue.on('error', (error) => redisErrors.report(`queue ${SLACK_QUEUE}`, error));
   return {
     queue,
     async addSync(data, { jobId, delayMs }) {

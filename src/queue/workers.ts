@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { Redis } from '../store/redis.js';
+import { createRedisOutageLog, type RedisOutageLog } from '../store/redis-outage-log.js';
 import type { EnqueueResult } from './alert-batcher.js';
 import {
   ACTIONS_QUEUE,
@@ -41,6 +42,8 @@ export interface WorkerOptions<T> {
   concurrency: number;
   logger: Logger;
   metrics: Metrics;
+  /** Where the worker's Redis errors go (src/main.ts shares one per process); default: one on `logger`. */
+  redisErrors?: RedisOutageLog;
   /** How long close() lets in-flight jobs finish before aborting them so they are retried; default 20 s. */
   shutdownGraceMs?: number;
 }
@@ -101,7 +104,8 @@ export function startWorker<T>(queueName: string, options: WorkerOptions<T>): Ru
     if (final) logger.error(details, 'job failed for good');
     else logger.warn(details, 'job failed, will retry');
   });
-  worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+  const redisErrors = options.redisErrors ?? createRedisOutageLog({ logger });
+  worker.on('error', (error) => redisErrors.report(`worker ${queueName}`, error));
 
   const graceMs = options.shutdownGraceMs ?? 20_000;
   return {

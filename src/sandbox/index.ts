@@ -6,13 +6,13 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { type FaultRule, validateFaults } from './faults.js';
 import type { KubeObject } from './object.js';
-import { createSandboxServer, type RequestLog, requestLog, type ServerState } from './server.js';
+import { createSandboxServer, type RequestLog, requestLog, type SandboxTls, type ServerState } from './server.js';
 import { loadSnapshot } from './snapshot.js';
 import { SandboxStore } from './store.js';
 
 export type { FaultRule } from './faults.js';
 export type { ChangeEvent, KubeObject } from './object.js';
-export type { RequestLog } from './server.js';
+export type { RequestLog, SandboxTls } from './server.js';
 export { loadSnapshot } from './snapshot.js';
 export { SandboxStore } from './store.js';
 
@@ -28,10 +28,14 @@ export interface SandboxOptions {
   faults?: FaultRule[];
   /** Longest a watch stays open before the server ends it (default 300 s); clients re-watch. */
   maxWatchSeconds?: number;
+  /** Require this bearer token (or a client certificate signed by `tls.ca`), as an API server does. */
+  token?: string;
+  /** Serve HTTPS with this certificate (for kubeconfigs with certificate-authority-data, client certificates). */
+  tls?: SandboxTls;
 }
 
 export interface Sandbox {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (https with `tls`) */
   url: string;
   port: number;
   store: SandboxStore;
@@ -56,6 +60,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     latencyMs: options.latencyMs ?? 0,
     counts: new Map(),
     maxWatchSeconds: options.maxWatchSeconds ?? 300,
+    token: options.token,
+    tls: options.tls,
   };
   const server = createSandboxServer(state);
   await new Promise<void>((resolve, reject) => {
@@ -64,7 +70,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     store: state.store,
     requests: () => requestLog(state.counts),

@@ -1,5 +1,7 @@
 /** The sandbox's HTTP transport: fault injection, request counting, routing, and errors as `Status` objects. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { apiGroup, coreVersions, groupList, openApi, resourceList, versionInfo } from './discovery.js';
 import { decideFault, type FaultRule, faultError } from './faults.js';
 import { podLog } from './logs.js';
@@ -26,6 +28,33 @@ export interface ServerState {
   counts: Map<string, number>;
   /** Longest a watch stays open; clients reconnect. */
   maxWatchSeconds: number;
+  /** When set, a request needs `Authorization: Bearer <token>` or a verified client certificate (else 401). */
+  token?: string | undefined;
+  /** Serve HTTPS; with `ca`, client certificates signed by it are asked for and authenticate the request. */
+  tls?: SandboxTls | undefined;
+}
+
+export interface SandboxTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+}
+
+/** kube-apiserver's answer to a request without valid credentials. */
+const UNAUTHORIZED = {
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message: 'Unauthorized',
+  reason: 'Unauthorized',
+  code: 401,
+};
+
+function isAuthenticated(state: ServerState, req: IncomingMessage): boolean {
+  if (!state.token) return true;
+  if ((req.socket as TLSSocket).authorized === true) return true;
+  return req.headers.authorization === `Bearer ${state.token}`;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -134,10 +163,14 @@ async function applyFaults(state: ServerState, req: IncomingMessage, path: strin
 }
 
 export function createSandboxServer(state: ServerState) {
-  return createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const key = `${req.method} ${url.pathname}`;
     state.counts.set(key, (state.counts.get(key) ?? 0) + 1);
+    if (!isAuthenticated(state, req)) {
+      sendJson(res, 401, UNAUTHORIZED);
+      return;
+    }
     applyFaults(state, req, url.pathname)
       .then((fault) => {
         if (fault === 'hung') return;
@@ -145,7 +178,10 @@ export function createSandboxServer(state: ServerState) {
         return serve(state, req, res, url);
       })
       .catch((error: unknown) => sendError(res, error));
-  });
+  };
+  if (!state.tls) return createServer(handler);
+  const { ca, ...tls } = state.tls;
+  return createHttpsServer({ ...tls, ...(ca ? { ca, requestCert: true, rejectUnauthorized: false } : {}) }, handler);
 }
 
 export function requestLog(counts: Map<string, number>): RequestLog {

@@ -63,9 +63,15 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
 
+  // Probes come every few seconds: log when readiness changes, not on every probe of a long outage.
+  let wasReady = true;
   app.get('/readyz', async (_req, res) => {
     const result = await runChecks(deps.readinessChecks, deps.readinessTimeoutMs ?? 2000);
-    if (!result.ok) deps.logger.warn({ checks: result.checks }, 'not ready');
+    if (result.ok !== wasReady) {
+      if (result.ok) deps.logger.info('ready again');
+      else deps.logger.warn({ checks: result.checks }, 'not ready');
+      wasReady = result.ok;
+    }
     res.status(result.ok ? 200 : 503).json({ status: result.ok ? 'ok' : 'unavailable', checks: result.checks });
   });
 

@@ -5,6 +5,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/load.js';
 import { createLogger, type Logger } from '../logger.js';
+import { createRedisOutageLog, type RedisOutageLog } from './redis-outage-log.js';
 
 export type { Redis } from 'ioredis';
 
@@ -20,6 +21,8 @@ export type RedisPurpose = 'worker' | 'producer' | 'store';
 export interface RedisConnectionOptions {
   /** Where connection errors go; default: a warn-level logger on stderr. */
   logger?: Logger;
+  /** The process's one account of Redis outages (src/main.ts shares it); default: one for this connection. */
+  outage?: RedisOutageLog;
   /** Extra ioredis options (tests use `lazyConnect`, short retry strategies). */
   extra?: RedisOptions;
 }
@@ -55,7 +58,7 @@ function urlOptions(url: string): RedisOptions {
 /**
  * Opens an ioredis connection configured for `purpose`. With `redisConfig.sentinels` set, it connects through
  * Sentinel to the master named `redisConfig.sentinelName` (credentials and db still come from the URL).
- * An 'error' listener that logs is always attached: an unhandled 'error' event would crash the process.
+ * Its errors go to `options.outage`: one line when Redis becomes unreachable, summaries, one when it is back.
  */
 export function createRedisConnection(
   redisConfig: Config['redis'],
@@ -72,18 +75,13 @@ export function createRedisConnection(
     redisConfig.sentinels.length > 0
       ? new Redis({ ...base, sentinels: redisConfig.sentinels, name: redisConfig.sentinelName })
       : new Redis(redisConfig.url, base);
-  const logger = (options.logger ?? createLogger('warn')).child({ redis: purpose });
-  let lastLogged = '';
-  redis.on('error', (error: Error) => {
-    // A dead Redis emits the same error on every reconnect attempt; log each distinct message once per outage.
-    if (error.message === lastLogged) return;
-    lastLogged = error.message;
-    logger.warn({ err: error }, 'redis connection error');
-  });
-  redis.on('ready', () => {
-    if (lastLogged) logger.info('redis connection restored');
-    lastLogged = '';
-  });
+  // An 'error' listener is always attached: an unhandled 'error' event would crash the process (or, in ioredis,
+  // print a raw stack trace per reconnect attempt).
+  const outage =
+    options.outage ??
+    createRedisOutageLog({ logger: (options.logger ?? createLogger('warn')).child({ redis: purpose }) });
+  redis.on('error', (error: Error) => outage.report(`connection ${purpose}`, error));
+  redis.on('ready', () => outage.restored(`connection ${purpose}`));
   return redis;
 }
 

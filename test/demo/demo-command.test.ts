@@ -1,7 +1,7 @@
 /** `medic demo` as a user runs it: a child process that starts everything, and on Ctrl-C stops all of it. */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 
 let child: ChildProcess | undefined;
@@ -92,4 +92,46 @@ describe('medic demo', () => {
       expect(await portIsFree(port), `port ${port} still open`).toBe(true);
     }
   }, 90_000);
+
+  it('with its port taken, exits at once with one sentence naming the port, before starting anything', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => k !== 'REDIS_URL' && k !== 'LOG_LEVEL'),
+      );
+      const started = Date.now();
+      child = spawn(process.execPath, ['bin/medic.js', 'demo', '--port', String(port)], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (d) => {
+        out += String(d);
+      });
+      child.stderr?.on('data', (d) => {
+        err += String(d);
+      });
+      const seen = new Map<number, string>();
+      const sampler = setInterval(() => {
+        for (const c of children(child?.pid ?? 0)) seen.set(c.pid, c.command);
+      }, 50);
+      const [code] = await once(child, 'exit');
+      clearInterval(sampler);
+      const tookMs = Date.now() - started;
+
+      expect(code).toBe(1);
+      expect(err.trim().split('\n'), err).toEqual([
+        `medic demo: port ${port} is already in use; choose another with --port ${port + 1} (or PORT=${port + 1}; --port 0 picks a free one).`,
+      ]);
+      // Before Redis, the sandbox and the simulator: nothing was started, so nothing is left running.
+      expect(out).not.toContain('redis-server');
+      expect(tookMs).toBeLessThan(30_000); // mostly loading Medic through tsx on a busy machine
+      await expect.poll(() => [...seen.keys()].filter(isAlive), { timeout: 3000 }).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
 });

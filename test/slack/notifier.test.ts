@@ -44,6 +44,7 @@ describe('Slack notifier: one thread per alert group', () => {
         root_cause: 'OOM_LIMIT',
         playbook: 'oom-killed',
         fingerprint: 'aa01',
+        fingerprints: ['aa01'],
         proposals: [
           { id: expect.stringMatching(/^p[0-9a-f]{20}$/), kind: 'set-memory-limit' },
           { id: expect.stringMatching(/^p[0-9a-f]{20}$/), kind: 'rollout-restart' },
@@ -93,6 +94,23 @@ describe('Slack notifier: one thread per alert group', () => {
       'CRASHLOOP_APP_ERROR',
     ]);
     expect(JSON.stringify(thread.replies[0]?.blocks)).toContain('Affected: 3 alert(s), 3 firing');
+  });
+
+  it('one reply for two alerts of one cause and workload names both in its metadata, kept current on the edit', async () => {
+    const [first, second] = ['ff02', 'ff01'].map((fp) => alertEvent(fp));
+    if (!first || !second) throw new Error('fixtures');
+    await notifier.notifyFiring(first, diagnosisFor(first));
+    await h.waitFor(() => channel('CALERTS')?.messages[0]?.replies[0]);
+    await notifier.notifyFiring(second, diagnosisFor(second));
+    const reply = await h.waitFor(() => {
+      const r = channel('CALERTS')?.messages[0]?.replies[0];
+      return (r?.metadata?.event_payload.fingerprints as string[] | undefined)?.length === 2 ? r : undefined;
+    });
+    expect(channel('CALERTS')?.messages[0]?.replies).toHaveLength(1);
+    expect(reply.metadata?.event_payload).toMatchObject({ fingerprint: 'ff02', fingerprints: ['ff02', 'ff01'] });
+    // The second alert reached the reply by an edit, not a second post.
+    const edits = writes().filter((c) => c.method === 'chat.update');
+    expect(edits.length).toBeGreaterThan(0);
   });
 
   it('a resolve updates the parent and the diagnosis line; a fully resolved group says so', async () => {

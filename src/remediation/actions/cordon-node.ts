@@ -2,18 +2,11 @@
  * `cordon-node`: `spec.unschedulable: true`, marked with an annotation so Medic can count the nodes it cordoned.
  * Blast radius: at most remediation.maxCordonNodes nodes cordoned by Medic, and never more than half of a zone.
  */
-import type { V1Node } from '../../kube/writer.js';
+import { nodeZone } from '../../kube/selectors.js';
 import { AlreadyInEffect, railRefusal } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 
 export const CORDONED_BY_MEDIC = 'medic.dev/cordoned-at';
-const ZONE_LABELS = ['topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone'];
-
-function zoneOf(node: V1Node): string | undefined {
-  const labels = node.metadata?.labels ?? {};
-  for (const key of ZONE_LABELS) if (labels[key]) return labels[key];
-  return undefined;
-}
 
 export const cordonNodeAction: ActionHandler<'cordon-node'> = {
   kind: 'cordon-node',
@@ -33,10 +26,10 @@ export const cordonNodeAction: ActionHandler<'cordon-node'> = {
         `Medic may keep at most ${limit} node(s) cordoned and already has ${byMedic.length} (${names})`,
       );
     }
-    const zone = zoneOf(node);
-    const peers = nodes.filter((n) => zoneOf(n) === zone);
+    const zone = nodeZone(node);
+    const peers = nodes.filter((n) => nodeZone(n) === zone);
     const cordoned = peers.filter((n) => n.spec?.unschedulable).length;
-    const zoneName = zone ?? 'without a zone label';
+    const zoneName = zone ?? 'without an availability zone';
     if ((cordoned + 1) * 2 > peers.length) {
       throw railRefusal(
         'zone-half',

@@ -35,7 +35,10 @@ export interface DiagnosisMetadata {
   event_payload: {
     root_cause: string;
     playbook: string;
+    /** The alert the reply was posted for. */
     fingerprint: string;
+    /** Every alert of the group this reply covers (same root cause and workload), that one first. */
+    fingerprints: string[];
     proposals: { id: string; kind: string }[];
   };
 }
@@ -82,12 +85,15 @@ function affectedText(view: DiagnosisView): string {
 }
 
 export function renderDiagnosisMetadata(view: DiagnosisView): DiagnosisMetadata {
+  const first = view.diagnosis.alert.fingerprint;
+  const others = view.affected.map((a) => a.fingerprint).filter((fp) => fp !== first);
   return {
     event_type: 'medic_diagnosis',
     event_payload: {
       root_cause: view.diagnosis.rootCause.code,
       playbook: view.diagnosis.playbook,
-      fingerprint: view.diagnosis.alert.fingerprint,
+      fingerprint: first,
+      fingerprints: [first, ...others],
       proposals: view.proposals.map((p) => ({ id: p.id, kind: p.kind })),
     },
   };
