@@ -98,3 +98,13 @@ export function proposeCpuLimit(limitMillis: number, usageMillis: number | null)
   const step = target <= 1000 ? 100 : 500;
   return Math.ceil(target / step) * step;
 }
+
+const GI = 2 ** 30;
+
+/** Bytes as people size volumes: `2Ti`, `150Gi`, `512Mi` — whole units only, rounded up (a claim never gets less). */
+export function formatStorage(bytes: number): string {
+  const gi = bytes / GI;
+  if (gi >= 1024 && Number.isInteger(gi / 1024)) return `${gi / 1024}Ti`;
+  if (gi >= 1) return `${Math.ceil(gi)}Gi`;
+  return `${Math.max(1, Math.ceil(bytes / MI))}Mi`;
+}

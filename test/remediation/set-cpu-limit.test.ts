@@ -48,7 +48,7 @@ const cpuAction = (limit: string, container = 'search-api', namespace = 'search'
 describe('set-cpu-limit, through the real client against the sandbox', () => {
   let h: Harness;
   const start = async (options: HarnessOptions = {}) => {
-    h = await startHarness({ ...options, extraObjects: [SEARCH] });
+    h = await startHarness({ ...options, objects: [SEARCH] });
   };
   afterEach(async () => {
     await h?.close();
