@@ -37,7 +37,13 @@ async function quotaFindings(ctx: PlaybookContext, ns: string, r: QuotaRefusal, 
   return { evidence, summary, fix, missingField };
 }
 
-async function limitRangeFindings(ctx: PlaybookContext, ns: string, r: LimitRangeRefusal, workload: string) {
+async function limitRangeFindings(
+  ctx: PlaybookContext,
+  ns: string,
+  r: LimitRangeRefusal,
+  workload: string,
+  stuckRollout: boolean,
+) {
   const ranges = await ctx.read(ctx.reader.listLimitRanges(ns), []);
   const bucket = r.bound === 'ratio' ? 'maxLimitRequestRatio' : r.bound === 'maximum' ? 'max' : 'min';
   const allowed = parseQuantity(r.allowed);
@@ -55,8 +61,10 @@ async function limitRangeFindings(ctx: PlaybookContext, ns: string, r: LimitRang
   const change =
     r.bound === 'ratio'
       ? `bring the ${r.resource} limit within ${r.allowed}× the request`
-      : `${r.bound === 'maximum' ? 'lower' : 'raise'} the ${r.actual.split(' ')[0]} of ${r.resource} to ${r.bound === 'maximum' ? 'at most' : 'at least'} ${r.allowed}`;
-  const fix = `In ${workload}, ${change} per ${r.per}, or change ${name}.`;
+      : `${r.bound === 'maximum' ? 'lower' : 'raise'} the ${r.resource} ${r.actual.split(' ')[0]} to ${r.bound === 'maximum' ? 'at most' : 'at least'} ${r.allowed}`;
+  // A rollout whose new pods are refused leaves the old ones serving: going back to them is a fix too.
+  const back = stuckRollout ? `, or roll ${workload} back to its previous revision (its pods are still serving)` : '';
+  const fix = `In ${workload}, ${change} per ${r.per}, or change ${name}${back}.`;
   return { evidence, summary: `${name} ${rule}`, fix };
 }
 
@@ -95,7 +103,7 @@ export const quotaExceeded: Playbook = {
         fixes.push(f.fix);
         partial ||= f.missingField !== null;
       } else if (r.type === 'limitrange') {
-        const f = await limitRangeFindings(ctx, w.namespace, r, `${w.kind}/${w.name}`);
+        const f = await limitRangeFindings(ctx, w.namespace, r, `${w.kind}/${w.name}`, !short);
         evidence.push(...f.evidence);
         summaries.push(f.summary);
         fixes.push(f.fix);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { BACKFILL, END_SECONDS } from '../prometheus/cadvisor-series.js';
-import { prometheusMissing, type RunningPrometheus, startPrometheus } from '../prometheus/start-prometheus.js';
+import { prometheusMissing, servePrometheus } from '../prometheus/start-prometheus.js';
 import { freePort } from '../support/ports.js';
 import { diagnoseIn, scenarioEvent, scenarioObjects, startSandbox, textOf } from './diagnose-scenario.js';
 
@@ -64,16 +64,10 @@ const missing = prometheusMissing();
 describe.skipIf(missing !== null)(
   `cpu-throttling with a real Prometheus${missing ? ` (skipped: ${missing})` : ''}`,
   () => {
-    let prom: RunningPrometheus;
-    beforeAll(async () => {
-      prom = await startPrometheus(BACKFILL);
-    }, 60_000);
-    afterAll(async () => {
-      await prom?.stop();
-    });
+    const url = servePrometheus(BACKFILL);
 
     it('adds the measured share and the usage peak of the last hour', async () => {
-      const d = await diagnoseIn(sandbox, scenarioEvent(DIR), { prometheusUrl: prom.url, now });
+      const d = await diagnoseIn(sandbox, scenarioEvent(DIR), { prometheusUrl: url(), now });
       expect(d.rootCause).toMatchObject({ code: 'CPU_THROTTLING', confidence: 'high' });
       expect(d.partial).toBe(false);
       expect(textOf(d)).toMatch(
@@ -84,7 +78,7 @@ describe.skipIf(missing !== null)(
     });
 
     it('takes the share from Prometheus when the alert carries one that is not a number: not partial', async () => {
-      const d = await diagnoseIn(sandbox, nanShare(), { prometheusUrl: prom.url, now });
+      const d = await diagnoseIn(sandbox, nanShare(), { prometheusUrl: url(), now });
       expect(d.rootCause.code).toBe('CPU_THROTTLING');
       expect(d.partial).toBe(false);
       expect(d.rootCause.summary).toMatch(/70% of its CFS periods are throttled/);

@@ -2,12 +2,12 @@
  * The PromQL Medic sends, answered by a real Prometheus over backfilled cAdvisor and kube-state-metrics series:
  * the throttled share, CPU usage and memory history come out as the playbooks need them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MedicError } from '../../src/errors.js';
 import { fetchMemoryHistory, queryInstant } from '../../src/prometheus/client.js';
 import { fetchCpuHistory } from '../../src/prometheus/cpu.js';
 import { BACKFILL, END_SECONDS, HALF, IDLE, OTHER, POD } from './cadvisor-series.js';
-import { prometheusMissing, type RunningPrometheus, startPrometheus } from './start-prometheus.js';
+import { prometheusMissing, servePrometheus } from './start-prometheus.js';
 
 const missing = prometheusMissing();
 const now = () => END_SECONDS * 1000;
@@ -15,16 +15,10 @@ const now = () => END_SECONDS * 1000;
 describe.skipIf(missing !== null)(
   `Prometheus client against a real Prometheus${missing ? ` (skipped: ${missing})` : ''}`,
   () => {
-    let prom: RunningPrometheus;
-    beforeAll(async () => {
-      prom = await startPrometheus(BACKFILL);
-    }, 60_000);
-    afterAll(async () => {
-      await prom?.stop();
-    });
+    const url = servePrometheus(BACKFILL);
 
     it('measures the throttled share and CPU usage of one container, as CPUThrottlingHigh does', async () => {
-      const h = await fetchCpuHistory(prom.url, { namespace: 'checkout', pod: POD, container: 'pricing' }, { now });
+      const h = await fetchCpuHistory(url(), { namespace: 'checkout', pod: POD, container: 'pricing' }, { now });
       expect(h.throttledShare).toBeCloseTo(0.7, 2);
       expect(h.usageMillis).toBeGreaterThanOrEqual(1970);
       expect(h.usageMillis).toBeLessThanOrEqual(1990);
@@ -36,7 +30,7 @@ describe.skipIf(missing !== null)(
     it('looks back: an hour ago the same container was throttled 10% of the time at 1.2 cores', async () => {
       const hourAgo = () => (HALF - 60) * 1000;
       const h = await fetchCpuHistory(
-        prom.url,
+        url(),
         { namespace: 'checkout', pod: POD, container: 'pricing' },
         { now: hourAgo },
       );
@@ -45,23 +39,23 @@ describe.skipIf(missing !== null)(
     });
 
     it('keeps pods apart: the other pod of the workload has its own share', async () => {
-      const h = await fetchCpuHistory(prom.url, { namespace: 'checkout', pod: OTHER, container: 'pricing' }, { now });
+      const h = await fetchCpuHistory(url(), { namespace: 'checkout', pod: OTHER, container: 'pricing' }, { now });
       expect(h.throttledShare).toBeCloseTo(0.2, 2);
       expect(h.usageMillis).toBeCloseTo(1100, -1);
     });
 
     it('says "no value" for a container whose counters did not move (0/0 is NaN) or that has no series', async () => {
-      const idle = await fetchCpuHistory(prom.url, { namespace: 'checkout', pod: IDLE, container: 'pricing' }, { now });
+      const idle = await fetchCpuHistory(url(), { namespace: 'checkout', pod: IDLE, container: 'pricing' }, { now });
       expect(idle).toEqual({ throttledShare: null, usageMillis: null, peakUsageMillis: null });
       const raw = await queryInstant(
-        prom.url,
+        url(),
         `sum(increase(container_cpu_cfs_throttled_periods_total{pod="${IDLE}"}[5m])) / sum(increase(container_cpu_cfs_periods_total{pod="${IDLE}"}[5m]))`,
         { now },
       );
       expect(raw).toHaveLength(1);
       expect(Number.isNaN(raw[0]?.value)).toBe(true);
       const absent = await fetchCpuHistory(
-        prom.url,
+        url(),
         { namespace: 'checkout', pod: 'gone-0', container: 'pricing' },
         { now },
       );
@@ -69,7 +63,7 @@ describe.skipIf(missing !== null)(
     });
 
     it('charts memory: working set and limit of the container over the last hour', async () => {
-      const h = await fetchMemoryHistory(prom.url, { namespace: 'checkout', pod: POD, container: 'pricing' }, 60, {
+      const h = await fetchMemoryHistory(url(), { namespace: 'checkout', pod: POD, container: 'pricing' }, 60, {
         now,
       });
       expect(h?.limitBytes).toBe(3 * 2 ** 30);
@@ -81,7 +75,7 @@ describe.skipIf(missing !== null)(
 
     it('answers vector queries over kubelet volume stats with their labels', async () => {
       const [free] = await queryInstant(
-        prom.url,
+        url(),
         'kubelet_volume_stats_available_bytes{namespace="checkout"} / kubelet_volume_stats_capacity_bytes{namespace="checkout"}',
         { now },
       );
@@ -90,7 +84,7 @@ describe.skipIf(missing !== null)(
     });
 
     it('turns a query Prometheus rejects into a permanent UNAVAILABLE error naming its reason', async () => {
-      const error = await queryInstant(prom.url, 'sum(rate(container_cpu_usage_seconds_total[5m])', { now }).catch(
+      const error = await queryInstant(url(), 'sum(rate(container_cpu_usage_seconds_total[5m])', { now }).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(MedicError);

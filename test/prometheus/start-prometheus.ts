@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { promString } from '../../src/prometheus/client.js';
 import { freePort } from '../support/ports.js';
 import { spawnTracked } from '../support/processes.js';
@@ -114,5 +115,20 @@ export async function startPrometheus(backfill: Backfill): Promise<RunningPromet
       await prometheus.stop();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Serves `backfill` for the tests of the calling describe block; the returned function gives its URL. */
+export function servePrometheus(backfill: Backfill): () => string {
+  let prom: RunningPrometheus | undefined;
+  beforeAll(async () => {
+    prom = await startPrometheus(backfill);
+  }, 60_000);
+  afterAll(async () => {
+    await prom?.stop();
+  });
+  return () => {
+    if (!prom) throw new Error('Prometheus did not start');
+    return prom.url;
   };
 }
