@@ -47,6 +47,26 @@ function nodeStatus(node: Any): string {
   return node.spec?.unschedulable ? `${state},SchedulingDisabled` : state;
 }
 
+/** kubectl's Job STATUS (1.28+): the terminal condition, else Suspended or Running. */
+function jobStatus(job: Any): string {
+  const conditions: Any[] = job.status?.conditions ?? [];
+  const has = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
+  if (has('Complete')) return 'Complete';
+  if (has('Failed')) return 'Failed';
+  if (has('FailureTarget')) return 'FailureTarget';
+  if (has('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return job.spec?.suspend ? 'Suspended' : 'Running';
+}
+
+function jobDuration(job: Any): string {
+  const start = job.status?.startTime;
+  if (!start) return '';
+  const end = job.status?.completionTime ? Date.parse(job.status.completionTime) : Date.now();
+  return humanAge(start, end);
+}
+
+const dataCount = (o: Any) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length;
+
 /** The TARGETS cell as the API server prints it (`cpu: 131%/70%`, `<unknown>` for a missing value, 2 shown). */
 function hpaTargets(hpa: Any): string {
   const specs: Any[] = hpa.spec?.metrics ?? [];
@@ -136,6 +156,25 @@ const COLUMNS: Record<string, Column[]> = {
     ['Port(s)', (s) => (s.spec?.ports ?? []).map((p: Any) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>'],
     age,
   ],
+  Job: [
+    name,
+    ['Status', jobStatus],
+    ['Completions', (j) => `${j.status?.succeeded ?? 0}/${j.spec?.completions ?? 1}`],
+    ['Duration', jobDuration],
+    age,
+  ],
+  CronJob: [
+    name,
+    ['Schedule', (c) => c.spec?.schedule ?? ''],
+    ['Timezone', (c) => c.spec?.timeZone ?? '<none>'],
+    ['Suspend', (c) => (c.spec?.suspend ? 'True' : 'False')],
+    ['Active', (c) => (c.status?.active ?? []).length],
+    ['Last Schedule', (c) => (c.status?.lastScheduleTime ? humanAge(c.status.lastScheduleTime) : '<none>')],
+    age,
+  ],
+  // Data counts keys only: snapshots of Secrets carry no values (kubectl get -o yaml of a Secret would).
+  Secret: [name, ['Type', (s) => s.type ?? 'Opaque'], ['Data', dataCount], age],
+  ConfigMap: [name, ['Data', dataCount], age],
   HorizontalPodAutoscaler: [
     name,
     ['Reference', (h) => `${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`],
