@@ -10,8 +10,9 @@ import type { Pod } from '../src/kube/reader.js';
 import { formatStorage } from '../src/quantity.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
+/** kubernetes-mixin, awesome-prometheus-alerts, and custom rules named like them ("PVCAlmostFull", "VolumeUsageHigh"). */
 const FILLING =
-  /^(KubePersistentVolume(Inodes)?FillingUp|KubernetesVolumeOutOfDiskSpace|KubernetesVolumeFullInFourDays)$/;
+  /^(KubePersistentVolume(Inodes)?FillingUp|KubernetesVolumeOutOfDiskSpace|KubernetesVolumeFullInFourDays)$|(PersistentVolume|PVC|Volume)\w*(FillingUp|Full|OutOfSpace|DiskSpace|Usage)/i;
 /** The free share in kubernetes-mixin descriptions: "is only 2.114% free", "Currently 2.114% is available". */
 const FREE = /([\d.]+)%\s+(?:free|is available|of its inodes are free)/i;
 const WHY_FULL =
