@@ -63,6 +63,11 @@ export interface ClusterWriter {
     options: WriteOptions,
   ): Promise<number>;
   listHorizontalPodAutoscalers(namespace: string, signal?: AbortSignal): Promise<V2HorizontalPodAutoscaler[]>;
+  readHorizontalPodAutoscaler(
+    namespace: string,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<V2HorizontalPodAutoscaler>;
   patchHorizontalPodAutoscaler(
     namespace: string,
     name: string,
@@ -204,6 +209,12 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
         autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts(signal)),
       );
       return list.items;
+    },
+
+    readHorizontalPodAutoscaler(namespace, name, signal) {
+      return call(`read HorizontalPodAutoscaler ${namespace}/${name}`, () =>
+        autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts(signal)),
+      );
     },
 
     patchHorizontalPodAutoscaler(namespace, name, patch, options) {

@@ -188,7 +188,9 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const cluster = await startTestCluster({ objects: [...clusterObjects(), ...(options.objects ?? [])] });
+  const cluster = await startTestCluster({
+    objects: [...clusterObjects(), ...(options.objects ?? [])],
+  });
   const redis = connect('store');
   const prefix = uniquePrefix('remediation');
   const settings: Settings = settingsSchema.parse(options.settings ?? {});
