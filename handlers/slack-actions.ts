@@ -1,9 +1,9 @@
 /**
  * Slack button clicks (transport only): Bolt has verified the signature; this acks at once, reads the
- * proposal id from the button, hands the decision to src/approvals and tells the clicker the answer
+ * proposal id from the button, hands the decision to src/incidents/approve.ts and tells the clicker the answer
  * ephemerally. The shared message itself is updated by the approval flow.
  */
-import type { ApprovalDecision } from '../src/approvals/approve.js';
+import type { ApprovalDecision } from '../src/incidents/approve.js';
 import type { BoltApp } from '../src/slack/app.js';
 import { APPROVE_ACTION_PATTERN } from '../src/slack/render/proposal.js';
 

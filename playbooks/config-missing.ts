@@ -6,7 +6,7 @@
  * Runs before volume-attach: a configMap volume that cannot be mounted is not a disk that cannot be attached.
  */
 import { describeMissing, type MissingConfig, parseMissingConfig, referencesTo } from '../src/diagnosis/config-refs.js';
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import { eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Deployment, KubeEvent, Pod, Workload } from '../src/kube/reader.js';
@@ -28,7 +28,7 @@ export const configMissing: Playbook = {
   matches: (event) => namedTarget(event.alert.labels) !== null,
   async diagnose(ctx) {
     const target = ctx.target;
-    if (!target?.found) return null;
+    if (!isAboutPods(target)) return null;
     const waiting = target.pods.filter(
       (p) => !isPodReady(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
     );

@@ -4,7 +4,7 @@
  * throttled by its own limit: that alert is answered UNKNOWN, saying so, never with a limit change.
  */
 import { alertThrottledShare, cpuFacts, cpuLimitAction, cpuWords, percent } from '../src/diagnosis/cpu.js';
-import type { Playbook } from '../src/diagnosis/playbook.js';
+import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { formatCpu, parseCpuMillis } from '../src/quantity.js';
@@ -21,7 +21,7 @@ export const cpuThrottling: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     const container = target?.container;
-    if (!target?.found || !container || target.pods.length === 0) return null;
+    if (!isAboutPods(target) || !container || target.pods.length === 0) return null;
     const pods = target.pods.filter((p) => p.spec?.containers?.some((c) => c.name === container));
     const facts = await cpuFacts(ctx, pods, container);
     const alert = alertThrottledShare(ctx.event.alert.annotations);

@@ -3,7 +3,7 @@
  * runs first). Evidence: exit code, reason, the tail of the previous container's log; rolls back a new revision.
  */
 import { logEvidence } from '../src/diagnosis/logs.js';
-import type { Playbook } from '../src/diagnosis/playbook.js';
+import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import { type ContainerView, containersOf, eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
 import { replaceLonePod, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
@@ -35,7 +35,7 @@ export const crashloop: Playbook = {
   matches: (event) => namedTarget(event.alert.labels) !== null,
   async diagnose(ctx) {
     const target = ctx.target;
-    if (!target?.found) return null;
+    if (!isAboutPods(target)) return null;
     const crashing = target.pods.flatMap((pod) => containersOf(pod).filter(isCrashing));
     if (crashing.length === 0) return null;
     const focus = crashing.find((v) => v.status.name === target.container) ?? crashing[0];

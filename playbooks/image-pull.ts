@@ -1,5 +1,5 @@
 /** IMAGE_PULL_FAILURE: containers waiting in ErrImagePull / ImagePullBackOff; rolls back when a new revision brought the image. */
-import type { Playbook } from '../src/diagnosis/playbook.js';
+import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import { containersOf, eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
 import { rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
@@ -27,7 +27,7 @@ export const imagePull: Playbook = {
   matches: (event) => namedTarget(event.alert.labels) !== null,
   async diagnose(ctx) {
     const target = ctx.target;
-    if (!target?.found) return null;
+    if (!isAboutPods(target)) return null;
     const failing = target.pods.flatMap((pod) =>
       containersOf(pod).filter((v) => PULL_REASONS.has(v.status.state?.waiting?.reason ?? '')),
     );

@@ -6,7 +6,7 @@
  */
 
 import { logEvidence } from '../src/diagnosis/logs.js';
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
   containersOf,
@@ -49,7 +49,7 @@ export const probeFailure: Playbook = {
   matches: (event) => namedTarget(event.alert.labels) !== null,
   async diagnose(ctx) {
     const target = ctx.target;
-    if (!target?.found) return null;
+    if (!isAboutPods(target)) return null;
     // A pod alert looks at the workload's other pods too: a probe that fails on every replica is one story.
     const siblings =
       target.kind === 'Pod' && target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), []) : [];

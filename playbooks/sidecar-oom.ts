@@ -4,7 +4,7 @@
  * Classic sidecars in `containers` and native ones (initContainers with restartPolicy Always) both count.
  */
 import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
@@ -19,7 +19,7 @@ export const sidecarOom: Playbook = {
   matches: (event) => namedTarget(event.alert.labels) !== null,
   async diagnose(ctx) {
     const target = ctx.target;
-    if (!target?.found) return null;
+    if (!isAboutPods(target)) return null;
     const startMs = Date.parse(ctx.event.alert.startsAt) || ctx.now();
     // An alert on one pod: the sidecar's kills in its siblings show how much of the service churns.
     const siblings =

@@ -2,6 +2,7 @@
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { containersOf, eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
+import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
 import type { Evidence } from '../src/types.js';
 
 export const unknown: Playbook = {
@@ -16,26 +17,16 @@ export const unknown: Playbook = {
       const shown = Object.entries(labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
-      return {
-        rootCause: {
-          code: 'UNKNOWN',
-          summary: `The alert ${labels.alertname ?? ''} names no pod, workload, service, node or volume Medic can look at${about ? `: it is about ${about}` : ''}.`,
-          confidence: 'low',
-        },
-        evidence: [{ kind: 'status', text: `Alert labels: ${shown}` }],
-        actions: [],
-      };
+      return unknownResult(
+        `The alert ${labels.alertname ?? ''} names no pod, workload, service, node or volume Medic can look at${about ? `: it is about ${about}` : ''}.`,
+        [{ kind: 'status', text: `Alert labels: ${shown}` }],
+      );
     }
     if (target.unreadable) {
-      return {
-        rootCause: {
-          code: 'UNKNOWN',
-          summary: `Could not read ${target.description} from the cluster, so no cause could be determined.`,
-          confidence: 'low',
-        },
-        evidence: [],
-        actions: [],
-      };
+      return unknownResult(
+        `Could not read ${target.description} from the cluster, so no cause could be determined.`,
+        alertEvidence(ctx.event),
+      );
     }
     const evidence: Evidence[] = [];
     const pods = target.pods;
@@ -65,6 +56,6 @@ export const unknown: Playbook = {
       for (const e of events.filter((e) => e.type === 'Warning').slice(-2)) evidence.push(eventEvidence(e));
     }
     const summary = `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;
-    return { rootCause: { code: 'UNKNOWN', summary, confidence: 'low' }, evidence, actions: [] };
+    return unknownResult(summary, evidence);
   },
 };

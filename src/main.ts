@@ -1,45 +1,55 @@
 /**
- * The composition root: the one place that builds Redis connections, queues, the Kubernetes client, the
- * diagnosis engine, the notifier, workers and the HTTP server, and passes them in. With SLACK_BOT_TOKEN set,
- * src/slack/runtime.ts supplies the notifier, the Bolt router at /slack/events and the remediation processor;
- * without it diagnoses are logged and no fix can be approved, so none runs.
+ * The composition root's lifecycle: builds the connections, queues and workers once, passes them in, starts
+ * the HTTP server and stops everything on shutdown. Which service gets which lives in src/wiring.ts. With
+ * SLACK_BOT_TOKEN, incidents are shown in Slack and fixes can be approved there; without it, diagnoses and
+ * proposals are logged and no fix can be approved, so none runs.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Config } from './config/load.js';
-import { createPlaybookEngine } from './diagnosis/engine.js';
-import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
+import type { IncidentView } from './incidents/incident.js';
+import type { KubeApis } from './kube/client.js';
 import { createClusterReader } from './kube/reader.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createFallbackEngine } from './pipeline/fallback-engine.js';
-import { createLogNotifier } from './pipeline/log-notifier.js';
-import { processAlertEvent } from './pipeline/process-alert.js';
 import {
   type ActionJobData,
   createQueues,
-  isAlertBatch,
+  createSlackQueue,
   type JobProcessor,
   type MedicQueues,
   type RunningWorker,
   startActionWorker,
   startAlertWorker,
+  startSlackWorker,
 } from './queue/index.js';
 import { createApp, type MountedRouter, type ReadinessCheck } from './server/app.js';
-import { createSlackRuntime } from './slack/runtime.js';
 import { createDiagnosisStore, type DiagnosisStore } from './store/diagnoses.js';
 import { createRedisConnection, type Redis } from './store/redis.js';
-import type { AlertNotifier, DiagnosisEngine } from './types.js';
+import type { DiagnosisEngine } from './types.js';
+import {
+  alertJobProcessors,
+  alertmanagerWebhook,
+  connectKube,
+  createEngine,
+  createIncidentServices,
+  createRemediationService,
+  createScaleResolver,
+  diagnoseTargetFinder,
+  type SlackWiring,
+  wireIncidents,
+  wireSlack,
+} from './wiring.js';
+
+export { connectKube, createEngine } from './wiring.js';
 
 export type MedicRole = 'web' | 'worker' | 'all';
 
 /** What tests and the demo inject instead of the production parts. */
 export interface MedicOverrides {
   engine?: DiagnosisEngine;
-  notifier?: AlertNotifier;
+  /** Shows incidents instead of Slack or the log (tests record what they are shown). */
+  view?: IncidentView;
   /** Routers mounted before any body parser (Bolt's /slack/events, the demo's /console). */
   routers?: MountedRouter[];
   /** Runs approved proposals; without one, action jobs wait in the queue for a process that has it. */
@@ -71,36 +81,6 @@ export interface RunningMedic {
   kube: KubeApis | null;
   /** Stops accepting HTTP, lets workers finish or hand back their jobs, closes queues and Redis. */
   stop(): Promise<void>;
-}
-
-/** Kubernetes only when a cluster is configured or discoverable; `medic serve` without one still runs. */
-export function connectKube(
-  config: Config,
-  env: Record<string, string | undefined>,
-  logger: Logger,
-  onRequest?: (info: KubeRequestInfo) => void,
-): KubeApis | null {
-  const { server, kubeconfig } = config.kube;
-  const discoverable =
-    server || kubeconfig || env.KUBERNETES_SERVICE_HOST || existsSync(join(env.HOME ?? homedir(), '.kube', 'config'));
-  if (!discoverable) {
-    logger.warn(
-      'no Kubernetes cluster configured (MEDIC_KUBE_SERVER, KUBECONFIG or in-cluster); diagnoses will be UNKNOWN',
-    );
-    return null;
-  }
-  return createKubeApis(loadKubeConfig({ server, kubeconfig }), { onRequest });
-}
-
-/** The playbook engine reading the cluster; without a cluster, the fallback that says UNKNOWN honestly. */
-export function createEngine(kube: KubeApis | null, config: Config, logger: Logger): DiagnosisEngine {
-  if (!kube) return createFallbackEngine();
-  return createPlaybookEngine({
-    reader: createClusterReader(kube),
-    settings: config.settings,
-    prometheusUrl: config.prometheusUrl,
-    logger,
-  });
 }
 
 async function listen(server: Server, port: number, host: string | undefined): Promise<number> {
@@ -151,57 +131,65 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     overrides.kube !== undefined
       ? overrides.kube
       : connectKube(config, options.env ?? process.env, logger, metrics.observeKubeRequest);
-  // Slack (src/slack/runtime.ts) when SLACK_BOT_TOKEN is set: notifier, Bolt router, approvals, `slack` queue.
-  const slack = config.slack.botToken
-    ? createSlackRuntime({
-        config,
-        logger,
-        storeRedis,
-        producer,
-        enqueueAction: queues.enqueueAction,
-        kube,
-        registry: metrics.registry,
-      })
-    : null;
-  if (slack) metrics.observeQueues([slack.queue]);
+  const reader = kube ? createClusterReader(kube) : null;
+  const services = createIncidentServices({
+    redis: storeRedis,
+    prefix: config.queuePrefix,
+    settings: config.settings,
+    remediation: createRemediationService(config, kube, storeRedis, logger),
+    logger,
+  });
+  const { botToken } = config.slack;
+  const slackQueue = botToken ? createSlackQueue({ connection: producer, prefix: config.queuePrefix }) : null;
+  const slack: SlackWiring | null =
+    botToken && slackQueue
+      ? wireSlack({
+          slack: { ...config.slack, botToken },
+          prometheusUrl: config.prometheusUrl,
+          redis: storeRedis,
+          prefix: config.queuePrefix,
+          services,
+          slackQueue,
+          enqueueAction: queues.enqueueAction,
+          enqueueDiagnose: queues.enqueueDiagnose,
+          resolveScaleTarget: createScaleResolver(reader),
+          ...(reader ? { findDiagnoseTarget: diagnoseTargetFinder(reader) } : {}),
+          metrics,
+        })
+      : null;
+  if (slackQueue) metrics.observeQueues([slackQueue.queue]);
 
   const workers: RunningWorker[] = [];
   if (isWorker) {
     const workerRedis = open('worker');
     const engine = overrides.engine ?? createEngine(kube, config, logger);
-    const notifier = overrides.notifier ?? slack?.notifier ?? createLogNotifier(logger);
-    if (slack)
-      workers.push(
-        slack.startWorker({ connection: workerRedis, engine, concurrency: config.workers.alertConcurrency }),
-      );
+    const incidents = wireIncidents({
+      redis: storeRedis,
+      prefix: config.queuePrefix,
+      services,
+      view: overrides.view ?? slack?.view,
+    });
+    const pool = { connection: workerRedis, prefix: config.queuePrefix, logger, metrics };
     workers.push(
       startAlertWorker({
-        connection: workerRedis,
-        prefix: config.queuePrefix,
+        ...pool,
         concurrency: config.workers.alertConcurrency,
-        logger,
-        metrics,
-        processor: async (data, ctx) => {
-          if (isAlertBatch(data)) {
-            await queues.fanOutAlerts(data.batch);
-            return;
-          }
-          await processAlertEvent(data, { engine, notifier, store, logger: ctx.logger, signal: ctx.signal, metrics });
-        },
+        processors: alertJobProcessors({ engine, incidents, store, metrics, fanOutAlerts: queues.fanOutAlerts }),
       }),
     );
-    const actionProcessor = overrides.actionProcessor ?? slack?.processAction;
-    if (actionProcessor) {
+    if (slack) {
       workers.push(
-        startActionWorker({
-          connection: workerRedis,
-          prefix: config.queuePrefix,
-          concurrency: config.workers.actionConcurrency,
-          logger,
-          metrics,
-          processor: actionProcessor,
+        startSlackWorker({
+          ...pool,
+          concurrency: config.workers.alertConcurrency,
+          processor: (job) =>
+            slack.adapter.syncThread(job.threadId, job.urgentPair ? { urgentPair: job.urgentPair } : {}),
         }),
       );
+    }
+    const runAction = overrides.actionProcessor ?? slack?.runAction;
+    if (runAction) {
+      workers.push(startActionWorker({ ...pool, concurrency: config.workers.actionConcurrency, processor: runAction }));
     } else {
       logger.info('Slack is not configured: no fix can be approved, so no remediation worker runs');
     }
@@ -223,11 +211,10 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const app = createApp({
     logger,
     metrics,
-    alertmanagerToken: config.alertmanager.token,
     bodyLimit: config.bodyLimit,
     readinessChecks,
-    routers: [...(isWeb ? (slack?.routers ?? []) : []), ...(overrides.routers ?? [])],
-    ...(isWeb ? { enqueueAlerts: queues.enqueueAlerts } : {}),
+    routers: [...(isWeb && slack?.router ? [{ path: '/', handler: slack.router }] : []), ...(overrides.routers ?? [])],
+    ...(isWeb ? { webhook: alertmanagerWebhook(config.alertmanager.token, queues.enqueueAlerts, metrics) } : {}),
   });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -238,7 +225,8 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
       logger.info('shutting down');
       await closeServer(server, 5000);
       await Promise.all(workers.map((w) => w.close()));
-      await slack?.close();
+      await slack?.adapter.stop();
+      await slackQueue?.close();
       await queues.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       logger.info('stopped');
@@ -247,7 +235,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   };
 
   try {
-    await slack?.start();
+    await slack?.adapter.start();
   } catch (error) {
     // E.g. Slack refused SLACK_APP_TOKEN: release the port, workers and Redis so the process can exit.
     await stop();

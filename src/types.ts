@@ -45,12 +45,6 @@ export interface DiagnosisEngine {
   diagnose(event: AlertEvent, signal: AbortSignal): Promise<Diagnosis>;
 }
 
-/** Where diagnoses and resolves go: Slack in production, a recorder in tests and `medic diagnose`. */
-export interface AlertNotifier {
-  notifyFiring(event: AlertEvent, diagnosis: Diagnosis): Promise<void>;
-  notifyResolved(event: AlertEvent): Promise<void>;
-}
-
 /** A before → after line of a proposal's diff. */
 export interface DiffLine {
   field: string;

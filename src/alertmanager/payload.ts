@@ -43,6 +43,8 @@ export interface AlertEvent {
   commonLabels: Record<string, string>;
   /** When Medic accepted it (ms since epoch). */
   receivedAt: number;
+  /** Set for `/medic diagnose`: who asked, and the channel the answer goes to (instead of `channels` routing). */
+  requestedBy?: { userId: string; channel: string };
 }
 
 export function toAlertEvents(payload: WebhookPayload, receivedAt: number): AlertEvent[] {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ZodError } from 'zod';
+import { PLAYBOOKS } from '../../playbooks/index.js';
 import { toAlertEvents, webhookPayloadSchema } from '../alertmanager/payload.js';
 import { parseSettings } from '../config/load.js';
 import { type Settings, settingsSchema } from '../config/settings.js';
@@ -42,6 +43,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const apis = createKubeApis(loadKubeConfig({ server: sandbox.url }));
     const engine = createPlaybookEngine({
+      playbooks: PLAYBOOKS,
       reader: createClusterReader(apis),
       settings,
       logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),

@@ -1,29 +1,21 @@
 /**
  * `/medic help`, `/medic audit [n]` and `/medic diagnose <name> [-n ns]`. Diagnosis reads the cluster, so the
- * command only queues it and answers at once; the result is posted in the channel as a thread.
+ * command only looks the object up, queues an ordinary diagnosis job (src/pipeline/diagnose-request.ts) and
+ * answers at once; the result is posted in the channel as a thread.
  */
 import { randomBytes } from 'node:crypto';
-import type { AlertEvent } from '../alertmanager/payload.js';
+import { DIAGNOSE_KINDS, type DiagnoseKind, type DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { AuditLog } from '../store/audit.js';
-import type { Diagnosis } from '../types.js';
 import { SCALE_USAGE } from './scale.js';
 
-export type DiagnoseKind = 'Pod' | 'Deployment' | 'StatefulSet';
-
-/** The queued `/medic diagnose` request. */
-export interface DiagnoseRequest {
-  requestId: string;
-  kind?: DiagnoseKind;
-  name: string;
-  namespace: string;
-  channelId: string;
-  userId: string;
-  requestedAt: number;
-}
+const KIND_WORDS_LIST = DIAGNOSE_KINDS.map((k) => k.toLowerCase());
+const KIND_LIST = KIND_WORDS_LIST.join('|');
+/** "pod, deployment or statefulset" */
+const KIND_CHOICE = `${KIND_WORDS_LIST.slice(0, -1).join(', ')} or ${KIND_WORDS_LIST.at(-1)}`;
 
 export const MEDIC_HELP = [
   '*Medic* diagnoses Kubernetes alerts and proposes fixes that an approver runs with one click.',
-  '• `/medic diagnose <pod|deployment|statefulset> [-n namespace]`: diagnose an object now (also `pod/<name>`, `deployment/<name>`).',
+  `• \`/medic diagnose <${KIND_LIST}> [-n namespace]\`: diagnose an object now (also \`pod/<name>\`, \`deployment/<name>\`).`,
   '• `/medic audit [n]`: the last n approval decisions and outcomes (default 10, at most 50).',
   `• ${SCALE_USAGE} Another approver confirms it.`,
   '• `/medic help`: this message.',
@@ -38,12 +30,10 @@ const KIND_WORDS: Record<string, DiagnoseKind> = {
   sts: 'StatefulSet',
 };
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const DIAGNOSE_USAGE = 'Usage: `/medic diagnose <pod|deployment> [-n namespace]`, e.g. `/medic diagnose api -n ads`.';
+const DIAGNOSE_USAGE = `Usage: \`/medic diagnose <${KIND_LIST}> [-n namespace]\`, e.g. \`/medic diagnose api -n ads\`.`;
 
 /** Parses `diagnose …` arguments; a string is the error to show. */
-export function parseDiagnoseArgs(
-  words: string[],
-): Omit<DiagnoseRequest, 'requestId' | 'channelId' | 'userId' | 'requestedAt'> | string {
+export function parseDiagnoseArgs(words: string[]): { kind?: DiagnoseKind; name: string; namespace: string } | string {
   let namespace = 'default';
   const positional: string[] = [];
   for (let i = 0; i < words.length; i += 1) {
@@ -64,7 +54,7 @@ export function parseDiagnoseArgs(
     const [head, tail] = (positional[0] ?? '').split('/', 2);
     if (tail !== undefined) {
       kind = KIND_WORDS[head?.toLowerCase() ?? ''];
-      if (!kind) return `\`${head}\` is not pod, deployment or statefulset. ${DIAGNOSE_USAGE}`;
+      if (!kind) return `\`${head}\` is not ${KIND_CHOICE}. ${DIAGNOSE_USAGE}`;
       name = tail;
     } else name = head;
   } else return DIAGNOSE_USAGE;
@@ -75,10 +65,12 @@ export function parseDiagnoseArgs(
 export interface MedicCommandDeps {
   audit: AuditLog;
   /**
-   * The kind of the object to diagnose (the given kind, else Pod, Deployment, StatefulSet in that order), or
-   * null when nothing by that name exists: a typo gets an answer at once and nothing is queued.
+   * The kind of the object to diagnose (the given kind, else the first of DIAGNOSE_KINDS that exists), or null
+   * when nothing by that name exists: a typo gets an answer at once and nothing is queued. Absent when no
+   * cluster is configured.
    */
   findTarget?(namespace: string, name: string, kind?: DiagnoseKind): Promise<DiagnoseKind | null>;
+  /** Queues the diagnosis job on the `alerts` queue. */
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
   now: () => number;
 }
@@ -111,46 +103,25 @@ export async function runMedicCommand(
     case 'diagnose': {
       const parsed = parseDiagnoseArgs(rest);
       if (typeof parsed === 'string') return { text: parsed };
-      const kind = deps.findTarget ? await deps.findTarget(parsed.namespace, parsed.name, parsed.kind) : parsed.kind;
+      if (!deps.findTarget) return { text: 'No Kubernetes cluster is configured, so Medic cannot diagnose objects.' };
+      const kind = await deps.findTarget(parsed.namespace, parsed.name, parsed.kind);
       if (kind === null) {
-        const what = parsed.kind ? parsed.kind.toLowerCase() : 'pod, deployment or statefulset';
+        const what = parsed.kind ? parsed.kind.toLowerCase() : KIND_CHOICE;
         return { text: `No ${what} named \`${parsed.name}\` in namespace ${parsed.namespace}; nothing was diagnosed.` };
       }
       const request: DiagnoseRequest = {
         ...parsed,
-        ...(kind ? { kind } : {}),
+        kind,
         requestId: `d${randomBytes(8).toString('hex')}`,
         channelId: input.channelId,
         userId: input.userId,
         requestedAt: deps.now(),
       };
       await deps.enqueueDiagnose(request);
-      const what = `${parsed.kind ?? 'object'} ${parsed.namespace}/${parsed.name}`;
+      const what = `${kind} ${parsed.namespace}/${parsed.name}`;
       return { text: `Diagnosing ${what}… the result will be posted in this channel.` };
     }
     default:
       return { text: `Unknown subcommand \`${sub}\`.\n${MEDIC_HELP}` };
   }
-}
-
-/** The alert a `/medic diagnose` result is posted as: its own group, so it gets its own thread. */
-export function manualAlertEvent(request: DiagnoseRequest, diagnosis: Diagnosis): AlertEvent {
-  const label = request.kind === 'Pod' ? 'pod' : (request.kind ?? 'Deployment').toLowerCase();
-  return {
-    alert: {
-      status: 'firing',
-      labels: { alertname: 'MedicDiagnose', namespace: request.namespace, [label]: request.name },
-      annotations: {},
-      startsAt: new Date(request.requestedAt).toISOString(),
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: '',
-      fingerprint: diagnosis.alert.fingerprint,
-    },
-    groupKey: `medic-diagnose:${request.requestId}`,
-    receiver: 'slash-command',
-    externalURL: '',
-    groupLabels: { alertname: `Diagnosis requested by @${request.userId}` },
-    commonLabels: { namespace: request.namespace },
-    receivedAt: request.requestedAt,
-  };
 }

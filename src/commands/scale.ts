@@ -3,9 +3,11 @@
  * resolve the name to one workload (Deployment, StatefulSet, or the workload a Service selects), dry-run,
  * then post a proposal another approver confirms. Every refusal is a clear sentence and creates nothing.
  */
-import { createProposals, type ProposalDeps } from '../approvals/create.js';
+
 import type { Settings } from '../config/settings.js';
 import type { ScaleResolution } from '../diagnosis/scale-target.js';
+import { createProposals, type ProposalDeps } from '../incidents/proposals.js';
+import { scaleBoundBreach } from '../remediation/rails.js';
 import type { ProposalRecord } from '../store/proposals.js';
 
 export const SCALE_USAGE =
@@ -58,23 +60,14 @@ export function parseScaleText(text: string, defaultNamespace = 'default'): Scal
   return { name, replicas: Number(count), namespace };
 }
 
-/** The bound a request breaks, as a sentence; undefined when within bounds. */
+/** The bound a request breaks, as a sentence (the rule is the guard rail's); undefined when within bounds. */
 export function checkScaleBounds(
   replicas: number,
   current: number | undefined,
   bounds: Settings['scale'],
 ): string | undefined {
-  if (replicas < bounds.min)
-    return `${replicas} replicas is below the minimum of ${bounds.min} (medic.yaml scale.min).`;
-  if (replicas > bounds.max)
-    return `${replicas} replicas is above the maximum of ${bounds.max} (medic.yaml scale.max).`;
-  if (current === undefined) return undefined;
-  const base = Math.max(current, 1);
-  const factor = Math.max(replicas, 1) / base >= 1 ? Math.max(replicas, 1) / base : base / Math.max(replicas, 1);
-  if (factor > bounds.maxFactor) {
-    return `Going from ${current} to ${replicas} replicas changes the size ${factor.toFixed(1)}×, more than the allowed ${bounds.maxFactor}× (medic.yaml scale.maxFactor).`;
-  }
-  return undefined;
+  const breach = scaleBoundBreach(bounds, replicas, current);
+  return breach ? `${breach.reason} (medic.yaml ${breach.rail}).` : undefined;
 }
 
 export interface ScaleCommandDeps extends ProposalDeps {

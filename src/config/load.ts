@@ -177,6 +177,7 @@ export function loadConfig(
   } else {
     settings = settingsSchema.parse({});
   }
+  checkSlackSettings(e, settings);
   return {
     port: e.PORT,
     redis: {
@@ -204,6 +205,40 @@ export function loadConfig(
     settings,
     settingsSource,
   };
+}
+
+/**
+ * Slack settings that cannot work stop start-up here, not at the first alert: every alert group needs a
+ * channel (SLACK_CHANNEL, or a `channels` rule matching every alert), and Slack over HTTP needs the signing
+ * secret to verify clicks.
+ */
+function checkSlackSettings(
+  e: {
+    SLACK_BOT_TOKEN?: string | undefined;
+    SLACK_CHANNEL?: string | undefined;
+    SLACK_SIGNING_SECRET?: string | undefined;
+    SLACK_APP_TOKEN?: string | undefined;
+  },
+  settings: Settings,
+): void {
+  if (!e.SLACK_BOT_TOKEN) return;
+  const catchAll = settings.channels.some(
+    (r) => r.match.namespace === undefined && Object.keys(r.match.labels ?? {}).length === 0,
+  );
+  if (!e.SLACK_CHANNEL && !catchAll) {
+    throw new MedicError(
+      'CONFIG_INVALID',
+      'SLACK_BOT_TOKEN is set but SLACK_CHANNEL is not, and no "channels" rule in medic.yaml matches every alert: set SLACK_CHANNEL to the channel for alerts no rule routes.',
+      { field: 'SLACK_CHANNEL' },
+    );
+  }
+  if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    throw new MedicError(
+      'CONFIG_INVALID',
+      "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: set it from your Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode).",
+      { field: 'SLACK_SIGNING_SECRET' },
+    );
+  }
 }
 
 /** The configuration with secrets replaced, safe to log. */

@@ -3,8 +3,6 @@
  * to this diagnosis (its own AbortSignal with a timeout and request count), and returns the first diagnosis.
  * A failed query or a failing playbook never crashes it: the worst case is UNKNOWN with `partial: true`.
  */
-import { createHash } from 'node:crypto';
-import { PLAYBOOKS } from '../../playbooks/index.js';
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Settings } from '../config/settings.js';
 import { errorMessage } from '../errors.js';
@@ -19,6 +17,7 @@ import {
   type ResolvedTarget,
 } from './playbook.js';
 import { resolveTarget } from './target.js';
+import { unknownResult } from './unknown.js';
 
 export interface DiagnosisStats {
   fingerprint: string;
@@ -35,27 +34,16 @@ export interface PlaybookEngineOptions {
   /** PROMETHEUS_URL: passed to playbooks that read usage history; without it they use metrics.k8s.io only. */
   prometheusUrl?: string | undefined;
   now?: () => number;
-  playbooks?: readonly Playbook[];
+  /** In the order they are tried: playbooks/index.ts PLAYBOOKS, passed in by the composition root. */
+  playbooks: readonly Playbook[];
   /** Upper bound of one diagnosis; default 10 s. */
   timeoutMs?: number;
   onDiagnosis?: (stats: DiagnosisStats) => void;
 }
 
-export type DirectTargetKind = 'Pod' | 'Deployment' | 'StatefulSet';
-
-export interface PlaybookEngine extends DiagnosisEngine {
-  /** For `/medic diagnose <pod|deployment> [-n ns]`: diagnoses an object as if an alert named it. */
-  diagnoseTarget(
-    target: { kind: DirectTargetKind; namespace: string; name: string },
-    signal?: AbortSignal,
-  ): Promise<Diagnosis>;
-}
-
-const LABEL_OF: Record<DirectTargetKind, string> = { Pod: 'pod', Deployment: 'deployment', StatefulSet: 'statefulset' };
-
-export function createPlaybookEngine(options: PlaybookEngineOptions): PlaybookEngine {
+export function createPlaybookEngine(options: PlaybookEngineOptions): DiagnosisEngine {
   const now = options.now ?? Date.now;
-  const playbooks = options.playbooks ?? PLAYBOOKS;
+  const { playbooks } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   async function diagnose(event: AlertEvent, signal: AbortSignal): Promise<Diagnosis> {
@@ -95,32 +83,7 @@ export function createPlaybookEngine(options: PlaybookEngineOptions): PlaybookEn
     return diagnosis;
   }
 
-  return {
-    diagnose,
-    diagnoseTarget(target, signal = new AbortController().signal) {
-      const labels = { alertname: 'MedicDiagnose', namespace: target.namespace, [LABEL_OF[target.kind]]: target.name };
-      const fingerprint = createHash('sha256').update(JSON.stringify(labels)).digest('hex').slice(0, 16);
-      const startsAt = new Date(now()).toISOString();
-      const event: AlertEvent = {
-        alert: {
-          status: 'firing',
-          labels,
-          annotations: {},
-          startsAt,
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: '',
-          fingerprint,
-        },
-        groupKey: `{}:{medic="diagnose"}`,
-        receiver: 'medic',
-        externalURL: '',
-        groupLabels: {},
-        commonLabels: labels,
-        receivedAt: now(),
-      };
-      return diagnose(event, signal);
-    },
-  };
+  return { diagnose };
 }
 
 async function runPlaybook(playbook: Playbook, ctx: PlaybookContext, failures: QueryFailures, logger: Logger) {
@@ -139,11 +102,7 @@ function toDiagnosis(
   chosen: { playbook: Playbook; result: PlaybookResult } | null,
   failures: QueryFailures,
 ): Diagnosis {
-  const result: PlaybookResult = chosen?.result ?? {
-    rootCause: { code: 'UNKNOWN', summary: 'No playbook could decide.', confidence: 'low' },
-    evidence: [],
-    actions: [],
-  };
+  const result: PlaybookResult = chosen?.result ?? unknownResult('No playbook could decide.');
   return {
     alert: {
       fingerprint: event.alert.fingerprint,

@@ -46,13 +46,19 @@ const CLUSTER_SCOPED: ReadonlySet<TargetKind> = new Set(['Node', 'PersistentVolu
 
 /** The object an alert's labels name: by the rule it comes from when Medic knows it, else by the general rule. Pure. */
 export function namedTarget(labels: Labels): Named | null {
-  const subject = labels.alertname ? ALERT_SUBJECTS[labels.alertname] : undefined;
+  const subject = subjectOf(labels);
   return subject ? bySubject(subject, labels) : byLabels(labels);
+}
+
+/** Own keys only: an alert named "constructor" or "toString" is a custom alert, not Object.prototype's. */
+function subjectOf(labels: Labels): Subject | undefined {
+  const name = labels.alertname;
+  return name !== undefined && Object.hasOwn(ALERT_SUBJECTS, name) ? ALERT_SUBJECTS[name] : undefined;
 }
 
 /** What a well-known rule is about, in words, when it names no object Medic looks at (null when it does). */
 export function unnamedSubject(labels: Labels): string | null {
-  const subject = labels.alertname ? ALERT_SUBJECTS[labels.alertname] : undefined;
+  const subject = subjectOf(labels);
   return subject?.about === 'nothing' ? subject.what : null;
 }
 

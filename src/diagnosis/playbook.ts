@@ -50,6 +50,15 @@ export interface ResolvedTarget {
   pv?: PersistentVolume;
 }
 
+/**
+ * Whether the target's pods are what the alert is about. A node alert (disk, kubelet, NotReady…) resolves to every
+ * pod on the node: one unrelated pod that cannot pull its image or crash-loops there does not explain it, so the
+ * playbooks about one workload's failing pods skip node targets (the eviction and node playbooks read them).
+ */
+export function isAboutPods(target: ResolvedTarget | null | undefined): target is ResolvedTarget {
+  return target?.found === true && target.kind !== 'Node';
+}
+
 export interface PlaybookContext {
   event: AlertEvent;
   reader: ClusterReader;

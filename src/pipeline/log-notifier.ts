@@ -1,9 +1,13 @@
-/** The notifier used when Slack is not configured: each diagnosis and resolve becomes one log line. */
+/**
+ * The incident view used when Slack is not configured: each diagnosis (with the proposals the incident module
+ * made for it), resolve and proposal change becomes one log line. Nobody can approve from a log, so the
+ * proposals only say what Medic would offer.
+ */
 import type { AlertEvent } from '../alertmanager/payload.js';
+import type { IncidentView } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
-import type { AlertNotifier } from '../types.js';
 
-export function createLogNotifier(logger: Logger): AlertNotifier {
+export function createLogIncidentView(logger: Logger): IncidentView {
   const log = logger.child({ notifier: 'log' });
   const alertFields = (event: AlertEvent) => ({
     fingerprint: event.alert.fingerprint,
@@ -11,7 +15,7 @@ export function createLogNotifier(logger: Logger): AlertNotifier {
     groupKey: event.groupKey,
   });
   return {
-    async notifyFiring(event, diagnosis) {
+    async showFiring(event, diagnosis, pair) {
       log.info(
         {
           ...alertFields(event),
@@ -19,13 +23,18 @@ export function createLogNotifier(logger: Logger): AlertNotifier {
           playbook: diagnosis.playbook,
           summary: diagnosis.rootCause.summary,
           actions: diagnosis.actions.map((a) => a.kind),
+          proposals: pair.proposalIds,
+          unavailable: pair.unavailable.map((u) => `${u.kind}: ${u.reason}`),
           partial: diagnosis.partial,
         },
         'diagnosis',
       );
     },
-    async notifyResolved(event) {
+    async showResolved(event) {
       log.info(alertFields(event), 'alert resolved');
+    },
+    async rerenderProposal(proposal) {
+      log.info({ proposalId: proposal.id, kind: proposal.kind, state: proposal.state }, 'proposal changed');
     },
   };
 }

@@ -1,17 +1,20 @@
 /**
- * The diagnosis job: firing → diagnose → record → notify; resolved → record the resolve → notify.
- * A resolved alert gets no new diagnosis. A retried job reuses the diagnosis it already recorded, so each
- * alert episode is diagnosed once and only the notification is repeated (notifiers must be idempotent).
+ * The diagnosis job: firing → diagnose → record → hand it to the incident module (src/incidents: proposals,
+ * then the view); resolved → record the resolve → the incident module. A resolved alert gets no new diagnosis.
+ * A retried job reuses the diagnosis it already recorded, so each alert episode is diagnosed once and only the
+ * hand-over is repeated (the incident module and its views are idempotent). `/medic diagnose` requests take
+ * the same path (diagnose-request.ts).
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
+import type { Incidents } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DiagnosisStore } from '../store/diagnoses.js';
-import type { AlertNotifier, Diagnosis, DiagnosisEngine } from '../types.js';
+import type { Diagnosis, DiagnosisEngine } from '../types.js';
 
 export interface PipelineDeps {
   engine: DiagnosisEngine;
-  notifier: AlertNotifier;
+  incidents: Incidents;
   store: DiagnosisStore;
   logger: Logger;
   signal: AbortSignal;
@@ -26,7 +29,7 @@ export async function processAlertEvent(event: AlertEvent, deps: PipelineDeps): 
   const logger = deps.logger.child({ fingerprint: event.alert.fingerprint, status: event.alert.status });
   if (event.alert.status === 'resolved') {
     const { created } = await deps.store.recordResolve(event);
-    await deps.notifier.notifyResolved(event);
+    await deps.incidents.recordResolved(event);
     logger.debug({ firstResolve: created }, 'resolve recorded');
     return { kind: 'resolved', firstResolve: created };
   }
@@ -34,7 +37,7 @@ export async function processAlertEvent(event: AlertEvent, deps: PipelineDeps): 
   const existing = await deps.store.findDiagnosis(event);
   if (existing?.diagnosis) {
     logger.info('reusing the diagnosis recorded by an earlier attempt');
-    await deps.notifier.notifyFiring(event, existing.diagnosis);
+    await deps.incidents.recordFiring(event, existing.diagnosis);
     return { kind: 'diagnosed', diagnosis: existing.diagnosis, reused: true };
   }
 
@@ -45,6 +48,6 @@ export async function processAlertEvent(event: AlertEvent, deps: PipelineDeps): 
   const diagnosis = record.diagnosis ?? fresh;
   if (created) deps.metrics?.diagnoses.inc({ root_cause: diagnosis.rootCause.code, playbook: diagnosis.playbook });
   logger.info({ rootCause: diagnosis.rootCause.code, playbook: diagnosis.playbook }, 'alert diagnosed');
-  await deps.notifier.notifyFiring(event, diagnosis);
+  await deps.incidents.recordFiring(event, diagnosis);
   return { kind: 'diagnosed', diagnosis, reused: !created };
 }

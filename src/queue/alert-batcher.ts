@@ -17,6 +17,7 @@
  */
 import type { JobsOptions, Queue } from 'bullmq';
 import type { AlertEvent } from '../alertmanager/payload.js';
+import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { Redis } from '../store/redis.js';
 import { alertJobId } from './job-ids.js';
 
@@ -25,11 +26,20 @@ export interface AlertBatchData {
   batch: AlertEvent[];
 }
 
-/** What an `alerts` job carries: one alert to diagnose, or a batch to fan out. */
-export type AlertJobData = AlertEvent | AlertBatchData;
+/** A `/medic diagnose` request (src/pipeline/diagnose-request.ts), diagnosed like an alert. */
+export interface DiagnoseJobData {
+  diagnose: DiagnoseRequest;
+}
+
+/** What an `alerts` job carries: one alert to diagnose, a batch to fan out, or a `/medic diagnose` request. */
+export type AlertJobData = AlertEvent | AlertBatchData | DiagnoseJobData;
 
 export function isAlertBatch(data: AlertJobData): data is AlertBatchData {
   return Array.isArray((data as Partial<AlertBatchData>).batch);
+}
+
+export function isDiagnoseRequest(data: AlertJobData): data is DiagnoseJobData {
+  return typeof (data as Partial<DiagnoseJobData>).diagnose === 'object';
 }
 
 /** The name of batch jobs (per-alert jobs are named after the alert's status). */

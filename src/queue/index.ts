@@ -7,12 +7,16 @@ export {
   type AlertBatchData,
   type AlertJobData,
   createQueues,
+  type DiagnoseJobData,
   type EnqueueResult,
   isAlertBatch,
+  isDiagnoseRequest,
   type MedicQueues,
   type QueueOptions,
 } from './queues.js';
+export { createSlackQueue, SLACK_QUEUE, type SlackQueue, type SyncThreadJobData, startSlackWorker } from './slack.js';
 export {
+  type AlertJobProcessors,
   type JobContext,
   type JobProcessor,
   type RunningWorker,

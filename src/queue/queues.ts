@@ -6,6 +6,7 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { AlertEvent } from '../alertmanager/payload.js';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import { ensureRedisReady, type Redis } from '../store/redis.js';
 import {
   type AlertJobData,
@@ -16,8 +17,8 @@ import {
 } from './alert-batcher.js';
 import { actionJobId } from './job-ids.js';
 
-export type { AlertBatchData, AlertJobData, EnqueueResult } from './alert-batcher.js';
-export { isAlertBatch } from './alert-batcher.js';
+export type { AlertBatchData, AlertJobData, DiagnoseJobData, EnqueueResult } from './alert-batcher.js';
+export { isAlertBatch, isDiagnoseRequest } from './alert-batcher.js';
 
 export const ALERTS_QUEUE = 'alerts';
 export const ACTIONS_QUEUE = 'actions';
@@ -60,6 +61,8 @@ export interface MedicQueues {
    * duplicates. Throws when Redis does not take them (the batch job is then retried).
    */
   fanOutAlerts(events: AlertEvent[]): Promise<EnqueueResult>;
+  /** Queues a `/medic diagnose` request as a diagnosis job (jobId from its request id). */
+  enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
   /** Queues a proposal for execution; a second enqueue of the same id is a no-op (`enqueued: false`). */
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   close(): Promise<void>;
@@ -139,6 +142,12 @@ export function createQueues(options: QueueOptions): MedicQueues {
     async fanOutAlerts(events) {
       await ensureRedisReady(connection);
       return fanOutAlerts(alerts, connection, events);
+    },
+    async enqueueDiagnose(request) {
+      await ensureRedisReady(connection).catch((error: unknown) => {
+        throw unavailable(error);
+      });
+      await alerts.add('diagnose', { diagnose: request }, { jobId: `diagnose-${request.requestId}` });
     },
     enqueueAction,
     async close() {

@@ -1,23 +1,24 @@
 /**
- * The `slack` queue: thread syncs (the Slack writes for an alert group, coalesced with delayed jobs) and
- * on-demand `/medic diagnose` requests. Same failure policy as the other workers: a permanent MedicError
- * is not retried, anything else retries with exponential backoff, so a Slack outage delays posts only.
+ * The `slack` queue: thread syncs, the Slack writes for an alert group, coalesced with delayed jobs (src/slack
+ * thread-sync.ts). Its worker has the policy of the others (workers.ts: metrics, lock and stall settings,
+ * abort on shutdown, JobContext); its jobs retry longer, so a Slack outage delays posts only.
  */
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { errorMessage, isMedicError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { Queue } from 'bullmq';
 import type { Redis } from '../store/redis.js';
+import { type RunningWorker, startWorker, type WorkerOptions } from './workers.js';
 
 export const SLACK_QUEUE = 'slack';
 
-export type SlackJob =
-  | { name: 'sync-thread'; data: { threadId: string; urgentPair?: string } }
-  | { name: 'diagnose'; data: Record<string, unknown> };
+/** One thread to bring up to date; `urgentPair` is a reply to edit at once (a proposal changed). */
+export interface SyncThreadJobData {
+  threadId: string;
+  urgentPair?: string;
+}
 
 export interface SlackQueue {
-  queue: Queue;
-  /** Adds a job; an id that exists already is a no-op. */
-  add(job: SlackJob, options: { jobId: string; delayMs?: number }): Promise<void>;
+  queue: Queue<SyncThreadJobData>;
+  /** Adds a sync; an id that exists already is a no-op. */
+  addSync(data: SyncThreadJobData, options: { jobId: string; delayMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,7 +29,7 @@ export function createSlackQueue(options: {
   attempts?: number;
   backoffMs?: number;
 }): SlackQueue {
-  const queue = new Queue(SLACK_QUEUE, {
+  const queue = new Queue<SyncThreadJobData>(SLACK_QUEUE, {
     connection: options.connection,
     prefix: options.prefix,
     defaultJobOptions: {
@@ -40,48 +41,14 @@ export function createSlackQueue(options: {
   });
   return {
     queue,
-    async add(job, { jobId, delayMs }) {
-      await queue.add(job.name, job.data, { jobId, ...(delayMs ? { delay: delayMs } : {}) });
+    async addSync(data, { jobId, delayMs }) {
+      await queue.add('sync-thread', data, { jobId, ...(delayMs ? { delay: delayMs } : {}) });
     },
     close: () => queue.close(),
   };
 }
 
-export type SlackJobProcessors = {
-  [K in SlackJob['name']]: (data: Extract<SlackJob, { name: K }>['data'], log: Logger) => Promise<void>;
-};
-
-export function startSlackWorker(options: {
-  connection: Redis;
-  prefix: string;
-  processors: SlackJobProcessors;
-  concurrency: number;
-  logger: Logger;
-}): { worker: Worker; close(): Promise<void> } {
-  const logger = options.logger.child({ queue: SLACK_QUEUE });
-  const worker = new Worker(
-    SLACK_QUEUE,
-    async (job: Job) => {
-      const log = logger.child({ jobId: job.id, job: job.name });
-      const processor = options.processors[job.name as SlackJob['name']] as
-        | ((data: unknown, log: Logger) => Promise<void>)
-        | undefined;
-      if (!processor) throw new UnrecoverableError(`unknown slack job "${job.name}"`);
-      try {
-        await processor(job.data, log);
-      } catch (error) {
-        if (isMedicError(error) && error.permanent) throw new UnrecoverableError(errorMessage(error));
-        throw error instanceof Error ? error : new Error(errorMessage(error));
-      }
-    },
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
-  );
-  worker.on('failed', (job, error) => {
-    const final = error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
-    const details = { jobId: job?.id, attemptsMade: job?.attemptsMade, err: error };
-    if (final) logger.error(details, 'slack job failed for good');
-    else logger.warn(details, 'slack job failed, will retry');
-  });
-  worker.on('error', (error) => logger.warn({ err: error }, 'slack worker error'));
-  return { worker, close: () => worker.close() };
+/** Starts the thread-sync worker on the `slack` queue. */
+export function startSlackWorker(options: WorkerOptions<SyncThreadJobData>): RunningWorker {
+  return startWorker(SLACK_QUEUE, options);
 }

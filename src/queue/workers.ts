@@ -4,11 +4,21 @@
  * attempts run out. One sink per worker (the `failed`/`error` listeners) logs and counts failures.
  */
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { AlertEvent } from '../alertmanager/payload.js';
 import { errorMessage, isMedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { Redis } from '../store/redis.js';
-import { ACTIONS_QUEUE, type ActionJobData, ALERTS_QUEUE, type AlertJobData } from './queues.js';
+import type { EnqueueResult } from './alert-batcher.js';
+import {
+  ACTIONS_QUEUE,
+  type ActionJobData,
+  ALERTS_QUEUE,
+  type AlertJobData,
+  isAlertBatch,
+  isDiagnoseRequest,
+} from './queues.js';
 
 export interface JobContext {
   jobId: string;
@@ -41,7 +51,8 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-function startWorker<T>(queueName: string, options: WorkerOptions<T>): RunningWorker {
+/** A worker on `queueName` with Medic's policy: metrics, lock and stall settings, abort on shutdown, JobContext. */
+export function startWorker<T>(queueName: string, options: WorkerOptions<T>): RunningWorker {
   const { metrics } = options;
   const logger = options.logger.child({ queue: queueName });
   const fallbackSignal = new AbortController().signal;
@@ -110,9 +121,29 @@ function startWorker<T>(queueName: string, options: WorkerOptions<T>): RunningWo
   };
 }
 
-/** Starts the diagnosis worker on the `alerts` queue: its processor receives an alert, or a batch to fan out. */
-export function startAlertWorker(options: WorkerOptions<AlertJobData>): RunningWorker {
-  return startWorker(ALERTS_QUEUE, options);
+/** What the `alerts` worker does with each kind of job it finds there. */
+export interface AlertJobProcessors {
+  /** One alert: the diagnosis job (src/pipeline/process-alert.ts). */
+  alert: JobProcessor<AlertEvent>;
+  /** A `/medic diagnose` request: the same diagnosis path (src/pipeline/diagnose-request.ts). */
+  diagnose: JobProcessor<DiagnoseRequest>;
+  /** A batch stored at intake: queued as its per-alert jobs (MedicQueues.fanOutAlerts). */
+  fanOut(events: AlertEvent[]): Promise<EnqueueResult>;
+}
+
+/** Starts the diagnosis worker on the `alerts` queue; it routes each job to the processor for its kind. */
+export function startAlertWorker(
+  options: Omit<WorkerOptions<AlertJobData>, 'processor'> & { processors: AlertJobProcessors },
+): RunningWorker {
+  const { processors, ...rest } = options;
+  return startWorker<AlertJobData>(ALERTS_QUEUE, {
+    ...rest,
+    processor: async (data, context) => {
+      if (isAlertBatch(data)) await processors.fanOut(data.batch);
+      else if (isDiagnoseRequest(data)) await processors.diagnose(data.diagnose, context);
+      else await processors.alert(data, context);
+    },
+  });
 }
 
 /** Starts the remediation worker on the `actions` queue; its processor receives the proposal id. */

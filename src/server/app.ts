@@ -4,12 +4,9 @@
  * Bolt verifies Slack signatures over the raw body and reads it itself.
  */
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import { createAlertmanagerHandler, requireAlertmanagerToken } from '../../handlers/alertmanager.js';
-import type { AlertEvent } from '../alertmanager/payload.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { EnqueueResult } from '../queue/queues.js';
 import { createErrorMiddleware, notFound, requireJson } from './errors.js';
 
 /** A named readiness check: resolves when the dependency answers, throws (or times out) otherwise. */
@@ -24,12 +21,13 @@ export interface MountedRouter {
 export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
-  /** ALERTMANAGER_TOKEN. */
-  alertmanagerToken: string | undefined;
   /** MEDIC_BODY_LIMIT, e.g. `5mb`. */
   bodyLimit: string;
-  /** Present on the web role; without it POST /alertmanager answers 404 (a worker-only process). */
-  enqueueAlerts?: (events: AlertEvent[]) => Promise<EnqueueResult>;
+  /**
+   * POST /alertmanager (handlers/alertmanager.ts, passed in by the composition root): the token check, then
+   * the handler on the parsed JSON body. Present on the web role; without it the route answers 404.
+   */
+  webhook?: { authorize: RequestHandler; handle: RequestHandler };
   readinessChecks: Record<string, ReadinessCheck>;
   routers?: MountedRouter[];
   readinessTimeoutMs?: number;
@@ -56,14 +54,9 @@ export function createApp(deps: AppDeps): Express {
 
   for (const { path, handler } of deps.routers ?? []) app.use(path, handler);
 
-  if (deps.enqueueAlerts) {
-    app.post(
-      '/alertmanager',
-      requireAlertmanagerToken(deps.alertmanagerToken),
-      requireJson,
-      express.json({ limit: deps.bodyLimit, strict: true }),
-      createAlertmanagerHandler({ enqueueAlerts: deps.enqueueAlerts, metrics: deps.metrics }),
-    );
+  if (deps.webhook) {
+    const { authorize, handle } = deps.webhook;
+    app.post('/alertmanager', authorize, requireJson, express.json({ limit: deps.bodyLimit, strict: true }), handle);
   }
 
   app.get('/healthz', (_req, res) => {

@@ -45,7 +45,10 @@ export function createErrorMiddleware(logger: Logger) {
     if (status >= 500) logger.warn({ ...details, err: error }, 'request failed');
     else logger.debug({ ...details, message: medicError.message }, 'request refused');
     if (status === 503) res.setHeader('Retry-After', '5');
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="medic"');
+    // The webhook's token is a bearer credential; a Slack request is signed instead, so it gets no challenge.
+    if (status === 401 && medicError.field !== 'x-slack-signature') {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="medic"');
+    }
     res.status(status).json({
       error: {
         code: medicError.code,

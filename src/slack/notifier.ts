@@ -1,42 +1,39 @@
 /**
- * The Slack AlertNotifier. It only records state in Redis and asks for a thread sync; the sync (a queue
- * job) does the Slack writes. So a Slack outage delays posts without failing or losing diagnoses, a retried
- * diagnosis job posts nothing twice, and a storm of alerts turns into a few coalesced writes per group.
+ * The Slack view of an incident (src/incidents): it only records what the incident module hands it in Redis and
+ * asks for a thread sync; the sync (a queue job) does the Slack writes. So a Slack outage delays posts without
+ * failing or losing diagnoses, a retried diagnosis job posts nothing twice, and a storm of alerts turns into a
+ * few coalesced writes per group.
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
-import { createProposals, type ProposalDeps } from '../approvals/create.js';
 import type { Settings } from '../config/settings.js';
+import { namedTarget } from '../diagnosis/target.js';
+import type { IncidentPair, IncidentView } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
-import type { FiringRecord, ThreadAlert, ThreadStore } from '../store/threads.js';
-import type { AlertNotifier, Diagnosis } from '../types.js';
+import type { ProposalStore } from '../store/proposals.js';
+import type { ThreadAlert, ThreadStore } from '../store/threads.js';
+import type { Diagnosis } from '../types.js';
+import type { ProposalMessenger } from './proposal-messages.js';
 import { routeChannel } from './routing.js';
 import type { SyncScheduler } from './sync-scheduler.js';
 
-export interface SlackNotifierDeps extends ProposalDeps {
+export interface SlackViewDeps {
   threads: ThreadStore;
+  proposals: ProposalStore;
   scheduler: SyncScheduler;
+  /** Re-renders a proposal shown in a message of its own (`/scale`). */
+  messenger: Pick<ProposalMessenger, 'refresh'>;
   settings: Pick<Settings, 'channels'>;
   defaultChannel: string | undefined;
   logger: Logger;
+  now: () => number;
   /** Syncs a thread now, in the caller's job (ThreadSync.syncNow); without it, every sync goes to the queue. */
   syncNow?: (threadId: string) => Promise<void>;
 }
 
-/** One reply per distinct (root cause, workload) in a group. */
-export function pairKeyOf(diagnosis: Diagnosis): string {
-  const t = diagnosis.target;
-  const where = !t
-    ? `alert/${diagnosis.alert.alertname}`
-    : t.workload
-      ? `${t.namespace ?? ''}/${t.workload.kind}/${t.workload.name}`
-      : `${t.namespace ?? ''}/${t.kind}/${t.name}`;
-  return `${diagnosis.rootCause.code}|${where}`;
-}
-
 function alertEntry(event: AlertEvent, status: ThreadAlert['status'], now: number, diagnosis?: Diagnosis): ThreadAlert {
   const labels = event.alert.labels;
-  const label =
-    labels.pod ?? labels.deployment ?? labels.statefulset ?? labels.node ?? diagnosis?.target?.name ?? labels.alertname;
+  // What a person recognises: the object the alert names, by the engine's own rule (src/diagnosis/target.ts).
+  const label = namedTarget(labels)?.name ?? diagnosis?.target?.name ?? labels.alertname;
   return {
     fingerprint: event.alert.fingerprint,
     status,
@@ -47,42 +44,17 @@ function alertEntry(event: AlertEvent, status: ThreadAlert['status'], now: numbe
   };
 }
 
-export interface SlackNotifier extends AlertNotifier {
-  /** Posts a diagnosis into `channel` regardless of routing (the answer to `/medic diagnose`). */
-  notifyFiringIn(channel: string, event: AlertEvent, diagnosis: Diagnosis): Promise<void>;
+/** The channel of an alert's thread: where `/medic diagnose` was typed, else the `channels` route. */
+function channelOf(event: AlertEvent, deps: SlackViewDeps): string {
+  return event.requestedBy?.channel ?? routeChannel(event, deps.settings.channels, deps.defaultChannel);
 }
 
-export function createSlackNotifier(deps: SlackNotifierDeps): SlackNotifier {
-  const threadOf = async (event: AlertEvent) => {
-    const channel = routeChannel(event, deps.settings.channels, deps.defaultChannel);
-    const id = deps.threads.threadId(channel, event.groupKey);
-    return { channel, id };
-  };
-
-  async function recordFiring(channel: string, event: AlertEvent, diagnosis: Diagnosis): Promise<void> {
+export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
+  async function showFiring(event: AlertEvent, diagnosis: Diagnosis, pair: IncidentPair): Promise<void> {
+    const channel = channelOf(event, deps);
     const id = deps.threads.threadId(channel, event.groupKey);
     const labels = { ...event.commonLabels, ...event.alert.labels };
-    const key = pairKeyOf(diagnosis);
-    let newPair: FiringRecord['newPair'];
-    // Proposals are created once per pair, so a diagnosis with actions asks first; one without offers its
-    // pair and the store adds it only if it is new (one round trip less).
-    if (diagnosis.actions.length === 0) {
-      newPair = { diagnosis, proposalIds: [], unavailable: [], createdAt: deps.now() };
-    } else if (!(await deps.threads.hasPair(id, key))) {
-      const origin = {
-        type: 'diagnosis' as const,
-        fingerprint: diagnosis.alert.fingerprint,
-        playbook: diagnosis.playbook,
-        rootCause: diagnosis.rootCause.code,
-      };
-      const created = await createProposals(diagnosis.actions, origin, { threadId: id, pairKey: key }, deps);
-      newPair = {
-        diagnosis,
-        proposalIds: created.proposals.map((p) => p.id),
-        unavailable: created.unavailable,
-        createdAt: deps.now(),
-      };
-    }
+    const { key, ...pairRecord } = pair;
     const isNewPair = await deps.threads.recordFiring(id, {
       meta: {
         channel,
@@ -96,7 +68,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): SlackNotifier {
       },
       alert: alertEntry(event, 'firing', deps.now(), diagnosis),
       pairKey: key,
-      ...(newPair ? { newPair } : {}),
+      newPair: { ...pairRecord, diagnosis },
     });
     deps.logger.debug({ threadId: id, pair: key, isNewPair }, 'diagnosis recorded for slack');
     if (isNewPair) await syncNew(id);
@@ -123,18 +95,28 @@ export function createSlackNotifier(deps: SlackNotifierDeps): SlackNotifier {
   }
 
   return {
-    async notifyFiring(event, diagnosis) {
-      const { channel } = await threadOf(event);
-      await recordFiring(channel, event, diagnosis);
-    },
+    showFiring,
 
-    notifyFiringIn: recordFiring,
-
-    async notifyResolved(event) {
-      const { id } = await threadOf(event);
+    async showResolved(event) {
+      const id = deps.threads.threadId(channelOf(event, deps), event.groupKey);
       // A resolve for a group Medic never posted has nothing to update; it gets no new message either.
       if (!(await deps.threads.recordResolved(id, alertEntry(event, 'resolved', deps.now())))) return;
       await deps.scheduler.requestSync(id, { urgent: false });
+    },
+
+    /**
+     * A diagnosis proposal lives in its thread's reply, so a change asks for an urgent sync of that thread
+     * (found from the reply's channel, which the sync records on the proposal once posted; before that, the
+     * pending post renders the current state anyway). A `/scale` proposal has a message of its own.
+     */
+    async rerenderProposal(proposal) {
+      if (!proposal.groupKey) return deps.messenger.refresh(proposal);
+      const shown = proposal.message ?? (await deps.proposals.get(proposal.id))?.message;
+      if (!shown) return;
+      await deps.scheduler.requestSync(deps.threads.threadId(shown.channel, proposal.groupKey), {
+        urgent: true,
+        ...(proposal.pairKey ? { urgentPair: proposal.pairKey } : {}),
+      });
     },
   };
 }

@@ -1,17 +1,16 @@
 /**
- * Keeps the Slack message that shows a proposal current. A diagnosis proposal lives in its thread's reply,
- * so a change asks for an urgent sync of that thread; a slash-command proposal has a message of its own,
- * re-rendered from the stored proposal (so the latest state always wins).
+ * A slash-command proposal (`/scale`) in a message of its own: posted once, re-rendered from the stored
+ * proposal on every change (so the latest state always wins). Diagnosis proposals live in their thread's
+ * reply instead (notifier.ts).
  */
 import type { WebClient } from '@slack/web-api';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import { renderProposalMessage } from './render/proposal.js';
-import type { SyncScheduler } from './sync-scheduler.js';
 
 export interface ProposalMessenger {
   /** Posts a standalone proposal (e.g. `/scale`) in `channel` and records where it is shown. */
   post(channel: string, proposal: ProposalRecord): Promise<{ ts: string }>;
-  /** Re-renders wherever `proposal` is shown. */
+  /** Re-renders the proposal's own message. */
   refresh(proposal: ProposalRecord): Promise<void>;
 }
 
@@ -25,7 +24,6 @@ function intro(proposal: ProposalRecord): string {
 export function createProposalMessenger(deps: {
   client: WebClient;
   proposals: ProposalStore;
-  scheduler: SyncScheduler;
   now: () => number;
 }): ProposalMessenger {
   return {
@@ -38,13 +36,6 @@ export function createProposalMessenger(deps: {
     },
 
     async refresh(proposal) {
-      if (proposal.threadId) {
-        await deps.scheduler.requestSync(proposal.threadId, {
-          urgent: true,
-          ...(proposal.pairKey ? { urgentPair: proposal.pairKey } : {}),
-        });
-        return;
-      }
       const current = (await deps.proposals.get(proposal.id)) ?? proposal;
       if (!current.message) return;
       const message = renderProposalMessage(current, intro(current), deps.now());

@@ -1,11 +1,12 @@
 /**
  * After the signature check and before Bolt: only requests Medic has a listener for go on. A malformed or
- * unsupported body gets a 400 naming what is wrong at once, instead of a Bolt 500 or a 3-second wait for an
+ * unsupported body gets a 400 naming what is wrong at once (through the one HTTP error sink), instead of a Bolt 500 or a 3-second wait for an
  * ack no listener will give. Supported: `/scale` and `/medic`, block_actions on approve buttons, and
  * Slack's url_verification / ssl_check handshakes (Bolt answers those itself).
  */
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
+import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { APPROVE_ACTION_PATTERN } from './render/proposal.js';
 
@@ -65,12 +66,13 @@ export function checkSlackBody(raw: string, contentType: string): string | undef
 }
 
 export function slackRequestGuard(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, _res: Response, next: NextFunction): void => {
     const raw = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
     const problem = checkSlackBody(raw.toString('utf8'), req.header('content-type') ?? '');
     if (problem) {
       logger.warn({ problem }, 'slack request refused');
-      res.status(400).json({ error: 'bad_request', message: `Medic cannot handle this Slack request: ${problem}.` });
+      // Answered by the one HTTP error sink (src/server/errors.ts), like every other refused request.
+      next(new MedicError('BAD_REQUEST', `Medic cannot handle this Slack request: ${problem}.`, { field: '(body)' }));
       return;
     }
     next();

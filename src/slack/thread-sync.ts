@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WebClient, WebClientEvent } from '@slack/web-api';
+import { silenceLabels } from '../diagnosis/named-target.js';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
@@ -88,7 +89,7 @@ function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: 
       affected: members.map((a) => ({ fingerprint: a.fingerprint, label: a.label, status: a.status })),
       links: {
         generatorURL: safeLink(first?.generatorURL),
-        silenceURL: first ? silenceUrl(meta.externalURL, first.labels) : undefined,
+        silenceURL: first ? silenceUrl(meta.externalURL, silenceLabels(first.labels)) : undefined,
       },
       now,
     };

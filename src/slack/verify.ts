@@ -1,22 +1,25 @@
 /**
  * Slack request verification in front of Bolt: v0 signature over the raw body, timestamp within 5 minutes
- * of an injectable clock (either direction, as Slack's samples check), 401 otherwise. Bolt then parses the
- * raw body we leave on `req.rawBody`.
+ * of an injectable clock (either direction, as Slack's samples check), 401 otherwise (answered by the one HTTP
+ * error sink, src/server/errors.ts). Bolt then parses the raw body we leave on `req.rawBody`.
  */
 import { verifySlackRequest } from '@slack/bolt';
 import type { NextFunction, Request, Response } from 'express';
+import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 const MAX_SKEW_S = 300;
 
 export function slackSignatureMiddleware(options: { signingSecret: string; now: () => number; logger: Logger }) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, _res: Response, next: NextFunction): void => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = req.header('x-slack-signature');
     const timestamp = Number(req.header('x-slack-request-timestamp'));
     const reject = (reason: string) => {
       options.logger.warn({ reason, path: req.path }, 'slack request rejected');
-      res.status(401).json({ error: 'unauthorized', message: `Slack request verification failed: ${reason}.` });
+      next(
+        new MedicError('UNAUTHORIZED', `Slack request verification failed: ${reason}.`, { field: 'x-slack-signature' }),
+      );
     };
     if (!signature || !Number.isFinite(timestamp)) {
       reject('missing signature or timestamp');

@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Proposal, ProposalState } from '../types.js';
 
-/** A proposal plus where it is shown: the thread (diagnosis proposals) Medic re-renders on each change. */
+/** A proposal plus the incident it belongs to (diagnosis proposals): the alert group and its pair. */
 export interface ProposalRecord extends Proposal {
-  threadId?: string;
+  groupKey?: string;
   pairKey?: string;
 }
 

@@ -85,6 +85,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-secret-1',
       SLACK_SIGNING_SECRET: 'sign-secret-2',
+      SLACK_CHANNEL: 'CALERTS',
       ALERTMANAGER_TOKEN: 'am-secret-3',
       REDIS_URL: 'redis://:pw-secret-4@127.0.0.1:6379',
     });
@@ -92,5 +93,30 @@ describe('loadConfig', () => {
     for (const secret of ['xoxb-secret-1', 'sign-secret-2', 'am-secret-3', 'pw-secret-4']) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  it('stops start-up with one sentence when Slack is configured but an alert could have no channel', () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+    expect(() => loadConfig(slack, undefined)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        field: 'SLACK_CHANNEL',
+        message: expect.stringMatching(/^SLACK_BOT_TOKEN is set but SLACK_CHANNEL is not/),
+      }),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'medic-config-'));
+    const byNamespace = join(dir, 'routes.yaml');
+    writeFileSync(byNamespace, 'channels:\n  - {match: {namespace: ads}, channel: C0ADS}\n');
+    expect(() => loadConfig(slack, byNamespace)).toThrow(expect.objectContaining({ field: 'SLACK_CHANNEL' }));
+    const catchAll = join(dir, 'all.yaml');
+    writeFileSync(catchAll, 'channels:\n  - {match: {labels: {}}, channel: C0ALL}\n');
+    expect(loadConfig(slack, catchAll).settings.channels).toHaveLength(1);
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL: 'C1' }, undefined)).toThrow(
+      expect.objectContaining({ field: 'SLACK_SIGNING_SECRET' }),
+    );
+    expect(
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL: 'C1', SLACK_APP_TOKEN: 'xapp-1' }, undefined).slack
+        .appToken,
+    ).toBe('xapp-1');
   });
 });

@@ -394,9 +394,11 @@ describe('the general rule for alerts Medic does not know', () => {
       null,
     ],
     ['nothing at all', { team: 'payments' }, null],
+    ['an alertname that is an Object.prototype key', { namespace: 'shop', pod: APP_POD }, `Pod shop/${APP_POD}`],
   ];
-  it.each(cases)('%s', (_, labels, expected) => {
-    expect(show(namedTarget({ alertname: 'CustomRule', ...labels }))).toBe(expected);
+  it.each(cases)('%s', (name, labels, expected) => {
+    const alertname = name.includes('Object.prototype') ? 'constructor' : 'CustomRule';
+    expect(show(namedTarget({ alertname, ...labels }))).toBe(expected);
   });
 
   it('keeps the pod as a candidate when the alert also names a workload (the cluster decides)', () => {

@@ -1,14 +1,17 @@
 /** The engine through the real client and sandbox: failed or hung queries give a partial diagnosis, never a crash. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAYBOOKS } from '../../playbooks/index.js';
 import { toAlertEvents, webhookPayloadSchema } from '../../src/alertmanager/payload.js';
 import { settingsSchema } from '../../src/config/settings.js';
-import { createPlaybookEngine, type PlaybookEngine } from '../../src/diagnosis/engine.js';
+import { createPlaybookEngine } from '../../src/diagnosis/engine.js';
 import { resolveScaleTarget } from '../../src/diagnosis/scale-target.js';
 import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
 import { type ClusterReader, createClusterReader } from '../../src/kube/reader.js';
 import { createLogger } from '../../src/logger.js';
+import { type DiagnoseKind, manualAlertEvent } from '../../src/pipeline/diagnose-request.js';
 import { loadSnapshot, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import type { DiagnosisEngine } from '../../src/types.js';
 
 const DIR = 'test/scenarios/oom-explains-crashloop';
 const EXTRA = [
@@ -59,7 +62,7 @@ const EXTRA = [
 
 let sandbox: Sandbox;
 let reader: ClusterReader;
-let engine: PlaybookEngine;
+let engine: DiagnosisEngine;
 const event = () =>
   toAlertEvents(webhookPayloadSchema.parse(JSON.parse(readFileSync(`${DIR}/alert.json`, 'utf8'))), 0)[0]!;
 
@@ -71,6 +74,7 @@ beforeAll(async () => {
     cacheTtlMs: 0,
   });
   engine = createPlaybookEngine({
+    playbooks: PLAYBOOKS,
     reader,
     settings: settingsSchema.parse({}),
     logger: createLogger('silent'),
@@ -106,14 +110,18 @@ describe('playbook engine', () => {
   });
 
   it('diagnoses a Deployment named directly, as /medic diagnose does', async () => {
-    const d = await engine.diagnoseTarget({ kind: 'Deployment', namespace: 'search', name: 'indexer' });
+    const request = { requestId: 'd1', channelId: 'C1', userId: 'U1', requestedAt: Date.now() };
+    const signal = new AbortController().signal;
+    const named = (kind: DiagnoseKind, name: string) =>
+      engine.diagnose(manualAlertEvent({ ...request, kind, namespace: 'search', name }), signal);
+    const d = await named('Deployment', 'indexer');
     expect(d.rootCause.code).toBe('OOM_LIMIT');
     expect(d.actions[0]?.params).toMatchObject({
       workload: 'Deployment/indexer',
       container: 'indexer',
       limit: '1536Mi',
     });
-    const gone = await engine.diagnoseTarget({ kind: 'Pod', namespace: 'search', name: 'nope' });
+    const gone = await named('Pod', 'nope');
     expect(gone.rootCause.code).toBe('TARGET_NOT_FOUND');
   });
 });

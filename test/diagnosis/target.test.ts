@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAYBOOKS } from '../../playbooks/index.js';
 import type { AlertEvent } from '../../src/alertmanager/payload.js';
 import { toAlertEvents, webhookPayloadSchema } from '../../src/alertmanager/payload.js';
 import { settingsSchema } from '../../src/config/settings.js';
@@ -116,6 +117,7 @@ describe('TARGET_NOT_FOUND for an alert with kube-state-metrics’ labels', () =
     const local = await startSandbox({ file: `${dir}/cluster.yaml` });
     try {
       const engine = createPlaybookEngine({
+        playbooks: PLAYBOOKS,
         reader: createClusterReader(createKubeApis(loadKubeConfig({ server: local.url }))),
         settings: settingsSchema.parse({}),
         logger,

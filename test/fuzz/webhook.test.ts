@@ -9,6 +9,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { createQueues, type MedicQueues } from '../../src/queue/queues.js';
 import { createApp } from '../../src/server/app.js';
 import type { Redis } from '../../src/store/redis.js';
+import { alertmanagerWebhook } from '../../src/wiring.js';
 import { createHttpClient } from '../support/http.js';
 import { connect, deleteKeysUnder, keysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
 import { brokenPayload, notJson, validPayload, wrongShapeJson } from './webhook-arbitraries.js';
@@ -38,12 +39,12 @@ describe('POST /alertmanager under fuzzed bodies', () => {
     queues = createQueues({ connection: producer, prefix, logger: silentLogger });
     // BullMQ writes each queue's meta key once at start-up; let that happen before the first digest.
     await Promise.all([queues.alerts.waitUntilReady(), queues.actions.waitUntilReady()]);
+    const metrics = createMetrics();
     const app = createApp({
       logger: silentLogger,
-      metrics: createMetrics(),
-      alertmanagerToken: TOKEN,
+      metrics,
       bodyLimit: '64kb',
-      enqueueAlerts: queues.enqueueAlerts,
+      webhook: alertmanagerWebhook(TOKEN, queues.enqueueAlerts, metrics),
       readinessChecks: {},
     });
     server = await new Promise<Server>((resolve) => {

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlertBatch } from '../../src/queue/index.js';
 import type { Redis } from '../../src/store/redis.js';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { connect, snapshotKeys } from '../support/redis.js';
@@ -70,7 +69,7 @@ describe('POST /alertmanager', () => {
     const fingerprint = body.alerts[0].fingerprint;
     expect(
       jobs
-        .filter((j) => (isAlertBatch(j.data) ? '' : j.data.alert.fingerprint) === fingerprint)
+        .filter((j) => ('alert' in j.data ? j.data.alert.fingerprint : '') === fingerprint)
         .map((j) => j.name)
         .sort(),
     ).toEqual(['firing', 'resolved']);

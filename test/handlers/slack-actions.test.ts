@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseSettings } from '../../src/config/load.js';
+import { errorMessage } from '../../src/errors.js';
+import { checkScopeRails } from '../../src/remediation/rails.js';
 import type { MessageView } from '../../src/slack-simulator/index.js';
 import { signSlackRequest } from '../../src/slack-simulator/signing.js';
 import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
-import { SIGNING_SECRET, type SlackStack, startSlackStack } from '../support/slack.js';
+import { recordingRemediation, SIGNING_SECRET, type SlackStack, startSlackStack } from '../support/slack.js';
 
 let s: SlackStack;
 afterEach(async () => {
@@ -25,7 +28,7 @@ async function postDiagnosis(stack: SlackStack, fingerprint = 'ab01', namespace 
   const event = alertEvent(fingerprint, { namespace });
   const diagnosis = diagnosisFor(event);
   for (const action of diagnosis.actions) action.params.namespace = namespace;
-  await stack.integration.notifier.notifyFiring(event, diagnosis);
+  await stack.incidents.recordFiring(event, diagnosis);
   const reply = await stack.waitFor(() => stack.sim.conversations()[0]?.messages[0]?.replies[0]);
   return { ...reply, replies: [] };
 }
@@ -228,5 +231,38 @@ describe('approve buttons', () => {
     const audit = await s.stores.audit.recent(10);
     expect(audit.filter((e) => e.action === 'refuse').map((e) => e.outcome)).toEqual(['refused:namespace']);
     expect(s.recording.executed).toHaveLength(0);
+  });
+
+  it('runs a fix in a namespace a glob allows (remediation.namespaces: [ads-*]): the rule that showed the button accepts the click', async () => {
+    const recording = recordingRemediation();
+    const settingsYaml = 'approvers: [UAPPROVER]\nremediation: {namespaces: ["ads-*"]}\n';
+    const settings = parseSettings(settingsYaml, 'medic.yaml');
+    s = await startSlackStack({
+      settingsYaml,
+      remediation: {
+        // The dry run's scope check is the real one (src/remediation/rails.ts); the rest is recorded.
+        async prepare(action) {
+          const namespace = typeof action.params.namespace === 'string' ? action.params.namespace : undefined;
+          try {
+            checkScopeRails(settings, action.kind, namespace);
+          } catch (error) {
+            return { ok: false, reason: errorMessage(error) };
+          }
+          return recording.remediation.prepare(action);
+        },
+        execute: recording.remediation.execute,
+      },
+    });
+    const reply = await postDiagnosis(s, 'ad01', 'ads-web');
+    const [button] = buttonsOf(reply);
+    expect(button).toBeDefined();
+    await click(s, 'UAPPROVER', reply, button!);
+    const answer = await s.waitFor(() => ephemeralsFor(s, 'UAPPROVER')[0]);
+    expect(answer.text).toContain('Approved');
+    await s.waitFor(() => recording.executed.length === 1);
+    expect(recording.executed[0]?.params.namespace).toBe('ads-web');
+    await vi.waitFor(async () => expect((await s.stores.proposals.get(button!.value))?.state).toBe('done'), 10_000);
+    const refusals = (await s.stores.audit.recent(10)).filter((e) => e.action === 'refuse');
+    expect(refusals).toEqual([]);
   });
 });

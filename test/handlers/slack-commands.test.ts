@@ -99,26 +99,32 @@ describe('/medic', () => {
     expect((await command('UOUTSIDER', '/medic', 'audit 500')).text).toContain('from 1 to 50');
   });
 
-  it('diagnose queues the diagnosis and posts the result as a thread in the channel', async () => {
-    const asked: unknown[] = [];
+  it('diagnose queues an ordinary diagnosis job and posts the result as a thread in the channel', async () => {
+    const looked: unknown[] = [];
+    const diagnosed: Record<string, string>[] = [];
     s = await startSlackStack({
-      diagnoseTarget: async (target) => {
-        asked.push(target);
-        if (target.kind === 'Pod') {
-          const missing = diagnosisFor({ alert: { fingerprint: 'f00d', labels: {} } } as never);
-          return { ...missing, rootCause: { code: 'TARGET_NOT_FOUND', summary: 'no such pod', confidence: 'high' } };
-        }
-        return diagnosisFor({ alert: { fingerprint: 'f00d', labels: { namespace: 'ads', pod: 'api-1' } } } as never);
+      findDiagnoseTarget: async (namespace, name, kind) => {
+        looked.push({ namespace, name, kind });
+        return name === 'api' ? 'Deployment' : null;
+      },
+      engine: {
+        async diagnose(event) {
+          diagnosed.push(event.alert.labels);
+          return diagnosisFor(event);
+        },
       },
     });
     const answer = await command('UOUTSIDER', '/medic', 'diagnose api -n ads');
-    expect(answer.text).toContain('Diagnosing object ads/api');
+    expect(answer.text).toContain('Diagnosing Deployment ads/api');
     const thread = await s.waitFor(() => channelMessages('COPS')[0]?.replies[0] && channelMessages('COPS')[0]);
-    expect(asked).toEqual([
-      { kind: 'Pod', namespace: 'ads', name: 'api' },
-      { kind: 'Deployment', namespace: 'ads', name: 'api' },
-    ]);
+    expect(looked).toEqual([{ namespace: 'ads', name: 'api', kind: undefined }]);
+    // The alert the engine sees is the one kube-state-metrics would raise about the Deployment.
+    expect(diagnosed).toEqual([{ alertname: 'MedicDiagnose', namespace: 'ads', deployment: 'api' }]);
     expect(thread.replies[0]?.metadata?.event_payload.root_cause).toBe('OOM_LIMIT');
+    expect(channelMessages('CALERTS')).toEqual([]);
+    const missing = await command('UOUTSIDER', '/medic', 'diagnose pod/nope -n ads');
+    expect(missing.text).toBe('No pod named `nope` in namespace ads; nothing was diagnosed.');
     expect((await command('UOUTSIDER', '/medic', 'diagnose')).text).toContain('Usage: `/medic diagnose');
+    expect(diagnosed).toHaveLength(1);
   });
 });

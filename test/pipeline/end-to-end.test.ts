@@ -11,7 +11,7 @@ describe('webhook to diagnosis, end to end', () => {
   const notifier = new RecordingNotifier();
 
   beforeAll(async () => {
-    medic = await startTestMedic({ role: 'all', overrides: { notifier } });
+    medic = await startTestMedic({ role: 'all', overrides: { view: notifier } });
   });
   afterAll(async () => {
     await medic.close();

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../src/alertmanager/payload.js';
+import { parseSettings } from '../../src/config/load.js';
+import type { Incidents } from '../../src/incidents/incident.js';
 import { createFallbackEngine } from '../../src/pipeline/fallback-engine.js';
 import { processAlertEvent } from '../../src/pipeline/process-alert.js';
 import { createDiagnosisStore, type DiagnosisStore } from '../../src/store/diagnoses.js';
 import type { Redis } from '../../src/store/redis.js';
 import type { Diagnosis, DiagnosisEngine } from '../../src/types.js';
+import { createIncidentServices, wireIncidents } from '../../src/wiring.js';
 import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
 import { RecordingNotifier } from './recording-notifier.js';
 
@@ -46,6 +49,7 @@ describe('processAlertEvent', () => {
   let redis: Redis;
   let store: DiagnosisStore;
   let notifier: RecordingNotifier;
+  let incidents: Incidents;
   const signal = new AbortController().signal;
 
   beforeEach(() => {
@@ -53,6 +57,17 @@ describe('processAlertEvent', () => {
     redis = connect('store');
     store = createDiagnosisStore({ redis, prefix });
     notifier = new RecordingNotifier();
+    const services = createIncidentServices({
+      redis,
+      prefix,
+      settings: parseSettings('{}', 'medic.yaml'),
+      remediation: {
+        prepare: async () => ({ ok: false, reason: 'no cluster in this test' }),
+        execute: async () => Promise.reject(new Error('no cluster in this test')),
+      },
+      logger: silentLogger,
+    });
+    incidents = wireIncidents({ redis, prefix, services, view: notifier });
   });
   afterEach(async () => {
     redis.disconnect();
@@ -62,7 +77,7 @@ describe('processAlertEvent', () => {
   it('diagnoses a firing alert as UNKNOWN with the fallback engine, records it and notifies', async () => {
     const outcome = await processAlertEvent(alertEvent(), {
       engine: createFallbackEngine(),
-      notifier,
+      incidents,
       store,
       logger: silentLogger,
       signal,
@@ -85,7 +100,7 @@ describe('processAlertEvent', () => {
 
   it('reuses the recorded diagnosis when the job is retried, notifying again without diagnosing again', async () => {
     const engine = countingEngine();
-    const deps = { engine, notifier, store, logger: silentLogger, signal };
+    const deps = { engine, incidents, store, logger: silentLogger, signal };
     await processAlertEvent(alertEvent(), deps);
     const second = await processAlertEvent(alertEvent(), deps);
     expect(second).toMatchObject({ kind: 'diagnosed', reused: true });
@@ -98,7 +113,7 @@ describe('processAlertEvent', () => {
     const engine = countingEngine();
     const outcome = await processAlertEvent(alertEvent('resolved'), {
       engine,
-      notifier,
+      incidents,
       store,
       logger: silentLogger,
       signal,
@@ -116,7 +131,7 @@ describe('processAlertEvent', () => {
       },
     };
     await expect(
-      processAlertEvent(alertEvent(), { engine: failing, notifier, store, logger: silentLogger, signal }),
+      processAlertEvent(alertEvent(), { engine: failing, incidents, store, logger: silentLogger, signal }),
     ).rejects.toThrow('cluster unreachable');
     expect(await store.list()).toEqual([]);
     expect(notifier.calls).toEqual([]);

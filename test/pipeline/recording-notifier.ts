@@ -1,21 +1,28 @@
-/** A notifier that records calls and lets a test await the n-th one (a fake of the Slack notifier's contract). */
+/** An incident view that records what it is shown and lets a test await the n-th call (a fake of Slack's view). */
 import type { AlertEvent } from '../../src/alertmanager/payload.js';
-import type { AlertNotifier, Diagnosis } from '../../src/types.js';
+import type { IncidentPair, IncidentView } from '../../src/incidents/incident.js';
+import type { ProposalRecord } from '../../src/store/proposals.js';
+import type { Diagnosis } from '../../src/types.js';
 
 export type NotifierCall =
-  | { type: 'firing'; event: AlertEvent; diagnosis: Diagnosis }
+  | { type: 'firing'; event: AlertEvent; diagnosis: Diagnosis; pair: IncidentPair }
   | { type: 'resolved'; event: AlertEvent };
 
-export class RecordingNotifier implements AlertNotifier {
+export class RecordingNotifier implements IncidentView {
   readonly calls: NotifierCall[] = [];
+  readonly rerendered: ProposalRecord[] = [];
   private waiters: { count: number; resolve: () => void }[] = [];
 
-  async notifyFiring(event: AlertEvent, diagnosis: Diagnosis): Promise<void> {
-    this.record({ type: 'firing', event, diagnosis });
+  async showFiring(event: AlertEvent, diagnosis: Diagnosis, pair: IncidentPair): Promise<void> {
+    this.record({ type: 'firing', event, diagnosis, pair });
   }
 
-  async notifyResolved(event: AlertEvent): Promise<void> {
+  async showResolved(event: AlertEvent): Promise<void> {
     this.record({ type: 'resolved', event });
+  }
+
+  async rerenderProposal(proposal: ProposalRecord): Promise<void> {
+    this.rerendered.push(proposal);
   }
 
   /** Resolves once at least `count` calls were recorded. */

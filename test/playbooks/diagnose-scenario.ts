@@ -1,5 +1,6 @@
 /** Diagnoses one alert of a test/scenarios folder through the real engine, client and sandbox, with tweaks. */
 import { readFileSync } from 'node:fs';
+import { PLAYBOOKS } from '../../playbooks/index.js';
 import { type AlertEvent, toAlertEvents, webhookPayloadSchema } from '../../src/alertmanager/payload.js';
 import { settingsSchema } from '../../src/config/settings.js';
 import { createPlaybookEngine } from '../../src/diagnosis/engine.js';
@@ -27,6 +28,7 @@ export async function diagnoseIn(
   options: { prometheusUrl?: string; now?: () => number } = {},
 ): Promise<Diagnosis> {
   const engine = createPlaybookEngine({
+    playbooks: PLAYBOOKS,
     reader: createClusterReader(createKubeApis(loadKubeConfig({ server: sandbox.url })), { cacheTtlMs: 0 }),
     settings: settingsSchema.parse({}),
     logger: createLogger('silent'),

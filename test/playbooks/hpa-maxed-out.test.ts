@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PLAYBOOKS } from '../../playbooks/index.js';
 import { toAlertEvents, webhookPayloadSchema } from '../../src/alertmanager/payload.js';
 import { settingsSchema } from '../../src/config/settings.js';
 import { createPlaybookEngine } from '../../src/diagnosis/engine.js';
@@ -34,6 +35,7 @@ async function diagnose(
   if (options.labels) body.alerts[0].labels = options.labels;
   const [event] = toAlertEvents(webhookPayloadSchema.parse(body), Date.now());
   const engine = createPlaybookEngine({
+    playbooks: PLAYBOOKS,
     reader: createClusterReader(createKubeApis(loadKubeConfig({ server: sandbox.url })), { cacheTtlMs: 0 }),
     settings: settingsSchema.parse(options.settings ?? {}),
     logger: createLogger('silent'),
@@ -139,6 +141,7 @@ describe('hpa-maxed-out', () => {
     sandbox.setFaults([{ path: '^/api/v1/nodes$', status: 500 }]);
     const [event] = toAlertEvents(webhookPayloadSchema.parse(JSON.parse(readFileSync(`${DIR}/alert.json`, 'utf8'))), 0);
     const engine = createPlaybookEngine({
+      playbooks: PLAYBOOKS,
       reader: createClusterReader(createKubeApis(loadKubeConfig({ server: sandbox.url })), { cacheTtlMs: 0 }),
       settings: settingsSchema.parse({}),
       logger: createLogger('silent'),

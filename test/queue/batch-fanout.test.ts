@@ -29,7 +29,7 @@ describe('batch jobs end to end', () => {
 
   beforeEach(async () => {
     notifier = new RecordingNotifier();
-    medic = await startTestMedic({ role: 'all', overrides: { notifier } });
+    medic = await startTestMedic({ role: 'all', overrides: { view: notifier } });
   });
   afterEach(async () => {
     await medic.close();

@@ -4,7 +4,6 @@ import { MedicError } from '../../src/errors.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import {
   createQueues,
-  isAlertBatch,
   type JobContext,
   type MedicQueues,
   type RunningWorker,
@@ -61,9 +60,10 @@ describe('workers', () => {
     const worker = startAlertWorker({
       connection: workerConnection,
       prefix,
-      processor: async (data, ctx) => {
-        if (isAlertBatch(data)) throw new Error('these tests queue no batches');
-        await processor(data, ctx);
+      processors: {
+        alert: processor,
+        diagnose: async () => Promise.reject(new Error('these tests queue no diagnose requests')),
+        fanOut: async () => Promise.reject(new Error('these tests queue no batches')),
       },
       concurrency: 2,
       logger: silentLogger,
@@ -146,11 +146,15 @@ describe('workers', () => {
       logger: silentLogger,
       metrics,
       shutdownGraceMs: 50,
-      processor: (_event, ctx) =>
-        new Promise<void>((_resolve, reject) => {
-          started();
-          ctx.signal.addEventListener('abort', () => reject(new Error('aborted')));
-        }),
+      processors: {
+        alert: (_event, ctx) =>
+          new Promise<void>((_resolve, reject) => {
+            started();
+            ctx.signal.addEventListener('abort', () => reject(new Error('aborted')));
+          }),
+        diagnose: async () => Promise.reject(new Error('no diagnose requests here')),
+        fanOut: async () => Promise.reject(new Error('no batches here')),
+      },
     });
     await queues.enqueueAlerts([alertEvent('dd04')]);
     await isStarted;

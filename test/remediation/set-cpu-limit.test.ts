@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProposals } from '../../src/approvals/create.js';
-import { createActionProcessor } from '../../src/approvals/execute.js';
+import { createProposals } from '../../src/incidents/proposals.js';
+import { createActionRunner } from '../../src/incidents/run-action.js';
 import { createAuditLog } from '../../src/store/audit.js';
 import { createProposalStore } from '../../src/store/proposals.js';
 import { silentLogger } from '../support/redis.js';
@@ -184,11 +184,11 @@ describe('set-cpu-limit, through the real client against the sandbox', () => {
     const [proposal] = created.proposals;
     if (!proposal) throw new Error(JSON.stringify(created.unavailable));
     await proposals.transition(proposal.id, ['proposed'], 'approved', { approvedBy: 'U0APPROVER' }, { now: now() });
-    const processAction = createActionProcessor({
+    const processAction = createActionRunner({
       proposals,
       audit,
       remediation: h.remediation,
-      onProposalChange: async () => {},
+      rerenderProposal: async () => {},
       now,
     });
     await processAction(

@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createActionProcessor } from '../../src/approvals/execute.js';
 import type { MedicError } from '../../src/errors.js';
+import { createActionRunner } from '../../src/incidents/run-action.js';
 import { createClusterWriter } from '../../src/kube/writer.js';
 import { createAuditLog } from '../../src/store/audit.js';
 import { createProposalStore } from '../../src/store/proposals.js';
@@ -130,11 +130,11 @@ describe('set-hpa-max', () => {
     const proposed = raise(16);
     const proposal = { ...proposalFrom(proposed, await h.remediation.prepare(proposed)), id: proposals.newId() };
     await proposals.create(proposal);
-    const process = createActionProcessor({
+    const process = createActionRunner({
       proposals,
       audit,
       remediation: h.remediation,
-      onProposalChange: async () => {},
+      rerenderProposal: async () => {},
       now: Date.now,
     });
     const context = {

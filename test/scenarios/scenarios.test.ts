@@ -65,6 +65,7 @@ for (const { name, dir, expected, missing } of folders)
         const sandbox = await startSandbox({ file: join(dir, 'cluster.yaml') });
         try {
           const engine = createPlaybookEngine({
+            playbooks: PLAYBOOKS,
             reader: createClusterReader(createKubeApis(loadKubeConfig({ server: sandbox.url }))),
             settings: settingsSchema.parse({}),
             logger: createLogger('silent'),

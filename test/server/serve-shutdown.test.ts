@@ -76,7 +76,7 @@ describe('medic serve shutdown', () => {
     const worker = await startTestMedic({
       role: 'worker',
       env: { MEDIC_QUEUE_PREFIX: prefix },
-      overrides: { notifier },
+      overrides: { view: notifier },
     });
     try {
       // The 10-alert payloads arrive as batch jobs (src/queue/alert-batcher.ts) that the worker fans out first.

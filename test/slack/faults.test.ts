@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlertNotifier } from '../../src/types.js';
-import { harnessNotifier, type SlackHarness, startSlackHarness } from '../support/slack.js';
+
+import { type HarnessNotifier, harnessNotifier, type SlackHarness, startSlackHarness } from '../support/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;
-let notifier: AlertNotifier;
+let notifier: HarnessNotifier;
 
 beforeEach(async () => {
   h = await startSlackHarness({ intervalMs: 200 });

@@ -4,13 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createThreadSync, type ThreadSyncDeps } from '../../src/slack/thread-sync.js';
-import type { AlertNotifier } from '../../src/types.js';
+
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { BOT_TOKEN, harnessNotifier, type SlackHarness, startSlackHarness } from '../support/slack.js';
+import {
+  BOT_TOKEN,
+  type HarnessNotifier,
+  harnessNotifier,
+  type SlackHarness,
+  startSlackHarness,
+} from '../support/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;
-let notifier: AlertNotifier;
+let notifier: HarnessNotifier;
 
 beforeEach(async () => {
   h = await startSlackHarness();
@@ -136,7 +142,7 @@ async function waitForIdle(harness: SlackHarness): Promise<void> {
 }
 
 describe('Slack notifier: a new reply is posted inside the job that recorded it', () => {
-  let inJob: AlertNotifier;
+  let inJob: HarnessNotifier;
   beforeEach(() => {
     inJob = harnessNotifier(h, { syncNow: h.threadSync.syncNow });
   });

@@ -7,21 +7,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { parseSettings } from '../../src/config/load.js';
 import { MedicError } from '../../src/errors.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics.js';
-import { createQueues, startActionWorker } from '../../src/queue/index.js';
-import { createSlackQueue, startSlackWorker } from '../../src/queue/slack.js';
-import { createSlackIntegration } from '../../src/slack/integration.js';
 import { type MessageView, startSlackSimulator } from '../../src/slack-simulator/index.js';
-import { createAuditLog } from '../../src/store/audit.js';
-import { createProposalStore } from '../../src/store/proposals.js';
 import { startTestMedic } from '../support/medic.js';
-import { BOT_TOKEN, recordingRemediation, SIGNING_SECRET, USERS, waitForChange } from '../support/slack.js';
+import { BOT_TOKEN, SIGNING_SECRET, startSlackStack, USERS, waitForChange } from '../support/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 const APP_TOKEN = 'xapp-1-A0MEDIC01-socket-test';
@@ -46,71 +37,13 @@ async function startSimulator(options: { ackTimeoutMs?: number } = {}) {
 
 /** The Slack side as Medic wires it, with Socket Mode instead of the HTTP router (no eventsUrl anywhere). */
 async function startSocketStack(options: { appToken?: string } = {}) {
-  const sim = await startSimulator();
-  const prefix = `test-socket-${randomBytes(6).toString('hex')}`;
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const logger = createLogger('silent');
-  const recording = recordingRemediation();
-  const queues = createQueues({ connection: redis, prefix, backoffMs: 50 });
-  const slackQueue = createSlackQueue({ connection: redis, prefix, backoffMs: 50 });
-  const integration = createSlackIntegration({
-    config: {
-      slack: {
-        botToken: BOT_TOKEN,
-        signingSecret: undefined,
-        appToken: options.appToken ?? APP_TOKEN,
-        defaultChannel: 'CALERTS',
-        apiUrl: sim.apiUrl,
-      },
-      settings: parseSettings('approvers: [UAPPROVER, USECOND, SONCALL]\n', 'medic.yaml'),
-    },
-    prefix,
-    redis,
-    enqueueAction: queues.enqueueAction,
-    addSlackJob: slackQueue.add,
-    remediation: recording.remediation,
-    resolveScaleTarget: async () => ({ ok: false, message: 'no workloads in this test' }),
-    diagnoseTarget: async () => Promise.reject(new Error('no diagnoseTarget in this test')),
-    logger,
-    updateIntervalMs: 300,
+  const s = await startSlackStack({
+    appToken: options.appToken ?? APP_TOKEN,
+    simulatorAppToken: APP_TOKEN,
     retry: { retries: 2, minTimeout: 5, maxTimeout: 50 },
   });
-  const actionWorker = startActionWorker({
-    connection: redis,
-    prefix,
-    processor: integration.processAction,
-    concurrency: 4,
-    logger,
-    metrics: createMetrics(),
-  });
-  const slackWorker = startSlackWorker({
-    connection: redis,
-    prefix,
-    processors: integration.slackProcessors,
-    concurrency: 4,
-    logger,
-  });
-  cleanups.push(async () => {
-    await integration.slackApp.stop();
-    await actionWorker.close();
-    await slackWorker.close();
-    await queues.close();
-    await slackQueue.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  });
-  return {
-    sim,
-    redis,
-    prefix,
-    integration,
-    queues,
-    recording,
-    proposals: createProposalStore(redis, prefix),
-    audit: createAuditLog(redis, prefix),
-    waitFor: <T>(predicate: () => T | undefined | false) => waitForChange(sim, predicate),
-  };
+  cleanups.push(() => s.close());
+  return { ...s, proposals: s.stores.proposals, audit: s.stores.audit };
 }
 
 type SocketStack = Awaited<ReturnType<typeof startSocketStack>>;
@@ -129,7 +62,7 @@ function approveButton(message: { blocks: unknown[] }) {
 
 async function postDiagnosis(s: SocketStack): Promise<MessageView> {
   const event = alertEvent('so01');
-  await s.integration.notifier.notifyFiring(event, diagnosisFor(event));
+  await s.incidents.recordFiring(event, diagnosisFor(event));
   const reply = await s.waitFor(() => s.sim.conversations()[0]?.messages[0]?.replies[0]);
   return { ...reply, replies: [] };
 }
@@ -148,7 +81,7 @@ const click = (s: SocketStack, userId: string, reply: MessageView) => {
 describe('Socket Mode (SLACK_APP_TOKEN)', () => {
   it('connects through apps.connections.open and answers /medic help over the socket, then closes it on stop', async () => {
     const s = await startSocketStack();
-    await s.integration.slackApp.start();
+    await s.slack.adapter.start();
     expect(s.sim.socketConnections()).toBe(1);
     expect(s.sim.calls().filter((c) => c.method === 'apps.connections.open')).toMatchObject([{ ok: true }]);
 
@@ -162,7 +95,7 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     const help = await s.waitFor(() => ephemeralsFor(s, 'UOUTSIDER')[0]);
     expect(help.text).toContain('/medic diagnose');
 
-    await s.integration.slackApp.stop();
+    await s.slack.adapter.stop();
     expect(s.sim.socketConnections()).toBe(0);
     await expect(
       s.sim.runSlashCommand({ userId: 'UOUTSIDER', channel: 'CALERTS', command: '/medic', text: 'help' }),
@@ -171,7 +104,7 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
 
   it('answers a command Medic has no handler for with the commands it knows, instead of leaving it unacked', async () => {
     const s = await startSocketStack();
-    await s.integration.slackApp.start();
+    await s.slack.adapter.start();
     const answer = await s.sim.runSlashCommand({
       userId: 'UOUTSIDER',
       channel: 'CALERTS',
@@ -182,12 +115,12 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     const pointer = await s.waitFor(() => ephemeralsFor(s, 'UOUTSIDER')[0]);
     expect(pointer.text).toBe('Medic has no command /medic-staging; it answers `/scale` and `/medic` (`/medic help`).');
     expect(s.sim.conversations().flatMap((c) => c.messages)).toEqual([]);
-    await s.integration.slackApp.stop();
+    await s.slack.adapter.stop();
   });
 
   it("runs an approver's click over the socket exactly once and shows who approved and the outcome", async () => {
     const s = await startSocketStack();
-    await s.integration.slackApp.start();
+    await s.slack.adapter.start();
     const reply = await postDiagnosis(s);
     const proposalId = approveButton(reply).value;
     const answers = await Promise.all(['UAPPROVER', 'USECOND', 'UAPPROVER'].map((u) => click(s, u, reply)));
@@ -210,7 +143,7 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
 
   it('refuses a non-approver over the socket and changes nothing', async () => {
     const s = await startSocketStack();
-    await s.integration.slackApp.start();
+    await s.slack.adapter.start();
     const reply = await postDiagnosis(s);
     const proposalId = approveButton(reply).value;
 
@@ -230,7 +163,7 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
 
   it('stops start-up with a sentence naming SLACK_APP_TOKEN when Slack refuses the app token', async () => {
     const s = await startSocketStack({ appToken: 'xapp-1-not-the-token' });
-    const started = s.integration.slackApp.start();
+    const started = s.slack.adapter.start();
     await expect(started).rejects.toBeInstanceOf(MedicError);
     await expect(started).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'SLACK_APP_TOKEN' });
     await expect(started).rejects.toThrow(/Slack refused SLACK_APP_TOKEN for Socket Mode \(invalid_auth\)/);

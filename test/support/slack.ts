@@ -1,30 +1,42 @@
 /**
  * Test wiring for the Slack side: a real Redis with a unique prefix, the Slack simulator, the real WebClient
  * pointed at it, the real stores, the `slack` queue and worker, and a recording remediation (an
- * implementation of the Remediation interface whose prepare/execute outcomes the test decides).
+ * implementation of the Remediation interface whose prepare/execute outcomes the test decides). The whole
+ * stack is wired by src/wiring.ts, as `medic serve` wires it.
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
-import express from 'express';
 import { Redis } from 'ioredis';
 import type { ResolveScaleTarget } from '../../src/commands/scale.js';
 import { parseSettings } from '../../src/config/load.js';
+import { createIncidents, type Incidents } from '../../src/incidents/incident.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
-import { createQueues, startActionWorker } from '../../src/queue/index.js';
-import { createSlackQueue, startSlackWorker } from '../../src/queue/slack.js';
+import type { DiagnoseKind } from '../../src/pipeline/diagnose-request.js';
+import { createFallbackEngine } from '../../src/pipeline/fallback-engine.js';
+import {
+  createQueues,
+  createSlackQueue,
+  startActionWorker,
+  startAlertWorker,
+  startSlackWorker,
+} from '../../src/queue/index.js';
 import type { Remediation } from '../../src/remediation/index.js';
-import { createSlackIntegration, type SlackIntegrationDeps } from '../../src/slack/integration.js';
-import { createSlackNotifier, type SlackNotifierDeps } from '../../src/slack/notifier.js';
+import { createApp } from '../../src/server/app.js';
+import { createSlackIncidentView, type SlackViewDeps } from '../../src/slack/notifier.js';
+import { createProposalMessenger } from '../../src/slack/proposal-messages.js';
 import { createSyncScheduler } from '../../src/slack/sync-scheduler.js';
 import { createThreadSync } from '../../src/slack/thread-sync.js';
 import { type SlackSimulator, startSlackSimulator } from '../../src/slack-simulator/index.js';
 import { createAuditLog } from '../../src/store/audit.js';
+import { createDiagnosisStore } from '../../src/store/diagnoses.js';
+import { createIncidentStore } from '../../src/store/incidents.js';
 import { createProposalStore } from '../../src/store/proposals.js';
 import { createThreadStore } from '../../src/store/threads.js';
-import type { Outcome, Proposal, ProposedAction } from '../../src/types.js';
+import type { DiagnosisEngine, Outcome, Proposal, ProposedAction } from '../../src/types.js';
+import { alertJobProcessors, createIncidentServices, wireIncidents, wireSlack } from '../../src/wiring.js';
 
 export const BOT_TOKEN = 'xoxb-test-token';
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -75,7 +87,7 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
   const scheduler = createSyncScheduler({
     threads,
     intervalMs: options.intervalMs ?? 300,
-    addJob: (data, { jobId, delayMs }) => slackQueue.add({ name: 'sync-thread', data }, { jobId, delayMs }),
+    addJob: slackQueue.addSync,
   });
   const threadSync = createThreadSync({
     client,
@@ -85,19 +97,13 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
     logger,
     updateIntervalMs: options.intervalMs ?? 300,
   });
-  const extraProcessors: { diagnose?: (data: Record<string, unknown>) => Promise<void> } = {};
   const worker = startSlackWorker({
     connection: redis,
     prefix,
     concurrency: 4,
     logger,
-    processors: {
-      'sync-thread': (data) => threadSync.sync(data.threadId, data.urgentPair ? { urgentPair: data.urgentPair } : {}),
-      diagnose: async (data) => {
-        if (!extraProcessors.diagnose) throw new Error('no diagnose processor in this test');
-        await extraProcessors.diagnose(data);
-      },
-    },
+    metrics: createMetrics(),
+    processor: (job) => threadSync.sync(job.threadId, job.urgentPair ? { urgentPair: job.urgentPair } : {}),
   });
 
   function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
@@ -125,7 +131,6 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
     slackQueue,
     scheduler,
     threadSync,
-    extraProcessors,
     waitFor,
     close,
   };
@@ -133,26 +138,45 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
 
 export type SlackHarness = Awaited<ReturnType<typeof startSlackHarness>>;
 
-/** The Slack notifier on a harness's stores and scheduler, alerts going to CALERTS unless `overrides` say. */
-export function harnessNotifier(h: SlackHarness, overrides: Partial<SlackNotifierDeps> = {}) {
-  return createSlackNotifier({
+/** What the notifier tests drive: the incident module (it makes the proposals) showing incidents in Slack. */
+export interface HarnessNotifier {
+  notifyFiring: Incidents['recordFiring'];
+  notifyResolved: Incidents['recordResolved'];
+}
+
+/** The incident module with the Slack view on a harness's stores and scheduler, alerts going to CALERTS. */
+export function harnessNotifier(
+  h: SlackHarness,
+  overrides: Partial<SlackViewDeps> & { remediation?: Pick<Remediation, 'prepare'> } = {},
+): HarnessNotifier {
+  const { remediation = recordingRemediation().remediation, ...viewOverrides } = overrides;
+  const view = createSlackIncidentView({
     threads: h.threads,
     proposals: h.proposals,
-    audit: h.audit,
     scheduler: h.scheduler,
-    remediation: recordingRemediation().remediation,
+    messenger: createProposalMessenger({ client: h.client, proposals: h.proposals, now: Date.now }),
     settings: { channels: [] },
     defaultChannel: 'CALERTS',
-    ttlMs: 3_600_000,
     now: Date.now,
     logger: h.logger,
-    ...overrides,
+    ...viewOverrides,
   });
+  const incidents = createIncidents({
+    proposals: h.proposals,
+    audit: h.audit,
+    remediation,
+    ttlMs: 3_600_000,
+    now: Date.now,
+    incidents: createIncidentStore(h.redis, h.prefix),
+    view,
+    logger: h.logger,
+  });
+  return { notifyFiring: incidents.recordFiring, notifyResolved: incidents.recordResolved };
 }
 
 /**
- * The whole Slack side as Medic runs it: the integration (Bolt router behind a real HTTP server), the
- * foundation's `actions` queue and worker, and the `slack` queue worker; the simulator sends signed
+ * The whole Slack side as Medic runs it (src/wiring.ts): the Bolt router behind a real HTTP server (or Socket
+ * Mode), the incident module, and the `alerts`, `actions` and `slack` workers; the simulator sends signed
  * clicks and commands to it. `clock.offsetMs` shifts Medic's and the simulator's shared clock.
  */
 export async function startSlackStack(
@@ -160,7 +184,14 @@ export async function startSlackStack(
     settingsYaml?: string;
     remediation?: Pick<Remediation, 'prepare' | 'execute'>;
     resolveScaleTarget?: ResolveScaleTarget;
-    diagnoseTarget?: SlackIntegrationDeps['diagnoseTarget'];
+    /** The diagnosis engine of the `alerts` worker (`/medic diagnose`); default the fallback. */
+    engine?: DiagnosisEngine;
+    findDiagnoseTarget?: (namespace: string, name: string, kind?: DiagnoseKind) => Promise<DiagnoseKind | null>;
+    /** Socket Mode instead of the HTTP router: Medic's SLACK_APP_TOKEN. */
+    appToken?: string;
+    /** The app token the simulator accepts; default `appToken`. */
+    simulatorAppToken?: string;
+    retry?: { retries: number; minTimeout: number; maxTimeout: number };
   } = {},
 ) {
   const clock = { offsetMs: 0 };
@@ -172,9 +203,11 @@ export async function startSlackStack(
     signingSecret: SIGNING_SECRET,
     users: USERS,
     usergroups: { SONCALL: ['UGROUPMEMBER'] },
+    ...(options.appToken ? { appToken: options.simulatorAppToken ?? options.appToken } : {}),
     now,
   });
   const logger = createLogger('silent');
+  const metrics = createMetrics();
   const recording = recordingRemediation();
   const settings = parseSettings(
     options.settingsYaml ?? 'approvers: [UAPPROVER, USECOND, SONCALL]\nscale: {min: 1, max: 50, maxFactor: 10}\n',
@@ -182,64 +215,77 @@ export async function startSlackStack(
   );
   const queues = createQueues({ connection: redis, prefix, backoffMs: 50 });
   const slackQueue = createSlackQueue({ connection: redis, prefix, backoffMs: 50 });
-  const integration = createSlackIntegration({
-    config: {
-      slack: {
-        botToken: BOT_TOKEN,
-        signingSecret: SIGNING_SECRET,
-        appToken: undefined,
-        defaultChannel: 'CALERTS',
-        apiUrl: sim.apiUrl,
-      },
-      settings,
-    },
-    prefix,
+  const services = createIncidentServices({
     redis,
-    enqueueAction: queues.enqueueAction,
-    addSlackJob: slackQueue.add,
+    prefix,
+    settings,
     remediation: options.remediation ?? recording.remediation,
+    logger,
+    now,
+  });
+  const slack = wireSlack({
+    slack: {
+      botToken: BOT_TOKEN,
+      signingSecret: options.appToken ? undefined : SIGNING_SECRET,
+      appToken: options.appToken,
+      defaultChannel: 'CALERTS',
+      apiUrl: sim.apiUrl,
+    },
+    redis,
+    prefix,
+    services,
+    slackQueue,
+    enqueueAction: queues.enqueueAction,
+    enqueueDiagnose: queues.enqueueDiagnose,
     resolveScaleTarget:
       options.resolveScaleTarget ??
       (async (_ns, name) =>
         name === 'proxy'
           ? { ok: true, workload: 'Deployment/proxy', replicas: 2 }
           : { ok: false, message: `No Deployment, StatefulSet or Service named ${name}.` }),
-    diagnoseTarget: options.diagnoseTarget ?? (async () => Promise.reject(new Error('no diagnoseTarget'))),
-    logger,
-    now,
+    ...(options.findDiagnoseTarget ? { findDiagnoseTarget: options.findDiagnoseTarget } : {}),
+    metrics,
     updateIntervalMs: 300,
-    retry: { retries: 20, minTimeout: 5, maxTimeout: 50 },
+    retry: options.retry ?? { retries: 20, minTimeout: 5, maxTimeout: 50 },
   });
-  const app = express();
-  if (integration.router) app.use('/', integration.router);
+  const incidents = wireIncidents({ redis, prefix, services, view: slack.view });
+  // The express app Medic serves (src/server/app.ts): the Slack router before any body parser, the one error sink.
+  const app = createApp({
+    logger,
+    metrics,
+    bodyLimit: '1mb',
+    readinessChecks: {},
+    routers: slack.router ? [{ path: '/', handler: slack.router }] : [],
+  });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-  sim.setEventsUrl(eventsUrl);
-  const metrics = createMetrics();
-  const actionWorker = startActionWorker({
-    connection: redis,
-    prefix,
-    processor: integration.processAction,
-    concurrency: 4,
-    logger,
-    metrics,
-  });
-  const slackWorker = startSlackWorker({
-    connection: redis,
-    prefix,
-    processors: integration.slackProcessors,
-    concurrency: 4,
-    logger,
-  });
+  if (!options.appToken) sim.setEventsUrl(eventsUrl);
+  const pool = { connection: redis, prefix, concurrency: 4, logger, metrics };
+  const workers = [
+    startActionWorker({ ...pool, processor: slack.runAction }),
+    startSlackWorker({
+      ...pool,
+      processor: (job) => slack.adapter.syncThread(job.threadId, job.urgentPair ? { urgentPair: job.urgentPair } : {}),
+    }),
+    startAlertWorker({
+      ...pool,
+      processors: alertJobProcessors({
+        engine: options.engine ?? createFallbackEngine(),
+        incidents,
+        store: createDiagnosisStore({ redis, prefix }),
+        fanOutAlerts: queues.fanOutAlerts,
+      }),
+    }),
+  ];
   const stores = {
     proposals: createProposalStore(redis, prefix),
     audit: createAuditLog(redis, prefix),
   };
 
   async function close() {
-    await actionWorker.close();
-    await slackWorker.close();
+    await slack.adapter.stop();
+    await Promise.all(workers.map((w) => w.close()));
     await queues.close();
     await slackQueue.close();
     server.closeAllConnections();
@@ -260,7 +306,8 @@ export async function startSlackStack(
     prefix,
     redis,
     sim,
-    integration,
+    slack,
+    incidents,
     queues,
     recording,
     settings,

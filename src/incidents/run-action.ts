@@ -1,7 +1,9 @@
 /**
- * The `actions` queue processor: load the proposal → mark it running → remediation.execute → record the
- * outcome → update the Slack message and the audit log. A permanent failure (or the last attempt) is
- * recorded as "failed" with the API's reason; a transient one is thrown so the queue retries it.
+ * Runs an approved action (the `actions` queue processor): load the proposal → mark it running →
+ * remediation.execute → record the outcome in the proposal and the audit log → re-render it where it is
+ * shown. A permanent failure (or the last attempt) is recorded as "failed" with the API's reason; a transient
+ * one is thrown so the queue retries it. Fix verification (diagnose again after a success) hooks in at
+ * `finish`.
  */
 import { errorMessage, isMedicError, MedicError } from '../errors.js';
 import type { ActionJobData, JobContext } from '../queue/index.js';
@@ -9,17 +11,18 @@ import type { Remediation } from '../remediation/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { Outcome } from '../types.js';
-import { describeParamsTarget } from './create.js';
+import { describeParamsTarget } from './proposals.js';
 
-export interface ActionProcessorDeps {
+export interface RunActionDeps {
   proposals: ProposalStore;
   audit: AuditLog;
   remediation: Pick<Remediation, 'execute'>;
-  onProposalChange(proposal: ProposalRecord): Promise<void>;
+  /** IncidentView.rerenderProposal: shows "running", then the outcome. */
+  rerenderProposal(proposal: ProposalRecord): Promise<void>;
   now: () => number;
 }
 
-export function createActionProcessor(deps: ActionProcessorDeps) {
+export function createActionRunner(deps: RunActionDeps) {
   async function finish(proposal: ProposalRecord, outcome: Outcome, context: JobContext): Promise<void> {
     const state = outcome.ok ? 'done' : 'failed';
     const moved = await deps.proposals.transition(proposal.id, ['running'], state, { outcome }, { now: deps.now() });
@@ -36,10 +39,10 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
     const log = context.logger.child({ proposalId: proposal.id, kind: proposal.kind });
     if (outcome.ok) log.info({ changes: outcome.changes.length }, 'action done');
     else log.warn({ reason: outcome.message }, 'action failed');
-    if (moved.ok) await deps.onProposalChange(moved.proposal);
+    if (moved.ok) await deps.rerenderProposal(moved.proposal);
   }
 
-  return async function processAction(data: ActionJobData, context: JobContext): Promise<void> {
+  return async function runApprovedAction(data: ActionJobData, context: JobContext): Promise<void> {
     const started = await deps.proposals.transition(
       data.proposalId,
       ['approved', 'running'],
@@ -58,7 +61,7 @@ export function createActionProcessor(deps: ActionProcessorDeps) {
       return;
     }
     const proposal = started.proposal;
-    if (context.attempt === 1) await deps.onProposalChange(proposal);
+    if (context.attempt === 1) await deps.rerenderProposal(proposal);
     let outcome: Outcome;
     try {
       outcome = await deps.remediation.execute(proposal, context.signal);

@@ -6,10 +6,11 @@
  */
 import type { Settings } from '../config/settings.js';
 import type { Logger } from '../logger.js';
+import { namespaceOutOfScope } from '../remediation/rails.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { ApproverCheck } from './approvers.js';
-import { describeParamsTarget } from './create.js';
+import { describeParamsTarget } from './proposals.js';
 
 export type RefusalReason = 'unknown' | 'expired' | 'not-approver' | 'self-approval' | 'namespace' | 'already';
 
@@ -23,17 +24,10 @@ export interface ApprovalDeps {
   approvers: ApproverCheck;
   settings: Pick<Settings, 'selfApproval' | 'remediation'>;
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
-  /** Re-renders the Slack message that shows the proposal. */
-  onProposalChange(proposal: ProposalRecord): Promise<void>;
+  /** Re-renders wherever the proposal is shown (IncidentView.rerenderProposal). */
+  rerenderProposal(proposal: ProposalRecord): Promise<void>;
   logger: Logger;
   now: () => number;
-}
-
-/** True when medic.yaml lets Medic act in this namespace (no namespace: cluster-scoped, left to the guard rails). */
-export function isNamespaceAllowed(remediation: Settings['remediation'], namespace: unknown): boolean {
-  if (typeof namespace !== 'string') return true;
-  if (remediation.denyNamespaces.includes(namespace)) return false;
-  return remediation.namespaces.includes('*') || remediation.namespaces.includes(namespace);
 }
 
 function describeOtherState(p: ProposalRecord): string {
@@ -106,11 +100,13 @@ export async function approveProposal(
   if (origin.type === 'user' && origin.userId === userId && !deps.settings.selfApproval.includes(proposal.kind)) {
     return refuse('self-approval', 'You proposed this yourself: another approver must confirm it.', proposal);
   }
-  if (!isNamespaceAllowed(deps.settings.remediation, proposal.params.namespace)) {
-    const ns = String(proposal.params.namespace);
+  // The dry run checked the namespace against the same rule; medic.yaml may have changed since.
+  const { namespace } = proposal.params;
+  const outside = typeof namespace === 'string' ? namespaceOutOfScope(deps.settings.remediation, namespace) : null;
+  if (outside) {
     return refuse(
       'namespace',
-      `Medic may not act in namespace ${ns} (medic.yaml remediation); nothing was done.`,
+      `Medic may not act in namespace ${namespace} (medic.yaml ${outside.rail}); nothing was done.`,
       proposal,
     );
   }
@@ -151,7 +147,7 @@ export async function approveProposal(
     detail: proposal.title,
   });
   log.info({ kind: proposal.kind }, 'proposal approved');
-  await deps.onProposalChange(moved.proposal);
+  await deps.rerenderProposal(moved.proposal);
   return {
     ok: true,
     proposal: moved.proposal,

@@ -11,7 +11,7 @@ afterEach(async () => {
 /** Posts a diagnosis, clicks its first button as an approver, and returns the proposal id. */
 async function approveFirst(stack: SlackStack): Promise<string> {
   const event = alertEvent('ef01');
-  await stack.integration.notifier.notifyFiring(event, diagnosisFor(event));
+  await stack.incidents.recordFiring(event, diagnosisFor(event));
   const reply = await stack.waitFor(() => stack.sim.conversations()[0]?.messages[0]?.replies[0]);
   const button = (reply.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find(
     (b) => b.type === 'actions',

@@ -1,6 +1,7 @@
 /**
  * Turning proposed actions into stored proposals: each action is dry-run first (remediation.prepare); one
- * that fails gets no button, and the message says why.
+ * that fails gets no proposal (so no button), and the view says why. Used for diagnoses (incident.ts) and
+ * `/scale` alike.
  */
 import type { Remediation } from '../remediation/index.js';
 import type { AuditLog } from '../store/audit.js';
@@ -32,7 +33,7 @@ export function describeParamsTarget(params: Record<string, unknown>): string {
 export async function createProposals(
   actions: ProposedAction[],
   origin: ProposalOrigin,
-  where: { threadId?: string; pairKey?: string },
+  where: { groupKey?: string; pairKey?: string },
   deps: ProposalDeps,
   signal?: AbortSignal,
 ): Promise<CreatedProposals> {

@@ -1,0 +1,86 @@
+/**
+ * What happens to an alert group once an alert is diagnosed or resolved. The incident module owns it: each
+ * distinct (root cause, workload) pair gets its proposals once, each dry-run first (so a fix that cannot run
+ * gets no button, and the view says why); a resolve is recorded. Whatever shows the incident (the Slack
+ * thread, or the log when Slack is not configured) is an IncidentView that renders what this module holds.
+ * Approvals (approve.ts) and action outcomes (run-action.ts) change proposals and ask the view to re-render;
+ * fix verification will hook in after an outcome, in run-action.ts.
+ */
+import type { AlertEvent } from '../alertmanager/payload.js';
+import type { Logger } from '../logger.js';
+import type { IncidentPair, IncidentStore } from '../store/incidents.js';
+import type { ProposalRecord } from '../store/proposals.js';
+import type { Diagnosis } from '../types.js';
+import { createProposals, type ProposalDeps } from './proposals.js';
+
+export type { IncidentPair } from '../store/incidents.js';
+
+/** How an incident is shown (Slack thread, log lines); every call must be idempotent. */
+export interface IncidentView {
+  /** A firing alert and its diagnosis; `pair` holds the proposals made for its (root cause, workload). */
+  showFiring(event: AlertEvent, diagnosis: Diagnosis, pair: IncidentPair): Promise<void>;
+  showResolved(event: AlertEvent): Promise<void>;
+  /** Re-renders wherever `proposal` is shown (its state, approver or outcome changed). */
+  rerenderProposal(proposal: ProposalRecord): Promise<void>;
+}
+
+/** What the diagnosis job hands over; the same two calls whatever view is wired in. */
+export interface Incidents {
+  recordFiring(event: AlertEvent, diagnosis: Diagnosis): Promise<void>;
+  recordResolved(event: AlertEvent): Promise<void>;
+}
+
+export interface IncidentDeps extends ProposalDeps {
+  incidents: IncidentStore;
+  view: IncidentView;
+  logger: Logger;
+}
+
+/** One reply per distinct (root cause, workload) in a group. */
+export function pairKeyOf(diagnosis: Diagnosis): string {
+  const t = diagnosis.target;
+  const where = !t
+    ? `alert/${diagnosis.alert.alertname}`
+    : t.workload
+      ? `${t.namespace ?? ''}/${t.workload.kind}/${t.workload.name}`
+      : `${t.namespace ?? ''}/${t.kind}/${t.name}`;
+  return `${diagnosis.rootCause.code}|${where}`;
+}
+
+export function createIncidents(deps: IncidentDeps): Incidents {
+  /**
+   * The pair's proposals, made once per group: a repeat (another alert of the same pair, a retried job) reads
+   * the first one's. A diagnosis without actions needs no record (nothing to propose, one round trip less).
+   */
+  async function pairFor(event: AlertEvent, diagnosis: Diagnosis): Promise<IncidentPair> {
+    const key = pairKeyOf(diagnosis);
+    if (diagnosis.actions.length === 0) return { key, proposalIds: [], unavailable: [], createdAt: deps.now() };
+    const existing = await deps.incidents.getPair(event.groupKey, key);
+    if (existing) return existing;
+    const origin = {
+      type: 'diagnosis' as const,
+      fingerprint: diagnosis.alert.fingerprint,
+      playbook: diagnosis.playbook,
+      rootCause: diagnosis.rootCause.code,
+    };
+    const created = await createProposals(diagnosis.actions, origin, { groupKey: event.groupKey, pairKey: key }, deps);
+    deps.logger.info(
+      { groupKey: event.groupKey, pair: key, proposals: created.proposals.length, unavailable: created.unavailable },
+      'proposals made',
+    );
+    // A job of the same group that raced this one may have stored its proposals first: its win, ours stay unshown.
+    return deps.incidents.addPair(event.groupKey, {
+      key,
+      proposalIds: created.proposals.map((p) => p.id),
+      unavailable: created.unavailable,
+      createdAt: deps.now(),
+    });
+  }
+
+  return {
+    async recordFiring(event, diagnosis) {
+      await deps.view.showFiring(event, diagnosis, await pairFor(event, diagnosis));
+    },
+    recordResolved: (event) => deps.view.showResolved(event),
+  };
+}

@@ -1,0 +1,309 @@
+/**
+ * Which services exist and who gets which — the wiring half of the composition root (src/main.ts runs the
+ * lifecycle: connections, workers, the HTTP server, shutdown). Read top to bottom, one alert's path:
+ *   engine (src/diagnosis + playbooks/, or the fallback without a cluster)
+ *   → incidents (src/incidents: proposals with their dry runs via src/remediation, shown by a view)
+ *   → view: the Slack adapter (src/slack) with SLACK_BOT_TOKEN, else the log
+ *   → a click (handlers/slack-actions.ts) → approveProposal → `actions` queue → runApprovedAction.
+ * Nothing here decides anything; every function it connects says what it does.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Router } from 'express';
+import { Counter } from 'prom-client';
+import { createAlertmanagerHandler, requireAlertmanagerToken } from '../handlers/alertmanager.js';
+import { registerSlackActions } from '../handlers/slack-actions.js';
+import { registerSlackCommands } from '../handlers/slack-commands.js';
+import { PLAYBOOKS } from '../playbooks/index.js';
+import { buildMemoryChartForDiagnosis } from './charts/diagnosis-chart.js';
+import { runMedicCommand } from './commands/medic.js';
+import { type ResolveScaleTarget, runScaleCommand, scaleTargetResolver } from './commands/scale.js';
+import type { Config } from './config/load.js';
+import type { Settings } from './config/settings.js';
+import { createPlaybookEngine } from './diagnosis/engine.js';
+import { resolveScaleTarget } from './diagnosis/scale-target.js';
+import { MedicError } from './errors.js';
+import { approveProposal } from './incidents/approve.js';
+import { createApproverCheck } from './incidents/approvers.js';
+import { createIncidents, type Incidents, type IncidentView } from './incidents/incident.js';
+import type { ProposalDeps } from './incidents/proposals.js';
+import { createActionRunner } from './incidents/run-action.js';
+import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
+import { type ClusterReader, createClusterReader } from './kube/reader.js';
+import { createClusterWriter } from './kube/writer.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import {
+  DIAGNOSE_KINDS,
+  type DiagnoseKind,
+  type DiagnoseRequest,
+  processDiagnoseRequest,
+} from './pipeline/diagnose-request.js';
+import { createFallbackEngine } from './pipeline/fallback-engine.js';
+import { createLogIncidentView } from './pipeline/log-notifier.js';
+import { type PipelineDeps, processAlertEvent } from './pipeline/process-alert.js';
+import type { ActionJobData, AlertJobProcessors, JobProcessor, MedicQueues, SlackQueue } from './queue/index.js';
+import { createRemediation, type Remediation } from './remediation/index.js';
+import type { AppDeps } from './server/app.js';
+import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
+import { createAuditLog } from './store/audit.js';
+import { createIncidentStore } from './store/incidents.js';
+import { createProposalStore } from './store/proposals.js';
+import type { Redis } from './store/redis.js';
+import { createThreadStore } from './store/threads.js';
+import type { DiagnosisEngine } from './types.js';
+
+/** POST /alertmanager: ALERTMANAGER_TOKEN, then every alert queued on the `alerts` queue. */
+export function alertmanagerWebhook(
+  token: string | undefined,
+  enqueueAlerts: MedicQueues['enqueueAlerts'],
+  metrics: Metrics,
+): NonNullable<AppDeps['webhook']> {
+  return { authorize: requireAlertmanagerToken(token), handle: createAlertmanagerHandler({ enqueueAlerts, metrics }) };
+}
+
+/** Kubernetes only when a cluster is configured or discoverable; `medic serve` without one still runs. */
+export function connectKube(
+  config: Config,
+  env: Record<string, string | undefined>,
+  logger: Logger,
+  onRequest?: (info: KubeRequestInfo) => void,
+): KubeApis | null {
+  const { server, kubeconfig } = config.kube;
+  const discoverable =
+    server || kubeconfig || env.KUBERNETES_SERVICE_HOST || existsSync(join(env.HOME ?? homedir(), '.kube', 'config'));
+  if (!discoverable) {
+    logger.warn(
+      'no Kubernetes cluster configured (MEDIC_KUBE_SERVER, KUBECONFIG or in-cluster); diagnoses will be UNKNOWN',
+    );
+    return null;
+  }
+  return createKubeApis(loadKubeConfig({ server, kubeconfig }), { onRequest });
+}
+
+/** The playbook engine reading the cluster; without a cluster, the fallback that says UNKNOWN honestly. */
+export function createEngine(kube: KubeApis | null, config: Config, logger: Logger): DiagnosisEngine {
+  if (!kube) return createFallbackEngine();
+  return createPlaybookEngine({
+    reader: createClusterReader(kube),
+    settings: config.settings,
+    prometheusUrl: config.prometheusUrl,
+    logger,
+    playbooks: PLAYBOOKS,
+  });
+}
+
+const noCluster = () =>
+  new MedicError('UNAVAILABLE', 'No Kubernetes cluster is configured, so Medic cannot run actions.', {
+    permanent: true,
+  });
+
+/** Dry runs and real runs against the cluster; without one, every dry run says why there is no button. */
+export function createRemediationService(
+  config: Config,
+  kube: KubeApis | null,
+  redis: Redis,
+  logger: Logger,
+): Pick<Remediation, 'prepare' | 'execute'> {
+  if (!kube) {
+    return {
+      prepare: async () => ({ ok: false, reason: 'no Kubernetes cluster is configured' }),
+      execute: async () => Promise.reject(noCluster()),
+    };
+  }
+  return createRemediation({
+    writer: createClusterWriter(kube),
+    settings: config.settings,
+    redis,
+    keyPrefix: config.queuePrefix,
+    alertmanagerUrl: config.alertmanager.url,
+    logger,
+  });
+}
+
+/** `/medic diagnose`'s lookup: the given kind, else the first of DIAGNOSE_KINDS that exists; null for none. */
+export function diagnoseTargetFinder(reader: ClusterReader) {
+  return async (namespace: string, name: string, kind?: DiagnoseKind): Promise<DiagnoseKind | null> => {
+    for (const candidate of kind ? [kind] : DIAGNOSE_KINDS) {
+      const found =
+        candidate === 'Pod'
+          ? await reader.getPod(namespace, name)
+          : await reader.getWorkload(namespace, candidate, name);
+      if (found) return candidate;
+    }
+    return null;
+  };
+}
+
+/** What the incident module and Slack both use: the Redis records of proposals, audit and incidents. */
+export interface IncidentServices extends ProposalDeps {
+  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  settings: Settings;
+  logger: Logger;
+}
+
+export function createIncidentServices(options: {
+  redis: Redis;
+  prefix: string;
+  settings: Settings;
+  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  logger: Logger;
+  now?: () => number;
+}): IncidentServices {
+  return {
+    proposals: createProposalStore(options.redis, options.prefix),
+    audit: createAuditLog(options.redis, options.prefix),
+    remediation: options.remediation,
+    ttlMs: options.settings.proposals.ttl,
+    now: options.now ?? Date.now,
+    settings: options.settings,
+    logger: options.logger,
+  };
+}
+
+export interface SlackWiringDeps {
+  slack: Config['slack'] & { botToken: string };
+  prometheusUrl?: string | undefined;
+  redis: Redis;
+  prefix: string;
+  services: IncidentServices;
+  slackQueue: Pick<SlackQueue, 'addSync'>;
+  enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
+  enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
+  resolveScaleTarget: ResolveScaleTarget;
+  /** Absent without a cluster: `/medic diagnose` then says so. */
+  findDiagnoseTarget?: ReturnType<typeof diagnoseTargetFinder>;
+  metrics?: Pick<Metrics, 'registry'>;
+  updateIntervalMs?: number;
+  retry?: { retries: number; minTimeout: number; maxTimeout: number };
+}
+
+export interface SlackWiring {
+  adapter: SlackAdapter;
+  /** Re-renders a proposal in its thread or message; what approvals and action runs call. */
+  view: IncidentView;
+  /** The `actions` queue processor: approved proposals run, and their message shows the outcome. */
+  runAction: JobProcessor<ActionJobData>;
+  router: Router | undefined;
+}
+
+/**
+ * Slack in: clicks → approveProposal; `/scale` → runScaleCommand; `/medic` → runMedicCommand. Slack out: the
+ * adapter's view shows each incident as a thread.
+ */
+export function wireSlack(deps: SlackWiringDeps): SlackWiring {
+  const { services } = deps;
+  const { settings, logger, now } = services;
+  const counters = deps.metrics ? slackCounters(deps.metrics.registry) : null;
+  const prometheusUrl = deps.prometheusUrl;
+  const adapter = createSlackAdapter({
+    slack: deps.slack,
+    channels: settings.channels,
+    threads: createThreadStore(deps.redis, deps.prefix),
+    proposals: services.proposals,
+    addSyncJob: deps.slackQueue.addSync,
+    ...(prometheusUrl ? { memoryChart: (d) => buildMemoryChartForDiagnosis(d, { prometheusUrl, logger }) } : {}),
+    logger,
+    now,
+    ...(deps.updateIntervalMs ? { updateIntervalMs: deps.updateIntervalMs } : {}),
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(counters ? { onRateLimited: () => counters.rateLimited.inc() } : {}),
+  });
+  const rerenderProposal = adapter.view.rerenderProposal;
+  const approvers = createApproverCheck({
+    approvers: settings.approvers,
+    listGroupMembers: adapter.listGroupMembers,
+    logger,
+    now,
+  });
+  registerSlackActions(adapter.app, {
+    approve: async (input) => {
+      const decision = await approveProposal(input, {
+        ...services,
+        approvers,
+        enqueueAction: deps.enqueueAction,
+        rerenderProposal,
+      });
+      counters?.decisions.inc({ decision: decision.ok ? 'approved' : decision.reason });
+      return decision;
+    },
+  });
+  registerSlackCommands(adapter.app, {
+    scale: (input) =>
+      runScaleCommand(input, {
+        ...services,
+        resolveScaleTarget: deps.resolveScaleTarget,
+        postProposal: adapter.postProposal,
+      }),
+    medic: (input) =>
+      runMedicCommand(input, {
+        ...services,
+        enqueueDiagnose: deps.enqueueDiagnose,
+        ...(deps.findDiagnoseTarget ? { findTarget: deps.findDiagnoseTarget } : {}),
+      }),
+  });
+  return {
+    adapter,
+    view: adapter.view,
+    runAction: createActionRunner({ ...services, rerenderProposal }),
+    router: adapter.router,
+  };
+}
+
+function slackCounters(registry: Metrics['registry']) {
+  return {
+    decisions: new Counter({
+      name: 'medic_slack_approval_decisions_total',
+      help: 'Approve-button clicks by decision (approved, or the refusal reason)',
+      labelNames: ['decision'] as const,
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'medic_slack_rate_limited_total',
+      help: 'Slack Web API answers 429 (the client waits Retry-After and retries)',
+      registers: [registry],
+    }),
+  };
+}
+
+/** The incident module with the view that shows it: Slack's when wired, else the log's. */
+export function wireIncidents(options: {
+  redis: Redis;
+  prefix: string;
+  services: IncidentServices;
+  view: IncidentView | undefined;
+}): Incidents {
+  return createIncidents({
+    ...options.services,
+    incidents: createIncidentStore(options.redis, options.prefix),
+    view: options.view ?? createLogIncidentView(options.services.logger),
+  });
+}
+
+/** `/scale`'s resolver: the playbooks' scale-target rules on the cluster, or a sentence without one. */
+export function createScaleResolver(reader: ClusterReader | null): ResolveScaleTarget {
+  if (!reader) {
+    return async () => ({
+      ok: false,
+      message: 'No Kubernetes cluster is configured; /scale cannot resolve workloads.',
+    });
+  }
+  return scaleTargetResolver((ns, name) => resolveScaleTarget(reader, ns, name));
+}
+
+/** The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path. */
+export function alertJobProcessors(
+  deps: Omit<PipelineDeps, 'logger' | 'signal'> & Pick<MedicQueues, 'fanOutAlerts'>,
+): AlertJobProcessors {
+  const { fanOutAlerts, ...pipeline } = deps;
+  return {
+    alert: async (event, ctx) => {
+      await processAlertEvent(event, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
+    },
+    diagnose: async (request, ctx) => {
+      await processDiagnoseRequest(request, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
+    },
+    fanOut: fanOutAlerts,
+  };
+}
