@@ -7,11 +7,13 @@ import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { listNames, podName, podNamespace } from '../src/diagnosis/pods.js';
 import { claimCapacity, classOfClaim, proposeVolumeSize } from '../src/diagnosis/volumes.js';
 import type { Pod } from '../src/kube/reader.js';
+import { fetchVolumeUsage } from '../src/prometheus/volume.js';
 import { formatStorage } from '../src/quantity.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
+/** kubernetes-mixin, awesome-prometheus-alerts, and custom rules named like them ("PVCAlmostFull", "VolumeUsageHigh"). */
 const FILLING =
-  /^(KubePersistentVolume(Inodes)?FillingUp|KubernetesVolumeOutOfDiskSpace|KubernetesVolumeFullInFourDays)$/;
+  /^(KubePersistentVolume(Inodes)?FillingUp|KubernetesVolumeOutOfDiskSpace|KubernetesVolumeFullInFourDays)$|(PersistentVolume|PVC|Volume)\w*(FillingUp|Full|OutOfSpace|DiskSpace|Usage)/i;
 /** The free share in kubernetes-mixin descriptions: "is only 2.114% free", "Currently 2.114% is available". */
 const FREE = /([\d.]+)%\s+(?:free|is available|of its inodes are free)/i;
 const WHY_FULL =
@@ -29,8 +31,11 @@ export const volumeFull: Playbook = {
     const inodes = /Inodes/.test(ctx.event.alert.labels.alertname ?? '');
     const capacity = claimCapacity(pvc);
     const freeText = FREE.exec(ctx.event.alert.annotations.description ?? '')?.[1];
-    const free = freeText === undefined ? null : Number(freeText);
-    const used = capacity !== null && free !== null && !inodes ? capacity * (1 - free / 100) : null;
+    const measured = await measure(ctx, pvc.metadata?.namespace ?? '', pvc.metadata?.name ?? '');
+    // Prometheus gives the level now; the alert's figure is from when it fired.
+    const measuredFree = inodes ? measured.inodesFree : measured.free;
+    const free = measuredFree ?? (freeText === undefined ? null : Number(freeText));
+    const used = measured.used ?? (capacity !== null && free !== null && !inodes ? capacity * (1 - free / 100) : null);
     const sizeText = capacity === null ? 'unknown size' : formatStorage(capacity);
     const classes = await ctx.read(ctx.reader.listStorageClasses(), []);
     const cls = classOfClaim(pvc, classes);
@@ -42,12 +47,13 @@ export const volumeFull: Playbook = {
         kind: 'status',
         text: `Claim ${claim}: ${sizeText}${pvc.spec?.volumeName ? `, volume ${pvc.spec.volumeName}` : ''}, ${pvc.status?.phase ?? 'unknown phase'}`,
       },
+      ...measured.evidence,
       {
         kind: 'metric',
         text:
           free === null
             ? `Usage: the alert ${ctx.event.alert.labels.alertname} fired; its text gives no figure`
-            : `${inodes ? 'Inodes' : 'Space'}: ${free}% free${used !== null ? ` (about ${formatStorage(used)} of ${sizeText} used)` : ''}, from the alert`,
+            : `${inodes ? 'Inodes' : 'Space'}: ${free}% free${used !== null ? ` (about ${formatStorage(used)} of ${sizeText} used)` : ''}, from ${measuredFree !== null ? 'Prometheus (kubelet volume stats)' : 'the alert'}`,
       },
       {
         kind: 'spec',
@@ -95,9 +101,42 @@ export const volumeFull: Playbook = {
       rootCause: { code: 'VOLUME_FULL', summary: what + fix, confidence: free !== null ? 'high' : 'medium' },
       evidence,
       actions,
+      ...(measured.failed ? { partial: true } : {}),
     };
   },
 };
+
+interface Measured {
+  used: number | null;
+  /** Percent free, as the alert descriptions say it. */
+  free: number | null;
+  inodesFree: number | null;
+  evidence: Evidence[];
+  failed: boolean;
+}
+
+/** The claim's fill level from the kubelet's volume stats, when PROMETHEUS_URL is set. */
+async function measure(ctx: PlaybookContext, namespace: string, pvc: string): Promise<Measured> {
+  const none: Measured = { used: null, free: null, inodesFree: null, evidence: [], failed: false };
+  if (!ctx.prometheusUrl) return none;
+  try {
+    const u = await fetchVolumeUsage(ctx.prometheusUrl, { namespace, pvc }, { signal: ctx.signal, now: ctx.now });
+    const cap = u.capacityBytes;
+    const avail = u.availableBytes;
+    const round = (share: number) => Math.round(share * 10_000) / 100;
+    return {
+      used: cap !== null && avail !== null ? cap - avail : null,
+      free: cap && avail !== null ? round(avail / cap) : null,
+      inodesFree: u.inodesFreeShare === null ? null : round(u.inodesFreeShare),
+      evidence: [],
+      failed: false,
+    };
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'Prometheus query failed; diagnosing from the alert alone');
+    const text = `Prometheus query failed, usage taken from the alert: ${(error as Error).message}`;
+    return { ...none, evidence: [{ kind: 'metric', text }], failed: true };
+  }
+}
 
 /** Log lines of the containers that mount the claim and say why it fills (at most three). */
 async function whyFull(ctx: PlaybookContext, pods: Pod[], claim: string): Promise<Evidence[]> {

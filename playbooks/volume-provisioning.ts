@@ -154,7 +154,9 @@ function diagnoseClaim(claim: PersistentVolumeClaim, cls: ClassOfClaim, events: 
   const waiting = events.filter((e) => e.reason === 'ExternalProvisioning');
   const firstWait = waiting[0];
   const lastWait = waiting.at(-1);
-  const silentFor = firstWait && lastWait ? eventTime(lastWait) - eventTime(firstWait) : 0;
+  // Repeats of one event are folded into it (count, firstTimestamp … lastTimestamp).
+  const since = firstWait?.firstTimestamp ?? firstWait?.eventTime;
+  const silentFor = since && lastWait ? eventTime(lastWait) - new Date(since).getTime() : 0;
   // WaitForFirstConsumer only waits for the pod to be scheduled: not a failure (the scheduler's reason is).
   if (silentFor < SILENT_PROVISIONER_MS) return null;
   return {

@@ -114,6 +114,12 @@ export interface InstantSample {
   value: number;
 }
 
+/** The one finite value of an aggregated query; null for no series, NaN (0/0) or ±Inf. */
+export function singleValue(samples: InstantSample[]): number | null {
+  const value = samples[0]?.value;
+  return value !== undefined && Number.isFinite(value) ? value : null;
+}
+
 /** Runs an instant query at `now` that must return a vector; throws MedicError UNAVAILABLE otherwise. */
 export async function queryInstant(
   prometheusUrl: string,

@@ -3,7 +3,7 @@
  * usage, now and at its peak. CPUThrottlingHigh is written over the same counters (kubernetes-mixin
  * resource_alerts), so the share Medic reports is the one the alert measured.
  */
-import { type InstantSample, type PrometheusCallOptions, promString, queryInstant } from './client.js';
+import { type PrometheusCallOptions, promString, queryInstant, singleValue } from './client.js';
 
 export interface CpuSelector {
   namespace: string;
@@ -31,12 +31,6 @@ export function cpuQueries(selector: CpuSelector): { throttledShare: string; usa
   };
 }
 
-/** The one finite value of an aggregated query; null for no series, NaN (0/0: no periods) or ±Inf. */
-function single(samples: InstantSample[]): number | null {
-  const value = samples[0]?.value;
-  return value !== undefined && Number.isFinite(value) ? value : null;
-}
-
 const toMillis = (cores: number | null) => (cores === null ? null : Math.round(cores * 1000));
 
 export async function fetchCpuHistory(
@@ -51,8 +45,8 @@ export async function fetchCpuHistory(
     queryInstant(prometheusUrl, q.peakUsage, options),
   ]);
   return {
-    throttledShare: single(share),
-    usageMillis: toMillis(single(usage)),
-    peakUsageMillis: toMillis(single(peak)),
+    throttledShare: singleValue(share),
+    usageMillis: toMillis(singleValue(usage)),
+    peakUsageMillis: toMillis(singleValue(peak)),
   };
 }
