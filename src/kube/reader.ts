@@ -1,6 +1,6 @@
 /**
  * The read-only view of the cluster that playbooks use. Not-found is `null`, never a throw; any other API failure
- * throws MedicError('KUBE_API', …, { status }) which the playbook turns into evidence and `partial: true`.
+ * throws a KubeError (./errors.ts, with the upstream status) which the playbook turns into evidence and `partial: true`.
  */
 import {
   type CoreV1Event,

@@ -30,9 +30,10 @@ export interface Remediation {
   prepare(action: ProposedAction, signal?: AbortSignal): Promise<PreparedAction>;
   /**
    * Re-checks the precondition (object unchanged since the proposal), allow-lists and guard rails (incl. the
-   * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for 403/404/422, a
-   * stale proposal and guard-rail refusals (code GUARD_RAIL, `field` = the rail); not permanent
-   * for 5xx, timeouts and unreachable APIs, so the queue retries with backoff.
+   * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for a refused API call
+   * (src/kube/errors.ts: forbidden, not found, invalid), a stale proposal and guard-rail refusals (code
+   * GUARD_RAIL, `field` = the rail); not permanent for 5xx, 429, timeouts and unreachable APIs, so the queue
+   * retries with backoff.
    */
   execute(proposal: Proposal, signal?: AbortSignal): Promise<Outcome>;
 }
