@@ -28,18 +28,16 @@ export type {
   V1DaemonSet as DaemonSet,
   V1Deployment as Deployment,
   V1Job as Job,
-  V1LabelSelector as LabelSelector,
   V1Node as Node,
   V1PersistentVolume as PersistentVolume,
   V1PersistentVolumeClaim as PersistentVolumeClaim,
   V1Pod as Pod,
-  V1PodSpec as PodSpec,
   V1ReplicaSet as ReplicaSet,
   V1Service as Service,
   V1StatefulSet as StatefulSet,
   V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-export { labelSelectorString, nodeZone, selectorMatches, volumeZones } from './selectors.js';
+export { labelSelectorString, nodeZone, volumeZones } from './selectors.js';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'ReplicaSet';
 export type WorkloadObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1Job | V1ReplicaSet;

@@ -265,8 +265,8 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
   it('queues the sync when another writer holds the thread, and posts once that writer is done', async () => {
     const event = alertEvent('ij05');
     const id = h.threads.threadId('CALERTS', event.groupKey);
-    const other = await h.threads.lock(id, 10_000);
-    expect(other).not.toBeNull();
+    const other = (await h.threads.startSync(id, Date.now(), 10_000))?.lock;
+    expect(other).toBeDefined();
     await inJob.notifyFiring(event, diagnosisFor(event));
     expect(posts()).toHaveLength(0);
     expect(await queued()).toBe(1);

@@ -96,30 +96,29 @@ describe('thread store', () => {
     const t = 1_700_000_000_000;
     expect(await threads.claimSync(id, t, 5000)).toBe(t);
     expect(await threads.claimSync(id, t + 1, 5000)).toBeNull();
-    await threads.beginSync(id, t + 2);
+    const first = await threads.startSync(id, t + 2, 10_000);
+    expect(first).not.toBeNull();
     expect(await threads.claimSync(id, t + 3, 5000)).toBe(t + 5002);
-    const lock = await threads.lock(id, 10_000);
-    expect(lock).not.toBeNull();
-    expect(await threads.lock(id, 10_000)).toBeNull();
-    await lock?.release();
-    expect(await threads.lock(id, 10_000)).not.toBeNull();
+    expect(await threads.startSync(id, t + 4, 10_000)).toBeNull();
+    await first?.lock.release();
+    expect(await threads.startSync(id, t + 5, 10_000)).not.toBeNull();
   });
 
   it('renews a held thread lock past its TTL, and reports a lock that was lost', async () => {
     const threads = createThreadStore(redis, prefix);
     const id = threads.threadId('C3', 'renewed');
-    const lock = await threads.lock(id, 300);
-    expect(lock).not.toBeNull();
+    const lock = (await threads.startSync(id, Date.now(), 300))?.lock;
+    expect(lock).toBeDefined();
     for (let i = 0; i < 4; i++) {
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(await lock?.renew()).toBe(true);
     }
     // 600 ms after taking a 300 ms lock, it is still held: nobody else can write the thread.
-    expect(await threads.lock(id, 300)).toBeNull();
+    expect(await threads.startSync(id, Date.now(), 300)).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await lock?.renew()).toBe(false);
-    const next = await threads.lock(id, 300);
+    const next = await threads.startSync(id, Date.now(), 300);
     expect(next).not.toBeNull();
-    await next?.release();
+    await next?.lock.release();
   });
 });
