@@ -6,7 +6,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/load.js';
 import { createLogger, type Logger } from '../logger.js';
 
-export type { Redis } from 'ioredis';
+export type { Redis, RedisOptions } from 'ioredis';
 
 /**
  * - `worker`: BullMQ workers (blocking commands): `maxRetriesPerRequest: null`, commands wait for a reconnect.

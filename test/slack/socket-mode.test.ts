@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { parseSettings } from '../../src/config/load.js';
@@ -21,6 +20,7 @@ import { type MessageView, startSlackSimulator } from '../../src/slack-simulator
 import { createAuditLog } from '../../src/store/audit.js';
 import { createProposalStore } from '../../src/store/proposals.js';
 import { startTestMedic } from '../support/medic.js';
+import { connect } from '../support/redis.js';
 import { BOT_TOKEN, recordingRemediation, SIGNING_SECRET, USERS, waitForChange } from '../support/slack.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
@@ -48,7 +48,7 @@ async function startSimulator(options: { ackTimeoutMs?: number } = {}) {
 async function startSocketStack(options: { appToken?: string } = {}) {
   const sim = await startSimulator();
   const prefix = `test-socket-${randomBytes(6).toString('hex')}`;
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const redis = connect('worker');
   const logger = createLogger('silent');
   const recording = recordingRemediation();
   const queues = createQueues({ connection: redis, prefix, backoffMs: 50 });

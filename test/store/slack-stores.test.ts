@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/store/audit.js';
 import { createProposalStore, type ProposalRecord } from '../../src/store/proposals.js';
 import { createThreadStore } from '../../src/store/threads.js';
+import { connect, type Redis } from '../support/redis.js';
 
 const prefix = `test-store-${randomBytes(6).toString('hex')}`;
 let redis: Redis;
 beforeAll(() => {
-  redis = new Redis('redis://127.0.0.1:6379');
+  redis = connect('store');
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);

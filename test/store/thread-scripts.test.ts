@@ -3,12 +3,12 @@
  * key it writes), the order of pairs, and starting a sync (the lock, the snapshot read under it) when the
  * lock is free, held, lost or expired.
  */
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDiagnosisStore } from '../../src/store/diagnoses.js';
 import { createThreadStore, type FiringRecord, type ThreadAlert } from '../../src/store/threads.js';
 import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
-import { connect, deleteKeysUnder, PrivateRedis, uniquePrefix } from '../support/redis.js';
+import { connect, deleteKeysUnder, uniquePrefix } from '../support/redis.js';
+import { startPrivateRedis } from '../support/redis-server.js';
 
 const prefix = uniquePrefix('tscripts');
 const THREAD_TTL_S = 14 * 86_400;
@@ -171,22 +171,22 @@ describe('thread store scripts', () => {
   });
 
   it('scripts run again after the script cache is flushed (NOSCRIPT: sent in full) and after a Redis restart', async () => {
-    const server = await PrivateRedis.start();
-    const own = new Redis(server.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+    const server = await startPrivateRedis({ aof: false });
+    const own = connect('worker', server.url, { retryStrategy: () => 50 });
     try {
       const threads = createThreadStore(own, prefix);
       const id = threads.threadId('C1', 'noscript');
       expect(await threads.recordFiring(id, firing('n1', 'A|x'))).toBe(true);
       await own.script('FLUSH');
       expect(await threads.recordFiring(id, firing('n2', 'B|y'))).toBe(true);
-      await server.stop();
-      await server.start();
+      await server.kill();
+      await server.restart();
       expect(await threads.recordFiring(id, firing('n3', 'C|z'))).toBe(true);
       // No persistence on this server: the restart emptied it.
       expect((await threads.load(id)).pairs.map((p) => p.key)).toEqual(['C|z']);
     } finally {
       own.disconnect();
-      await server.stop();
+      await server.close();
     }
   });
 });

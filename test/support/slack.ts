@@ -3,12 +3,10 @@
  * pointed at it, the real stores, the `slack` queue and worker, and a recording remediation (an
  * implementation of the Remediation interface whose prepare/execute outcomes the test decides).
  */
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
 import express from 'express';
-import { Redis } from 'ioredis';
 import type { ResolveScaleTarget } from '../../src/commands/scale.js';
 import { parseSettings } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
@@ -25,6 +23,8 @@ import { createAuditLog } from '../../src/store/audit.js';
 import { createProposalStore } from '../../src/store/proposals.js';
 import { createThreadStore } from '../../src/store/threads.js';
 import type { Outcome, Proposal, ProposedAction } from '../../src/types.js';
+import { connect, deleteKeysUnder, uniquePrefix } from './redis.js';
+import { waitFor } from './wait.js';
 
 export const BOT_TOKEN = 'xoxb-test-token';
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -54,8 +54,8 @@ export function recordingRemediation(options: { executeDelayMs?: number; failWit
 }
 
 export async function startSlackHarness(options: { usergroups?: Record<string, string[]>; intervalMs?: number } = {}) {
-  const prefix = `test-slack-${randomBytes(6).toString('hex')}`;
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const prefix = uniquePrefix('slack');
+  const redis = connect('worker');
   const sim = await startSlackSimulator({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
@@ -100,16 +100,14 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
     },
   });
 
-  function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-    return waitForChange(sim, predicate, timeoutMs);
-  }
+  const waitFor = <T>(predicate: () => T | undefined | false, timeoutMs?: number) =>
+    waitForChange(sim, predicate, timeoutMs);
 
   async function close() {
     await worker.close();
     await slackQueue.close();
     await sim.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeysUnder(prefix);
     await redis.quit();
   }
 
@@ -165,8 +163,8 @@ export async function startSlackStack(
 ) {
   const clock = { offsetMs: 0 };
   const now = () => Date.now() + clock.offsetMs;
-  const prefix = `test-slack-${randomBytes(6).toString('hex')}`;
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const prefix = uniquePrefix('slack');
+  const redis = connect('worker');
   const sim = await startSlackSimulator({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
@@ -245,14 +243,12 @@ export async function startSlackStack(
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await sim.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeysUnder(prefix);
     await redis.quit();
   }
 
-  function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-    return waitForChange(sim, predicate, timeoutMs);
-  }
+  const waitFor = <T>(predicate: () => T | undefined | false, timeoutMs?: number) =>
+    waitForChange(sim, predicate, timeoutMs);
 
   return {
     clock,
@@ -273,26 +269,11 @@ export async function startSlackStack(
 
 export type SlackStack = Awaited<ReturnType<typeof startSlackStack>>;
 
-/** Resolves once `predicate` holds for the simulator (checked on every change). */
+/** Resolves once `predicate` holds for the simulator, checked on every change it records. */
 export function waitForChange<T>(
   sim: SlackSimulator,
   predicate: () => T | undefined | false,
   timeoutMs = 10_000,
 ): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const value = predicate();
-      if (value) {
-        stop();
-        clearTimeout(timer);
-        resolve(value);
-      }
-    };
-    const stop = sim.onChange(check);
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`condition not met within ${timeoutMs} ms`));
-    }, timeoutMs);
-    check();
-  });
+  return waitFor(predicate, { timeoutMs, what: 'the Slack simulator to show it', onChange: (l) => sim.onChange(l) });
 }
