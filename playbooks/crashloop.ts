@@ -2,20 +2,12 @@
  * CRASHLOOP_APP_ERROR: a container in CrashLoopBackOff whose last exit is not an OOM kill (that is OOM_LIMIT, which
  * runs first). Evidence: exit code, reason, the tail of the previous container's log; rolls back a new revision.
  */
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
-import {
-  type ContainerView,
-  containersOf,
-  eventEvidence,
-  isPodReady,
-  listNames,
-  podName,
-} from '../src/diagnosis/pods.js';
-import { rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
+import { logEvidence } from '../src/diagnosis/logs.js';
+import type { Playbook } from '../src/diagnosis/playbook.js';
+import { type ContainerView, containersOf, eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
+import { replaceLonePod, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
-
-const IMPORTANT_LINE = /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable/i;
 
 function exitMeaning(code: number | undefined, reason: string | undefined): string {
   if (code === 137)
@@ -70,18 +62,9 @@ export const crashloop: Playbook = {
     );
     evidence.push(...rollback.evidence);
     const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
-    if (!rollback.action && workload) {
-      const siblings = await ctx.read(ctx.reader.podsOf(workload), []);
-      const healthy = siblings.filter((p) => isPodReady(p)).length;
-      if (healthy > 0 && pods.length === 1 && siblings.length > 1) {
-        const ns = focus.pod.metadata?.namespace ?? 'default';
-        actions.push({
-          kind: 'delete-pod',
-          title: `Delete pod ${pods[0]} so its controller replaces it (${healthy} sibling(s) are healthy)`,
-          params: { namespace: ns, pod: pods[0] },
-          risk: 'medium',
-        });
-      }
+    if (!rollback.action) {
+      const replace = await replaceLonePod(ctx, workload, pods, focus.pod.metadata?.namespace ?? 'default');
+      if (replace) actions.push(replace);
     }
     const meaning =
       probe && /liveness/i.test(probe.message ?? '')
@@ -101,26 +84,3 @@ export const crashloop: Playbook = {
     };
   },
 };
-
-/** The tail of the previous (crashed) instance's log, the telling lines first. */
-async function logEvidence(ctx: PlaybookContext, v: ContainerView): Promise<Evidence[]> {
-  const ns = v.pod.metadata?.namespace ?? 'default';
-  // A container that is terminated now (a Job's failed pod) wrote its last words to the current log.
-  const previous = await ctx.read(
-    ctx.reader.logs(ns, podName(v.pod), v.status.name, { previous: !v.status.state?.terminated, tailLines: 30 }),
-    null,
-  );
-  const lines = (previous ?? '')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  if (lines.length === 0) return [];
-  const telling = lines.filter((l) => IMPORTANT_LINE.test(l)).slice(-3);
-  const shown = telling.length > 0 ? telling : lines.slice(-3);
-  return [
-    {
-      kind: 'log',
-      text: `${v.status.state?.terminated ? 'Last' : 'Previous'} ${v.status.name} log: ${shown.join(' | ')}`,
-    },
-  ];
-}

@@ -3,17 +3,16 @@
  * message about memory). An eviction is not an OOM kill: the pod's own limit was not reached.
  */
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
+import { isNodeMemoryEviction } from '../src/diagnosis/eviction.js';
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
-import type { Pod } from '../src/kube/reader.js';
 import { formatMemory, parseQuantity } from '../src/quantity.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
-const isMemoryEviction = (pod: Pod) =>
-  pod.status?.reason === 'Evicted' &&
-  /memory/i.test(pod.status.message ?? '') &&
-  !/ephemeral-storage|nodefs|imagefs/i.test(pod.status.message ?? '');
+// The message decides, parsed in one place: an ephemeral-storage eviction of a container named "in-memory-cache"
+// is not a memory eviction.
+const isMemoryEviction = isNodeMemoryEviction;
 
 export const nodeMemoryEviction: Playbook = {
   name: 'node-memory-eviction',

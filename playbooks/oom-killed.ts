@@ -1,5 +1,5 @@
 /** OOM_LIMIT: a main container killed by its own memory limit (reason OOMKilled), crash-looping or running again. */
-import { findOomKills, focusContainer, memoryFacts, memoryLimitAction } from '../src/diagnosis/oom.js';
+import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
@@ -20,7 +20,7 @@ export const oomKilled: Playbook = {
     const namespace = focused[0]?.view.pod.metadata?.namespace ?? target.namespace ?? 'default';
     const workload =
       target.workload ?? (focused[0] ? await ctx.read(ctx.reader.workloadOf(focused[0].view.pod), null) : null);
-    const action = memoryLimitAction(facts, workload, namespace);
+    const { action, advice, headline } = memoryLimitFix(facts, workload, namespace);
     const pods = focused.map((k) => podName(k.view.pod));
     const crashing = focused.some((k) => k.view.status.state?.waiting?.reason === 'CrashLoopBackOff');
     const limit = facts.limitBytes === null ? 'memory limit' : `memory limit of ${formatMemory(facts.limitBytes)}`;
@@ -28,13 +28,9 @@ export const oomKilled: Playbook = {
     const summary =
       `Container ${facts.container} was OOMKilled by its own ${limit} in ${listNames(pods, 3)} (${restarts} restart(s))` +
       (crashing ? '; the kills are what keeps it in CrashLoopBackOff' : '') +
-      (action ? `. Raise the limit to ${String(action.params.limit)}.` : '.');
+      (action ? `. Raise the limit to ${String(action.params.limit)}.` : `. ${headline}`);
     const evidence = [...facts.evidence];
-    if (!action)
-      evidence.push({
-        kind: 'spec',
-        text: 'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the limit where the pod is defined.',
-      });
+    if (advice) evidence.push({ kind: 'spec', text: advice });
     return {
       rootCause: { code: 'OOM_LIMIT', summary, confidence: 'high' },
       evidence,

@@ -3,7 +3,7 @@
  * was OOMKilled. Each restart registers the service under a new id, so registration or traffic breaks for the app.
  * Classic sidecars in `containers` and native ones (initContainers with restartPolicy Always) both count.
  */
-import { findOomKills, focusContainer, memoryFacts, memoryLimitAction } from '../src/diagnosis/oom.js';
+import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
@@ -54,13 +54,14 @@ export const sidecarOom: Playbook = {
     ];
     const namespace = first.view.pod.metadata?.namespace ?? target.namespace ?? 'default';
     const workload = target.workload ?? (await ctx.read(ctx.reader.workloadOf(first.view.pod), null));
-    const action = memoryLimitAction(facts, workload, namespace);
+    const { action, advice, headline } = memoryLimitFix(facts, workload, namespace);
+    if (advice) evidence.push({ kind: 'spec', text: advice });
     const summary =
       `The ${first.sidecar?.name ?? sidecar} sidecar ${sidecar} was OOMKilled by its ${facts.limitBytes === null ? 'memory limit' : `${formatMemory(facts.limitBytes)} memory limit`} in ${affected.length} of ${pods.length} pod(s) of ${group}; ` +
       'each restart re-registers the service under a new id, so registration and traffic break for the app' +
       (action
         ? `. Raise ${sidecar}'s limit to ${String(action.params.limit)} and alert when a container passes 90% of its limit.`
-        : '.');
+        : `. ${headline}`);
     return {
       rootCause: { code: 'SIDECAR_OOM_IDENTITY_CHURN', summary, confidence: 'high' },
       evidence,

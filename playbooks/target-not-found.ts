@@ -5,21 +5,6 @@ import { namedTarget } from '../src/diagnosis/target.js';
 import type { ReplicaSet } from '../src/kube/reader.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
-const IDENTITY_LABELS = [
-  'namespace',
-  'pod',
-  'container',
-  'deployment',
-  'statefulset',
-  'daemonset',
-  'job_name',
-  'service',
-  'node',
-  'persistentvolumeclaim',
-  'persistentvolume',
-  'horizontalpodautoscaler',
-];
-
 export const targetNotFound: Playbook = {
   name: 'target-not-found',
   rootCauses: ['TARGET_NOT_FOUND'],
@@ -49,7 +34,8 @@ export const targetNotFound: Playbook = {
       }
     }
     const labels = ctx.event.alert.labels;
-    const matchers = ['alertname', ...IDENTITY_LABELS]
+    // The labels that named the object, never the exporter's (its pod name changes on every restart of it).
+    const matchers = ['alertname', ...(namedTarget(labels)?.from ?? [])]
       .filter((k) => labels[k] !== undefined)
       .map((name) => ({ name, value: labels[name] ?? '', isRegex: false, isEqual: true }));
     const actions: ProposedAction[] =

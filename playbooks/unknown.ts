@@ -1,6 +1,7 @@
 /** UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found. */
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { containersOf, eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
+import { unnamedSubject } from '../src/diagnosis/target.js';
 import type { Evidence } from '../src/types.js';
 
 export const unknown: Playbook = {
@@ -11,13 +12,14 @@ export const unknown: Playbook = {
     const target = ctx.target;
     const labels = ctx.event.alert.labels;
     if (!target) {
+      const about = unnamedSubject(labels);
       const shown = Object.entries(labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
       return {
         rootCause: {
           code: 'UNKNOWN',
-          summary: `The alert ${labels.alertname ?? ''} names no pod, workload, service, node or volume Medic can look at.`,
+          summary: `The alert ${labels.alertname ?? ''} names no pod, workload, service, node or volume Medic can look at${about ? `: it is about ${about}` : ''}.`,
           confidence: 'low',
         },
         evidence: [{ kind: 'status', text: `Alert labels: ${shown}` }],

@@ -1,9 +1,11 @@
 /**
  * UNSAFE_ROLLOUT: a Deployment whose rollouts drop traffic — replicas below the HPA minimum, no preStop hook, a grace
- * period under 60 s, or a strategy that can leave no ready pod — seen while a rollout or a replica shortfall is on.
+ * period under 60 s, or a strategy that can leave no ready pod — seen while a rollout or a replica shortfall is on,
+ * or behind a traffic alert (a Service's 5xx, QPS, latency) that started within 15 minutes of a finished rollout.
  */
 import type { Playbook } from '../src/diagnosis/playbook.js';
 import { eventEvidence, sidecarRuleFor } from '../src/diagnosis/pods.js';
+import { type RecentRollout, recentRollout, TRAFFIC_ALERT } from '../src/diagnosis/rollout-timing.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
@@ -64,6 +66,12 @@ export function rolloutFindings(
   return { findings, replicasBelowMin: !!hpa && replicas < min, grace, min };
 }
 
+/** A Service alert, or one whose name or summary is about requests, errors or latency. */
+function isTrafficAlert(kind: string, labels: Record<string, string>, annotations: Record<string, string>): boolean {
+  if (kind === 'Service') return true;
+  return TRAFFIC_ALERT.test(`${labels.alertname ?? ''} ${annotations.summary ?? ''}`);
+}
+
 export const unsafeRollout: Playbook = {
   name: 'unsafe-rollout',
   rootCauses: ['UNSAFE_ROLLOUT'],
@@ -81,14 +89,24 @@ export const unsafeRollout: Playbook = {
       (s.updatedReplicas ?? replicas) < (s.replicas ?? replicas) ||
       (s.unavailableReplicas ?? 0) > 0 ||
       (s.availableReplicas ?? replicas) < replicas;
-    if (!replicasBelowMin && !rolling) return null;
+    let recent: RecentRollout | null = null;
+    if (!replicasBelowMin && !rolling) {
+      // Finished rollouts leave no shortfall: only a traffic alert that started right after one points at it.
+      if (!isTrafficAlert(ctx.target.kind, ctx.event.alert.labels, ctx.event.alert.annotations)) return null;
+      const startMs = Date.parse(ctx.event.alert.startsAt);
+      recent = Number.isNaN(startMs) ? null : await recentRollout(ctx, d, startMs);
+      if (!recent) return null;
+    }
     const evidence: Evidence[] = findings.map((f) => ({ kind: 'spec', text: f.text }));
+    if (recent) evidence.unshift(...recent.evidence);
     evidence.push({
       kind: 'status',
       text: `Deployment ${w.name}: ${s.availableReplicas ?? 0} available, ${s.readyReplicas ?? 0} ready, ${s.updatedReplicas ?? 0} updated of ${replicas} wanted${hpa ? `; HPA minReplicas ${min}, maxReplicas ${hpa.spec?.maxReplicas}` : ''}`,
     });
-    const events = await ctx.read(ctx.reader.eventsFor(w.namespace, 'Deployment', w.name), []);
-    for (const e of events.filter((e) => e.reason === 'ScalingReplicaSet').slice(-2)) evidence.push(eventEvidence(e));
+    if (!recent) {
+      const events = await ctx.read(ctx.reader.eventsFor(w.namespace, 'Deployment', w.name), []);
+      for (const e of events.filter((e) => e.reason === 'ScalingReplicaSet').slice(-2)) evidence.push(eventEvidence(e));
+    }
     const params = {
       namespace: w.namespace,
       workload: `Deployment/${w.name}`,
@@ -101,7 +119,10 @@ export const unsafeRollout: Playbook = {
       `preStop sleep ${PRESTOP_SLEEP}s`,
       `grace period ${params.terminationGracePeriodSeconds}s`,
     ].filter(Boolean);
-    const summary = `Deployment ${w.name} rolls out unsafely (${findings.length} finding(s)): ${findings.map((f) => f.text.split(' (wanted')[0]).join('; ')}. Pods are removed before traffic drains, so rollouts drop requests.`;
+    const lead = recent
+      ? `The alert started right after Deployment ${w.name} rolled out, and its rollouts drop traffic`
+      : `Deployment ${w.name} rolls out unsafely`;
+    const summary = `${lead} (${findings.length} finding(s)): ${findings.map((f) => f.text.split(' (wanted')[0]).join('; ')}. Pods are removed before traffic drains, so rollouts drop requests.`;
     return {
       rootCause: { code: 'UNSAFE_ROLLOUT', summary, confidence: replicasBelowMin ? 'high' : 'medium' },
       evidence,

@@ -95,7 +95,12 @@ export function connectKube(
 /** The playbook engine reading the cluster; without a cluster, the fallback that says UNKNOWN honestly. */
 export function createEngine(kube: KubeApis | null, config: Config, logger: Logger): DiagnosisEngine {
   if (!kube) return createFallbackEngine();
-  return createPlaybookEngine({ reader: createClusterReader(kube), settings: config.settings, logger });
+  return createPlaybookEngine({
+    reader: createClusterReader(kube),
+    settings: config.settings,
+    prometheusUrl: config.prometheusUrl,
+    logger,
+  });
 }
 
 async function listen(server: Server, port: number, host: string | undefined): Promise<number> {

@@ -86,3 +86,25 @@ export function proposeMemoryLimit(limitBytes: number | null, usageBytes: number
   const target = Math.max(base * 2, (usageBytes ?? 0) * 1.5);
   return roundUpMemoryMi(target / MI) * MI;
 }
+
+/**
+ * A new CPU limit (millicores) for a container throttled by its own limit: double the limit, or 1.5× the highest
+ * usage seen if that is more. Throttling caps the usage at the limit, so usage cannot show how much CPU the
+ * container wants; one doubling step is a change people can review, and the throttled share after it says whether
+ * another step is needed. Rounded up to 100m below one core and to half cores above, as people write limits.
+ */
+export function proposeCpuLimit(limitMillis: number, usageMillis: number | null): number {
+  const target = Math.max(limitMillis * 2, (usageMillis ?? 0) * 1.5);
+  const step = target <= 1000 ? 100 : 500;
+  return Math.ceil(target / step) * step;
+}
+
+const GI = 2 ** 30;
+
+/** Bytes as people size volumes: `2Ti`, `150Gi`, `512Mi` — whole units only, rounded up (a claim never gets less). */
+export function formatStorage(bytes: number): string {
+  const gi = bytes / GI;
+  if (gi >= 1024 && Number.isInteger(gi / 1024)) return `${gi / 1024}Ti`;
+  if (gi >= 1) return `${Math.ceil(gi)}Gi`;
+  return `${Math.max(1, Math.ceil(bytes / MI))}Mi`;
+}

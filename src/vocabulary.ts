@@ -15,6 +15,16 @@ export const ROOT_CAUSE_CODES = [
   'CRASHLOOP_APP_ERROR',
   'IMAGE_PULL_FAILURE',
   'TARGET_NOT_FOUND',
+  'HPA_MAXED_OUT',
+  'CPU_THROTTLING',
+  'QUOTA_EXCEEDED',
+  'CONFIG_MISSING',
+  'PROBE_FAILURE',
+  'JOB_FAILED',
+  'EPHEMERAL_STORAGE_EVICTION',
+  'NODE_NOT_READY',
+  'VOLUME_FULL',
+  'VOLUME_PROVISIONING_FAILED',
   'UNKNOWN',
 ] as const;
 export type RootCauseCode = (typeof ROOT_CAUSE_CODES)[number];
@@ -28,6 +38,9 @@ export const ACTION_KINDS = [
   'delete-pod',
   'cordon-node',
   'silence',
+  'set-hpa-max',
+  'set-cpu-limit',
+  'resize-pvc',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
@@ -41,6 +54,10 @@ const k8sName = z
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a memory quantity like 512Mi');
+/** CPU as limits are written: whole or fractional cores (`2`, `0.5`) or millicores (`1500m`). */
+const cpuQuantity = z.string().regex(/^([0-9]+(\.[0-9]+)?|[0-9]+m)$/, 'must be a CPU quantity like 2 or 1500m');
+/** A storage size as a claim requests it (binary or decimal suffix, no fractions): `200Gi`, `1Ti`, `500G`. */
+const storageSize = z.string().regex(/^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)$/, 'must be a storage size like 200Gi');
 const duration = z.string().regex(/^[0-9]+(s|m|h|d)$/, 'must be a duration like 2h');
 
 /** Parameters of each action kind, as ROOT_CAUSES.md lists them. */
@@ -80,6 +97,14 @@ export const ACTION_PARAMS = {
       .min(1),
     duration,
   }),
+  'set-hpa-max': z.strictObject({ namespace: k8sName, hpa: k8sName, maxReplicas: z.number().int().min(1) }),
+  'set-cpu-limit': z.strictObject({
+    namespace: k8sName,
+    workload: workloadRef,
+    container: k8sName,
+    limit: cpuQuantity,
+  }),
+  'resize-pvc': z.strictObject({ namespace: k8sName, pvc: k8sName, size: storageSize }),
 } satisfies Record<ActionKind, z.ZodType>;
 
 export type ActionParams<K extends ActionKind> = z.infer<(typeof ACTION_PARAMS)[K]>;
@@ -91,6 +116,8 @@ export const RISKY_ACTION_KINDS: ReadonlySet<ActionKind> = new Set([
   'delete-pod',
   'cordon-node',
   'scale',
+  // A volume can grow but never shrink again: the change cannot be undone.
+  'resize-pvc',
 ]);
 
 export function isRootCauseCode(value: unknown): value is RootCauseCode {

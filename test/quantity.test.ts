@@ -1,6 +1,14 @@
 /** The memory limit Medic proposes is at least double the limit that was hit, rounded to a size people write. */
 import { describe, expect, it } from 'vitest';
-import { formatMemory, parseCpuMillis, parseQuantity, proposeMemoryLimit } from '../src/quantity.js';
+import {
+  formatCpu,
+  formatMemory,
+  parseCpuMillis,
+  parseQuantity,
+  proposeCpuLimit,
+  proposeMemoryLimit,
+} from '../src/quantity.js';
+import { ACTION_PARAMS } from '../src/vocabulary.js';
 
 const Mi = 2 ** 20;
 
@@ -31,5 +39,30 @@ describe('memory limit proposals', () => {
     expect(parseCpuMillis('1473904112n')).toBe(1474);
     expect(parseCpuMillis('1500m')).toBe(1500);
     expect(parseCpuMillis('2')).toBe(2000);
+  });
+});
+
+describe('a new CPU limit for a throttled container', () => {
+  it.each([
+    // limit, peak usage seen, proposed
+    [500, 498, '1'],
+    [250, null, '500m'],
+    [300, 290, '600m'],
+    [2000, 1984, '4'],
+    [1500, 1500, '3'],
+    // A burst measured above the limit (a Prometheus peak over a 5-minute rate can exceed it) wins when larger.
+    [1000, 1800, '3'],
+    [700, 690, '1500m'],
+  ])('limit %im, usage %sm → %s', (limit, usage, wanted) => {
+    const proposed = proposeCpuLimit(limit, usage);
+    expect(formatCpu(proposed)).toBe(wanted);
+    expect(proposed).toBeGreaterThanOrEqual(2 * limit);
+    expect(ACTION_PARAMS['set-cpu-limit'].shape.limit.safeParse(wanted).success).toBe(true);
+  });
+
+  it('accepts CPU quantities as limits are written and refuses memory or junk', () => {
+    const limit = ACTION_PARAMS['set-cpu-limit'].shape.limit;
+    for (const ok of ['2', '0.5', '1500m', '250m']) expect(limit.safeParse(ok).success, ok).toBe(true);
+    for (const bad of ['1Gi', '500Mi', '-1', '1.5m', 'two', '']) expect(limit.safeParse(bad).success, bad).toBe(false);
   });
 });

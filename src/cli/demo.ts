@@ -8,7 +8,7 @@ import { errorMessage, MedicError } from '../errors.js';
 const USAGE = `Usage: medic demo [--port N] [--alertmanager]
 
 Runs Medic with everything it talks to on this machine: Redis (REDIS_URL when it answers, else a private
-redis-server), a sandbox Kubernetes API server holding four incidents, a Slack-compatible server, and the
+redis-server), a sandbox Kubernetes API server holding four incidents and a traffic peak, a Slack-compatible server, and the
 web console at http://localhost:PORT/console/. Sends the alerts, then runs until Ctrl-C.
 
   --port N          Medic's HTTP port, console included (default: $PORT or 3000; 0 picks a free port)

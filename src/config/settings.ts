@@ -1,5 +1,6 @@
 /** medic.yaml: every key optional, unknown keys an error (a typo must not silently disable a guard rail). */
 import { z } from 'zod';
+import { parseQuantity } from '../quantity.js';
 import { ACTION_KINDS } from '../vocabulary.js';
 import { parseDuration } from './duration.js';
 
@@ -10,6 +11,16 @@ const durationMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
     return z.NEVER;
   }
   return ms;
+});
+
+/** A storage size (`2Ti`, `500Gi`) as bytes. */
+const storageQuantity = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseQuantity(value);
+  if (bytes === null || bytes <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a storage size like 500Gi or 2Ti` });
+    return z.NEVER;
+  }
+  return bytes;
 });
 
 const slackId = z.string().regex(/^[US][A-Z0-9]{2,}$/, 'must be a Slack user ID (U…) or user-group ID (S…)');
@@ -51,6 +62,13 @@ export const settingsSchema = z.strictObject({
       maxFactor: z.number().min(1).default(10),
     })
     .refine((s) => s.min <= s.max, { message: 'min must not exceed max', path: ['min'] })
+    .prefault({}),
+  /** resize-pvc bounds: never above maxSize, never more than maxGrowthFactor × the claim's current size at once. */
+  volumes: z
+    .strictObject({
+      maxSize: storageQuantity.default(2 * 2 ** 40),
+      maxGrowthFactor: z.number().gt(1).max(10).default(2),
+    })
     .prefault({}),
   channels: z.array(channelRoute).default([]),
   sidecars: z.array(sidecarRule).default(DEFAULT_SIDECARS),

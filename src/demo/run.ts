@@ -1,5 +1,5 @@
 /**
- * `medic demo`: Redis, a sandbox cluster with the four incidents, the demo Prometheus API, the Slack
+ * `medic demo`: Redis, a sandbox cluster with the four incidents and a traffic peak, the demo Prometheus API, the Slack
  * simulator and Medic itself (the real webhook, queues, playbooks, Slack client, Bolt and remediation),
  * with the console at /console. Every part is started here and stopped in reverse order.
  */

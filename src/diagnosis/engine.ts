@@ -32,6 +32,8 @@ export interface PlaybookEngineOptions {
   reader: ClusterReader;
   settings: Settings;
   logger: Logger;
+  /** PROMETHEUS_URL: passed to playbooks that read usage history; without it they use metrics.k8s.io only. */
+  prometheusUrl?: string | undefined;
   now?: () => number;
   playbooks?: readonly Playbook[];
   /** Upper bound of one diagnosis; default 10 s. */
@@ -70,6 +72,7 @@ export function createPlaybookEngine(options: PlaybookEngineOptions): PlaybookEn
       signal: bounded,
       now,
       settings: options.settings,
+      prometheusUrl: options.prometheusUrl,
       target,
       read: failures.read,
     };
@@ -152,7 +155,7 @@ function toDiagnosis(
     rootCause: result.rootCause,
     evidence: [...result.evidence, ...failures.evidence],
     actions: result.actions,
-    partial: failures.partial,
+    partial: failures.partial || result.partial === true,
   };
 }
 

@@ -3,6 +3,7 @@ import type { SidecarRule } from '../config/settings.js';
 import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
 import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
+import { injectedLimitAdvice, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import {
   type ContainerView,
@@ -109,20 +110,45 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
   return { container, limitBytes, requestBytes, usageBytes, evidence };
 }
 
-/** set-memory-limit for the workload, or null when the pods have no patchable controller. */
-export function memoryLimitAction(
-  facts: MemoryFacts,
-  workload: Workload | null,
-  namespace: string,
-): ProposedAction | null {
+/** The fix for the focused container: a set-memory-limit proposal, or the sentence to say instead of one. */
+export interface MemoryLimitFix {
+  action: ProposedAction | null;
+  /** Why there is no button and what to change instead (an evidence line); null when the action is offered. */
+  advice: string | null;
+  /** The same in a few words, for the summary. */
+  headline: string | null;
+}
+
+/**
+ * set-memory-limit for the workload when its pod template defines the container; for a container an admission
+ * webhook injected, the annotation its injector reads (no button: patching the template would change nothing).
+ */
+export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, namespace: string): MemoryLimitFix {
   const ref = workloadRef(workload);
-  if (!ref) return null;
+  if (!workload || !ref) {
+    return {
+      action: null,
+      advice: 'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the limit where the pod is defined.',
+      headline: 'Raise the limit where the pod is defined.',
+    };
+  }
   const limit = formatMemory(proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes));
+  if (!templateDefines(workload, facts.container)) {
+    return {
+      action: null,
+      advice: injectedLimitAdvice(workload, facts.container, limit),
+      headline: `${facts.container} is not in the pod template (injected at admission), so no template patch is offered.`,
+    };
+  }
   const from = facts.limitBytes === null ? 'no limit' : formatMemory(facts.limitBytes);
   return {
-    kind: 'set-memory-limit',
-    title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}`,
-    params: { namespace, workload: ref, container: facts.container, limit },
-    risk: 'low',
+    action: {
+      kind: 'set-memory-limit',
+      title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}`,
+      params: { namespace, workload: ref, container: facts.container, limit },
+      risk: 'low',
+    },
+    advice: null,
+    headline: null,
   };
 }

@@ -58,6 +58,8 @@ export interface PlaybookContext {
   signal: AbortSignal;
   now: () => number;
   settings: Settings;
+  /** PROMETHEUS_URL, when set: playbooks that need history (throttled share, usage over time) ask it. */
+  prometheusUrl?: string | undefined;
   /** null when the alert names nothing in the cluster (no pod, workload, service, node or volume labels). */
   target: ResolvedTarget | null;
   /**
@@ -71,6 +73,8 @@ export interface PlaybookResult {
   rootCause: { code: RootCauseCode; summary: string; confidence: Confidence };
   evidence: Evidence[];
   actions: ProposedAction[];
+  /** True when an input the diagnosis needed was missing or unusable (the evidence says which). */
+  partial?: boolean;
 }
 
 export interface Playbook {

@@ -55,6 +55,10 @@ export function podName(pod: Pod): string {
   return pod.metadata?.name ?? '?';
 }
 
+export function podNamespace(pod: Pod): string {
+  return pod.metadata?.namespace ?? 'default';
+}
+
 /** `Deployment/name` for the actions that patch a pod template; null for bare pods, Jobs and ReplicaSets. */
 export function workloadRef(workload: Workload | null): string | null {
   if (!workload) return null;

@@ -7,7 +7,7 @@ export function renderDiagnosisText(d: Diagnosis): string {
     : 'no target';
   const lines = [
     `${d.alert.alertname} [${d.alert.fingerprint}] on ${target}`,
-    `  ${d.rootCause.code} (${d.rootCause.confidence} confidence, playbook ${d.playbook})${d.partial ? ' — partial: some cluster queries failed' : ''}`,
+    `  ${d.rootCause.code} (${d.rootCause.confidence} confidence, playbook ${d.playbook})${d.partial ? ' — partial: made without some information (see the evidence)' : ''}`,
     `  ${d.rootCause.summary}`,
   ];
   if (d.evidence.length > 0) {

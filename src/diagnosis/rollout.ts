@@ -2,6 +2,7 @@
 import type { Deployment, Pod, ReplicaSetRevision, Workload } from '../kube/reader.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
+import { isPodReady } from './pods.js';
 
 export interface RevisionFinding {
   evidence: Evidence[];
@@ -58,5 +59,28 @@ export async function rollbackIfNewRevision(
       },
       risk: 'medium',
     },
+  };
+}
+
+/**
+ * delete-pod when exactly one pod of a workload fails while siblings are healthy: something local to that pod (its
+ * node, its state) is the likelier cause, and its controller replaces it. Null when more pods fail.
+ */
+export async function replaceLonePod(
+  ctx: PlaybookContext,
+  workload: Workload | null,
+  failingPods: string[],
+  namespace: string,
+): Promise<ProposedAction | null> {
+  const [pod] = failingPods;
+  if (!workload || !pod || failingPods.length !== 1) return null;
+  const siblings = await ctx.read(ctx.reader.podsOf(workload), []);
+  const healthy = siblings.filter((p) => isPodReady(p)).length;
+  if (healthy === 0 || siblings.length < 2) return null;
+  return {
+    kind: 'delete-pod',
+    title: `Delete pod ${pod} so its controller replaces it (${healthy} sibling(s) are healthy)`,
+    params: { namespace, pod },
+    risk: 'medium',
   };
 }

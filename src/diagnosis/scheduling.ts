@@ -1,5 +1,6 @@
 /** Pods the scheduler could not place, with what it said, and why nodes cannot take them. */
 import { type KubeEvent, type Node, nodeZone, type Pod } from '../kube/reader.js';
+import { notReadyCondition } from './nodes.js';
 import type { PlaybookContext } from './playbook.js';
 import { podName, schedulingMessage } from './pods.js';
 
@@ -37,8 +38,8 @@ export async function unscheduledPods(
 /** Why a node cannot take this pod right now, or null when it could. */
 export function nodeBlocker(node: Node, pod?: Pod): string | null {
   if (node.spec?.unschedulable) return 'cordoned (unschedulable)';
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready && ready.status !== 'True') return `NotReady (${ready.reason ?? ready.status})`;
+  const ready = notReadyCondition(node);
+  if (ready) return `NotReady (${ready.reason ?? ready.status})`;
   const tolerations = pod?.spec?.tolerations ?? [];
   for (const taint of node.spec?.taints ?? []) {
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;

@@ -1,70 +1,33 @@
 /**
- * Target resolution: which object an alert is about, from its labels (kube-state-metrics, kubelet and custom
- * alerts), and the pods to look at — alerts about a workload, a service or a volume look at its pods.
+ * Target resolution: finds the object an alert is about (named-target.ts reads it from the labels) in the cluster,
+ * and the pods to look at — alerts about a workload, a service or a volume look at its pods.
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
 import { type ClusterReader, labelSelectorString, type Pod, type Workload, type WorkloadKind } from '../kube/reader.js';
-import type { ResolvedTarget, TargetKind } from './playbook.js';
+import { describeTarget, type Named, namedTarget } from './named-target.js';
+import type { ResolvedTarget } from './playbook.js';
+
+export {
+  describeTarget,
+  isExporterPod,
+  type Named,
+  namedTarget,
+  silenceLabels,
+  unnamedSubject,
+} from './named-target.js';
 
 type Read = <T>(query: Promise<T>, fallback: T) => Promise<T>;
-
-interface Named {
-  kind: TargetKind;
-  namespace?: string;
-  name: string;
-  /** Only a guess from the labels: when it does not exist, the alert names nothing (not TARGET_NOT_FOUND). */
-  guessed?: boolean;
-}
-
-const WORKLOAD_LABELS: [string, WorkloadKind & TargetKind][] = [
-  ['deployment', 'Deployment'],
-  ['statefulset', 'StatefulSet'],
-  ['daemonset', 'DaemonSet'],
-  ['job_name', 'Job'],
-];
-
-/** The object named by an alert's labels, most specific first; null when it names none. Pure. */
-export function namedTarget(labels: Record<string, string>): Named | null {
-  const namespace = labels.namespace ?? labels.exported_namespace;
-  if (namespace && labels.pod) return { kind: 'Pod', namespace, name: labels.pod };
-  if (namespace && labels.persistentvolumeclaim) {
-    return { kind: 'PersistentVolumeClaim', namespace, name: labels.persistentvolumeclaim };
-  }
-  if (labels.persistentvolume) return { kind: 'PersistentVolume', name: labels.persistentvolume };
-  for (const [label, kind] of WORKLOAD_LABELS) {
-    const name = labels[label];
-    if (namespace && name) return { kind, namespace, name };
-  }
-  if (namespace && labels.horizontalpodautoscaler) {
-    return { kind: 'HorizontalPodAutoscaler', namespace, name: labels.horizontalpodautoscaler };
-  }
-  // When `service` equals the scrape `job`, it may be the exporter's own service (kube-state-metrics without labeldrop)
-  // or an app whose ServiceMonitor names the job after its service: look it up, but its absence proves nothing.
-  if (namespace && labels.service) {
-    return {
-      kind: 'Service',
-      namespace,
-      name: labels.service,
-      ...(labels.service === labels.job ? { guessed: true } : {}),
-    };
-  }
-  if (labels.node) return { kind: 'Node', name: labels.node };
-  return null;
-}
-
-export function describeTarget(t: Named): string {
-  return t.namespace ? `${t.kind} ${t.namespace}/${t.name}` : `${t.kind} ${t.name}`;
-}
 
 export async function resolveTarget(
   reader: ClusterReader,
   event: AlertEvent,
   read: Read,
 ): Promise<ResolvedTarget | null> {
-  const labels = event.alert.labels;
-  const named = namedTarget(labels);
+  const first = namedTarget(event.alert.labels);
+  const named = first && (await refine(reader, first, read));
   if (!named) return null;
-  const { guessed: _, ...identity } = named;
+  const identity = { kind: named.kind, name: named.name, ...(named.namespace ? { namespace: named.namespace } : {}) };
+  const container = named.container;
   const base = { ...identity, description: describeTarget(named), workload: null, pods: [] as Pod[] };
   // A failed lookup is not a missing object: say the cluster could not be read, never TARGET_NOT_FOUND.
   let failed = false;
@@ -77,9 +40,26 @@ export async function resolveTarget(
   if (failed) return { ...base, found: true, unreadable: true };
   if (!resolved) return named.guessed ? null : { ...base, found: false };
   const target: ResolvedTarget = { ...base, ...resolved, found: true };
-  const container = labels.container;
   if (container && target.pods.some((p) => containerNames(p).includes(container))) target.container = container;
   return target;
+}
+
+/**
+ * What the labels alone cannot tell: the node an exporter pod runs on (null when that pod is gone: the alert then
+ * names nothing Medic can find), and whether the pod an alert names belongs to the workload it names.
+ */
+async function refine(reader: ClusterReader, named: Named, read: Read): Promise<Named | null> {
+  if (named.hostOf) {
+    const exporter = await read(reader.getPod(named.hostOf.namespace, named.hostOf.pod), null);
+    const node = exporter?.spec?.nodeName;
+    return node ? { kind: 'Node', name: node, from: named.from } : null;
+  }
+  if (!named.pod || !named.namespace) return named;
+  const pod = await read(reader.getPod(named.namespace, named.pod.name), null);
+  const owner = pod ? await read(reader.workloadOf(pod), null) : null;
+  if (owner?.kind !== named.kind || owner.name !== named.name) return named;
+  const { pod: namedPod, ...rest } = named;
+  return { ...rest, kind: 'Pod', name: namedPod.name, from: [...named.from, namedPod.label] };
 }
 
 type Found = Omit<ResolvedTarget, 'kind' | 'namespace' | 'name' | 'found' | 'description'>;

@@ -16,6 +16,7 @@ import {
   PolicyV1Api,
   type RequestContext,
   type ResponseContext,
+  StorageV1Api,
 } from '@kubernetes/client-node';
 
 export interface KubeConnectOptions {
@@ -47,6 +48,7 @@ export interface KubeApis {
   autoscaling: AutoscalingV2Api;
   batch: BatchV1Api;
   policy: PolicyV1Api;
+  storage: StorageV1Api;
   /** The API server's base URL, for the few calls the generated client lacks (metrics, scale patches). */
   server: string;
   timeoutMs: number;
@@ -163,6 +165,7 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
     autoscaling: kc.makeApiClient(AutoscalingV2Api),
     batch: kc.makeApiClient(BatchV1Api),
     policy: kc.makeApiClient(PolicyV1Api),
+    storage: kc.makeApiClient(StorageV1Api),
     server,
     timeoutMs,
     callOptions,

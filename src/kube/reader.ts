@@ -5,16 +5,20 @@
 import {
   type CoreV1Event,
   CustomObjectsApi,
+  type V1CronJob,
   type V1DaemonSet,
   type V1Deployment,
   type V1Job,
+  type V1LimitRange,
   type V1Node,
   type V1PersistentVolume,
   type V1PersistentVolumeClaim,
   type V1Pod,
   type V1ReplicaSet,
+  type V1ResourceQuota,
   type V1Service,
   type V1StatefulSet,
+  type V1StorageClass,
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
@@ -25,16 +29,22 @@ export type {
   CoreV1Event as KubeEvent,
   V1Container as Container,
   V1ContainerStatus as ContainerStatus,
+  V1CronJob as CronJob,
   V1DaemonSet as DaemonSet,
   V1Deployment as Deployment,
   V1Job as Job,
+  V1LimitRange as LimitRange,
   V1Node as Node,
+  V1NodeCondition as NodeCondition,
   V1PersistentVolume as PersistentVolume,
   V1PersistentVolumeClaim as PersistentVolumeClaim,
   V1Pod as Pod,
+  V1PodSpec as PodSpec,
   V1ReplicaSet as ReplicaSet,
+  V1ResourceQuota as ResourceQuota,
   V1Service as Service,
   V1StatefulSet as StatefulSet,
+  V1StorageClass as StorageClass,
   V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 export { labelSelectorString, nodeZone, volumeZones } from './selectors.js';
@@ -69,6 +79,8 @@ export interface ClusterReader {
   getPod(namespace: string, name: string): Promise<V1Pod | null>;
   listPods(namespace: string, labelSelector?: string | null): Promise<V1Pod[]>;
   listPodsOnNode(node: string): Promise<V1Pod[]>;
+  /** Pods of every namespace that still hold node resources (not Succeeded or Failed): what nodes have left. */
+  listActivePods(): Promise<V1Pod[]>;
   /** Events whose involvedObject is this object, oldest first. Cluster-scoped objects: pass namespace undefined. */
   eventsFor(namespace: string | undefined, kind: string, name: string): Promise<CoreV1Event[]>;
   /** The controller of a pod, followed up: Pod→ReplicaSet→Deployment, StatefulSet, DaemonSet, Job. */
@@ -78,6 +90,8 @@ export interface ClusterReader {
   replicaSetsOf(deployment: V1Deployment): Promise<ReplicaSetRevision[]>;
   /** Pods a workload's selector matches. */
   podsOf(workload: Workload): Promise<V1Pod[]>;
+  /** A Job's CronJob (its schedule and last successful run), for JOB_FAILED. */
+  getCronJob(namespace: string, name: string): Promise<V1CronJob | null>;
   getService(namespace: string, name: string): Promise<V1Service | null>;
   listServices(namespace: string): Promise<V1Service[]>;
   getNode(name: string): Promise<V1Node | null>;
@@ -85,9 +99,14 @@ export interface ClusterReader {
   getPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim | null>;
   getPv(name: string): Promise<V1PersistentVolume | null>;
   listPvs(): Promise<V1PersistentVolume[]>;
+  /** Every StorageClass (a cluster has a handful): a claim's class, whether it exists, which one is the default. */
+  listStorageClasses(): Promise<V1StorageClass[]>;
   getHpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
   /** The HPA whose scaleTargetRef is this workload, if any. */
   hpaFor(namespace: string, kind: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
+  /** The namespace's ResourceQuotas and LimitRanges: what pod creation is checked against at admission. */
+  listResourceQuotas(namespace: string): Promise<V1ResourceQuota[]>;
+  listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
   /** Current usage per container (metrics.k8s.io); null when the pod or the metrics API is absent. */
   podMetrics(namespace: string, name: string): Promise<ContainerUsage[] | null>;
   /** Container log tail; null when there is none (e.g. no previous instance). */
@@ -120,7 +139,7 @@ function buildReader(
 ): ClusterReader {
   const scope = new CallScope(shared, signal);
   const opts = () => apis.callOptions(signal);
-  const { core, apps, batch, autoscaling } = apis;
+  const { core, apps, batch, autoscaling, storage } = apis;
   const items = async <T>(p: Promise<{ items: T[] } | null>): Promise<T[]> => (await p)?.items ?? [];
 
   const reader: ClusterReader = {
@@ -142,6 +161,12 @@ function buildReader(
       items(
         scope.read(`pods@${node}`, `list pods on node ${node}`, () =>
           core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
+        ),
+      ),
+    listActivePods: () =>
+      items(
+        scope.read('pods@active', 'list running and pending pods', () =>
+          core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
         ),
       ),
     eventsFor: async (namespace, kind, name) => {
@@ -206,6 +231,10 @@ function buildReader(
       if (!selector) return [];
       return reader.listPods(workload.namespace, selector);
     },
+    getCronJob: (namespace, name) =>
+      scope.read(`cronjob/${namespace}/${name}`, `get CronJob ${namespace}/${name}`, () =>
+        batch.readNamespacedCronJob({ namespace, name }, opts()),
+      ),
     getService: (namespace, name) =>
       scope.read(`svc/${namespace}/${name}`, `get service ${namespace}/${name}`, () =>
         core.readNamespacedService({ namespace, name }, opts()),
@@ -225,6 +254,8 @@ function buildReader(
     getPv: (name) =>
       scope.read(`pv/${name}`, `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts())),
     listPvs: () => items(scope.read('pvs', 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()))),
+    listStorageClasses: () =>
+      items(scope.read('storageclasses', 'list StorageClasses', () => storage.listStorageClass({}, opts()))),
     getHpa: (namespace, name) =>
       scope.read(`hpa/${namespace}/${name}`, `get HorizontalPodAutoscaler ${namespace}/${name}`, () =>
         autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),
@@ -237,6 +268,18 @@ function buildReader(
       );
       return list.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
     },
+    listResourceQuotas: (namespace) =>
+      items(
+        scope.read(`quotas/${namespace}`, `list ResourceQuotas in ${namespace}`, () =>
+          core.listNamespacedResourceQuota({ namespace }, opts()),
+        ),
+      ),
+    listLimitRanges: (namespace) =>
+      items(
+        scope.read(`limitranges/${namespace}`, `list LimitRanges in ${namespace}`, () =>
+          core.listNamespacedLimitRange({ namespace }, opts()),
+        ),
+      ),
     podMetrics: async (namespace, name) => {
       const body = (await scope.read(
         `metrics/${namespace}/${name}`,

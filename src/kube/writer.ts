@@ -8,9 +8,11 @@ import {
   type V1DaemonSet,
   type V1Deployment,
   type V1Node,
+  type V1PersistentVolumeClaim,
   type V1Pod,
   type V1ReplicaSet,
   type V1StatefulSet,
+  type V1StorageClass,
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
@@ -21,10 +23,12 @@ export type {
   V1DaemonSet,
   V1Deployment,
   V1Node,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1PodTemplateSpec,
   V1ReplicaSet,
   V1StatefulSet,
+  V1StorageClass,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 
@@ -58,6 +62,11 @@ export interface ClusterWriter {
     options: WriteOptions,
   ): Promise<number>;
   listHorizontalPodAutoscalers(namespace: string, signal?: AbortSignal): Promise<V2HorizontalPodAutoscaler[]>;
+  readHorizontalPodAutoscaler(
+    namespace: string,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<V2HorizontalPodAutoscaler>;
   patchHorizontalPodAutoscaler(
     namespace: string,
     name: string,
@@ -71,6 +80,15 @@ export interface ClusterWriter {
   readNode(name: string, signal?: AbortSignal): Promise<V1Node>;
   listNodes(signal?: AbortSignal): Promise<V1Node[]>;
   patchNode(name: string, patch: object, options: WriteOptions): Promise<V1Node>;
+  readPersistentVolumeClaim(namespace: string, name: string, signal?: AbortSignal): Promise<V1PersistentVolumeClaim>;
+  /** A merge patch of the claim (resize-pvc: `spec.resources.requests.storage`). */
+  patchPersistentVolumeClaim(
+    namespace: string,
+    name: string,
+    patch: object,
+    options: WriteOptions,
+  ): Promise<V1PersistentVolumeClaim>;
+  readStorageClass(name: string, signal?: AbortSignal): Promise<V1StorageClass>;
 }
 
 const CONTENT_TYPES: Record<PatchType, string> = {
@@ -93,7 +111,7 @@ async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
 const dryRunParam = (options: WriteOptions) => (options.dryRun ? { dryRun: 'All' } : {});
 
 export function createClusterWriter(apis: KubeApis): ClusterWriter {
-  const { apps, core, autoscaling } = apis;
+  const { apps, core, autoscaling, storage } = apis;
   const opts = (signal?: AbortSignal, type?: PatchType) =>
     apis.callOptions(signal, type ? { 'Content-Type': CONTENT_TYPES[type] } : {});
 
@@ -149,6 +167,12 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
       return list.items;
     },
 
+    readHorizontalPodAutoscaler(namespace, name, signal) {
+      return call(`read HorizontalPodAutoscaler ${namespace}/${name}`, () =>
+        autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts(signal)),
+      );
+    },
+
     patchHorizontalPodAutoscaler(namespace, name, patch, options) {
       return call(`patch HorizontalPodAutoscaler ${namespace}/${name}`, () =>
         autoscaling.patchNamespacedHorizontalPodAutoscaler(
@@ -194,6 +218,25 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
           opts(options.signal, 'merge'),
         ),
       );
+    },
+
+    readPersistentVolumeClaim(namespace, name, signal) {
+      return call(`read PersistentVolumeClaim ${namespace}/${name}`, () =>
+        core.readNamespacedPersistentVolumeClaim({ namespace, name }, opts(signal)),
+      );
+    },
+
+    patchPersistentVolumeClaim(namespace, name, patch, options) {
+      return call(`patch PersistentVolumeClaim ${namespace}/${name}`, () =>
+        core.patchNamespacedPersistentVolumeClaim(
+          { namespace, name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
+          opts(options.signal, 'merge'),
+        ),
+      );
+    },
+
+    readStorageClass(name, signal) {
+      return call(`read StorageClass ${name}`, () => storage.readStorageClass({ name }, opts(signal)));
     },
   };
 }

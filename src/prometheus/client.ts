@@ -1,6 +1,7 @@
 /**
- * A small Prometheus HTTP API client: just enough of /api/v1/query_range for a container's memory
- * usage (cAdvisor's working set, what the OOM killer compares) and its limit (kube-state-metrics).
+ * A small Prometheus HTTP API client: /api/v1/query_range for a container's memory usage (cAdvisor's working set,
+ * what the OOM killer compares) and its limit (kube-state-metrics), and /api/v1/query for one-number answers
+ * (a container's throttled share and CPU usage, see ./cpu.ts).
  */
 import { z } from 'zod';
 import type { MemorySample } from '../charts/memory-chart.js';
@@ -16,6 +17,13 @@ const matrixSchema = z.object({
         values: z.array(z.tuple([z.number(), z.string()])),
       }),
     ),
+  }),
+});
+const vectorSchema = z.object({
+  status: z.literal('success'),
+  data: z.object({
+    resultType: z.literal('vector'),
+    result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) })),
   }),
 });
 const errorSchema = z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() });
@@ -38,20 +46,14 @@ export function promString(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
-/** Runs a range query; throws MedicError UNAVAILABLE when Prometheus cannot be reached or refuses it. */
-export async function queryRange(
+/** POSTs a query to `path`; throws MedicError UNAVAILABLE when Prometheus cannot be reached or refuses it. */
+async function post(
   prometheusUrl: string,
-  query: string,
-  range: { startMs: number; endMs: number; stepSeconds: number },
-  options: PrometheusCallOptions = {},
-): Promise<RangeSeries[]> {
-  const url = new URL('api/v1/query_range', prometheusUrl.endsWith('/') ? prometheusUrl : `${prometheusUrl}/`);
-  const body = new URLSearchParams({
-    query,
-    start: String(range.startMs / 1000),
-    end: String(range.endMs / 1000),
-    step: `${range.stepSeconds}s`,
-  });
+  path: 'api/v1/query' | 'api/v1/query_range',
+  body: URLSearchParams,
+  options: PrometheusCallOptions,
+): Promise<{ response: Response; json: unknown }> {
+  const url = new URL(path, prometheusUrl.endsWith('/') ? prometheusUrl : `${prometheusUrl}/`);
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 5000);
   let response: Response;
   try {
@@ -77,6 +79,23 @@ export async function queryRange(
       },
     );
   }
+  return { response, json };
+}
+
+/** Runs a range query; throws MedicError UNAVAILABLE when Prometheus cannot be reached or refuses it. */
+export async function queryRange(
+  prometheusUrl: string,
+  query: string,
+  range: { startMs: number; endMs: number; stepSeconds: number },
+  options: PrometheusCallOptions = {},
+): Promise<RangeSeries[]> {
+  const body = new URLSearchParams({
+    query,
+    start: String(range.startMs / 1000),
+    end: String(range.endMs / 1000),
+    step: `${range.stepSeconds}s`,
+  });
+  const { response, json } = await post(prometheusUrl, 'api/v1/query_range', body, options);
   const parsed = matrixSchema.safeParse(json);
   if (!response.ok || !parsed.success) {
     throw new MedicError('UNAVAILABLE', `Prometheus answered ${response.status} without a range-query result.`, {
@@ -87,6 +106,29 @@ export async function queryRange(
     labels: r.metric,
     samples: r.values.map(([t, v]) => ({ t: Math.round(t * 1000), bytes: Number(v) })),
   }));
+}
+
+export interface InstantSample {
+  labels: Record<string, string>;
+  /** The sample's value; NaN and ±Inf (e.g. 0/0 from a counter that did not move) stay as they are. */
+  value: number;
+}
+
+/** Runs an instant query at `now` that must return a vector; throws MedicError UNAVAILABLE otherwise. */
+export async function queryInstant(
+  prometheusUrl: string,
+  query: string,
+  options: PrometheusCallOptions = {},
+): Promise<InstantSample[]> {
+  const body = new URLSearchParams({ query, time: String((options.now ?? Date.now)() / 1000) });
+  const { response, json } = await post(prometheusUrl, 'api/v1/query', body, options);
+  const parsed = vectorSchema.safeParse(json);
+  if (!response.ok || !parsed.success) {
+    throw new MedicError('UNAVAILABLE', `Prometheus answered ${response.status} without an instant-query vector.`, {
+      status: response.status,
+    });
+  }
+  return parsed.data.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
 }
 
 export interface MemorySelector {

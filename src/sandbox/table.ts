@@ -47,6 +47,37 @@ function nodeStatus(node: Any): string {
   return node.spec?.unschedulable ? `${state},SchedulingDisabled` : state;
 }
 
+/** The TARGETS cell as the API server prints it (`cpu: 131%/70%`, `<unknown>` for a missing value, 2 shown). */
+function hpaTargets(hpa: Any): string {
+  const specs: Any[] = hpa.spec?.metrics ?? [];
+  if (specs.length === 0) return '<none>';
+  const statuses: Any[] = hpa.status?.currentMetrics ?? [];
+  const cells = specs.map((m, i) => {
+    const key = (
+      {
+        Resource: 'resource',
+        ContainerResource: 'containerResource',
+        Pods: 'pods',
+        Object: 'object',
+        External: 'external',
+      } as Record<string, string>
+    )[m.type];
+    if (!key) return '<unknown type>';
+    const target = m[key]?.target ?? {};
+    const current = statuses[i]?.[key]?.current;
+    const named = key === 'resource' || key === 'containerResource' ? `${m[key]?.name}: ` : '';
+    if (target.averageUtilization !== undefined || (named && target.averageValue === undefined)) {
+      const now = current?.averageUtilization !== undefined ? `${current.averageUtilization}%` : '<unknown>';
+      const want = target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>';
+      return `${named}${now}/${want}`;
+    }
+    const field = target.averageValue !== undefined ? 'averageValue' : 'value';
+    const avg = field === 'averageValue' && (key === 'object' || key === 'external') ? ' (avg)' : '';
+    return `${named}${current?.[field] ?? '<unknown>'}/${target[field]}${avg}`;
+  });
+  return cells.length > 2 ? `${cells.slice(0, 2).join(', ')} + ${cells.length - 2} more...` : cells.join(', ');
+}
+
 const COLUMNS: Record<string, Column[]> = {
   Pod: [
     name,
@@ -105,12 +136,35 @@ const COLUMNS: Record<string, Column[]> = {
     ['Port(s)', (s) => (s.spec?.ports ?? []).map((p: Any) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>'],
     age,
   ],
+  HorizontalPodAutoscaler: [
+    name,
+    ['Reference', (h) => `${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`],
+    ['Targets', hpaTargets],
+    ['MinPods', (h) => (h.spec?.minReplicas === undefined ? '<unset>' : String(h.spec.minReplicas))],
+    ['MaxPods', (h) => h.spec?.maxReplicas ?? 0],
+    ['Replicas', (h) => h.status?.currentReplicas ?? 0],
+    age,
+  ],
   PersistentVolumeClaim: [
     name,
     ['Status', (c) => c.status?.phase ?? 'Pending'],
     ['Volume', (c) => c.spec?.volumeName ?? ''],
     ['Capacity', (c) => c.status?.capacity?.storage ?? ''],
     ['StorageClass', (c) => c.spec?.storageClassName ?? ''],
+    age,
+  ],
+  StorageClass: [
+    [
+      'Name',
+      (c) =>
+        c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true'
+          ? `${c.metadata.name} (default)`
+          : c.metadata.name,
+    ],
+    ['Provisioner', (c) => c.provisioner ?? ''],
+    ['ReclaimPolicy', (c) => c.reclaimPolicy ?? 'Delete'],
+    ['VolumeBindingMode', (c) => c.volumeBindingMode ?? 'Immediate'],
+    ['AllowVolumeExpansion', (c) => String(c.allowVolumeExpansion === true)],
     age,
   ],
 };

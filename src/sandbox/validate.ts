@@ -138,12 +138,27 @@ function matchLabels(object: KubeObject): Record<string, unknown> | undefined {
   return isRecord(labels) ? labels : undefined;
 }
 
+/** The API server's HorizontalPodAutoscaler bounds (pkg/apis/autoscaling/validation). */
+function validateHpaBounds(causes: Causes, object: KubeObject): void {
+  const min = at(object, ['spec', 'minReplicas']);
+  const max = at(object, ['spec', 'maxReplicas']);
+  if (min !== undefined && !(Number.isInteger(min) && (min as number) >= 1)) {
+    invalidValue(causes, 'spec.minReplicas', min, 'must be greater than or equal to 1');
+  }
+  if (!Number.isInteger(max)) required(causes, 'spec.maxReplicas');
+  else if ((max as number) < 1) invalidValue(causes, 'spec.maxReplicas', max, 'must be greater than 0');
+  if (Number.isInteger(min) && Number.isInteger(max) && (max as number) < (min as number)) {
+    invalidValue(causes, 'spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`');
+  }
+}
+
 /** Problems with `object` (and, for an update, with changes from `previous`); empty when it is valid. */
 export function validateObject(object: KubeObject, previous?: KubeObject): StatusCause[] {
   const causes: Causes = [];
   validateMetadata(causes, object);
   const podPath = POD_SPEC_PATH[object.kind];
   if (podPath) validatePodSpec(causes, podPath.join('.'), at(object, podPath));
+  if (object.kind === 'HorizontalPodAutoscaler') validateHpaBounds(causes, object);
   if (REPLICATED.has(object.kind)) {
     const replicas = at(object, ['spec', 'replicas']);
     if (replicas !== undefined && !(Number.isInteger(replicas) && (replicas as number) >= 0)) {

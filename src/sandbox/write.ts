@@ -11,6 +11,7 @@ import type { Route } from './router.js';
 import { ApiError, badRequest, conflict, invalid, methodNotAllowed } from './status.js';
 import type { SandboxStore } from './store.js';
 import { validateObject } from './validate.js';
+import { admitClaimResize, claimUpdateCauses, resizedClaim } from './volume-claims.js';
 
 export interface WriteResult {
   status: number;
@@ -106,9 +107,12 @@ function update(ctx: WriteContext, previous: KubeObject, next: KubeObject): Kube
   };
   if (previous.metadata.namespace === undefined) delete fixed.namespace;
   const candidate = { ...next, apiVersion: previous.apiVersion, kind: previous.kind, metadata: fixed };
-  const causes = validateObject(candidate, previous);
+  const isClaim = candidate.kind === 'PersistentVolumeClaim';
+  const causes = [...validateObject(candidate, previous), ...(isClaim ? claimUpdateCauses(previous, candidate) : [])];
   if (causes.length) throw invalid(ctx.type, previous.metadata.name, causes);
-  return ctx.store.replace(reconcile(candidate, previous), { dryRun: ctx.dryRun });
+  if (isClaim) admitClaimResize(ctx.store, previous, candidate);
+  const reconciled = reconcile(candidate, previous);
+  return ctx.store.replace(isClaim ? resizedClaim(reconciled, previous) : reconciled, { dryRun: ctx.dryRun });
 }
 
 function create(ctx: WriteContext): WriteResult {

@@ -69,7 +69,7 @@ describe('medic demo', () => {
     });
     await ready;
 
-    expect(out).toMatch(/✔ 7 alerts in 4 groups: \d+ diagnoses posted to #incidents/);
+    expect(out).toMatch(/✔ 8 alerts in 5 groups: \d+ diagnoses posted to #incidents/);
     const consolePort = Number(/Console\s+http:\/\/localhost:(\d+)\/console\//.exec(out)?.[1]);
     const sandboxPort = Number(/kubectl --server http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
     const redisPort = Number(/private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1]);

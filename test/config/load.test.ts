@@ -64,6 +64,17 @@ describe('loadConfig', () => {
     expect(error.message).toContain('Slack user ID');
   });
 
+  it('bounds resize-pvc by volumes.maxSize and maxGrowthFactor, and names a bad size', () => {
+    expect(loadConfig({}).settings.volumes).toEqual({ maxSize: 2 * 2 ** 40, maxGrowthFactor: 2 });
+    expect(parseSettings('volumes: {maxSize: 500Gi}\n', 'medic.yaml').volumes.maxSize).toBe(500 * 2 ** 30);
+    const error = configError(() => parseSettings('volumes: {maxSize: huge}\n', 'medic.yaml'));
+    expect(error.field).toBe('volumes.maxSize');
+    expect(error.message).toContain('"huge" is not a storage size like 500Gi or 2Ti');
+    expect(configError(() => parseSettings('volumes: {maxGrowthFactor: 1}\n', 'medic.yaml')).field).toBe(
+      'volumes.maxGrowthFactor',
+    );
+  });
+
   it('reports an unreadable MEDIC_CONFIG path', () => {
     const error = configError(() => loadConfig({ MEDIC_CONFIG: '/nonexistent/medic.yaml' }));
     expect(error.field).toBe('MEDIC_CONFIG');

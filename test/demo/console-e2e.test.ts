@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDemo, startDemo } from '../../src/demo/run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CODES = ['OOM_LIMIT', 'SIDECAR_OOM_IDENTITY_CHURN', 'VOLUME_ATTACH_FAILURE', 'UNSAFE_ROLLOUT'];
+const CODES = ['OOM_LIMIT', 'SIDECAR_OOM_IDENTITY_CHURN', 'VOLUME_ATTACH_FAILURE', 'UNSAFE_ROLLOUT', 'HPA_MAXED_OUT'];
 const AD_SERVER_LIMIT = '[data-key="ads/Deployment/ad-server/ad-server/limit"]';
+const CHECKOUT_HPA = '[data-key="shop/Deployment/checkout/hpa"]';
 
 let demo: RunningDemo;
 let browser: Browser;
@@ -41,7 +42,7 @@ function diagnosis(code: string) {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('the demo console in Chromium', () => {
-  it('shows the four incidents diagnosed, each with its fix as a button', async () => {
+  it('shows the five incidents diagnosed, each with its fix as a button', async () => {
     await page.goto(demo.consoleUrl);
     for (const code of CODES) {
       await diagnosis(code).waitFor({ timeout: 20_000 });
@@ -80,6 +81,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo console in Chromium', () => {
     await expect(diagnosis('OOM_LIMIT').locator('button', { hasText: '512Mi' }).count()).resolves.toBe(0);
     await expect.poll(() => page.locator('#audit').textContent(), { timeout: 10_000 }).toMatch(/refused:not-approver/);
     await expect(page.locator('#audit').textContent()).resolves.toMatch(/Alice Chen/);
+  });
+
+  it('raises the maximum of an HPA at its ceiling when an approver clicks: the cluster panel shows the new bound', async () => {
+    await actAs('U0ALICE');
+    await expect(page.locator(CHECKOUT_HPA).getAttribute('data-value')).resolves.toBe('3–6');
+    await diagnosis('HPA_MAXED_OUT').locator('button', { hasText: 'maxReplicas 6 → 15' }).click();
+    await expect.poll(() => page.locator(CHECKOUT_HPA).getAttribute('data-value'), { timeout: 15_000 }).toBe('3–15');
+    await expect.poll(() => page.locator('#audit').textContent(), { timeout: 10_000 }).toMatch(/set-hpa-max/);
   });
 
   it('asks for confirmation before a risky fix and cordons the node once confirmed', async () => {

@@ -24,7 +24,7 @@ describe('the built-in demo scenario', () => {
     });
   });
 
-  it('places the incidents minutes before now, with four alert groups and seven alerts', async () => {
+  it('places the incidents minutes before now, with five alert groups and eight alerts', async () => {
     const now = Date.parse('2027-03-01T12:00:00Z');
     const scenario = await loadDemoScenario(now);
     expect(scenario.payloads.map((p) => p.body.groupKey)).toEqual([
@@ -32,8 +32,9 @@ describe('the built-in demo scenario', () => {
       '{}:{namespace="prod"}',
       '{}:{namespace="search"}',
       '{}:{namespace="edge"}',
+      '{}:{namespace="shop"}',
     ]);
-    expect(countAlerts(scenario)).toBe(7);
+    expect(countAlerts(scenario)).toBe(8);
     const starts = scenario.payloads.flatMap((p) =>
       (p.body.alerts as { startsAt: string }[]).map((a) => Date.parse(a.startsAt)),
     );

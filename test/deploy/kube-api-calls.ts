@@ -24,6 +24,7 @@ const API_GROUPS: Record<string, string> = {
   autoscaling: 'autoscaling',
   batch: 'batch',
   policy: 'policy',
+  storage: 'storage.k8s.io',
 };
 
 const METHOD_VERBS: Record<string, string> = {
@@ -118,7 +119,7 @@ function lineOf(text: string, index: number): number {
 /** Every Kubernetes API call in `text` (the source of `file`). */
 export function extractApiCalls(file: string, text: string): ApiCall[] {
   const calls: ApiCall[] = [];
-  for (const m of text.matchAll(/\b(core|apps|autoscaling|batch|policy)\s*\.\s*([a-z][A-Za-z]+)\s*\(/g)) {
+  for (const m of text.matchAll(/\b(core|apps|autoscaling|batch|policy|storage)\s*\.\s*([a-z][A-Za-z]+)\s*\(/g)) {
     const parsed = parseMethodName(m[2] as string);
     if (!parsed) continue;
     calls.push({

@@ -39,6 +39,15 @@ describe('playbook registry', () => {
     expect(at('TARGET_NOT_FOUND')).toBe(0);
   });
 
+  it('tries the specific causes of a failing pod before the probe, Job and crash-loop readings of it', () => {
+    const at = (code: string) => PLAYBOOKS.findIndex((p) => p.rootCauses.includes(code as never));
+    for (const specific of ['OOM_LIMIT', 'IMAGE_PULL_FAILURE', 'CONFIG_MISSING', 'EPHEMERAL_STORAGE_EVICTION'])
+      expect(at(specific), specific).toBeLessThan(at('PROBE_FAILURE'));
+    expect(at('PROBE_FAILURE')).toBeLessThan(at('JOB_FAILED'));
+    expect(at('JOB_FAILED')).toBeLessThan(at('CRASHLOOP_APP_ERROR'));
+    expect(at('CONFIG_MISSING')).toBeLessThan(at('VOLUME_ATTACH_FAILURE'));
+  });
+
   it.each(PLAYBOOKS.map((p) => [p.name, p] as const))(
     '%s has at least one scenario per root cause',
     (_name, playbook) => {

@@ -183,10 +183,14 @@ export interface HarnessOptions {
   settings?: Record<string, unknown>;
   alertmanagerUrl?: string;
   now?: () => number;
+  /** More objects for the cluster, beside clusterObjects(). */
+  objects?: unknown[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const cluster = await startTestCluster({ objects: clusterObjects() });
+  const cluster = await startTestCluster({
+    objects: [...clusterObjects(), ...(options.objects ?? [])],
+  });
   const redis = connect('store');
   const prefix = uniquePrefix('remediation');
   const settings: Settings = settingsSchema.parse(options.settings ?? {});

@@ -57,8 +57,13 @@ describe('remediation of workloads, through the real client against the sandbox'
   });
 
   it('scale: beyond the HPA maximum raises maxReplicas too; a StatefulSet scales through its subresource', async () => {
-    await prepareAndExecute('scale', { namespace: 'ads', workload: 'Deployment/api', replicas: 12 });
+    const { outcome } = await prepareAndExecute('scale', {
+      namespace: 'ads',
+      workload: 'Deployment/api',
+      replicas: 12,
+    });
     expect(hpa().spec).toMatchObject({ minReplicas: 12, maxReplicas: 12 });
+    expect(outcome.message).toBe('Deployment/api scaled 2 → 12 (HPA api minReplicas 12, maxReplicas 12)');
     await prepareAndExecute('scale', { namespace: 'ads', workload: 'StatefulSet/db', replicas: 5 });
     expect(h.stored('apps/v1', 'StatefulSet', 'ads', 'db').spec.replicas).toBe(5);
   });

@@ -7,6 +7,7 @@ import { createThreadSync, type ThreadSyncDeps } from '../../src/slack/thread-sy
 import type { AlertNotifier } from '../../src/types.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { BOT_TOKEN, harnessNotifier, type SlackHarness, startSlackHarness } from '../support/slack.js';
+import { waitFor } from '../support/wait.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;
@@ -128,11 +129,13 @@ describe('Slack notifier: one thread per alert group', () => {
 
 async function waitForIdle(harness: SlackHarness): Promise<void> {
   const queue = harness.slackQueue.queue;
-  for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
-    if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(
+    async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+      return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0;
+    },
+    { timeoutMs: 10_000, intervalMs: 20, what: 'the slack queue to be idle' },
+  );
 }
 
 describe('Slack notifier: a new reply is posted inside the job that recorded it', () => {

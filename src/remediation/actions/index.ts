@@ -4,9 +4,12 @@ import type { ActionHandler } from '../types.js';
 import { cordonNodeAction } from './cordon-node.js';
 import { deletePodAction } from './delete-pod.js';
 import { patchRolloutSafetyAction } from './patch-rollout-safety.js';
+import { resizePvcAction } from './resize-pvc.js';
 import { rolloutRestartAction } from './rollout-restart.js';
 import { rolloutUndoAction } from './rollout-undo.js';
 import { scaleAction } from './scale.js';
+import { setCpuLimitAction } from './set-cpu-limit.js';
+import { setHpaMaxAction } from './set-hpa-max.js';
 import { setMemoryLimitAction } from './set-memory-limit.js';
 import { silenceAction } from './silence.js';
 
@@ -19,4 +22,7 @@ export const ACTION_HANDLERS: { [K in ActionKind]: ActionHandler<K> } = {
   'delete-pod': deletePodAction,
   'cordon-node': cordonNodeAction,
   silence: silenceAction,
+  'set-hpa-max': setHpaMaxAction,
+  'set-cpu-limit': setCpuLimitAction,
+  'resize-pvc': resizePvcAction,
 };

@@ -71,7 +71,10 @@ export const scaleAction: ActionHandler<'scale'> = {
           );
         }
         await ctx.writer.patchScale(namespace, kind, ref.name, replicas, { dryRun, signal: ctx.signal });
-        return `${kind}/${ref.name} scaled ${current} → ${replicas}${hpaPatch ? ` (HPA ${hpa?.metadata?.name} minReplicas ${replicas})` : ''}`;
+        const bounds = hpaPatch
+          ? ` (HPA ${hpa?.metadata?.name} minReplicas ${hpaPatch.minReplicas}${hpaPatch.maxReplicas > (hpa?.spec?.maxReplicas ?? 0) ? `, maxReplicas ${hpaPatch.maxReplicas}` : ''})`
+          : '';
+        return `${kind}/${ref.name} scaled ${current} → ${replicas}${bounds}`;
       },
     };
   },

@@ -1,0 +1,176 @@
+/**
+ * HPA_MAXED_OUT: the HorizontalPodAutoscaler runs at maxReplicas while its metric stays above target, so a traffic
+ * peak lands on pods it may not add. Diagnosed for alerts about the HPA (KubeHpaMaxedOut) and for alerts about the
+ * workload or Service it governs (latency, QPS, CPU during a peak). set-hpa-max is offered only when the HPA is at
+ * its maximum, the load asks for more, and the nodes have room: on a full cluster more replicas are Pending pods.
+ */
+import { type ClusterRoom, clusterRoom, describeRoom, formatRequests, podRequests } from '../src/diagnosis/capacity.js';
+import { HPA_TOLERANCE, hottestMetric, readHpa, wantedReplicas } from '../src/diagnosis/hpa.js';
+import type { Playbook, PlaybookContext, ResolvedTarget } from '../src/diagnosis/playbook.js';
+import { eventEvidence } from '../src/diagnosis/pods.js';
+import { namedTarget } from '../src/diagnosis/target.js';
+import type { HorizontalPodAutoscaler, Node, Pod, PodSpec } from '../src/kube/reader.js';
+import type { Evidence, ProposedAction } from '../src/types.js';
+
+/** Node labels of Karpenter, which adds nodes for Pending pods: there a full cluster is not the end of it. */
+const AUTOSCALED_NODE_LABELS = ['karpenter.sh/nodepool', 'karpenter.sh/provisioner-name'];
+
+async function governingHpa(ctx: PlaybookContext, t: ResolvedTarget): Promise<HorizontalPodAutoscaler | null> {
+  const ns = t.namespace ?? 'default';
+  if (t.kind === 'HorizontalPodAutoscaler') return ctx.read(ctx.reader.getHpa(ns, t.name), null);
+  const w = t.workload;
+  if (w?.kind !== 'Deployment' && w?.kind !== 'StatefulSet') return null;
+  return ctx.read(ctx.reader.hpaFor(w.namespace, w.kind, w.name), null);
+}
+
+/** A new pod of the workload as the scheduler would see it: the template, else one of its pods. */
+function newPodShape(t: ResolvedTarget): Pod | null {
+  const template = (t.workload?.object.spec as { template?: { spec?: PodSpec } } | undefined)?.template;
+  if (template?.spec) return { spec: template.spec };
+  return t.pods[0] ?? null;
+}
+
+async function roomFor(ctx: PlaybookContext, shape: Pod | null) {
+  if (!shape) return { room: null, nodes: [] as Node[] };
+  const [nodes, active] = await Promise.all([
+    ctx.read(ctx.reader.listNodes(), null),
+    ctx.read(ctx.reader.listActivePods(), null),
+  ]);
+  if (!nodes || !active) return { room: null, nodes: nodes ?? [] };
+  return { room: clusterRoom(nodes, active, shape), nodes };
+}
+
+export const hpaMaxedOut: Playbook = {
+  name: 'hpa-maxed-out',
+  rootCauses: ['HPA_MAXED_OUT'],
+  matches: (event) => namedTarget(event.alert.labels) !== null,
+  async diagnose(ctx) {
+    const t = ctx.target;
+    if (!t?.found || t.unreadable) return null;
+    const aboutHpa = t.kind === 'HorizontalPodAutoscaler';
+    const hpa = await governingHpa(ctx, t);
+    if (!hpa) return null;
+    const s = readHpa(hpa);
+    const ref = hpa.spec?.scaleTargetRef;
+    const missing = s.metrics.flatMap((m) => (m.problem ? [m.problem] : []));
+    if (!hpa.status) missing.unshift('the HPA has no status (no currentReplicas, currentMetrics or conditions)');
+    else if (s.current === null) missing.unshift('status.currentReplicas is missing or not a number');
+    if (s.max < 1) missing.unshift('spec.maxReplicas is missing or not a number');
+    const atMax = s.current !== null && s.max >= 1 ? s.current >= s.max : null;
+    // Never this cause for an HPA below its maximum, whatever its metric says.
+    if (atMax === false) return null;
+    const hot = hottestMetric(s);
+    const tooMany = s.limited?.reason === 'TooManyReplicas';
+    // A metric value decides; without one, the controller's own verdict does (ScalingLimited: TooManyReplicas).
+    const pressing = atMax === true && (hot ? (hot.ratio ?? 0) > 1 + HPA_TOLERANCE : tooMany);
+    // About a workload or Service, only a clear peak is this cause; about the HPA itself, say what is known.
+    if (!pressing && !aboutHpa) return null;
+
+    const evidence: Evidence[] = [
+      {
+        kind: 'spec',
+        text: `HorizontalPodAutoscaler ${s.name} → ${ref ? `${ref.kind}/${ref.name}` : '?'}: minReplicas ${s.min}, maxReplicas ${s.max || '?'}, currentReplicas ${s.current ?? '?'}, desiredReplicas ${s.desired ?? '?'}`,
+      },
+      ...s.metrics.map((m): Evidence => ({ kind: 'metric', text: m.text })),
+    ];
+    if (s.limited) {
+      evidence.push({ kind: 'status', text: `ScalingLimited True (${s.limited.reason}): ${s.limited.message}` });
+    }
+    if (s.inactive) {
+      evidence.push({ kind: 'status', text: `ScalingActive False (${s.inactive.reason}): ${s.inactive.message}` });
+    }
+    const events = await ctx.read(ctx.reader.eventsFor(t.namespace, 'HorizontalPodAutoscaler', s.name), []);
+    for (const e of events.filter((e) => e.reason === 'SuccessfulRescale').slice(-2)) evidence.push(eventEvidence(e));
+    if (missing.length > 0) evidence.push({ kind: 'status', text: `Missing from the HPA: ${missing.join('; ')}` });
+
+    const what = `HPA ${s.name}`;
+    if (!pressing) {
+      const why =
+        atMax === null
+          ? `${what} cannot be confirmed at its maximum: ${missing[0] ?? 'its status is incomplete'}. ${ctx.event.alert.labels.alertname === 'KubeHpaMaxedOut' ? 'Prometheus saw it at maxReplicas; ' : ''}check \`kubectl describe hpa ${s.name} -n ${t.namespace}\`.`
+          : hot
+            ? `${what} is at its maxReplicas (${s.max}) but ${hot.text} is within ${HPA_TOLERANCE * 100}% of target or below it: the pods it has are coping at the ceiling. Nothing to raise now; raise maxReplicas if the metric climbs above target.`
+            : `${what} is at its maxReplicas (${s.max}) but no metric value says whether the load is above target (${missing[0] ?? 'metrics unavailable'}).`;
+      return {
+        rootCause: { code: 'HPA_MAXED_OUT', summary: why, confidence: 'low' },
+        evidence,
+        actions: [],
+        ...(missing.length > 0 ? { partial: true } : {}),
+      };
+    }
+
+    const shape = newPodShape(t);
+    const { room, nodes } = await roomFor(ctx, shape);
+    const each = shape ? formatRequests(podRequests(shape.spec)) : null;
+    const autoscaled = nodes.some((n) => AUTOSCALED_NODE_LABELS.some((l) => n.metadata?.labels?.[l] !== undefined));
+    if (room && each) {
+      evidence.push({
+        kind: 'status',
+        text: `Room for more ${ref?.name ?? s.name} pods (each requests ${each}): ${room.fits} fit on ${room.usable} of ${room.nodes.length} node(s) — ${describeRoom(room) || 'none usable'}`,
+      });
+    } else {
+      evidence.push({ kind: 'status', text: 'Node room for more pods could not be checked.' });
+    }
+
+    const wanted = wantedReplicas(s);
+    const bound = ctx.settings.scale.max;
+    const loadText = hot ? `${hot.text}` : 'the controller reports TooManyReplicas';
+    const needText = wanted && wanted > s.max ? `; at this load it wants about ${wanted} replicas` : '';
+    let summary = `${what} has run at its maxReplicas ${s.max} (min ${s.min}) with its load above target — ${loadText}${needText}: it cannot add pods, so the peak lands on the ${s.current} it has.`;
+    const goal = proposedMax(s.max, wanted, room, autoscaled, bound);
+    summary += ` ${roomSentence({ room, each, autoscaled, max: s.max, wanted, goal, bound })}`;
+    const actions: ProposedAction[] = [];
+    if (goal > s.max && t.namespace) {
+      actions.push({
+        kind: 'set-hpa-max',
+        title: `Raise HPA ${s.name} maxReplicas ${s.max} → ${goal}`,
+        params: { namespace: t.namespace, hpa: s.name, maxReplicas: goal },
+        risk: room && room.fits >= goal - s.max ? 'low' : 'medium',
+      });
+    }
+    return {
+      rootCause: { code: 'HPA_MAXED_OUT', summary, confidence: hot && tooMany ? 'high' : 'medium' },
+      evidence,
+      actions,
+      ...(missing.length > 0 ? { partial: true } : {}),
+    };
+  },
+};
+
+/** The new maximum: what the load asks for (+50 % when no metric says), within the room and medic.yaml scale.max. */
+function proposedMax(
+  max: number,
+  wanted: number | null,
+  room: ClusterRoom | null,
+  autoscaled: boolean,
+  bound: number,
+): number {
+  let goal = wanted && wanted > max ? wanted : Math.ceil(max * 1.5);
+  if (room && !autoscaled) goal = Math.min(goal, max + room.fits);
+  return Math.min(goal, bound);
+}
+
+function roomSentence(o: {
+  room: ClusterRoom | null;
+  each: string | null;
+  autoscaled: boolean;
+  max: number;
+  wanted: number | null;
+  goal: number;
+  bound: number;
+}): string {
+  const { room, each, autoscaled, max, goal, bound } = o;
+  if (max >= bound) return `maxReplicas is already at medic.yaml scale.max (${bound}): Medic proposes nothing higher.`;
+  if (!room)
+    return `Node room could not be checked; raising maxReplicas to ${goal} lets it add pods if the nodes can take them.`;
+  if (room.fits === 0 && !autoscaled) {
+    return `The nodes have no room for another pod (each requests ${each}): raising maxReplicas would only make Pending pods. Add nodes (or raise the node group's maximum) or free capacity first.`;
+  }
+  if (room.fits === 0) {
+    return `The nodes are full; Karpenter manages nodes here, so raising maxReplicas to ${goal} leaves new pods Pending until it adds nodes.`;
+  }
+  const capped = !autoscaled && goal < bound && goal === max + room.fits && (o.wanted ?? goal + 1) > goal;
+  return capped
+    ? `The nodes have room for only ${room.fits} more pod(s) (each requests ${each}): raising maxReplicas to ${goal} uses it; beyond that more nodes are needed.`
+    : `The nodes have room for ${room.fits} more pod(s) like these: raising maxReplicas to ${goal} lets it catch up${goal === bound ? ` (medic.yaml scale.max is ${bound})` : ''}.`;
+}

@@ -1,0 +1,137 @@
+/**
+ * NODE_NOT_READY: a node whose Ready condition is False or Unknown, and the pods it strands. Named by node
+ * alerts (KubeNodeNotReady, KubeNodeUnreachable) and by pod or workload alerts whose pods sit on a dead node.
+ * A zonal outage is more than one node: the other NotReady nodes of the zone are named too.
+ */
+import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
+import {
+  conditionText,
+  notReadyCondition,
+  otherBadConditions,
+  strandedPods,
+  strandedText,
+  taintsText,
+} from '../src/diagnosis/nodes.js';
+import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import { eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
+import { namedTarget } from '../src/diagnosis/target.js';
+import { type Node, nodeZone } from '../src/kube/reader.js';
+import type { Evidence, ProposedAction } from '../src/types.js';
+
+const MAX_NODES = 3;
+
+export const nodeNotReady: Playbook = {
+  name: 'node-not-ready',
+  rootCauses: ['NODE_NOT_READY'],
+  matches: (event) => namedTarget(event.alert.labels) !== null,
+  async diagnose(ctx) {
+    const dead = await deadNodes(ctx);
+    const node = dead[0];
+    if (!node) return null;
+    const name = node.metadata?.name ?? '?';
+    const zone = nodeZone(node);
+    const ready = notReadyCondition(node);
+    // Slack shows the first six lines: the condition, the zone, the stranded pods, then the details.
+    const evidence: Evidence[] = [
+      {
+        kind: 'status',
+        text: `Node ${name}${zone ? ` (zone ${zone})` : ''}: ${ready ? conditionText(ready) : 'NotReady'}`,
+      },
+    ];
+    const nodes = await ctx.read(ctx.reader.listNodes(), []);
+    const zonePeers = zone ? nodes.filter((n) => nodeZone(n) === zone) : [];
+    const deadPeers = zonePeers.filter((n) => n.metadata?.name !== name && notReadyCondition(n));
+    if (zone && zonePeers.length > 0) {
+      const deadNames = [name, ...deadPeers.map((n) => n.metadata?.name ?? '?')];
+      evidence.push({
+        kind: 'status',
+        text: `Zone ${zone}: ${deadNames.length} of ${zonePeers.length} node(s) NotReady (${listNames(deadNames, 6)})`,
+      });
+    }
+    const stranded = strandedPods(await ctx.read(ctx.reader.listPodsOnNode(name), []));
+    for (const s of stranded.slice(0, 4))
+      evidence.push({ kind: 'status', text: `Stranded on ${name}: ${strandedText(s)}` });
+    if (stranded.length > 4)
+      evidence.push({ kind: 'status', text: `… and ${stranded.length - 4} more pod(s) on ${name}` });
+    if (stranded.length === 0) {
+      evidence.push({
+        kind: 'status',
+        text: `Nothing is stranded on ${name}: its workload pods have already moved (only DaemonSet pods, which belong to the node, remain)`,
+      });
+    }
+    const taints = taintsText(node);
+    evidence.push({
+      kind: 'spec',
+      text: `Taints: ${taints || 'none'}; ${node.spec?.unschedulable ? 'already cordoned' : 'not cordoned (spec.unschedulable is false)'}`,
+    });
+    const others = otherBadConditions(node);
+    if (others.length > 0) {
+      evidence.push({
+        kind: 'status',
+        text: `Other conditions: ${others.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')}`,
+      });
+    }
+    if (node.spec?.providerID) evidence.push({ kind: 'spec', text: `Machine: ${node.spec.providerID}` });
+    for (const e of (await ctx.read(ctx.reader.eventsFor(undefined, 'Node', name), [])).slice(-2)) {
+      evidence.push(eventEvidence(e));
+    }
+
+    const actions: ProposedAction[] = [];
+    const plan = planCordon(dead.map((n) => n.metadata?.name ?? '').filter(Boolean), nodes, ctx.settings);
+    for (const n of plan.nodes) actions.push(cordonAction(n, 'keep new pods off it until the cause is known'));
+    evidence.push(...plan.notes.map((text) => ({ kind: 'spec' as const, text })));
+
+    return {
+      rootCause: {
+        code: 'NODE_NOT_READY',
+        summary: summarize(name, zone, ready?.reason ?? ready?.status ?? 'NotReady', stranded, deadPeers.length),
+        confidence: 'high',
+      },
+      evidence,
+      actions,
+    };
+  },
+};
+
+/** The NotReady nodes behind the alert: the node it names, or the nodes its (unfinished) pods are on. */
+async function deadNodes(ctx: PlaybookContext): Promise<Node[]> {
+  const target = ctx.target;
+  if (!target?.found) return [];
+  if (target.kind === 'Node') return target.node && notReadyCondition(target.node) ? [target.node] : [];
+  const names = new Set<string>();
+  for (const pod of target.pods) {
+    const phase = pod.status?.phase;
+    if (pod.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed') names.add(pod.spec.nodeName);
+  }
+  const dead: Node[] = [];
+  for (const n of [...names].slice(0, MAX_NODES)) {
+    const node = await ctx.read(ctx.reader.getNode(n), null);
+    if (node && notReadyCondition(node)) dead.push(node);
+  }
+  return dead;
+}
+
+function summarize(
+  name: string,
+  zone: string | undefined,
+  reason: string,
+  stranded: ReturnType<typeof strandedPods>,
+  deadPeers: number,
+): string {
+  const blocked = stranded.filter((s) => s.owner?.startsWith('StatefulSet ') && s.pod.metadata?.deletionTimestamp);
+  const parts = [`Node ${name}${zone ? ` (zone ${zone})` : ''} is NotReady (${reason}).`];
+  parts.push(
+    stranded.length === 0
+      ? 'Its workload pods have already moved elsewhere; nothing is stranded.'
+      : `${stranded.length} pod(s) are stranded on it${blocked.length > 0 ? `; StatefulSet pod(s) ${listNames(blocked.map((s) => podName(s.pod)))} stay Terminating and their replacements wait for them` : ''}.`,
+  );
+  if (deadPeers > 0) {
+    parts.push(`${deadPeers} other node(s) of zone ${zone} are NotReady too: a zonal outage, not one bad machine.`);
+  }
+  parts.push(
+    blocked.length > 0
+      ? 'Check the machine: if it is gone for good, delete the Node (or taint it node.kubernetes.io/out-of-service) so the StatefulSet can recreate its pods elsewhere; do not force-delete them while the machine might still be running.'
+      : 'Check the machine (kubelet, network, the VM itself) and replace it if it does not come back.',
+  );
+  return parts.join(' ');
+}

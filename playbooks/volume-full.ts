@@ -1,0 +1,115 @@
+/**
+ * VOLUME_FULL: a PersistentVolume that is full or about to be (kubernetes-mixin KubePersistentVolumeFillingUp /
+ * …InodesFillingUp). Offers `resize-pvc` only when the claim's StorageClass allows expansion; otherwise says
+ * what to do instead. Log lines of the pods writing to it often tell why it fills (e.g. WAL archiving failing).
+ */
+import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import { listNames, podName, podNamespace } from '../src/diagnosis/pods.js';
+import { claimCapacity, classOfClaim, proposeVolumeSize } from '../src/diagnosis/volumes.js';
+import type { Pod } from '../src/kube/reader.js';
+import { formatStorage } from '../src/quantity.js';
+import type { Evidence, ProposedAction } from '../src/types.js';
+
+const FILLING =
+  /^(KubePersistentVolume(Inodes)?FillingUp|KubernetesVolumeOutOfDiskSpace|KubernetesVolumeFullInFourDays)$/;
+/** The free share in kubernetes-mixin descriptions: "is only 2.114% free", "Currently 2.114% is available". */
+const FREE = /([\d.]+)%\s+(?:free|is available|of its inodes are free)/i;
+const WHY_FULL =
+  /No space left on device|archive command failed|failed too many times|could not (write|extend|create)|disk (is )?full|ENOSPC/i;
+
+export const volumeFull: Playbook = {
+  name: 'volume-full',
+  rootCauses: ['VOLUME_FULL'],
+  matches: (event) => FILLING.test(event.alert.labels.alertname ?? ''),
+  async diagnose(ctx) {
+    const target = ctx.target;
+    const pvc = target?.found ? target.pvc : undefined;
+    if (!target || !pvc) return null;
+    const claim = `${pvc.metadata?.namespace}/${pvc.metadata?.name}`;
+    const inodes = /Inodes/.test(ctx.event.alert.labels.alertname ?? '');
+    const capacity = claimCapacity(pvc);
+    const freeText = FREE.exec(ctx.event.alert.annotations.description ?? '')?.[1];
+    const free = freeText === undefined ? null : Number(freeText);
+    const used = capacity !== null && free !== null && !inodes ? capacity * (1 - free / 100) : null;
+    const sizeText = capacity === null ? 'unknown size' : formatStorage(capacity);
+    const classes = await ctx.read(ctx.reader.listStorageClasses(), []);
+    const cls = classOfClaim(pvc, classes);
+    const className = 'name' in cls ? cls.name : '(none)';
+    const expandable = cls.kind === 'found' && cls.storageClass.allowVolumeExpansion === true;
+
+    const evidence: Evidence[] = [
+      {
+        kind: 'status',
+        text: `Claim ${claim}: ${sizeText}${pvc.spec?.volumeName ? `, volume ${pvc.spec.volumeName}` : ''}, ${pvc.status?.phase ?? 'unknown phase'}`,
+      },
+      {
+        kind: 'metric',
+        text:
+          free === null
+            ? `Usage: the alert ${ctx.event.alert.labels.alertname} fired; its text gives no figure`
+            : `${inodes ? 'Inodes' : 'Space'}: ${free}% free${used !== null ? ` (about ${formatStorage(used)} of ${sizeText} used)` : ''}, from the alert`,
+      },
+      {
+        kind: 'spec',
+        text:
+          cls.kind === 'found'
+            ? `StorageClass ${cls.name} (${cls.storageClass.provisioner})${cls.defaulted ? ', the default class' : ''}: allowVolumeExpansion ${expandable ? 'true' : 'not set'}`
+            : cls.kind === 'missing'
+              ? `StorageClass ${cls.name} no longer exists`
+              : 'No StorageClass: a pre-provisioned volume',
+      },
+    ];
+    const pods = target.pods;
+    evidence.push({
+      kind: 'status',
+      text:
+        pods.length > 0
+          ? `Mounted by ${target.workload ? `${target.workload.kind} ${target.workload.name}: ` : ''}${listNames(pods.map(podName))}`
+          : 'No pod mounts it right now',
+    });
+    evidence.push(...(await whyFull(ctx, pods, pvc.metadata?.name ?? '')));
+
+    const actions: ProposedAction[] = [];
+    const size = expandable && capacity !== null ? proposeVolumeSize(capacity, used, ctx.settings) : null;
+    if (size && pvc.status?.phase === 'Bound') {
+      actions.push({
+        kind: 'resize-pvc',
+        title: `Resize ${pvc.metadata?.name} ${sizeText} → ${size}`,
+        params: { namespace: pvc.metadata?.namespace, pvc: pvc.metadata?.name, size },
+        risk: 'medium',
+      });
+    } else if (expandable) {
+      evidence.push({
+        kind: 'spec',
+        text: `No resize proposed: ${sizeText} is already at the bound of medic.yaml volumes (maxSize ${formatStorage(ctx.settings.volumes.maxSize)}, maxGrowthFactor ${ctx.settings.volumes.maxGrowthFactor})`,
+      });
+    }
+
+    const what = `The volume of claim ${claim} (${sizeText}, StorageClass ${className}) is ${inodes ? 'running out of inodes' : 'filling up'}${free !== null ? ` (${free}% free)` : ''}.`;
+    const fix = size
+      ? ` ${className} allows expansion: resize the claim to ${size} (it grows online and can never shrink back), and find what fills it.`
+      : expandable
+        ? ' Its class allows expansion, but Medic may not grow it further: free space or raise medic.yaml volumes bounds.'
+        : ` ${className === '(none)' ? 'It has no StorageClass' : `StorageClass ${className} does not allow expansion`}, so it cannot be resized in place: free space (old data, logs, retention), or move the data to a claim of an expandable class; a cluster admin can set allowVolumeExpansion: true on the class if its provisioner supports expansion.`;
+    return {
+      rootCause: { code: 'VOLUME_FULL', summary: what + fix, confidence: free !== null ? 'high' : 'medium' },
+      evidence,
+      actions,
+    };
+  },
+};
+
+/** Log lines of the containers that mount the claim and say why it fills (at most three). */
+async function whyFull(ctx: PlaybookContext, pods: Pod[], claim: string): Promise<Evidence[]> {
+  const lines: Evidence[] = [];
+  for (const pod of pods.slice(0, 2)) {
+    const volume = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim?.claimName === claim)?.name;
+    const writers = (pod.spec?.containers ?? []).filter((c) => c.volumeMounts?.some((m) => m.name === volume));
+    for (const c of writers) {
+      const log = await ctx.read(ctx.reader.logs(podNamespace(pod), podName(pod), c.name, { tailLines: 50 }), null);
+      const hits = [...new Set((log ?? '').split('\n').filter((l) => WHY_FULL.test(l)))].slice(-3);
+      for (const l of hits) lines.push({ kind: 'log', text: `${podName(pod)}/${c.name}: ${l.trim()}` });
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,105 @@
+/**
+ * The API server's admission refusals of a pod, as controllers report them in FailedCreate events
+ * ("Error creating: pods "x-…" is forbidden: …"). Texts from kubernetes' admission plugins:
+ * resourcequota `exceeded quota: %s, requested: %s, used: %s, limited: %s` (each list `name=qty,name=qty`, sorted),
+ * `failed quota: %s: %v` (e.g. "must specify limits.cpu for: app"), `status unknown for quota: %s…`, and limitranger
+ * `maximum|minimum %s usage per %s is %s, but limit|request is %s` and `maximum %s limit to request ratio per %s is
+ * %s, but provided ratio is %f` (several are joined as "[a, b]").
+ */
+
+export interface QuotaRefusal {
+  type: 'quota';
+  quota: string;
+  /** Resource → quantity, only the resources that were exceeded. */
+  requested: Record<string, string>;
+  used: Record<string, string>;
+  limited: Record<string, string>;
+}
+
+export interface QuotaRuleRefusal {
+  type: 'quota-rule';
+  quota: string;
+  /** "must specify limits.cpu for: app", "status unknown for quota …". */
+  reason: string;
+}
+
+export interface LimitRangeRefusal {
+  type: 'limitrange';
+  bound: 'maximum' | 'minimum' | 'ratio';
+  resource: string;
+  /** Container, Pod or PersistentVolumeClaim. */
+  per: string;
+  allowed: string;
+  /** "limit is 2Gi", "request is 50m", "provided ratio is 4.000000". */
+  actual: string;
+}
+
+export type AdmissionRefusal = QuotaRefusal | QuotaRuleRefusal | LimitRangeRefusal;
+
+function resourceList(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const [name, qty] = part.trim().split('=');
+    if (name && qty) out[name] = qty;
+  }
+  return out;
+}
+
+const EXCEEDED = /exceeded quota: ([^,]+), requested: (\S+), used: (\S+), limited: ([^\s\]]+?)(?=,\s|[\s\]]|$)/i;
+const FAILED_QUOTA = /failed quota: ([^:]+): ([^\]]+)/i;
+const UNKNOWN_STATUS = /status unknown for quota: ([^,\]]+)/i;
+const USAGE =
+  /(maximum|minimum) (\S+) usage per (\w+) is ([^,\s]+), but (limit|request) is ([^,\s\]]+?)\.?(?=[,\]]|\s|$)/gi;
+const RATIO = /maximum (\S+) limit to request ratio per (\w+) is ([^,\s]+), but provided ratio is ([0-9.]+)/gi;
+
+/** Every refusal a FailedCreate message names; empty when it is no admission refusal (e.g. a webhook timeout). */
+export function parseAdmissionRefusals(message: string): AdmissionRefusal[] {
+  const found: AdmissionRefusal[] = [];
+  const exceeded = EXCEEDED.exec(message);
+  if (exceeded) {
+    found.push({
+      type: 'quota',
+      quota: exceeded[1]?.trim() ?? '',
+      requested: resourceList(exceeded[2] ?? ''),
+      used: resourceList(exceeded[3] ?? ''),
+      limited: resourceList(exceeded[4] ?? ''),
+    });
+  }
+  const failed = FAILED_QUOTA.exec(message);
+  if (failed) found.push({ type: 'quota-rule', quota: failed[1]?.trim() ?? '', reason: failed[2]?.trim() ?? '' });
+  const unknown = UNKNOWN_STATUS.exec(message);
+  if (unknown)
+    found.push({
+      type: 'quota-rule',
+      quota: unknown[1]?.trim() ?? '',
+      reason: 'its usage is not counted yet (status unknown)',
+    });
+  for (const m of message.matchAll(USAGE)) {
+    found.push({
+      type: 'limitrange',
+      bound: (m[1]?.toLowerCase() ?? 'maximum') as 'maximum' | 'minimum',
+      resource: m[2] ?? '',
+      per: m[3] ?? '',
+      allowed: m[4] ?? '',
+      actual: `${m[5]} is ${m[6]}`,
+    });
+  }
+  for (const m of message.matchAll(RATIO)) {
+    found.push({
+      type: 'limitrange',
+      bound: 'ratio',
+      resource: m[1] ?? '',
+      per: m[2] ?? '',
+      allowed: m[3] ?? '',
+      actual: `provided ratio is ${Number(m[4])}`,
+    });
+  }
+  return found;
+}
+
+/** "requests.cpu=2" for people. */
+export function resourceText(list: Record<string, string>): string {
+  return Object.entries(list)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}

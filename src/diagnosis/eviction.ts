@@ -1,0 +1,71 @@
+/**
+ * What a kubelet eviction message says: which resource ran out and whose limit it was (the node's, or the pod's
+ * own). The texts are the kubelet eviction manager's (pkg/kubelet/eviction/helpers.go):
+ * - "The node was low on resource: memory. Threshold quantity: 100Mi, available: 91232Ki. Container etl was using
+ *   3523412Ki, request is 256Mi, has larger consumption of memory."  (node pressure; also ephemeral-storage, inodes, pids)
+ * - "The node had condition: [DiskPressure]."                         (rejected at admission under a node condition)
+ * - "Container app exceeded its local ephemeral storage limit "1Gi". "   (the container's own limit)
+ * - "Pod ephemeral local storage usage exceeds the total limit of containers 2Gi. "   (the pod's summed limits)
+ * - "Usage of EmptyDir volume "scratch" exceeds the limit "512Mi". "    (an emptyDir sizeLimit)
+ * One home for this parsing, so a container or volume whose name contains "memory" never turns a storage eviction
+ * into a memory one.
+ */
+import type { Pod } from '../kube/reader.js';
+
+export type EvictionKind =
+  | { scope: 'node'; resource: 'memory' | 'ephemeral-storage' | 'inodes' | 'pids' | 'other'; text: string }
+  | { scope: 'container-limit'; container: string; limit: string }
+  | { scope: 'pod-limit'; limit: string }
+  | { scope: 'emptydir-limit'; volume: string; limit: string };
+
+const NODE_LOW = /The node was low on resource: \[?([A-Za-z][A-Za-z-]*)/;
+const NODE_CONDITION = /The node had condition: \[([A-Za-z]+)\]/;
+const CONTAINER_LIMIT = /Container (\S+) exceeded its local ephemeral storage limit "([^"]+)"/;
+const POD_LIMIT = /Pod ephemeral local storage usage exceeds the total limit of containers ([0-9.]+[A-Za-z]*)/;
+const EMPTYDIR_LIMIT = /Usage of EmptyDir volume "([^"]+)" exceeds the limit "([^"]+)"/;
+
+/** Resource names in "low on resource" (and the old condition-style names some kubelets printed). */
+const NODE_RESOURCES: Record<string, 'memory' | 'ephemeral-storage' | 'inodes' | 'pids'> = {
+  memory: 'memory',
+  MemoryPressure: 'memory',
+  'ephemeral-storage': 'ephemeral-storage',
+  nodefs: 'ephemeral-storage',
+  imagefs: 'ephemeral-storage',
+  DiskPressure: 'ephemeral-storage',
+  inodes: 'inodes',
+  pids: 'pids',
+  PIDPressure: 'pids',
+};
+
+/** Classifies a pod's eviction; null when the pod was not evicted by the kubelet or the message is unknown. */
+export function classifyEviction(pod: Pod): EvictionKind | null {
+  if (pod.status?.reason !== 'Evicted') return null;
+  const message = pod.status.message ?? '';
+  const container = CONTAINER_LIMIT.exec(message);
+  if (container?.[1] && container[2]) return { scope: 'container-limit', container: container[1], limit: container[2] };
+  const podLimit = POD_LIMIT.exec(message);
+  if (podLimit?.[1]) return { scope: 'pod-limit', limit: podLimit[1] };
+  const emptyDir = EMPTYDIR_LIMIT.exec(message);
+  if (emptyDir?.[1] && emptyDir[2]) return { scope: 'emptydir-limit', volume: emptyDir[1], limit: emptyDir[2] };
+  const low = NODE_LOW.exec(message) ?? NODE_CONDITION.exec(message);
+  if (low?.[1]) return { scope: 'node', resource: NODE_RESOURCES[low[1]] ?? 'other', text: message.trim() };
+  return null;
+}
+
+/** The node ran low on memory: NODE_MEMORY_EVICTION, never an ephemeral-storage or emptyDir eviction. */
+export function isNodeMemoryEviction(pod: Pod): boolean {
+  const kind = classifyEviction(pod);
+  if (kind) return kind.scope === 'node' && kind.resource === 'memory';
+  // A message in none of the known shapes (another kubelet version): fall back to its wording.
+  const message = pod.status?.message ?? '';
+  return (
+    pod.status?.reason === 'Evicted' && /memory/i.test(message) && !/ephemeral|storage|nodefs|imagefs/i.test(message)
+  );
+}
+
+/** Evicted for disk: the node's ephemeral storage or inodes, or the pod's own ephemeral-storage/emptyDir limit. */
+export function isStorageEviction(pod: Pod): boolean {
+  const kind = classifyEviction(pod);
+  if (!kind) return false;
+  return kind.scope !== 'node' || kind.resource === 'ephemeral-storage' || kind.resource === 'inodes';
+}

@@ -1,0 +1,188 @@
+/**
+ * Which object an alert is about, from its labels alone (pure; target.ts then finds it in the cluster).
+ *
+ * The rule decides, not the labels (ROOT_CAUSES.md, "Which object an alert is about"): a well-known rule names its
+ * object through one label (alert-subjects.ts); any other alert goes through the general rule below. Labels that
+ * belong to the exporter which produced the series (kube-state-metrics' own pod, node-exporter's pod, the kubelet's
+ * service) never name the target.
+ */
+import type { WorkloadKind } from '../kube/reader.js';
+import { ALERT_SUBJECTS, type Subject } from './alert-subjects.js';
+import type { TargetKind } from './playbook.js';
+
+type Labels = Record<string, string>;
+
+export interface Named {
+  kind: TargetKind;
+  namespace?: string;
+  name: string;
+  /** The alert labels the object was read from: what identifies the alert about it (silence matchers). */
+  from: string[];
+  /** Only a guess from the labels: when it does not exist, the alert names nothing (not TARGET_NOT_FOUND). */
+  guessed?: boolean;
+  /** The container the alert names, when it is the object's own (not the exporter's). */
+  container?: string;
+  /** A pod the alert also names (and its label): the target is that pod when it is this workload's, else the workload. */
+  pod?: { label: string; name: string };
+  /** node-exporter pod whose node this is (kube-prometheus-stack names the node only through it). */
+  hostOf?: { namespace: string; pod: string };
+}
+
+/**
+ * Exporters that report about other objects: their own pod, container and service ride on series that have none
+ * (honor_labels keeps the series' own when it has them). kubelet/cAdvisor targets are Nodes, so only their service.
+ */
+const EXPORTER_POD = /kube-state-metrics|node-exporter/;
+const EXPORTER_SERVICE = /kube-state-metrics|node-exporter|kubelet|cadvisor/;
+const NODE_EXPORTER = /node-exporter/;
+
+const WORKLOAD_LABELS: [string, WorkloadKind & TargetKind][] = [
+  ['deployment', 'Deployment'],
+  ['statefulset', 'StatefulSet'],
+  ['daemonset', 'DaemonSet'],
+  ['job_name', 'Job'],
+];
+const CLUSTER_SCOPED: ReadonlySet<TargetKind> = new Set(['Node', 'PersistentVolume']);
+
+/** The object an alert's labels name: by the rule it comes from when Medic knows it, else by the general rule. Pure. */
+export function namedTarget(labels: Labels): Named | null {
+  const subject = labels.alertname ? ALERT_SUBJECTS[labels.alertname] : undefined;
+  return subject ? bySubject(subject, labels) : byLabels(labels);
+}
+
+/** What a well-known rule is about, in words, when it names no object Medic looks at (null when it does). */
+export function unnamedSubject(labels: Labels): string | null {
+  const subject = labels.alertname ? ALERT_SUBJECTS[labels.alertname] : undefined;
+  return subject?.about === 'nothing' ? subject.what : null;
+}
+
+/** A label as the series had it: Prometheus renames a series label to exported_<name> when the scrape sets it too. */
+function own(labels: Labels, name: string): [label: string, value: string] | null {
+  const exported = labels[`exported_${name}`];
+  if (exported !== undefined) return [`exported_${name}`, exported];
+  const value = labels[name];
+  return value === undefined ? null : [name, value];
+}
+
+/**
+ * True when `pod` is the pod of an exporter that reports about other objects: kube-state-metrics or node-exporter
+ * by name, or (a renamed release) the pod behind the exporter's own Service.
+ */
+export function isExporterPod(labels: Labels): boolean {
+  const pod = labels.pod;
+  if (!pod) return false;
+  if (EXPORTER_POD.test(pod)) return true;
+  const service = labels.service;
+  if (!service || !pod.startsWith(`${service}-`)) return false;
+  return [labels.container, labels.job, service].some((v) => v !== undefined && EXPORTER_POD.test(v));
+}
+
+function bySubject(subject: Subject, labels: Labels): Named | null {
+  if (subject.about === 'nothing') return null;
+  if (subject.about === 'exporter-node') return nodeOfExporter(labels);
+  const name = own(labels, subject.label);
+  if (!name) return null;
+  const from = [name[0]];
+  if (CLUSTER_SCOPED.has(subject.kind)) return { kind: subject.kind, name: name[1], from };
+  const namespace = own(labels, 'namespace');
+  if (!namespace) return null;
+  const container = subject.kind === 'Pod' ? podContainer(labels, name[1]) : null;
+  return {
+    kind: subject.kind,
+    namespace: namespace[1],
+    name: name[1],
+    from: [namespace[0], ...from, ...(container ? [container[0]] : [])],
+    ...(container ? { container: container[1] } : {}),
+  };
+}
+
+/** The container a pod rule names; kube-state-metrics' own when the series has none (kube_pod_status_reason). */
+function podContainer(labels: Labels, pod: string): [string, string] | null {
+  const container = own(labels, 'container');
+  if (!container || (EXPORTER_POD.test(container[1]) && !EXPORTER_POD.test(pod))) return null;
+  return container;
+}
+
+/**
+ * node-exporter series name their node by `node` when a relabeling sets it, by `instance` when kube-prometheus
+ * relabels it to the node name, and in kube-prometheus-stack only through the exporter's pod (instance is IP:port).
+ */
+function nodeOfExporter(labels: Labels): Named | null {
+  if (labels.node) return { kind: 'Node', name: labels.node, from: ['node'] };
+  const { pod, namespace, instance } = labels;
+  if (pod && namespace && NODE_EXPORTER.test(pod)) {
+    // hostNetwork: `instance` (node IP:port) outlives the exporter pod, so it identifies the alert better.
+    const from = instance ? ['instance'] : ['namespace', 'pod'];
+    return { kind: 'Node', name: instance ?? pod, from, hostOf: { namespace, pod } };
+  }
+  if (instance && !instance.includes(':')) return { kind: 'Node', name: instance, from: ['instance'], guessed: true };
+  return null;
+}
+
+/**
+ * The general rule for alerts Medic does not know: the exporter's labels are dropped, then the most specific object
+ * label wins — a workload (refined to the pod the alert names, when that pod is the workload's), an HPA, a pod, a
+ * volume claim or volume, a service, a node.
+ */
+function byLabels(labels: Labels): Named | null {
+  // Behind an exporter (or with honor_labels off, when the series' own labels were renamed exported_*), the plain
+  // pod, container and service are the scrape target's, not the object's.
+  const behindExporter = isExporterPod(labels) || labels.exported_namespace !== undefined;
+  const get = (name: string): [string, string] | null => {
+    const exported = labels[`exported_${name}`];
+    if (exported !== undefined) return [`exported_${name}`, exported];
+    const value = labels[name];
+    return behindExporter || value === undefined ? null : [name, value];
+  };
+  const namespace = own(labels, 'namespace');
+  const pod = get('pod');
+  const container = pod && get('container') ? podContainer(labels, pod[1]) : null;
+  const withContainer = container ? { container: container[1] } : {};
+  if (namespace) {
+    const ns = { namespace: namespace[1] };
+    for (const [label, kind] of WORKLOAD_LABELS) {
+      const name = labels[label];
+      if (!name) continue;
+      const refine = pod ? { pod: { label: pod[0], name: pod[1] }, ...withContainer } : {};
+      return { kind, ...ns, name, from: [namespace[0], label], ...refine };
+    }
+    const hpa = labels.horizontalpodautoscaler;
+    if (hpa)
+      return { kind: 'HorizontalPodAutoscaler', ...ns, name: hpa, from: [namespace[0], 'horizontalpodautoscaler'] };
+    if (pod) {
+      const from = [namespace[0], pod[0], ...(container ? [container[0]] : [])];
+      return { kind: 'Pod', ...ns, name: pod[1], from, ...withContainer };
+    }
+    const pvc = labels.persistentvolumeclaim;
+    if (pvc) return { kind: 'PersistentVolumeClaim', ...ns, name: pvc, from: [namespace[0], 'persistentvolumeclaim'] };
+  }
+  if (labels.persistentvolume)
+    return { kind: 'PersistentVolume', name: labels.persistentvolume, from: ['persistentvolume'] };
+  const service = get('service');
+  // When `service` equals the scrape `job`, it may be an exporter's own service or an app whose ServiceMonitor names
+  // the job after its service: look it up, but its absence proves nothing.
+  if (namespace && service && !EXPORTER_SERVICE.test(service[1])) {
+    const guessed = service[1] === labels.job ? { guessed: true } : {};
+    return { kind: 'Service', namespace: namespace[1], name: service[1], from: [namespace[0], service[0]], ...guessed };
+  }
+  if (labels.node) return { kind: 'Node', name: labels.node, from: ['node'] };
+  if (labels.pod && NODE_EXPORTER.test(labels.pod)) return nodeOfExporter(labels);
+  return null;
+}
+
+export function describeTarget(t: Pick<Named, 'kind' | 'namespace' | 'name'>): string {
+  return t.namespace ? `${t.kind} ${t.namespace}/${t.name}` : `${t.kind} ${t.name}`;
+}
+
+/**
+ * The alert's labels minus those that change whenever the exporter's pod is replaced (its `pod`, and for
+ * kube-state-metrics its pod IP in `instance`): what a silence should match so it outlives an exporter restart.
+ * Nothing else is dropped, so the silence never widens to other objects (node-exporter's `instance` is its node).
+ */
+export function silenceLabels(labels: Labels): Labels {
+  if (!isExporterPod(labels)) return labels;
+  const { pod: _, ...rest } = labels;
+  if (NODE_EXPORTER.test(labels.pod ?? '')) return rest;
+  const { instance: __, ...stable } = rest;
+  return stable;
+}

@@ -1,0 +1,88 @@
+/**
+ * Probes as people read them, and the kubelet's probe events. Texts are the kubelet's (pkg/kubelet/prober):
+ * Unhealthy "Liveness probe failed: Get "http://10.1.2.3:8080/healthz": context deadline exceeded (Client.Timeout
+ * exceeded while awaiting headers)", "Readiness probe failed: HTTP probe failed with statuscode: 500"; Killing
+ * "Container app failed liveness probe, will be restarted" (and "failed startup probe").
+ */
+import type { Container, KubeEvent } from '../kube/reader.js';
+
+export type ProbeType = 'liveness' | 'readiness' | 'startup';
+type Probe = NonNullable<Container['livenessProbe']>;
+
+/** The API server's defaults, which a pod spec read back always has but a hand-written snapshot may omit. */
+export function probeTimings(probe: Probe) {
+  return {
+    initialDelaySeconds: probe.initialDelaySeconds ?? 0,
+    periodSeconds: probe.periodSeconds ?? 10,
+    timeoutSeconds: probe.timeoutSeconds ?? 1,
+    failureThreshold: probe.failureThreshold ?? 3,
+  };
+}
+
+export function probeOf(container: Container | undefined, type: ProbeType): Probe | undefined {
+  if (!container) return undefined;
+  return type === 'liveness'
+    ? container.livenessProbe
+    : type === 'readiness'
+      ? container.readinessProbe
+      : container.startupProbe;
+}
+
+/** "HTTP GET :8080/healthz, timeoutSeconds 1, periodSeconds 10, failureThreshold 3, initialDelaySeconds 10". */
+export function describeProbe(probe: Probe): string {
+  const t = probeTimings(probe);
+  const timings = `timeoutSeconds ${t.timeoutSeconds}, periodSeconds ${t.periodSeconds}, failureThreshold ${t.failureThreshold}, initialDelaySeconds ${t.initialDelaySeconds}`;
+  return `${probeAction(probe)}, ${timings}`;
+}
+
+function probeAction(probe: Probe): string {
+  if (probe.httpGet) {
+    const scheme = probe.httpGet.scheme === 'HTTPS' ? 'HTTPS ' : 'HTTP ';
+    return `${scheme}GET ${probe.httpGet.host ?? ''}:${probe.httpGet.port}${probe.httpGet.path ?? '/'}`;
+  }
+  if (probe.tcpSocket) return `TCP connect to port ${probe.tcpSocket.port}`;
+  if (probe.grpc)
+    return `gRPC health check on port ${probe.grpc.port}${probe.grpc.service ? ` (${probe.grpc.service})` : ''}`;
+  if (probe.exec) return `exec ${JSON.stringify(probe.exec.command ?? [])}`;
+  return 'no handler';
+}
+
+/** Seconds a fresh container gets before its first liveness kill: the initial delay plus the failures allowed. */
+export function secondsBeforeKill(probe: Probe): number {
+  const t = probeTimings(probe);
+  return t.initialDelaySeconds + t.periodSeconds * t.failureThreshold;
+}
+
+/** What a probe failure message says, in words. */
+export function failureMeaning(message: string, probe: Probe | undefined): string {
+  const timeout = probe ? probeTimings(probe).timeoutSeconds : undefined;
+  if (/deadline exceeded|timeout|timed out/i.test(message))
+    return `the probe times out${timeout !== undefined ? ` (timeoutSeconds ${timeout})` : ''}: the endpoint answers too slowly`;
+  if (/connection refused/i.test(message)) return 'the connection is refused: nothing listens on the port (yet)';
+  const status = /statuscode: (\d+)/.exec(message);
+  if (status) return `the endpoint answers HTTP ${status[1]}`;
+  return 'the probe fails';
+}
+
+/** Unhealthy events of one probe type for a container (by the event's fieldPath when it has one). */
+export function unhealthyEvents(events: KubeEvent[], type: ProbeType, container: string): KubeEvent[] {
+  const prefix = `${type[0]?.toUpperCase()}${type.slice(1)} probe failed`;
+  return events.filter(
+    (e) => e.reason === 'Unhealthy' && (e.message ?? '').startsWith(prefix) && forContainer(e, container),
+  );
+}
+
+/** The kubelet's Killing events that restart a container after a failed liveness or startup probe. */
+export function probeKills(events: KubeEvent[], container: string): KubeEvent[] {
+  return events.filter(
+    (e) =>
+      e.reason === 'Killing' &&
+      /failed (liveness|startup) probe, will be restarted/.test(e.message ?? '') &&
+      (e.message ?? '').startsWith(`Container ${container} `),
+  );
+}
+
+function forContainer(event: KubeEvent, container: string): boolean {
+  const path = event.involvedObject?.fieldPath;
+  return !path || path.includes(`{${container}}`);
+}
