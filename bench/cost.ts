@@ -7,7 +7,7 @@
  * Prints JSON. BENCH_CPU_PROF=<dir> also writes a V8 CPU profile of Medic there.
  */
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { connect, type Redis } from '../test/support/redis.js';
 import { delay, waitFor } from '../test/support/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
 import { freshAlert, loadScenarios, replyWatcher, webhookPoster } from './scenarios.js';
@@ -70,7 +70,7 @@ async function main() {
   const profileDir = process.env.BENCH_CPU_PROF;
   const { stack, build } = await startBenchStack({ objects, latencyMs: 5 });
   let webhook: ReturnType<typeof webhookPoster> | undefined;
-  const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
+  const redis = connect('worker', stack.redis.url);
   try {
     const medic = await stack.startMedic('all');
     webhook = webhookPoster(`${medic.baseUrl}/alertmanager`);

@@ -30,7 +30,8 @@ import { startMedic } from '../src/main.js';
 import { isAlertBatch, type MedicQueues } from '../src/queue/index.js';
 import { alertJobId } from '../src/queue/job-ids.js';
 import { createRedisConnection } from '../src/store/redis.js';
-import { PrivateRedis, redisConfig } from '../test/support/redis.js';
+import { redisConfig } from '../test/support/redis.js';
+import { startPrivateRedis } from '../test/support/redis-server.js';
 import { type CannonResult, type LoadOptions, payloadFactory } from './intake-load.js';
 
 const execFileAsync = promisify(execFile);
@@ -195,7 +196,7 @@ const median = (values: number[]) => {
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
 async function main(): Promise<void> {
-  const privateRedis = await PrivateRedis.start();
+  const privateRedis = await startPrivateRedis({ aof: false });
   const url = privateRedis.url;
   const flush = async () => {
     const redis = createRedisConnection(redisConfig(url), 'store');
@@ -256,7 +257,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
-    await privateRedis.stop();
+    await privateRedis.close();
   }
 }
 

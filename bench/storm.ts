@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { createDiagnosisStore } from '../src/store/diagnoses.js';
 import {
   makeAlert,
@@ -18,6 +17,7 @@ import {
   type TestPayload,
 } from '../test/support/alerts.js';
 import { watchQueues } from '../test/support/queues.js';
+import { connect } from '../test/support/redis.js';
 import { createAlertmanagerSender } from '../test/support/sender.js';
 import { sampleMemory } from '../test/support/stats.js';
 import { delay, waitFor } from '../test/support/wait.js';
@@ -71,7 +71,7 @@ async function main() {
   const objects = readScenarioObjects('volume-attach-zone-outage', 'oom-limit', 'crashloop-config-error');
   const profileDir = process.env.BENCH_CPU_PROF;
   const { stack, build } = await startBenchStack({ objects, latencyMs: 5 });
-  const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
+  const redis = connect('worker', stack.redis.url);
   const queues = watchQueues(redis, stack.prefix);
   try {
     const medic = await stack.startMedic('all');

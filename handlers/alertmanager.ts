@@ -9,6 +9,7 @@ import { type AlertEvent, toAlertEvents, webhookPayloadSchema } from '../src/ale
 import { MedicError } from '../src/errors.js';
 import { countByAlertStatus, type Metrics } from '../src/metrics.js';
 import type { EnqueueResult } from '../src/queue/queues.js';
+import { firstIssue } from '../src/zod-issue.js';
 
 export interface AlertmanagerHandlerDeps {
   enqueueAlerts(events: AlertEvent[]): Promise<EnqueueResult>;
@@ -62,10 +63,6 @@ export function requireAlertmanagerToken(token: string | undefined) {
   };
 }
 
-function zodPath(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-}
-
 /** Handler after body parsing: validate, enqueue, 202 with what was accepted. */
 export function createAlertmanagerHandler(deps: AlertmanagerHandlerDeps) {
   const now = deps.now ?? Date.now;
@@ -73,9 +70,8 @@ export function createAlertmanagerHandler(deps: AlertmanagerHandlerDeps) {
     const started = performance.now();
     const parsed = webhookPayloadSchema.safeParse(req.body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue ? zodPath(issue.path) || '(body)' : '(body)';
-      throw new MedicError('BAD_REQUEST', `Invalid Alertmanager payload: ${field}: ${issue?.message ?? 'invalid'}.`, {
+      const { field, message } = firstIssue(parsed.error, { whole: '(body)' });
+      throw new MedicError('BAD_REQUEST', `Invalid Alertmanager payload: ${field}: ${message}.`, {
         field,
       });
     }

@@ -42,7 +42,7 @@ export interface MedicErrorOptions {
   field?: string;
   /** HTTP status of an upstream API (Kubernetes, Slack, Alertmanager) when it answered. */
   status?: number;
-  /** True when retrying cannot help (403, 404, 422, refused by a guard rail). */
+  /** True when retrying cannot help (see isPermanentStatus; refused by a guard rail). */
   permanent?: boolean;
   cause?: unknown;
 }
@@ -69,6 +69,15 @@ export class MedicError extends Error {
 
 export function isMedicError(error: unknown): error is MedicError {
   return error instanceof MedicError;
+}
+
+/**
+ * The one rule for an upstream HTTP answer (Kubernetes, Alertmanager, Prometheus): a 4xx means the request
+ * itself was refused (forbidden, not found, invalid, conflict) and retrying it cannot help; 5xx, 408 (timeout),
+ * 429 (throttled) and no answer at all (0) are transient.
+ */
+export function isPermanentStatus(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 /** A readable one-line message for any thrown value. */

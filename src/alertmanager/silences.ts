@@ -1,9 +1,9 @@
 /**
  * Alertmanager API v2 client for silences (POST/GET /api/v2/silences, GET /api/v2/status).
- * Failures become MedicErrors: 4xx (a bad matcher, an expired silence) are permanent, 5xx and network
- * errors transient.
+ * Failures become MedicErrors, permanent or not by the one rule for upstream answers (isPermanentStatus):
+ * a bad matcher or an expired silence is permanent; 5xx, 429 and network errors are transient.
  */
-import { MedicError } from '../errors.js';
+import { isPermanentStatus, MedicError } from '../errors.js';
 
 export interface SilenceMatcher {
   name: string;
@@ -70,7 +70,7 @@ export function createSilenceClient(baseUrl: string, options: SilenceClientOptio
     const reason = text.trim().slice(0, 300) || response.statusText;
     const status = response.status;
     const message = `Alertmanager refused ${what}: ${reason} (HTTP ${status})`;
-    if (status >= 500 || status === 429) throw new MedicError('UNAVAILABLE', message, { status });
+    if (!isPermanentStatus(status)) throw new MedicError('UNAVAILABLE', message, { status });
     const code = status === 404 ? 'NOT_FOUND' : status === 401 || status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST';
     throw new MedicError(code, message, { status, permanent: true });
   }

@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { ZodError } from 'zod';
 import { PLAYBOOKS } from '../../playbooks/index.js';
 import { toAlertEvents, webhookPayloadSchema } from '../alertmanager/payload.js';
 import { parseSettings } from '../config/load.js';
@@ -17,6 +16,7 @@ import { createClusterReader } from '../kube/reader.js';
 import { createLogger } from '../logger.js';
 import { loadSnapshot, startSandbox } from '../sandbox/index.js';
 import type { Diagnosis } from '../types.js';
+import { firstIssue } from '../zod-issue.js';
 
 const USAGE = `Usage: medic diagnose --alert PAYLOAD.json --cluster SNAPSHOT.yaml [--json] [--config medic.yaml] [--stats]
 
@@ -108,18 +108,10 @@ export function parsePayload(text: string, source: string) {
   }
   const parsed = webhookPayloadSchema.safeParse(json);
   if (!parsed.success) {
-    const { field, message } = firstIssue(parsed.error);
+    const { field, message } = firstIssue(parsed.error, { whole: '(payload)' });
     throw new MedicError('BAD_REQUEST', `${source} is not an Alertmanager webhook payload: ${field}: ${message}`, {
       field,
     });
   }
   return parsed.data;
-}
-
-function firstIssue(error: ZodError): { field: string; message: string } {
-  const issue = error.issues[0];
-  const field = (issue?.path ?? [])
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
-  return { field: field || '(payload)', message: issue?.message ?? 'invalid' };
 }

@@ -10,10 +10,3 @@ export function parseDuration(text: string): number | null {
   }
   return total;
 }
-
-export function formatDuration(ms: number): string {
-  if (ms % UNIT_MS.d === 0) return `${ms / UNIT_MS.d}d`;
-  if (ms % UNIT_MS.h === 0) return `${ms / UNIT_MS.h}h`;
-  if (ms % UNIT_MS.m === 0) return `${ms / UNIT_MS.m}m`;
-  return `${Math.round(ms / 1000)}s`;
-}

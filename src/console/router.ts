@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { errorMessage, MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AuditEntry } from '../store/audit.js';
+import { firstIssue } from '../zod-issue.js';
 import { type ClusterSource, summarizeCluster } from './cluster-view.js';
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
@@ -88,9 +89,8 @@ type CommandRequest = z.infer<typeof commandSchema>;
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.join('.') || 'body';
-  throw new MedicError('BAD_REQUEST', `${field} ${issue?.message ?? 'is invalid'}`, { field });
+  const { field, message } = firstIssue(result.error, { whole: 'body' });
+  throw new MedicError('BAD_REQUEST', `${field} ${message}`, { field });
 }
 
 function stripFileContent(messages: ConsoleMessage[]): unknown[] {

@@ -1,7 +1,8 @@
 /** The playbook contract (STYLE.md): one object per failure mode, listed in playbooks/index.ts. */
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Settings } from '../config/settings.js';
-import { errorMessage, isMedicError } from '../errors.js';
+import { errorMessage } from '../errors.js';
+import { isKubeError } from '../kube/errors.js';
 import type {
   ClusterReader,
   Node,
@@ -108,7 +109,7 @@ export class QueryFailures {
     try {
       return await query;
     } catch (error) {
-      if (!isMedicError(error) || error.code !== 'KUBE_API') throw error;
+      if (!isKubeError(error)) throw error;
       this.logger.warn({ err: error, status: error.status }, 'cluster query failed; diagnosing without it');
       const text = `Cluster query failed, diagnosis made without it: ${errorMessage(error)}`;
       if (!this.evidence.some((e) => e.text === text)) this.evidence.push({ kind: 'status', text });

@@ -13,7 +13,7 @@ export interface ScaleTarget {
 
 export type ScaleResolution = ScaleTarget | { ambiguous: string[] } | null;
 
-/** @throws MedicError('KUBE_API') when the cluster cannot be read (not-found is null, never a throw). */
+/** @throws KubeError when the cluster cannot be read (not-found is null, never a throw). */
 export async function resolveScaleTarget(
   reader: ClusterReader,
   namespace: string,

@@ -1,9 +1,8 @@
 /**
- * How the ClusterReader makes one API call: not-found becomes null, every other failure a MedicError('KUBE_API')
+ * How the ClusterReader makes one API call: not-found becomes null, every other failure a KubeError (./errors.ts)
  * with the upstream status; results are shared within one diagnosis and, for a short time, across diagnoses.
  */
-import { ApiException } from '@kubernetes/client-node';
-import { errorMessage, MedicError } from '../errors.js';
+import { KubeError, kubeStatus, toKubeError } from './errors.js';
 
 export interface SharedCache {
   ttlMs: number;
@@ -59,39 +58,17 @@ export class CallScope {
   }
 
   private async execute<T>(what: string, call: () => Promise<T>, nullStatuses: number[]): Promise<T | null> {
-    if (this.signal?.aborted) throw new MedicError('KUBE_API', `${what}: diagnosis aborted`, { status: 0 });
+    if (this.signal?.aborted) {
+      throw new KubeError('UNAVAILABLE', `Kubernetes API not asked to ${what}: the diagnosis was aborted`, {
+        status: 0,
+      });
+    }
     this.requestCount += 1;
     try {
       return await call();
     } catch (error) {
-      if (error instanceof ApiException && nullStatuses.includes(error.code)) return null;
-      throw toKubeError(what, error);
+      if (nullStatuses.includes(kubeStatus(error))) return null;
+      throw toKubeError(error, what);
     }
-  }
-}
-
-/** A MedicError naming the query, with the API server's status and its Status message when there is one. */
-export function toKubeError(what: string, error: unknown): MedicError {
-  if (error instanceof ApiException) {
-    const status = error.code;
-    return new MedicError('KUBE_API', `${what}: HTTP ${status}${statusMessage(error.body)}`, {
-      status,
-      permanent: status === 401 || status === 403,
-      cause: error,
-    });
-  }
-  const aborted = error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
-  const reason = aborted ? 'timed out or aborted' : errorMessage(error);
-  return new MedicError('KUBE_API', `${what}: ${reason}`, { status: 0, cause: error });
-}
-
-function statusMessage(body: unknown): string {
-  if (typeof body !== 'string' || body === '') return '';
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    return typeof parsed.message === 'string' ? ` (${parsed.message})` : '';
-  } catch {
-    // Not a Status object (e.g. a proxy's HTML page): show a short excerpt instead.
-    return ` (${body.slice(0, 120)})`;
   }
 }

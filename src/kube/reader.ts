@@ -1,6 +1,6 @@
 /**
  * The read-only view of the cluster that playbooks use. Not-found is `null`, never a throw; any other API failure
- * throws MedicError('KUBE_API', …, { status }) which the playbook turns into evidence and `partial: true`.
+ * throws a KubeError (./errors.ts, with the upstream status) which the playbook turns into evidence and `partial: true`.
  */
 import {
   type CoreV1Event,
@@ -33,7 +33,6 @@ export type {
   V1DaemonSet as DaemonSet,
   V1Deployment as Deployment,
   V1Job as Job,
-  V1LabelSelector as LabelSelector,
   V1LimitRange as LimitRange,
   V1Node as Node,
   V1NodeCondition as NodeCondition,
@@ -53,7 +52,6 @@ export {
   labelSelectorString,
   nodeLocation,
   nodeZone,
-  selectorMatches,
   volumeZones,
 } from './selectors.js';
 

@@ -17,12 +17,6 @@ export function labelSelectorString(selector: V1LabelSelector | Record<string, s
   return parts.length > 0 ? parts.join(',') : null;
 }
 
-/** True when every `matchLabels` pair of a plain selector is in `labels`. */
-export function selectorMatches(selector: Record<string, string> | undefined, labels: Record<string, string> = {}) {
-  const entries = Object.entries(selector ?? {});
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
-}
-
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 export const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone';
 

@@ -1,10 +1,9 @@
 /**
  * The cluster writer: the only place that changes the cluster, plus the reads remediation needs to plan a
  * change. Every Kubernetes API call is spelled out here (deploy/ derives Medic's RBAC from this list), and
- * every failure becomes a MedicError: 4xx are permanent (retrying cannot help), 5xx/429/timeouts transient.
+ * every failure becomes a MedicError through the one translation in ./errors.ts (what is permanent, what is not).
  */
 import {
-  ApiException,
   PatchStrategy,
   type V1DaemonSet,
   type V1Deployment,
@@ -16,8 +15,8 @@ import {
   type V1StorageClass,
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import { MedicError } from '../errors.js';
 import type { KubeApis } from './client.js';
+import { toKubeError } from './errors.js';
 
 export type {
   V1Container,
@@ -101,54 +100,11 @@ const CONTENT_TYPES: Record<PatchType, string> = {
 /** Names Medic's changes in managedFields, so `kubectl get -o yaml --show-managed-fields` shows who did it. */
 export const FIELD_MANAGER = 'medic';
 
-interface StatusBody {
-  message?: string;
-  reason?: string;
-}
-
-function parseStatus(body: unknown): StatusBody {
-  if (typeof body === 'string') {
-    try {
-      return JSON.parse(body) as StatusBody;
-    } catch {
-      // Not a v1.Status (e.g. a proxy's HTML error page): the raw text is the best reason there is.
-      return { message: body.slice(0, 200) };
-    }
-  }
-  if (body && typeof body === 'object') return body as StatusBody;
-  return {};
-}
-
-/** Turns a client-node failure into a MedicError that says what the API server answered and whether to retry. */
-export function toMedicError(error: unknown, action: string): MedicError {
-  if (error instanceof MedicError) return error;
-  if (error instanceof ApiException) {
-    const status = error.code;
-    const parsed = parseStatus(error.body);
-    const reason = parsed.message ?? parsed.reason ?? `HTTP ${status}`;
-    const message = `Kubernetes API refused to ${action}: ${reason} (HTTP ${status})`;
-    if (status === 403) return new MedicError('FORBIDDEN', message, { status, permanent: true, cause: error });
-    if (status === 404) return new MedicError('NOT_FOUND', message, { status, permanent: true, cause: error });
-    if (status === 409) return new MedicError('CONFLICT', message, { status, permanent: true, cause: error });
-    if (status === 429 || status >= 500) {
-      return new MedicError('KUBE_API', `Kubernetes API failed to ${action}: ${reason} (HTTP ${status})`, {
-        status,
-        cause: error,
-      });
-    }
-    return new MedicError('BAD_REQUEST', message, { status, permanent: true, cause: error });
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  return new MedicError('UNAVAILABLE', `Kubernetes API unreachable while trying to ${action}: ${text}`, {
-    cause: error,
-  });
-}
-
 async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw toMedicError(error, action);
+    throw toKubeError(error, action);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { MemorySample } from '../charts/memory-chart.js';
-import { errorMessage, MedicError } from '../errors.js';
+import { errorMessage, isPermanentStatus, MedicError } from '../errors.js';
 
 const matrixSchema = z.object({
   status: z.literal('success'),
@@ -75,7 +75,7 @@ async function post(
       `Prometheus refused the query (${failed.data.errorType}): ${failed.data.error}`,
       {
         status: response.status,
-        permanent: response.status >= 400 && response.status < 500,
+        permanent: isPermanentStatus(response.status),
       },
     );
   }

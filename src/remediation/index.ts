@@ -12,6 +12,7 @@ import { createExecutionCounter, createExecutionLock, type ExecutionCounter } fr
 import type { Redis } from '../store/redis.js';
 import type { DiffLine, Outcome, Precondition, Proposal, ProposedAction } from '../types.js';
 import { ACTION_PARAMS, type ActionKind, isActionKind } from '../vocabulary.js';
+import { firstIssue } from '../zod-issue.js';
 import { ACTION_HANDLERS } from './actions/index.js';
 import { AlreadyInEffect, railRefusal } from './errors.js';
 import { checkScopeRails } from './rails.js';
@@ -30,9 +31,10 @@ export interface Remediation {
   prepare(action: ProposedAction, signal?: AbortSignal): Promise<PreparedAction>;
   /**
    * Re-checks the precondition (object unchanged since the proposal), allow-lists and guard rails (incl. the
-   * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for 403/404/422, a
-   * stale proposal and guard-rail refusals (code GUARD_RAIL, `field` = the rail); not permanent
-   * for 5xx, timeouts and unreachable APIs, so the queue retries with backoff.
+   * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for a refused API call
+   * (src/kube/errors.ts: forbidden, not found, invalid), a stale proposal and guard-rail refusals (code
+   * GUARD_RAIL, `field` = the rail); not permanent for 5xx, 429, timeouts and unreachable APIs, so the queue
+   * retries with backoff.
    */
   execute(proposal: Proposal, signal?: AbortSignal): Promise<Outcome>;
 }
@@ -62,9 +64,8 @@ function resolve(kind: string, rawParams: unknown): Resolved {
   if (!isActionKind(kind)) throw new MedicError('BAD_REQUEST', `unknown action kind "${kind}"`, { permanent: true });
   const parsed = ACTION_PARAMS[kind].safeParse(rawParams);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = `params.${issue?.path.join('.') ?? ''}`.replace(/\.$/, '');
-    throw new MedicError('BAD_REQUEST', `invalid ${kind} action: ${field} ${issue?.message ?? 'is invalid'}`, {
+    const { field, message } = firstIssue(parsed.error, { under: 'params' });
+    throw new MedicError('BAD_REQUEST', `invalid ${kind} action: ${field} ${message}`, {
       field,
       permanent: true,
     });

@@ -5,6 +5,7 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { MedicError } from '../errors.js';
+import { firstIssue } from '../zod-issue.js';
 import type { KubeObject } from './object.js';
 
 const objectSchema = z.looseObject({
@@ -32,9 +33,8 @@ const metricsSchema = z.looseObject({
 function check(schema: z.ZodType, value: unknown, where: string, source: string): void {
   const result = schema.safeParse(value);
   if (result.success) return;
-  const issue = result.error.issues[0];
-  const field = issue?.path.join('.') || '(item)';
-  throw new MedicError('BAD_REQUEST', `${source}: ${where}: ${field}: ${issue?.message ?? 'invalid'}`, {
+  const { field, message } = firstIssue(result.error, { whole: '(item)' });
+  throw new MedicError('BAD_REQUEST', `${source}: ${where}: ${field}: ${message}`, {
     field,
     permanent: true,
   });

@@ -15,7 +15,7 @@ import { METHODS } from './web-api.js';
 
 export type { SimFaults } from './http.js';
 export type { InteractionResult } from './interactions.js';
-export type { ChannelView, EphemeralView, MessageView, SimFile, SimMessage, SimUser } from './state.js';
+export type { ChannelView, MessageView, SimUser } from './state.js';
 
 export interface SlackSimulatorOptions {
   port?: number;

@@ -7,7 +7,7 @@ import type { Config } from '../config/load.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createRedisOutageLog, type RedisOutageLog } from './redis-outage-log.js';
 
-export type { Redis } from 'ioredis';
+export type { Redis, RedisOptions } from 'ioredis';
 
 /**
  * - `worker`: BullMQ workers (blocking commands): `maxRetriesPerRequest: null`, commands wait for a reconnect.

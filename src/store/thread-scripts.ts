@@ -71,7 +71,8 @@ end
 export const LOAD = `${SNAPSHOT_READS}return snapshot(KEYS)`;
 
 // KEYS: pending, last sync start, lock, then the five snapshot keys. ARGV: now, ttl s, lock token, lock ttl ms.
-// beginSync, then the lock; with the lock, the snapshot it was taken on. Without it: nil.
+// The sync starts (pending claim dropped, start time recorded), then the lock; with the lock, the snapshot it was
+// taken on. Without it: nil.
 export const START_SYNC = `${SNAPSHOT_READS}
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])

@@ -121,13 +121,10 @@ export interface ThreadStore {
   claimSync(id: string, now: number, intervalMs: number): Promise<number | null>;
   /** Drops a claim whose job could not be queued, so the next change claims again. */
   cancelSyncClaim(id: string): Promise<void>;
-  /** A sync started: later changes need a new one. */
-  beginSync(id: string, now: number): Promise<void>;
-  /** One writer per thread at a time, across replicas; returns a release function or null when busy. */
-  lock(id: string, ttlMs: number): Promise<ThreadLock | null>;
   /**
-   * beginSync and lock in one step; with the lock, also the thread's snapshot read under it. Null when
-   * another writer holds the lock (the sync start is recorded all the same, as beginSync would).
+   * A sync starts: later changes need a new one (the pending claim is dropped, the start time recorded), and
+   * it takes the thread's lock, one writer per thread across replicas, with the snapshot read under it. Null
+   * when another writer holds the lock (the sync start is recorded all the same).
    */
   startSync(id: string, now: number, lockTtlMs: number): Promise<{ lock: ThreadLock; snapshot: ThreadSnapshot } | null>;
 }
@@ -235,16 +232,6 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
 
     async cancelSyncClaim(id) {
       await redis.del(k(id, 'sync-pending'));
-    },
-
-    async beginSync(id, now) {
-      await redis.multi().del(k(id, 'sync-pending')).set(k(id, 'sync-last'), String(now), 'EX', THREAD_TTL_S).exec();
-    },
-
-    async lock(id, ttlMs) {
-      const token = newToken();
-      const ok = await redis.set(k(id, 'lock'), token, 'PX', ttlMs, 'NX');
-      return ok === 'OK' ? heldLock(id, token, ttlMs) : null;
     },
 
     async startSync(id, now, lockTtlMs) {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningMedic, startMedic } from '../../src/main.js';
 import { createRedisConnection } from '../../src/store/redis.js';
+import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/wait.js';
 import { ROOT, runTool } from './tools.js';
 
 const snippetFile = join(ROOT, 'alerting/alertmanager.yaml');
@@ -45,15 +47,6 @@ describe('alerting/alertmanager.yaml', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createNetServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 interface Received {
   path: string;
   authorization: string | undefined;
@@ -71,23 +64,15 @@ describe('a real Alertmanager with the snippet, sending to Medic', () => {
   const prefix = `medic-am-${randomUUID().slice(0, 8)}`;
   let medic: RunningMedic;
   const received: Received[] = [];
-  const waiters: (() => void)[] = [];
   let recorder: Server;
   let alertmanager: ChildProcess;
   let amUrl: string;
   let amLog = '';
 
-  const nextNotification = async (count: number, timeoutMs = 15_000): Promise<Received> => {
-    const deadline = Date.now() + timeoutMs;
-    while (received.length < count) {
-      if (Date.now() > deadline) throw new Error(`no webhook call #${count}; alertmanager log:\n${amLog}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 500);
-      });
-    }
-    return received[count - 1] as Received;
-  };
+  const nextNotification = (count: number, timeoutMs = 15_000): Promise<Received> =>
+    waitFor(() => received[count - 1], { timeoutMs, what: `webhook call #${count}` }).catch((error: Error) => {
+      throw new Error(`${error.message}; alertmanager log:\n${amLog}`);
+    });
 
   beforeAll(async () => {
     medic = await startMedic({
@@ -116,7 +101,6 @@ describe('a real Alertmanager with the snippet, sending to Medic', () => {
         medicStatus: forwarded.status,
       });
       res.writeHead(forwarded.status).end(await forwarded.text());
-      for (const w of waiters.splice(0)) w();
     }).listen(0, '127.0.0.1');
     await once(recorder, 'listening');
     const recorderPort = (recorder.address() as AddressInfo).port;

@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../src/sandbox/index.js';
 import type { DiagnosisRecord } from '../../src/store/diagnoses.js';
 import { createDiagnosisStore } from '../../src/store/diagnoses.js';
 import { readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../support/alerts.js';
 import type { MedicProcess } from '../support/medic-process.js';
+import { connect, type Redis } from '../support/redis.js';
 import { createAlertmanagerSender } from '../support/sender.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { rebuildThreads } from '../support/threads.js';
@@ -39,7 +39,7 @@ describe('Kubernetes API faults', () => {
     const objects = readScenarioObjects(...SCENARIOS);
     stack = await startStack({ sandbox: { objects } });
     medic = await stack.startMedic('all');
-    redis = new Redis(stack.redis.url);
+    redis = connect('store', stack.redis.url);
   });
 
   afterAll(async () => {

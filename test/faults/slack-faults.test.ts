@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThreadStore } from '../../src/store/threads.js';
 import { readScenarioObjects, SCENARIOS_DIR, type TestPayload } from '../support/alerts.js';
 import type { FaultRule } from '../support/fault-proxy.js';
 import type { MedicProcess } from '../support/medic-process.js';
+import { connect, type Redis } from '../support/redis.js';
 import { createAlertmanagerSender } from '../support/sender.js';
 import { CHANNEL, type Stack, startStack } from '../support/stack.js';
 import { rebuildThreads } from '../support/threads.js';
@@ -47,7 +47,7 @@ describe('Slack faults', () => {
     const objects = readScenarioObjects(...SCENARIOS);
     stack = await startStack({ sandbox: { objects } });
     medic = await stack.startMedic('all');
-    redis = new Redis(stack.redis.url);
+    redis = connect('store', stack.redis.url);
   });
 
   afterAll(async () => {

@@ -8,12 +8,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../src/slack-simulator/signing.js';
 import { readScenarioObjects } from '../support/alerts.js';
 import { createHttpClient } from '../support/http.js';
 import type { MedicProcess } from '../support/medic-process.js';
+import { connect, type Redis } from '../support/redis.js';
 import { APPROVER, CHANNEL, SIGNING_SECRET, type Stack, startStack } from '../support/stack.js';
 
 const hex = (minLength: number, maxLength: number) =>
@@ -37,7 +37,7 @@ describe('random Slack input to a real Medic', () => {
     const objects = readScenarioObjects('oom-limit');
     stack = await startStack({ sandbox: { objects } });
     medic = await stack.startMedic('all');
-    redis = new Redis(stack.redis.url);
+    redis = connect('store', stack.redis.url);
     // response_url answers go here (Slack would show them to the user); they change nothing anywhere.
     responseSink = createServer((req, res) => {
       req.resume();

@@ -1,8 +1,8 @@
 /** The reader's ResourceQuota and LimitRange lists and ReplicaSet events, through the real client against a sandbox. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMedicError } from '../../src/errors.js';
 import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
+import { isKubeError } from '../../src/kube/errors.js';
 import { type ClusterReader, createClusterReader } from '../../src/kube/reader.js';
 import { loadSnapshot, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 
@@ -45,15 +45,17 @@ describe('ClusterReader: what pod admission is checked against', () => {
     expect(await reader.scoped().eventsFor('analytics', 'Deployment', 'report-api-5b7c9d8f64')).toEqual([]);
   });
 
-  it('turns a refused list into a KUBE_API error naming the query and the status', async () => {
+  it('turns a refused list into a permanent FORBIDDEN error naming the query and the status', async () => {
     sandbox.setFaults([{ path: '/limitranges$', status: 403 }]);
     try {
       const error = await reader
         .scoped()
         .listLimitRanges('analytics')
         .catch((e: unknown) => e);
-      expect(isMedicError(error) && error.code).toBe('KUBE_API');
-      expect((error as Error).message).toMatch(/^list LimitRanges in analytics: HTTP 403/);
+      expect(isKubeError(error) && error).toMatchObject({ code: 'FORBIDDEN', status: 403, permanent: true });
+      expect((error as Error).message).toMatch(
+        /^Kubernetes API refused to list LimitRanges in analytics: .*\(HTTP 403\)$/,
+      );
     } finally {
       sandbox.setFaults([]);
     }

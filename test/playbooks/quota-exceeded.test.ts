@@ -62,7 +62,7 @@ describe('quota-exceeded playbook', () => {
     expect(d.rootCause.code).toBe('QUOTA_EXCEEDED');
     expect(d.partial).toBe(true);
     expect(textOf(d)).toMatch(
-      /Cluster query failed, diagnosis made without it: list ResourceQuotas in streaming: HTTP 403/,
+      /Cluster query failed, diagnosis made without it: Kubernetes API refused to list ResourceQuotas in streaming: .*\(HTTP 403\)/,
     );
   });
 

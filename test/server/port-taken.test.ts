@@ -1,25 +1,25 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMedicError } from '../../src/errors.js';
 import { startTestMedic } from '../support/medic.js';
-import { PrivateRedis } from '../support/redis.js';
+import { connect } from '../support/redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../support/redis-server.js';
 
 describe('start-up on a port that is taken', () => {
   let redis: PrivateRedis;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
+    redis = await startPrivateRedis({ aof: false });
   });
   afterAll(async () => {
-    await redis.stop();
+    await redis.close();
   });
 
   it('fails with one sentence naming the port, and leaves no worker or Redis connection behind', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
     await once(blocker, 'listening');
     const port = (blocker.address() as { port: number }).port;
-    const client = new Redis(redis.url);
+    const client = connect('store', redis.url);
     const ownId = await client.client('ID');
     try {
       const error = await startTestMedic({ role: 'all', env: { REDIS_URL: redis.url, PORT: String(port) } }).then(

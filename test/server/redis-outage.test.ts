@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
-import { PrivateRedis } from '../support/redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../support/redis-server.js';
+import { waitFor } from '../support/wait.js';
 
 const body = readFileSync(join(import.meta.dirname, '../../../shared/scenarios/oom-limit/alert.json'), 'utf8');
 const withFingerprint = (fingerprint: string) =>
@@ -13,12 +14,12 @@ describe('Redis outage', () => {
   let medic: TestMedic;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
+    redis = await startPrivateRedis({ aof: false });
     medic = await startTestMedic({ env: { REDIS_URL: redis.url } });
   });
   afterAll(async () => {
     await medic.stop();
-    await redis.stop();
+    await redis.close();
   });
 
   const post = (text: string) =>
@@ -27,7 +28,7 @@ describe('Redis outage', () => {
   it('answers 503 at once while Redis is down, then accepts again without a restart', async () => {
     expect((await post(withFingerprint('0000000000000001'))).status).toBe(202);
 
-    await redis.stop();
+    await redis.kill();
     const started = performance.now();
     const refused = await post(withFingerprint('0000000000000002'));
     expect(refused.status).toBe(503);
@@ -39,14 +40,12 @@ describe('Redis outage', () => {
     expect(((await ready.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false);
     expect((await fetch(`${medic.url}/healthz`)).status).toBe(200);
 
-    await redis.start();
-    let status = 0;
-    const deadline = Date.now() + 10_000;
-    while (status !== 202 && Date.now() < deadline) {
-      status = (await post(withFingerprint('0000000000000002'))).status;
-      if (status !== 202) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(status).toBe(202);
+    await redis.restart();
+    await waitFor(async () => (await post(withFingerprint('0000000000000002'))).status === 202, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: 'POST /alertmanager to answer 202 again',
+    });
     expect((await fetch(`${medic.url}/readyz`)).status).toBe(200);
     const jobs = await medic.queues.alerts.getJobs(['waiting']);
     expect(jobs.map((j) => ('alert' in j.data ? j.data.alert.fingerprint : ''))).toContain('0000000000000002');

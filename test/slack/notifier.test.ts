@@ -13,6 +13,7 @@ import {
   type SlackHarness,
   startSlackHarness,
 } from '../support/slack.js';
+import { waitFor } from '../support/wait.js';
 import { alertEvent, diagnosisFor } from './fixtures.js';
 
 let h: SlackHarness;
@@ -152,11 +153,13 @@ describe('Slack notifier: one thread per alert group', () => {
 
 async function waitForIdle(harness: SlackHarness): Promise<void> {
   const queue = harness.slackQueue.queue;
-  for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
-    if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(
+    async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+      return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0;
+    },
+    { timeoutMs: 10_000, intervalMs: 20, what: 'the slack queue to be idle' },
+  );
 }
 
 describe('Slack notifier: a new reply is posted inside the job that recorded it', () => {
@@ -289,8 +292,8 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
   it('queues the sync when another writer holds the thread, and posts once that writer is done', async () => {
     const event = alertEvent('ij05');
     const id = h.threads.threadId('CALERTS', event.groupKey);
-    const other = await h.threads.lock(id, 10_000);
-    expect(other).not.toBeNull();
+    const other = (await h.threads.startSync(id, Date.now(), 10_000))?.lock;
+    expect(other).toBeDefined();
     await inJob.notifyFiring(event, diagnosisFor(event));
     expect(posts()).toHaveLength(0);
     expect(await queued()).toBe(1);

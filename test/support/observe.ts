@@ -3,9 +3,9 @@
  * episode), the queue counts, and the notifications each process logged (the log notifier's `diagnosis` lines).
  */
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { createDiagnosisStore } from '../../src/store/diagnoses.js';
 import type { Tracked } from './processes.js';
+import { connect } from './redis.js';
 
 export interface Observer {
   /** Diagnosis records per fingerprint (`kind: 'diagnosis'`). */
@@ -16,7 +16,7 @@ export interface Observer {
 }
 
 export function observeRedis(redisUrl: string, prefix: string): Observer {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis = connect('worker', redisUrl);
   redis.on('error', () => {
     // Fault tests kill this Redis on purpose; commands wait for the reconnect instead of failing.
   });

@@ -1,6 +1,6 @@
 /** Every BullMQ queue under a prefix (found by its meta key) and whether any still has work to do. */
 import { type JobType, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis.js';
 
 export interface QueueWatch {
   /** Waiting + active + delayed + prioritized jobs per queue. */

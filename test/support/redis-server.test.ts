@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from './redis.js';
 import { type PrivateRedis, startPrivateRedis } from './redis-server.js';
 
 describe('private AOF redis', () => {
@@ -11,7 +12,7 @@ describe('private AOF redis', () => {
   });
 
   it('keeps every acknowledged write across a SIGKILL and a restart on the same port', async () => {
-    const before = redis.client();
+    const before = connect('store', redis.url);
     const pipeline = before.pipeline();
     for (let i = 0; i < 500; i += 1) pipeline.set(`k:${i}`, String(i));
     await pipeline.exec();
@@ -21,7 +22,7 @@ describe('private AOF redis', () => {
     expect(redis.isRunning()).toBe(false);
     await redis.restart();
 
-    const after = redis.client();
+    const after = connect('store', redis.url);
     try {
       expect(await after.dbsize()).toBe(500);
       expect(await after.get('k:499')).toBe('499');

@@ -1,11 +1,11 @@
 /**
- * A private redis-server per test or benchmark: its own free port and temp directory, AOF with
- * `appendfsync always` (a 202 must survive a SIGKILL), and kill/restart helpers for fault tests.
+ * The one private redis-server starter for tests and benchmarks that stop, kill or restart Redis: its own
+ * free port and temp directory, AOF with `appendfsync always` by default (a 202 must survive a SIGKILL), and
+ * kill/restart on the same port. Connect to it with `connect(purpose, redis.url)` from ./redis.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort } from './ports.js';
 import { spawnTracked, type Tracked } from './processes.js';
 
@@ -18,8 +18,6 @@ export interface PrivateRedis {
   /** Starts redis-server again on the same port and directory (loading the AOF). */
   restart(): Promise<void>;
   isRunning(): boolean;
-  /** A fresh ioredis client (the caller quits it). */
-  client(): Redis;
   /** Stops the server and deletes its directory. */
   close(): Promise<void>;
 }
@@ -68,7 +66,6 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
       await launch();
     },
     isRunning: () => server?.isRunning() ?? false,
-    client: () => new Redis(port, '127.0.0.1', { lazyConnect: false, maxRetriesPerRequest: 1 }),
     async close() {
       await server?.stop('SIGKILL');
       await rm(dir, { recursive: true, force: true });

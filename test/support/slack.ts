@@ -4,11 +4,9 @@
  * implementation of the Remediation interface whose prepare/execute outcomes the test decides). The whole
  * stack is wired by src/wiring.ts, as `medic serve` wires it.
  */
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
 import type { ResolveScaleTarget } from '../../src/commands/scale.js';
 import { parseSettings } from '../../src/config/load.js';
 import { createIncidents, type Incidents } from '../../src/incidents/incident.js';
@@ -37,6 +35,8 @@ import { createProposalStore } from '../../src/store/proposals.js';
 import { createThreadStore } from '../../src/store/threads.js';
 import type { DiagnosisEngine, Outcome, Proposal, ProposedAction } from '../../src/types.js';
 import { alertJobProcessors, createIncidentServices, wireIncidents, wireSlack } from '../../src/wiring.js';
+import { connect, deleteKeysUnder, uniquePrefix } from './redis.js';
+import { waitFor } from './wait.js';
 
 export const BOT_TOKEN = 'xoxb-test-token';
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -66,8 +66,8 @@ export function recordingRemediation(options: { executeDelayMs?: number; failWit
 }
 
 export async function startSlackHarness(options: { usergroups?: Record<string, string[]>; intervalMs?: number } = {}) {
-  const prefix = `test-slack-${randomBytes(6).toString('hex')}`;
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const prefix = uniquePrefix('slack');
+  const redis = connect('worker');
   const sim = await startSlackSimulator({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
@@ -106,16 +106,14 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
     processor: (job) => threadSync.sync(job.threadId, job.urgentPair ? { urgentPair: job.urgentPair } : {}),
   });
 
-  function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-    return waitForChange(sim, predicate, timeoutMs);
-  }
+  const waitFor = <T>(predicate: () => T | undefined | false, timeoutMs?: number) =>
+    waitForChange(sim, predicate, timeoutMs);
 
   async function close() {
     await worker.close();
     await slackQueue.close();
     await sim.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeysUnder(prefix);
     await redis.quit();
   }
 
@@ -196,8 +194,8 @@ export async function startSlackStack(
 ) {
   const clock = { offsetMs: 0 };
   const now = () => Date.now() + clock.offsetMs;
-  const prefix = `test-slack-${randomBytes(6).toString('hex')}`;
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const prefix = uniquePrefix('slack');
+  const redis = connect('worker');
   const sim = await startSlackSimulator({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
@@ -291,14 +289,12 @@ export async function startSlackStack(
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await sim.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeysUnder(prefix);
     await redis.quit();
   }
 
-  function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-    return waitForChange(sim, predicate, timeoutMs);
-  }
+  const waitFor = <T>(predicate: () => T | undefined | false, timeoutMs?: number) =>
+    waitForChange(sim, predicate, timeoutMs);
 
   return {
     clock,
@@ -320,26 +316,11 @@ export async function startSlackStack(
 
 export type SlackStack = Awaited<ReturnType<typeof startSlackStack>>;
 
-/** Resolves once `predicate` holds for the simulator (checked on every change). */
+/** Resolves once `predicate` holds for the simulator, checked on every change it records. */
 export function waitForChange<T>(
   sim: SlackSimulator,
   predicate: () => T | undefined | false,
   timeoutMs = 10_000,
 ): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const value = predicate();
-      if (value) {
-        stop();
-        clearTimeout(timer);
-        resolve(value);
-      }
-    };
-    const stop = sim.onChange(check);
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`condition not met within ${timeoutMs} ms`));
-    }, timeoutMs);
-    check();
-  });
+  return waitFor(predicate, { timeoutMs, what: 'the Slack simulator to show it', onChange: (l) => sim.onChange(l) });
 }

@@ -1,25 +1,34 @@
-/** Bounded waiting: every wait in the fault suite has a deadline and says what it was waiting for. */
+/**
+ * Bounded waiting: every wait in the tests, the fault suite and the benchmarks has a deadline and says what it
+ * was waiting for.
+ */
 
 export interface WaitOptions {
   timeoutMs: number;
-  /** Poll interval for conditions that have no event to await (state in another process). */
-  intervalMs?: number;
   /** Shown in the timeout error. */
   what: string;
+  /** Poll interval for conditions that have no event to await (state in another process). */
+  intervalMs?: number;
+  /**
+   * Subscribes to changes of in-process state (e.g. the Slack simulator's `onChange`), returning the
+   * unsubscribe: the condition is checked on every change instead of on a timer.
+   */
+  onChange?: (listener: () => void) => () => void;
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or throws after the deadline. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  options: WaitOptions,
-): Promise<T> {
+/** A condition not met yet: the check returns a falsy value (undefined, null, false, 0, ''). */
+type Pending = undefined | null | false | 0 | '';
+
+/** Resolves with the first truthy value of `check`; throws after the deadline, naming what it waited for. */
+export async function waitFor<T>(check: () => Promise<T | Pending> | T | Pending, options: WaitOptions): Promise<T> {
+  if (options.onChange) return waitForChange(check as () => T | Pending, options, options.onChange);
   const deadline = Date.now() + options.timeoutMs;
   const interval = options.intervalMs ?? 50;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value !== undefined && value !== false) return value;
+      if (value) return value;
     } catch (error) {
       lastError = error;
     }
@@ -29,6 +38,33 @@ export async function waitFor<T>(
     }
     await delay(interval);
   }
+}
+
+function waitForChange<T>(
+  check: () => T | Pending,
+  options: WaitOptions,
+  onChange: (listener: () => void) => () => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const settle = (finish: () => void) => {
+      unsubscribe();
+      clearTimeout(timer);
+      finish();
+    };
+    const test = () => {
+      try {
+        const value = check();
+        if (value) settle(() => resolve(value));
+      } catch (error) {
+        settle(() => reject(error));
+      }
+    };
+    const unsubscribe = onChange(test);
+    const timer = setTimeout(() => {
+      settle(() => reject(new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`)));
+    }, options.timeoutMs);
+    test();
+  });
 }
 
 export function delay(ms: number): Promise<void> {

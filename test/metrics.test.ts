@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
-import { createMetrics, kubeResourceOf } from '../../src/metrics.js';
-import { startSandbox } from '../../src/sandbox/index.js';
+import { createKubeApis, loadKubeConfig } from '../src/kube/client.js';
+import { createMetrics, kubeResourceOf } from '../src/metrics.js';
+import { startSandbox } from '../src/sandbox/index.js';
 
 describe('Kubernetes request metrics', () => {
   it('names the resource without object names, so label values stay bounded', () => {

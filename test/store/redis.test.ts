@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
-import { freePort, PrivateRedis } from '../support/redis.js';
+import { freePort } from '../support/ports.js';
+import { type PrivateRedis, startPrivateRedis } from '../support/redis-server.js';
 import { SCENARIOS_DIR } from '../support/sandbox.js';
+import { waitFor } from '../support/wait.js';
 
 async function startSentinel(masterPort: number): Promise<{ port: number; process: ChildProcess }> {
   const port = await freePort();
@@ -44,7 +46,7 @@ describe('Redis through Sentinel', () => {
   let medic: TestMedic;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
+    redis = await startPrivateRedis({ aof: false });
     sentinel = await startSentinel(redis.port);
     medic = await startTestMedic({
       role: 'all',
@@ -64,7 +66,7 @@ describe('Redis through Sentinel', () => {
       sentinel.process.kill('SIGKILL');
       await exited;
     }
-    await redis?.stop();
+    await redis?.close();
   });
 
   it('accepts alerts into the master the sentinel names and diagnoses each once', async () => {
@@ -76,13 +78,13 @@ describe('Redis through Sentinel', () => {
     });
     expect(response.status).toBe(202);
     const fingerprints: string[] = JSON.parse(body).alerts.map((a: { fingerprint: string }) => a.fingerprint);
-    const deadline = Date.now() + 15_000;
-    let recorded: string[] = [];
-    while (Date.now() < deadline) {
-      recorded = (await medic.store.list()).map((r) => r.fingerprint);
-      if (fingerprints.every((fp) => recorded.includes(fp))) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const recorded = await waitFor(
+      async () => {
+        const list = (await medic.store.list()).map((r) => r.fingerprint);
+        return fingerprints.every((fp) => list.includes(fp)) && list;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'a diagnosis record for every alert' },
+    );
     expect(recorded.sort()).toEqual([...fingerprints].sort());
     const ready = await fetch(`${medic.url}/readyz`);
     expect(ready.status).toBe(200);

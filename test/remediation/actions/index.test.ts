@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_HANDLERS } from '../../src/remediation/actions/index.js';
-import { ACTION_KINDS } from '../../src/vocabulary.js';
+import { ACTION_HANDLERS } from '../../../src/remediation/actions/index.js';
+import { ACTION_KINDS } from '../../../src/vocabulary.js';
 
 describe('action handlers', () => {
   it('cover every action kind of the vocabulary, each registered under its own kind', () => {

@@ -1,16 +1,15 @@
 /**
- * The thread store's scripts against a real Redis: what one firing or resolve writes (and the TTL on every
- * key it writes), the order of pairs, and starting a sync (the lock, the snapshot read under it) when the
+ * The thread store against a real Redis: what one firing or resolve writes (and the TTL on every key it
+ * writes), the order of pairs, claiming a sync, and starting one (the lock, the snapshot read under it) when the
  * lock is free, held, lost or expired.
  */
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDiagnosisStore } from '../../src/store/diagnoses.js';
 import { createThreadStore, type FiringRecord, type ThreadAlert } from '../../src/store/threads.js';
 import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
-import { connect, deleteKeysUnder, PrivateRedis, uniquePrefix } from '../support/redis.js';
+import { connect, deleteKeysUnder, uniquePrefix } from '../support/redis.js';
+import { startPrivateRedis } from '../support/redis-server.js';
 
-const prefix = uniquePrefix('tscripts');
+const prefix = uniquePrefix('threads');
 const THREAD_TTL_S = 14 * 86_400;
 const redis = connect('store');
 afterAll(async () => {
@@ -171,44 +170,58 @@ describe('thread store scripts', () => {
   });
 
   it('scripts run again after the script cache is flushed (NOSCRIPT: sent in full) and after a Redis restart', async () => {
-    const server = await PrivateRedis.start();
-    const own = new Redis(server.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+    const server = await startPrivateRedis({ aof: false });
+    const own = connect('worker', server.url, { retryStrategy: () => 50 });
     try {
       const threads = createThreadStore(own, prefix);
       const id = threads.threadId('C1', 'noscript');
       expect(await threads.recordFiring(id, firing('n1', 'A|x'))).toBe(true);
       await own.script('FLUSH');
       expect(await threads.recordFiring(id, firing('n2', 'B|y'))).toBe(true);
-      await server.stop();
-      await server.start();
+      await server.kill();
+      await server.restart();
       expect(await threads.recordFiring(id, firing('n3', 'C|z'))).toBe(true);
       // No persistence on this server: the restart emptied it.
       expect((await threads.load(id)).pairs.map((p) => p.key)).toEqual(['C|z']);
     } finally {
       own.disconnect();
-      await server.stop();
+      await server.close();
     }
   });
 });
 
-describe('diagnosis store', () => {
-  it('keeps the first record of an episode and indexes it once; trims the index at most once a minute', async () => {
-    let now = 1_700_000_000_000;
-    const store = createDiagnosisStore({ redis, prefix: `${prefix}:d`, ttlMs: 120_000, now: () => now });
-    const event = alertEvent('d1');
-    const first = await store.recordDiagnosis(event, diagnosisFor(event));
-    expect(first.created).toBe(true);
-    const again = await store.recordDiagnosis(event, diagnosisFor(event, { code: 'CRASHLOOP_APP_ERROR' }));
-    expect(again).toMatchObject({ created: false, record: { diagnosis: { rootCause: { code: 'OOM_LIMIT' } } } });
-    expect(await redis.zcard(`${prefix}:d:record-index`)).toBe(1);
-    // An index entry older than the TTL goes with the next trim, which runs a minute after the last one.
-    await redis.zadd(`${prefix}:d:record-index`, now - 200_000, 'stale');
-    now += 30_000;
-    await store.recordResolve(alertEvent('d2', { status: 'resolved' }));
-    expect(await redis.zscore(`${prefix}:d:record-index`, 'stale')).not.toBeNull();
-    now += 30_000;
-    await store.recordResolve(alertEvent('d3', { status: 'resolved' }));
-    expect(await redis.zscore(`${prefix}:d:record-index`, 'stale')).toBeNull();
-    expect((await store.list()).map((r) => r.fingerprint)).toEqual(['d1', 'd2', 'd3']);
+describe('thread store', () => {
+  it('claims one pending sync per thread, spaced by the interval, and locks one writer at a time', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'group');
+    expect(id).toBe(threads.threadId('C1', 'group'));
+    expect(id).not.toBe(threads.threadId('C2', 'group'));
+    const t = 1_700_000_000_000;
+    expect(await threads.claimSync(id, t, 5000)).toBe(t);
+    expect(await threads.claimSync(id, t + 1, 5000)).toBeNull();
+    const first = await threads.startSync(id, t + 2, 10_000);
+    expect(first).not.toBeNull();
+    expect(await threads.claimSync(id, t + 3, 5000)).toBe(t + 5002);
+    expect(await threads.startSync(id, t + 4, 10_000)).toBeNull();
+    await first?.lock.release();
+    expect(await threads.startSync(id, t + 5, 10_000)).not.toBeNull();
+  });
+
+  it('renews a held thread lock past its TTL, and reports a lock that was lost', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C3', 'renewed');
+    const lock = (await threads.startSync(id, Date.now(), 300))?.lock;
+    expect(lock).toBeDefined();
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await lock?.renew()).toBe(true);
+    }
+    // 600 ms after taking a 300 ms lock, it is still held: nobody else can write the thread.
+    expect(await threads.startSync(id, Date.now(), 300)).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await lock?.renew()).toBe(false);
+    const next = await threads.startSync(id, Date.now(), 300);
+    expect(next).not.toBeNull();
+    await next?.lock.release();
   });
 });

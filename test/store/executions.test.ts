@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MedicError } from '../../src/errors.js';
 import { createExecutionCounter } from '../../src/store/executions.js';
+import { action, type Harness, proposalFrom, startHarness } from '../remediation/fixtures.js';
 import { connect, deleteKeysUnder, keysUnder, uniquePrefix } from '../support/redis.js';
-import { action, type Harness, proposalFrom, startHarness } from './fixtures.js';
 
 describe('circuit breaker: at most remediation.maxExecutionsPerHour executions per namespace per hour', () => {
   let h: Harness | undefined;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSilenceClient } from '../../src/alertmanager/silences.js';
-import { type RunningAlertmanager, startAlertmanager } from '../alertmanager/start-alertmanager.js';
-import { action, type Harness, proposalFrom, startHarness } from './fixtures.js';
+import { createSilenceClient } from '../../../src/alertmanager/silences.js';
+import { type RunningAlertmanager, startAlertmanager } from '../../alertmanager/start-alertmanager.js';
+import { action, type Harness, proposalFrom, startHarness } from '../fixtures.js';
 
 describe('silence action against a real Alertmanager', () => {
   let am: RunningAlertmanager;
