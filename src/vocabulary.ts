@@ -127,3 +127,19 @@ export function isRootCauseCode(value: unknown): value is RootCauseCode {
 export function isActionKind(value: unknown): value is ActionKind {
   return typeof value === 'string' && (ACTION_KINDS as readonly string[]).includes(value);
 }
+
+/**
+ * What an action's params point at, for people and audit lines: `ads/Deployment/api`, `shop/HorizontalPodAutoscaler/checkout`,
+ * `db/PersistentVolumeClaim/data-pg-0`, a node's name, or the namespace (or `cluster`) when nothing narrower is named.
+ */
+export function describeActionTarget(params: Record<string, unknown>): string {
+  const ns = typeof params.namespace === 'string' ? `${params.namespace}/` : '';
+  const name =
+    params.workload ??
+    params.pod ??
+    params.node ??
+    (typeof params.hpa === 'string' ? `HorizontalPodAutoscaler/${params.hpa}` : undefined) ??
+    (typeof params.pvc === 'string' ? `PersistentVolumeClaim/${params.pvc}` : undefined);
+  if (typeof name === 'string') return `${ns}${name}`;
+  return ns ? ns.slice(0, -1) : 'cluster';
+}

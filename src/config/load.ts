@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { type ZodError, z } from 'zod';
+import { z } from 'zod';
 import { MedicError } from '../errors.js';
+import { firstIssue } from '../zod-issue.js';
 import { type Settings, settingsSchema } from './settings.js';
 
 const optionalUrl = (example: string) =>
@@ -100,13 +101,6 @@ export interface Config {
   settingsSource: string;
 }
 
-function describeFirstIssue(error: ZodError, prefix: string): { field: string; message: string } {
-  const issue = error.issues[0];
-  const path = issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') ?? '';
-  const field = `${prefix}${path}`.replace(/^\./, '');
-  return { field, message: issue?.message ?? 'is invalid' };
-}
-
 /** Parses medic.yaml text; `source` names the file in error messages. */
 export function parseSettings(text: string, source: string): Settings {
   let raw: unknown;
@@ -124,7 +118,7 @@ export function parseSettings(text: string, source: string): Settings {
   }
   const result = settingsSchema.safeParse(raw);
   if (!result.success) {
-    const { field, message } = describeFirstIssue(result.error, '');
+    const { field, message } = firstIssue(result.error);
     throw new MedicError(
       'CONFIG_INVALID',
       `${source}: setting "${field || '(top level)'}" ${message}; fix it or remove the key to use the default.`,
@@ -146,7 +140,7 @@ export function loadConfig(
 ): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const { field, message } = describeFirstIssue(parsed.error, '');
+    const { field, message } = firstIssue(parsed.error);
     throw new MedicError(
       'CONFIG_INVALID',
       `Environment variable ${field} ${message}; set it correctly or unset it to use the default.`,

@@ -9,8 +9,8 @@ import type { Logger } from '../logger.js';
 import { namespaceOutOfScope } from '../remediation/rails.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
+import { describeActionTarget } from '../vocabulary.js';
 import type { ApproverCheck } from './approvers.js';
-import { describeParamsTarget } from './proposals.js';
 
 export type RefusalReason = 'unknown' | 'expired' | 'not-approver' | 'self-approval' | 'namespace' | 'already';
 
@@ -65,7 +65,7 @@ export async function approveProposal(
       action: 'refuse',
       proposalId,
       kind: p.kind,
-      target: describeParamsTarget(p.params),
+      target: describeActionTarget(p.params),
       outcome: `refused:${reason}`,
       detail: message,
     });
@@ -142,7 +142,7 @@ export async function approveProposal(
     action: 'approve',
     proposalId,
     kind: proposal.kind,
-    target: describeParamsTarget(proposal.params),
+    target: describeActionTarget(proposal.params),
     outcome: 'approved',
     detail: proposal.title,
   });

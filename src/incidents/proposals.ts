@@ -7,6 +7,7 @@ import type { Remediation } from '../remediation/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { ProposalOrigin, ProposedAction } from '../types.js';
+import { describeActionTarget } from '../vocabulary.js';
 
 export interface ProposalDeps {
   proposals: ProposalStore;
@@ -23,12 +24,6 @@ export interface CreatedProposals {
 }
 
 /** One-line description of what a proposal acts on, for audit entries and messages. */
-export function describeParamsTarget(params: Record<string, unknown>): string {
-  const ns = typeof params.namespace === 'string' ? `${params.namespace}/` : '';
-  const name = params.workload ?? params.pod ?? params.node;
-  if (typeof name === 'string') return `${ns}${name}`;
-  return ns ? ns.slice(0, -1) : 'cluster';
-}
 
 export async function createProposals(
   actions: ProposedAction[],
@@ -66,7 +61,7 @@ export async function createProposals(
       action: 'propose',
       proposalId: proposal.id,
       kind: proposal.kind,
-      target: describeParamsTarget(proposal.params),
+      target: describeActionTarget(proposal.params),
       outcome: 'proposed',
       detail: proposal.title,
     });

@@ -11,7 +11,7 @@ import type { Remediation } from '../remediation/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { Outcome } from '../types.js';
-import { describeParamsTarget } from './proposals.js';
+import { describeActionTarget } from '../vocabulary.js';
 
 export interface RunActionDeps {
   proposals: ProposalStore;
@@ -32,7 +32,7 @@ export function createActionRunner(deps: RunActionDeps) {
       action: 'execute',
       proposalId: proposal.id,
       kind: proposal.kind,
-      target: describeParamsTarget(proposal.params),
+      target: describeActionTarget(proposal.params),
       outcome: state,
       detail: outcome.message,
     });

@@ -8,6 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { firstIssue } from '../zod-issue.js';
 import { APPROVE_ACTION_PATTERN } from './render/proposal.js';
 
 export const SLASH_COMMANDS = ['/scale', '/medic'] as const;
@@ -31,9 +32,8 @@ const command = z.object({
 const handshake = z.object({ type: z.enum(['url_verification']), challenge: z.string() });
 
 function describe(error: z.ZodError, prefix: string): string {
-  const issue = error.issues[0];
-  const path = issue?.path.join('.') ?? '';
-  return `${prefix}${path ? `.${path}` : ''} ${issue?.message ?? 'is invalid'}`;
+  const { field, message } = firstIssue(error, { under: prefix });
+  return `${field} ${message}`;
 }
 
 /** What is wrong with a verified request body, or undefined when Medic handles it. */
