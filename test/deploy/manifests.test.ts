@@ -10,6 +10,7 @@ const OVERLAYS = ['deploy', 'deploy/overlays/sentinel', 'deploy/overlays/externa
 /** Stand-ins for the Secret values a user creates (docs/operations.md); the manifests only reference them. */
 const FAKE_SECRETS: Record<string, string> = {
   'medic-secrets/slack-bot-token': 'xoxb-1-test',
+  'medic-secrets/slack-channel': 'C0ALERTS',
   'medic-secrets/slack-signing-secret': 'test-signing-secret',
   'medic-secrets/alertmanager-token': 'test-alertmanager-token',
   'medic-redis/url': 'rediss://default:secret@redis.example.com:6380/0',
