@@ -133,7 +133,7 @@ describe('the production bundle', () => {
         });
         child?.once('exit', (code) => reject(new Error(`demo exited early (${code}): ${out}`)));
       });
-      expect(out).toMatch(/✔ 7 alerts in 4 groups/);
+      expect(out).toMatch(/✔ 8 alerts in 5 groups/);
       const consoleUrl = /Console\s+(http:\/\/localhost:\d+\/console\/)/.exec(out)?.[1] ?? '';
       const page = await fetch(consoleUrl);
       expect(page.status).toBe(200);
