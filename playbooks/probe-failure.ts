@@ -99,7 +99,11 @@ function classify(v: ContainerView, events: KubeEvent[]): Finding | null {
   }
   // Readiness: running, not ready, not restarting on its own (that is a crash loop).
   if (v.status.state?.running && !v.status.ready && (v.status.restartCount ?? 0) < 3) {
-    const failures = unhealthyEvents(events, 'readiness', name);
+    // A refused connection means the app does not listen yet (starting, or a rollout in progress): that is no
+    // readiness verdict. An endpoint that answers 5xx or times out is the probe keeping a live app out.
+    const failures = unhealthyEvents(events, 'readiness', name).filter(
+      (e) => !/connection refused/.test(e.message ?? ''),
+    );
     if (failures.length > 0) return { view: v, type: 'readiness', kills: [], failures };
   }
   return null;
