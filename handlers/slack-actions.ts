@@ -5,6 +5,7 @@
  */
 import type { ApprovalDecision } from '../src/incidents/approve.js';
 import type { BoltApp } from '../src/slack/app.js';
+import { LINK_ACTION_PATTERN } from '../src/slack/render/links.js';
 import { APPROVE_ACTION_PATTERN } from '../src/slack/render/proposal.js';
 
 export interface SlackActionDeps {
@@ -12,6 +13,10 @@ export interface SlackActionDeps {
 }
 
 export function registerSlackActions(app: BoltApp, deps: SlackActionDeps): void {
+  // A link button (runbook, dashboard, silence) opens its URL in the browser; Slack still posts the click.
+  app.action(LINK_ACTION_PATTERN, async ({ ack }) => {
+    await ack();
+  });
   app.action(APPROVE_ACTION_PATTERN, async ({ ack, body, action, respond }) => {
     await ack();
     const proposalId = action.type === 'button' && typeof action.value === 'string' ? action.value : '';

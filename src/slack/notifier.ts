@@ -40,6 +40,8 @@ function alertEntry(event: AlertEvent, status: ThreadAlert['status'], now: numbe
     label: label ?? event.alert.fingerprint,
     labels,
     generatorURL: event.alert.generatorURL,
+    ...(event.alert.annotations.runbook_url ? { runbookURL: event.alert.annotations.runbook_url } : {}),
+    ...(event.alert.annotations.dashboard_url ? { dashboardURL: event.alert.annotations.dashboard_url } : {}),
     updatedAt: now,
   };
 }

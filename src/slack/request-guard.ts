@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { firstIssue } from '../zod-issue.js';
+import { LINK_ACTION_PATTERN } from './render/links.js';
 import { APPROVE_ACTION_PATTERN } from './render/proposal.js';
 
 export const SLASH_COMMANDS = ['/scale', '/medic'] as const;
@@ -19,7 +20,11 @@ const blockActions = z.object({
   actions: z
     .array(z.object({ action_id: z.string(), value: z.string().optional() }))
     .min(1)
-    .refine((actions) => actions.some((a) => APPROVE_ACTION_PATTERN.test(a.action_id)), 'has no Medic action'),
+    .refine(
+      (actions) =>
+        actions.some((a) => APPROVE_ACTION_PATTERN.test(a.action_id) || LINK_ACTION_PATTERN.test(a.action_id)),
+      'has no Medic action',
+    ),
 });
 
 const command = z.object({

@@ -36,6 +36,9 @@ export interface ThreadAlert {
   label: string;
   labels: Record<string, string>;
   generatorURL: string;
+  /** The alert's `runbook_url` and `dashboard_url` annotations (kube-prometheus-stack rules carry the first). */
+  runbookURL?: string;
+  dashboardURL?: string;
   updatedAt: number;
 }
 

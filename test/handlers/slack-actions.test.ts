@@ -70,7 +70,7 @@ describe('POST /slack/events signature checks', () => {
 });
 
 describe('POST /slack/events body checks', () => {
-  it('answers 400 naming the problem for bodies Medic has no listener for, and changes nothing', async () => {
+  it('answers 400 naming the problem for bodies Medic has no listener for, acks a link button, and changes nothing', async () => {
     s = await startSlackStack();
     const post = async (body: string, contentType = 'application/x-www-form-urlencoded') => {
       const res = await fetch(s.eventsUrl, {
@@ -98,6 +98,13 @@ describe('POST /slack/events body checks', () => {
     const refused = await post(new URLSearchParams({ payload: otherButton }).toString());
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('has no Medic action');
+    // A link button (runbook, dashboard) only opens its URL; Slack still posts the click, which is acked and does nothing.
+    const linkClick = JSON.stringify({
+      type: 'block_actions',
+      user: { id: 'UINTRUDER' },
+      actions: [{ action_id: 'medic.link.0' }],
+    });
+    expect(await post(new URLSearchParams({ payload: linkClick }).toString())).toMatchObject({ status: 200 });
     const unknownCommand = new URLSearchParams({ command: '/deploy', text: 'x', user_id: 'U1', channel_id: 'C1' });
     expect((await post(unknownCommand.toString())).text).toContain('slash command.command');
     expect(await post('{"type":"event_callback"}', 'application/json')).toMatchObject({ status: 400 });

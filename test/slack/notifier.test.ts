@@ -66,6 +66,31 @@ describe('Slack notifier: one thread per alert group', () => {
     expect(json).toContain('http://alertmanager.example:9093/#/silences/new?filter=');
   });
 
+  it("shows the group's runbooks, dashboard, alert source and a group silence as link buttons in the parent", async () => {
+    const first = alertEvent('rb01');
+    first.alert.annotations = {
+      runbook_url: 'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping',
+      dashboard_url: 'https://grafana.example/d/pods',
+    };
+    const second = alertEvent('rb02');
+    second.alert.annotations = { runbook_url: 'javascript:alert(1)' };
+    await notifier.notifyFiring(first, diagnosisFor(first));
+    await notifier.notifyFiring(second, diagnosisFor(second));
+    const parent = await h.waitFor(() => {
+      const message = channel('CALERTS')?.messages[0];
+      return JSON.stringify(message?.blocks ?? []).includes('Runbook') ? message : undefined;
+    });
+    const links = (parent.blocks as { type: string; elements?: Record<string, unknown>[] }[])
+      .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+      .map((b) => [(b.text as { text: string }).text, b.url]);
+    expect(links).toEqual([
+      ['Runbook', 'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping'],
+      ['Dashboard', 'https://grafana.example/d/pods'],
+      ['Alert source', 'http://prometheus.example/graph?g0.expr=up'],
+      ['Silence group', expect.stringMatching(/^http:\/\/alertmanager\.example:9093\/#\/silences\/new\?filter=/)],
+    ]);
+  });
+
   it('routes by namespace, and a repeat of the same alert posts nothing new', async () => {
     const event = alertEvent('bb01', { namespace: 'payments' });
     await notifier.notifyFiring(event, diagnosisFor(event));

@@ -1,5 +1,6 @@
 /** The parent message of an alert group's thread: what fires, where, how many, and when it is all over. */
 import { clip, escapeMrkdwn, type KnownBlock, SLACK_LIMITS } from './limits.js';
+import { type LinkButton, renderLinkButtons } from './links.js';
 
 export interface ParentView {
   alertname: string;
@@ -9,6 +10,8 @@ export interface ParentView {
   resolved: number;
   groupLabels: Record<string, string>;
   alertmanagerURL?: string | undefined;
+  /** Runbooks, dashboards, the alert source and a group silence, shown as link buttons under the header. */
+  links?: LinkButton[];
 }
 
 export function renderParent(view: ParentView): { text: string; blocks: KnownBlock[] } {
@@ -28,6 +31,7 @@ export function renderParent(view: ParentView): { text: string; blocks: KnownBlo
     .join(', ');
   const context = [labels ? `Group: ${escapeMrkdwn(labels)}` : 'Group', 'Diagnoses follow in this thread.'];
   if (view.alertmanagerURL) context.push(`<${clip(view.alertmanagerURL, 1000)}|Alertmanager>`);
+  const buttons = renderLinkButtons(view.links ?? []);
   return {
     text: clip(`${title}: ${status}`, SLACK_LIMITS.fallbackText),
     blocks: [
@@ -37,6 +41,7 @@ export function renderParent(view: ParentView): { text: string; blocks: KnownBlo
         fields: fields.map((text) => ({ type: 'mrkdwn' as const, text: clip(text, SLACK_LIMITS.fieldText) })),
       },
       { type: 'context', elements: [{ type: 'mrkdwn', text: clip(context.join(' · '), SLACK_LIMITS.sectionText) }] },
+      ...(buttons ? [buttons] : []),
     ],
   };
 }
