@@ -5,6 +5,8 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -186,6 +188,46 @@ describe('kubeconfigs kubectl accepts', () => {
     const wrong = writeKubeconfig('wrong-token', sandbox.url, { token: 'not-the-token' });
     await expect(kubectlGetPods(wrong)).rejects.toThrow();
     await expect(medicPods(wrong)).rejects.toThrow();
+  });
+
+  it('a proxy-url on the cluster: kubectl tunnels through the proxy; Medic says in one sentence it cannot yet', async () => {
+    // An HTTP proxy as corporate networks run them: CONNECT tunnels to the API server, counted.
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host ?? '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const kubeconfig = writeKubeconfig('proxy', sandbox.url, { token: TOKEN });
+      const { port } = proxy.address() as AddressInfo;
+      kubectlConfig(kubeconfig, 'set', 'clusters.sandbox.proxy-url', `http://127.0.0.1:${port}`);
+      expect(await kubectlGetPods(kubeconfig)).toContain('pod/');
+      expect(tunnels).toContain(new URL(sandbox.url).host);
+      let refusal: unknown;
+      try {
+        loadKubeConfig({ kubeconfig });
+      } catch (error) {
+        refusal = error;
+      }
+      expect(isMedicError(refusal) && refusal.field).toBe('KUBECONFIG');
+      expect((refusal as Error).message).toBe(
+        `kubeconfig cluster "sandbox" uses proxy-url http://127.0.0.1:${port}, which Medic does not support yet: ` +
+          'run `kubectl proxy` beside Medic and set MEDIC_KUBE_SERVER=http://127.0.0.1:8001, or reach the API server directly.',
+      );
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it('a client certificate and key (client-certificate-data), as kubeadm writes admin.conf', async () => {
