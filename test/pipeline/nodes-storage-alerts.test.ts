@@ -3,14 +3,13 @@
  * queue → playbooks against the sandbox → Slack reply with the evidence and the buttons; resize-pvc is clicked
  * by an approver and changes the claim.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SlackSimulator, startSlackSimulator } from '../../src/slack-simulator/index.js';
-import { startTestMedic, type TestMedic } from '../support/medic.js';
+import type { SlackSimulator } from '../../src/slack-simulator/index.js';
+import type { TestMedic } from '../support/medic.js';
 import { startTestCluster, type TestCluster } from '../support/sandbox.js';
-import { BOT_TOKEN, SIGNING_SECRET, USERS, waitForChange } from '../support/slack.js';
+import { startMedicWithSlack, waitForChange } from '../support/slack.js';
 
 const NEXT = join(import.meta.dirname, '../../../shared/scenarios-next');
 const OWN = join(import.meta.dirname, '../scenarios');
@@ -32,21 +31,11 @@ interface Payload {
 /** Serves the scenario's cluster, posts its alerts, and returns the first diagnosis reply in the thread. */
 async function replyFor(dir: string) {
   cluster = await startTestCluster({ file: join(dir, 'cluster.yaml') });
-  sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
-  const config = mkdtempSync(join(tmpdir(), 'medic-d2-'));
-  writeFileSync(join(config, 'medic.yaml'), 'approvers: [UAPPROVER, USECOND]\n');
-  medic = await startTestMedic({
-    role: 'all',
-    env: {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: sim.apiUrl,
-      SLACK_CHANNEL: 'CMEDIC',
-      MEDIC_CONFIG: join(config, 'medic.yaml'),
-    },
-    overrides: { kube: cluster.apis },
-  });
-  sim.setEventsUrl(`${medic.url}/slack/events`);
+  ({ medic, sim } = await startMedicWithSlack({
+    kube: cluster.apis,
+    channel: 'CMEDIC',
+    approvers: ['UAPPROVER', 'USECOND'],
+  }));
   const body = readFileSync(join(dir, 'alert.json'), 'utf8');
   const fingerprint = (JSON.parse(body) as Payload).alerts[0]?.fingerprint;
   const res = await fetch(`${medic.url}/alertmanager`, {

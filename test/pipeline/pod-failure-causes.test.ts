@@ -3,14 +3,13 @@
  * Alertmanager webhook of `medic serve`, the playbooks reading the sandbox cluster through the real Kubernetes
  * client, and the diagnosis reply in a Slack thread (the simulator) with its evidence and its buttons.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SlackSimulator, startSlackSimulator } from '../../src/slack-simulator/index.js';
-import { startTestMedic, type TestMedic } from '../support/medic.js';
+import type { SlackSimulator } from '../../src/slack-simulator/index.js';
+import type { TestMedic } from '../support/medic.js';
 import { startTestCluster, type TestCluster } from '../support/sandbox.js';
-import { BOT_TOKEN, SIGNING_SECRET, USERS, waitForChange } from '../support/slack.js';
+import { startMedicWithSlack, waitForChange } from '../support/slack.js';
 
 const SCENARIOS = join(import.meta.dirname, '../scenarios');
 
@@ -55,20 +54,7 @@ describe('a pod failure alert through the webhook to its Slack reply', () => {
   it.each(cases)('$code: $scenario', async ({ scenario, code, evidence, buttons }) => {
     const dir = join(SCENARIOS, scenario);
     cluster = await startTestCluster({ file: join(dir, 'cluster.yaml') });
-    sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
-    const config = mkdtempSync(join(tmpdir(), 'medic-pod-causes-'));
-    writeFileSync(join(config, 'medic.yaml'), 'approvers: [UAPPROVER]\n');
-    medic = await startTestMedic({
-      role: 'all',
-      env: {
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: sim.apiUrl,
-        SLACK_CHANNEL: 'CPODS',
-        MEDIC_CONFIG: join(config, 'medic.yaml'),
-      },
-      overrides: { kube: cluster.apis },
-    });
+    ({ medic, sim } = await startMedicWithSlack({ kube: cluster.apis, channel: 'CPODS', approvers: ['UAPPROVER'] }));
     const res = await fetch(`${medic.url}/alertmanager`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

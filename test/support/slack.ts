@@ -5,11 +5,15 @@
  * stack is wired by src/wiring.ts, as `medic serve` wires it.
  */
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import type { ResolveScaleTarget } from '../../src/commands/scale.js';
 import { parseSettings } from '../../src/config/load.js';
 import { createIncidents, type Incidents } from '../../src/incidents/incident.js';
+import type { KubeApis } from '../../src/kube/client.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { DiagnoseKind } from '../../src/pipeline/diagnose-request.js';
@@ -35,6 +39,7 @@ import { createProposalStore } from '../../src/store/proposals.js';
 import { createThreadStore } from '../../src/store/threads.js';
 import type { DiagnosisEngine, Outcome, Proposal, ProposedAction } from '../../src/types.js';
 import { alertJobProcessors, createIncidentServices, wireIncidents, wireSlack } from '../../src/wiring.js';
+import { startTestMedic, type TestMedic } from './medic.js';
 import { connect, deleteKeysUnder, uniquePrefix } from './redis.js';
 import { waitFor } from './wait.js';
 
@@ -323,4 +328,36 @@ export function waitForChange<T>(
   timeoutMs = 10_000,
 ): Promise<T> {
   return waitFor(predicate, { timeoutMs, what: 'the Slack simulator to show it', onChange: (l) => sim.onChange(l) });
+}
+
+/**
+ * `medic serve --role all` in this process with Slack (the simulator, signed requests to /slack/events) and a
+ * cluster: what the end-to-end tests of the alert and command paths start. The caller closes both.
+ */
+export async function startMedicWithSlack(options: {
+  kube: KubeApis;
+  channel: string;
+  approvers: string[];
+}): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
+  const sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
+  const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
+  writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n`);
+  try {
+    const medic = await startTestMedic({
+      role: 'all',
+      env: {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: sim.apiUrl,
+        SLACK_CHANNEL: options.channel,
+        MEDIC_CONFIG: join(dir, 'medic.yaml'),
+      },
+      overrides: { kube: options.kube },
+    });
+    sim.setEventsUrl(`${medic.url}/slack/events`);
+    return { medic, sim };
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
 }
