@@ -5,7 +5,9 @@
  *   → incidents (src/incidents: proposals with their dry runs via src/remediation, shown by a view)
  *   → view: the Slack adapter (src/slack) with SLACK_BOT_TOKEN, else the log
  *   → a click (handlers/slack-actions.ts) → approveProposal → `actions` queue → runApprovedAction.
- * Nothing here decides anything; every function it connects says what it does.
+ * Nothing here decides anything; every function it connects says what it does. It is a little over 300 lines
+ * on purpose: the lint rule that lets only the composition root import handlers/ and playbooks/ names this
+ * file, and splitting it would send a reader through two wiring files again (issue 13).
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';

@@ -2,26 +2,9 @@
  * The read-only view of the cluster that playbooks use. Not-found is `null`, never a throw; any other API failure
  * throws a KubeError (./errors.ts, with the upstream status) which the playbook turns into evidence and `partial: true`.
  */
-import {
-  type CoreV1Event,
-  CustomObjectsApi,
-  type V1CronJob,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1Job,
-  type V1LimitRange,
-  type V1Node,
-  type V1PersistentVolume,
-  type V1PersistentVolumeClaim,
-  type V1Pod,
-  type V1ReplicaSet,
-  type V1ResourceQuota,
-  type V1Service,
-  type V1StatefulSet,
-  type V1StorageClass,
-  type V2HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
+import { type CoreV1Event, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
+import type { ClusterReader, WorkloadKind, WorkloadObject } from './reader-api.js';
 import { CallScope, createSharedCache, type SharedCache } from './reader-calls.js';
 import { labelSelectorString } from './selectors.js';
 
@@ -47,6 +30,14 @@ export type {
   V1StorageClass as StorageClass,
   V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
+export type {
+  ClusterReader,
+  ContainerUsage,
+  ReplicaSetRevision,
+  Workload,
+  WorkloadKind,
+  WorkloadObject,
+} from './reader-api.js';
 export {
   isFaultDomain,
   labelSelectorString,
@@ -54,75 +45,6 @@ export {
   nodeZone,
   volumeZones,
 } from './selectors.js';
-
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'ReplicaSet';
-export type WorkloadObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1Job | V1ReplicaSet;
-export interface Workload {
-  kind: WorkloadKind;
-  name: string;
-  namespace: string;
-  object: WorkloadObject;
-}
-
-export interface ReplicaSetRevision {
-  replicaSet: V1ReplicaSet;
-  revision: number;
-}
-
-export interface ContainerUsage {
-  name: string;
-  /** Bytes. */
-  memory?: string;
-  cpu?: string;
-}
-
-export interface ClusterReader {
-  /** Kubernetes API requests this reader (scope) has made. */
-  readonly requestCount: number;
-  /** A reader for one diagnosis: its own signal and request count, the same short-lived shared cache. */
-  scoped(signal?: AbortSignal): ClusterReader;
-
-  getPod(namespace: string, name: string): Promise<V1Pod | null>;
-  listPods(namespace: string, labelSelector?: string | null): Promise<V1Pod[]>;
-  listPodsOnNode(node: string): Promise<V1Pod[]>;
-  /** Pods of every namespace that still hold node resources (not Succeeded or Failed): what nodes have left. */
-  listActivePods(): Promise<V1Pod[]>;
-  /** Events whose involvedObject is this object, oldest first. Cluster-scoped objects: pass namespace undefined. */
-  eventsFor(namespace: string | undefined, kind: string, name: string): Promise<CoreV1Event[]>;
-  /** The controller of a pod, followed up: Pod→ReplicaSet→Deployment, StatefulSet, DaemonSet, Job. */
-  workloadOf(pod: V1Pod): Promise<Workload | null>;
-  getWorkload(namespace: string, kind: WorkloadKind, name: string): Promise<Workload | null>;
-  /** ReplicaSets owned by a Deployment, newest revision first. */
-  replicaSetsOf(deployment: V1Deployment): Promise<ReplicaSetRevision[]>;
-  /** Pods a workload's selector matches. */
-  podsOf(workload: Workload): Promise<V1Pod[]>;
-  /** A Job's CronJob (its schedule and last successful run), for JOB_FAILED. */
-  getCronJob(namespace: string, name: string): Promise<V1CronJob | null>;
-  getService(namespace: string, name: string): Promise<V1Service | null>;
-  listServices(namespace: string): Promise<V1Service[]>;
-  getNode(name: string): Promise<V1Node | null>;
-  listNodes(): Promise<V1Node[]>;
-  getPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim | null>;
-  getPv(name: string): Promise<V1PersistentVolume | null>;
-  listPvs(): Promise<V1PersistentVolume[]>;
-  /** Every StorageClass (a cluster has a handful): a claim's class, whether it exists, which one is the default. */
-  listStorageClasses(): Promise<V1StorageClass[]>;
-  getHpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
-  /** The HPA whose scaleTargetRef is this workload, if any. */
-  hpaFor(namespace: string, kind: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
-  /** The namespace's ResourceQuotas and LimitRanges: what pod creation is checked against at admission. */
-  listResourceQuotas(namespace: string): Promise<V1ResourceQuota[]>;
-  listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
-  /** Current usage per container (metrics.k8s.io); null when the pod or the metrics API is absent. */
-  podMetrics(namespace: string, name: string): Promise<ContainerUsage[] | null>;
-  /** Container log tail; null when there is none (e.g. no previous instance). */
-  logs(
-    namespace: string,
-    pod: string,
-    container: string,
-    options?: { previous?: boolean; tailLines?: number },
-  ): Promise<string | null>;
-}
 
 export interface ClusterReaderOptions {
   signal?: AbortSignal;

@@ -17,7 +17,7 @@ import type { Diagnosis, Proposal } from '../types.js';
 import { DEFAULT_SLACK_TIMEOUT_MS, toSlackLogger } from './client.js';
 import { createHttpFetch } from './http-fetch.js';
 import { renderDiagnosis } from './render/diagnosis.js';
-import { type LinkButton, safeLink, silenceUrl } from './render/links.js';
+import { groupLinks, safeLink, silenceUrl } from './render/links.js';
 import { renderParent } from './render/parent.js';
 import type { SyncScheduler } from './sync-scheduler.js';
 
@@ -65,26 +65,6 @@ const LOCK_TTL_MS = 60_000;
 
 const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('hex');
 
-/**
- * The parent's link buttons: each distinct runbook of the group's alerts (a group can mix rules), the first
- * dashboard, the first firing alert's source in Prometheus, and a silence pre-filled with the group's labels.
- */
-function groupLinks(snap: ThreadSnapshot): LinkButton[] {
-  const alerts = [...snap.alerts].sort((a, b) => Number(b.status === 'firing') - Number(a.status === 'firing'));
-  const runbooks = [...new Set(alerts.map((a) => safeLink(a.runbookURL)).filter((u): u is string => !!u))];
-  const dashboard = alerts.map((a) => safeLink(a.dashboardURL)).find((u) => u);
-  const source = alerts.map((a) => safeLink(a.generatorURL)).find((u) => u);
-  const groupLabels = snap.meta?.groupLabels ?? {};
-  const silence =
-    Object.keys(groupLabels).length > 0 ? silenceUrl(snap.meta?.externalURL ?? '', groupLabels) : undefined;
-  return [
-    ...runbooks.slice(0, 3).map((url, i) => ({ label: i === 0 ? 'Runbook' : `Runbook ${i + 1}`, url })),
-    ...(dashboard ? [{ label: 'Dashboard', url: dashboard }] : []),
-    ...(source ? [{ label: 'Alert source', url: source }] : []),
-    ...(silence ? [{ label: 'Silence group', url: silence }] : []),
-  ];
-}
-
 function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: number): Rendered[] {
   const meta = snap.meta;
   if (!meta) return [];
@@ -97,7 +77,7 @@ function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: 
     resolved: snap.alerts.length - firing,
     groupLabels: meta.groupLabels,
     alertmanagerURL: safeLink(meta.externalURL),
-    links: groupLinks(snap),
+    links: groupLinks(snap.alerts, meta),
   });
   const out: Rendered[] = [{ name: 'parent', ...parent, hash: hashOf(parent) }];
   for (const pair of snap.pairs) {

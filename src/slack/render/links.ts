@@ -1,4 +1,5 @@
 /** Links a person needs from a Slack message: runbooks, dashboards, the alert's source and a pre-filled silence. */
+import type { ThreadAlert, ThreadMeta } from '../../store/threads.js';
 import { clip, type KnownBlock, SLACK_LIMITS } from './limits.js';
 
 /**
@@ -42,4 +43,22 @@ export function silenceUrl(externalURL: string, labels: Record<string, string>):
 /** Only http(s) links are rendered; anything else from a payload is dropped. */
 export function safeLink(url: string | undefined): string | undefined {
   return url && /^https?:\/\//.test(url) ? url : undefined;
+}
+
+/**
+ * The parent's link buttons: each distinct runbook of the group's alerts (a group can mix rules), the first
+ * dashboard, the first firing alert's source in Prometheus, and a silence pre-filled with the group's labels.
+ */
+export function groupLinks(groupAlerts: ThreadAlert[], meta: ThreadMeta): LinkButton[] {
+  const alerts = [...groupAlerts].sort((a, b) => Number(b.status === 'firing') - Number(a.status === 'firing'));
+  const runbooks = [...new Set(alerts.map((a) => safeLink(a.runbookURL)).filter((u): u is string => !!u))];
+  const dashboard = alerts.map((a) => safeLink(a.dashboardURL)).find((u) => u);
+  const source = alerts.map((a) => safeLink(a.generatorURL)).find((u) => u);
+  const silence = Object.keys(meta.groupLabels).length > 0 ? silenceUrl(meta.externalURL, meta.groupLabels) : undefined;
+  return [
+    ...runbooks.slice(0, 3).map((url, i) => ({ label: i === 0 ? 'Runbook' : `Runbook ${i + 1}`, url })),
+    ...(dashboard ? [{ label: 'Dashboard', url: dashboard }] : []),
+    ...(source ? [{ label: 'Alert source', url: source }] : []),
+    ...(silence ? [{ label: 'Silence group', url: silence }] : []),
+  ];
 }
