@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MedicError } from '../errors.js';
 import { firstIssue } from '../zod-issue.js';
+import { checkClusterSettings } from './clusters.js';
 import { type Settings, settingsSchema } from './settings.js';
 
 const optionalUrl = (example: string) =>
@@ -171,6 +172,7 @@ export function loadConfig(
   } else {
     settings = settingsSchema.parse({});
   }
+  checkClusterSettings(settings, file ?? 'medic.yaml', e);
   checkSlackSettings(e, settings);
   return {
     port: e.PORT,
@@ -217,7 +219,10 @@ function checkSlackSettings(
 ): void {
   if (!e.SLACK_BOT_TOKEN) return;
   const catchAll = settings.channels.some(
-    (r) => r.match.namespace === undefined && Object.keys(r.match.labels ?? {}).length === 0,
+    (r) =>
+      r.match.namespace === undefined &&
+      r.match.cluster === undefined &&
+      Object.keys(r.match.labels ?? {}).length === 0,
   );
   if (!e.SLACK_CHANNEL && !catchAll) {
     throw new MedicError(

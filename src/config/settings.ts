@@ -27,8 +27,16 @@ const slackId = z.string().regex(/^[US][A-Z0-9]{2,}$/, 'must be a Slack user ID 
 
 const channelRoute = z.strictObject({
   match: z
-    .strictObject({ namespace: z.string().optional(), labels: z.record(z.string(), z.string()).optional() })
-    .refine((m) => m.namespace !== undefined || m.labels !== undefined, 'give a namespace or labels to match'),
+    .strictObject({
+      namespace: z.string().optional(),
+      /** A configured cluster's name (`clusters`), so one cluster's alerts can have a channel of their own. */
+      cluster: z.string().optional(),
+      labels: z.record(z.string(), z.string()).optional(),
+    })
+    .refine(
+      (m) => m.namespace !== undefined || m.cluster !== undefined || m.labels !== undefined,
+      'give a namespace, a cluster or labels to match',
+    ),
   channel: z.string().min(1),
 });
 
@@ -42,19 +50,51 @@ export const DEFAULT_SIDECARS = [
   { name: 'consul', images: ['consul', 'hashicorp/consul'], names: ['consul', 'consul-client', 'consul-agent'] },
 ];
 
+const remediationFields = {
+  namespaces: z.array(z.string().min(1)),
+  denyNamespaces: z.array(z.string().min(1)),
+  kinds: z.array(z.enum(ACTION_KINDS)),
+  maxExecutionsPerHour: z.number().int().min(0),
+  maxCordonNodes: z.number().int().min(0),
+};
+
+const remediationSchema = z.strictObject({
+  namespaces: remediationFields.namespaces.default(['*']),
+  denyNamespaces: remediationFields.denyNamespaces.default(['kube-system']),
+  kinds: remediationFields.kinds.default([...ACTION_KINDS]),
+  maxExecutionsPerHour: remediationFields.maxExecutionsPerHour.default(20),
+  maxCordonNodes: remediationFields.maxCordonNodes.default(2),
+});
+
+/**
+ * A cluster name is an alert label's value and part of Redis keys, metric labels and thread headers: letters,
+ * digits, `.`, `_` and `-`, as cluster names in kubeconfigs and Prometheus external labels usually are.
+ */
+export const CLUSTER_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+
+/** One entry of `clusters`: its name, where its API is (exactly one way), and what it overrides. */
+const clusterSchema = z
+  .strictObject({
+    name: z.string().regex(CLUSTER_NAME, 'must be letters, digits, ".", "_" or "-" (at most 63), like prod-eu'),
+    context: z.string().min(1).optional(),
+    kubeconfig: z.string().min(1).optional(),
+    inCluster: z.literal(true).optional(),
+    /** Replaces the global `approvers` for this cluster's proposals. */
+    approvers: z.array(slackId).optional(),
+    /** Replaces single `remediation` settings for this cluster; the rest come from the global ones. */
+    remediation: z.strictObject(remediationFields).partial().optional(),
+  })
+  .refine((c) => [c.context, c.kubeconfig, c.inCluster].filter((v) => v !== undefined).length <= 1, {
+    message: 'give one of context, kubeconfig or inCluster, not several',
+  });
+
+export type ClusterSetting = z.infer<typeof clusterSchema>;
+
 export const settingsSchema = z.strictObject({
   approvers: z.array(slackId).default([]),
   selfApproval: z.array(z.enum(ACTION_KINDS)).default([]),
   proposals: z.strictObject({ ttl: durationMs.default(3_600_000) }).prefault({}),
-  remediation: z
-    .strictObject({
-      namespaces: z.array(z.string().min(1)).default(['*']),
-      denyNamespaces: z.array(z.string().min(1)).default(['kube-system']),
-      kinds: z.array(z.enum(ACTION_KINDS)).default([...ACTION_KINDS]),
-      maxExecutionsPerHour: z.number().int().min(0).default(20),
-      maxCordonNodes: z.number().int().min(0).default(2),
-    })
-    .prefault({}),
+  remediation: remediationSchema.prefault({}),
   scale: z
     .strictObject({
       min: z.number().int().min(0).default(1),
@@ -72,6 +112,15 @@ export const settingsSchema = z.strictObject({
     .prefault({}),
   channels: z.array(channelRoute).default([]),
   sidecars: z.array(sidecarRule).default(DEFAULT_SIDECARS),
+  /** The alert label that names the cluster (Prometheus external labels usually carry `cluster`). */
+  clusterLabel: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name')
+    .default('cluster'),
+  /** Where alerts without the cluster label go; a name from `clusters`. */
+  defaultCluster: z.string().min(1).optional(),
+  /** Several clusters from one Medic; absent: the one cluster of MEDIC_KUBE_SERVER, KUBECONFIG or in-cluster. */
+  clusters: z.array(clusterSchema).min(1, 'must list at least one cluster (or leave "clusters" out)').optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

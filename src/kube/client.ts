@@ -21,6 +21,7 @@ import {
   type ResponseContext,
   StorageV1Api,
 } from '@kubernetes/client-node';
+import { MedicError } from '../errors.js';
 import { asKubectlWould, loadKubeconfigFiles } from './kubeconfig.js';
 
 export interface KubeConnectOptions {
@@ -37,6 +38,8 @@ export interface KubeRequestInfo {
   /** HTTP status, or 0 when no response arrived (timeout, connection error). */
   status: number;
   durationMs: number;
+  /** The configured cluster's name when Medic serves several (medic.yaml `clusters`). */
+  cluster?: string;
 }
 
 export interface KubeClientOptions {
@@ -79,6 +82,46 @@ export function loadKubeConfig(options: KubeConnectOptions): KubeConfig {
   if (existsSync(home)) return asKubectlWould(loadKubeconfigFiles(home));
   kc.loadFromDefault();
   return kc;
+}
+
+/** Where one of several clusters' API is (medic.yaml `clusters`): a KUBECONFIG context, a kubeconfig file, or in-cluster. */
+export interface ClusterLocation {
+  name: string;
+  context?: string | undefined;
+  kubeconfig?: string | undefined;
+  inCluster?: boolean | undefined;
+}
+
+/**
+ * Loads the KubeConfig of one configured cluster: its kubeconfig file (that file's current context), the in-cluster
+ * service account, or a context of KUBECONFIG (~/.kube/config without it) — by default the context named like the
+ * cluster. `setting` names the medic.yaml entry in errors.
+ * @throws MedicError CONFIG_INVALID when the context is not in the kubeconfig, or for a form kubectl refuses.
+ */
+export function loadClusterKubeConfig(
+  cluster: ClusterLocation,
+  setting: string,
+  env: { KUBECONFIG?: string | undefined; HOME?: string | undefined },
+): KubeConfig {
+  if (cluster.inCluster) {
+    const kc = new KubeConfig();
+    kc.loadFromCluster();
+    return kc;
+  }
+  if (cluster.kubeconfig) return asKubectlWould(loadKubeconfigFiles(cluster.kubeconfig));
+  const context = cluster.context ?? cluster.name;
+  const files = env.KUBECONFIG || join(env.HOME ?? homedir(), '.kube', 'config');
+  const kc = loadKubeconfigFiles(files);
+  if (!kc.getContextObject(context)) {
+    const known = kc.contexts.map((c) => c.name).join(', ') || 'none';
+    throw new MedicError(
+      'CONFIG_INVALID',
+      `medic.yaml "${setting}": context ${context} is not in the kubeconfig (${files}; its contexts: ${known}); name one of them, or give the cluster a kubeconfig file.`,
+      { field: setting },
+    );
+  }
+  kc.setCurrentContext(context);
+  return asKubectlWould(kc);
 }
 
 /** The TLS settings client-node puts on each request's agent; requests with equal ones can share a connection. */

@@ -3,23 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseSettings, redactConfig } from '../../src/config/load.js';
-import { MedicError } from '../../src/errors.js';
+import { configError } from '../support/config-error.js';
 
 function writeYaml(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'medic-config-'));
   const file = join(dir, 'medic.yaml');
   writeFileSync(file, text);
   return file;
-}
-
-function configError(fn: () => unknown): MedicError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MedicError) return error;
-    throw error;
-  }
-  throw new Error('expected a configuration error');
 }
 
 describe('loadConfig', () => {
