@@ -6,11 +6,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Clusters, createClustersEngine, createClustersRemediation } from './clusters/services.js';
 import type { Config } from './config/load.js';
 import { MedicError } from './errors.js';
 import type { IncidentView } from './incidents/incident.js';
 import type { KubeApis } from './kube/client.js';
-import { createClusterReader } from './kube/reader.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import {
@@ -33,10 +33,10 @@ import type { DiagnosisEngine } from './types.js';
 import {
   alertJobProcessors,
   alertmanagerWebhook,
-  connectKube,
-  createEngine,
+  clustersReadiness,
+  connectClusters,
+  createClusters,
   createIncidentServices,
-  createRemediationService,
   createScaleResolver,
   diagnoseTargetFinder,
   type SlackWiring,
@@ -59,7 +59,10 @@ export interface MedicOverrides {
   actionProcessor?: JobProcessor<ActionJobData>;
   readinessChecks?: Record<string, ReadinessCheck>;
   metrics?: Metrics;
-  /** Kubernetes APIs to use instead of the ones built from config (null: no cluster). */
+  /**
+   * Kubernetes APIs to use instead of the one cluster built from config (null: no cluster). Ignored when
+   * medic.yaml lists `clusters`: those are connected as configured.
+   */
   kube?: KubeApis | null;
 }
 
@@ -81,7 +84,10 @@ export interface RunningMedic {
   queues: MedicQueues;
   store: DiagnosisStore;
   metrics: Metrics;
+  /** The one unnamed cluster's APIs; null with none, or when medic.yaml lists `clusters`. */
   kube: KubeApis | null;
+  /** Every cluster Medic serves and its services (src/clusters). */
+  clusters: Clusters;
   /**
    * Stops accepting HTTP, lets workers finish or hand back their jobs, closes queues and Redis — within a
    * deadline whatever Redis does. True when everything closed by itself, false when connections were dropped.
@@ -138,10 +144,8 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const isWorker = role !== 'web';
 
   // Before any connection is opened: a kubeconfig Medic cannot use stops start-up with nothing left running.
-  const kube =
-    overrides.kube !== undefined
-      ? overrides.kube
-      : connectKube(config, options.env ?? process.env, logger, metrics.observeKubeRequest);
+  const links = connectClusters(config, options.env ?? process.env, logger, metrics.observeKubeRequest, overrides.kube);
+  const kube = config.settings.clusters ? null : (links[0]?.kube ?? null);
   // One account of Redis outages for every connection, queue and worker of this process (src/store/redis-outage-log.ts).
   const redisErrors = createRedisOutageLog({ logger });
   const connections: Redis[] = [];
@@ -155,12 +159,13 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const queues = createQueues({ connection: producer, prefix: config.queuePrefix, logger, redisErrors });
   metrics.observeQueues([queues.alerts, queues.actions]);
   const store = createDiagnosisStore({ redis: storeRedis, prefix: config.queuePrefix });
-  const reader = kube ? createClusterReader(kube) : null;
+  const clusters = createClusters(links, config, storeRedis, logger);
+  const reader = clusters.isNamed ? null : (clusters.all[0]?.reader ?? null);
   const services = createIncidentServices({
     redis: storeRedis,
     prefix: config.queuePrefix,
     settings: config.settings,
-    remediation: createRemediationService(config, kube, storeRedis, logger),
+    remediation: createClustersRemediation(clusters),
     logger,
   });
   const { botToken } = config.slack;
@@ -180,6 +185,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
           enqueueDiagnose: queues.enqueueDiagnose,
           resolveScaleTarget: createScaleResolver(reader),
           ...(reader ? { findDiagnoseTarget: diagnoseTargetFinder(reader) } : {}),
+          clusters,
           metrics,
         })
       : null;
@@ -188,7 +194,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const workers: RunningWorker[] = [];
   if (isWorker) {
     const workerRedis = open('worker');
-    const engine = overrides.engine ?? createEngine(kube, config, logger);
+    const engine = overrides.engine ?? createClustersEngine(clusters);
     const incidents = wireIncidents({
       redis: storeRedis,
       prefix: config.queuePrefix,
@@ -221,17 +227,12 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     }
   }
 
+  const kubernetes = clustersReadiness(clusters);
   const readinessChecks: Record<string, ReadinessCheck> = {
     redis: async () => {
       await storeRedis.ping();
     },
-    ...(kube
-      ? {
-          kubernetes: async (signal: AbortSignal) => {
-            await kube.core.getAPIResources(undefined, kube.callOptions(signal));
-          },
-        }
-      : {}),
+    ...(kubernetes ? { kubernetes } : {}),
     ...overrides.readinessChecks,
   };
   const app = createApp({
@@ -293,7 +294,14 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     await stop();
     throw error;
   }
+  if (clusters.isNamed) {
+    const found = clusters.all.map((c) => ({ name: c.name, server: c.kube?.server ?? null }));
+    logger.info(
+      { clusters: found, clusterLabel: config.settings.clusterLabel, defaultCluster: config.settings.defaultCluster },
+      'clusters found',
+    );
+  }
   logger.info({ port, kube: kube ? kube.server : null }, 'medic started');
 
-  return { url: `http://127.0.0.1:${port}`, port, role, queues, store, metrics, kube, stop };
+  return { url: `http://127.0.0.1:${port}`, port, role, queues, store, metrics, kube, clusters, stop };
 }

@@ -48,9 +48,18 @@ export interface Metrics {
   jobDuration: Histogram<'queue' | 'outcome'>;
   jobFailures: Counter<'queue' | 'kind'>;
   diagnoses: Counter<'root_cause' | 'playbook'>;
-  kubeRequests: Histogram<'method' | 'resource' | 'code'>;
-  /** Records one Kubernetes API request (the client's `onRequest` hook). */
-  observeKubeRequest(info: { method: string; path: string; status: number; durationMs: number }): void;
+  kubeRequests: Histogram<'method' | 'resource' | 'code' | 'cluster'>;
+  /**
+   * Records one Kubernetes API request (the client's `onRequest` hook); `cluster` is the configured cluster's name
+   * when Medic serves several (the series of one unnamed cluster carry no `cluster` label).
+   */
+  observeKubeRequest(info: {
+    method: string;
+    path: string;
+    status: number;
+    durationMs: number;
+    cluster?: string;
+  }): void;
   /** Makes `medic_queue_depth` report these queues' job counts at scrape time. */
   observeQueues(queues: QueueDepthSource[]): void;
 }
@@ -91,7 +100,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const kubeRequests = new Histogram({
     name: 'medic_kube_request_duration_seconds',
     help: 'Answered Kubernetes API requests by method, resource and HTTP status',
-    labelNames: ['method', 'resource', 'code'] as const,
+    labelNames: ['method', 'resource', 'code', 'cluster'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
@@ -140,7 +149,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     kubeRequests,
     observeKubeRequest(info) {
       kubeRequests.observe(
-        { method: info.method, resource: kubeResourceOf(info.path), code: String(info.status) },
+        {
+          method: info.method,
+          resource: kubeResourceOf(info.path),
+          code: String(info.status),
+          ...(info.cluster ? { cluster: info.cluster } : {}),
+        },
         info.durationMs / 1000,
       );
     },

@@ -38,6 +38,8 @@ export interface Diagnosis {
   evidence: Evidence[];
   actions: ProposedAction[];
   partial: boolean;
+  /** The configured cluster (medic.yaml `clusters`) it was diagnosed in; absent with one unnamed cluster. */
+  cluster?: string;
 }
 
 /** Turns an alert into a diagnosis; the playbook engine implements it. */
@@ -77,6 +79,8 @@ export interface Outcome {
 
 export interface Proposal {
   id: string;
+  /** The configured cluster it acts on; only that cluster's remediation ever runs it. Absent with one unnamed cluster. */
+  cluster?: string;
   kind: ActionKind;
   title: string;
   params: Record<string, unknown>;

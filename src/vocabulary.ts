@@ -143,3 +143,12 @@ export function describeActionTarget(params: Record<string, unknown>): string {
   if (typeof name === 'string') return `${ns}${name}`;
   return ns ? ns.slice(0, -1) : 'cluster';
 }
+
+/** What a proposal acts on, with its cluster when Medic serves several: `prod-eu · ads/Deployment/api`. */
+export function describeProposalTarget(proposal: {
+  cluster?: string | undefined;
+  params: Record<string, unknown>;
+}): string {
+  const target = describeActionTarget(proposal.params);
+  return proposal.cluster ? `${proposal.cluster} · ${target}` : target;
+}

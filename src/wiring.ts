@@ -19,19 +19,28 @@ import { registerSlackActions } from '../handlers/slack-actions.js';
 import { registerSlackCommands } from '../handlers/slack-commands.js';
 import { PLAYBOOKS } from '../playbooks/index.js';
 import { buildMemoryChartForDiagnosis } from './charts/diagnosis-chart.js';
-import { runMedicCommand } from './commands/medic.js';
-import { type ResolveScaleTarget, runScaleCommand, scaleTargetResolver } from './commands/scale.js';
+import { createClusterRegistry, settingsForCluster } from './clusters/registry.js';
+import type { ClusterServices, Clusters } from './clusters/services.js';
+import type { ChooseCluster } from './commands/cluster-flag.js';
+import { type DiagnoseCluster, runMedicCommand } from './commands/medic.js';
+import { type ResolveScaleTarget, runScaleCommand, type ScaleCluster, scaleTargetResolver } from './commands/scale.js';
 import type { Config } from './config/load.js';
-import type { Settings } from './config/settings.js';
+import type { ClusterSetting, Settings } from './config/settings.js';
 import { createPlaybookEngine } from './diagnosis/engine.js';
 import { resolveScaleTarget } from './diagnosis/scale-target.js';
-import { MedicError } from './errors.js';
+import { errorMessage, MedicError } from './errors.js';
 import { approveProposal } from './incidents/approve.js';
 import { createApproverCheck } from './incidents/approvers.js';
 import { createIncidents, type Incidents, type IncidentView } from './incidents/incident.js';
 import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
-import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
+import {
+  createKubeApis,
+  type KubeApis,
+  type KubeRequestInfo,
+  loadClusterKubeConfig,
+  loadKubeConfig,
+} from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
 import type { Logger } from './logger.js';
@@ -47,7 +56,7 @@ import { createLogIncidentView } from './pipeline/log-notifier.js';
 import { type PipelineDeps, processAlertEvent } from './pipeline/process-alert.js';
 import type { ActionJobData, AlertJobProcessors, JobProcessor, MedicQueues, SlackQueue } from './queue/index.js';
 import { createRemediation, type Remediation } from './remediation/index.js';
-import type { AppDeps } from './server/app.js';
+import type { AppDeps, ReadinessCheck } from './server/app.js';
 import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
 import { createAuditLog } from './store/audit.js';
 import { createIncidentStore } from './store/incidents.js';
@@ -63,6 +72,87 @@ export function alertmanagerWebhook(
   metrics: Metrics,
 ): NonNullable<AppDeps['webhook']> {
   return { authorize: requireAlertmanagerToken(token), handle: createAlertmanagerHandler({ enqueueAlerts, metrics }) };
+}
+
+/** One cluster's API before its services are built: medic.yaml `clusters[i]`, or the one unnamed cluster. */
+export interface ClusterLink {
+  name: string | undefined;
+  kube: KubeApis | null;
+  setting?: ClusterSetting;
+}
+
+/**
+ * Connects every cluster: those medic.yaml `clusters` lists (each request counted with its cluster's name), else
+ * the one cluster of MEDIC_KUBE_SERVER, KUBECONFIG or in-cluster (`implicit`, when given, instead of that one).
+ * @throws MedicError CONFIG_INVALID for a context not in the kubeconfig or a kubeconfig Medic cannot use.
+ */
+export function connectClusters(
+  config: Config,
+  env: Record<string, string | undefined>,
+  logger: Logger,
+  onRequest?: (info: KubeRequestInfo) => void,
+  implicit?: KubeApis | null,
+): ClusterLink[] {
+  const { clusters } = config.settings;
+  if (!clusters) {
+    return [{ name: undefined, kube: implicit !== undefined ? implicit : connectKube(config, env, logger, onRequest) }];
+  }
+  return clusters.map((setting, index) => {
+    const field = `clusters[${index}].${setting.kubeconfig ? 'kubeconfig' : setting.inCluster ? 'inCluster' : 'context'}`;
+    const kc = loadClusterKubeConfig(setting, field, { KUBECONFIG: config.kube.kubeconfig, HOME: env.HOME });
+    const tagged = onRequest ? (info: KubeRequestInfo) => onRequest({ ...info, cluster: setting.name }) : undefined;
+    return { name: setting.name, kube: createKubeApis(kc, { onRequest: tagged }), setting };
+  });
+}
+
+/** Each cluster's reader, engine, remediation and settings (its overrides applied), in the registry. */
+export function createClusters(links: ClusterLink[], config: Config, redis: Redis, logger: Logger): Clusters {
+  const services = links.map((link): ClusterServices => {
+    const settings = link.setting ? settingsForCluster(config.settings, link.setting) : config.settings;
+    const log = link.name ? logger.child({ cluster: link.name }) : logger;
+    return {
+      name: link.name,
+      kube: link.kube,
+      reader: link.kube ? createClusterReader(link.kube) : null,
+      settings,
+      engine: createEngine(link.kube, { ...config, settings }, log),
+      remediation: createRemediationService({ ...config, settings }, link.kube, redis, log, link.name),
+    };
+  });
+  return createClusterRegistry(config.settings, services);
+}
+
+/**
+ * /readyz's Kubernetes check: the one cluster must answer; of several, each is reported and Medic stays ready while
+ * at least one answers (an unreachable cluster only makes its own diagnoses partial).
+ */
+export function clustersReadiness(clusters: Clusters): ReadinessCheck | null {
+  const reachable = clusters.all.filter((c): c is ClusterServices & { kube: KubeApis } => c.kube !== null);
+  if (reachable.length === 0) return null;
+  const ping = (kube: KubeApis, signal: AbortSignal) =>
+    kube.core.getAPIResources(undefined, kube.callOptions(signal)).then(() => undefined);
+  const [only] = reachable;
+  if (!clusters.isNamed && only) return (signal) => ping(only.kube, signal);
+  return async (signal) => {
+    const results = await Promise.all(
+      reachable.map(async (c) => {
+        try {
+          await ping(c.kube, signal);
+          return [c.name ?? '', { ok: true as boolean, error: undefined as string | undefined }] as const;
+        } catch (error) {
+          return [c.name ?? '', { ok: false, error: errorMessage(error) }] as const;
+        }
+      }),
+    );
+    const report = Object.fromEntries(results);
+    if (results.every(([, r]) => !r.ok)) {
+      throw new MedicError(
+        'UNAVAILABLE',
+        `no cluster answers: ${results.map(([n, r]) => `${n}: ${r.error}`).join('; ')}`,
+      );
+    }
+    return { clusters: report };
+  };
 }
 
 /** Kubernetes only when a cluster is configured or discoverable; `medic serve` without one still runs. */
@@ -85,7 +175,11 @@ export function connectKube(
 }
 
 /** The playbook engine reading the cluster; without a cluster, the fallback that says UNKNOWN honestly. */
-export function createEngine(kube: KubeApis | null, config: Config, logger: Logger): DiagnosisEngine {
+export function createEngine(
+  kube: KubeApis | null,
+  config: Pick<Config, 'settings' | 'prometheusUrl'>,
+  logger: Logger,
+): DiagnosisEngine {
   if (!kube) return createFallbackEngine();
   return createPlaybookEngine({
     reader: createClusterReader(kube),
@@ -103,10 +197,11 @@ const noCluster = () =>
 
 /** Dry runs and real runs against the cluster; without one, every dry run says why there is no button. */
 export function createRemediationService(
-  config: Config,
+  config: Pick<Config, 'settings' | 'queuePrefix' | 'alertmanager'>,
   kube: KubeApis | null,
   redis: Redis,
   logger: Logger,
+  cluster?: string,
 ): Pick<Remediation, 'prepare' | 'execute'> {
   if (!kube) {
     return {
@@ -121,6 +216,7 @@ export function createRemediationService(
     keyPrefix: config.queuePrefix,
     alertmanagerUrl: config.alertmanager.url,
     logger,
+    cluster,
   });
 }
 
@@ -176,6 +272,12 @@ export interface SlackWiringDeps {
   resolveScaleTarget: ResolveScaleTarget;
   /** Absent without a cluster: `/medic diagnose` then says so. */
   findDiagnoseTarget?: ReturnType<typeof diagnoseTargetFinder>;
+  /**
+   * The clusters (src/clusters): each proposal's approvers and settings are its cluster's, and commands choose a
+   * cluster (`--cluster`, or the channel's) and read it. Without them, `resolveScaleTarget`, `findDiagnoseTarget`
+   * and the global approvers hold.
+   */
+  clusters?: Clusters;
   metrics?: Pick<Metrics, 'registry'>;
   updateIntervalMs?: number;
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
@@ -202,6 +304,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
   const adapter = createSlackAdapter({
     slack: deps.slack,
     channels: settings.channels,
+    ...(deps.clusters?.isNamed ? { clusterOf: deps.clusters.nameOf } : {}),
     threads: createThreadStore(deps.redis, deps.prefix),
     proposals: services.proposals,
     addSyncJob: deps.slackQueue.addSync,
@@ -213,17 +316,19 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     ...(counters ? { onRateLimited: () => counters.rateLimited.inc() } : {}),
   });
   const rerenderProposal = adapter.view.rerenderProposal;
-  const approvers = createApproverCheck({
-    approvers: settings.approvers,
-    listGroupMembers: adapter.listGroupMembers,
-    logger,
-    now,
-  });
+  const approverCheck = (list: string[]) =>
+    createApproverCheck({ approvers: list, listGroupMembers: adapter.listGroupMembers, logger, now });
+  const approvers = approverCheck(settings.approvers);
+  const { clusters } = deps;
+  const policies = new Map(
+    clusters?.all.map((c) => [c.name, { approvers: approverCheck(c.settings.approvers), settings: c.settings }]),
+  );
   registerSlackActions(adapter.app, {
     approve: async (input) => {
       const decision = await approveProposal(input, {
         ...services,
         approvers,
+        ...(clusters ? { policyFor: (p) => policies.get(clusters.forProposal(p)?.name) ?? null } : {}),
         enqueueAction: deps.enqueueAction,
         rerenderProposal,
       });
@@ -236,6 +341,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
       runScaleCommand(input, {
         ...services,
         resolveScaleTarget: deps.resolveScaleTarget,
+        ...(clusters ? { chooseCluster: commandCluster(clusters, scaleCluster) } : {}),
         postProposal: adapter.postProposal,
       }),
     medic: (input) =>
@@ -243,6 +349,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
         ...services,
         enqueueDiagnose: deps.enqueueDiagnose,
         ...(deps.findDiagnoseTarget ? { findTarget: deps.findDiagnoseTarget } : {}),
+        ...(clusters ? { chooseCluster: commandCluster(clusters, diagnoseCluster) } : {}),
       }),
   });
   return {
@@ -252,6 +359,24 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     router: adapter.router,
   };
 }
+
+/** A command's cluster chosen by the registry, with what that command needs of it. */
+function commandCluster<T>(clusters: Clusters, pick: (cluster: ClusterServices) => T): ChooseCluster<T> {
+  return (flag, channelId) => {
+    const choice = clusters.forCommand(flag, channelId);
+    return choice.ok ? { ok: true, cluster: pick(choice.cluster) } : choice;
+  };
+}
+
+const scaleCluster = (c: ClusterServices): ScaleCluster => ({
+  name: c.name,
+  resolveScaleTarget: createScaleResolver(c.reader),
+});
+
+const diagnoseCluster = (c: ClusterServices): DiagnoseCluster => ({
+  ...(c.name ? { cluster: { label: c.settings.clusterLabel, name: c.name } } : {}),
+  ...(c.reader ? { findTarget: diagnoseTargetFinder(c.reader) } : {}),
+});
 
 function slackCounters(registry: Metrics['registry']) {
   return {

@@ -4,8 +4,10 @@
  * answers at once; the result is posted in the channel as a thread.
  */
 import { randomBytes } from 'node:crypto';
+import { NO_CLUSTER_NAMES } from '../clusters/registry.js';
 import { DIAGNOSE_KINDS, type DiagnoseKind, type DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { AuditLog } from '../store/audit.js';
+import { type ChooseCluster, takeClusterFlag } from './cluster-flag.js';
 import { SCALE_USAGE } from './scale.js';
 
 const KIND_WORDS_LIST = DIAGNOSE_KINDS.map((k) => k.toLowerCase());
@@ -15,7 +17,7 @@ const KIND_CHOICE = `${KIND_WORDS_LIST.slice(0, -1).join(', ')} or ${KIND_WORDS_
 
 export const MEDIC_HELP = [
   '*Medic* diagnoses Kubernetes alerts and proposes fixes that an approver runs with one click.',
-  `• \`/medic diagnose <${KIND_LIST}> [-n namespace]\`: diagnose an object now (also \`pod/<name>\`, \`deployment/<name>\`).`,
+  `• \`/medic diagnose <${KIND_LIST}> [-n namespace] [--cluster name]\`: diagnose an object now (also \`pod/<name>\`, \`deployment/<name>\`).`,
   '• `/medic audit [n]`: the last n approval decisions and outcomes (default 10, at most 50).',
   `• ${SCALE_USAGE} Another approver confirms it.`,
   '• `/medic help`: this message.',
@@ -30,10 +32,16 @@ const KIND_WORDS: Record<string, DiagnoseKind> = {
   sts: 'StatefulSet',
 };
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const DIAGNOSE_USAGE = `Usage: \`/medic diagnose <${KIND_LIST}> [-n namespace]\`, e.g. \`/medic diagnose api -n ads\`.`;
+const DIAGNOSE_USAGE = `Usage: \`/medic diagnose <${KIND_LIST}> [-n namespace] [--cluster name]\`, e.g. \`/medic diagnose api -n ads\`.`;
 
 /** Parses `diagnose …` arguments; a string is the error to show. */
-export function parseDiagnoseArgs(words: string[]): { kind?: DiagnoseKind; name: string; namespace: string } | string {
+export function parseDiagnoseArgs(
+  all: string[],
+): { kind?: DiagnoseKind; name: string; namespace: string; cluster?: string } | string {
+  const flagged = takeClusterFlag(all, DIAGNOSE_USAGE);
+  if (typeof flagged === 'string') return flagged;
+  const { words } = flagged;
+  const cluster = flagged.cluster ? { cluster: flagged.cluster } : {};
   let namespace = 'default';
   const positional: string[] = [];
   for (let i = 0; i < words.length; i += 1) {
@@ -59,7 +67,13 @@ export function parseDiagnoseArgs(words: string[]): { kind?: DiagnoseKind; name:
     } else name = head;
   } else return DIAGNOSE_USAGE;
   if (!name || !NAME.test(name)) return `\`${name ?? ''}\` is not a Kubernetes object name. ${DIAGNOSE_USAGE}`;
-  return { ...(kind ? { kind } : {}), name, namespace };
+  return { ...(kind ? { kind } : {}), name, namespace, ...cluster };
+}
+
+/** The cluster a `/medic diagnose` reads: its name and label (absent with one unnamed cluster) and its lookup. */
+export interface DiagnoseCluster {
+  cluster?: { label: string; name: string };
+  findTarget?: MedicCommandDeps['findTarget'];
 }
 
 export interface MedicCommandDeps {
@@ -70,6 +84,8 @@ export interface MedicCommandDeps {
    * cluster is configured.
    */
   findTarget?(namespace: string, name: string, kind?: DiagnoseKind): Promise<DiagnoseKind | null>;
+  /** With configured clusters: the one `--cluster` or the channel names (src/clusters); else `findTarget`. */
+  chooseCluster?: ChooseCluster<DiagnoseCluster>;
   /** Queues the diagnosis job on the `alerts` queue. */
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
   now: () => number;
@@ -83,6 +99,12 @@ function formatAudit(entries: Awaited<ReturnType<AuditLog['recent']>>): string {
     return `• ${when} ${who} *${e.action}* \`${e.kind || '?'}\` ${e.target} → ${e.outcome}`;
   });
   return `*Last ${entries.length} decision(s)*\n${lines.join('\n')}`;
+}
+
+function chooseDiagnoseCluster(flag: string | undefined, channelId: string, deps: MedicCommandDeps) {
+  if (deps.chooseCluster) return deps.chooseCluster(flag, channelId);
+  if (flag !== undefined) return { ok: false as const, message: NO_CLUSTER_NAMES };
+  return { ok: true as const, cluster: deps.findTarget ? { findTarget: deps.findTarget } : {} };
 }
 
 /** Runs `/medic …`; returns the answer for the person who typed it. */
@@ -103,14 +125,22 @@ export async function runMedicCommand(
     case 'diagnose': {
       const parsed = parseDiagnoseArgs(rest);
       if (typeof parsed === 'string') return { text: parsed };
-      if (!deps.findTarget) return { text: 'No Kubernetes cluster is configured, so Medic cannot diagnose objects.' };
-      const kind = await deps.findTarget(parsed.namespace, parsed.name, parsed.kind);
+      const { cluster: flag, ...object } = parsed;
+      const chosen = chooseDiagnoseCluster(flag, input.channelId, deps);
+      if (!chosen.ok) return { text: chosen.message };
+      const { findTarget, cluster } = chosen.cluster;
+      if (!findTarget) return { text: 'No Kubernetes cluster is configured, so Medic cannot diagnose objects.' };
+      const kind = await findTarget(parsed.namespace, parsed.name, parsed.kind);
+      const inCluster = cluster ? ` in cluster ${cluster.name}` : '';
       if (kind === null) {
         const what = parsed.kind ? parsed.kind.toLowerCase() : KIND_CHOICE;
-        return { text: `No ${what} named \`${parsed.name}\` in namespace ${parsed.namespace}; nothing was diagnosed.` };
+        return {
+          text: `No ${what} named \`${parsed.name}\` in namespace ${parsed.namespace}${inCluster}; nothing was diagnosed.`,
+        };
       }
       const request: DiagnoseRequest = {
-        ...parsed,
+        ...object,
+        ...(cluster ? { cluster } : {}),
         kind,
         requestId: `d${randomBytes(8).toString('hex')}`,
         channelId: input.channelId,
@@ -118,7 +148,7 @@ export async function runMedicCommand(
         requestedAt: deps.now(),
       };
       await deps.enqueueDiagnose(request);
-      const what = `${kind} ${parsed.namespace}/${parsed.name}`;
+      const what = `${kind} ${parsed.namespace}/${parsed.name}${inCluster}`;
       return { text: `Diagnosing ${what}… the result will be posted in this channel.` };
     }
     default:

@@ -4,19 +4,29 @@
  * then post a proposal another approver confirms. Every refusal is a clear sentence and creates nothing.
  */
 
+import { NO_CLUSTER_NAMES } from '../clusters/registry.js';
 import type { Settings } from '../config/settings.js';
 import type { ScaleResolution } from '../diagnosis/scale-target.js';
 import { createProposals, type ProposalDeps } from '../incidents/proposals.js';
 import { scaleBoundBreach } from '../remediation/rails.js';
 import type { ProposalRecord } from '../store/proposals.js';
+import { type ChooseCluster, takeClusterFlag } from './cluster-flag.js';
 
 export const SCALE_USAGE =
-  'Usage: `/scale <deployment|statefulset|service> <replicas> [-n namespace]`, e.g. `/scale proxy 10 -n ads`.';
+  'Usage: `/scale <deployment|statefulset|service> <replicas> [-n namespace] [--cluster name]`, e.g. `/scale proxy 10 -n ads`.';
 
 export interface ScaleRequest {
   name: string;
   replicas: number;
   namespace: string;
+  /** `--cluster NAME`: which configured cluster. */
+  cluster?: string;
+}
+
+/** The cluster a `/scale` acts on: its name (absent with one unnamed cluster) and its workload lookup. */
+export interface ScaleCluster {
+  name: string | undefined;
+  resolveScaleTarget: ResolveScaleTarget;
 }
 
 /** What the cluster says about the name: the one workload it means, or a question/answer for the user. */
@@ -39,7 +49,9 @@ const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Parses the command text; a string is the error to show. */
 export function parseScaleText(text: string, defaultNamespace = 'default'): ScaleRequest | string {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  const flagged = takeClusterFlag(text.trim().split(/\s+/).filter(Boolean), SCALE_USAGE);
+  if (typeof flagged === 'string') return flagged;
+  const { words } = flagged;
   let namespace = defaultNamespace;
   const positional: string[] = [];
   for (let i = 0; i < words.length; i += 1) {
@@ -57,7 +69,7 @@ export function parseScaleText(text: string, defaultNamespace = 'default'): Scal
   const [name = '', count = ''] = positional;
   if (!NAME.test(name) || name.length > 253) return `\`${name}\` is not a Kubernetes object name. ${SCALE_USAGE}`;
   if (!/^[0-9]+$/.test(count)) return `\`${count}\` is not a whole number of replicas. ${SCALE_USAGE}`;
-  return { name, replicas: Number(count), namespace };
+  return { name, replicas: Number(count), namespace, ...(flagged.cluster ? { cluster: flagged.cluster } : {}) };
 }
 
 /** The bound a request breaks, as a sentence (the rule is the guard rail's); undefined when within bounds. */
@@ -73,6 +85,8 @@ export function checkScaleBounds(
 export interface ScaleCommandDeps extends ProposalDeps {
   settings: Pick<Settings, 'scale'>;
   resolveScaleTarget: ResolveScaleTarget;
+  /** With configured clusters: the one `--cluster` or the channel names (src/clusters); else `resolveScaleTarget`. */
+  chooseCluster?: ChooseCluster<ScaleCluster>;
   /** Posts the proposal in the channel (src/slack). */
   postProposal(channel: string, proposal: ProposalRecord): Promise<unknown>;
 }
@@ -87,7 +101,10 @@ export async function runScaleCommand(
   if (typeof request === 'string') return { text: request };
   const early = checkScaleBounds(request.replicas, undefined, deps.settings.scale);
   if (early) return { text: `${early} Nothing was proposed.` };
-  const target = await deps.resolveScaleTarget(request.namespace, request.name, signal);
+  const chosen = chooseScaleCluster(request.cluster, input.channelId, deps);
+  if (!chosen.ok) return { text: chosen.message };
+  const cluster = chosen.cluster.name;
+  const target = await chosen.cluster.resolveScaleTarget(request.namespace, request.name, signal);
   if (!target.ok) return { text: target.message };
   const bound = checkScaleBounds(request.replicas, target.replicas, deps.settings.scale);
   if (bound) return { text: `${bound} Nothing was proposed.` };
@@ -108,7 +125,7 @@ export async function runScaleCommand(
       },
     ],
     { type: 'user', userId: input.userId, command: `/scale ${input.text.trim()}` },
-    {},
+    cluster ? { cluster } : {},
     deps,
     signal,
   );
@@ -119,6 +136,14 @@ export async function runScaleCommand(
   }
   await deps.postProposal(input.channelId, proposal);
   return { text: `Proposed: ${proposal.title}. Another approver must confirm it in the channel.`, proposal };
+}
+
+function chooseScaleCluster(flag: string | undefined, channelId: string, deps: ScaleCommandDeps) {
+  if (deps.chooseCluster) return deps.chooseCluster(flag, channelId);
+  if (flag !== undefined) {
+    return { ok: false as const, message: NO_CLUSTER_NAMES };
+  }
+  return { ok: true as const, cluster: { name: undefined, resolveScaleTarget: deps.resolveScaleTarget } };
 }
 
 /** Adapts the playbooks' resolveScaleTarget (src/diagnosis/scale-target.ts) to `/scale`'s answers. */

@@ -9,10 +9,23 @@ import type { Logger } from '../logger.js';
 import { namespaceOutOfScope } from '../remediation/rails.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
-import { describeActionTarget } from '../vocabulary.js';
+import { describeProposalTarget } from '../vocabulary.js';
 import type { ApproverCheck } from './approvers.js';
 
-export type RefusalReason = 'unknown' | 'expired' | 'not-approver' | 'self-approval' | 'namespace' | 'already';
+export type RefusalReason =
+  | 'unknown'
+  | 'expired'
+  | 'not-approver'
+  | 'self-approval'
+  | 'namespace'
+  | 'already'
+  | 'cluster';
+
+/** Who may approve and what may run: medic.yaml's, or a cluster's own (`clusters[].approvers`, `.remediation`). */
+export interface ApprovalPolicy {
+  approvers: ApproverCheck;
+  settings: Pick<Settings, 'selfApproval' | 'remediation'>;
+}
 
 export type ApprovalDecision =
   | { ok: true; proposal: ProposalRecord; message: string }
@@ -23,6 +36,11 @@ export interface ApprovalDeps {
   audit: AuditLog;
   approvers: ApproverCheck;
   settings: Pick<Settings, 'selfApproval' | 'remediation'>;
+  /**
+   * With several clusters: the policy of the proposal's cluster, null when that cluster is not configured (any
+   * more). Without it, `approvers` and `settings` hold for every proposal.
+   */
+  policyFor?(proposal: ProposalRecord): ApprovalPolicy | null;
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   /** Re-renders wherever the proposal is shown (IncidentView.rerenderProposal). */
   rerenderProposal(proposal: ProposalRecord): Promise<void>;
@@ -65,7 +83,7 @@ export async function approveProposal(
       action: 'refuse',
       proposalId,
       kind: p.kind,
-      target: describeActionTarget(p.params),
+      target: describeProposalTarget(p),
       outcome: `refused:${reason}`,
       detail: message,
     });
@@ -73,6 +91,16 @@ export async function approveProposal(
   };
 
   if (!proposal) return refuse('unknown', 'This proposal is unknown (it may have been removed); nothing was done.');
+  const policy = deps.policyFor ? deps.policyFor(proposal) : { approvers: deps.approvers, settings: deps.settings };
+  if (!policy) {
+    return refuse(
+      'cluster',
+      `This proposal is for cluster ${proposal.cluster ?? '(none)'}, which Medic is not configured for; nothing was done.`,
+      proposal,
+    );
+  }
+  const { approvers, settings } = policy;
+  const whose = proposal.cluster ? ` for cluster ${proposal.cluster}` : '';
   if (proposal.state === 'proposed' && now >= proposal.expiresAt) {
     return refuse(
       'expired',
@@ -80,7 +108,7 @@ export async function approveProposal(
       proposal,
     );
   }
-  if (proposal.state === 'approved' && (await deps.approvers.isApprover(userId))) {
+  if (proposal.state === 'approved' && (await approvers.isApprover(userId))) {
     // A process that died between recording the approval and queueing it leaves the proposal approved but
     // never run. Queueing is idempotent (the job id is the proposal id), so an approver's second click
     // repairs that without ever running it twice.
@@ -93,20 +121,24 @@ export async function approveProposal(
       proposal,
     );
   }
-  if (!(await deps.approvers.isApprover(userId))) {
-    return refuse('not-approver', 'Only approvers listed in medic.yaml can approve this; nothing was done.', proposal);
+  if (!(await approvers.isApprover(userId))) {
+    return refuse(
+      'not-approver',
+      `Only approvers listed in medic.yaml${whose} can approve this; nothing was done.`,
+      proposal,
+    );
   }
   const { origin } = proposal;
-  if (origin.type === 'user' && origin.userId === userId && !deps.settings.selfApproval.includes(proposal.kind)) {
+  if (origin.type === 'user' && origin.userId === userId && !settings.selfApproval.includes(proposal.kind)) {
     return refuse('self-approval', 'You proposed this yourself: another approver must confirm it.', proposal);
   }
   // The dry run checked the namespace against the same rule; medic.yaml may have changed since.
   const { namespace } = proposal.params;
-  const outside = typeof namespace === 'string' ? namespaceOutOfScope(deps.settings.remediation, namespace) : null;
+  const outside = typeof namespace === 'string' ? namespaceOutOfScope(settings.remediation, namespace) : null;
   if (outside) {
     return refuse(
       'namespace',
-      `Medic may not act in namespace ${namespace} (medic.yaml ${outside.rail}); nothing was done.`,
+      `Medic may not act in namespace ${namespace}${whose} (medic.yaml ${outside.rail}); nothing was done.`,
       proposal,
     );
   }
@@ -142,7 +174,7 @@ export async function approveProposal(
     action: 'approve',
     proposalId,
     kind: proposal.kind,
-    target: describeActionTarget(proposal.params),
+    target: describeProposalTarget(proposal),
     outcome: 'approved',
     detail: proposal.title,
   });

@@ -36,7 +36,7 @@ export interface IncidentDeps extends ProposalDeps {
   logger: Logger;
 }
 
-/** One reply per distinct (root cause, workload) in a group. */
+/** One reply per distinct (root cause, workload) in a group — and cluster, when Medic serves several. */
 export function pairKeyOf(diagnosis: Diagnosis): string {
   const t = diagnosis.target;
   const where = !t
@@ -44,7 +44,7 @@ export function pairKeyOf(diagnosis: Diagnosis): string {
     : t.workload
       ? `${t.namespace ?? ''}/${t.workload.kind}/${t.workload.name}`
       : `${t.namespace ?? ''}/${t.kind}/${t.name}`;
-  return `${diagnosis.rootCause.code}|${where}`;
+  return `${diagnosis.rootCause.code}|${diagnosis.cluster ? `${diagnosis.cluster}:` : ''}${where}`;
 }
 
 export function createIncidents(deps: IncidentDeps): Incidents {
@@ -63,7 +63,12 @@ export function createIncidents(deps: IncidentDeps): Incidents {
       playbook: diagnosis.playbook,
       rootCause: diagnosis.rootCause.code,
     };
-    const created = await createProposals(diagnosis.actions, origin, { groupKey: event.groupKey, pairKey: key }, deps);
+    const where = {
+      groupKey: event.groupKey,
+      pairKey: key,
+      ...(diagnosis.cluster ? { cluster: diagnosis.cluster } : {}),
+    };
+    const created = await createProposals(diagnosis.actions, origin, where, deps);
     deps.logger.info(
       { groupKey: event.groupKey, pair: key, proposals: created.proposals.length, unavailable: created.unavailable },
       'proposals made',

@@ -7,7 +7,7 @@ import type { Remediation } from '../remediation/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { ProposalOrigin, ProposedAction } from '../types.js';
-import { describeActionTarget } from '../vocabulary.js';
+import { describeProposalTarget } from '../vocabulary.js';
 
 export interface ProposalDeps {
   proposals: ProposalStore;
@@ -28,13 +28,14 @@ export interface CreatedProposals {
 export async function createProposals(
   actions: ProposedAction[],
   origin: ProposalOrigin,
-  where: { groupKey?: string; pairKey?: string },
+  /** The incident it belongs to, and the configured cluster it acts on (absent with one unnamed cluster). */
+  where: { groupKey?: string; pairKey?: string; cluster?: string },
   deps: ProposalDeps,
   signal?: AbortSignal,
 ): Promise<CreatedProposals> {
   const created: CreatedProposals = { proposals: [], unavailable: [] };
   for (const action of actions) {
-    const prepared = await deps.remediation.prepare(action, signal);
+    const prepared = await deps.remediation.prepare(action, signal, where.cluster);
     if (!prepared.ok) {
       created.unavailable.push({ kind: action.kind, title: action.title, reason: prepared.reason });
       continue;
@@ -61,7 +62,7 @@ export async function createProposals(
       action: 'propose',
       proposalId: proposal.id,
       kind: proposal.kind,
-      target: describeActionTarget(proposal.params),
+      target: describeProposalTarget(proposal),
       outcome: 'proposed',
       detail: proposal.title,
     });

@@ -11,7 +11,7 @@ import type { Remediation } from '../remediation/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { Outcome } from '../types.js';
-import { describeActionTarget } from '../vocabulary.js';
+import { describeProposalTarget } from '../vocabulary.js';
 
 export interface RunActionDeps {
   proposals: ProposalStore;
@@ -32,7 +32,7 @@ export function createActionRunner(deps: RunActionDeps) {
       action: 'execute',
       proposalId: proposal.id,
       kind: proposal.kind,
-      target: describeActionTarget(proposal.params),
+      target: describeProposalTarget(proposal),
       outcome: state,
       detail: outcome.message,
     });

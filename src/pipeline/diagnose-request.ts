@@ -24,11 +24,19 @@ export interface DiagnoseRequest {
   channelId: string;
   userId: string;
   requestedAt: number;
+  /** `--cluster NAME`: the configured cluster, as the alert label that names it (medic.yaml `clusterLabel`). */
+  cluster?: { label: string; name: string };
 }
 
 /** The alert a request is diagnosed as: its own group (so its own thread), answered in the asking channel. */
 export function manualAlertEvent(request: DiagnoseRequest): AlertEvent {
-  const labels = { alertname: 'MedicDiagnose', namespace: request.namespace, [LABEL_OF[request.kind]]: request.name };
+  const labels: Record<string, string> = {
+    alertname: 'MedicDiagnose',
+    namespace: request.namespace,
+    [LABEL_OF[request.kind]]: request.name,
+    // The cluster is named as an alert names it, so the request is routed by the one rule (src/clusters).
+    ...(request.cluster ? { [request.cluster.label]: request.cluster.name } : {}),
+  };
   const fingerprint = createHash('sha256')
     .update(`${request.requestId}\n${JSON.stringify(labels)}`)
     .digest('hex');

@@ -26,9 +26,10 @@ export interface Remediation {
   /**
    * Validates params (ACTION_PARAMS), checks namespace/kind allow-lists and guard rails, dry-runs (dryRun=All)
    * on the API server, computes the diff (before → after) and the precondition to re-check.
-   * Never throws: every failure (including a transient one) is `ok: false` with the reason.
+   * Never throws: every failure (including a transient one) is `ok: false` with the reason. `cluster` says which
+   * configured cluster the action is for (src/clusters routes it); one cluster's remediation ignores it.
    */
-  prepare(action: ProposedAction, signal?: AbortSignal): Promise<PreparedAction>;
+  prepare(action: ProposedAction, signal?: AbortSignal, cluster?: string): Promise<PreparedAction>;
   /**
    * Re-checks the precondition (object unchanged since the proposal), allow-lists and guard rails (incl. the
    * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for a refused API call
@@ -47,6 +48,11 @@ export interface RemediationDeps {
   alertmanagerUrl?: string | undefined;
   logger: Logger;
   now?: () => number;
+  /**
+   * The configured cluster this remediation acts on (medic.yaml `clusters`): its circuit-breaker counts and
+   * locks are its own. Absent with one unnamed cluster (the keys are then as they always were).
+   */
+  cluster?: string | undefined;
 }
 
 /** Circuit-breaker bucket for cluster-scoped actions (cordon, silences without a namespace matcher). */
@@ -105,6 +111,8 @@ export function createRemediation(deps: RemediationDeps): Remediation {
   const lock = createExecutionLock(deps.redis, deps.keyPrefix);
   const silences = deps.alertmanagerUrl ? createSilenceClient(deps.alertmanagerUrl) : undefined;
   const limit = () => deps.settings.remediation.maxExecutionsPerHour;
+  // Counts and locks are per cluster: a namespace `ads` in two clusters is two namespaces.
+  const keyed = (name: string) => (deps.cluster ? `${deps.cluster}/${name}` : name);
   const context = (signal: AbortSignal | undefined, proposal?: Proposal): ActionContext => ({
     writer: deps.writer,
     settings: deps.settings,
@@ -116,7 +124,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
   const breakerRefusal = (bucket: string, count: number) =>
     railRefusal(
       'remediation.maxExecutionsPerHour',
-      `${count} remediation(s) already ran in ${bucket === CLUSTER_SCOPE ? 'cluster scope' : `namespace ${bucket}`} in the last hour (limit ${limit()})`,
+      `${count} remediation(s) already ran in ${bucket === keyed(CLUSTER_SCOPE) ? 'cluster scope' : `namespace ${bucket}`} in the last hour (limit ${limit()})`,
     );
 
   return {
@@ -125,7 +133,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       try {
         const { handler, params, namespace } = resolve(action.kind, action.params);
         checkScopeRails(deps.settings, handler.kind, namespace);
-        const bucket = namespace ?? CLUSTER_SCOPE;
+        const bucket = keyed(namespace ?? CLUSTER_SCOPE);
         const count = await counter.count(bucket, now());
         if (count >= limit()) throw breakerRefusal(bucket, count);
         const plan: Plan = await handler.plan(context(signal), params);
@@ -152,7 +160,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       // Expiry is the approval's business (src/approvals): an approved job retried after the TTL must still run.
       const { handler, params, namespace } = resolve(proposal.kind, proposal.params);
       checkScopeRails(deps.settings, handler.kind, namespace);
-      const bucket = namespace ?? CLUSTER_SCOPE;
+      const bucket = keyed(namespace ?? CLUSTER_SCOPE);
       // Recorded means an earlier attempt of this job reached the cluster: its change may already be in effect.
       const isRetry = await counter.has(bucket, proposal.id);
       const count = await counter.count(bucket, now());
@@ -188,7 +196,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
         return { ok: true, message, changes: plan.diff, finishedAt: now() };
       };
       if (!handler.exclusive) return checkAndApply();
-      return lock.run(handler.exclusive, checkAndApply, {
+      return lock.run(keyed(handler.exclusive), checkAndApply, {
         waitMs: LOCK_WAIT_MS,
         ttlMs: LOCK_TTL_MS,
         onBusy: () => new MedicError('UNAVAILABLE', `another ${handler.kind} is being applied; retrying shortly`),

@@ -9,8 +9,11 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { createErrorMiddleware, notFound, requireJson } from './errors.js';
 
-/** A named readiness check: resolves when the dependency answers, throws (or times out) otherwise. */
-export type ReadinessCheck = (signal: AbortSignal) => Promise<void>;
+/**
+ * A named readiness check: resolves when the dependency answers, throws (or times out) otherwise. It may resolve
+ * with details to report beside `ok` (e.g. each cluster of several, some of which may be down).
+ */
+export type ReadinessCheck = (signal: AbortSignal) => Promise<void | Record<string, unknown>>;
 
 /** A router another part of Medic mounts, e.g. `{ path: '/slack/events', handler: receiver.router }`. */
 export interface MountedRouter {
@@ -37,8 +40,8 @@ async function runChecks(checks: Record<string, ReadinessCheck>, timeoutMs: numb
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       try {
-        await check(AbortSignal.timeout(timeoutMs));
-        return [name, { ok: true }] as const;
+        const details = await check(AbortSignal.timeout(timeoutMs));
+        return [name, { ok: true, ...details }] as const;
       } catch (error) {
         return [name, { ok: false, error: errorMessage(error) }] as const;
       }

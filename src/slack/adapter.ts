@@ -27,6 +27,8 @@ export interface SlackAdapterDeps {
   };
   /** medic.yaml `channels`: which channel an alert group's thread goes to. */
   channels: Parameters<typeof createSlackIncidentView>[0]['settings']['channels'];
+  /** The configured cluster an alert is about (src/clusters); absent with one unnamed cluster. */
+  clusterOf?: (labels: Record<string, string>) => string | undefined;
   threads: ThreadStore;
   proposals: ProposalStore;
   /** Queues a thread sync on the `slack` queue (src/queue/slack.ts). */
@@ -96,6 +98,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     logger,
     now,
     syncNow: threadSync.syncNow,
+    ...(deps.clusterOf ? { clusterOf: deps.clusterOf } : {}),
   });
   return {
     app: slackApp.app,

@@ -26,6 +26,8 @@ export interface SlackViewDeps {
   defaultChannel: string | undefined;
   logger: Logger;
   now: () => number;
+  /** The configured cluster an alert is about (src/clusters), for `channels` rules and thread headers. */
+  clusterOf?: (labels: Record<string, string>) => string | undefined;
   /** Syncs a thread now, in the caller's job (ThreadSync.syncNow); without it, every sync goes to the queue. */
   syncNow?: (threadId: string) => Promise<void>;
 }
@@ -48,7 +50,8 @@ function alertEntry(event: AlertEvent, status: ThreadAlert['status'], now: numbe
 
 /** The channel of an alert's thread: where `/medic diagnose` was typed, else the `channels` route. */
 function channelOf(event: AlertEvent, deps: SlackViewDeps): string {
-  return event.requestedBy?.channel ?? routeChannel(event, deps.settings.channels, deps.defaultChannel);
+  const cluster = deps.clusterOf?.({ ...event.commonLabels, ...event.alert.labels });
+  return event.requestedBy?.channel ?? routeChannel(event, deps.settings.channels, deps.defaultChannel, cluster);
 }
 
 export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
@@ -63,6 +66,7 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
         groupKey: event.groupKey,
         alertname: event.groupLabels.alertname ?? labels.alertname ?? diagnosis.alert.alertname,
         namespace: event.groupLabels.namespace ?? event.commonLabels.namespace ?? labels.namespace,
+        ...(diagnosis.cluster ? { cluster: diagnosis.cluster } : {}),
         severity: event.commonLabels.severity ?? labels.severity,
         externalURL: event.externalURL,
         groupLabels: event.groupLabels,

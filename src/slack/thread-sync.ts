@@ -72,6 +72,7 @@ function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: 
   const parent = renderParent({
     alertname: meta.alertname,
     namespace: meta.namespace,
+    cluster: meta.cluster,
     severity: meta.severity,
     firing,
     resolved: snap.alerts.length - firing,

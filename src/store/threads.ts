@@ -23,6 +23,8 @@ export interface ThreadMeta {
   groupKey: string;
   alertname: string;
   namespace?: string | undefined;
+  /** The configured cluster the group's alerts are about, when Medic serves several. */
+  cluster?: string | undefined;
   severity?: string | undefined;
   externalURL: string;
   groupLabels: Record<string, string>;

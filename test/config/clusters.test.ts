@@ -120,8 +120,10 @@ describe('medic.yaml clusters', () => {
 
   it('a context that is not in the kubeconfig stops start-up naming the setting and the contexts there are', () => {
     const file = kubeconfig('contexts.yaml', ['prod-eu', 'staging']);
-    const config = load('clusters:\n  - {name: prod-eu, context: prod-eu}\n  - {name: qa, context: qa}\n');
-    const error = configError(() => connectClusters(config, { KUBECONFIG: file }, createLogger('silent')));
+    const config = load('clusters:\n  - {name: prod-eu, context: prod-eu}\n  - {name: qa, context: qa}\n', {
+      KUBECONFIG: file,
+    });
+    const error = configError(() => connectClusters(config, {}, createLogger('silent')));
     expect(error.field).toBe('clusters[1].context');
     expect(error.message).toBe(
       `medic.yaml "clusters[1].context": context qa is not in the kubeconfig (${file}; its contexts: prod-eu, staging); name one of them, or give the cluster a kubeconfig file.`,
@@ -133,8 +135,9 @@ describe('medic.yaml clusters', () => {
     const other = kubeconfig('other.yaml', ['remote']);
     const config = load(
       `clusters:\n  - {name: prod-eu}\n  - {name: stage, context: staging}\n  - {name: remote, kubeconfig: ${other}}\n`,
+      { KUBECONFIG: file },
     );
-    const links = connectClusters(config, { KUBECONFIG: file }, createLogger('silent'));
+    const links = connectClusters(config, {}, createLogger('silent'));
     expect(links.map((l) => [l.name, l.kube?.server])).toEqual([
       ['prod-eu', 'http://127.0.0.1:7000'],
       ['stage', 'http://127.0.0.1:7001'],

@@ -332,16 +332,20 @@ export function waitForChange<T>(
 
 /**
  * `medic serve --role all` in this process with Slack (the simulator, signed requests to /slack/events) and a
- * cluster: what the end-to-end tests of the alert and command paths start. The caller closes both.
+ * cluster (`kube`), or the clusters a medic.yaml lists: what the end-to-end tests of the alert and command paths
+ * start. The caller closes both.
  */
-export async function startMedicWithSlack(options: {
-  kube: KubeApis;
-  channel: string;
-  approvers: string[];
-}): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
+export async function startMedicWithSlack(
+  options: {
+    channel: string;
+    /** Extra environment (e.g. KUBECONFIG for medic.yaml `clusters`). */
+    env?: Record<string, string>;
+  } & ({ kube: KubeApis; approvers: string[] } | { medicYaml: string }),
+): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
   const sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
   const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
-  writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n`);
+  const yaml = 'medicYaml' in options ? options.medicYaml : `approvers: [${options.approvers.join(', ')}]\n`;
+  writeFileSync(join(dir, 'medic.yaml'), yaml);
   try {
     const medic = await startTestMedic({
       role: 'all',
@@ -351,8 +355,9 @@ export async function startMedicWithSlack(options: {
         SLACK_API_URL: sim.apiUrl,
         SLACK_CHANNEL: options.channel,
         MEDIC_CONFIG: join(dir, 'medic.yaml'),
+        ...options.env,
       },
-      overrides: { kube: options.kube },
+      ...('kube' in options ? { overrides: { kube: options.kube } } : {}),
     });
     sim.setEventsUrl(`${medic.url}/slack/events`);
     return { medic, sim };

@@ -5,6 +5,8 @@ import { type LinkButton, renderLinkButtons } from './links.js';
 export interface ParentView {
   alertname: string;
   namespace?: string | undefined;
+  /** The configured cluster, when Medic serves several: the header reads "prod-eu · ads". */
+  cluster?: string | undefined;
   severity?: string | undefined;
   firing: number;
   resolved: number;
@@ -17,13 +19,16 @@ export interface ParentView {
 export function renderParent(view: ParentView): { text: string; blocks: KnownBlock[] } {
   const total = view.firing + view.resolved;
   const allResolved = total > 0 && view.firing === 0;
-  const where = view.namespace ? ` in ${view.namespace}` : '';
+  const place = [view.cluster, view.namespace].filter((part) => part !== undefined).join(' · ');
+  const where = place ? ` in ${place}` : '';
   const title = allResolved ? `✅ Resolved: ${view.alertname}${where}` : `🔥 ${view.alertname}${where}`;
   const status = allResolved ? `All ${total} alert(s) resolved.` : `${view.firing} firing · ${view.resolved} resolved`;
   const fields = [
     `*Status*\n${status}`,
     `*Severity*\n${escapeMrkdwn(view.severity ?? 'unknown')}`,
-    `*Namespace*\n${escapeMrkdwn(view.namespace ?? '—')}`,
+    view.cluster
+      ? `*Cluster · Namespace*\n${escapeMrkdwn(`${view.cluster} · ${view.namespace ?? '—'}`)}`
+      : `*Namespace*\n${escapeMrkdwn(view.namespace ?? '—')}`,
     `*Alert*\n${escapeMrkdwn(view.alertname)}`,
   ];
   const labels = Object.entries(view.groupLabels)

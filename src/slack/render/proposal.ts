@@ -1,7 +1,7 @@
 /** One proposal as Slack shows it: title, diff, state (who approved, outcome) and its approve button. */
 import type { types } from '@slack/bolt';
 import type { Proposal } from '../../types.js';
-import { describeActionTarget, RISKY_ACTION_KINDS } from '../../vocabulary.js';
+import { describeProposalTarget, RISKY_ACTION_KINDS } from '../../vocabulary.js';
 import { clip, escapeMrkdwn, joinWithMore, type KnownBlock, SLACK_LIMITS } from './limits.js';
 
 /** action_id prefix of approve buttons; the rest names the kind and the button's position. */
@@ -39,7 +39,7 @@ export function renderDiff(proposal: Pick<Proposal, 'diff'>, maxChars = 1500): s
 
 /** The section describing a proposal (title, diff, state). */
 export function renderProposalSection(proposal: Proposal, now: number): KnownBlock {
-  const title = `*${escapeMrkdwn(clip(proposal.title, 200))}* (\`${proposal.kind}\` on ${escapeMrkdwn(describeActionTarget(proposal.params))})`;
+  const title = `*${escapeMrkdwn(clip(proposal.title, 200))}* (\`${proposal.kind}\` on ${escapeMrkdwn(describeProposalTarget(proposal))})`;
   const diff = renderDiff(proposal);
   const text = [title, diff, describeState(proposal, now)].filter((s) => s !== '').join('\n');
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) } };
@@ -66,7 +66,7 @@ export function renderApproveButton(proposal: Proposal, index: number): types.Bu
       text: {
         type: 'mrkdwn',
         text: clip(
-          `${escapeMrkdwn(proposal.title)} on ${escapeMrkdwn(describeActionTarget(proposal.params))}. This changes running workloads.`,
+          `${escapeMrkdwn(proposal.title)} on ${escapeMrkdwn(describeProposalTarget(proposal))}. This changes running workloads.`,
           SLACK_LIMITS.confirmText,
         ),
       },
