@@ -90,8 +90,10 @@ describe('the method-name grammar', () => {
   });
 });
 
-describe('the RBAC in deploy/', () => {
-  const objects = render('deploy');
+// The home cluster (deploy/) and every remote cluster Medic reaches with a kubeconfig (deploy/remote-cluster)
+// grant the same least privilege to the ServiceAccount Medic acts as.
+describe.each(['deploy', 'deploy/remote-cluster'])('the RBAC in %s', (dir) => {
+  const objects = render(dir);
   const calls = codeCalls();
 
   it('finds the reads and writes of src/kube/reader.ts and src/kube/writer.ts', () => {
