@@ -1,24 +1,37 @@
-/** `medic demo [--port N] [--alertmanager]`: the whole product on this machine, until Ctrl-C. */
+/** `medic demo [--port N] [--alertmanager] [--clusters N]`: the whole product on this machine, until Ctrl-C. */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ALERTMANAGER_BINARY } from '../demo/alertmanager.js';
+import { DEMO_CLUSTER_NAMES, MAX_DEMO_CLUSTERS } from '../demo/clusters.js';
 import { DEMO_USERS } from '../demo/users.js';
 import { errorMessage, isMedicError, MedicError } from '../errors.js';
 
-const USAGE = `Usage: medic demo [--port N] [--alertmanager]
+const USAGE = `Usage: medic demo [--port N] [--alertmanager] [--clusters N]
 
 Runs Medic with everything it talks to on this machine: Redis (REDIS_URL when it answers, else a private
 redis-server), a sandbox Kubernetes API server holding four incidents and a traffic peak, a Slack-compatible server, and the
 web console at http://localhost:PORT/console/. Sends the alerts, then runs until Ctrl-C.
 
   --port N          Medic's HTTP port, console included (default: $PORT or 3000; 0 picks a free port)
-  --alertmanager    send the alerts through a real Alertmanager (${ALERTMANAGER_BINARY})`;
+  --alertmanager    send the alerts through a real Alertmanager (${ALERTMANAGER_BINARY})
+  --clusters N      N sandbox clusters (${DEMO_CLUSTER_NAMES.join(', ')}; 1 to ${MAX_DEMO_CLUSTERS}) served by one Medic,
+                    each with the incidents; the console's cluster panel switches between them (default 1)`;
 
 function parsePort(value: string | undefined): number {
   const text = value ?? process.env.PORT ?? '3000';
   if (!/^[0-9]+$/.test(text) || Number(text) > 65535) {
     throw new MedicError('BAD_REQUEST', `--port must be a port number (0-65535), not "${text}".`, { field: 'port' });
+  }
+  return Number(text);
+}
+
+function parseClusters(value: string | undefined): number {
+  const text = value ?? '1';
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > MAX_DEMO_CLUSTERS) {
+    throw new MedicError('BAD_REQUEST', `--clusters must be a number from 1 to ${MAX_DEMO_CLUSTERS}, not "${text}".`, {
+      field: 'clusters',
+    });
   }
   return Number(text);
 }
@@ -44,7 +57,12 @@ async function ensurePortFree(port: number): Promise<void> {
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string' }, alertmanager: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      port: { type: 'string' },
+      alertmanager: { type: 'boolean' },
+      clusters: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -52,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const port = parsePort(values.port);
+  const clusters = parseClusters(values.clusters);
   if (values.alertmanager && !existsSync(ALERTMANAGER_BINARY)) {
     process.stderr.write(`medic demo: --alertmanager needs ${ALERTMANAGER_BINARY}; sending alerts directly instead.\n`);
   }
@@ -70,6 +89,7 @@ export async function run(args: string[]): Promise<number> {
     port,
     redisUrl: process.env.REDIS_URL,
     alertmanager: Boolean(values.alertmanager) && existsSync(ALERTMANAGER_BINARY),
+    clusters,
     // Quiet by default: the terminal shows where to look; LOG_LEVEL=info shows Medic's logs.
     logLevel: process.env.LOG_LEVEL ?? 'error',
     onProgress: (line) => out(`  ${line}`),
@@ -93,7 +113,11 @@ export async function run(args: string[]): Promise<number> {
       );
       out('');
       out(`  Console   ${demo.consoleUrl}`);
-      out(`  Cluster   kubectl --server ${demo.sandboxUrl} get deploy,hpa,pods,nodes -A`);
+      if (demo.clusters.length === 0)
+        out(`  Cluster   kubectl --server ${demo.sandboxUrl} get deploy,hpa,pods,nodes -A`);
+      for (const c of demo.clusters) {
+        out(`  Cluster   ${c.name}: kubectl --server ${c.sandboxUrl} get deploy,hpa,pods,nodes -A`);
+      }
       out(
         `  Users     ${DEMO_USERS.map((u) => `${u.name}${u.isApprover ? ' ✔ approver' : ' ✖ not an approver'}`).join(', ')}`,
       );

@@ -50,6 +50,11 @@ export interface ConsoleCluster extends ClusterSource {
 export interface ConsoleDeps {
   slack: ConsoleSlack;
   cluster: ConsoleCluster;
+  /**
+   * With several clusters (`medic demo --clusters N`): each one's name, source and kubectl line; the cluster panel
+   * switches between them. `cluster` is then the first of them.
+   */
+  clusters?: { name: string; source: ConsoleCluster; kubectl: string }[];
   audit?: { recent(count: number): Promise<AuditEntry[]> };
   users: ConsoleUser[];
   /** The channel the console opens on. */
@@ -116,6 +121,15 @@ export function createConsole(deps: ConsoleDeps): Console {
       hints: deps.hints ?? {},
       conversations: deps.slack.conversations().map((c) => ({ ...c, messages: stripFileContent(c.messages) })),
       cluster: summarizeCluster(deps.cluster),
+      ...(deps.clusters
+        ? {
+            clusters: deps.clusters.map((c) => ({
+              name: c.name,
+              view: summarizeCluster(c.source),
+              kubectl: c.kubectl,
+            })),
+          }
+        : {}),
       audit,
     };
   };
@@ -134,7 +148,8 @@ export function createConsole(deps: ConsoleDeps): Console {
       }
     }, 30);
   };
-  const unsubscribe = [deps.slack.onChange(push), deps.cluster.onChange(push)];
+  const sources = deps.clusters ? deps.clusters.map((c) => c.source) : [deps.cluster];
+  const unsubscribe = [deps.slack.onChange(push), ...sources.map((source) => source.onChange(push))];
   const auditTimer = setInterval(async () => {
     if (streams.size === 0 || !deps.audit) return;
     try {

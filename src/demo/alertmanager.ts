@@ -23,11 +23,11 @@ export interface DemoAlertmanager {
   stop(): Promise<void>;
 }
 
-function alertmanagerConfig(webhookUrl: string, token: string): string {
+function alertmanagerConfig(webhookUrl: string, token: string, groupBy: string[]): string {
   return stringify({
     route: {
       receiver: 'medic',
-      group_by: ['namespace'],
+      group_by: groupBy,
       group_wait: '1s',
       group_interval: '1m',
       repeat_interval: '12h',
@@ -66,6 +66,8 @@ export async function startDemoAlertmanager(options: {
   webhookUrl: string;
   token: string;
   binary?: string;
+  /** The route's group_by; default by namespace (the demo with several clusters adds `cluster`). */
+  groupBy?: string[];
 }): Promise<DemoAlertmanager> {
   const binary = options.binary ?? ALERTMANAGER_BINARY;
   if (!existsSync(binary)) {
@@ -75,9 +77,13 @@ export async function startDemoAlertmanager(options: {
     );
   }
   const dir = await mkdtemp(join(tmpdir(), 'medic-demo-am-'));
-  await writeFile(join(dir, 'alertmanager.yml'), alertmanagerConfig(options.webhookUrl, options.token), {
-    mode: 0o600,
-  });
+  await writeFile(
+    join(dir, 'alertmanager.yml'),
+    alertmanagerConfig(options.webhookUrl, options.token, options.groupBy ?? ['namespace']),
+    {
+      mode: 0o600,
+    },
+  );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(

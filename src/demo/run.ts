@@ -4,7 +4,10 @@
  * with the console at /console. Every part is started here and stopped in reverse order.
  */
 import { randomBytes } from 'node:crypto';
-import { type Config, loadConfig } from '../config/load.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
 import { createConsole } from '../console/router.js';
 import { errorMessage, isMedicError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -14,6 +17,7 @@ import { type SlackSimulator, startSlackSimulator } from '../slack-simulator/ind
 import { createAuditLog } from '../store/audit.js';
 import { createRedisConnection, type Redis } from '../store/redis.js';
 import { type DemoAlertmanager, startDemoAlertmanager } from './alertmanager.js';
+import { DEMO_CLUSTER_NAMES, payloadForCluster, writeDemoClusterFiles } from './clusters.js';
 import { startDemoPrometheus } from './prometheus-api.js';
 import { type DemoRedis, ensureRedis } from './redis.js';
 import { countAlerts, DEMO_SETTINGS_FILE, type DemoScenario, loadDemoScenario } from './scenario.js';
@@ -26,6 +30,8 @@ export interface DemoOptions {
   redisUrl?: string | undefined;
   /** Route the alerts through a real prometheus-alertmanager. */
   alertmanager?: boolean;
+  /** Sandbox clusters one Medic serves (medic.yaml `clusters`); default 1, the single unnamed cluster. */
+  clusters?: number;
   logLevel?: string;
   /** Progress lines for the terminal. */
   onProgress?: (line: string) => void;
@@ -35,6 +41,8 @@ export interface RunningDemo {
   url: string;
   consoleUrl: string;
   sandboxUrl: string;
+  /** With `clusters` > 1: each cluster's name and sandbox URL (the first is `sandboxUrl`). */
+  clusters: { name: string; sandboxUrl: string }[];
   redis: DemoRedis;
   alertmanagerUrl?: string;
   /** Alerts sent, and so diagnoses expected. */
@@ -68,13 +76,36 @@ class Stack {
   }
 }
 
-function demoConfig(env: Record<string, string>): Config {
-  return loadConfig(env, DEMO_SETTINGS_FILE);
+/** The sandbox clusters: one unnamed, or `count` named ones (prod, staging, …) with their kubeconfig and medic.yaml. */
+async function startClusters(count: number, scenario: DemoScenario, stack: Stack) {
+  const names = count > 1 ? DEMO_CLUSTER_NAMES.slice(0, count) : [undefined];
+  const sandboxes: { name: string | undefined; sandbox: Sandbox }[] = [];
+  for (const name of names) {
+    const sandbox = await startSandbox({ objects: scenario.objects });
+    stack.push(`sandbox ${name ?? ''}`.trim(), () => sandbox.close());
+    sandboxes.push({ name, sandbox });
+  }
+  const [first] = sandboxes;
+  if (!first) throw new Error('no sandbox cluster');
+  if (count === 1) return { sandboxes, env: { MEDIC_KUBE_SERVER: first.sandbox.url }, settings: DEMO_SETTINGS_FILE };
+  const dir = await mkdtemp(join(tmpdir(), 'medic-demo-clusters-'));
+  stack.push('cluster files', () => rm(dir, { recursive: true, force: true }));
+  const files = await writeDemoClusterFiles(
+    dir,
+    sandboxes.map((s) => ({ name: s.name ?? '', url: s.sandbox.url })),
+    DEMO_SETTINGS_FILE,
+  );
+  return { sandboxes, env: { KUBECONFIG: files.kubeconfig }, settings: files.settings };
 }
 
-async function sendAlerts(scenario: DemoScenario, medic: RunningMedic, token: string, am?: DemoAlertmanager) {
-  if (am) return am.postAlerts(scenario.payloads.map((p) => p.body));
-  for (const { file, body } of scenario.payloads) {
+async function sendAlerts(
+  payloads: DemoScenario['payloads'],
+  medic: RunningMedic,
+  token: string,
+  am?: DemoAlertmanager,
+) {
+  if (am) return am.postAlerts(payloads.map((p) => p.body));
+  for (const { file, body } of payloads) {
     const response = await fetch(`${medic.url}/alertmanager`, {
       method: 'POST',
       headers: {
@@ -128,10 +159,20 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     progress(redis.isPrivate ? `Redis: private redis-server at ${redis.url}` : `Redis: ${redis.url}`);
 
     const scenario = await loadDemoScenario();
-    const sandbox: Sandbox = await startSandbox({ objects: scenario.objects });
-    stack.push('sandbox', () => sandbox.close());
-    const prometheus = await startDemoPrometheus(sandbox.store);
-    stack.push('prometheus', () => prometheus.close());
+    const count = options.clusters ?? 1;
+    const clusters = await startClusters(count, scenario, stack);
+    const sandbox = clusters.sandboxes[0]?.sandbox as Sandbox;
+    // The demo Prometheus answers from one sandbox's objects: with several clusters its answers would mix them up,
+    // so Medic then reads current usage from each cluster's metrics API only.
+    const prometheus = count === 1 ? await startDemoPrometheus(sandbox.store) : null;
+    if (prometheus) stack.push('prometheus', () => prometheus.close());
+    else progress(`Clusters: ${clusters.sandboxes.map((s) => s.name).join(', ')} (no demo Prometheus with several)`);
+    const payloads =
+      count === 1
+        ? scenario.payloads
+        : clusters.sandboxes.flatMap((s) =>
+            scenario.payloads.map((p) => ({ file: p.file, body: payloadForCluster(p.body, s.name ?? '') })),
+          );
 
     const secrets = {
       botToken: `xoxb-demo-${randomBytes(12).toString('hex')}`,
@@ -142,34 +183,47 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     const prefix = `medic-demo-${randomBytes(4).toString('hex')}`;
     const alertmanagerToken = randomBytes(16).toString('hex');
-    const config = demoConfig({
-      PORT: String(options.port),
-      REDIS_URL: redis.url,
-      SLACK_BOT_TOKEN: secrets.botToken,
-      SLACK_SIGNING_SECRET: secrets.signingSecret,
-      SLACK_CHANNEL: DEMO_CHANNEL,
-      SLACK_API_URL: slack.apiUrl,
-      MEDIC_KUBE_SERVER: sandbox.url,
-      ALERTMANAGER_TOKEN: alertmanagerToken,
-      PROMETHEUS_URL: prometheus.url,
-      MEDIC_QUEUE_PREFIX: prefix,
-      LOG_LEVEL: options.logLevel ?? 'warn',
-    });
+    const config = loadConfig(
+      {
+        PORT: String(options.port),
+        REDIS_URL: redis.url,
+        SLACK_BOT_TOKEN: secrets.botToken,
+        SLACK_SIGNING_SECRET: secrets.signingSecret,
+        SLACK_CHANNEL: DEMO_CHANNEL,
+        SLACK_API_URL: slack.apiUrl,
+        ...clusters.env,
+        ALERTMANAGER_TOKEN: alertmanagerToken,
+        ...(prometheus ? { PROMETHEUS_URL: prometheus.url } : {}),
+        MEDIC_QUEUE_PREFIX: prefix,
+        LOG_LEVEL: options.logLevel ?? 'warn',
+      },
+      clusters.settings,
+    );
 
     const auditRedis: Redis = createRedisConnection(config.redis, 'store', { logger });
     stack.push('audit redis', async () => {
       if (!redis.isPrivate) await deleteKeys(auditRedis, prefix);
       await auditRedis.quit();
     });
+    const consoleCluster = (s: Sandbox) => ({
+      list: (apiVersion: string, kind: string, namespace?: string) => s.store.list(apiVersion, kind, namespace),
+      onChange: (listener: () => void) => {
+        s.store.on('change', listener);
+        return () => s.store.off('change', listener);
+      },
+    });
     const web = createConsole({
       slack,
-      cluster: {
-        list: (apiVersion, kind, namespace) => sandbox.store.list(apiVersion, kind, namespace),
-        onChange: (listener) => {
-          sandbox.store.on('change', listener);
-          return () => sandbox.store.off('change', listener);
-        },
-      },
+      cluster: consoleCluster(sandbox),
+      ...(count > 1
+        ? {
+            clusters: clusters.sandboxes.map((s) => ({
+              name: s.name ?? '',
+              source: consoleCluster(s.sandbox),
+              kubectl: `kubectl --server ${s.sandbox.url} get deploy,hpa,pods,nodes -A`,
+            })),
+          }
+        : {}),
       audit: createAuditLog(auditRedis, prefix),
       users: DEMO_USERS,
       channel: DEMO_CHANNEL,
@@ -194,22 +248,27 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     let am: DemoAlertmanager | undefined;
     if (options.alertmanager) {
-      am = await startDemoAlertmanager({ webhookUrl: `${medic.url}/alertmanager`, token: alertmanagerToken });
+      am = await startDemoAlertmanager({
+        webhookUrl: `${medic.url}/alertmanager`,
+        token: alertmanagerToken,
+        ...(count > 1 ? { groupBy: ['cluster', 'namespace'] } : {}),
+      });
       stack.push('alertmanager', () => am?.stop());
       progress(`Alertmanager: ${am.url} (routes to Medic's webhook)`);
     }
-    await sendAlerts(scenario, medic, alertmanagerToken, am);
+    await sendAlerts(payloads, medic, alertmanagerToken, am);
 
-    const alertCount = countAlerts(scenario);
+    const alertCount = countAlerts(scenario) * count;
     return {
       url: medic.url,
       consoleUrl: `http://localhost:${medic.port}/console/`,
       sandboxUrl: sandbox.url,
+      clusters: count > 1 ? clusters.sandboxes.map((s) => ({ name: s.name ?? '', sandboxUrl: s.sandbox.url })) : [],
       redis,
       ...(am ? { alertmanagerUrl: am.url } : {}),
       alertCount,
-      groupCount: scenario.payloads.length,
-      diagnosed: (timeoutMs) => waitForDiagnoses(slack, scenario.payloads.length, timeoutMs),
+      groupCount: payloads.length,
+      diagnosed: (timeoutMs) => waitForDiagnoses(slack, payloads.length, timeoutMs),
       stop: () => stack.unwind(),
     };
   } catch (error) {

@@ -11,9 +11,9 @@ import { createErrorMiddleware, notFound, requireJson } from './errors.js';
 
 /**
  * A named readiness check: resolves when the dependency answers, throws (or times out) otherwise. It may resolve
- * with details to report beside `ok` (e.g. each cluster of several, some of which may be down).
+ * with an object of details to report beside `ok` (e.g. each cluster of several, some of which may be down).
  */
-export type ReadinessCheck = (signal: AbortSignal) => Promise<void | Record<string, unknown>>;
+export type ReadinessCheck = (signal: AbortSignal) => Promise<unknown>;
 
 /** A router another part of Medic mounts, e.g. `{ path: '/slack/events', handler: receiver.router }`. */
 export interface MountedRouter {
@@ -41,7 +41,7 @@ async function runChecks(checks: Record<string, ReadinessCheck>, timeoutMs: numb
     Object.entries(checks).map(async ([name, check]) => {
       try {
         const details = await check(AbortSignal.timeout(timeoutMs));
-        return [name, { ok: true, ...details }] as const;
+        return [name, { ok: true, ...(typeof details === 'object' ? details : {}) }] as const;
       } catch (error) {
         return [name, { ok: false, error: errorMessage(error) }] as const;
       }

@@ -9,7 +9,43 @@ const ui = {
   channel: null,
   user: localStorage.getItem('medic.user'),
   collapsed: new Set(),
+  /** The cluster the panel shows, with several (`medic demo --clusters N`). */
+  cluster: null,
 };
+
+/** The clusters the panel can show: several by name, or the one sandbox cluster. */
+function panelClusters() {
+  const { state } = ui;
+  return state.clusters ?? [{ name: '', view: state.cluster, kubectl: state.hints.kubectl ?? '' }];
+}
+
+function renderClusterPanel() {
+  const clusters = panelClusters();
+  const current = clusters.find((c) => c.name === ui.cluster) ?? clusters[0];
+  $('cluster-title').textContent = current.name ? `Cluster ${current.name}` : 'Sandbox cluster';
+  $('cluster-tabs').replaceChildren(
+    ...(clusters.length > 1
+      ? clusters.map((c) =>
+          h(
+            'button',
+            {
+              class: `cluster-tab${c === current ? ' active' : ''}`,
+              type: 'button',
+              'data-cluster': c.name,
+              onclick: () => {
+                ui.cluster = c.name;
+                render();
+              },
+            },
+            c.name,
+          ),
+        )
+      : []),
+  );
+  $('workloads').replaceChildren(...renderWorkloads(current.view, current.name));
+  $('nodes').replaceChildren(...renderNodes(current.view, current.name));
+  $('kubectl').textContent = current.kubectl;
+}
 
 function toast(text, kind = 'info') {
   const el = $('toast');
@@ -139,10 +175,8 @@ function render() {
   );
   box.scrollTop = atBottom && !ui.firstRenderDone ? 0 : scroll;
   ui.firstRenderDone = true;
-  $('workloads').replaceChildren(...renderWorkloads(ui.state.cluster));
-  $('nodes').replaceChildren(...renderNodes(ui.state.cluster));
+  renderClusterPanel();
   $('audit').replaceChildren(...renderAudit(ui.state.audit, ui.state.users));
-  $('kubectl').textContent = ui.state.hints.kubectl ?? '';
 }
 
 function connect() {

@@ -37,8 +37,12 @@ function facts(id, w, belowHpa) {
   );
 }
 
-function workload(w) {
-  const id = `${w.namespace}/${w.kind}/${w.name}`;
+/** Keys of remembered values and order: per cluster, so switching clusters flashes nothing. */
+const keyOf = (cluster, id) => (cluster ? `${cluster}:${id}` : id);
+
+function workload(w, cluster) {
+  const name = `${w.namespace}/${w.kind}/${w.name}`;
+  const id = keyOf(cluster, name);
   const healthy = w.problems.length === 0 && w.ready >= w.replicas;
   const belowHpa = Boolean(w.hpa && w.replicas < w.hpa.min);
   const head = h(
@@ -62,7 +66,7 @@ function workload(w) {
       )
     : null;
   const cls = `wl${healthy ? '' : ' wl-bad'}${interesting.has(id) ? '' : ' wl-compact'}`;
-  return h('div', { class: cls, 'data-workload': id }, head, ...body, problems);
+  return h('div', { class: cls, 'data-workload': name }, head, ...body, problems);
 }
 
 function container(id, c) {
@@ -81,16 +85,17 @@ function container(id, c) {
   );
 }
 
-export function renderWorkloads(view) {
+export function renderWorkloads(view, cluster = '') {
+  const idOf = (w) => keyOf(cluster, `${w.namespace}/${w.kind}/${w.name}`);
   for (const w of view.workloads) {
-    const id = `${w.namespace}/${w.kind}/${w.name}`;
+    const id = idOf(w);
     if (!order.has(id)) order.set(id, order.size);
   }
-  const rank = (w) => order.get(`${w.namespace}/${w.kind}/${w.name}`);
-  return [...view.workloads].sort((a, b) => rank(a) - rank(b)).map(workload);
+  const rank = (w) => order.get(idOf(w));
+  return [...view.workloads].sort((a, b) => rank(a) - rank(b)).map((w) => workload(w, cluster));
 }
 
-export function renderNodes(view) {
+export function renderNodes(view, cluster = '') {
   const zones = new Map();
   for (const n of view.nodes) zones.set(n.zone, [...(zones.get(n.zone) ?? []), n]);
   return [...zones.entries()].map(([zone, nodes]) =>
@@ -104,7 +109,11 @@ export function renderNodes(view) {
           { class: `node${n.unschedulable ? ' cordoned' : ''}${n.ready ? '' : ' notready'}`, 'data-node': n.name },
           h('span', { class: 'dot' }),
           n.name,
-          val(`node/${n.name}`, n.unschedulable ? 'cordoned' : n.ready ? 'Ready' : 'NotReady', 'node-state'),
+          val(
+            keyOf(cluster, `node/${n.name}`),
+            n.unschedulable ? 'cordoned' : n.ready ? 'Ready' : 'NotReady',
+            'node-state',
+          ),
         ),
       ),
     ),
