@@ -54,7 +54,10 @@ export function manualAlertEvent(request: DiagnoseRequest): AlertEvent {
     receiver: 'slash-command',
     externalURL: '',
     groupLabels: { alertname: `Diagnosis requested by @${request.userId}` },
-    commonLabels: { namespace: request.namespace },
+    commonLabels: {
+      namespace: request.namespace,
+      ...(request.cluster ? { [request.cluster.label]: request.cluster.name } : {}),
+    },
     receivedAt: request.requestedAt,
     requestedBy: { userId: request.userId, channel: request.channelId },
   };

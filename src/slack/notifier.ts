@@ -66,7 +66,10 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
         groupKey: event.groupKey,
         alertname: event.groupLabels.alertname ?? labels.alertname ?? diagnosis.alert.alertname,
         namespace: event.groupLabels.namespace ?? event.commonLabels.namespace ?? labels.namespace,
-        ...(diagnosis.cluster ? { cluster: diagnosis.cluster } : {}),
+        // The header names the cluster when the whole group is about it (Alertmanager grouped by the cluster label).
+        ...(diagnosis.cluster && deps.clusterOf?.(event.commonLabels) === diagnosis.cluster
+          ? { cluster: diagnosis.cluster }
+          : {}),
         severity: event.commonLabels.severity ?? labels.severity,
         externalURL: event.externalURL,
         groupLabels: event.groupLabels,

@@ -165,6 +165,7 @@ describe('one Medic, two clusters', () => {
     expect(stagingBlocks).toContain('300Mi');
     expect(stagingBlocks).not.toContain('256Mi');
     expect(prodBlocks).toContain('prod-eu · ads/Deployment/ad-server');
+    expect(prodBlocks).toContain('prod-eu · Pod ads/ad-server-7c9d8f6b5-x2klp');
 
     const prodBefore = await kubectlSnapshot(prod);
     const stagingBefore = await kubectlSnapshot(staging as Sandbox);
@@ -219,6 +220,27 @@ describe('one Medic, two clusters', () => {
       expect(reply.metadata?.event_payload).toMatchObject({ root_cause: 'UNKNOWN', proposals: [] });
     }
     expect(prod.requests().total + (staging as Sandbox).requests().total).toBe(before);
+  });
+
+  it('a group holding alerts of both clusters: each reply names its own cluster, the header none', async () => {
+    const prodAlert = JSON.parse(alert('prod-eu', 'abab000000000007'));
+    const stagingAlert = JSON.parse(alert('staging', 'baba000000000008'));
+    const { cluster: _, ...common } = prodAlert.commonLabels;
+    await send(
+      JSON.stringify({ ...prodAlert, commonLabels: common, alerts: [...prodAlert.alerts, ...stagingAlert.alerts] }),
+    );
+    // Each alert goes where its cluster's alerts go (`channels` rules route each alert by its own labels).
+    const prodThread = await thread('CPROD');
+    const stagingThread = await thread('CALERTS');
+    for (const [t, own, limit] of [
+      [prodThread, 'prod-eu · Pod ads/', '256Mi'],
+      [stagingThread, 'staging · Pod ads/', '300Mi'],
+    ] as const) {
+      // The header claims no cluster: the group is not all one cluster.
+      expect(t.parent.text).toContain('KubeContainerOOMKilled in ads');
+      expect(JSON.stringify(t.reply.blocks)).toContain(own);
+      expect(JSON.stringify(t.reply.blocks)).toContain(limit);
+    }
   });
 
   it('commands ask which cluster, and act on the one --cluster names', async () => {

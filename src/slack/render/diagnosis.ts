@@ -48,11 +48,13 @@ const MAX_EVIDENCE = 6;
 const MAX_EVIDENCE_CHARS = 400;
 const MAX_PROPOSAL_SECTIONS = 10;
 
+/** What the diagnosis is about; with several clusters, in which one (a group may hold alerts of several). */
 function targetText(d: Diagnosis): string {
-  if (!d.target) return d.alert.alertname;
+  const where = d.cluster ? `${d.cluster} · ` : '';
+  if (!d.target) return `${where}${d.alert.alertname}`;
   const ns = d.target.namespace ? `${d.target.namespace}/` : '';
   const workload = d.target.workload ? ` (${d.target.workload.kind}/${d.target.workload.name})` : '';
-  return `${d.target.kind} ${ns}${d.target.name}${workload}`;
+  return `${where}${d.target.kind} ${ns}${d.target.name}${workload}`;
 }
 
 function headline(view: DiagnosisView): string {
