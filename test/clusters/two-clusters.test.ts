@@ -314,4 +314,20 @@ describe('one Medic, two clusters', () => {
     expect(JSON.stringify(up.reply.blocks)).not.toContain('partial');
     expect(JSON.stringify(up.reply.blocks)).toContain('256Mi');
   });
+
+  it('a cluster that hangs: /readyz answers within its timeout and stays ready, the other is diagnosed at once', async () => {
+    (staging as Sandbox).setFaults([{ hang: true }]);
+    const started = performance.now();
+    const ready = await fetch(`${medic.url}/readyz`);
+    const readyMs = performance.now() - started;
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { checks: { kubernetes: { clusters: Record<string, { ok: boolean }> } } };
+    expect(body.checks.kubernetes.clusters).toMatchObject({ 'prod-eu': { ok: true }, staging: { ok: false } });
+    expect(readyMs).toBeLessThan(4000);
+    const sent = performance.now();
+    await send(alert('prod-eu', 'cdcd000000000009'));
+    const up = await thread('CPROD');
+    expect(up.reply.metadata?.event_payload).toMatchObject({ root_cause: 'OOM_LIMIT' });
+    expect(performance.now() - sent).toBeLessThan(5000);
+  });
 });
