@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { clustersReadiness, connectClusters } from './clusters/connect.js';
 import { type Clusters, createClustersEngine, createClustersRemediation } from './clusters/services.js';
 import type { Config } from './config/load.js';
 import { MedicError } from './errors.js';
@@ -33,8 +34,7 @@ import type { DiagnosisEngine } from './types.js';
 import {
   alertJobProcessors,
   alertmanagerWebhook,
-  clustersReadiness,
-  connectClusters,
+  connectKube,
   createClusters,
   createIncidentServices,
   createScaleResolver,
@@ -144,7 +144,14 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   const isWorker = role !== 'web';
 
   // Before any connection is opened: a kubeconfig Medic cannot use stops start-up with nothing left running.
-  const links = connectClusters(config, options.env ?? process.env, logger, metrics.observeKubeRequest, overrides.kube);
+  const env = options.env ?? process.env;
+  const links = connectClusters(
+    config,
+    env,
+    () =>
+      overrides.kube !== undefined ? overrides.kube : connectKube(config, env, logger, metrics.observeKubeRequest),
+    metrics.observeKubeRequest,
+  );
   const kube = config.settings.clusters ? null : (links[0]?.kube ?? null);
   // One account of Redis outages for every connection, queue and worker of this process (src/store/redis-outage-log.ts).
   const redisErrors = createRedisOutageLog({ logger });

@@ -19,28 +19,23 @@ import { registerSlackActions } from '../handlers/slack-actions.js';
 import { registerSlackCommands } from '../handlers/slack-commands.js';
 import { PLAYBOOKS } from '../playbooks/index.js';
 import { buildMemoryChartForDiagnosis } from './charts/diagnosis-chart.js';
+import type { ClusterLink } from './clusters/connect.js';
 import { createClusterRegistry, settingsForCluster } from './clusters/registry.js';
 import type { ClusterServices, Clusters } from './clusters/services.js';
 import type { ChooseCluster } from './commands/cluster-flag.js';
 import { type DiagnoseCluster, runMedicCommand } from './commands/medic.js';
 import { type ResolveScaleTarget, runScaleCommand, type ScaleCluster, scaleTargetResolver } from './commands/scale.js';
 import type { Config } from './config/load.js';
-import type { ClusterSetting, Settings } from './config/settings.js';
+import type { Settings } from './config/settings.js';
 import { createPlaybookEngine } from './diagnosis/engine.js';
 import { resolveScaleTarget } from './diagnosis/scale-target.js';
-import { errorMessage, MedicError } from './errors.js';
+import { MedicError } from './errors.js';
 import { approveProposal } from './incidents/approve.js';
 import { createApproverCheck } from './incidents/approvers.js';
 import { createIncidents, type Incidents, type IncidentView } from './incidents/incident.js';
 import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
-import {
-  createKubeApis,
-  type KubeApis,
-  type KubeRequestInfo,
-  loadClusterKubeConfig,
-  loadKubeConfig,
-} from './kube/client.js';
+import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
 import type { Logger } from './logger.js';
@@ -56,7 +51,7 @@ import { createLogIncidentView } from './pipeline/log-notifier.js';
 import { type PipelineDeps, processAlertEvent } from './pipeline/process-alert.js';
 import type { ActionJobData, AlertJobProcessors, JobProcessor, MedicQueues, SlackQueue } from './queue/index.js';
 import { createRemediation, type Remediation } from './remediation/index.js';
-import type { AppDeps, ReadinessCheck } from './server/app.js';
+import type { AppDeps } from './server/app.js';
 import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
 import { createAuditLog } from './store/audit.js';
 import { createIncidentStore } from './store/incidents.js';
@@ -74,37 +69,6 @@ export function alertmanagerWebhook(
   return { authorize: requireAlertmanagerToken(token), handle: createAlertmanagerHandler({ enqueueAlerts, metrics }) };
 }
 
-/** One cluster's API before its services are built: medic.yaml `clusters[i]`, or the one unnamed cluster. */
-export interface ClusterLink {
-  name: string | undefined;
-  kube: KubeApis | null;
-  setting?: ClusterSetting;
-}
-
-/**
- * Connects every cluster: those medic.yaml `clusters` lists (each request counted with its cluster's name), else
- * the one cluster of MEDIC_KUBE_SERVER, KUBECONFIG or in-cluster (`implicit`, when given, instead of that one).
- * @throws MedicError CONFIG_INVALID for a context not in the kubeconfig or a kubeconfig Medic cannot use.
- */
-export function connectClusters(
-  config: Config,
-  env: Record<string, string | undefined>,
-  logger: Logger,
-  onRequest?: (info: KubeRequestInfo) => void,
-  implicit?: KubeApis | null,
-): ClusterLink[] {
-  const { clusters } = config.settings;
-  if (!clusters) {
-    return [{ name: undefined, kube: implicit !== undefined ? implicit : connectKube(config, env, logger, onRequest) }];
-  }
-  return clusters.map((setting, index) => {
-    const field = `clusters[${index}].${setting.kubeconfig ? 'kubeconfig' : setting.inCluster ? 'inCluster' : 'context'}`;
-    const kc = loadClusterKubeConfig(setting, field, { KUBECONFIG: config.kube.kubeconfig, HOME: env.HOME });
-    const tagged = onRequest ? (info: KubeRequestInfo) => onRequest({ ...info, cluster: setting.name }) : undefined;
-    return { name: setting.name, kube: createKubeApis(kc, { onRequest: tagged }), setting };
-  });
-}
-
 /** Each cluster's reader, engine, remediation and settings (its overrides applied), in the registry. */
 export function createClusters(links: ClusterLink[], config: Config, redis: Redis, logger: Logger): Clusters {
   const services = links.map((link): ClusterServices => {
@@ -120,39 +84,6 @@ export function createClusters(links: ClusterLink[], config: Config, redis: Redi
     };
   });
   return createClusterRegistry(config.settings, services);
-}
-
-/**
- * /readyz's Kubernetes check: the one cluster must answer; of several, each is reported and Medic stays ready while
- * at least one answers (an unreachable cluster only makes its own diagnoses partial).
- */
-export function clustersReadiness(clusters: Clusters): ReadinessCheck | null {
-  const reachable = clusters.all.filter((c): c is ClusterServices & { kube: KubeApis } => c.kube !== null);
-  if (reachable.length === 0) return null;
-  const ping = (kube: KubeApis, signal: AbortSignal) =>
-    kube.core.getAPIResources(undefined, kube.callOptions(signal)).then(() => undefined);
-  const [only] = reachable;
-  if (!clusters.isNamed && only) return (signal) => ping(only.kube, signal);
-  return async (signal) => {
-    const results = await Promise.all(
-      reachable.map(async (c) => {
-        try {
-          await ping(c.kube, signal);
-          return [c.name ?? '', { ok: true as boolean, error: undefined as string | undefined }] as const;
-        } catch (error) {
-          return [c.name ?? '', { ok: false, error: errorMessage(error) }] as const;
-        }
-      }),
-    );
-    const report = Object.fromEntries(results);
-    if (results.every(([, r]) => !r.ok)) {
-      throw new MedicError(
-        'UNAVAILABLE',
-        `no cluster answers: ${results.map(([n, r]) => `${n}: ${r.error}`).join('; ')}`,
-      );
-    }
-    return { clusters: report };
-  };
 }
 
 /** Kubernetes only when a cluster is configured or discoverable; `medic serve` without one still runs. */

@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { connectClusters } from '../../src/clusters/connect.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/logger.js';
-import { connectClusters } from '../../src/wiring.js';
 import { configError } from '../support/config-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medic-clusters-'));
@@ -123,7 +122,7 @@ describe('medic.yaml clusters', () => {
     const config = load('clusters:\n  - {name: prod-eu, context: prod-eu}\n  - {name: qa, context: qa}\n', {
       KUBECONFIG: file,
     });
-    const error = configError(() => connectClusters(config, {}, createLogger('silent')));
+    const error = configError(() => connectClusters(config, {}, () => null));
     expect(error.field).toBe('clusters[1].context');
     expect(error.message).toBe(
       `medic.yaml "clusters[1].context": context qa is not in the kubeconfig (${file}; its contexts: prod-eu, staging); name one of them, or give the cluster a kubeconfig file.`,
@@ -137,7 +136,7 @@ describe('medic.yaml clusters', () => {
       `clusters:\n  - {name: prod-eu}\n  - {name: stage, context: staging}\n  - {name: remote, kubeconfig: ${other}}\n`,
       { KUBECONFIG: file },
     );
-    const links = connectClusters(config, {}, createLogger('silent'));
+    const links = connectClusters(config, {}, () => null);
     expect(links.map((l) => [l.name, l.kube?.server])).toEqual([
       ['prod-eu', 'http://127.0.0.1:7000'],
       ['stage', 'http://127.0.0.1:7001'],

@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectClusters } from '../../src/clusters/connect.js';
 import { parseSettings } from '../../src/config/load.js';
 import { createClusterReader } from '../../src/kube/reader.js';
-import { createLogger } from '../../src/logger.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import { connectClusters } from '../../src/wiring.js';
 import { testConfig } from '../support/medic.js';
 import { findObject, KUBECTL, ROOT, render } from './render.js';
 
@@ -102,7 +101,7 @@ describe('deploy/remote-cluster', () => {
     const config = testConfig({
       MEDIC_CONFIG: writeYaml(dir, `clusters:\n  - {name: prod-eu, kubeconfig: ${file}}\n`),
     });
-    const [link] = connectClusters(config, {}, createLogger('silent'));
+    const [link] = connectClusters(config, {}, () => null);
     expect(link?.name).toBe('prod-eu');
     expect(link?.kube?.server).toBe(sandbox.url);
     const reader = createClusterReader(link?.kube ?? fail());
