@@ -279,7 +279,7 @@ export function wireIncidents(options: {
   return createIncidents({
     ...options.services,
     incidents: createIncidentStore(options.redis, options.prefix),
-    view: options.view ?? createLogIncidentView(options.services.logger),
+    view: options.view ?? createLogIncidentView(options.services.logger, options.services.proposals),
   });
 }
 

@@ -338,10 +338,12 @@ export async function startMedicWithSlack(options: {
   kube: KubeApis;
   channel: string;
   approvers: string[];
+  /** More medic.yaml, after the approvers (e.g. `managedBy: {argocd: refuse}`). */
+  settingsYaml?: string;
 }): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
   const sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
   const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
-  writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n`);
+  writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n${options.settingsYaml ?? ''}`);
   try {
     const medic = await startTestMedic({
       role: 'all',
