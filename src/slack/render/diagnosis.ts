@@ -119,8 +119,9 @@ export function renderDiagnosis(view: DiagnosisView): {
   // A fix refused because a GitOps tool owns the object: the change to commit takes the button's place.
   for (const u of view.unavailable.slice(0, MAX_PROPOSAL_SECTIONS)) {
     if (!u.gitops) continue;
-    const owners = escapeMrkdwn(u.gitops.owners.join(' and '));
-    blocks.push(renderGitOpsNote(u.gitops, `:no_entry: *No button for ${escapeMrkdwn(u.title)}*: ${owners} syncs it.`));
+    const owners = escapeMrkdwn(clip(u.gitops.owners.join(' and '), 200));
+    const title = escapeMrkdwn(clip(u.title, 200));
+    blocks.push(renderGitOpsNote(u.gitops, `:no_entry: *No button for ${title}*: ${owners} syncs it.`));
   }
   const plain = view.unavailable.filter((u) => !u.gitops);
   if (plain.length > 0) {

@@ -48,16 +48,30 @@ export function renderProposalSection(proposal: Proposal, now: number): KnownBlo
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) } };
 }
 
-/** Room for the manifest in a section beside the sentence around it. */
-const MAX_MANIFEST_CHARS = 2200;
+/** Room for the manifest in a section beside the sentences around it (lead ≤ 500, advice ≤ 400). */
+const MAX_MANIFEST_CHARS = 2000;
+
+/** Whole lines up to `max` characters, then a YAML comment counting the rest: what is shown still pastes. */
+function clipLines(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    if (used + line.length + 1 > max - 40) break;
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return [...kept, `# …and ${lines.length - kept.length} more lines`].join('\n');
+}
 
 /**
- * Who syncs the object and the change to commit, as one section: `lead` says what Medic did with the proposal
- * (a warning above its button, or why there is none).
+ * Who syncs the object and the change to commit, as one section: `lead` (at most 500 characters) says what
+ * Medic did with the proposal (a warning above its button, or why there is none).
  */
 export function renderGitOpsNote(note: GitOpsNote, lead: string): KnownBlock {
-  const manifest = escapeMrkdwn(clip(note.manifest, MAX_MANIFEST_CHARS));
-  const text = `${lead} ${escapeMrkdwn(clip(note.advice, 400))}\nChange to commit:\n\`\`\`${manifest}\`\`\``;
+  const manifest = clipLines(escapeMrkdwn(note.manifest), MAX_MANIFEST_CHARS);
+  const text = `${clip(lead, 500)} ${escapeMrkdwn(clip(note.advice, 400))}\nChange to commit:\n\`\`\`${manifest}\`\`\``;
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) } };
 }
 
@@ -65,8 +79,8 @@ export function renderGitOpsNote(note: GitOpsNote, lead: string): KnownBlock {
 export function renderProposalBlocks(proposal: Proposal, now: number): KnownBlock[] {
   const blocks = [renderProposalSection(proposal, now)];
   if (proposal.gitops) {
-    const owners = escapeMrkdwn(proposal.gitops.owners.join(' and '));
-    blocks.push(renderGitOpsNote(proposal.gitops, `:warning: *Synced by ${owners}*: a live patch does not last.`));
+    const owners = escapeMrkdwn(clip(proposal.gitops.owners.join(' and '), 300));
+    blocks.push(renderGitOpsNote(proposal.gitops, `:warning: *Synced by ${owners}.*`));
   }
   return blocks;
 }
