@@ -37,7 +37,10 @@ interface Button {
 type Block = { type: string; text?: { text: string }; elements?: Button[] };
 interface DeploymentView {
   metadata: { annotations?: Record<string, string> };
-  spec: { template: { spec: { containers: { name: string; resources: { limits: { memory: string } } }[] } } };
+  spec: {
+    replicas: number;
+    template: { spec: { containers: { name: string; resources: { limits: { memory: string } } }[] } };
+  };
 }
 
 /** The scenario's cluster; with `argo`, its Deployment carries what Argo CD writes when it syncs a chart. */
@@ -61,8 +64,8 @@ const liveDeployment = () =>
   cluster.sandbox.store.get('apps/v1', 'Deployment', 'ads', 'ad-server') as unknown as DeploymentView;
 const liveLimit = () => liveDeployment().spec.template.spec.containers[0]?.resources.limits.memory;
 
-/** Serves the cluster, posts the OOM alert to Medic's webhook and returns the diagnosis reply. */
-async function oomReply(options: { argo: boolean; settingsYaml?: string }) {
+/** Serves the cluster and starts Medic on it with Slack. */
+async function start(options: { argo: boolean; settingsYaml?: string }) {
   cluster = await startTestCluster({ objects: clusterObjects(options.argo) });
   ({ medic, sim } = await startMedicWithSlack({
     kube: cluster.apis,
@@ -70,6 +73,11 @@ async function oomReply(options: { argo: boolean; settingsYaml?: string }) {
     approvers: ['UAPPROVER'],
     ...(options.settingsYaml ? { settingsYaml: options.settingsYaml } : {}),
   }));
+}
+
+/** Starts Medic, posts the OOM alert to its webhook and returns the diagnosis reply. */
+async function oomReply(options: { argo: boolean; settingsYaml?: string }) {
+  await start(options);
   const res = await fetch(`${medic.url}/alertmanager`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -177,5 +185,26 @@ describe('an OOM on a Deployment that Argo CD syncs', () => {
     expect(failed).toContain('Refused by guard rail managedBy.argocd: Argo CD application ads-prod owns it');
     expect(liveLimit()).toBe('256Mi');
     expect(liveDeployment().metadata.annotations?.[TRACKING_ID]).toBe(ARGO_APP);
+  });
+
+  it('/scale under refuse: nothing is proposed, and the answer holds the replicas to commit', async () => {
+    await start({ argo: true, settingsYaml: 'managedBy: {argocd: refuse}\n' });
+    const res = await sim.runSlashCommand({
+      userId: 'UAPPROVER',
+      channel: 'CADS',
+      command: '/scale',
+      text: 'ad-server 4 -n ads',
+    });
+    expect(res.status).toBe(200);
+    const answer = await waitForChange(sim, () =>
+      sim
+        .conversations()
+        .flatMap((c) => c.ephemerals)
+        .find((e) => e.user === 'UAPPROVER'),
+    );
+    expect(answer.text).toContain('Cannot propose this scale: Refused by guard rail managedBy.argocd');
+    expect(changeToCommit([answer.text])).toEqual({ spec: { replicas: 4 } });
+    expect(sim.conversations().find((c) => c.id === 'CADS')?.messages ?? []).toEqual([]);
+    expect(liveDeployment().spec.replicas).toBe(2);
   });
 });
