@@ -25,13 +25,14 @@ export type PreparedAction =
 export interface Remediation {
   /**
    * Validates params (ACTION_PARAMS), checks namespace/kind allow-lists and guard rails, dry-runs (dryRun=All)
-   * on the API server, computes the diff (before → after) and the precondition to re-check.
-   * Never throws: every failure (including a transient one) is `ok: false` with the reason.
+   * on the API server, computes the diff (before → after) and the precondition to re-check, and applies medic.yaml
+   * `managedBy` to the objects the change lands in (`gitops`: the owner and the change to commit; a `refuse`
+   * owner makes it `ok: false`). Never throws: every failure (including a transient one) is `ok: false` with the reason.
    */
   prepare(action: ProposedAction, signal?: AbortSignal): Promise<PreparedAction>;
   /**
    * Re-checks the precondition (object unchanged since the proposal), allow-lists and guard rails (incl. the
-   * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for a refused API call
+   * circuit breaker and the `managedBy` owner of the objects as they are now), applies, and returns what changed. Throws MedicError: `permanent` for a refused API call
    * (src/kube/errors.ts: forbidden, not found, invalid), a stale proposal and guard-rail refusals (code
    * GUARD_RAIL, `field` = the rail); not permanent for 5xx, 429, timeouts and unreachable APIs, so the queue
    * retries with backoff.
