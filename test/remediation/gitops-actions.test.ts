@@ -118,4 +118,69 @@ describe('GitOps owners in prepare and execute', () => {
     expect(limit).toMatchObject({ ok: true });
     expect(limit.gitops).toBeUndefined();
   });
+
+  it.each([
+    {
+      kind: 'set-cpu-limit' as const,
+      params: { namespace: 'ads', workload: 'Deployment/api', container: 'app', limit: '2' },
+      fields: { spec: { template: { spec: { containers: [{ name: 'app', resources: { limits: { cpu: '2' } } }] } } } },
+    },
+    {
+      kind: 'patch-rollout-safety' as const,
+      params: {
+        namespace: 'ads',
+        workload: 'Deployment/api',
+        preStopSleepSeconds: 10,
+        terminationGracePeriodSeconds: 60,
+      },
+      fields: {
+        spec: {
+          template: {
+            spec: {
+              terminationGracePeriodSeconds: 60,
+              containers: [{ name: 'app', lifecycle: { preStop: { sleep: { seconds: 10 } } } }],
+            },
+          },
+        },
+      },
+    },
+    {
+      kind: 'resize-pvc' as const,
+      params: { namespace: 'ads', pvc: 'data', size: '150Gi' },
+      fields: { spec: { resources: { requests: { storage: '150Gi' } } } },
+    },
+  ])(
+    '$kind on a Helm release: the change to commit is the patch Medic would apply',
+    async ({ kind, params, fields }) => {
+      h = await startHarness({
+        objects: [
+          {
+            apiVersion: 'storage.k8s.io/v1',
+            kind: 'StorageClass',
+            metadata: { name: 'gp3' },
+            provisioner: 'ebs.csi.aws.com',
+            allowVolumeExpansion: true,
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: 'data', namespace: 'ads', ...HELM },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              resources: { requests: { storage: '100Gi' } },
+              storageClassName: 'gp3',
+              volumeName: 'pvc-data',
+            },
+            status: { phase: 'Bound', capacity: { storage: '100Gi' } },
+          },
+        ],
+      });
+      await own('Deployment', 'api', HELM);
+      const prepared = await h.remediation.prepare(action(kind, params));
+      if (!prepared.ok) throw new Error(prepared.reason);
+      expect(prepared.gitops?.owners).toEqual(['Helm release ads/api']);
+      expect(prepared.gitops?.advice).toContain("release's values");
+      expect(documents(prepared.gitops?.manifest ?? '')).toEqual([fields]);
+    },
+  );
 });
