@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/load.js';
 import { MedicError } from './errors.js';
 import type { IncidentView } from './incidents/incident.js';
+import type { SilenceFollowTiming } from './incidents/silence-follow.js';
 import type { KubeApis } from './kube/client.js';
 import { createClusterReader } from './kube/reader.js';
 import { createLogger, type Logger } from './logger.js';
@@ -39,8 +40,10 @@ import {
   createRemediationService,
   createScaleResolver,
   diagnoseTargetFinder,
+  incidentView,
   type SlackWiring,
   wireIncidents,
+  wireSilenceFollow,
   wireSlack,
 } from './wiring.js';
 
@@ -61,6 +64,8 @@ export interface MedicOverrides {
   metrics?: Metrics;
   /** Kubernetes APIs to use instead of the ones built from config (null: no cluster). */
   kube?: KubeApis | null;
+  /** How often silenced groups are checked in Alertmanager (default 1 min) and its restart grace (tests shorten them). */
+  silenceFollow?: Partial<SilenceFollowTiming>;
 }
 
 export interface StartOptions {
@@ -163,6 +168,16 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     remediation: createRemediationService(config, kube, storeRedis, logger),
     logger,
   });
+  const silences = config.alertmanager.url
+    ? wireSilenceFollow({
+        alertmanagerUrl: config.alertmanager.url,
+        redis: storeRedis,
+        prefix: config.queuePrefix,
+        schedule: queues.scheduleSilenceCheck,
+        logger,
+        timing: overrides.silenceFollow,
+      })
+    : null;
   const { botToken } = config.slack;
   const slackQueue = botToken
     ? createSlackQueue({ connection: producer, prefix: config.queuePrefix, redisErrors })
@@ -181,28 +196,53 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
           resolveScaleTarget: createScaleResolver(reader),
           ...(reader ? { findDiagnoseTarget: diagnoseTargetFinder(reader) } : {}),
           metrics,
+          ...(silences ? { silenceOf: silences.silenceOf, onActionSettled: silences.onActionSettled } : {}),
         })
       : null;
   if (slackQueue) metrics.observeQueues([slackQueue.queue]);
 
   const workers: RunningWorker[] = [];
+  let sweepRetry: NodeJS.Timeout | undefined;
   if (isWorker) {
     const workerRedis = open('worker');
     const engine = overrides.engine ?? createEngine(kube, config, logger);
+    const view = incidentView(overrides.view ?? slack?.view, logger);
     const incidents = wireIncidents({
       redis: storeRedis,
       prefix: config.queuePrefix,
       services,
-      view: overrides.view ?? slack?.view,
+      view,
+      ...(silences ? { openAlerts: silences.store } : {}),
     });
+    const silenceFollower = silences?.follower({ incidents, view, proposals: services.proposals });
     const pool = { connection: workerRedis, prefix: config.queuePrefix, logger, metrics, redisErrors };
     workers.push(
       startAlertWorker({
         ...pool,
         concurrency: config.workers.alertConcurrency,
-        processors: alertJobProcessors({ engine, incidents, store, metrics, fanOutAlerts: queues.fanOutAlerts }),
+        processors: alertJobProcessors({
+          engine,
+          incidents,
+          store,
+          metrics,
+          fanOutAlerts: queues.fanOutAlerts,
+          silenceFollower,
+        }),
       }),
     );
+    // The sweep's scheduler lives in Redis: set (or removed) once; retried while Redis does not take it.
+    const scheduleSweep = () => {
+      queues.scheduleSilenceSweep(silences ? silences.timing.intervalMs : null).then(
+        () => {
+          sweepRetry = undefined;
+        },
+        (error: unknown) => {
+          logger.warn({ err: error }, 'silence sweep not scheduled yet; retrying in a minute');
+          sweepRetry = setTimeout(scheduleSweep, 60_000).unref();
+        },
+      );
+    };
+    scheduleSweep();
     if (slack) {
       workers.push(
         startSlackWorker({
@@ -246,6 +286,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   server.keepAliveTimeout = 65_000;
   let stopping: Promise<boolean> | null = null;
   const closeBackends = async () => {
+    clearTimeout(sweepRetry);
     await Promise.all(workers.map((w) => w.close()));
     await slack?.adapter.stop();
     await slackQueue?.close();

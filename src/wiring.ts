@@ -18,6 +18,9 @@ import { createAlertmanagerHandler, requireAlertmanagerToken } from '../handlers
 import { registerSlackActions } from '../handlers/slack-actions.js';
 import { registerSlackCommands } from '../handlers/slack-commands.js';
 import { PLAYBOOKS } from '../playbooks/index.js';
+import { createAlertsClient } from './alertmanager/alerts.js';
+import { createAlertmanagerOutageLog } from './alertmanager/outage-log.js';
+import { createSilenceClient } from './alertmanager/silences.js';
 import { buildMemoryChartForDiagnosis } from './charts/diagnosis-chart.js';
 import { runMedicCommand } from './commands/medic.js';
 import { type ResolveScaleTarget, runScaleCommand, scaleTargetResolver } from './commands/scale.js';
@@ -28,9 +31,20 @@ import { resolveScaleTarget } from './diagnosis/scale-target.js';
 import { MedicError } from './errors.js';
 import { approveProposal } from './incidents/approve.js';
 import { createApproverCheck } from './incidents/approvers.js';
-import { createIncidents, type Incidents, type IncidentView } from './incidents/incident.js';
+import { createIncidents, type IncidentDeps, type Incidents, type IncidentView } from './incidents/incident.js';
 import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
+import { type GroupSilence, groupSilenceOf } from './incidents/silence-decisions.js';
+import {
+  createSilenceFollower,
+  DEFAULT_RESTART_GRACE_MS,
+  DEFAULT_SILENCE_CHECK_INTERVAL_MS,
+  type ScheduleCheck,
+  type SilenceFollower,
+  type SilenceFollowerDeps,
+  type SilenceFollowTiming,
+  startFollowing,
+} from './incidents/silence-follow.js';
 import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
@@ -51,8 +65,9 @@ import type { AppDeps } from './server/app.js';
 import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
 import { createAuditLog } from './store/audit.js';
 import { createIncidentStore } from './store/incidents.js';
-import { createProposalStore } from './store/proposals.js';
+import { createProposalStore, type ProposalRecord } from './store/proposals.js';
 import type { Redis } from './store/redis.js';
+import { createSilenceFollowStore } from './store/silence-follows.js';
 import { createThreadStore } from './store/threads.js';
 import type { DiagnosisEngine } from './types.js';
 
@@ -179,6 +194,9 @@ export interface SlackWiringDeps {
   metrics?: Pick<Metrics, 'registry'>;
   updateIntervalMs?: number;
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
+  /** With ALERTMANAGER_URL (src/incidents/silence-follow.ts): the group's silence in its parent, and the start of a follow. */
+  silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
+  onActionSettled?: (proposal: ProposalRecord) => Promise<void>;
 }
 
 export interface SlackWiring {
@@ -211,6 +229,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     ...(deps.updateIntervalMs ? { updateIntervalMs: deps.updateIntervalMs } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(counters ? { onRateLimited: () => counters.rateLimited.inc() } : {}),
+    ...(deps.silenceOf ? { silenceOf: deps.silenceOf } : {}),
   });
   const rerenderProposal = adapter.view.rerenderProposal;
   const approvers = createApproverCheck({
@@ -248,7 +267,11 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
   return {
     adapter,
     view: adapter.view,
-    runAction: createActionRunner({ ...services, rerenderProposal }),
+    runAction: createActionRunner({
+      ...services,
+      rerenderProposal,
+      ...(deps.onActionSettled ? { onSettled: deps.onActionSettled } : {}),
+    }),
     router: adapter.router,
   };
 }
@@ -269,18 +292,67 @@ function slackCounters(registry: Metrics['registry']) {
   };
 }
 
-/** The incident module with the view that shows it: Slack's when wired, else the log's. */
+/** The view that shows incidents: Slack's when wired, else the log's. */
+export function incidentView(view: IncidentView | undefined, logger: Logger): IncidentView {
+  return view ?? createLogIncidentView(logger);
+}
+
+/** The incident module with the view that shows it (incidentView). */
 export function wireIncidents(options: {
   redis: Redis;
   prefix: string;
   services: IncidentServices;
   view: IncidentView | undefined;
+  openAlerts?: IncidentDeps['openAlerts'];
 }): Incidents {
   return createIncidents({
     ...options.services,
     incidents: createIncidentStore(options.redis, options.prefix),
-    view: options.view ?? createLogIncidentView(options.services.logger),
+    view: incidentView(options.view, options.services.logger),
+    ...(options.openAlerts ? { openAlerts: options.openAlerts } : {}),
   });
+}
+
+/**
+ * With ALERTMANAGER_URL, silenced groups are followed (src/incidents/silence-follow.ts): the store the incident
+ * module records firing alerts in, the parent's silence for Slack, the start of a follow after a `silence`
+ * ran, and the follower the `alerts` worker runs.
+ */
+export function wireSilenceFollow(options: {
+  alertmanagerUrl: string;
+  redis: Redis;
+  prefix: string;
+  schedule: ScheduleCheck;
+  logger: Logger;
+  timing?: Partial<SilenceFollowTiming> | undefined;
+}) {
+  const { logger } = options;
+  const store = createSilenceFollowStore(options.redis, options.prefix);
+  const timing = {
+    intervalMs: options.timing?.intervalMs ?? DEFAULT_SILENCE_CHECK_INTERVAL_MS,
+    restartGraceMs: options.timing?.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS,
+  };
+  return {
+    store,
+    timing,
+    silenceOf: async (groupKey: string) => groupSilenceOf(await store.getFollow(store.groupId(groupKey))),
+    onActionSettled: (proposal: ProposalRecord) =>
+      startFollowing(proposal, { store, schedule: options.schedule, logger, now: Date.now }),
+    follower: (deps: Pick<SilenceFollowerDeps, 'incidents' | 'view' | 'proposals'>): SilenceFollower =>
+      createSilenceFollower({
+        ...deps,
+        store,
+        alertmanager: {
+          ...createAlertsClient(options.alertmanagerUrl),
+          getSilence: createSilenceClient(options.alertmanagerUrl).getSilence,
+        },
+        schedule: options.schedule,
+        outage: createAlertmanagerOutageLog({ logger }),
+        logger: logger.child({ component: 'silence-follow' }),
+        now: Date.now,
+        timing,
+      }),
+  };
 }
 
 /** `/scale`'s resolver: the playbooks' scale-target rules on the cluster, or a sentence without one. */
@@ -296,10 +368,12 @@ export function createScaleResolver(reader: ClusterReader | null): ResolveScaleT
 
 /** The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path. */
 export function alertJobProcessors(
-  deps: Omit<PipelineDeps, 'logger' | 'signal'> & Pick<MedicQueues, 'fanOutAlerts'>,
+  deps: Omit<PipelineDeps, 'logger' | 'signal'> &
+    Pick<MedicQueues, 'fanOutAlerts'> & { silenceFollower?: SilenceFollower | undefined },
 ): AlertJobProcessors {
-  const { fanOutAlerts, ...pipeline } = deps;
+  const { fanOutAlerts, silenceFollower, ...pipeline } = deps;
   return {
+    ...(silenceFollower ? { silenceCheck: silenceFollower.check, silenceSweep: silenceFollower.sweep } : {}),
     alert: async (event, ctx) => {
       await processAlertEvent(event, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
     },

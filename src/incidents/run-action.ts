@@ -20,6 +20,8 @@ export interface RunActionDeps {
   /** IncidentView.rerenderProposal: shows "running", then the outcome. */
   rerenderProposal(proposal: ProposalRecord): Promise<void>;
   now: () => number;
+  /** After the outcome is recorded and shown: a `silence` that ran starts its group's follow (silence-follow.ts). */
+  onSettled?: (proposal: ProposalRecord) => Promise<void>;
 }
 
 export function createActionRunner(deps: RunActionDeps) {
@@ -39,7 +41,9 @@ export function createActionRunner(deps: RunActionDeps) {
     const log = context.logger.child({ proposalId: proposal.id, kind: proposal.kind });
     if (outcome.ok) log.info({ changes: outcome.changes.length }, 'action done');
     else log.warn({ reason: outcome.message }, 'action failed');
-    if (moved.ok) await deps.rerenderProposal(moved.proposal);
+    if (!moved.ok) return;
+    await deps.rerenderProposal(moved.proposal);
+    await deps.onSettled?.(moved.proposal);
   }
 
   return async function runApprovedAction(data: ActionJobData, context: JobContext): Promise<void> {
