@@ -83,12 +83,13 @@ export function nextStep(
   lookups: Map<string, Silence | null>,
   now: number,
 ): FollowStep {
-  if (assessment.trusted && assessment.remaining.length === 0) return { kind: 'stop', reason: 'ended' };
   const id = follow.silence.id;
-  if (assessment.covering.includes(id)) {
-    const fresh = lookups.get(id);
-    return { kind: 'continue', silence: fresh ? describeSilence(fresh) : follow.silence };
-  }
+  const fresh = lookups.get(id);
+  const followed = fresh ? describeSilence(fresh) : follow.silence;
+  // Just restarted, Alertmanager may not list the alerts again yet: neither their end nor the silence's is known.
+  if (!assessment.trusted) return { kind: 'continue', silence: followed };
+  if (assessment.remaining.length === 0) return { kind: 'stop', reason: 'ended' };
+  if (assessment.covering.includes(id)) return { kind: 'continue', silence: followed };
   const other = latestSilence(
     assessment.covering.map((c) => lookups.get(c)),
     now,
@@ -96,8 +97,7 @@ export function nextStep(
   if (other) return { kind: 'continue', silence: describeSilence(other) };
   // Nothing covers the group now: a silence still live just covers none of the alerts still firing (they were
   // never silenced) or is not applied yet; its end bounds the follow.
-  const followed = lookups.get(id);
-  if (isLive(followed, now)) return { kind: 'continue', silence: describeSilence(followed) };
+  if (isLive(fresh, now)) return { kind: 'continue', silence: followed };
   return { kind: 'stop', reason: 'silence-over' };
 }
 
