@@ -10,6 +10,7 @@ import type { Config } from './config/load.js';
 import { MedicError } from './errors.js';
 import type { IncidentView } from './incidents/incident.js';
 import type { SilenceFollowTiming } from './incidents/silence-follow.js';
+import { createSilenceService, keepSweepScheduled } from './incidents/silence-service.js';
 import type { KubeApis } from './kube/client.js';
 import { createClusterReader } from './kube/reader.js';
 import { createLogger, type Logger } from './logger.js';
@@ -30,6 +31,7 @@ import { closeWithin } from './server/shutdown.js';
 import { createDiagnosisStore, type DiagnosisStore } from './store/diagnoses.js';
 import { createRedisConnection, type Redis } from './store/redis.js';
 import { createRedisOutageLog } from './store/redis-outage-log.js';
+import { createSilenceFollowStore } from './store/silence-follows.js';
 import type { DiagnosisEngine } from './types.js';
 import {
   alertJobProcessors,
@@ -43,7 +45,6 @@ import {
   incidentView,
   type SlackWiring,
   wireIncidents,
-  wireSilenceFollow,
   wireSlack,
 } from './wiring.js';
 
@@ -169,10 +170,9 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     logger,
   });
   const silences = config.alertmanager.url
-    ? wireSilenceFollow({
+    ? createSilenceService({
         alertmanagerUrl: config.alertmanager.url,
-        redis: storeRedis,
-        prefix: config.queuePrefix,
+        store: createSilenceFollowStore(storeRedis, config.queuePrefix),
         schedule: queues.scheduleSilenceCheck,
         logger,
         timing: overrides.silenceFollow,
@@ -202,7 +202,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   if (slackQueue) metrics.observeQueues([slackQueue.queue]);
 
   const workers: RunningWorker[] = [];
-  let sweepRetry: NodeJS.Timeout | undefined;
+  let cancelSweep = () => {};
   if (isWorker) {
     const workerRedis = open('worker');
     const engine = overrides.engine ?? createEngine(kube, config, logger);
@@ -230,19 +230,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
         }),
       }),
     );
-    // The sweep's scheduler lives in Redis: set (or removed) once; retried while Redis does not take it.
-    const scheduleSweep = () => {
-      queues.scheduleSilenceSweep(silences ? silences.timing.intervalMs : null).then(
-        () => {
-          sweepRetry = undefined;
-        },
-        (error: unknown) => {
-          logger.warn({ err: error }, 'silence sweep not scheduled yet; retrying in a minute');
-          sweepRetry = setTimeout(scheduleSweep, 60_000).unref();
-        },
-      );
-    };
-    scheduleSweep();
+    cancelSweep = keepSweepScheduled(queues.scheduleSilenceSweep, silences?.timing.intervalMs ?? null, logger);
     if (slack) {
       workers.push(
         startSlackWorker({
@@ -286,7 +274,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   server.keepAliveTimeout = 65_000;
   let stopping: Promise<boolean> | null = null;
   const closeBackends = async () => {
-    clearTimeout(sweepRetry);
+    cancelSweep();
     await Promise.all(workers.map((w) => w.close()));
     await slack?.adapter.stop();
     await slackQueue?.close();

@@ -18,9 +18,6 @@ import { createAlertmanagerHandler, requireAlertmanagerToken } from '../handlers
 import { registerSlackActions } from '../handlers/slack-actions.js';
 import { registerSlackCommands } from '../handlers/slack-commands.js';
 import { PLAYBOOKS } from '../playbooks/index.js';
-import { createAlertsClient } from './alertmanager/alerts.js';
-import { createAlertmanagerOutageLog } from './alertmanager/outage-log.js';
-import { createSilenceClient } from './alertmanager/silences.js';
 import { buildMemoryChartForDiagnosis } from './charts/diagnosis-chart.js';
 import { runMedicCommand } from './commands/medic.js';
 import { type ResolveScaleTarget, runScaleCommand, scaleTargetResolver } from './commands/scale.js';
@@ -34,17 +31,8 @@ import { createApproverCheck } from './incidents/approvers.js';
 import { createIncidents, type IncidentDeps, type Incidents, type IncidentView } from './incidents/incident.js';
 import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
-import { type GroupSilence, groupSilenceOf } from './incidents/silence-decisions.js';
-import {
-  createSilenceFollower,
-  DEFAULT_RESTART_GRACE_MS,
-  DEFAULT_SILENCE_CHECK_INTERVAL_MS,
-  type ScheduleCheck,
-  type SilenceFollower,
-  type SilenceFollowerDeps,
-  type SilenceFollowTiming,
-  startFollowing,
-} from './incidents/silence-follow.js';
+import type { GroupSilence } from './incidents/silence-decisions.js';
+import type { SilenceFollower } from './incidents/silence-follow.js';
 import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
@@ -67,7 +55,6 @@ import { createAuditLog } from './store/audit.js';
 import { createIncidentStore } from './store/incidents.js';
 import { createProposalStore, type ProposalRecord } from './store/proposals.js';
 import type { Redis } from './store/redis.js';
-import { createSilenceFollowStore } from './store/silence-follows.js';
 import { createThreadStore } from './store/threads.js';
 import type { DiagnosisEngine } from './types.js';
 
@@ -311,48 +298,6 @@ export function wireIncidents(options: {
     view: incidentView(options.view, options.services.logger),
     ...(options.openAlerts ? { openAlerts: options.openAlerts } : {}),
   });
-}
-
-/**
- * With ALERTMANAGER_URL, silenced groups are followed (src/incidents/silence-follow.ts): the store the incident
- * module records firing alerts in, the parent's silence for Slack, the start of a follow after a `silence`
- * ran, and the follower the `alerts` worker runs.
- */
-export function wireSilenceFollow(options: {
-  alertmanagerUrl: string;
-  redis: Redis;
-  prefix: string;
-  schedule: ScheduleCheck;
-  logger: Logger;
-  timing?: Partial<SilenceFollowTiming> | undefined;
-}) {
-  const { logger } = options;
-  const store = createSilenceFollowStore(options.redis, options.prefix);
-  const timing = {
-    intervalMs: options.timing?.intervalMs ?? DEFAULT_SILENCE_CHECK_INTERVAL_MS,
-    restartGraceMs: options.timing?.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS,
-  };
-  return {
-    store,
-    timing,
-    silenceOf: async (groupKey: string) => groupSilenceOf(await store.getFollow(store.groupId(groupKey))),
-    onActionSettled: (proposal: ProposalRecord) =>
-      startFollowing(proposal, { store, schedule: options.schedule, logger, now: Date.now }),
-    follower: (deps: Pick<SilenceFollowerDeps, 'incidents' | 'view' | 'proposals'>): SilenceFollower =>
-      createSilenceFollower({
-        ...deps,
-        store,
-        alertmanager: {
-          ...createAlertsClient(options.alertmanagerUrl),
-          getSilence: createSilenceClient(options.alertmanagerUrl).getSilence,
-        },
-        schedule: options.schedule,
-        outage: createAlertmanagerOutageLog({ logger }),
-        logger: logger.child({ component: 'silence-follow' }),
-        now: Date.now,
-        timing,
-      }),
-  };
 }
 
 /** `/scale`'s resolver: the playbooks' scale-target rules on the cluster, or a sentence without one. */

@@ -44,12 +44,13 @@ export function assessGroup(input: {
 const MAX_LOOKUPS = 5;
 
 /**
- * The silences a check must read (`GET /api/v2/silence/{id}`): the followed one when its end is not known yet
- * or when it no longer covers anything (has it expired?); the covering ones when another silence took over.
+ * The silences a check must read (`GET /api/v2/silence/{id}`): the followed one while it covers the group (its
+ * end may have been moved in place) or covers nothing (has it expired?); the covering ones when another silence
+ * took over.
  */
 export function silencesToLookUp(follow: SilenceFollow, assessment: Assessment): string[] {
   const id = follow.silence.id;
-  if (assessment.covering.includes(id)) return follow.silence.endsAt ? [] : [id];
+  if (assessment.covering.includes(id)) return [id];
   if (assessment.covering.length > 0) return assessment.covering.slice(0, MAX_LOOKUPS);
   return [id];
 }

@@ -70,10 +70,13 @@ describe('silencesToLookUp and nextStep: does the follow go on', () => {
     expect(nextStep(follow(), a, new Map(), NOW)).toEqual({ kind: 'stop', reason: 'ended' });
   });
 
-  it('goes on without a lookup while the followed silence covers the group and its end is known', () => {
+  it('goes on while the followed silence covers the group, showing its end as Alertmanager moved it', () => {
     const a = assess(['f1'], [listed('f1', ['s1'])]);
-    expect(silencesToLookUp(follow(), a)).toEqual([]);
+    expect(silencesToLookUp(follow(), a)).toEqual(['s1']);
     expect(nextStep(follow(), a, new Map(), NOW)).toEqual({ kind: 'continue', silence: follow().silence });
+    const extended = new Map([['s1', silence('s1', '2026-12-06T20:00:00Z')]]);
+    const step = nextStep(follow(), a, extended, NOW);
+    expect(step.kind === 'continue' && step.silence.endsAt).toBe('2026-12-06T20:00:00Z');
   });
 
   it("reads a Medic silence's end and author on the first check", () => {
