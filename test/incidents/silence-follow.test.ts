@@ -14,7 +14,8 @@ import { createIncidents } from '../../src/incidents/incident.js';
 import type { GroupSilence } from '../../src/incidents/silence-decisions.js';
 import { createSilenceFollower, type SilenceFollowTiming, startFollowing } from '../../src/incidents/silence-follow.js';
 import { createLogger } from '../../src/logger.js';
-import { createQueues, type SilenceCheckJob } from '../../src/queue/index.js';
+import { createMetrics } from '../../src/metrics.js';
+import { createQueues, type SilenceCheckJob, startAlertWorker } from '../../src/queue/index.js';
 import { createAuditLog } from '../../src/store/audit.js';
 import { createIncidentStore } from '../../src/store/incidents.js';
 import { createProposalStore, type ProposalRecord } from '../../src/store/proposals.js';
@@ -258,6 +259,41 @@ describe('starting a follow and queueing its checks', () => {
       silence: { id: '5d1e0c5e-1111-4222-8333-444455556666' },
     });
     expect(t.scheduled).toEqual([{ job: { group, at: (await t.store.getFollow(group))?.nextAt }, delayMs: 0 }]);
+  });
+
+  it('a worker without ALERTMANAGER_URL fails a check job for good, saying what to set', async () => {
+    prefix = uniquePrefix('silence');
+    const queues = createQueues({ connection: redis, prefix });
+    const workerConnection = connect('worker');
+    const worker = startAlertWorker({
+      connection: workerConnection,
+      prefix,
+      processors: {
+        alert: async () => Promise.reject(new Error('no alerts in this test')),
+        diagnose: async () => Promise.reject(new Error('no requests in this test')),
+        fanOut: async () => Promise.reject(new Error('no batches in this test')),
+      },
+      concurrency: 1,
+      logger: silentLogger,
+      metrics: createMetrics(),
+    });
+    try {
+      const failed = new Promise<{ attemptsMade: number; reason: string }>((resolve) =>
+        worker.worker.once('failed', (job, error) =>
+          resolve({ attemptsMade: job?.attemptsMade ?? 0, reason: error.message }),
+        ),
+      );
+      await queues.scheduleSilenceCheck({ group: 'g1', at: Date.now() }, 0);
+      const { attemptsMade, reason } = await failed;
+      expect(reason).toBe(
+        'This worker has no ALERTMANAGER_URL, so it cannot follow silenced alert groups; set it on every worker.',
+      );
+      expect(attemptsMade).toBe(1);
+    } finally {
+      await worker.close();
+      await workerConnection.quit();
+      await queues.close();
+    }
   });
 
   it('a check asked for twice (two replicas) is one queued job, and the sweep is one scheduler', async () => {
