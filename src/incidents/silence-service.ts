@@ -73,12 +73,18 @@ export function keepSweepScheduled(
   logger: Logger,
 ): () => void {
   let retry: NodeJS.Timeout | undefined;
+  let cancelled = false;
   const attempt = () => {
     scheduleSweep(everyMs).catch((error: unknown) => {
+      // Shutting down closes the queue under a call still in flight: that is no failure to retry.
+      if (cancelled) return;
       logger.warn({ err: error }, 'silence sweep not scheduled yet; retrying in a minute');
       retry = setTimeout(attempt, 60_000).unref();
     });
   };
   attempt();
-  return () => clearTimeout(retry);
+  return () => {
+    cancelled = true;
+    clearTimeout(retry);
+  };
 }
