@@ -120,6 +120,36 @@ function follow(event: AlertEvent, over: Partial<SilenceFollow> = {}): SilenceFo
   };
 }
 
+/** A `silence` proposal of `event`'s group that ran, as the actions worker leaves it. */
+function silenceProposal(event: AlertEvent): ProposalRecord {
+  const alertname = event.alert.labels.alertname ?? '';
+  return {
+    id: 'p0a1b2c3d4e5f60718293',
+    kind: 'silence',
+    title: `Silence ${alertname} for 2h`,
+    params: { matchers: [{ name: 'alertname', value: alertname, isRegex: false, isEqual: true }], duration: '2h' },
+    risk: 'low',
+    diff: [],
+    origin: {
+      type: 'diagnosis',
+      fingerprint: event.alert.fingerprint,
+      playbook: 'target-not-found',
+      rootCause: 'TARGET_NOT_FOUND',
+    },
+    createdAt: Date.now(),
+    expiresAt: Date.now() + 3_600_000,
+    state: 'done',
+    approvedBy: 'UAPPROVER',
+    outcome: {
+      ok: true,
+      message: `silence 5d1e0c5e-1111-4222-8333-444455556666 created for {alertname="${alertname}"} until 2026-12-06T14:00:00.000Z`,
+      changes: [],
+      finishedAt: Date.now(),
+    },
+    groupKey: event.groupKey,
+  };
+}
+
 describe('following a silenced group through Alertmanager', () => {
   it('Alertmanager down: one line, the check comes again each interval and nothing is lost; back: the ended alert resolves', async () => {
     const t = setUp({ intervalMs: 1000, restartGraceMs: 0 });
@@ -208,6 +238,34 @@ describe('following a silenced group through Alertmanager', () => {
     ]);
     expect(await t.store.getFollow(t.store.groupId(event.groupKey))).toBeNull();
   }, 30_000);
+  it('a Medic silence the sweep finds (its follow never started) names the approver of its proposal', async () => {
+    am ??= await startAlertmanager({ port: amPort });
+    const t = setUp({ intervalMs: 1000, restartGraceMs: 0 });
+    const labels = { alertname: 'QueueStuck', namespace: 'jobs' };
+    const res = await fetch(`${am.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels }]),
+    });
+    expect(res.status).toBe(200);
+    const [listed] = await createAlertsClient(am.url).listAlerts({ matchers: labels });
+    const base = alertEvent(listed?.fingerprint ?? '', { groupKey: '{}:{alertname="QueueStuck"}' });
+    const event: AlertEvent = { ...base, alert: { ...base.alert, labels }, groupLabels: { alertname: 'QueueStuck' } };
+    await t.incidents.recordFiring(event, diagnosisFor(event, { actions: [] }));
+    const proposal = silenceProposal(event);
+    await t.proposals.create(proposal);
+    await createSilenceClient(am.url).createSilence({
+      matchers: [{ name: 'alertname', value: 'QueueStuck', isRegex: false, isEqual: true }],
+      startsAt: new Date(),
+      endsAt: new Date(Date.now() + 3_600_000),
+      createdBy: 'medic',
+      comment: `Medic proposal ${proposal.id}: ${proposal.title}`,
+    });
+    await t.follower.sweep(t.context());
+    expect(t.view.silences).toEqual([
+      expect.objectContaining({ source: 'medic', approvedBy: 'UAPPROVER', silenced: 1, firing: 1 }),
+    ]);
+  }, 30_000);
 });
 
 describe('starting a follow and queueing its checks', () => {
@@ -215,32 +273,7 @@ describe('starting a follow and queueing its checks', () => {
     const t = setUp({ intervalMs: 1000, restartGraceMs: 0 });
     const event = alertEvent('1111222233334444', { groupKey: '{}:{alertname="TargetGone"}' });
     await t.incidents.recordFiring(event, diagnosisFor(event, { actions: [] }));
-    const proposal: ProposalRecord = {
-      id: 'p-silence-1',
-      kind: 'silence',
-      title: 'Silence TargetGone for 2h',
-      params: { matchers: [{ name: 'alertname', value: 'TargetGone', isRegex: false, isEqual: true }], duration: '2h' },
-      risk: 'low',
-      diff: [],
-      origin: {
-        type: 'diagnosis',
-        fingerprint: '1111222233334444',
-        playbook: 'target-not-found',
-        rootCause: 'TARGET_NOT_FOUND',
-      },
-      createdAt: Date.now(),
-      expiresAt: Date.now() + 3_600_000,
-      state: 'done',
-      approvedBy: 'UAPPROVER',
-      outcome: {
-        ok: true,
-        message:
-          'silence 5d1e0c5e-1111-4222-8333-444455556666 created for {alertname="TargetGone"} until 2026-12-06T14:00:00.000Z',
-        changes: [],
-        finishedAt: Date.now(),
-      },
-      groupKey: event.groupKey,
-    };
+    const proposal = silenceProposal(event);
     const deps = {
       store: t.store,
       schedule: async (job: SilenceCheckJob, delayMs: number) => void t.scheduled.push({ job, delayMs }),
@@ -255,7 +288,7 @@ describe('starting a follow and queueing its checks', () => {
     expect(await t.store.getFollow(group)).toMatchObject({
       source: 'medic',
       approvedBy: 'UAPPROVER',
-      proposalId: 'p-silence-1',
+      proposalId: 'p0a1b2c3d4e5f60718293',
       silence: { id: '5d1e0c5e-1111-4222-8333-444455556666' },
     });
     expect(t.scheduled).toEqual([{ job: { group, at: (await t.store.getFollow(group))?.nextAt }, delayMs: 0 }]);
