@@ -187,6 +187,7 @@ export function createSilenceFollower(deps: SilenceFollowerDeps) {
       firing: assessment.remaining.length,
     };
     const next = await continueWith(updated, job.group);
+    // Shown after the follow is saved: Slack's view reads the group's silence from it when the sync runs.
     const [still] = events.filter((e) => !ended.has(e.alert.fingerprint));
     if (JSON.stringify(groupSilenceOf(follow)) !== JSON.stringify(groupSilenceOf(next))) await show(still, next);
   }
