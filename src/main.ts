@@ -176,6 +176,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
         schedule: queues.scheduleSilenceCheck,
         logger,
         timing: overrides.silenceFollow,
+        registry: metrics.registry,
       })
     : null;
   const { botToken } = config.slack;

@@ -95,6 +95,8 @@ export interface SilenceFollowerDeps {
   logger: Logger;
   now: () => number;
   timing: SilenceFollowTiming;
+  /** Metrics (silence-service.ts registers them): alerts resolved by a follow, failed Alertmanager calls. */
+  counters?: { resolved(): void; failed(check: 'check' | 'sweep'): void };
 }
 
 /** The alert as its resolve would have arrived: ended when Medic saw it gone. */
@@ -171,12 +173,15 @@ export function createSilenceFollower(deps: SilenceFollowerDeps) {
     } catch (error) {
       context.signal.throwIfAborted();
       deps.outage.failed('silence check', error);
+      deps.counters?.failed('check');
       await continueWith(follow, job.group);
       return;
     }
     const ended = new Set(assessment.ended);
     for (const event of events) {
-      if (ended.has(event.alert.fingerprint)) await deps.incidents.recordResolved(resolvedEvent(event, deps.now()));
+      if (!ended.has(event.alert.fingerprint)) continue;
+      await deps.incidents.recordResolved(resolvedEvent(event, deps.now()));
+      deps.counters?.resolved();
     }
     if (ended.size > 0) deps.logger.info({ groupKey: follow.groupKey, ended: ended.size }, 'silenced alerts ended');
     if (step.kind === 'stop') return stop(follow, events[0], step.reason);
@@ -259,6 +264,7 @@ export function createSilenceFollower(deps: SilenceFollowerDeps) {
     } catch (error) {
       context.signal.throwIfAborted();
       deps.outage.failed('silence sweep', error);
+      deps.counters?.failed('sweep');
       return;
     }
     for (const { group } of found) {

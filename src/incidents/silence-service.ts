@@ -3,6 +3,7 @@
  * the store the incident module records each group's firing alerts in, the group's silence for the parent, the
  * start of a follow after a `silence` ran, the follower the `alerts` worker runs, and the sweep's scheduler.
  */
+import { Counter, type Registry } from 'prom-client';
 import { createAlertsClient } from '../alertmanager/alerts.js';
 import { createAlertmanagerOutageLog } from '../alertmanager/outage-log.js';
 import { createSilenceClient } from '../alertmanager/silences.js';
@@ -27,8 +28,11 @@ export function createSilenceService(options: {
   schedule: ScheduleCheck;
   logger: Logger;
   timing?: Partial<SilenceFollowTiming> | undefined;
+  /** Where the follower's metrics go (Metrics.registry); none without it. */
+  registry?: Registry;
 }) {
   const { logger, store } = options;
+  const counters = options.registry ? silenceCounters(options.registry) : undefined;
   const timing = {
     intervalMs: options.timing?.intervalMs ?? DEFAULT_SILENCE_CHECK_INTERVAL_MS,
     restartGraceMs: options.timing?.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS,
@@ -57,7 +61,26 @@ export function createSilenceService(options: {
         logger: logger.child({ component: 'silence-follow' }),
         now: Date.now,
         timing,
+        ...(counters ? { counters } : {}),
       }),
+  };
+}
+
+function silenceCounters(registry: Registry) {
+  const resolved = new Counter({
+    name: 'medic_silenced_alerts_resolved_total',
+    help: 'Silenced alerts Medic resolved because Alertmanager stopped listing them (their resolve never arrives)',
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'medic_alertmanager_failures_total',
+    help: "The silence follower's failed Alertmanager calls, by check (check: one group, sweep: every open group)",
+    labelNames: ['check'] as const,
+    registers: [registry],
+  });
+  return {
+    resolved: () => resolved.inc(),
+    failed: (check: 'check' | 'sweep') => failures.inc({ check }),
   };
 }
 

@@ -75,6 +75,7 @@ function setUp(timing: SilenceFollowTiming) {
   const logger = createLogger('info', stream);
   const url = `http://127.0.0.1:${amPort}`;
   const scheduled: { job: SilenceCheckJob; delayMs: number }[] = [];
+  const counted = { resolved: 0, failed: [] as string[] };
   const follower = createSilenceFollower({
     store,
     alertmanager: { ...createAlertsClient(url, { timeoutMs: 1000 }), getSilence: createSilenceClient(url).getSilence },
@@ -88,6 +89,7 @@ function setUp(timing: SilenceFollowTiming) {
     logger,
     now: Date.now,
     timing,
+    counters: { resolved: () => void counted.resolved++, failed: (check) => void counted.failed.push(check) },
   });
   const context = () => ({
     jobId: 'test',
@@ -103,7 +105,7 @@ function setUp(timing: SilenceFollowTiming) {
     if (!follow) throw new Error('no follow');
     await follower.check({ group, at: follow.nextAt }, context());
   };
-  return { store, view, incidents, proposals, follower, lines, scheduled, checkDue, context };
+  return { store, view, incidents, proposals, follower, lines, scheduled, counted, checkDue, context };
 }
 
 function follow(event: AlertEvent, over: Partial<SilenceFollow> = {}): SilenceFollow {
@@ -179,6 +181,7 @@ describe('following a silenced group through Alertmanager', () => {
     expect(await t.store.firingOf(event.groupKey)).toEqual([]);
     expect(t.view.silences).toEqual([null]);
     expect(t.lines.map((l) => l.msg)).toContain('alertmanager is back');
+    expect(t.counted).toEqual({ resolved: 1, failed: ['check', 'check', 'check'] });
   }, 30_000);
 
   it('concludes nothing from an absent alert while Alertmanager has just started (it keeps alerts in memory)', async () => {
