@@ -197,7 +197,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
           resolveScaleTarget: createScaleResolver(reader),
           ...(reader ? { findDiagnoseTarget: diagnoseTargetFinder(reader) } : {}),
           metrics,
-          ...(silences ? { silenceOf: silences.silenceOf, onActionSettled: silences.onActionSettled } : {}),
+          ...(silences ? { silenceOf: silences.silenceOf, onActionDone: silences.onActionDone } : {}),
         })
       : null;
   if (slackQueue) metrics.observeQueues([slackQueue.queue]);

@@ -183,7 +183,7 @@ export interface SlackWiringDeps {
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
   /** With ALERTMANAGER_URL (src/incidents/silence-follow.ts): the group's silence in its parent, and the start of a follow. */
   silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
-  onActionSettled?: (proposal: ProposalRecord) => Promise<void>;
+  onActionDone?: (proposal: ProposalRecord) => Promise<void>;
 }
 
 export interface SlackWiring {
@@ -257,7 +257,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     runAction: createActionRunner({
       ...services,
       rerenderProposal,
-      ...(deps.onActionSettled ? { onSettled: deps.onActionSettled } : {}),
+      ...(deps.onActionDone ? { afterDone: deps.onActionDone } : {}),
     }),
     router: adapter.router,
   };

@@ -19,9 +19,9 @@ export interface RunActionDeps {
   remediation: Pick<Remediation, 'execute'>;
   /** IncidentView.rerenderProposal: shows "running", then the outcome. */
   rerenderProposal(proposal: ProposalRecord): Promise<void>;
+  /** Called with the proposal once it is done (a `silence` starts its group's follow); idempotent per proposal. */
+  afterDone?: (proposal: ProposalRecord) => Promise<void>;
   now: () => number;
-  /** After the outcome is recorded and shown: a `silence` that ran starts its group's follow (silence-follow.ts). */
-  onSettled?: (proposal: ProposalRecord) => Promise<void>;
 }
 
 export function createActionRunner(deps: RunActionDeps) {
@@ -41,9 +41,8 @@ export function createActionRunner(deps: RunActionDeps) {
     const log = context.logger.child({ proposalId: proposal.id, kind: proposal.kind });
     if (outcome.ok) log.info({ changes: outcome.changes.length }, 'action done');
     else log.warn({ reason: outcome.message }, 'action failed');
-    if (!moved.ok) return;
-    await deps.rerenderProposal(moved.proposal);
-    await deps.onSettled?.(moved.proposal);
+    if (moved.ok) await deps.rerenderProposal(moved.proposal);
+    if (moved.ok && outcome.ok) await deps.afterDone?.(moved.proposal);
   }
 
   return async function runApprovedAction(data: ActionJobData, context: JobContext): Promise<void> {
@@ -62,6 +61,7 @@ export function createActionRunner(deps: RunActionDeps) {
       }
       // Already done or failed (a job re-delivered after it finished): nothing runs twice.
       context.logger.info({ proposalId: data.proposalId, state: started.proposal.state }, 'action already settled');
+      if (started.proposal.state === 'done') await deps.afterDone?.(started.proposal);
       return;
     }
     const proposal = started.proposal;

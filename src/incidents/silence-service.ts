@@ -42,8 +42,8 @@ export function createSilenceService(options: {
     timing,
     /** What the parent shows of the group's silence (ThreadSyncDeps.silenceOf). */
     silenceOf: async (groupKey: string) => groupSilenceOf(await store.getFollow(store.groupId(groupKey))),
-    /** After an action's outcome (RunActionDeps.onSettled): a `silence` that ran is followed. */
-    onActionSettled: (proposal: ProposalRecord) =>
+    /** After an action's outcome (RunActionDeps.afterDone): a `silence` that ran is followed. */
+    onActionDone: (proposal: ProposalRecord) =>
       startFollowing(proposal, { store, schedule: options.schedule, logger, now: Date.now }).catch((error: unknown) => {
         // The action ran and is recorded; the sweep still finds the group if every alert of it is silenced.
         logger.warn({ err: error, proposalId: proposal.id }, 'silence follow not started');
