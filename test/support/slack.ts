@@ -15,6 +15,7 @@ import { parseSettings } from '../../src/config/load.js';
 import { createIncidents, type Incidents } from '../../src/incidents/incident.js';
 import type { KubeApis } from '../../src/kube/client.js';
 import { createLogger } from '../../src/logger.js';
+import type { MedicOverrides } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { DiagnoseKind } from '../../src/pipeline/diagnose-request.js';
 import { createFallbackEngine } from '../../src/pipeline/fallback-engine.js';
@@ -338,13 +339,19 @@ export function waitForChange<T>(
 export async function startMedicWithSlack(
   options: {
     channel: string;
-    /** Extra environment (e.g. KUBECONFIG for medic.yaml `clusters`). */
+    /** More medic.yaml, after the approvers (e.g. `managedBy: {argocd: refuse}`). */
+    settingsYaml?: string;
+    /** More environment (ALERTMANAGER_URL, KUBECONFIG for medic.yaml `clusters`) and overrides (silence follow timing). */
     env?: Record<string, string>;
+    overrides?: MedicOverrides;
   } & ({ kube: KubeApis; approvers: string[] } | { medicYaml: string }),
 ): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
   const sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
   const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
-  const yaml = 'medicYaml' in options ? options.medicYaml : `approvers: [${options.approvers.join(', ')}]\n`;
+  const yaml =
+    'medicYaml' in options
+      ? options.medicYaml
+      : `approvers: [${options.approvers.join(', ')}]\n${options.settingsYaml ?? ''}`;
   writeFileSync(join(dir, 'medic.yaml'), yaml);
   try {
     const medic = await startTestMedic({
@@ -357,7 +364,7 @@ export async function startMedicWithSlack(
         MEDIC_CONFIG: join(dir, 'medic.yaml'),
         ...options.env,
       },
-      ...('kube' in options ? { overrides: { kube: options.kube } } : {}),
+      overrides: { ...options.overrides, ...('kube' in options ? { kube: options.kube } : {}) },
     });
     sim.setEventsUrl(`${medic.url}/slack/events`);
     return { medic, sim };
