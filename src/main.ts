@@ -42,6 +42,7 @@ import {
   type SlackWiring,
   wireIncidents,
   wireSlack,
+  wireVerification,
 } from './wiring.js';
 
 export { connectKube, createEngine } from './wiring.js';
@@ -178,6 +179,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
           slackQueue,
           enqueueAction: queues.enqueueAction,
           enqueueDiagnose: queues.enqueueDiagnose,
+          enqueueVerification: queues.enqueueVerification,
           resolveScaleTarget: createScaleResolver(reader),
           ...(reader ? { findDiagnoseTarget: diagnoseTargetFinder(reader) } : {}),
           metrics,
@@ -189,18 +191,22 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   if (isWorker) {
     const workerRedis = open('worker');
     const engine = overrides.engine ?? createEngine(kube, config, logger);
-    const incidents = wireIncidents({
-      redis: storeRedis,
-      prefix: config.queuePrefix,
-      services,
-      view: overrides.view ?? slack?.view,
-    });
+    const view = overrides.view ?? slack?.view;
+    const incidents = wireIncidents({ redis: storeRedis, prefix: config.queuePrefix, services, view });
+    const verify = wireVerification({ services, engine, reader, view, metrics });
     const pool = { connection: workerRedis, prefix: config.queuePrefix, logger, metrics, redisErrors };
     workers.push(
       startAlertWorker({
         ...pool,
         concurrency: config.workers.alertConcurrency,
-        processors: alertJobProcessors({ engine, incidents, store, metrics, fanOutAlerts: queues.fanOutAlerts }),
+        processors: alertJobProcessors({
+          engine,
+          incidents,
+          store,
+          metrics,
+          fanOutAlerts: queues.fanOutAlerts,
+          verify,
+        }),
       }),
     );
     if (slack) {

@@ -31,6 +31,7 @@ import { createApproverCheck } from './incidents/approvers.js';
 import { createIncidents, type Incidents, type IncidentView } from './incidents/incident.js';
 import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
+import { createVerifier, verificationScheduler } from './incidents/verify.js';
 import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
@@ -173,6 +174,8 @@ export interface SlackWiringDeps {
   slackQueue: Pick<SlackQueue, 'addSync'>;
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
+  /** Schedules the check after a successful action (MedicQueues.enqueueVerification); without it, none is. */
+  enqueueVerification?: MedicQueues['enqueueVerification'];
   resolveScaleTarget: ResolveScaleTarget;
   /** Absent without a cluster: `/medic diagnose` then says so. */
   findDiagnoseTarget?: ReturnType<typeof diagnoseTargetFinder>;
@@ -248,7 +251,13 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
   return {
     adapter,
     view: adapter.view,
-    runAction: createActionRunner({ ...services, rerenderProposal }),
+    runAction: createActionRunner({
+      ...services,
+      rerenderProposal,
+      ...(deps.enqueueVerification
+        ? { afterDone: verificationScheduler(settings.verification, deps.enqueueVerification) }
+        : {}),
+    }),
     router: adapter.router,
   };
 }
@@ -269,7 +278,12 @@ function slackCounters(registry: Metrics['registry']) {
   };
 }
 
-/** The incident module with the view that shows it: Slack's when wired, else the log's. */
+/** The view that shows incidents: Slack's when wired, else the log's. */
+export function incidentView(services: IncidentServices, view: IncidentView | undefined): IncidentView {
+  return view ?? createLogIncidentView(services.logger);
+}
+
+/** The incident module with the view that shows it. */
 export function wireIncidents(options: {
   redis: Redis;
   prefix: string;
@@ -279,7 +293,27 @@ export function wireIncidents(options: {
   return createIncidents({
     ...options.services,
     incidents: createIncidentStore(options.redis, options.prefix),
-    view: options.view ?? createLogIncidentView(options.services.logger),
+    view: incidentView(options.services, options.view),
+  });
+}
+
+/**
+ * The `alerts` worker's check after a successful action: the same engine diagnoses the target again; the
+ * outcome is shown by the incidents' view and counted in medic_fix_verifications_total.
+ */
+export function wireVerification(options: {
+  services: IncidentServices;
+  engine: DiagnosisEngine;
+  reader: ClusterReader | null;
+  view: IncidentView | undefined;
+  metrics: Pick<Metrics, 'fixVerifications'>;
+}): AlertJobProcessors['verify'] {
+  return createVerifier({
+    ...options.services,
+    engine: options.engine,
+    reader: options.reader,
+    view: incidentView(options.services, options.view),
+    onOutcome: (kind, outcome) => options.metrics.fixVerifications.inc({ kind, outcome }),
   });
 }
 
@@ -294,11 +328,15 @@ export function createScaleResolver(reader: ClusterReader | null): ResolveScaleT
   return scaleTargetResolver((ns, name) => resolveScaleTarget(reader, ns, name));
 }
 
-/** The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path. */
+/**
+ * The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path; a check after
+ * an action runs `verify` (wireVerification).
+ */
 export function alertJobProcessors(
-  deps: Omit<PipelineDeps, 'logger' | 'signal'> & Pick<MedicQueues, 'fanOutAlerts'>,
+  deps: Omit<PipelineDeps, 'logger' | 'signal'> &
+    Pick<MedicQueues, 'fanOutAlerts'> & { verify?: AlertJobProcessors['verify'] },
 ): AlertJobProcessors {
-  const { fanOutAlerts, ...pipeline } = deps;
+  const { fanOutAlerts, verify, ...pipeline } = deps;
   return {
     alert: async (event, ctx) => {
       await processAlertEvent(event, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
@@ -306,6 +344,13 @@ export function alertJobProcessors(
     diagnose: async (request, ctx) => {
       await processDiagnoseRequest(request, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
     },
+    verify:
+      verify ??
+      (async () => {
+        throw new MedicError('UNAVAILABLE', 'this worker cannot check fixes (no verifier is wired)', {
+          permanent: true,
+        });
+      }),
     fanOut: fanOutAlerts,
   };
 }

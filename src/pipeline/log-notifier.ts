@@ -36,5 +36,22 @@ export function createLogIncidentView(logger: Logger): IncidentView {
     async rerenderProposal(proposal) {
       log.info({ proposalId: proposal.id, kind: proposal.kind, state: proposal.state }, 'proposal changed');
     },
+    async showVerification(proposal) {
+      const v = proposal.verification;
+      if (!v) return;
+      log.info(
+        {
+          proposalId: proposal.id,
+          kind: proposal.kind,
+          outcome: v.outcome,
+          rootCause: v.diagnosis.rootCause.code,
+          summary: v.summary,
+          evidence: v.evidence.map((e) => e.text),
+          nextProposals: v.nextProposalIds,
+          unavailable: v.unavailable.map((u) => `${u.kind}: ${u.reason}`),
+        },
+        'fix verified',
+      );
+    },
   };
 }

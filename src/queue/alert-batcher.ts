@@ -31,8 +31,16 @@ export interface DiagnoseJobData {
   diagnose: DiagnoseRequest;
 }
 
-/** What an `alerts` job carries: one alert to diagnose, a batch to fan out, or a `/medic diagnose` request. */
-export type AlertJobData = AlertEvent | AlertBatchData | DiagnoseJobData;
+/** The check after a successful action (src/incidents/verify.ts): its proposal names everything else. */
+export interface VerifyJobData {
+  verify: { proposalId: string };
+}
+
+/**
+ * What an `alerts` job carries: one alert to diagnose, a batch to fan out, a `/medic diagnose` request, or the
+ * check after an action (a diagnosis too: the same engine, workers and concurrency).
+ */
+export type AlertJobData = AlertEvent | AlertBatchData | DiagnoseJobData | VerifyJobData;
 
 export function isAlertBatch(data: AlertJobData): data is AlertBatchData {
   return Array.isArray((data as Partial<AlertBatchData>).batch);
@@ -40,6 +48,10 @@ export function isAlertBatch(data: AlertJobData): data is AlertBatchData {
 
 export function isDiagnoseRequest(data: AlertJobData): data is DiagnoseJobData {
   return typeof (data as Partial<DiagnoseJobData>).diagnose === 'object';
+}
+
+export function isVerifyRequest(data: AlertJobData): data is VerifyJobData {
+  return typeof (data as Partial<VerifyJobData>).verify === 'object';
 }
 
 /** The name of batch jobs (per-alert jobs are named after the alert's status). */

@@ -19,6 +19,8 @@ import {
   type AlertJobData,
   isAlertBatch,
   isDiagnoseRequest,
+  isVerifyRequest,
+  type VerifyJobData,
 } from './queues.js';
 
 export interface JobContext {
@@ -131,6 +133,8 @@ export interface AlertJobProcessors {
   alert: JobProcessor<AlertEvent>;
   /** A `/medic diagnose` request: the same diagnosis path (src/pipeline/diagnose-request.ts). */
   diagnose: JobProcessor<DiagnoseRequest>;
+  /** The check after a successful action (src/incidents/verify.ts). */
+  verify: JobProcessor<VerifyJobData['verify']>;
   /** A batch stored at intake: queued as its per-alert jobs (MedicQueues.fanOutAlerts). */
   fanOut(events: AlertEvent[]): Promise<EnqueueResult>;
 }
@@ -145,6 +149,7 @@ export function startAlertWorker(
     processor: async (data, context) => {
       if (isAlertBatch(data)) await processors.fanOut(data.batch);
       else if (isDiagnoseRequest(data)) await processors.diagnose(data.diagnose, context);
+      else if (isVerifyRequest(data)) await processors.verify(data.verify, context);
       else await processors.alert(data, context);
     },
   });
