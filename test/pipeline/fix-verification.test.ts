@@ -42,6 +42,13 @@ const buttonsOf = (reply: Reply) =>
 const verificationReplies = (s: SlackSimulator) =>
   thread(s).filter((r) => r.metadata?.event_type === 'medic_verification');
 
+/** `medic serve` with Slack on the cluster, checking fixes `delay` after them; `replicaOf` shares its Redis and Slack. */
+function startMedic(on: TestCluster, delay: string, replicaOf?: { sim: SlackSimulator; medic: TestMedic }) {
+  const settings = `verification: {delay: ${delay}}`;
+  const options = { kube: on.apis, channel: CHANNEL, approvers: ['UAPPROVER'], settings };
+  return startMedicWithSlack(replicaOf ? { ...options, replicaOf } : options);
+}
+
 /** Posts the OOM alert, waits for its diagnosis reply and clicks its memory raise as an approver. */
 async function approveMemoryRaise(s: SlackSimulator, medic: TestMedic): Promise<Reply> {
   const res = await fetch(`${medic.url}/alertmanager`, {
@@ -71,20 +78,9 @@ async function outcomesCounted(medic: TestMedic): Promise<{ labels: Record<strin
 describe('the check after an approved fix', () => {
   it('a memory raise that ends the OOM kills posts "fixed" once, with two replicas on one Redis', async () => {
     cluster = await startTestCluster({ scenario: 'oom-limit' });
-    const first = await startMedicWithSlack({
-      kube: cluster.apis,
-      channel: CHANNEL,
-      approvers: ['UAPPROVER'],
-      settings: 'verification: {delay: 2s}',
-    });
+    const first = await startMedic(cluster, '2s');
     sim = first.sim;
-    const second = await startMedicWithSlack({
-      kube: cluster.apis,
-      channel: CHANNEL,
-      approvers: ['UAPPROVER'],
-      settings: 'verification: {delay: 2s}',
-      replicaOf: first,
-    });
+    const second = await startMedic(cluster, '2s', first);
     medics = [first.medic, second.medic];
     const s = first.sim;
     const diagnosis = await approveMemoryRaise(s, first.medic);
@@ -114,7 +110,8 @@ describe('the check after an approved fix', () => {
     await waitForChange(s, () => JSON.stringify(thread(s)[0]?.blocks).includes('*Fixed* (checked'), 10_000);
 
     // A second schedule of the same check (a retried action job, the other replica) is the same job: no-op.
-    const proposalId = (diagnosis.metadata?.event_payload?.proposals as { id: string }[])[0]?.id ?? '';
+    const proposals = (diagnosis.metadata?.event_payload?.proposals ?? []) as { id: string }[];
+    const proposalId = proposals[0]?.id ?? '';
     await second.medic.queues.enqueueVerification(proposalId, 0);
     await waitFor(async () => (await first.medic.queues.alerts.getJobState(`verify-${proposalId}`)) === 'completed', {
       timeoutMs: 10_000,
@@ -128,12 +125,7 @@ describe('the check after an approved fix', () => {
 
   it('a memory raise after which the new pods are OOM-killed again posts "not fixed" and the next raise', async () => {
     cluster = await startTestCluster({ scenario: 'oom-limit' });
-    const started = await startMedicWithSlack({
-      kube: cluster.apis,
-      channel: CHANNEL,
-      approvers: ['UAPPROVER'],
-      settings: 'verification: {delay: 3s}',
-    });
+    const started = await startMedic(cluster, '3s');
     ({ sim } = started);
     medics = [started.medic];
     const s = started.sim;
