@@ -166,7 +166,7 @@ describe('the check after an approved fix', () => {
     expect(verified.metadata?.event_payload).toMatchObject({
       kind: 'set-memory-limit',
       outcome: 'not fixed',
-      root_cause: 'OOM_LIMIT',
+      root_cause_now: 'OOM_LIMIT',
     });
     expect(text).toContain('*Not fixed*');
     expect(text).toMatch(/ad-server in pod ad-server-\w+-\w+ was terminated \(OOMKilled\) at .+, after the change/);

@@ -17,7 +17,8 @@ export interface VerificationMetadata {
     proposal_id: string;
     kind: string;
     outcome: VerificationOutcome;
-    root_cause: string;
+    /** What the check diagnosed (a diagnosis reply's `root_cause` names the cause of an alert, not this). */
+    root_cause_now: string;
     proposals: { id: string; kind: string }[];
   };
 }
@@ -81,7 +82,7 @@ export function renderVerification(
         proposal_id: proposal.id,
         kind: proposal.kind,
         outcome: v.outcome,
-        root_cause: d.rootCause.code,
+        root_cause_now: d.rootCause.code,
         proposals: next.map((p) => ({ id: p.id, kind: p.kind })),
       },
     },
