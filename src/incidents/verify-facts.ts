@@ -21,15 +21,18 @@ export interface TargetFacts {
   unreadable?: string;
 }
 
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+type TemplateWorkloadKind = Extract<WorkloadKind, 'Deployment' | 'StatefulSet' | 'DaemonSet'>;
+const TEMPLATE_WORKLOADS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+const isTemplateWorkload = (kind: string): kind is TemplateWorkloadKind => TEMPLATE_WORKLOADS.has(kind);
 
 /** The workload an action's target runs as: the target's own workload, or the target when it is one. */
-export function workloadOfTarget(target: Target | null | undefined): { kind: WorkloadKind; name: string } | null {
+export function workloadOfTarget(
+  target: Target | null | undefined,
+): { kind: TemplateWorkloadKind; name: string } | null {
   if (!target) return null;
-  if (target.workload && WORKLOAD_KINDS.has(target.workload.kind)) {
-    return { kind: target.workload.kind as WorkloadKind, name: target.workload.name };
-  }
-  return WORKLOAD_KINDS.has(target.kind) ? { kind: target.kind as WorkloadKind, name: target.name } : null;
+  const { workload } = target;
+  if (workload && isTemplateWorkload(workload.kind)) return { kind: workload.kind, name: workload.name };
+  return isTemplateWorkload(target.kind) ? { kind: target.kind, name: target.name } : null;
 }
 
 const time = (value: Date | string | undefined) => (value ? new Date(value).getTime() : Number.NaN);

@@ -12,14 +12,7 @@ import { MedicError } from '../errors.js';
 import type { ClusterReader } from '../kube/reader.js';
 import type { JobContext } from '../queue/index.js';
 import type { ProposalRecord } from '../store/proposals.js';
-import type {
-  Diagnosis,
-  DiagnosisEngine,
-  ProposedAction,
-  Target,
-  Verification,
-  VerificationOutcome,
-} from '../types.js';
+import type { Diagnosis, DiagnosisEngine, ProposedAction, Verification, VerificationOutcome } from '../types.js';
 import { type ActionKind, describeActionTarget } from '../vocabulary.js';
 import type { IncidentView } from './incident.js';
 import { createProposals, type ProposalDeps } from './proposals.js';
@@ -95,7 +88,7 @@ export function createVerifier(deps: VerifierDeps) {
       ...(proposal.groupKey ? { groupKey: proposal.groupKey } : {}),
       pairKey: `verify:${proposal.id}`,
       ...(proposal.alert ? { alert: proposal.alert } : {}),
-      target: (proposal.target ?? diagnosis.target) as Target | null,
+      target: proposal.target ?? diagnosis.target,
     };
     return createProposals(actions, origin, where, deps, signal);
   }

@@ -156,6 +156,7 @@ export function rollOut(store: SandboxStore, deployment: KubeObject): void {
     }
   }
   const running = store.list('v1', 'Pod', namespace).filter((p) => ownedBy(p, current));
-  const replicas = asRecord(current.spec).replicas as number;
+  const { replicas } = asRecord(current.spec);
+  if (typeof replicas !== 'number') return;
   for (let i = running.length; i < replicas; i++) store.create(freshPod(current, nodeName));
 }
