@@ -123,6 +123,27 @@ describe('the check after an approved fix', () => {
     expect(thread(s)).toHaveLength(2);
   });
 
+  it('the check is in Redis: Medic stopped after the fix and started again still posts it, once', async () => {
+    cluster = await startTestCluster({ scenario: 'oom-limit' });
+    const before = await startMedic(cluster, '4s');
+    ({ sim } = before);
+    medics = [before.medic];
+    const s = before.sim;
+    await approveMemoryRaise(s, before.medic);
+    await waitForChange(s, () => JSON.stringify(thread(s)[0]?.blocks).includes('Done (approved by'), 15_000);
+    await before.medic.stop();
+    expect(verificationReplies(s)).toEqual([]);
+
+    const after = await startMedic(cluster, '4s', before);
+    medics.push(after.medic);
+    const verified = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
+    expect(verified.metadata?.event_payload).toMatchObject({ outcome: 'fixed' });
+    expect(await outcomesCounted(after.medic)).toEqual([
+      { labels: { kind: 'set-memory-limit', outcome: 'fixed' }, value: 1 },
+    ]);
+    expect(verificationReplies(s)).toHaveLength(1);
+  });
+
   it('a memory raise after which the new pods are OOM-killed again posts "not fixed" and the next raise', async () => {
     cluster = await startTestCluster({ scenario: 'oom-limit' });
     const started = await startMedic(cluster, '3s');
