@@ -71,6 +71,34 @@ async function approveMemoryRaise(s: SlackSimulator, medic: TestMedic): Promise<
   return reply;
 }
 
+/**
+ * Writes `status` (its `$NOW` the time of writing) as the ad-server container's status of every pod the
+ * rollout starts, through the sandbox's API, as a kubelet would report it; resolves to the answers' codes.
+ */
+function breakNewPods(on: TestCluster, status: Record<string, unknown>): Promise<Response>[] {
+  const writes: Promise<Response>[] = [];
+  on.sandbox.store.on('change', (event: ChangeEvent) => {
+    const { kind, metadata } = event.object;
+    if (event.type !== 'ADDED' || kind !== 'Pod' || !metadata.name.startsWith('ad-server-')) return;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const container = {
+      name: 'ad-server',
+      image: 'registry.example.com/ads/ad-server:2.31.0',
+      ready: false,
+      ...status,
+    };
+    const body = JSON.stringify({ status: { containerStatuses: [container] } }).replaceAll('$NOW', now);
+    writes.push(
+      fetch(`${on.sandbox.url}/api/v1/namespaces/ads/pods/${metadata.name}/status`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body,
+      }),
+    );
+  });
+  return writes;
+}
+
 async function outcomesCounted(medic: TestMedic): Promise<{ labels: Record<string, unknown>; value: number }[]> {
   return (await medic.metrics.fixVerifications.get()).values.filter((v) => v.value > 0);
 }
@@ -144,40 +172,49 @@ describe('the check after an approved fix', () => {
     expect(verificationReplies(s)).toHaveLength(1);
   });
 
+  it('a memory raise after which the new pods cannot pull their image posts "changed" with the new diagnosis', async () => {
+    cluster = await startTestCluster({ scenario: 'oom-limit' });
+    const started = await startMedic(cluster, '3s');
+    ({ sim } = started);
+    medics = [started.medic];
+    const s = started.sim;
+    const pulls = breakNewPods(cluster, {
+      state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image: manifest unknown' } },
+      restartCount: 0,
+    });
+    await approveMemoryRaise(s, started.medic);
+
+    const verified = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
+    expect((await Promise.all(pulls)).map((r) => r.status)).toEqual([200, 200]);
+    expect(verified.metadata?.event_payload).toMatchObject({
+      kind: 'set-memory-limit',
+      outcome: 'changed',
+      root_cause_now: 'IMAGE_PULL_FAILURE',
+    });
+    const text = JSON.stringify(verified.blocks);
+    expect(text).toContain('*Changed*');
+    expect(text).toContain('Now IMAGE_PULL_FAILURE: Image registry.example.com/ads/ad-server:2.31.0 cannot be pulled');
+    expect(text).toMatch(/ad-server in pod ad-server-\w+-\w+ is ImagePullBackOff/);
+    // The new diagnosis's own fix: the revision the raise made is the one failing, so roll it back.
+    const next = buttonsOf(verified);
+    expect(next.map((b) => b.action_id)).toEqual(['medic.approve.rollout-undo.0']);
+    expect(verified.metadata?.event_payload?.proposals).toEqual([{ id: next[0]?.value, kind: 'rollout-undo' }]);
+    expect(text).toContain('revision: 15 → 14 (ReplicaSet ad-server-7c9d8f6b5)');
+    expect(await outcomesCounted(started.medic)).toEqual([
+      { labels: { kind: 'set-memory-limit', outcome: 'changed' }, value: 1 },
+    ]);
+  });
+
   it('a memory raise after which the new pods are OOM-killed again posts "not fixed" and the next raise', async () => {
     cluster = await startTestCluster({ scenario: 'oom-limit' });
     const started = await startMedic(cluster, '3s');
     ({ sim } = started);
     medics = [started.medic];
     const s = started.sim;
-    const sandboxUrl = cluster.sandbox.url;
-    // Each pod the rollout starts is OOM-killed right away: its status is written through the sandbox's API.
-    const killed: Promise<Response>[] = [];
-    cluster.sandbox.store.on('change', (event: ChangeEvent) => {
-      const { kind, metadata } = event.object;
-      if (event.type !== 'ADDED' || kind !== 'Pod' || !metadata.name.startsWith('ad-server-')) return;
-      const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const status = {
-        status: {
-          containerStatuses: [
-            {
-              name: 'ad-server',
-              image: 'registry.example.com/ads/ad-server:2.31.0',
-              ready: false,
-              restartCount: 1,
-              state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' } },
-              lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: at, finishedAt: at } },
-            },
-          ],
-        },
-      };
-      killed.push(
-        fetch(`${sandboxUrl}/api/v1/namespaces/ads/pods/${metadata.name}/status`, {
-          method: 'PATCH',
-          headers: { 'content-type': 'application/merge-patch+json' },
-          body: JSON.stringify(status),
-        }),
-      );
+    const killed = breakNewPods(cluster, {
+      state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' } },
+      lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: '$NOW', finishedAt: '$NOW' } },
+      restartCount: 1,
     });
     await approveMemoryRaise(s, started.medic);
 
