@@ -99,6 +99,20 @@ function breakNewPods(on: TestCluster, status: Record<string, unknown>): Promise
   return writes;
 }
 
+/** Medic on the oom-limit cluster; the memory raise approved while its new pods report `status`; the check's reply. */
+async function raiseWhileNewPodsReport(status: Record<string, unknown>) {
+  cluster = await startTestCluster({ scenario: 'oom-limit' });
+  const started = await startMedic(cluster, '3s');
+  ({ sim } = started);
+  medics = [started.medic];
+  const s = started.sim;
+  const writes = breakNewPods(cluster, status);
+  await approveMemoryRaise(s, started.medic);
+  const verified = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
+  expect((await Promise.all(writes)).map((r) => r.status)).toEqual([200, 200]);
+  return { medic: started.medic, verified };
+}
+
 async function outcomesCounted(medic: TestMedic): Promise<{ labels: Record<string, unknown>; value: number }[]> {
   return (await medic.metrics.fixVerifications.get()).values.filter((v) => v.value > 0);
 }
@@ -173,19 +187,10 @@ describe('the check after an approved fix', () => {
   });
 
   it('a memory raise after which the new pods cannot pull their image posts "changed" with the new diagnosis', async () => {
-    cluster = await startTestCluster({ scenario: 'oom-limit' });
-    const started = await startMedic(cluster, '3s');
-    ({ sim } = started);
-    medics = [started.medic];
-    const s = started.sim;
-    const pulls = breakNewPods(cluster, {
+    const { medic, verified } = await raiseWhileNewPodsReport({
       state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image: manifest unknown' } },
       restartCount: 0,
     });
-    await approveMemoryRaise(s, started.medic);
-
-    const verified = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
-    expect((await Promise.all(pulls)).map((r) => r.status)).toEqual([200, 200]);
     expect(verified.metadata?.event_payload).toMatchObject({
       kind: 'set-memory-limit',
       outcome: 'changed',
@@ -200,26 +205,17 @@ describe('the check after an approved fix', () => {
     expect(next.map((b) => b.action_id)).toEqual(['medic.approve.rollout-undo.0']);
     expect(verified.metadata?.event_payload?.proposals).toEqual([{ id: next[0]?.value, kind: 'rollout-undo' }]);
     expect(text).toContain('revision: 15 → 14 (ReplicaSet ad-server-7c9d8f6b5)');
-    expect(await outcomesCounted(started.medic)).toEqual([
+    expect(await outcomesCounted(medic)).toEqual([
       { labels: { kind: 'set-memory-limit', outcome: 'changed' }, value: 1 },
     ]);
   });
 
   it('a memory raise after which the new pods are OOM-killed again posts "not fixed" and the next raise', async () => {
-    cluster = await startTestCluster({ scenario: 'oom-limit' });
-    const started = await startMedic(cluster, '3s');
-    ({ sim } = started);
-    medics = [started.medic];
-    const s = started.sim;
-    const killed = breakNewPods(cluster, {
+    const { medic, verified } = await raiseWhileNewPodsReport({
       state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' } },
       lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: '$NOW', finishedAt: '$NOW' } },
       restartCount: 1,
     });
-    await approveMemoryRaise(s, started.medic);
-
-    const verified = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
-    expect((await Promise.all(killed)).map((r) => r.status)).toEqual([200, 200]);
     const text = JSON.stringify(verified.blocks);
     expect(verified.metadata?.event_payload).toMatchObject({
       kind: 'set-memory-limit',
@@ -232,7 +228,7 @@ describe('the check after an approved fix', () => {
     const next = buttonsOf(verified);
     expect(next.map((b) => b.text?.text)).toEqual(['Raise ad-server memory limit 512Mi → 1Gi on Deployment/ad-server']);
     expect(verified.metadata?.event_payload?.proposals).toEqual([{ id: next[0]?.value, kind: 'set-memory-limit' }]);
-    const counted = await outcomesCounted(started.medic);
+    const counted = await outcomesCounted(medic);
     expect(counted).toEqual([{ labels: { kind: 'set-memory-limit', outcome: 'not fixed' }, value: 1 }]);
   });
 });
