@@ -28,9 +28,11 @@ import { resolveScaleTarget } from './diagnosis/scale-target.js';
 import { MedicError } from './errors.js';
 import { approveProposal } from './incidents/approve.js';
 import { createApproverCheck } from './incidents/approvers.js';
-import { createIncidents, type Incidents, type IncidentView } from './incidents/incident.js';
+import { createIncidents, type IncidentDeps, type Incidents, type IncidentView } from './incidents/incident.js';
 import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
+import type { GroupSilence } from './incidents/silence-decisions.js';
+import type { SilenceFollower } from './incidents/silence-follow.js';
 import { createVerifier, verificationScheduler } from './incidents/verify.js';
 import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
@@ -52,7 +54,7 @@ import type { AppDeps } from './server/app.js';
 import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
 import { createAuditLog } from './store/audit.js';
 import { createIncidentStore } from './store/incidents.js';
-import { createProposalStore } from './store/proposals.js';
+import { createProposalStore, type ProposalRecord } from './store/proposals.js';
 import type { Redis } from './store/redis.js';
 import { createThreadStore } from './store/threads.js';
 import type { DiagnosisEngine } from './types.js';
@@ -182,6 +184,9 @@ export interface SlackWiringDeps {
   metrics?: Pick<Metrics, 'registry'>;
   updateIntervalMs?: number;
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
+  /** With ALERTMANAGER_URL (src/incidents/silence-follow.ts): the group's silence in its parent, and the start of a follow. */
+  silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
+  onActionDone?: (proposal: ProposalRecord) => Promise<void>;
 }
 
 export interface SlackWiring {
@@ -214,6 +219,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     ...(deps.updateIntervalMs ? { updateIntervalMs: deps.updateIntervalMs } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(counters ? { onRateLimited: () => counters.rateLimited.inc() } : {}),
+    ...(deps.silenceOf ? { silenceOf: deps.silenceOf } : {}),
   });
   const rerenderProposal = adapter.view.rerenderProposal;
   const approvers = createApproverCheck({
@@ -254,11 +260,23 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     runAction: createActionRunner({
       ...services,
       rerenderProposal,
-      ...(deps.enqueueVerification
-        ? { afterDone: verificationScheduler(settings.verification, deps.enqueueVerification) }
-        : {}),
+      ...afterDone([
+        deps.enqueueVerification && verificationScheduler(settings.verification, deps.enqueueVerification),
+        deps.onActionDone,
+      ]),
     }),
     router: adapter.router,
+  };
+}
+
+/** run-action's afterDone from the hooks that are wired (each idempotent per proposal), in order; none: absent. */
+function afterDone(hooks: (((proposal: ProposalRecord) => Promise<void>) | undefined)[]) {
+  const wired = hooks.filter((hook) => hook !== undefined);
+  if (wired.length === 0) return {};
+  return {
+    afterDone: async (proposal: ProposalRecord) => {
+      for (const hook of wired) await hook(proposal);
+    },
   };
 }
 
@@ -279,21 +297,23 @@ function slackCounters(registry: Metrics['registry']) {
 }
 
 /** The view that shows incidents: Slack's when wired, else the log's. */
-export function incidentView(services: IncidentServices, view: IncidentView | undefined): IncidentView {
-  return view ?? createLogIncidentView(services.logger);
+export function incidentView(view: IncidentView | undefined, logger: Logger): IncidentView {
+  return view ?? createLogIncidentView(logger);
 }
 
-/** The incident module with the view that shows it. */
+/** The incident module with the view that shows it (incidentView). */
 export function wireIncidents(options: {
   redis: Redis;
   prefix: string;
   services: IncidentServices;
   view: IncidentView | undefined;
+  openAlerts?: IncidentDeps['openAlerts'];
 }): Incidents {
   return createIncidents({
     ...options.services,
     incidents: createIncidentStore(options.redis, options.prefix),
-    view: incidentView(options.services, options.view),
+    view: incidentView(options.view, options.services.logger),
+    ...(options.openAlerts ? { openAlerts: options.openAlerts } : {}),
   });
 }
 
@@ -305,14 +325,14 @@ export function wireVerification(options: {
   services: IncidentServices;
   engine: DiagnosisEngine;
   reader: ClusterReader | null;
-  view: IncidentView | undefined;
+  view: IncidentView;
   metrics: Pick<Metrics, 'fixVerifications'>;
-}): AlertJobProcessors['verify'] {
+}): NonNullable<AlertJobProcessors['verify']> {
   return createVerifier({
     ...options.services,
     engine: options.engine,
     reader: options.reader,
-    view: incidentView(options.services, options.view),
+    view: options.view,
     onOutcome: (kind, outcome) => options.metrics.fixVerifications.inc({ kind, outcome }),
   });
 }
@@ -334,23 +354,21 @@ export function createScaleResolver(reader: ClusterReader | null): ResolveScaleT
  */
 export function alertJobProcessors(
   deps: Omit<PipelineDeps, 'logger' | 'signal'> &
-    Pick<MedicQueues, 'fanOutAlerts'> & { verify?: AlertJobProcessors['verify'] },
+    Pick<MedicQueues, 'fanOutAlerts'> & {
+      silenceFollower?: SilenceFollower | undefined;
+      verify?: AlertJobProcessors['verify'];
+    },
 ): AlertJobProcessors {
-  const { fanOutAlerts, verify, ...pipeline } = deps;
+  const { fanOutAlerts, silenceFollower, verify, ...pipeline } = deps;
   return {
+    ...(silenceFollower ? { silenceCheck: silenceFollower.check, silenceSweep: silenceFollower.sweep } : {}),
     alert: async (event, ctx) => {
       await processAlertEvent(event, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
     },
     diagnose: async (request, ctx) => {
       await processDiagnoseRequest(request, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
     },
-    verify:
-      verify ??
-      (async () => {
-        throw new MedicError('UNAVAILABLE', 'this worker cannot check fixes (no verifier is wired)', {
-          permanent: true,
-        });
-      }),
+    ...(verify ? { verify } : {}),
     fanOut: fanOutAlerts,
   };
 }

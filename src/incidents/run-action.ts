@@ -20,7 +20,10 @@ export interface RunActionDeps {
   remediation: Pick<Remediation, 'execute'>;
   /** IncidentView.rerenderProposal: shows "running", then the outcome. */
   rerenderProposal(proposal: ProposalRecord): Promise<void>;
-  /** Called with the proposal once it is done (scheduleVerification); idempotent per proposal. */
+  /**
+   * Called with the proposal once it is done: the check whether it worked is scheduled (verify.ts), a `silence`
+   * starts its group's follow; idempotent per proposal.
+   */
   afterDone?: (proposal: ProposalRecord) => Promise<void>;
   now: () => number;
 }

@@ -53,5 +53,9 @@ export function createLogIncidentView(logger: Logger): IncidentView {
         'fix verified',
       );
     },
+    async showSilence(event, silence) {
+      if (!silence) log.info({ groupKey: event.groupKey }, 'alert group no longer silenced');
+      else log.info({ groupKey: event.groupKey, ...silence }, 'alert group silenced');
+    },
   };
 }

@@ -20,6 +20,7 @@ import type { AlertEvent } from '../alertmanager/payload.js';
 import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { Redis } from '../store/redis.js';
 import { alertJobId } from './job-ids.js';
+import type { SilenceCheckJobData, SilenceSweepJobData } from './silence-jobs.js';
 
 /** A batch of alerts stored as one job on the `alerts` queue, to be fanned out into per-alert jobs. */
 export interface AlertBatchData {
@@ -37,10 +38,17 @@ export interface VerifyJobData {
 }
 
 /**
- * What an `alerts` job carries: one alert to diagnose, a batch to fan out, a `/medic diagnose` request, or the
- * check after an action (a diagnosis too: the same engine, workers and concurrency).
+ * What an `alerts` job carries: one alert to diagnose, a batch to fan out, a `/medic diagnose` request, the check
+ * after an action (a diagnosis too: the same engine, workers and concurrency), or a job of the silence follower
+ * (src/queue/silence-jobs.ts).
  */
-export type AlertJobData = AlertEvent | AlertBatchData | DiagnoseJobData | VerifyJobData;
+export type AlertJobData =
+  | AlertEvent
+  | AlertBatchData
+  | DiagnoseJobData
+  | VerifyJobData
+  | SilenceCheckJobData
+  | SilenceSweepJobData;
 
 export function isAlertBatch(data: AlertJobData): data is AlertBatchData {
   return Array.isArray((data as Partial<AlertBatchData>).batch);

@@ -16,6 +16,7 @@ export {
   type QueueOptions,
   type VerifyJobData,
 } from './queues.js';
+export type { SilenceCheckJob } from './silence-jobs.js';
 export { createSlackQueue, SLACK_QUEUE, type SlackQueue, type SyncThreadJobData, startSlackWorker } from './slack.js';
 export {
   type AlertJobProcessors,

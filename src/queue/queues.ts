@@ -17,6 +17,13 @@ import {
   writeChecked,
 } from './alert-batcher.js';
 import { actionJobId, verificationJobId } from './job-ids.js';
+import {
+  SILENCE_CHECK_JOB_OPTIONS,
+  SILENCE_SWEEP_JOB_OPTIONS,
+  SILENCE_SWEEP_SCHEDULER,
+  type SilenceCheckJob,
+  silenceCheckJobId,
+} from './silence-jobs.js';
 
 export type { AlertBatchData, AlertJobData, DiagnoseJobData, EnqueueResult, VerifyJobData } from './alert-batcher.js';
 export { isAlertBatch, isDiagnoseRequest, isVerifyRequest } from './alert-batcher.js';
@@ -73,6 +80,10 @@ export interface MedicQueues {
   enqueueVerification(proposalId: string, delayMs: number): Promise<void>;
   /** Queues a proposal for execution; a second enqueue of the same id is a no-op (`enqueued: false`). */
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
+  /** Queues a check of a silenced group, due in `delayMs`; the same check asked twice is one job. */
+  scheduleSilenceCheck(job: SilenceCheckJob, delayMs: number): Promise<void>;
+  /** Starts (or re-times) the silence sweep: one job per `everyMs` across every replica; null stops it. */
+  scheduleSilenceSweep(everyMs: number | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -168,6 +179,28 @@ export function createQueues(options: QueueOptions): MedicQueues {
       await alerts.add('verify', { verify: { proposalId } }, { jobId, delay: Math.max(0, delayMs) });
     },
     enqueueAction,
+    async scheduleSilenceCheck(job, delayMs) {
+      await alerts.add(
+        'silence-check',
+        { silenceCheck: job },
+        {
+          ...SILENCE_CHECK_JOB_OPTIONS,
+          jobId: silenceCheckJobId(job),
+          ...(delayMs > 0 ? { delay: delayMs } : {}),
+        },
+      );
+    },
+    async scheduleSilenceSweep(everyMs) {
+      if (everyMs === null) {
+        await alerts.removeJobScheduler(SILENCE_SWEEP_SCHEDULER);
+        return;
+      }
+      await alerts.upsertJobScheduler(
+        SILENCE_SWEEP_SCHEDULER,
+        { every: everyMs },
+        { name: 'silence-sweep', data: { silenceSweep: true }, opts: SILENCE_SWEEP_JOB_OPTIONS },
+      );
+    },
     async close() {
       await Promise.all([alerts.close(), actions.close()]);
     },

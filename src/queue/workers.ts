@@ -5,7 +5,7 @@
  */
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { AlertEvent } from '../alertmanager/payload.js';
-import { errorMessage, isMedicError } from '../errors.js';
+import { errorMessage, isMedicError, MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
@@ -22,6 +22,7 @@ import {
   isVerifyRequest,
   type VerifyJobData,
 } from './queues.js';
+import { isSilenceCheck, isSilenceSweep, type SilenceCheckJob } from './silence-jobs.js';
 
 export interface JobContext {
   jobId: string;
@@ -133,11 +134,26 @@ export interface AlertJobProcessors {
   alert: JobProcessor<AlertEvent>;
   /** A `/medic diagnose` request: the same diagnosis path (src/pipeline/diagnose-request.ts). */
   diagnose: JobProcessor<DiagnoseRequest>;
-  /** The check after a successful action (src/incidents/verify.ts). */
-  verify: JobProcessor<VerifyJobData['verify']>;
+  /** The check after a successful action (src/incidents/verify.ts); absent where no verifier is wired. */
+  verify?: JobProcessor<VerifyJobData['verify']>;
   /** A batch stored at intake: queued as its per-alert jobs (MedicQueues.fanOutAlerts). */
   fanOut(events: AlertEvent[]): Promise<EnqueueResult>;
+  /** The silence follower (src/incidents/silence-follow.ts); absent without ALERTMANAGER_URL. */
+  silenceCheck?: JobProcessor<SilenceCheckJob>;
+  silenceSweep?: (context: JobContext) => Promise<void>;
 }
+
+const noFollower = () =>
+  new MedicError(
+    'CONFIG_INVALID',
+    'This worker has no ALERTMANAGER_URL, so it cannot follow silenced alert groups; set it on every worker.',
+    { field: 'ALERTMANAGER_URL', permanent: true },
+  );
+
+const noVerifier = () =>
+  new MedicError('UNAVAILABLE', 'This worker cannot check fixes: no verifier is wired into its alerts worker.', {
+    permanent: true,
+  });
 
 /** Starts the diagnosis worker on the `alerts` queue; it routes each job to the processor for its kind. */
 export function startAlertWorker(
@@ -149,8 +165,16 @@ export function startAlertWorker(
     processor: async (data, context) => {
       if (isAlertBatch(data)) await processors.fanOut(data.batch);
       else if (isDiagnoseRequest(data)) await processors.diagnose(data.diagnose, context);
-      else if (isVerifyRequest(data)) await processors.verify(data.verify, context);
-      else await processors.alert(data, context);
+      else if (isVerifyRequest(data)) {
+        if (!processors.verify) throw noVerifier();
+        await processors.verify(data.verify, context);
+      } else if (isSilenceCheck(data)) {
+        if (!processors.silenceCheck) throw noFollower();
+        await processors.silenceCheck(data.silenceCheck, context);
+      } else if (isSilenceSweep(data)) {
+        if (!processors.silenceSweep) throw noFollower();
+        await processors.silenceSweep(context);
+      } else await processors.alert(data, context);
     },
   });
 }

@@ -121,6 +121,13 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
       await deps.scheduler.requestSync(id, { urgent: false });
     },
 
+    /** The parent reads the group's silence when it is rendered (ThreadSyncDeps.silenceOf): a sync is enough. */
+    async showSilence(event) {
+      await deps.scheduler.requestSync(deps.threads.threadId(channelOf(event, deps), event.groupKey), {
+        urgent: false,
+      });
+    },
+
     rerenderProposal,
 
     /** The thread's sync renders the verification (its own reply) and the proposal's status line. */

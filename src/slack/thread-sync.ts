@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import { silenceLabels } from '../diagnosis/named-target.js';
 import { MedicError } from '../errors.js';
+import type { GroupSilence } from '../incidents/silence-decisions.js';
 import type { Logger } from '../logger.js';
 import type { ProposalStore } from '../store/proposals.js';
 import type { MessageWrite, PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
@@ -37,6 +38,8 @@ export interface ThreadSyncDeps {
   syncNowClient?: WebClient;
   /** How long one Slack call of the in-job attempt may take; default DEFAULT_SLACK_TIMEOUT_MS. */
   syncNowTimeoutMs?: number;
+  /** The group's silence, shown in the parent (src/incidents/silence-follow.ts); absent without ALERTMANAGER_URL. */
+  silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
 }
 
 export interface SyncOptions {
@@ -68,7 +71,12 @@ const LOCK_TTL_MS = 60_000;
 
 const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('hex');
 
-function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: number): Rendered[] {
+function renderAll(
+  snap: ThreadSnapshot,
+  proposals: Map<string, Proposal>,
+  now: number,
+  silence: GroupSilence | null = null,
+): Rendered[] {
   const meta = snap.meta;
   if (!meta) return [];
   const firing = snap.alerts.filter((a) => a.status === 'firing').length;
@@ -81,6 +89,7 @@ function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: 
     groupLabels: meta.groupLabels,
     alertmanagerURL: safeLink(meta.externalURL),
     links: groupLinks(snap.alerts, meta),
+    silence,
   });
   const out: Rendered[] = [{ name: 'parent', ...parent, hash: hashOf(parent) }];
   for (const pair of snap.pairs) {
@@ -185,7 +194,8 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   async function runOn(run: Run, snap: ThreadSnapshot, options: SyncOptions): Promise<void> {
     const threadId = snap.id;
     if (!snap.meta) return;
-    const rendered = renderAll(snap, await loadThreadProposals(deps.proposals, snap), now());
+    const silence = (await deps.silenceOf?.(snap.meta.groupKey)) ?? null;
+    const rendered = renderAll(snap, await loadThreadProposals(deps.proposals, snap), now(), silence);
     const posted = { ...snap.messages };
 
     for (const message of rendered) {

@@ -15,6 +15,7 @@ import { parseSettings } from '../../src/config/load.js';
 import { createIncidents, type Incidents } from '../../src/incidents/incident.js';
 import type { KubeApis } from '../../src/kube/client.js';
 import { createLogger } from '../../src/logger.js';
+import type { MedicOverrides } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { DiagnoseKind } from '../../src/pipeline/diagnose-request.js';
 import { createFallbackEngine } from '../../src/pipeline/fallback-engine.js';
@@ -342,6 +343,9 @@ export async function startMedicWithSlack(options: {
   settings?: string;
   /** Another replica: the simulator the first one uses (its events URL is left alone), and its queue prefix. */
   replicaOf?: { sim: SlackSimulator; medic: TestMedic };
+  /** More environment (ALERTMANAGER_URL) and overrides (silence follow timing). */
+  env?: Record<string, string>;
+  overrides?: MedicOverrides;
 }): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
   const sim =
     options.replicaOf?.sim ??
@@ -361,8 +365,9 @@ export async function startMedicWithSlack(options: {
         SLACK_CHANNEL: options.channel,
         MEDIC_CONFIG: join(dir, 'medic.yaml'),
         ...prefix,
+        ...options.env,
       },
-      overrides: { kube: options.kube },
+      overrides: { ...options.overrides, kube: options.kube },
     });
     if (!options.replicaOf) sim.setEventsUrl(`${medic.url}/slack/events`);
     return { medic, sim };
