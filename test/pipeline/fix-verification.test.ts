@@ -44,8 +44,8 @@ const verificationReplies = (s: SlackSimulator) =>
 
 /** `medic serve` with Slack on the cluster, checking fixes `delay` after them; `replicaOf` shares its Redis and Slack. */
 function startMedic(on: TestCluster, delay: string, replicaOf?: { sim: SlackSimulator; medic: TestMedic }) {
-  const settings = `verification: {delay: ${delay}}`;
-  const options = { kube: on.apis, channel: CHANNEL, approvers: ['UAPPROVER'], settings };
+  const settingsYaml = `verification: {delay: ${delay}}\n`;
+  const options = { kube: on.apis, channel: CHANNEL, approvers: ['UAPPROVER'], settingsYaml };
   return startMedicWithSlack(replicaOf ? { ...options, replicaOf } : options);
 }
 

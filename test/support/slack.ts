@@ -339,8 +339,8 @@ export async function startMedicWithSlack(options: {
   kube: KubeApis;
   channel: string;
   approvers: string[];
-  /** More medic.yaml lines (e.g. `verification: {delay: 2s}`). */
-  settings?: string;
+  /** More medic.yaml, after the approvers (e.g. `managedBy: {argocd: refuse}`). */
+  settingsYaml?: string;
   /** Another replica: the simulator the first one uses (its events URL is left alone), and its queue prefix. */
   replicaOf?: { sim: SlackSimulator; medic: TestMedic };
   /** More environment (ALERTMANAGER_URL) and overrides (silence follow timing). */
@@ -351,7 +351,7 @@ export async function startMedicWithSlack(options: {
     options.replicaOf?.sim ??
     (await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS }));
   const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
-  writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n${options.settings ?? ''}\n`);
+  writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n${options.settingsYaml ?? ''}`);
   const prefix: Record<string, string> = options.replicaOf
     ? { MEDIC_QUEUE_PREFIX: options.replicaOf.medic.config.queuePrefix }
     : {};
