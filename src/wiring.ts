@@ -21,7 +21,7 @@ import { PLAYBOOKS } from '../playbooks/index.js';
 import { buildMemoryChartForDiagnosis } from './charts/diagnosis-chart.js';
 import type { ClusterLink } from './clusters/connect.js';
 import { createClusterRegistry, settingsForCluster } from './clusters/registry.js';
-import type { ClusterServices, Clusters } from './clusters/services.js';
+import { type ClusterServices, type Clusters, namedEngine } from './clusters/services.js';
 import type { ChooseCluster } from './commands/cluster-flag.js';
 import { type DiagnoseCluster, runMedicCommand } from './commands/medic.js';
 import { type ResolveScaleTarget, runScaleCommand, type ScaleCluster, scaleTargetResolver } from './commands/scale.js';
@@ -37,6 +37,7 @@ import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
 import type { GroupSilence } from './incidents/silence-decisions.js';
 import type { SilenceFollower } from './incidents/silence-follow.js';
+import { createVerifier, verificationScheduler } from './incidents/verify.js';
 import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
@@ -202,6 +203,8 @@ export interface SlackWiringDeps {
   slackQueue: Pick<SlackQueue, 'addSync'>;
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
+  /** Schedules the check after a successful action (MedicQueues.enqueueVerification); without it, none is. */
+  enqueueVerification?: MedicQueues['enqueueVerification'];
   resolveScaleTarget: ResolveScaleTarget;
   /** Absent without a cluster: `/medic diagnose` then says so. */
   findDiagnoseTarget?: ReturnType<typeof diagnoseTargetFinder>;
@@ -295,7 +298,10 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     runAction: createActionRunner({
       ...services,
       rerenderProposal,
-      ...(deps.onActionDone ? { afterDone: deps.onActionDone } : {}),
+      ...afterDone([
+        deps.enqueueVerification && verificationScheduler(settings.verification, deps.enqueueVerification),
+        deps.onActionDone,
+      ]),
     }),
     router: adapter.router,
   };
@@ -318,6 +324,17 @@ const diagnoseCluster = (c: ClusterServices): DiagnoseCluster => ({
   ...(c.name ? { cluster: { label: c.settings.clusterLabel, name: c.name } } : {}),
   ...(c.reader ? { findTarget: diagnoseTargetFinder(c.reader) } : {}),
 });
+
+/** run-action's afterDone from the hooks that are wired (each idempotent per proposal), in order; none: absent. */
+function afterDone(hooks: (((proposal: ProposalRecord) => Promise<void>) | undefined)[]) {
+  const wired = hooks.filter((hook) => hook !== undefined);
+  if (wired.length === 0) return {};
+  return {
+    afterDone: async (proposal: ProposalRecord) => {
+      for (const hook of wired) await hook(proposal);
+    },
+  };
+}
 
 function slackCounters(registry: Metrics['registry']) {
   return {
@@ -359,6 +376,37 @@ export function wireIncidents(options: {
   });
 }
 
+/**
+ * The `alerts` worker's check after a successful action: the same engine diagnoses the target again; the
+ * outcome is shown by the incidents' view and counted in medic_fix_verifications_total.
+ */
+export function wireVerification(options: {
+  services: IncidentServices;
+  engine: DiagnosisEngine;
+  reader: ClusterReader | null;
+  /** With several clusters, each proposal is checked in its own (its record's `cluster`). */
+  clusters?: Clusters;
+  view: IncidentView;
+  metrics: Pick<Metrics, 'fixVerifications'>;
+}): NonNullable<AlertJobProcessors['verify']> {
+  const { clusters } = options;
+  return createVerifier({
+    ...options.services,
+    engine: options.engine,
+    reader: options.reader,
+    ...(clusters?.isNamed
+      ? {
+          clusterOf: (proposal: ProposalRecord) => {
+            const cluster = clusters.forProposal(proposal);
+            return cluster ? { engine: namedEngine(cluster), reader: cluster.reader } : null;
+          },
+        }
+      : {}),
+    view: options.view,
+    onOutcome: (kind, outcome) => options.metrics.fixVerifications.inc({ kind, outcome }),
+  });
+}
+
 /** `/scale`'s resolver: the playbooks' scale-target rules on the cluster, or a sentence without one. */
 export function createScaleResolver(reader: ClusterReader | null): ResolveScaleTarget {
   if (!reader) {
@@ -370,12 +418,18 @@ export function createScaleResolver(reader: ClusterReader | null): ResolveScaleT
   return scaleTargetResolver((ns, name) => resolveScaleTarget(reader, ns, name));
 }
 
-/** The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path. */
+/**
+ * The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path; a check after
+ * an action runs `verify` (wireVerification).
+ */
 export function alertJobProcessors(
   deps: Omit<PipelineDeps, 'logger' | 'signal'> &
-    Pick<MedicQueues, 'fanOutAlerts'> & { silenceFollower?: SilenceFollower | undefined },
+    Pick<MedicQueues, 'fanOutAlerts'> & {
+      silenceFollower?: SilenceFollower | undefined;
+      verify?: AlertJobProcessors['verify'];
+    },
 ): AlertJobProcessors {
-  const { fanOutAlerts, silenceFollower, ...pipeline } = deps;
+  const { fanOutAlerts, silenceFollower, verify, ...pipeline } = deps;
   return {
     ...(silenceFollower ? { silenceCheck: silenceFollower.check, silenceSweep: silenceFollower.sweep } : {}),
     alert: async (event, ctx) => {
@@ -384,6 +438,7 @@ export function alertJobProcessors(
     diagnose: async (request, ctx) => {
       await processDiagnoseRequest(request, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
     },
+    ...(verify ? { verify } : {}),
     fanOut: fanOutAlerts,
   };
 }

@@ -42,15 +42,21 @@ export function unroutedDiagnosis(event: AlertEvent, message: string): Diagnosis
   };
 }
 
+/** One cluster's engine whose diagnoses carry the cluster's name (none for the one unnamed cluster). */
+export function namedEngine(cluster: Pick<ClusterServices, 'name' | 'engine'>): DiagnosisEngine {
+  const { name, engine } = cluster;
+  if (name === undefined) return engine;
+  return { diagnose: async (event, signal) => ({ ...(await engine.diagnose(event, signal)), cluster: name }) };
+}
+
 /** Diagnoses each alert with its own cluster's engine; the diagnosis carries the cluster's name. */
 export function createClustersEngine(clusters: Clusters): DiagnosisEngine {
+  const engines = new Map(clusters.all.map((c) => [c.name, namedEngine(c)]));
   return {
     async diagnose(event, signal) {
       const choice = clusters.forAlert(event.alert.labels);
       if (!choice.ok) return unroutedDiagnosis(event, choice.message);
-      const { name, engine } = choice.cluster;
-      const diagnosis = await engine.diagnose(event, signal);
-      return name === undefined ? diagnosis : { ...diagnosis, cluster: name };
+      return (engines.get(choice.cluster.name) ?? namedEngine(choice.cluster)).diagnose(event, signal);
     },
   };
 }

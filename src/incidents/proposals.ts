@@ -28,7 +28,7 @@ export async function createProposals(
   actions: ProposedAction[],
   origin: ProposalOrigin,
   /** The incident it belongs to, and the configured cluster it acts on (absent with one unnamed cluster). */
-  where: { groupKey?: string; pairKey?: string; cluster?: string },
+  where: Pick<ProposalRecord, 'groupKey' | 'pairKey' | 'alert' | 'target' | 'cluster'>,
   deps: ProposalDeps,
   signal?: AbortSignal,
 ): Promise<CreatedProposals> {

@@ -47,6 +47,7 @@ function kubeconfig(servers: Record<string, string>): string {
 
 const MEDIC_YAML = [
   'approvers: [UAPPROVER]',
+  'verification: {delay: 1s}',
   'clusters:',
   '  - {name: prod-eu, context: prod-eu, approvers: [USECOND]}',
   '  - {name: staging, context: staging}',
@@ -195,6 +196,22 @@ describe('one Medic, two clusters', () => {
     expect(await kubectlLimit(prod)).not.toBe('256Mi');
     expect(await kubectlSnapshot(prod)).not.toBe(prodBefore);
     expect(await kubectlLimit(staging as Sandbox)).toBe('300Mi');
+    expect(await kubectlSnapshot(staging as Sandbox)).toBe(stagingBefore);
+
+    // The check after the fix reads prod-eu again, and only prod-eu.
+    const stagingRequests = (staging as Sandbox).requests().total;
+    const verified = await waitForChange(
+      sim,
+      () =>
+        sim
+          .conversations()
+          .find((c) => c.id === 'CPROD')
+          ?.messages[0]?.replies.find((r) => r.metadata?.event_type === 'medic_verification'),
+      30_000,
+    );
+    expect(verified.metadata?.event_payload).toMatchObject({ outcome: 'fixed' });
+    expect(JSON.stringify(verified.blocks)).toContain('prod-eu');
+    expect((staging as Sandbox).requests().total).toBe(stagingRequests);
     expect(await kubectlSnapshot(staging as Sandbox)).toBe(stagingBefore);
 
     // The Kubernetes metrics carry the cluster.

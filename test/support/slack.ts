@@ -341,18 +341,25 @@ export async function startMedicWithSlack(
     channel: string;
     /** More medic.yaml, after the approvers (e.g. `managedBy: {argocd: refuse}`). */
     settingsYaml?: string;
+    /** Another replica: the simulator the first one uses (its events URL is left alone), and its queue prefix. */
+    replicaOf?: { sim: SlackSimulator; medic: TestMedic };
     /** More environment (ALERTMANAGER_URL, KUBECONFIG for medic.yaml `clusters`) and overrides (silence follow timing). */
     env?: Record<string, string>;
     overrides?: MedicOverrides;
   } & ({ kube: KubeApis; approvers: string[] } | { medicYaml: string }),
 ): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
-  const sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
+  const sim =
+    options.replicaOf?.sim ??
+    (await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS }));
   const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
   const yaml =
     'medicYaml' in options
       ? options.medicYaml
       : `approvers: [${options.approvers.join(', ')}]\n${options.settingsYaml ?? ''}`;
   writeFileSync(join(dir, 'medic.yaml'), yaml);
+  const prefix: Record<string, string> = options.replicaOf
+    ? { MEDIC_QUEUE_PREFIX: options.replicaOf.medic.config.queuePrefix }
+    : {};
   try {
     const medic = await startTestMedic({
       role: 'all',
@@ -362,14 +369,15 @@ export async function startMedicWithSlack(
         SLACK_API_URL: sim.apiUrl,
         SLACK_CHANNEL: options.channel,
         MEDIC_CONFIG: join(dir, 'medic.yaml'),
+        ...prefix,
         ...options.env,
       },
       overrides: { ...options.overrides, ...('kube' in options ? { kube: options.kube } : {}) },
     });
-    sim.setEventsUrl(`${medic.url}/slack/events`);
+    if (!options.replicaOf) sim.setEventsUrl(`${medic.url}/slack/events`);
     return { medic, sim };
   } catch (error) {
-    await sim.close();
+    if (!options.replicaOf) await sim.close();
     throw error;
   }
 }
