@@ -97,7 +97,8 @@ beforeEach(async () => {
   ({ medic, sim } = await startMedicWithSlack({
     channel: 'CALERTS',
     medicYaml: MEDIC_YAML,
-    env: { KUBECONFIG: kubeconfig({ 'prod-eu': prod.url, staging: staging.url }) },
+    // Enough workers that a hanging cluster's diagnoses do not queue the other cluster's behind them.
+    env: { KUBECONFIG: kubeconfig({ 'prod-eu': prod.url, staging: staging.url }), MEDIC_WORKER_CONCURRENCY: '32' },
   }));
 });
 
@@ -346,5 +347,19 @@ describe('one Medic, two clusters', () => {
     const up = await thread('CPROD');
     expect(up.reply.metadata?.event_payload).toMatchObject({ root_cause: 'OOM_LIMIT' });
     expect(performance.now() - sent).toBeLessThan(5000);
+  });
+
+  it("a hanging cluster's diagnoses do not hold up the other's Kubernetes requests", async () => {
+    (staging as Sandbox).setFaults([{ hang: true }]);
+    const hanging = Array.from({ length: 20 }, (_, i) => alert('staging', `ee${String(i).padStart(14, '0')}`));
+    for (const body of hanging) await send(body);
+    // Let the staging diagnoses take whatever they take before prod-eu's alert arrives.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const sent = performance.now();
+    await send(alert('prod-eu', 'cdcd000000000010'));
+    const up = await thread('CPROD');
+    expect(up.reply.metadata?.event_payload).toMatchObject({ root_cause: 'OOM_LIMIT' });
+    expect(JSON.stringify(up.reply.blocks)).not.toContain('partial');
+    expect(performance.now() - sent).toBeLessThan(4000);
   });
 });
