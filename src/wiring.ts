@@ -110,11 +110,12 @@ export function createRemediationService(
   kube: KubeApis | null,
   redis: Redis,
   logger: Logger,
-): Pick<Remediation, 'prepare' | 'execute'> {
+): RemediationService {
   if (!kube) {
     return {
       prepare: async () => ({ ok: false, reason: 'no Kubernetes cluster is configured' }),
       execute: async () => Promise.reject(noCluster()),
+      undone: async () => null,
     };
   }
   return createRemediation({
@@ -141,9 +142,12 @@ export function diagnoseTargetFinder(reader: ClusterReader) {
   };
 }
 
+/** Remediation as the incident services use it; `undone` (for the check after a fix) is optional in test doubles. */
+export type RemediationService = Pick<Remediation, 'prepare' | 'execute'> & Partial<Pick<Remediation, 'undone'>>;
+
 /** What the incident module and Slack both use: the Redis records of proposals, audit and incidents. */
 export interface IncidentServices extends ProposalDeps {
-  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  remediation: RemediationService;
   settings: Settings;
   logger: Logger;
 }
@@ -152,7 +156,7 @@ export function createIncidentServices(options: {
   redis: Redis;
   prefix: string;
   settings: Settings;
-  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  remediation: RemediationService;
   logger: Logger;
   now?: () => number;
 }): IncidentServices {
@@ -336,6 +340,7 @@ export function wireVerification(options: {
     engine: options.engine,
     reader: options.reader,
     view: options.view,
+    ...(options.services.remediation.undone ? { undone: options.services.remediation.undone } : {}),
     onOutcome: (kind, outcome) => options.metrics.fixVerifications.inc({ kind, outcome }),
   });
 }
