@@ -53,7 +53,7 @@ import { createFallbackEngine } from './pipeline/fallback-engine.js';
 import { createLogIncidentView } from './pipeline/log-notifier.js';
 import { type PipelineDeps, processAlertEvent } from './pipeline/process-alert.js';
 import type { ActionJobData, AlertJobProcessors, JobProcessor, MedicQueues, SlackQueue } from './queue/index.js';
-import { createRemediation, type Remediation } from './remediation/index.js';
+import { createRemediation, type RemediationService } from './remediation/index.js';
 import type { AppDeps } from './server/app.js';
 import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
 import { createAuditLog } from './store/audit.js';
@@ -136,11 +136,12 @@ export function createRemediationService(
   redis: Redis,
   logger: Logger,
   cluster?: string,
-): Pick<Remediation, 'prepare' | 'execute'> {
+): RemediationService {
   if (!kube) {
     return {
       prepare: async () => ({ ok: false, reason: 'no Kubernetes cluster is configured' }),
       execute: async () => Promise.reject(noCluster()),
+      undone: async () => null,
     };
   }
   return createRemediation({
@@ -170,7 +171,7 @@ export function diagnoseTargetFinder(reader: ClusterReader) {
 
 /** What the incident module and Slack both use: the Redis records of proposals, audit and incidents. */
 export interface IncidentServices extends ProposalDeps {
-  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  remediation: RemediationService;
   settings: Settings;
   logger: Logger;
 }
@@ -179,7 +180,7 @@ export function createIncidentServices(options: {
   redis: Redis;
   prefix: string;
   settings: Settings;
-  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  remediation: RemediationService;
   logger: Logger;
   now?: () => number;
 }): IncidentServices {
@@ -403,6 +404,7 @@ export function wireVerification(options: {
         }
       : {}),
     view: options.view,
+    ...(options.services.remediation.undone ? { undone: options.services.remediation.undone } : {}),
     onOutcome: (kind, outcome) => options.metrics.fixVerifications.inc({ kind, outcome }),
   });
 }

@@ -11,7 +11,7 @@ import { alertEvidence, unknownResult } from '../diagnosis/unknown.js';
 import { MedicError } from '../errors.js';
 import type { KubeApis } from '../kube/client.js';
 import type { ClusterReader } from '../kube/reader.js';
-import type { Remediation } from '../remediation/index.js';
+import type { RemediationService } from '../remediation/index.js';
 import type { Diagnosis, DiagnosisEngine } from '../types.js';
 import type { ClusterRegistry, NamedCluster } from './registry.js';
 
@@ -20,7 +20,7 @@ export interface ClusterServices extends NamedCluster {
   kube: KubeApis | null;
   reader: ClusterReader | null;
   engine: DiagnosisEngine;
-  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  remediation: RemediationService;
   /** medic.yaml with this cluster's `approvers` and `remediation` overrides applied. */
   settings: Settings;
 }
@@ -66,8 +66,11 @@ const notConfigured = (cluster: string | undefined) =>
     ? 'it names no cluster, and Medic serves several'
     : `cluster ${cluster} is not one Medic is configured for`;
 
-/** Dry runs and runs in the cluster each proposal names; one whose cluster is not configured never runs. */
-export function createClustersRemediation(clusters: Clusters): Pick<Remediation, 'prepare' | 'execute'> {
+/**
+ * Dry runs, runs and the check whether a change still holds, in the cluster each proposal names; one whose
+ * cluster is not configured never runs (and cannot be told undone).
+ */
+export function createClustersRemediation(clusters: Clusters): Required<RemediationService> {
   return {
     async prepare(action, signal, cluster) {
       const target = clusters.forProposal({ cluster });
@@ -83,6 +86,10 @@ export function createClustersRemediation(clusters: Clusters): Pick<Remediation,
         });
       }
       return target.remediation.execute(proposal, signal);
+    },
+    async undone(proposal, signal) {
+      const target = clusters.forProposal(proposal);
+      return (await target?.remediation.undone?.(proposal, signal)) ?? null;
     },
   };
 }

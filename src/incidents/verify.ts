@@ -12,11 +12,18 @@ import { MedicError } from '../errors.js';
 import type { ClusterReader } from '../kube/reader.js';
 import type { JobContext } from '../queue/index.js';
 import type { ProposalRecord } from '../store/proposals.js';
-import type { Diagnosis, DiagnosisEngine, ProposedAction, Verification, VerificationOutcome } from '../types.js';
+import type {
+  Diagnosis,
+  DiagnosisEngine,
+  DiffLine,
+  ProposedAction,
+  Verification,
+  VerificationOutcome,
+} from '../types.js';
 import { type ActionKind, describeProposalTarget } from '../vocabulary.js';
 import type { IncidentView } from './incident.js';
 import { createProposals, type ProposalDeps } from './proposals.js';
-import { decideVerification } from './verify-decision.js';
+import { type Decision, decideVerification } from './verify-decision.js';
 import { readTargetFacts, type TargetFacts, workloadOfTarget } from './verify-facts.js';
 
 /** Actions with nothing to diagnose again: a silence changes what Alertmanager sends, not the cluster. */
@@ -65,6 +72,25 @@ const sameAction = (a: ProposedAction, p: ProposalRecord) =>
   a.kind === p.kind &&
   JSON.stringify(Object.entries(a.params).sort()) === JSON.stringify(Object.entries(p.params).sort());
 
+/**
+ * The change no longer holds: the fields are back to their values before it. Whatever the diagnosis says now, the
+ * fix did not take (a GitOps self-heal, a `kubectl apply` from a pipeline or a person put the old value back).
+ */
+export function undoneDecision(proposal: ProposalRecord, lines: DiffLine[]): Decision {
+  const fields = lines.map((l) => `${l.field} is back to ${l.before}`).join('; ');
+  const owner = proposal.gitops?.owners.length
+    ? ` ${proposal.gitops.owners.join(', ')} syncs it: commit the change to its source instead.`
+    : '';
+  return {
+    outcome: 'not fixed',
+    summary: `The change was undone after it ran: ${fields}.${owner}`,
+    evidence: lines.map((l) => ({
+      kind: 'status' as const,
+      text: `${l.field}: ${l.after} was applied, and it is ${l.before} again`,
+    })),
+  };
+}
+
 export interface VerifierDeps extends ProposalDeps {
   engine: DiagnosisEngine;
   /** Null without a cluster: then no check can run (and no action could have). */
@@ -75,6 +101,8 @@ export interface VerifierDeps extends ProposalDeps {
    */
   clusterOf?(proposal: ProposalRecord): { engine: DiagnosisEngine; reader: ClusterReader | null } | null;
   view: Pick<IncidentView, 'showVerification'>;
+  /** Remediation.undone: the lines of the change that are back to their value before it (a sync reverted it). */
+  undone?: (proposal: ProposalRecord, signal?: AbortSignal) => Promise<DiffLine[] | null>;
   /** Counts a recorded outcome (medic_fix_verifications_total). */
   onOutcome?: (kind: ActionKind, outcome: VerificationOutcome) => void;
 }
@@ -113,14 +141,14 @@ export function createVerifier(deps: VerifierDeps) {
     if (diagnosis.partial && diagnosis.rootCause.code === 'UNKNOWN' && workloadOfTarget(proposal.target)) {
       throw new MedicError('UNAVAILABLE', 'cannot check the fix: the diagnosis could not read the cluster');
     }
-    const decision = decideVerification({
-      origin: proposal.origin.rootCause,
-      target: proposal.target,
-      diagnosis,
-      facts,
-    });
+    const undone = (await deps.undone?.(proposal, context.signal)) ?? [];
+    const decision =
+      undone.length > 0
+        ? undoneDecision(proposal, undone)
+        : decideVerification({ origin: proposal.origin.rootCause, target: proposal.target, diagnosis, facts });
+    // A change something put back would be put back again: no next step but the change to commit (if an owner is known).
     const next =
-      decision.outcome === 'fixed'
+      decision.outcome === 'fixed' || undone.length > 0
         ? { proposals: [], unavailable: [] }
         : await nextSteps(proposal, diagnosis, context.signal);
     return {

@@ -232,3 +232,53 @@ describe('the check after an approved fix', () => {
     expect(counted).toEqual([{ labels: { kind: 'set-memory-limit', outcome: 'not fixed' }, value: 1 }]);
   });
 });
+
+describe('a fix something puts back', () => {
+  it('a memory raise that Argo CD self-heal reverts posts "not fixed", names the owner and offers no raise again', async () => {
+    cluster = await startTestCluster({ scenario: 'oom-limit' });
+    const on = cluster;
+    const deployment = `${on.sandbox.url}/apis/apps/v1/namespaces/ads/deployments/ad-server`;
+    const patch = (body: unknown, type = 'application/merge-patch+json') =>
+      fetch(deployment, { method: 'PATCH', headers: { 'content-type': type }, body: JSON.stringify(body) });
+    const tracked = await patch({
+      metadata: { annotations: { 'argocd.argoproj.io/tracking-id': 'ads:apps/Deployment:ads/ad-server' } },
+    });
+    expect(tracked.status).toBe(200);
+    // Argo CD's self-heal: the first time the live limit differs from Git (256Mi), it syncs Git's value back.
+    const healed: Promise<Response>[] = [];
+    on.sandbox.store.on('change', (event: ChangeEvent) => {
+      const { kind, metadata } = event.object;
+      if (healed.length > 0 || kind !== 'Deployment' || metadata.name !== 'ad-server') return;
+      if (!JSON.stringify(event.object).includes('"memory":"512Mi"')) return;
+      healed.push(
+        patch(
+          {
+            spec: {
+              template: { spec: { containers: [{ name: 'ad-server', resources: { limits: { memory: '256Mi' } } }] } },
+            },
+          },
+          'application/strategic-merge-patch+json',
+        ),
+      );
+    });
+    const started = await startMedic(on, '2s');
+    ({ sim } = started);
+    medics = [started.medic];
+    const s = started.sim;
+    await approveMemoryRaise(s, started.medic);
+    const verified = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
+    expect((await Promise.all(healed)).map((r) => r.status)).toEqual([200]);
+
+    expect(verified.metadata?.event_payload).toMatchObject({ kind: 'set-memory-limit', outcome: 'not fixed' });
+    const text = JSON.stringify(verified.blocks);
+    expect(text).toContain('*Not fixed*');
+    expect(text).toContain('The change was undone after it ran');
+    expect(text).toContain('is back to 256Mi');
+    expect(text).toContain('Argo CD application ads syncs it: commit the change to its source instead.');
+    // Applying the same raise again would be reverted again: no button.
+    expect(buttonsOf(verified)).toEqual([]);
+    expect(await outcomesCounted(started.medic)).toEqual([
+      { labels: { kind: 'set-memory-limit', outcome: 'not fixed' }, value: 1 },
+    ]);
+  });
+});
