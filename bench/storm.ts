@@ -122,7 +122,9 @@ async function main() {
   const redis = connect('worker', stack.redis.url);
   const queues = watchQueues(redis, stack.prefix);
   try {
-    const medic = await stack.startMedic('all');
+    // BENCH_CONCURRENCY: MEDIC_WORKER_CONCURRENCY for this run (default: Medic's own).
+    const concurrency = process.env.BENCH_CONCURRENCY;
+    const medic = await stack.startMedic('all', concurrency ? { MEDIC_WORKER_CONCURRENCY: concurrency } : {});
     const memory = sampleMemory(medic.process.pid, 100);
     const sender = createAlertmanagerSender({ url: `${medic.baseUrl}/alertmanager`, giveUpAfterMs: 60_000 });
     const byGroup = stormPayloads(Date.now() & 0xffffff, targets);
@@ -238,6 +240,7 @@ async function main() {
       mode: LARGE ? 'large' : 'default',
       medic: build,
       nodeArgs: benchNodeArgs(),
+      workerConcurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
       alerts: TOTAL,
       groups: GROUPS,
       webhookCalls: sender.stats().payloads,

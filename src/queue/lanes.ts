@@ -6,9 +6,10 @@
  * and `/medic diagnose` requests have none. Repeats keep their order among themselves and are all diagnosed;
  * only when is decided here. The memory is per process: a second web replica may queue one more "first".
  *
- * The key is read from the labels alone, before any diagnosis: alertname, namespace and the workload the labels
- * name (the pod name without its ReplicaSet/StatefulSet suffix, else the workload, node or volume label). A
- * wrong guess only changes the order, never an answer.
+ * The key is read before any diagnosis, from the alert group (each group is its own thread, so its first reply
+ * is a new incident's) and the labels: alertname, namespace and the workload the labels name (the pod name
+ * without its ReplicaSet/StatefulSet suffix, else the workload, node or volume label). A wrong guess only
+ * changes the order, never an answer.
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
 
@@ -41,7 +42,7 @@ export function incidentKey(event: AlertEvent): string {
   const object = labels.pod
     ? `pod:${podWorkload(labels.pod)}`
     : (OBJECT_LABELS.map((name) => (labels[name] ? `${name}:${labels[name]}` : '')).find(Boolean) ?? '');
-  return `${labels.alertname ?? ''}|${labels.namespace ?? labels.exported_namespace ?? ''}|${object}`;
+  return `${event.groupKey}|${labels.alertname ?? ''}|${labels.namespace ?? labels.exported_namespace ?? ''}|${object}`;
 }
 
 export interface RepeatLanes {

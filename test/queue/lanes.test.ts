@@ -15,17 +15,18 @@ const podAlert = (fingerprint: string, pod: string, alertname = 'KubePodNotReady
   makeAlert(fingerprint, { alertname, namespace: 'ads', pod });
 
 describe('the repeat lane', () => {
-  it('keys an alert by alertname, namespace and the workload its labels name', () => {
+  it('keys an alert by its group, alertname, namespace and the workload its labels name', () => {
     const [a, b, c, d] = events([
       podAlert('f1', 'ad-index-1'),
       podAlert('f2', 'ad-index-2'),
       podAlert('f3', 'api-5d8f7c9b4-x2klp'),
       podAlert('f4', 'api-5d8f7c9b4-x2klp', 'KubeContainerOOMKilled'),
     ]);
-    expect(incidentKey(a!)).toBe('KubePodNotReady|ads|pod:ad-index');
+    expect(incidentKey(a!)).toBe('{}:{namespace="ads"}|KubePodNotReady|ads|pod:ad-index');
     expect(incidentKey(b!)).toBe(incidentKey(a!));
-    expect(incidentKey(c!)).toBe('KubePodNotReady|ads|pod:api');
-    expect(incidentKey(d!)).toBe('KubeContainerOOMKilled|ads|pod:api');
+    expect(incidentKey(c!)).toBe('{}:{namespace="ads"}|KubePodNotReady|ads|pod:api');
+    expect(incidentKey(d!)).toBe('{}:{namespace="ads"}|KubeContainerOOMKilled|ads|pod:api');
+    expect(incidentKey({ ...a!, groupKey: 'another group' })).not.toBe(incidentKey(a!));
   });
 
   it('the first alert of a key has no priority, repeats within the window do, and the window ends', () => {
@@ -59,7 +60,9 @@ describe('a new incident is not queued behind the repeats of an old one', () => 
     redis = connect('worker');
     // One job per alert at intake: the storm's jobs are all queued before the new incident's alert arrives.
     queues = createQueues({ connection: redis, prefix, batchThreshold: Number.POSITIVE_INFINITY });
-    const storm = events(Array.from({ length: 1000 }, (_, i) => podAlert(`a${i.toString(16).padStart(4, '0')}`, `ad-index-${i % 3}`)));
+    const storm = events(
+      Array.from({ length: 1000 }, (_, i) => podAlert(`a${i.toString(16).padStart(4, '0')}`, `ad-index-${i % 3}`)),
+    );
     for (let i = 0; i < storm.length; i += 100) await queues.enqueueAlerts(storm.slice(i, i + 100));
     const [fresh] = events([podAlert('b0', 'checkout-7c9d8f6b5-r4t8p', 'KubeContainerOOMKilled')]);
     await queues.enqueueAlerts([fresh!]);
