@@ -129,7 +129,7 @@ async function main() {
     const sender = createAlertmanagerSender({ url: `${medic.baseUrl}/alertmanager`, giveUpAfterMs: 60_000 });
     const byGroup = stormPayloads(Date.now() & 0xffffff, targets);
     const waves = Math.ceil(TOTAL / GROUPS / PER_PAYLOAD);
-    const kubeBefore = stack.sandbox.requests().total;
+    const kubeBefore = stack.sandbox.requests();
     const sentAt = new Map<string, number>();
     const started = Date.now();
     const sends: Promise<unknown>[] = [];
@@ -160,7 +160,13 @@ async function main() {
     );
     const drainedAt = Date.now();
     const { peakRssMb } = memory.stop();
-    const kubeRequests = stack.sandbox.requests().total - kubeBefore;
+    const kubeAfter = stack.sandbox.requests();
+    const kubeRequests = kubeAfter.total - kubeBefore.total;
+    const kubeTop = Object.entries(kubeAfter.byRoute)
+      .map(([route, n]) => [route, n - (kubeBefore.byRoute[route] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6);
     const records = (await store.list()).filter((r) => r.kind === 'diagnosis');
 
     const recorded = new Set(records.map((r) => r.fingerprint));
@@ -255,6 +261,7 @@ async function main() {
         requests: kubeRequests,
         distinctWorkloadAlertnames: pairsCount,
         perWorkloadAlertname: round(kubePerPair),
+        top: Object.fromEntries(kubeTop),
       },
       firstReply: {
         incidents: firstAlertAt.size,
