@@ -6,10 +6,11 @@
  * resumes where it stopped: every posted ts is recorded before the next Slack call (the last one with the
  * lock's release). `syncNow` is the same sync run once inside the job that asked for it (a new reply).
  *
- * A thread busy with a writer is waited for, not bounced off: in this process, every sync asked for while a
- * writer runs joins ONE follow-up that starts when the writer finishes and reads the state then (so it covers
- * every change recorded before it started); a writer in another replica (the Redis lock) is waited for with a
- * short backoff, up to LOCK_WAIT_MS (then the queue retries, as when that writer died holding the lock).
+ * A queued sync waits for a thread busy with a writer instead of bouncing off it: in this process, every sync
+ * asked for while a writer runs joins ONE follow-up that starts when the writer finishes and reads the state
+ * then (so it covers every change recorded before it started); a writer in another replica (the Redis lock) is
+ * waited for with a short backoff, up to LOCK_WAIT_MS (then the queue retries, as when that writer died holding
+ * the lock). The in-job attempt never waits: it hands over to a queued sync.
  */
 import { createHash } from 'node:crypto';
 import { WebClient, WebClientEvent } from '@slack/web-api';
@@ -89,6 +90,8 @@ const LOCK_TTL_MS = 60_000;
  */
 const LOCK_WAIT_MS = 15_000;
 const LOCK_POLL_MS = { first: 20, max: 1000 };
+
+const busy = (threadId: string) => new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
 
 const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('hex');
 
@@ -258,9 +261,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     for (;;) {
       const started = await deps.threads.startSync(threadId, now(), LOCK_TTL_MS);
       if (started) return started;
-      if (!wait || now() + pause > deadline) {
-        throw new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
-      }
+      if (!wait || now() + pause > deadline) throw busy(threadId);
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, LOCK_POLL_MS.max);
     }
@@ -294,11 +295,14 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   /**
    * Runs a sync of `threadId`, or joins the one queued behind this process's writer of that thread: a request
    * made while a writer runs needs one more pass after it (the writer may have read the state before the
-   * request's change), and one pass serves every request made before it starts. The follow-up keeps the
-   * client of its first request; later requests add their urgent pair.
+   * request's change), and one pass serves every request made before it starts; later requests add their
+   * urgent pair to it.
    */
   function syncWith(client: WebClient, waits: boolean, threadId: string, urgentPairs: Set<string>): Promise<void> {
     const writer = writers.get(threadId);
+    // The in-job attempt must not hold its diagnosis job behind a writer that may be waiting out Slack: its caller
+    // queues the sync instead, and the queued one joins the follow-up.
+    if (writer && !waits) return Promise.reject(busy(threadId));
     if (writer?.next) {
       for (const pair of urgentPairs) writer.next.urgentPairs.add(pair);
       return writer.next.done;
@@ -346,9 +350,9 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     sync: (threadId: string, options: SyncOptions = {}): Promise<void> =>
       syncWith(deps.client, true, threadId, new Set(options.urgentPair ? [options.urgentPair] : [])),
     /**
-     * One attempt at the sync in the caller's job, failing at the first Slack error (or CONFLICT when another
-     * replica's writer holds the thread; a writer in this process is waited for); the caller queues a sync on
-     * failure. Posts recorded before the failure stay.
+     * One attempt at the sync in the caller's job, failing at the first Slack error (or CONFLICT when a writer,
+     * here or in another replica, holds the thread); the caller queues a sync on failure, which waits for that
+     * writer. Posts recorded before the failure stay.
      */
     syncNow: (threadId: string): Promise<void> =>
       syncWith(deps.syncNowClient ?? failFastClient(), false, threadId, new Set()),

@@ -64,7 +64,7 @@ function heldStore() {
 const posts = () => h.sim.calls().filter((c) => c.method === 'chat.postMessage' && c.ok);
 
 describe('thread sync: a busy thread gets one follow-up, not a retry storm', () => {
-  it('every sync asked for while a writer runs joins one follow-up that shows every change', async () => {
+  it('every sync queued while a writer runs joins one follow-up that shows every change; in-job attempts hand over', async () => {
     const store = heldStore();
     const sync = createThreadSync({
       client: h.client,
@@ -79,14 +79,23 @@ describe('thread sync: a busy thread gets one follow-up, not a retry storm', () 
     const requests = [sync.sync(id)];
     await waitFor(() => store.starts() === 1, { timeoutMs: 5000, what: 'the first writer to hold the thread' });
     // While it holds the thread: six new pairs, each followed by a queued sync and an in-job attempt.
+    const inJob: Promise<unknown>[] = [];
     for (let i = 1; i <= 6; i += 1) {
       await recordPair(id, i);
-      requests.push(sync.sync(id), sync.syncNow(id));
+      requests.push(sync.sync(id));
+      inJob.push(
+        sync.syncNow(id).then(
+          () => 'synced',
+          (error: unknown) => isMedicError(error) && error.code,
+        ),
+      );
     }
+    // The in-job attempts do not wait behind the writer (their caller queues a sync, as the queued ones here).
+    expect(await Promise.all(inJob)).toEqual(Array(6).fill('CONFLICT'));
     store.release();
     const outcomes = await Promise.allSettled(requests);
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
-    // The writer and ONE follow-up: 12 requests did not become 12 lock attempts (nor CONFLICT retries).
+    // The writer and ONE follow-up: six queued syncs did not become six lock attempts (nor CONFLICT retries).
     expect(store.starts()).toBe(2);
     const thread = h.sim.conversations().find((c) => c.id === 'CALERTS')?.messages[0];
     expect(thread?.replies.map((r) => r.metadata?.event_payload.fingerprint)).toEqual([
