@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/load.js';
 import { MedicError } from './errors.js';
 import type { IncidentView } from './incidents/incident.js';
+import type { SilenceFollowTiming } from './incidents/silence-follow.js';
+import { createSilenceService, keepSweepScheduled } from './incidents/silence-service.js';
 import type { KubeApis } from './kube/client.js';
 import { createClusterReader } from './kube/reader.js';
 import { createLogger, type Logger } from './logger.js';
@@ -29,6 +31,7 @@ import { closeWithin } from './server/shutdown.js';
 import { createDiagnosisStore, type DiagnosisStore } from './store/diagnoses.js';
 import { createRedisConnection, type Redis } from './store/redis.js';
 import { createRedisOutageLog } from './store/redis-outage-log.js';
+import { createSilenceFollowStore } from './store/silence-follows.js';
 import type { DiagnosisEngine } from './types.js';
 import {
   alertJobProcessors,
@@ -39,6 +42,7 @@ import {
   createRemediationService,
   createScaleResolver,
   diagnoseTargetFinder,
+  incidentView,
   type SlackWiring,
   wireIncidents,
   wireSlack,
@@ -61,6 +65,8 @@ export interface MedicOverrides {
   metrics?: Metrics;
   /** Kubernetes APIs to use instead of the ones built from config (null: no cluster). */
   kube?: KubeApis | null;
+  /** How often silenced groups are checked in Alertmanager (default 1 min) and its restart grace (tests shorten them). */
+  silenceFollow?: Partial<SilenceFollowTiming>;
 }
 
 export interface StartOptions {
@@ -163,6 +169,16 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
     remediation: createRemediationService(config, kube, storeRedis, logger),
     logger,
   });
+  const silences = config.alertmanager.url
+    ? createSilenceService({
+        alertmanagerUrl: config.alertmanager.url,
+        store: createSilenceFollowStore(storeRedis, config.queuePrefix),
+        schedule: queues.scheduleSilenceCheck,
+        logger,
+        timing: overrides.silenceFollow,
+        registry: metrics.registry,
+      })
+    : null;
   const { botToken } = config.slack;
   const slackQueue = botToken
     ? createSlackQueue({ connection: producer, prefix: config.queuePrefix, redisErrors })
@@ -181,28 +197,41 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
           resolveScaleTarget: createScaleResolver(reader),
           ...(reader ? { findDiagnoseTarget: diagnoseTargetFinder(reader) } : {}),
           metrics,
+          ...(silences ? { silenceOf: silences.silenceOf, onActionDone: silences.onActionDone } : {}),
         })
       : null;
   if (slackQueue) metrics.observeQueues([slackQueue.queue]);
 
   const workers: RunningWorker[] = [];
+  let cancelSweep = () => {};
   if (isWorker) {
     const workerRedis = open('worker');
     const engine = overrides.engine ?? createEngine(kube, config, logger);
+    const view = incidentView(overrides.view ?? slack?.view, logger);
     const incidents = wireIncidents({
       redis: storeRedis,
       prefix: config.queuePrefix,
       services,
-      view: overrides.view ?? slack?.view,
+      view,
+      ...(silences ? { openAlerts: silences.store } : {}),
     });
+    const silenceFollower = silences?.follower({ incidents, view, proposals: services.proposals });
     const pool = { connection: workerRedis, prefix: config.queuePrefix, logger, metrics, redisErrors };
     workers.push(
       startAlertWorker({
         ...pool,
         concurrency: config.workers.alertConcurrency,
-        processors: alertJobProcessors({ engine, incidents, store, metrics, fanOutAlerts: queues.fanOutAlerts }),
+        processors: alertJobProcessors({
+          engine,
+          incidents,
+          store,
+          metrics,
+          fanOutAlerts: queues.fanOutAlerts,
+          silenceFollower,
+        }),
       }),
     );
+    cancelSweep = keepSweepScheduled(queues.scheduleSilenceSweep, silences?.timing.intervalMs ?? null, logger);
     if (slack) {
       workers.push(
         startSlackWorker({
@@ -246,6 +275,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   server.keepAliveTimeout = 65_000;
   let stopping: Promise<boolean> | null = null;
   const closeBackends = async () => {
+    cancelSweep();
     await Promise.all(workers.map((w) => w.close()));
     await slack?.adapter.stop();
     await slackQueue?.close();

@@ -28,9 +28,11 @@ import { resolveScaleTarget } from './diagnosis/scale-target.js';
 import { MedicError } from './errors.js';
 import { approveProposal } from './incidents/approve.js';
 import { createApproverCheck } from './incidents/approvers.js';
-import { createIncidents, type Incidents, type IncidentView } from './incidents/incident.js';
+import { createIncidents, type IncidentDeps, type Incidents, type IncidentView } from './incidents/incident.js';
 import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
+import type { GroupSilence } from './incidents/silence-decisions.js';
+import type { SilenceFollower } from './incidents/silence-follow.js';
 import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
@@ -51,7 +53,7 @@ import type { AppDeps } from './server/app.js';
 import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
 import { createAuditLog } from './store/audit.js';
 import { createIncidentStore } from './store/incidents.js';
-import { createProposalStore } from './store/proposals.js';
+import { createProposalStore, type ProposalRecord } from './store/proposals.js';
 import type { Redis } from './store/redis.js';
 import { createThreadStore } from './store/threads.js';
 import type { DiagnosisEngine } from './types.js';
@@ -179,6 +181,9 @@ export interface SlackWiringDeps {
   metrics?: Pick<Metrics, 'registry'>;
   updateIntervalMs?: number;
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
+  /** With ALERTMANAGER_URL (src/incidents/silence-follow.ts): the group's silence in its parent, and the start of a follow. */
+  silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
+  onActionDone?: (proposal: ProposalRecord) => Promise<void>;
 }
 
 export interface SlackWiring {
@@ -211,6 +216,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     ...(deps.updateIntervalMs ? { updateIntervalMs: deps.updateIntervalMs } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(counters ? { onRateLimited: () => counters.rateLimited.inc() } : {}),
+    ...(deps.silenceOf ? { silenceOf: deps.silenceOf } : {}),
   });
   const rerenderProposal = adapter.view.rerenderProposal;
   const approvers = createApproverCheck({
@@ -248,7 +254,11 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
   return {
     adapter,
     view: adapter.view,
-    runAction: createActionRunner({ ...services, rerenderProposal }),
+    runAction: createActionRunner({
+      ...services,
+      rerenderProposal,
+      ...(deps.onActionDone ? { afterDone: deps.onActionDone } : {}),
+    }),
     router: adapter.router,
   };
 }
@@ -269,17 +279,24 @@ function slackCounters(registry: Metrics['registry']) {
   };
 }
 
-/** The incident module with the view that shows it: Slack's when wired, else the log's. */
+/** The view that shows incidents: Slack's when wired, else the log's. */
+export function incidentView(view: IncidentView | undefined, logger: Logger): IncidentView {
+  return view ?? createLogIncidentView(logger);
+}
+
+/** The incident module with the view that shows it (incidentView). */
 export function wireIncidents(options: {
   redis: Redis;
   prefix: string;
   services: IncidentServices;
   view: IncidentView | undefined;
+  openAlerts?: IncidentDeps['openAlerts'];
 }): Incidents {
   return createIncidents({
     ...options.services,
     incidents: createIncidentStore(options.redis, options.prefix),
-    view: options.view ?? createLogIncidentView(options.services.logger),
+    view: incidentView(options.view, options.services.logger),
+    ...(options.openAlerts ? { openAlerts: options.openAlerts } : {}),
   });
 }
 
@@ -296,10 +313,12 @@ export function createScaleResolver(reader: ClusterReader | null): ResolveScaleT
 
 /** The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path. */
 export function alertJobProcessors(
-  deps: Omit<PipelineDeps, 'logger' | 'signal'> & Pick<MedicQueues, 'fanOutAlerts'>,
+  deps: Omit<PipelineDeps, 'logger' | 'signal'> &
+    Pick<MedicQueues, 'fanOutAlerts'> & { silenceFollower?: SilenceFollower | undefined },
 ): AlertJobProcessors {
-  const { fanOutAlerts, ...pipeline } = deps;
+  const { fanOutAlerts, silenceFollower, ...pipeline } = deps;
   return {
+    ...(silenceFollower ? { silenceCheck: silenceFollower.check, silenceSweep: silenceFollower.sweep } : {}),
     alert: async (event, ctx) => {
       await processAlertEvent(event, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
     },

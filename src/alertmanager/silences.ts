@@ -1,9 +1,9 @@
 /**
- * Alertmanager API v2 client for silences (POST/GET /api/v2/silences, GET /api/v2/status).
- * Failures become MedicErrors, permanent or not by the one rule for upstream answers (isPermanentStatus):
- * a bad matcher or an expired silence is permanent; 5xx, 429 and network errors are transient.
+ * Alertmanager API v2 client for silences (POST/GET /api/v2/silences, GET /api/v2/status); errors as
+ * src/alertmanager/http.ts makes them.
  */
-import { isPermanentStatus, MedicError } from '../errors.js';
+import { MedicError } from '../errors.js';
+import { type AlertmanagerClientOptions, createAlertmanagerRequest } from './http.js';
 
 export interface SilenceMatcher {
   name: string;
@@ -35,45 +35,10 @@ export interface SilenceClient {
   checkReady(signal?: AbortSignal): Promise<void>;
 }
 
-export interface SilenceClientOptions {
-  timeoutMs?: number;
-  /** Sent as `Authorization` when Alertmanager sits behind an authenticating proxy. */
-  authorization?: string | undefined;
-}
+export type SilenceClientOptions = AlertmanagerClientOptions;
 
 export function createSilenceClient(baseUrl: string, options: SilenceClientOptions = {}): SilenceClient {
-  const base = baseUrl.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 5000;
-
-  async function request(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal) {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const what = `${method} ${path}`;
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(options.authorization ? { authorization: options.authorization } : {}),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (error) {
-      throw new MedicError('UNAVAILABLE', `Alertmanager at ${base} is unreachable (${what}): ${String(error)}`, {
-        cause: error,
-      });
-    }
-    const text = await response.text();
-    if (response.ok) return text === '' ? undefined : (JSON.parse(text) as unknown);
-    const reason = text.trim().slice(0, 300) || response.statusText;
-    const status = response.status;
-    const message = `Alertmanager refused ${what}: ${reason} (HTTP ${status})`;
-    if (!isPermanentStatus(status)) throw new MedicError('UNAVAILABLE', message, { status });
-    const code = status === 404 ? 'NOT_FOUND' : status === 401 || status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST';
-    throw new MedicError(code, message, { status, permanent: true });
-  }
+  const { request } = createAlertmanagerRequest(baseUrl, options);
 
   return {
     async createSilence(silence, signal) {

@@ -10,8 +10,10 @@ import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Logger } from '../logger.js';
 import type { IncidentPair, IncidentStore } from '../store/incidents.js';
 import type { ProposalRecord } from '../store/proposals.js';
+import type { SilenceFollowStore } from '../store/silence-follows.js';
 import type { Diagnosis } from '../types.js';
 import { createProposals, type ProposalDeps } from './proposals.js';
+import type { GroupSilence } from './silence-decisions.js';
 
 export type { IncidentPair } from '../store/incidents.js';
 
@@ -22,6 +24,11 @@ export interface IncidentView {
   showResolved(event: AlertEvent): Promise<void>;
   /** Re-renders wherever `proposal` is shown (its state, approver or outcome changed). */
   rerenderProposal(proposal: ProposalRecord): Promise<void>;
+  /**
+   * The group of `event` is silenced (who, until when), or no longer (`null`): src/incidents/silence-follow.ts.
+   * A view that reads the group's silence when it renders (Slack's) only needs to re-render.
+   */
+  showSilence?(event: AlertEvent, silence: GroupSilence | null): Promise<void>;
 }
 
 /** What the diagnosis job hands over; the same two calls whatever view is wired in. */
@@ -34,6 +41,11 @@ export interface IncidentDeps extends ProposalDeps {
   incidents: IncidentStore;
   view: IncidentView;
   logger: Logger;
+  /**
+   * With ALERTMANAGER_URL: each group's firing alerts, kept for the silence follower (a silenced alert's resolve
+   * never arrives; the follower resolves it from what was stored here).
+   */
+  openAlerts?: Pick<SilenceFollowStore, 'addFiring' | 'removeResolved'>;
 }
 
 /** One reply per distinct (root cause, workload) in a group. */
@@ -79,8 +91,13 @@ export function createIncidents(deps: IncidentDeps): Incidents {
 
   return {
     async recordFiring(event, diagnosis) {
+      // `/medic diagnose` answers are no Alertmanager alerts: nothing of theirs can be silenced.
+      if (!event.requestedBy) await deps.openAlerts?.addFiring(event);
       await deps.view.showFiring(event, diagnosis, await pairFor(event, diagnosis));
     },
-    recordResolved: (event) => deps.view.showResolved(event),
+    async recordResolved(event) {
+      await deps.openAlerts?.removeResolved(event);
+      await deps.view.showResolved(event);
+    },
   };
 }

@@ -19,6 +19,8 @@ export interface RunActionDeps {
   remediation: Pick<Remediation, 'execute'>;
   /** IncidentView.rerenderProposal: shows "running", then the outcome. */
   rerenderProposal(proposal: ProposalRecord): Promise<void>;
+  /** Called with the proposal once it is done (a `silence` starts its group's follow); idempotent per proposal. */
+  afterDone?: (proposal: ProposalRecord) => Promise<void>;
   now: () => number;
 }
 
@@ -40,6 +42,7 @@ export function createActionRunner(deps: RunActionDeps) {
     if (outcome.ok) log.info({ changes: outcome.changes.length }, 'action done');
     else log.warn({ reason: outcome.message }, 'action failed');
     if (moved.ok) await deps.rerenderProposal(moved.proposal);
+    if (moved.ok && outcome.ok) await deps.afterDone?.(moved.proposal);
   }
 
   return async function runApprovedAction(data: ActionJobData, context: JobContext): Promise<void> {
@@ -58,6 +61,7 @@ export function createActionRunner(deps: RunActionDeps) {
       }
       // Already done or failed (a job re-delivered after it finished): nothing runs twice.
       context.logger.info({ proposalId: data.proposalId, state: started.proposal.state }, 'action already settled');
+      if (started.proposal.state === 'done') await deps.afterDone?.(started.proposal);
       return;
     }
     const proposal = started.proposal;

@@ -36,5 +36,9 @@ export function createLogIncidentView(logger: Logger): IncidentView {
     async rerenderProposal(proposal) {
       log.info({ proposalId: proposal.id, kind: proposal.kind, state: proposal.state }, 'proposal changed');
     },
+    async showSilence(event, silence) {
+      if (!silence) log.info({ groupKey: event.groupKey }, 'alert group no longer silenced');
+      else log.info({ groupKey: event.groupKey, ...silence }, 'alert group silenced');
+    },
   };
 }

@@ -21,6 +21,7 @@ import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { Redis } from '../store/redis.js';
 import { alertJobId } from './job-ids.js';
 import type { RepeatLanes } from './lanes.js';
+import type { SilenceCheckJobData, SilenceSweepJobData } from './silence-jobs.js';
 
 /** A batch of alerts stored as one job on the `alerts` queue, to be fanned out into per-alert jobs. */
 export interface AlertBatchData {
@@ -32,8 +33,11 @@ export interface DiagnoseJobData {
   diagnose: DiagnoseRequest;
 }
 
-/** What an `alerts` job carries: one alert to diagnose, a batch to fan out, or a `/medic diagnose` request. */
-export type AlertJobData = AlertEvent | AlertBatchData | DiagnoseJobData;
+/**
+ * What an `alerts` job carries: one alert to diagnose, a batch to fan out, a `/medic diagnose` request, or a
+ * job of the silence follower (src/queue/silence-jobs.ts).
+ */
+export type AlertJobData = AlertEvent | AlertBatchData | DiagnoseJobData | SilenceCheckJobData | SilenceSweepJobData;
 
 export function isAlertBatch(data: AlertJobData): data is AlertBatchData {
   return Array.isArray((data as Partial<AlertBatchData>).batch);

@@ -14,6 +14,7 @@ export {
   type MedicQueues,
   type QueueOptions,
 } from './queues.js';
+export type { SilenceCheckJob } from './silence-jobs.js';
 export { createSlackQueue, SLACK_QUEUE, type SlackQueue, type SyncThreadJobData, startSlackWorker } from './slack.js';
 export {
   type AlertJobProcessors,

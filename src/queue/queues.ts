@@ -18,6 +18,13 @@ import {
 } from './alert-batcher.js';
 import { actionJobId } from './job-ids.js';
 import { createRepeatLanes } from './lanes.js';
+import {
+  SILENCE_CHECK_JOB_OPTIONS,
+  SILENCE_SWEEP_JOB_OPTIONS,
+  SILENCE_SWEEP_SCHEDULER,
+  type SilenceCheckJob,
+  silenceCheckJobId,
+} from './silence-jobs.js';
 
 export type { AlertBatchData, AlertJobData, DiagnoseJobData, EnqueueResult } from './alert-batcher.js';
 export { isAlertBatch, isDiagnoseRequest } from './alert-batcher.js';
@@ -69,6 +76,10 @@ export interface MedicQueues {
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
   /** Queues a proposal for execution; a second enqueue of the same id is a no-op (`enqueued: false`). */
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
+  /** Queues a check of a silenced group, due in `delayMs`; the same check asked twice is one job. */
+  scheduleSilenceCheck(job: SilenceCheckJob, delayMs: number): Promise<void>;
+  /** Starts (or re-times) the silence sweep: one job per `everyMs` across every replica; null stops it. */
+  scheduleSilenceSweep(everyMs: number | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -159,6 +170,28 @@ export function createQueues(options: QueueOptions): MedicQueues {
       await alerts.add('diagnose', { diagnose: request }, { jobId: `diagnose-${request.requestId}` });
     },
     enqueueAction,
+    async scheduleSilenceCheck(job, delayMs) {
+      await alerts.add(
+        'silence-check',
+        { silenceCheck: job },
+        {
+          ...SILENCE_CHECK_JOB_OPTIONS,
+          jobId: silenceCheckJobId(job),
+          ...(delayMs > 0 ? { delay: delayMs } : {}),
+        },
+      );
+    },
+    async scheduleSilenceSweep(everyMs) {
+      if (everyMs === null) {
+        await alerts.removeJobScheduler(SILENCE_SWEEP_SCHEDULER);
+        return;
+      }
+      await alerts.upsertJobScheduler(
+        SILENCE_SWEEP_SCHEDULER,
+        { every: everyMs },
+        { name: 'silence-sweep', data: { silenceSweep: true }, opts: SILENCE_SWEEP_JOB_OPTIONS },
+      );
+    },
     async close() {
       await Promise.all([alerts.close(), actions.close()]);
     },

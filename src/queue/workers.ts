@@ -5,7 +5,7 @@
  */
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { AlertEvent } from '../alertmanager/payload.js';
-import { errorMessage, isMedicError } from '../errors.js';
+import { errorMessage, isMedicError, MedicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
@@ -20,6 +20,7 @@ import {
   isAlertBatch,
   isDiagnoseRequest,
 } from './queues.js';
+import { isSilenceCheck, isSilenceSweep, type SilenceCheckJob } from './silence-jobs.js';
 
 export interface JobContext {
   jobId: string;
@@ -133,7 +134,17 @@ export interface AlertJobProcessors {
   diagnose: JobProcessor<DiagnoseRequest>;
   /** A batch stored at intake: queued as its per-alert jobs (MedicQueues.fanOutAlerts). */
   fanOut(events: AlertEvent[]): Promise<EnqueueResult>;
+  /** The silence follower (src/incidents/silence-follow.ts); absent without ALERTMANAGER_URL. */
+  silenceCheck?: JobProcessor<SilenceCheckJob>;
+  silenceSweep?: (context: JobContext) => Promise<void>;
 }
+
+const noFollower = () =>
+  new MedicError(
+    'CONFIG_INVALID',
+    'This worker has no ALERTMANAGER_URL, so it cannot follow silenced alert groups; set it on every worker.',
+    { field: 'ALERTMANAGER_URL', permanent: true },
+  );
 
 /** Starts the diagnosis worker on the `alerts` queue; it routes each job to the processor for its kind. */
 export function startAlertWorker(
@@ -145,7 +156,13 @@ export function startAlertWorker(
     processor: async (data, context) => {
       if (isAlertBatch(data)) await processors.fanOut(data.batch);
       else if (isDiagnoseRequest(data)) await processors.diagnose(data.diagnose, context);
-      else await processors.alert(data, context);
+      else if (isSilenceCheck(data)) {
+        if (!processors.silenceCheck) throw noFollower();
+        await processors.silenceCheck(data.silenceCheck, context);
+      } else if (isSilenceSweep(data)) {
+        if (!processors.silenceSweep) throw noFollower();
+        await processors.silenceSweep(context);
+      } else await processors.alert(data, context);
     },
   });
 }

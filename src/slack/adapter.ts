@@ -32,6 +32,7 @@ export interface SlackAdapterDeps {
   /** Queues a thread sync on the `slack` queue (src/queue/slack.ts). */
   addSyncJob: AddSyncJob;
   memoryChart?: ThreadSyncDeps['memoryChart'];
+  silenceOf?: ThreadSyncDeps['silenceOf'];
   logger: Logger;
   now?: () => number;
   /** Coalescing window for thread edits; default 5 s. */
@@ -84,6 +85,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     now,
     ...(deps.memoryChart ? { memoryChart: (d: Diagnosis) => deps.memoryChart?.(d) ?? Promise.resolve(null) } : {}),
     ...(deps.updateIntervalMs ? { updateIntervalMs: deps.updateIntervalMs } : {}),
+    ...(deps.silenceOf ? { silenceOf: deps.silenceOf } : {}),
   });
   const messenger = createProposalMessenger({ client, proposals: deps.proposals, now });
   const view = createSlackIncidentView({

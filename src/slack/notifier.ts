@@ -106,6 +106,13 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
       await deps.scheduler.requestSync(id, { urgent: false });
     },
 
+    /** The parent reads the group's silence when it is rendered (ThreadSyncDeps.silenceOf): a sync is enough. */
+    async showSilence(event) {
+      await deps.scheduler.requestSync(deps.threads.threadId(channelOf(event, deps), event.groupKey), {
+        urgent: false,
+      });
+    },
+
     /**
      * A diagnosis proposal lives in its thread's reply, so a change asks for an urgent sync of that thread
      * (found from the reply's channel, which the sync records on the proposal once posted; before that, the

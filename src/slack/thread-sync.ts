@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import { silenceLabels } from '../diagnosis/named-target.js';
 import { MedicError } from '../errors.js';
+import type { GroupSilence } from '../incidents/silence-decisions.js';
 import type { Logger } from '../logger.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { MessageWrite, PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
@@ -42,6 +43,8 @@ export interface ThreadSyncDeps {
   syncNowClient?: WebClient;
   /** How long one Slack call of the in-job attempt may take; default DEFAULT_SLACK_TIMEOUT_MS. */
   syncNowTimeoutMs?: number;
+  /** The group's silence, shown in the parent (src/incidents/silence-follow.ts); absent without ALERTMANAGER_URL. */
+  silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
 }
 
 export interface SyncOptions {
@@ -95,7 +98,12 @@ const busy = (threadId: string) => new MedicError('CONFLICT', `thread ${threadId
 
 const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('hex');
 
-function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: number): Rendered[] {
+function renderAll(
+  snap: ThreadSnapshot,
+  proposals: Map<string, Proposal>,
+  now: number,
+  silence: GroupSilence | null = null,
+): Rendered[] {
   const meta = snap.meta;
   if (!meta) return [];
   const firing = snap.alerts.filter((a) => a.status === 'firing').length;
@@ -108,6 +116,7 @@ function renderAll(snap: ThreadSnapshot, proposals: Map<string, Proposal>, now: 
     groupLabels: meta.groupLabels,
     alertmanagerURL: safeLink(meta.externalURL),
     links: groupLinks(snap.alerts, meta),
+    silence,
   });
   const out: Rendered[] = [{ name: 'parent', ...parent, hash: hashOf(parent) }];
   for (const pair of snap.pairs) {
@@ -212,7 +221,8 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     const ids = snap.pairs.flatMap((p) => p.proposalIds);
     const proposals = new Map<string, ProposalRecord>();
     for (const p of await deps.proposals.getMany(ids)) if (p) proposals.set(p.id, p);
-    const rendered = renderAll(snap, proposals, now());
+    const silence = (await deps.silenceOf?.(snap.meta.groupKey)) ?? null;
+    const rendered = renderAll(snap, proposals, now(), silence);
     const posted = { ...snap.messages };
 
     for (const message of rendered) {

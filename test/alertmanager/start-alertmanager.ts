@@ -19,10 +19,27 @@ receivers:
   - name: nobody
 `;
 
-export async function startAlertmanager(): Promise<RunningAlertmanager> {
+/** Groups by namespace and alertname, as alerting/alertmanager.yaml does, with test timings. */
+const webhookConfig = (url: string) => `route:
+  receiver: medic
+  group_by: [namespace, alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: medic
+    webhook_configs:
+      - url: ${url}
+        send_resolved: true
+`;
+
+/** With `webhookUrl`, Alertmanager notifies it (Medic's /alertmanager); `port` when the caller needs it up front. */
+export async function startAlertmanager(
+  options: { webhookUrl?: string; port?: number } = {},
+): Promise<RunningAlertmanager> {
   const dir = await mkdtemp(join(tmpdir(), 'medic-am-'));
-  await writeFile(join(dir, 'alertmanager.yml'), CONFIG);
-  const port = await freePort();
+  await writeFile(join(dir, 'alertmanager.yml'), options.webhookUrl ? webhookConfig(options.webhookUrl) : CONFIG);
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const am = spawnTracked('alertmanager', ALERTMANAGER_BINARY, [
     `--config.file=${join(dir, 'alertmanager.yml')}`,

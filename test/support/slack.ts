@@ -15,6 +15,7 @@ import { parseSettings } from '../../src/config/load.js';
 import { createIncidents, type Incidents } from '../../src/incidents/incident.js';
 import type { KubeApis } from '../../src/kube/client.js';
 import { createLogger } from '../../src/logger.js';
+import type { MedicOverrides } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { DiagnoseKind } from '../../src/pipeline/diagnose-request.js';
 import { createFallbackEngine } from '../../src/pipeline/fallback-engine.js';
@@ -338,6 +339,9 @@ export async function startMedicWithSlack(options: {
   kube: KubeApis;
   channel: string;
   approvers: string[];
+  /** More environment (ALERTMANAGER_URL) and overrides (silence follow timing). */
+  env?: Record<string, string>;
+  overrides?: MedicOverrides;
 }): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
   const sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
   const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
@@ -351,8 +355,9 @@ export async function startMedicWithSlack(options: {
         SLACK_API_URL: sim.apiUrl,
         SLACK_CHANNEL: options.channel,
         MEDIC_CONFIG: join(dir, 'medic.yaml'),
+        ...options.env,
       },
-      overrides: { kube: options.kube },
+      overrides: { ...options.overrides, kube: options.kube },
     });
     sim.setEventsUrl(`${medic.url}/slack/events`);
     return { medic, sim };

@@ -4,6 +4,24 @@ import { MedicError } from '../../errors.js';
 import { notApplicable } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 
+/** The comment of a silence Medic creates for a proposal; the silence follower reads the proposal id back. */
+export function medicSilenceComment(proposal: { id: string; title: string }): string {
+  return `Medic proposal ${proposal.id}: ${proposal.title}`;
+}
+
+/** The proposal id in a silence comment written by medicSilenceComment, else undefined. */
+export function proposalIdOfSilence(comment: string | undefined): string | undefined {
+  return /^Medic proposal ([A-Za-z0-9_-]+): /.exec(comment ?? '')?.[1];
+}
+
+/** The outcome message of a created silence; createdSilenceId reads the id back from it. */
+const createdMessage = (id: string, text: string, endsAt: Date) =>
+  `silence ${id} created for {${text}} until ${endsAt.toISOString()}`;
+
+export function createdSilenceId(outcomeMessage: string): string | undefined {
+  return /^silence (\S+) created for /.exec(outcomeMessage)?.[1];
+}
+
 export const silenceAction: ActionHandler<'silence'> = {
   kind: 'silence',
   // A silence scoped to one namespace (`namespace="ads"`) counts against that namespace's rails.
@@ -32,12 +50,12 @@ export const silenceAction: ActionHandler<'silence'> = {
           await silences.checkReady(ctx.signal);
           return 'Alertmanager reachable';
         }
-        const comment = ctx.proposal ? `Medic proposal ${ctx.proposal.id}: ${ctx.proposal.title}` : 'Created by Medic';
+        const comment = ctx.proposal ? medicSilenceComment(ctx.proposal) : 'Created by Medic';
         const id = await silences.createSilence(
           { matchers, startsAt, endsAt, createdBy: 'medic', comment },
           ctx.signal,
         );
-        return `silence ${id} created for {${text}} until ${endsAt.toISOString()}`;
+        return createdMessage(id, text, endsAt);
       },
     };
   },
