@@ -50,7 +50,13 @@ describe('batch jobs end to end', () => {
   };
   const idle = async () => {
     const counts = await medic.queues.alerts.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
-    return counts.waiting === 0 && counts.prioritized === 0 && counts.active === 0 && counts.delayed === 0 && counts.failed === 0;
+    return (
+      counts.waiting === 0 &&
+      counts.prioritized === 0 &&
+      counts.active === 0 &&
+      counts.delayed === 0 &&
+      counts.failed === 0
+    );
   };
 
   it('diagnoses each alert of a 12-alert webhook once, and a repeat of it not at all', async () => {

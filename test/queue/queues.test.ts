@@ -68,7 +68,10 @@ describe('queues', () => {
     await queues.enqueueAlerts([event!]);
     const resolved = { ...event!, alert: { ...event!.alert, status: 'resolved' as const } };
     expect(await queues.enqueueAlerts([resolved])).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect((await queues.alerts.getJobs(['waiting', 'prioritized'])).map((j) => j.name).sort()).toEqual(['firing', 'resolved']);
+    expect((await queues.alerts.getJobs(['waiting', 'prioritized'])).map((j) => j.name).sort()).toEqual([
+      'firing',
+      'resolved',
+    ]);
   });
 
   it('enqueues one action job per proposal id, however often it is enqueued', async () => {
@@ -148,7 +151,9 @@ describe('queues', () => {
       await batching.fanOutAlerts(events);
       const repeat = await batching.enqueueAlerts(events);
       expect(repeat).toMatchObject({ accepted: 0, duplicates: events.length });
-      const batchJobs = (await batching.alerts.getJobs(['waiting', 'prioritized'])).filter((job) => isAlertBatch(job.data));
+      const batchJobs = (await batching.alerts.getJobs(['waiting', 'prioritized'])).filter((job) =>
+        isAlertBatch(job.data),
+      );
       expect(batchJobs).toHaveLength(1);
       expect((await batching.fanOutAlerts(events)).accepted).toBe(0);
       expect(await perAlertJobIds()).toEqual(events.map(alertJobId).sort());
