@@ -207,7 +207,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
   if (isWorker) {
     const workerRedis = open('worker');
     const engine = overrides.engine ?? createEngine(kube, config, logger);
-    const view = incidentView(overrides.view ?? slack?.view, logger);
+    const view = incidentView(overrides.view ?? slack?.view, services);
     const incidents = wireIncidents({
       redis: storeRedis,
       prefix: config.queuePrefix,

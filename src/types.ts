@@ -68,6 +68,29 @@ export interface Precondition {
   fields?: Record<string, string>;
 }
 
+/**
+ * A proposal on an object a GitOps tool syncs (src/remediation/ownership.ts, the policy in rails.ts): who
+ * owns it, what to do, and the change to commit — the same change as the live patch, as YAML to paste.
+ */
+export interface GitOpsNote {
+  policy: 'warn' | 'refuse';
+  /** "Argo CD application shop-api", … (one per distinct owner of the changed objects). */
+  owners: string[];
+  /** One sentence: why the live patch does not last, and where the change goes instead. */
+  advice: string;
+  /** The changed fields at their path in each manifest, one YAML document per object, headed by a comment. */
+  manifest: string;
+}
+
+/** A proposed action that got no button, and why (the dry run failed or a guard rail refused it). */
+export interface UnavailableAction {
+  kind: string;
+  title: string;
+  reason: string;
+  /** Refused because a GitOps tool owns the object: the change to commit instead. */
+  gitops?: GitOpsNote;
+}
+
 export interface Outcome {
   ok: boolean;
   message: string;
@@ -83,6 +106,8 @@ export interface Proposal {
   risk: Risk;
   diff: DiffLine[];
   precondition?: Precondition;
+  /** The object is synced by a GitOps tool whose medic.yaml policy is `warn`: shown on the proposal. */
+  gitops?: GitOpsNote;
   origin: ProposalOrigin;
   createdAt: number;
   expiresAt: number;

@@ -280,8 +280,11 @@ function slackCounters(registry: Metrics['registry']) {
 }
 
 /** The view that shows incidents: Slack's when wired, else the log's. */
-export function incidentView(view: IncidentView | undefined, logger: Logger): IncidentView {
-  return view ?? createLogIncidentView(logger);
+export function incidentView(
+  view: IncidentView | undefined,
+  services: Pick<IncidentServices, 'logger' | 'proposals'>,
+): IncidentView {
+  return view ?? createLogIncidentView(services.logger, services.proposals);
 }
 
 /** The incident module with the view that shows it (incidentView). */
@@ -295,7 +298,7 @@ export function wireIncidents(options: {
   return createIncidents({
     ...options.services,
     incidents: createIncidentStore(options.redis, options.prefix),
-    view: incidentView(options.view, options.services.logger),
+    view: incidentView(options.view, options.services),
     ...(options.openAlerts ? { openAlerts: options.openAlerts } : {}),
   });
 }

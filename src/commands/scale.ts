@@ -114,8 +114,12 @@ export async function runScaleCommand(
   );
   const [proposal] = created.proposals;
   if (!proposal) {
-    const reason = created.unavailable[0]?.reason ?? 'the dry run failed';
-    return { text: `Cannot propose this scale: ${reason}. Nothing was proposed.` };
+    const refused = created.unavailable[0];
+    const reason = refused?.reason ?? 'the dry run failed';
+    // A workload a GitOps tool syncs (medic.yaml managedBy: refuse): the change to commit instead.
+    const gitops = refused?.gitops;
+    const commit = gitops ? `\n${gitops.advice}\nChange to commit:\n\`\`\`${gitops.manifest}\`\`\`` : '';
+    return { text: `Cannot propose this scale: ${reason}. Nothing was proposed.${commit}` };
   }
   await deps.postProposal(input.channelId, proposal);
   return { text: `Proposed: ${proposal.title}. Another approver must confirm it in the channel.`, proposal };

@@ -38,6 +38,8 @@ const sidecarRule = z.strictObject({
   names: z.array(z.string().min(1)).default([]),
 });
 
+const ownerPolicy = z.enum(['warn', 'refuse', 'allow']);
+
 export const DEFAULT_SIDECARS = [
   { name: 'consul', images: ['consul', 'hashicorp/consul'], names: ['consul', 'consul-client', 'consul-agent'] },
 ];
@@ -70,9 +72,21 @@ export const settingsSchema = z.strictObject({
       maxGrowthFactor: z.number().gt(1).max(10).default(2),
     })
     .prefault({}),
+  /**
+   * Workloads a GitOps tool syncs (src/remediation/ownership.ts): `warn` keeps the button and shows the change
+   * to commit, `refuse` offers only the change to commit, `allow` patches as if nothing owned the object.
+   */
+  managedBy: z
+    .strictObject({
+      argocd: ownerPolicy.default('warn'),
+      flux: ownerPolicy.default('warn'),
+      helm: ownerPolicy.default('warn'),
+    })
+    .prefault({}),
   channels: z.array(channelRoute).default([]),
   sidecars: z.array(sidecarRule).default(DEFAULT_SIDECARS),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type SidecarRule = Settings['sidecars'][number];
+export type OwnerPolicy = z.infer<typeof ownerPolicy>;

@@ -1,12 +1,13 @@
 /**
  * Turning proposed actions into stored proposals: each action is dry-run first (remediation.prepare); one
- * that fails gets no proposal (so no button), and the view says why. Used for diagnoses (incident.ts) and
- * `/scale` alike.
+ * that fails gets no proposal (so no button), and the view says why. An object a GitOps tool syncs carries
+ * the change to commit either way: on the proposal when medic.yaml `managedBy` warns, on the unavailable
+ * entry when it refuses. Used for diagnoses (incident.ts) and `/scale` alike.
  */
 import type { Remediation } from '../remediation/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
-import type { ProposalOrigin, ProposedAction } from '../types.js';
+import type { ProposalOrigin, ProposedAction, UnavailableAction } from '../types.js';
 import { describeActionTarget } from '../vocabulary.js';
 
 export interface ProposalDeps {
@@ -20,10 +21,8 @@ export interface ProposalDeps {
 
 export interface CreatedProposals {
   proposals: ProposalRecord[];
-  unavailable: { kind: string; title: string; reason: string }[];
+  unavailable: UnavailableAction[];
 }
-
-/** One-line description of what a proposal acts on, for audit entries and messages. */
 
 export async function createProposals(
   actions: ProposedAction[],
@@ -36,7 +35,13 @@ export async function createProposals(
   for (const action of actions) {
     const prepared = await deps.remediation.prepare(action, signal);
     if (!prepared.ok) {
-      created.unavailable.push({ kind: action.kind, title: action.title, reason: prepared.reason });
+      const { gitops } = prepared;
+      created.unavailable.push({
+        kind: action.kind,
+        title: action.title,
+        reason: prepared.reason,
+        ...(gitops ? { gitops } : {}),
+      });
       continue;
     }
     const now = deps.now();
@@ -48,6 +53,7 @@ export async function createProposals(
       risk: action.risk,
       diff: prepared.diff,
       ...(prepared.precondition ? { precondition: prepared.precondition } : {}),
+      ...(prepared.gitops ? { gitops: prepared.gitops } : {}),
       origin,
       createdAt: now,
       expiresAt: now + deps.ttlMs,

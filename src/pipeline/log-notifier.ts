@@ -1,13 +1,14 @@
 /**
  * The incident view used when Slack is not configured: each diagnosis (with the proposals the incident module
  * made for it), resolve and proposal change becomes one log line. Nobody can approve from a log, so the
- * proposals only say what Medic would offer.
+ * proposals only say what Medic would offer — and, on an object a GitOps tool syncs, the change to commit.
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { IncidentView } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
+import type { ProposalStore } from '../store/proposals.js';
 
-export function createLogIncidentView(logger: Logger): IncidentView {
+export function createLogIncidentView(logger: Logger, proposals: Pick<ProposalStore, 'getMany'>): IncidentView {
   const log = logger.child({ notifier: 'log' });
   const alertFields = (event: AlertEvent) => ({
     fingerprint: event.alert.fingerprint,
@@ -16,6 +17,11 @@ export function createLogIncidentView(logger: Logger): IncidentView {
   });
   return {
     async showFiring(event, diagnosis, pair) {
+      const offered = (await proposals.getMany(pair.proposalIds)).flatMap((p) =>
+        p?.gitops ? [{ proposalId: p.id, kind: p.kind, ...p.gitops }] : [],
+      );
+      const refused = pair.unavailable.flatMap((u) => (u.gitops ? [{ kind: u.kind, ...u.gitops }] : []));
+      const gitops = [...offered, ...refused];
       log.info(
         {
           ...alertFields(event),
@@ -26,6 +32,7 @@ export function createLogIncidentView(logger: Logger): IncidentView {
           proposals: pair.proposalIds,
           unavailable: pair.unavailable.map((u) => `${u.kind}: ${u.reason}`),
           partial: diagnosis.partial,
+          ...(gitops.length > 0 ? { gitops } : {}),
         },
         'diagnosis',
       );

@@ -6,7 +6,7 @@ import { parseQuantity } from '../quantity.js';
 import type { DiffLine } from '../types.js';
 import { AlreadyInEffect, notApplicable } from './errors.js';
 import type { ActionContext, Plan } from './types.js';
-import { findContainer, NONE, parseWorkloadRef, templateOf } from './workload.js';
+import { findContainer, manifestEdit, NONE, parseWorkloadRef, templateOf } from './workload.js';
 
 export type LimitedResource = 'memory' | 'cpu';
 
@@ -64,6 +64,7 @@ export async function planContainerLimit(
   return {
     diff,
     notes,
+    edits: [manifestEdit(ref.kind, namespace, workload, patch)],
     precondition: {
       kind: ref.kind,
       namespace,

@@ -50,3 +50,29 @@ export function diffValues(before: unknown, after: unknown, prefix: string): Dif
   const more = out.length - MAX_LINES;
   return [...out.slice(0, MAX_LINES), { field: `${prefix} (${more} more fields)`, before: '…', after: '…' }];
 }
+
+/**
+ * What must change in `before` to make it `after`, nested as in the object: the changed fields only, named list
+ * items by name (a list that loses an item is given whole), a removed field as null. The manifest change of a
+ * rollback.
+ */
+export function changedFields(before: unknown, after: unknown): unknown {
+  if (after === undefined) return null;
+  if (isRecord(before) && isRecord(after)) {
+    const out: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = changedFields(before[key], after[key]);
+    }
+    return out;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const a = keyed(before);
+    const b = keyed(after);
+    if (a && b && [...a.keys()].every((name) => b.has(name))) {
+      return [...b]
+        .filter(([name, item]) => JSON.stringify(a.get(name)) !== JSON.stringify(item))
+        .map(([name, item]) => ({ name, ...(changedFields(a.get(name), item) as object) }));
+    }
+  }
+  return after;
+}

@@ -10,29 +10,30 @@ import type { ClusterWriter } from '../kube/writer.js';
 import type { Logger } from '../logger.js';
 import { createExecutionCounter, createExecutionLock, type ExecutionCounter } from '../store/executions.js';
 import type { Redis } from '../store/redis.js';
-import type { DiffLine, Outcome, Precondition, Proposal, ProposedAction } from '../types.js';
+import type { DiffLine, GitOpsNote, Outcome, Precondition, Proposal, ProposedAction } from '../types.js';
 import { ACTION_PARAMS, type ActionKind, isActionKind } from '../vocabulary.js';
 import { firstIssue } from '../zod-issue.js';
 import { ACTION_HANDLERS } from './actions/index.js';
 import { AlreadyInEffect, railRefusal } from './errors.js';
-import { checkScopeRails } from './rails.js';
+import { checkGitOpsRail, checkScopeRails, gitOpsRefusal, gitOpsVerdict } from './rails.js';
 import { createSharedPrepare } from './shared-prepare.js';
 import type { ActionContext, ActionHandler, Plan } from './types.js';
 
 export type PreparedAction =
-  | { ok: true; diff: DiffLine[]; precondition?: Precondition; notes: string[] }
-  | { ok: false; reason: string; rail?: string };
+  | { ok: true; diff: DiffLine[]; precondition?: Precondition; notes: string[]; gitops?: GitOpsNote }
+  | { ok: false; reason: string; rail?: string; gitops?: GitOpsNote };
 
 export interface Remediation {
   /**
    * Validates params (ACTION_PARAMS), checks namespace/kind allow-lists and guard rails, dry-runs (dryRun=All)
-   * on the API server, computes the diff (before → after) and the precondition to re-check.
-   * Never throws: every failure (including a transient one) is `ok: false` with the reason.
+   * on the API server, computes the diff (before → after) and the precondition to re-check, and applies medic.yaml
+   * `managedBy` to the objects the change lands in (`gitops`: the owner and the change to commit; a `refuse`
+   * owner makes it `ok: false`). Never throws: every failure (including a transient one) is `ok: false` with the reason.
    */
   prepare(action: ProposedAction, signal?: AbortSignal): Promise<PreparedAction>;
   /**
    * Re-checks the precondition (object unchanged since the proposal), allow-lists and guard rails (incl. the
-   * circuit breaker), applies, and returns what changed. Throws MedicError: `permanent` for a refused API call
+   * circuit breaker and the `managedBy` owner of the objects as they are now), applies, and returns what changed. Throws MedicError: `permanent` for a refused API call
    * (src/kube/errors.ts: forbidden, not found, invalid), a stale proposal and guard-rail refusals (code
    * GUARD_RAIL, `field` = the rail); not permanent for 5xx, 429, timeouts and unreachable APIs, so the queue
    * retries with backoff.
@@ -135,11 +136,17 @@ export function createRemediation(deps: RemediationDeps): Remediation {
         if (count >= limit()) throw breakerRefusal(bucket, count);
         const plan: Plan = await handler.plan(context(signal), params);
         await plan.apply(true);
+        // After the dry run: the change to commit instead of a refused patch is one the API server accepts.
+        const gitops = gitOpsVerdict(deps.settings.managedBy, plan.edits);
+        if (gitops?.note.policy === 'refuse') {
+          return { ok: false, reason: gitOpsRefusal(gitops).message, rail: gitops.rail, gitops: gitops.note };
+        }
         return {
           ok: true,
           diff: plan.diff,
           notes: plan.notes,
           ...(plan.precondition ? { precondition: plan.precondition } : {}),
+          ...(gitops ? { gitops: gitops.note } : {}),
         };
       } catch (error) {
         if (!isMedicError(error)) log.warn({ err: error }, 'remediation prepare failed unexpectedly');
@@ -176,6 +183,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
             finishedAt: now(),
           };
         }
+        checkGitOpsRail(deps.settings, plan.edits);
         if (proposal.precondition) {
           const stale = findStaleness(proposal.precondition, plan.precondition, isRetry ? proposal.diff : []);
           if (stale) {

@@ -1,7 +1,13 @@
-/** Guard rails from medic.yaml that do not depend on the cluster: allowed kinds and namespaces, /scale bounds. */
-import type { Settings } from '../config/settings.js';
+/**
+ * Guard rails from medic.yaml: allowed kinds and namespaces, /scale bounds, and what to do with objects a GitOps
+ * tool owns (`managedBy`).
+ */
+import type { OwnerPolicy, Settings } from '../config/settings.js';
+import type { GitOpsNote } from '../types.js';
 import type { ActionKind } from '../vocabulary.js';
 import { railRefusal } from './errors.js';
+import { detectOwner, manifestSnippet } from './ownership.js';
+import type { ManifestEdit } from './types.js';
 
 function matchesPattern(pattern: string, value: string): boolean {
   if (pattern === '*') return true;
@@ -70,4 +76,51 @@ export function scaleBoundBreach(
 export function checkScaleRails(settings: Settings, current: number, requested: number): void {
   const breach = scaleBoundBreach(settings.scale, requested, current);
   if (breach) throw railRefusal(breach.rail, breach.reason);
+}
+
+const STRICTNESS: Record<OwnerPolicy, number> = { allow: 0, warn: 1, refuse: 2 };
+
+/**
+ * The one GitOps rule (dry run and execution alike): for the objects a change lands in, the owner that syncs
+ * them (ownership.ts) and medic.yaml `managedBy` decide. Null when nothing owns them or every owner is `allow`;
+ * otherwise the strictest policy among the owners, the rail that names it, and the change to commit.
+ */
+export function gitOpsVerdict(
+  managedBy: Settings['managedBy'],
+  edits: ManifestEdit[] | undefined,
+): { rail: string; note: GitOpsNote } | null {
+  const owned = (edits ?? []).flatMap((edit) => {
+    const owner = detectOwner(edit.metadata);
+    const policy = owner ? managedBy[owner.tool] : 'allow';
+    return owner && policy !== 'allow' ? [{ edit, owner, policy }] : [];
+  });
+  const strictest = owned.reduce<(typeof owned)[number] | undefined>(
+    (top, o) => (top && STRICTNESS[top.policy] >= STRICTNESS[o.policy] ? top : o),
+    undefined,
+  );
+  if (!strictest) return null;
+  const owners = [...new Set(owned.map((o) => o.owner.description))];
+  return {
+    rail: `managedBy.${strictest.owner.tool}`,
+    note: {
+      policy: strictest.policy,
+      owners,
+      advice: strictest.owner.advice,
+      manifest: manifestSnippet(owned.map(({ edit, owner }) => ({ edit, owner }))),
+    },
+  };
+}
+
+/** The refusal of a `refuse` verdict: names the rail and the owner. */
+export function gitOpsRefusal(verdict: { rail: string; note: GitOpsNote }) {
+  return railRefusal(verdict.rail, `${verdict.note.owners.join(' and ')} owns it; commit the change instead`);
+}
+
+/**
+ * At execution: throws the refusal when an owner of the change's objects is `refuse` now (whatever a click
+ * carries, and however medic.yaml or the object's labels changed since the proposal).
+ */
+export function checkGitOpsRail(settings: Settings, edits: ManifestEdit[] | undefined): void {
+  const verdict = gitOpsVerdict(settings.managedBy, edits);
+  if (verdict?.note.policy === 'refuse') throw gitOpsRefusal(verdict);
 }

@@ -4,6 +4,7 @@ import type { Settings } from '../config/settings.js';
 import type { ClusterWriter } from '../kube/writer.js';
 import type { DiffLine, Precondition } from '../types.js';
 import type { ActionKind, ActionParams } from '../vocabulary.js';
+import type { ObjectMetadata } from './ownership.js';
 
 export interface ActionContext {
   writer: ClusterWriter;
@@ -16,10 +17,26 @@ export interface ActionContext {
   proposal?: { id: string; title: string };
 }
 
+/** One object a plan changes, as its manifest would hold the change (what a GitOps repository must get). */
+export interface ManifestEdit {
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** The object's labels and annotations as read: who syncs it (ownership.ts). */
+  metadata: ObjectMetadata;
+  /** The fields the change sets, at their path in the manifest (containers by name, as strategic merge). */
+  fields: Record<string, unknown>;
+}
+
 /** A change worked out against the cluster as it is now. */
 export interface Plan {
   diff: DiffLine[];
   notes: string[];
+  /**
+   * The objects the change lands in, for kinds whose change a manifest holds (limits, replicas, HPA bounds,
+   * claim sizes, pod templates). Absent for a restart, a pod deletion, a cordon or a silence: no sync undoes them.
+   */
+  edits?: ManifestEdit[];
   /** What must still hold at execution for the change to be the one that was approved. */
   precondition?: Precondition;
   /** Performs the change (`dryRun`: the API server checks it and stores nothing); returns a one-line summary. */

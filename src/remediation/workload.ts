@@ -10,6 +10,7 @@ import type {
   WorkloadKind,
 } from '../kube/writer.js';
 import { notApplicable } from './errors.js';
+import type { ManifestEdit } from './types.js';
 
 export interface WorkloadTarget {
   kind: WorkloadKind;
@@ -67,3 +68,14 @@ export function fingerprint(value: unknown): string {
 }
 
 export const NONE = '(none)';
+
+/** The edit a plan makes to `object` (kind, namespace and name as in its manifest), with `fields` changed. */
+export function manifestEdit(
+  kind: string,
+  namespace: string,
+  object: { metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } },
+  fields: Record<string, unknown>,
+): ManifestEdit {
+  const { name = '', labels, annotations } = object.metadata ?? {};
+  return { kind, namespace, name, metadata: { labels, annotations }, fields };
+}

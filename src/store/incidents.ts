@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { UnavailableAction } from '../types.js';
 
 /** The proposals a pair carries, or why an action got none. */
 export interface IncidentPair {
   key: string;
   proposalIds: string[];
-  unavailable: { kind: string; title: string; reason: string }[];
+  unavailable: UnavailableAction[];
   createdAt: number;
 }
 

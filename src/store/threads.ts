@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Diagnosis } from '../types.js';
+import type { Diagnosis, UnavailableAction } from '../types.js';
 import { defineScript } from './scripts.js';
 import {
   CLAIM_SYNC,
@@ -49,7 +49,7 @@ export interface ThreadPair {
   seq: number;
   diagnosis: Diagnosis;
   proposalIds: string[];
-  unavailable: { kind: string; title: string; reason: string }[];
+  unavailable: UnavailableAction[];
   createdAt: number;
 }
 

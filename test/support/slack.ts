@@ -339,13 +339,15 @@ export async function startMedicWithSlack(options: {
   kube: KubeApis;
   channel: string;
   approvers: string[];
+  /** More medic.yaml, after the approvers (e.g. `managedBy: {argocd: refuse}`). */
+  settingsYaml?: string;
   /** More environment (ALERTMANAGER_URL) and overrides (silence follow timing). */
   env?: Record<string, string>;
   overrides?: MedicOverrides;
 }): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
   const sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
   const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
-  writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n`);
+  writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n${options.settingsYaml ?? ''}`);
   try {
     const medic = await startTestMedic({
       role: 'all',

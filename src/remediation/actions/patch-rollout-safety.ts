@@ -13,7 +13,7 @@ import type { DiffLine } from '../../types.js';
 import { AlreadyInEffect, notApplicable } from '../errors.js';
 import { checkScaleRails } from '../rails.js';
 import type { ActionHandler } from '../types.js';
-import { findHpa, NONE, parseWorkloadRef, templateOf } from '../workload.js';
+import { findHpa, manifestEdit, NONE, parseWorkloadRef, templateOf } from '../workload.js';
 
 const DEFAULT_GRACE_SECONDS = 30;
 
@@ -108,6 +108,7 @@ export const patchRolloutSafetyAction: ActionHandler<'patch-rollout-safety'> = {
     return {
       diff,
       notes,
+      edits: [manifestEdit(ref.kind, namespace, workload, patch)],
       precondition: { kind: ref.kind, namespace, name: ref.name, fields },
       async apply(dryRun) {
         await ctx.writer.patchWorkload(namespace, ref.kind, ref.name, patch, 'strategic', {

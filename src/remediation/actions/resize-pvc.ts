@@ -6,6 +6,7 @@
 import { formatStorage, parseQuantity } from '../../quantity.js';
 import { AlreadyInEffect, notApplicable, railRefusal } from '../errors.js';
 import type { ActionHandler } from '../types.js';
+import { manifestEdit } from '../workload.js';
 
 export const resizePvcAction: ActionHandler<'resize-pvc'> = {
   kind: 'resize-pvc',
@@ -54,8 +55,10 @@ export const resizePvcAction: ActionHandler<'resize-pvc'> = {
     const resizing = (claim.status.conditions ?? []).find(
       (c) => c.type === 'Resizing' || c.type === 'FileSystemResizePending',
     );
+    const patch = { spec: { resources: { requests: { storage: size } } } };
     return {
       diff: [{ field: `PersistentVolumeClaim/${name} spec.resources.requests.storage`, before: current, after: size }],
+      edits: [manifestEdit('PersistentVolumeClaim', namespace, claim, patch)],
       notes: [
         `StorageClass ${className} (${storageClass.provisioner}) allows expansion: the volume grows, the pods keep running. It can never shrink back.`,
         ...(resizing ? [`An earlier resize is still in progress (${resizing.type}).`] : []),
@@ -67,7 +70,6 @@ export const resizePvcAction: ActionHandler<'resize-pvc'> = {
         fields: { 'spec.resources.requests.storage': current },
       },
       async apply(dryRun) {
-        const patch = { spec: { resources: { requests: { storage: size } } } };
         await ctx.writer.patchPersistentVolumeClaim(namespace, name, patch, { dryRun, signal: ctx.signal });
         return `${what} resized ${current} → ${size}`;
       },

@@ -3,10 +3,10 @@
  * ReplicaSet (or of `toRevision`), without its `pod-template-hash` label, and carry over its annotations.
  */
 import type { V1Deployment, V1ReplicaSet } from '../../kube/writer.js';
-import { diffValues } from '../diff.js';
+import { changedFields, diffValues } from '../diff.js';
 import { AlreadyInEffect, notApplicable } from '../errors.js';
 import type { ActionHandler } from '../types.js';
-import { fingerprint, parseWorkloadRef, templateOf } from '../workload.js';
+import { fingerprint, manifestEdit, parseWorkloadRef, templateOf } from '../workload.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 // Deployment annotations that belong to the Deployment, not to a revision (kubectl's annotationsToSkip).
@@ -86,6 +86,9 @@ export const rolloutUndoAction: ActionHandler<'rollout-undo'> = {
         ...diff,
       ],
       notes: [`Rolls Deployment/${ref.name} back to the template of revision ${revisionOf(target)}.`],
+      edits: [
+        manifestEdit('Deployment', namespace, deployment, { spec: { template: changedFields(current, template) } }),
+      ],
       precondition: {
         kind: 'Deployment',
         namespace,

@@ -3,7 +3,7 @@ import type { DiffLine } from '../../types.js';
 import { AlreadyInEffect, notApplicable } from '../errors.js';
 import { checkScaleRails } from '../rails.js';
 import type { ActionHandler } from '../types.js';
-import { findHpa, parseWorkloadRef } from '../workload.js';
+import { findHpa, manifestEdit, parseWorkloadRef } from '../workload.js';
 
 export const scaleAction: ActionHandler<'scale'> = {
   kind: 'scale',
@@ -56,9 +56,14 @@ export const scaleAction: ActionHandler<'scale'> = {
     }
     if (diff.length === 0) throw new AlreadyInEffect(`${kind}/${ref.name} already has ${replicas} replicas`);
 
+    const edits = [
+      ...(current !== replicas ? [manifestEdit(kind, namespace, workload, { spec: { replicas } })] : []),
+      ...(hpaPatch && hpa ? [manifestEdit('HorizontalPodAutoscaler', namespace, hpa, { spec: hpaPatch })] : []),
+    ];
     return {
       diff,
       notes,
+      edits,
       precondition: { kind, namespace, name: ref.name, fields },
       async apply(dryRun) {
         // The HPA first: scaled first, the workload could be scaled back by the HPA before its bounds change.

@@ -4,6 +4,7 @@
  */
 import { AlreadyInEffect, notApplicable, railRefusal } from '../errors.js';
 import type { ActionHandler } from '../types.js';
+import { manifestEdit } from '../workload.js';
 
 export const setHpaMaxAction: ActionHandler<'set-hpa-max'> = {
   kind: 'set-hpa-max',
@@ -32,6 +33,7 @@ export const setHpaMaxAction: ActionHandler<'set-hpa-max'> = {
     const target = ref ? `${ref.kind}/${ref.name}` : 'its target';
     return {
       diff: [{ field, before: String(before), after: String(maxReplicas) }],
+      edits: [manifestEdit('HorizontalPodAutoscaler', namespace, hpa, { spec: { maxReplicas } })],
       notes: [
         `The HPA may then run up to ${maxReplicas} pods of ${target}; it adds them only while its metrics stay above target, and removes them again when the load drops.`,
       ],

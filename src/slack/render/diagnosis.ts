@@ -2,22 +2,15 @@
  * A diagnosis reply: root cause first in one sentence, key evidence as a short list, each proposal with
  * its diff and button, the alerts it covers, and a context line with the target and links.
  */
-import type { Diagnosis, Proposal } from '../../types.js';
+import type { Diagnosis, Proposal, UnavailableAction } from '../../types.js';
 import { clip, escapeMrkdwn, fitBlocks, joinWithMore, type KnownBlock, SLACK_LIMITS } from './limits.js';
-import { renderActionsBlocks, renderProposalSection } from './proposal.js';
+import { renderActionsBlocks, renderGitOpsNote, renderProposalBlocks } from './proposal.js';
 
 export interface AffectedAlert {
   fingerprint: string;
   /** What a person recognises: pod name, else alertname. */
   label: string;
   status: 'firing' | 'resolved';
-}
-
-/** A proposed action that got no button, and why (the dry run failed or a guard rail refused it). */
-export interface UnavailableAction {
-  kind: string;
-  title: string;
-  reason: string;
 }
 
 export interface DiagnosisView {
@@ -117,14 +110,22 @@ export function renderDiagnosis(view: DiagnosisView): {
     });
   }
   for (const proposal of view.proposals.slice(0, MAX_PROPOSAL_SECTIONS)) {
-    blocks.push(renderProposalSection(proposal, view.now));
+    blocks.push(...renderProposalBlocks(proposal, view.now));
   }
   if (view.proposals.length > MAX_PROPOSAL_SECTIONS) {
     const hidden = view.proposals.length - MAX_PROPOSAL_SECTIONS;
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${hidden} more proposals` }] });
   }
-  if (view.unavailable.length > 0) {
-    const lines = view.unavailable.map(
+  // A fix refused because a GitOps tool owns the object: the change to commit takes the button's place.
+  for (const u of view.unavailable.slice(0, MAX_PROPOSAL_SECTIONS)) {
+    if (!u.gitops) continue;
+    const owners = escapeMrkdwn(clip(u.gitops.owners.join(' and '), 200));
+    const title = escapeMrkdwn(clip(u.title, 200));
+    blocks.push(renderGitOpsNote(u.gitops, `:no_entry: *No button for ${title}*: ${owners} syncs it.`));
+  }
+  const plain = view.unavailable.filter((u) => !u.gitops);
+  if (plain.length > 0) {
+    const lines = plain.map(
       (u) => `• No button for *${escapeMrkdwn(u.title)}* (\`${u.kind}\`): ${escapeMrkdwn(u.reason)}`,
     );
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: joinWithMore(lines, 5, SLACK_LIMITS.sectionText) } });

@@ -1,6 +1,9 @@
-/** One proposal as Slack shows it: title, diff, state (who approved, outcome) and its approve button. */
+/**
+ * One proposal as Slack shows it: title, diff, state (who approved, outcome) and its approve button; on an object
+ * a GitOps tool syncs, who syncs it and the change to commit (a warning on the button too).
+ */
 import type { types } from '@slack/bolt';
-import type { Proposal } from '../../types.js';
+import type { GitOpsNote, Proposal } from '../../types.js';
 import { describeActionTarget, RISKY_ACTION_KINDS } from '../../vocabulary.js';
 import { clip, escapeMrkdwn, joinWithMore, type KnownBlock, SLACK_LIMITS } from './limits.js';
 
@@ -45,6 +48,43 @@ export function renderProposalSection(proposal: Proposal, now: number): KnownBlo
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) } };
 }
 
+/** Room for the manifest in a section beside the sentences around it (lead ≤ 500, advice ≤ 400). */
+const MAX_MANIFEST_CHARS = 2000;
+
+/** Whole lines up to `max` characters, then a YAML comment counting the rest: what is shown still pastes. */
+function clipLines(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    if (used + line.length + 1 > max - 40) break;
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return [...kept, `# …and ${lines.length - kept.length} more lines`].join('\n');
+}
+
+/**
+ * Who syncs the object and the change to commit, as one section: `lead` (at most 500 characters) says what
+ * Medic did with the proposal (a warning above its button, or why there is none).
+ */
+export function renderGitOpsNote(note: GitOpsNote, lead: string): KnownBlock {
+  const manifest = clipLines(escapeMrkdwn(note.manifest), MAX_MANIFEST_CHARS);
+  const text = `${clip(lead, 500)} ${escapeMrkdwn(clip(note.advice, 400))}\nChange to commit:\n\`\`\`${manifest}\`\`\``;
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) } };
+}
+
+/** The proposal's section, then (on a GitOps-owned object) the warning with the change to commit. */
+export function renderProposalBlocks(proposal: Proposal, now: number): KnownBlock[] {
+  const blocks = [renderProposalSection(proposal, now)];
+  if (proposal.gitops) {
+    const owners = escapeMrkdwn(clip(proposal.gitops.owners.join(' and '), 300));
+    blocks.push(renderGitOpsNote(proposal.gitops, `:warning: *Synced by ${owners}.*`));
+  }
+  return blocks;
+}
+
 /** True while the proposal's button should be shown. */
 export function isOpen(proposal: Proposal, now: number): boolean {
   return proposal.state === 'proposed' && now < proposal.expiresAt;
@@ -53,6 +93,7 @@ export function isOpen(proposal: Proposal, now: number): boolean {
 /** The approve button: it carries only the proposal id; risky kinds are red and ask for confirmation. */
 export function renderApproveButton(proposal: Proposal, index: number): types.Button {
   const risky = RISKY_ACTION_KINDS.has(proposal.kind);
+  const owners = proposal.gitops?.owners.join(' and ');
   const button: types.Button = {
     type: 'button',
     action_id: clip(`${APPROVE_ACTION_PREFIX}${proposal.kind}.${index}`, SLACK_LIMITS.actionId),
@@ -60,16 +101,14 @@ export function renderApproveButton(proposal: Proposal, index: number): types.Bu
     text: { type: 'plain_text', text: clip(proposal.title, SLACK_LIMITS.buttonText), emoji: true },
     style: risky ? 'danger' : 'primary',
   };
-  if (risky) {
+  if (risky || owners) {
+    const what = `${escapeMrkdwn(proposal.title)} on ${escapeMrkdwn(describeActionTarget(proposal.params))}.`;
+    const warning = owners
+      ? ` ${escapeMrkdwn(owners)} syncs it: its next sync reverts this patch unless the change is committed too.`
+      : ' This changes running workloads.';
     button.confirm = {
       title: { type: 'plain_text', text: clip(`Run ${proposal.kind}?`, SLACK_LIMITS.confirmTitle) },
-      text: {
-        type: 'mrkdwn',
-        text: clip(
-          `${escapeMrkdwn(proposal.title)} on ${escapeMrkdwn(describeActionTarget(proposal.params))}. This changes running workloads.`,
-          SLACK_LIMITS.confirmText,
-        ),
-      },
+      text: { type: 'mrkdwn', text: clip(`${what}${warning}`, SLACK_LIMITS.confirmText) },
       confirm: { type: 'plain_text', text: 'Run it' },
       deny: { type: 'plain_text', text: 'Cancel' },
       style: 'danger',
@@ -97,7 +136,7 @@ export function renderActionsBlocks(proposals: Proposal[], now: number): KnownBl
 export function renderProposalMessage(proposal: Proposal, intro: string, now: number) {
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: clip(intro, SLACK_LIMITS.sectionText) } },
-    renderProposalSection(proposal, now),
+    ...renderProposalBlocks(proposal, now),
     ...renderActionsBlocks([proposal], now),
   ];
   return { text: clip(`${proposal.title}: ${describeState(proposal, now)}`, SLACK_LIMITS.fallbackText), blocks };
