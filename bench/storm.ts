@@ -263,7 +263,8 @@ async function main() {
       arrivalS: round((lastArrived - started) / 1000),
       accepted: accepted.size,
       senderRetries: sender.stats().retries,
-      lost: lost.length,
+      // Lost only means something once drained; before that they may still be queued.
+      ...(drained ? { lost: lost.length } : { notDiagnosedWhenStopped: lost.length }),
       diagnosed: recorded.size,
       drained,
       ...(pendingJobs ? { pendingJobs } : {}),
