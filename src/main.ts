@@ -46,6 +46,7 @@ import {
   type SlackWiring,
   wireIncidents,
   wireSlack,
+  wireVerification,
 } from './wiring.js';
 
 export { connectKube, createEngine } from './wiring.js';
@@ -194,6 +195,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
           slackQueue,
           enqueueAction: queues.enqueueAction,
           enqueueDiagnose: queues.enqueueDiagnose,
+          enqueueVerification: queues.enqueueVerification,
           resolveScaleTarget: createScaleResolver(reader),
           ...(reader ? { findDiagnoseTarget: diagnoseTargetFinder(reader) } : {}),
           metrics,
@@ -216,6 +218,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
       ...(silences ? { openAlerts: silences.store } : {}),
     });
     const silenceFollower = silences?.follower({ incidents, view, proposals: services.proposals });
+    const verify = wireVerification({ services, engine, reader, view, metrics });
     const pool = { connection: workerRedis, prefix: config.queuePrefix, logger, metrics, redisErrors };
     workers.push(
       startAlertWorker({
@@ -227,6 +230,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
           store,
           metrics,
           fanOutAlerts: queues.fanOutAlerts,
+          verify,
           silenceFollower,
         }),
       }),

@@ -48,6 +48,8 @@ export interface Metrics {
   jobDuration: Histogram<'queue' | 'outcome'>;
   jobFailures: Counter<'queue' | 'kind'>;
   diagnoses: Counter<'root_cause' | 'playbook'>;
+  /** The checks after successful actions (src/incidents/verify.ts), by action kind and what they found. */
+  fixVerifications: Counter<'kind' | 'outcome'>;
   kubeRequests: Histogram<'method' | 'resource' | 'code'>;
   /** Records one Kubernetes API request (the client's `onRequest` hook). */
   observeKubeRequest(info: { method: string; path: string; status: number; durationMs: number }): void;
@@ -135,6 +137,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'medic_diagnoses_total',
       help: 'Diagnoses recorded, by root cause and playbook',
       labelNames: ['root_cause', 'playbook'] as const,
+      registers: [registry],
+    }),
+    fixVerifications: new Counter({
+      name: 'medic_fix_verifications_total',
+      help: 'Checks after a successful action, by action kind and outcome (fixed, not fixed, changed)',
+      labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
     kubeRequests,

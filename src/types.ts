@@ -98,6 +98,26 @@ export interface Outcome {
   finishedAt: number;
 }
 
+/** What a check after a successful action found (src/incidents/verify.ts). */
+export type VerificationOutcome = 'fixed' | 'not fixed' | 'changed';
+
+export interface Verification {
+  outcome: VerificationOutcome;
+  checkedAt: number;
+  /** When the change finished: the check looks for problems since then. */
+  changedAt: number;
+  /** One sentence for people: what was found. */
+  summary: string;
+  /** What the decision rests on: the target's state since the change, then the new diagnosis's evidence. */
+  evidence: Evidence[];
+  /** The diagnosis made for the check (its root cause may differ from the origin's: `changed`). */
+  diagnosis: Diagnosis;
+  /** The next steps offered (proposals made from the new diagnosis, dry-run first), never the action just run. */
+  nextProposalIds: string[];
+  /** Next steps whose dry run failed, and why (no button). */
+  unavailable: { kind: string; title: string; reason: string }[];
+}
+
 export interface Proposal {
   id: string;
   kind: ActionKind;
@@ -114,6 +134,8 @@ export interface Proposal {
   state: ProposalState;
   approvedBy?: string;
   outcome?: Outcome;
+  /** Set once, by the check after a successful action. */
+  verification?: Verification;
   /** The Slack message that shows the proposal, to update with the outcome. */
   message?: { channel: string; ts: string; threadTs?: string };
 }

@@ -33,6 +33,7 @@ import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
 import type { GroupSilence } from './incidents/silence-decisions.js';
 import type { SilenceFollower } from './incidents/silence-follow.js';
+import { createVerifier, verificationScheduler } from './incidents/verify.js';
 import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } from './kube/client.js';
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
@@ -109,11 +110,12 @@ export function createRemediationService(
   kube: KubeApis | null,
   redis: Redis,
   logger: Logger,
-): Pick<Remediation, 'prepare' | 'execute'> {
+): RemediationService {
   if (!kube) {
     return {
       prepare: async () => ({ ok: false, reason: 'no Kubernetes cluster is configured' }),
       execute: async () => Promise.reject(noCluster()),
+      undone: async () => null,
     };
   }
   return createRemediation({
@@ -140,9 +142,12 @@ export function diagnoseTargetFinder(reader: ClusterReader) {
   };
 }
 
+/** Remediation as the incident services use it; `undone` (for the check after a fix) is optional in test doubles. */
+export type RemediationService = Pick<Remediation, 'prepare' | 'execute'> & Partial<Pick<Remediation, 'undone'>>;
+
 /** What the incident module and Slack both use: the Redis records of proposals, audit and incidents. */
 export interface IncidentServices extends ProposalDeps {
-  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  remediation: RemediationService;
   settings: Settings;
   logger: Logger;
 }
@@ -151,7 +156,7 @@ export function createIncidentServices(options: {
   redis: Redis;
   prefix: string;
   settings: Settings;
-  remediation: Pick<Remediation, 'prepare' | 'execute'>;
+  remediation: RemediationService;
   logger: Logger;
   now?: () => number;
 }): IncidentServices {
@@ -175,6 +180,8 @@ export interface SlackWiringDeps {
   slackQueue: Pick<SlackQueue, 'addSync'>;
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
+  /** Schedules the check after a successful action (MedicQueues.enqueueVerification); without it, none is. */
+  enqueueVerification?: MedicQueues['enqueueVerification'];
   resolveScaleTarget: ResolveScaleTarget;
   /** Absent without a cluster: `/medic diagnose` then says so. */
   findDiagnoseTarget?: ReturnType<typeof diagnoseTargetFinder>;
@@ -257,9 +264,23 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     runAction: createActionRunner({
       ...services,
       rerenderProposal,
-      ...(deps.onActionDone ? { afterDone: deps.onActionDone } : {}),
+      ...afterDone([
+        deps.enqueueVerification && verificationScheduler(settings.verification, deps.enqueueVerification),
+        deps.onActionDone,
+      ]),
     }),
     router: adapter.router,
+  };
+}
+
+/** run-action's afterDone from the hooks that are wired (each idempotent per proposal), in order; none: absent. */
+function afterDone(hooks: (((proposal: ProposalRecord) => Promise<void>) | undefined)[]) {
+  const wired = hooks.filter((hook) => hook !== undefined);
+  if (wired.length === 0) return {};
+  return {
+    afterDone: async (proposal: ProposalRecord) => {
+      for (const hook of wired) await hook(proposal);
+    },
   };
 }
 
@@ -303,6 +324,27 @@ export function wireIncidents(options: {
   });
 }
 
+/**
+ * The `alerts` worker's check after a successful action: the same engine diagnoses the target again; the
+ * outcome is shown by the incidents' view and counted in medic_fix_verifications_total.
+ */
+export function wireVerification(options: {
+  services: IncidentServices;
+  engine: DiagnosisEngine;
+  reader: ClusterReader | null;
+  view: IncidentView;
+  metrics: Pick<Metrics, 'fixVerifications'>;
+}): NonNullable<AlertJobProcessors['verify']> {
+  return createVerifier({
+    ...options.services,
+    engine: options.engine,
+    reader: options.reader,
+    view: options.view,
+    ...(options.services.remediation.undone ? { undone: options.services.remediation.undone } : {}),
+    onOutcome: (kind, outcome) => options.metrics.fixVerifications.inc({ kind, outcome }),
+  });
+}
+
 /** `/scale`'s resolver: the playbooks' scale-target rules on the cluster, or a sentence without one. */
 export function createScaleResolver(reader: ClusterReader | null): ResolveScaleTarget {
   if (!reader) {
@@ -314,12 +356,18 @@ export function createScaleResolver(reader: ClusterReader | null): ResolveScaleT
   return scaleTargetResolver((ns, name) => resolveScaleTarget(reader, ns, name));
 }
 
-/** The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path. */
+/**
+ * The `alerts` worker's jobs: an alert and a `/medic diagnose` request take the one diagnosis path; a check after
+ * an action runs `verify` (wireVerification).
+ */
 export function alertJobProcessors(
   deps: Omit<PipelineDeps, 'logger' | 'signal'> &
-    Pick<MedicQueues, 'fanOutAlerts'> & { silenceFollower?: SilenceFollower | undefined },
+    Pick<MedicQueues, 'fanOutAlerts'> & {
+      silenceFollower?: SilenceFollower | undefined;
+      verify?: AlertJobProcessors['verify'];
+    },
 ): AlertJobProcessors {
-  const { fanOutAlerts, silenceFollower, ...pipeline } = deps;
+  const { fanOutAlerts, silenceFollower, verify, ...pipeline } = deps;
   return {
     ...(silenceFollower ? { silenceCheck: silenceFollower.check, silenceSweep: silenceFollower.sweep } : {}),
     alert: async (event, ctx) => {
@@ -328,6 +376,7 @@ export function alertJobProcessors(
     diagnose: async (request, ctx) => {
       await processDiagnoseRequest(request, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
     },
+    ...(verify ? { verify } : {}),
     fanOut: fanOutAlerts,
   };
 }

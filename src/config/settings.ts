@@ -1,7 +1,7 @@
 /** medic.yaml: every key optional, unknown keys an error (a typo must not silently disable a guard rail). */
 import { z } from 'zod';
 import { parseQuantity } from '../quantity.js';
-import { ACTION_KINDS } from '../vocabulary.js';
+import { ACTION_KINDS, type ActionKind } from '../vocabulary.js';
 import { parseDuration } from './duration.js';
 
 const durationMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -44,6 +44,18 @@ export const DEFAULT_SIDECARS = [
   { name: 'consul', images: ['consul', 'hashicorp/consul'], names: ['consul', 'consul-client', 'consul-agent'] },
 ];
 
+/**
+ * How long after a successful action Medic diagnoses its target again (src/incidents/verify.ts). A changed pod
+ * template needs its rollout to finish before the new pods can show anything, so those kinds wait the default;
+ * a cordon or a scale takes effect within seconds.
+ */
+export const DEFAULT_VERIFICATION_DELAYS: Partial<Record<ActionKind, number>> = {
+  'cordon-node': 30_000,
+  scale: 60_000,
+  'delete-pod': 60_000,
+  'set-hpa-max': 60_000,
+};
+
 export const settingsSchema = z.strictObject({
   approvers: z.array(slackId).default([]),
   selfApproval: z.array(z.enum(ACTION_KINDS)).default([]),
@@ -85,6 +97,21 @@ export const settingsSchema = z.strictObject({
     .prefault({}),
   channels: z.array(channelRoute).default([]),
   sidecars: z.array(sidecarRule).default(DEFAULT_SIDECARS),
+  /** After an action succeeds: wait `delays[kind]` (else `delay`), diagnose its target again, post the result. */
+  verification: z
+    .strictObject({
+      delay: durationMs.default(120_000),
+      delays: z.partialRecord(z.enum(ACTION_KINDS), durationMs).default({}),
+    })
+    // A per-kind default never makes a check later than the `delay` the team chose.
+    .transform((v) => {
+      const sooner = Object.entries(DEFAULT_VERIFICATION_DELAYS).map(([kind, ms]) => [kind, Math.min(ms, v.delay)]);
+      return {
+        delay: v.delay,
+        delays: { ...Object.fromEntries(sooner), ...v.delays } as Partial<Record<ActionKind, number>>,
+      };
+    })
+    .prefault({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -4,7 +4,8 @@
  * gets no button, and the view says why); a resolve is recorded. Whatever shows the incident (the Slack
  * thread, or the log when Slack is not configured) is an IncidentView that renders what this module holds.
  * Approvals (approve.ts) and action outcomes (run-action.ts) change proposals and ask the view to re-render;
- * fix verification will hook in after an outcome, in run-action.ts.
+ * after a successful action, the check whether it worked (verify.ts) records its verification on the proposal
+ * and asks the view to show it.
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Logger } from '../logger.js';
@@ -24,6 +25,11 @@ export interface IncidentView {
   showResolved(event: AlertEvent): Promise<void>;
   /** Re-renders wherever `proposal` is shown (its state, approver or outcome changed). */
   rerenderProposal(proposal: ProposalRecord): Promise<void>;
+  /**
+   * The check after `proposal` ran (`proposal.verification`: fixed, not fixed or changed, the evidence, and
+   * the next steps as proposals): its own message where the proposal is shown, and the proposal's status line.
+   */
+  showVerification(proposal: ProposalRecord): Promise<void>;
   /**
    * The group of `event` is silenced (who, until when), or no longer (`null`): src/incidents/silence-follow.ts.
    * A view that reads the group's silence when it renders (Slack's) only needs to re-render.
@@ -75,7 +81,8 @@ export function createIncidents(deps: IncidentDeps): Incidents {
       playbook: diagnosis.playbook,
       rootCause: diagnosis.rootCause.code,
     };
-    const created = await createProposals(diagnosis.actions, origin, { groupKey: event.groupKey, pairKey: key }, deps);
+    const where = { groupKey: event.groupKey, pairKey: key, alert: event, target: diagnosis.target };
+    const created = await createProposals(diagnosis.actions, origin, where, deps);
     deps.logger.info(
       { groupKey: event.groupKey, pair: key, proposals: created.proposals.length, unavailable: created.unavailable },
       'proposals made',

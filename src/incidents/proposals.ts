@@ -27,7 +27,7 @@ export interface CreatedProposals {
 export async function createProposals(
   actions: ProposedAction[],
   origin: ProposalOrigin,
-  where: { groupKey?: string; pairKey?: string },
+  where: Pick<ProposalRecord, 'groupKey' | 'pairKey' | 'alert' | 'target'>,
   deps: ProposalDeps,
   signal?: AbortSignal,
 ): Promise<CreatedProposals> {

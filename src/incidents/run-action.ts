@@ -2,8 +2,9 @@
  * Runs an approved action (the `actions` queue processor): load the proposal → mark it running →
  * remediation.execute → record the outcome in the proposal and the audit log → re-render it where it is
  * shown. A permanent failure (or the last attempt) is recorded as "failed" with the API's reason; a transient
- * one is thrown so the queue retries it. Fix verification (diagnose again after a success) hooks in at
- * `finish`.
+ * one is thrown so the queue retries it. After a success, `afterDone` schedules the check whether it worked
+ * (verify.ts); a job re-delivered after the action finished schedules it again, which is a no-op once queued
+ * (the check's job id derives from the proposal id), so a crash between the two cannot lose it.
  */
 import { errorMessage, isMedicError, MedicError } from '../errors.js';
 import type { ActionJobData, JobContext } from '../queue/index.js';
@@ -19,7 +20,10 @@ export interface RunActionDeps {
   remediation: Pick<Remediation, 'execute'>;
   /** IncidentView.rerenderProposal: shows "running", then the outcome. */
   rerenderProposal(proposal: ProposalRecord): Promise<void>;
-  /** Called with the proposal once it is done (a `silence` starts its group's follow); idempotent per proposal. */
+  /**
+   * Called with the proposal once it is done: the check whether it worked is scheduled (verify.ts), a `silence`
+   * starts its group's follow; idempotent per proposal.
+   */
   afterDone?: (proposal: ProposalRecord) => Promise<void>;
   now: () => number;
 }

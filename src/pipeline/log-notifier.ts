@@ -43,6 +43,23 @@ export function createLogIncidentView(logger: Logger, proposals: Pick<ProposalSt
     async rerenderProposal(proposal) {
       log.info({ proposalId: proposal.id, kind: proposal.kind, state: proposal.state }, 'proposal changed');
     },
+    async showVerification(proposal) {
+      const v = proposal.verification;
+      if (!v) return;
+      log.info(
+        {
+          proposalId: proposal.id,
+          kind: proposal.kind,
+          outcome: v.outcome,
+          rootCause: v.diagnosis.rootCause.code,
+          summary: v.summary,
+          evidence: v.evidence.map((e) => e.text),
+          nextProposals: v.nextProposalIds,
+          unavailable: v.unavailable.map((u) => `${u.kind}: ${u.reason}`),
+        },
+        'fix verified',
+      );
+    },
     async showSilence(event, silence) {
       if (!silence) log.info({ groupKey: event.groupKey }, 'alert group no longer silenced');
       else log.info({ groupKey: event.groupKey, ...silence }, 'alert group silenced');

@@ -33,11 +33,23 @@ export interface DiagnoseJobData {
   diagnose: DiagnoseRequest;
 }
 
+/** The check after a successful action (src/incidents/verify.ts): its proposal names everything else. */
+export interface VerifyJobData {
+  verify: { proposalId: string };
+}
+
 /**
- * What an `alerts` job carries: one alert to diagnose, a batch to fan out, a `/medic diagnose` request, or a
- * job of the silence follower (src/queue/silence-jobs.ts).
+ * What an `alerts` job carries: one alert to diagnose, a batch to fan out, a `/medic diagnose` request, the check
+ * after an action (a diagnosis too: the same engine, workers and concurrency), or a job of the silence follower
+ * (src/queue/silence-jobs.ts).
  */
-export type AlertJobData = AlertEvent | AlertBatchData | DiagnoseJobData | SilenceCheckJobData | SilenceSweepJobData;
+export type AlertJobData =
+  | AlertEvent
+  | AlertBatchData
+  | DiagnoseJobData
+  | VerifyJobData
+  | SilenceCheckJobData
+  | SilenceSweepJobData;
 
 export function isAlertBatch(data: AlertJobData): data is AlertBatchData {
   return Array.isArray((data as Partial<AlertBatchData>).batch);
@@ -45,6 +57,10 @@ export function isAlertBatch(data: AlertJobData): data is AlertBatchData {
 
 export function isDiagnoseRequest(data: AlertJobData): data is DiagnoseJobData {
   return typeof (data as Partial<DiagnoseJobData>).diagnose === 'object';
+}
+
+export function isVerifyRequest(data: AlertJobData): data is VerifyJobData {
+  return typeof (data as Partial<VerifyJobData>).verify === 'object';
 }
 
 /** The name of batch jobs (per-alert jobs are named after the alert's status). */

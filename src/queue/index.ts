@@ -1,5 +1,5 @@
 /** The queue layer: BullMQ queues, workers and job ids. */
-export { actionJobId, alertDedupKey, alertJobId } from './job-ids.js';
+export { actionJobId, alertDedupKey, alertJobId, verificationJobId } from './job-ids.js';
 export {
   ACTIONS_QUEUE,
   type ActionJobData,
@@ -11,8 +11,10 @@ export {
   type EnqueueResult,
   isAlertBatch,
   isDiagnoseRequest,
+  isVerifyRequest,
   type MedicQueues,
   type QueueOptions,
+  type VerifyJobData,
 } from './queues.js';
 export type { SilenceCheckJob } from './silence-jobs.js';
 export { createSlackQueue, SLACK_QUEUE, type SlackQueue, type SyncThreadJobData, startSlackWorker } from './slack.js';

@@ -33,3 +33,11 @@ export function actionJobId(proposalId: string): string {
   }
   return proposalId;
 }
+
+/**
+ * The check after an action runs once per execution: its job id derives from the proposal id (one proposal is
+ * executed at most once), so every replica and every retry that schedules it adds the same delayed job.
+ */
+export function verificationJobId(proposalId: string): string {
+  return `verify-${actionJobId(proposalId)}`;
+}

@@ -16,7 +16,7 @@ import {
   fanOutAlerts,
   writeChecked,
 } from './alert-batcher.js';
-import { actionJobId } from './job-ids.js';
+import { actionJobId, verificationJobId } from './job-ids.js';
 import { createRepeatLanes } from './lanes.js';
 import {
   SILENCE_CHECK_JOB_OPTIONS,
@@ -26,8 +26,8 @@ import {
   silenceCheckJobId,
 } from './silence-jobs.js';
 
-export type { AlertBatchData, AlertJobData, DiagnoseJobData, EnqueueResult } from './alert-batcher.js';
-export { isAlertBatch, isDiagnoseRequest } from './alert-batcher.js';
+export type { AlertBatchData, AlertJobData, DiagnoseJobData, EnqueueResult, VerifyJobData } from './alert-batcher.js';
+export { isAlertBatch, isDiagnoseRequest, isVerifyRequest } from './alert-batcher.js';
 
 export const ALERTS_QUEUE = 'alerts';
 export const ACTIONS_QUEUE = 'actions';
@@ -74,6 +74,11 @@ export interface MedicQueues {
   fanOutAlerts(events: AlertEvent[]): Promise<EnqueueResult>;
   /** Queues a `/medic diagnose` request as a diagnosis job (jobId from its request id). */
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
+  /**
+   * Schedules the check after proposal `proposalId` ran, `delayMs` from now, on the `alerts` queue; a second
+   * call for the same proposal (another replica, a retried action job) is a no-op.
+   */
+  enqueueVerification(proposalId: string, delayMs: number): Promise<void>;
   /** Queues a proposal for execution; a second enqueue of the same id is a no-op (`enqueued: false`). */
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   /** Queues a check of a silenced group, due in `delayMs`; the same check asked twice is one job. */
@@ -168,6 +173,13 @@ export function createQueues(options: QueueOptions): MedicQueues {
         throw unavailable(error);
       });
       await alerts.add('diagnose', { diagnose: request }, { jobId: `diagnose-${request.requestId}` });
+    },
+    async enqueueVerification(proposalId, delayMs) {
+      await ensureRedisReady(connection).catch((error: unknown) => {
+        throw unavailable(error);
+      });
+      const jobId = verificationJobId(proposalId);
+      await alerts.add('verify', { verify: { proposalId } }, { jobId, delay: Math.max(0, delayMs) });
     },
     enqueueAction,
     async scheduleSilenceCheck(job, delayMs) {

@@ -19,6 +19,8 @@ import {
   type AlertJobData,
   isAlertBatch,
   isDiagnoseRequest,
+  isVerifyRequest,
+  type VerifyJobData,
 } from './queues.js';
 import { isSilenceCheck, isSilenceSweep, type SilenceCheckJob } from './silence-jobs.js';
 
@@ -132,6 +134,8 @@ export interface AlertJobProcessors {
   alert: JobProcessor<AlertEvent>;
   /** A `/medic diagnose` request: the same diagnosis path (src/pipeline/diagnose-request.ts). */
   diagnose: JobProcessor<DiagnoseRequest>;
+  /** The check after a successful action (src/incidents/verify.ts); absent where no verifier is wired. */
+  verify?: JobProcessor<VerifyJobData['verify']>;
   /** A batch stored at intake: queued as its per-alert jobs (MedicQueues.fanOutAlerts). */
   fanOut(events: AlertEvent[]): Promise<EnqueueResult>;
   /** The silence follower (src/incidents/silence-follow.ts); absent without ALERTMANAGER_URL. */
@@ -146,6 +150,11 @@ const noFollower = () =>
     { field: 'ALERTMANAGER_URL', permanent: true },
   );
 
+const noVerifier = () =>
+  new MedicError('UNAVAILABLE', 'This worker cannot check fixes: no verifier is wired into its alerts worker.', {
+    permanent: true,
+  });
+
 /** Starts the diagnosis worker on the `alerts` queue; it routes each job to the processor for its kind. */
 export function startAlertWorker(
   options: Omit<WorkerOptions<AlertJobData>, 'processor'> & { processors: AlertJobProcessors },
@@ -156,7 +165,10 @@ export function startAlertWorker(
     processor: async (data, context) => {
       if (isAlertBatch(data)) await processors.fanOut(data.batch);
       else if (isDiagnoseRequest(data)) await processors.diagnose(data.diagnose, context);
-      else if (isSilenceCheck(data)) {
+      else if (isVerifyRequest(data)) {
+        if (!processors.verify) throw noVerifier();
+        await processors.verify(data.verify, context);
+      } else if (isSilenceCheck(data)) {
         if (!processors.silenceCheck) throw noFollower();
         await processors.silenceCheck(data.silenceCheck, context);
       } else if (isSilenceSweep(data)) {

@@ -39,6 +39,13 @@ export interface Remediation {
    * retries with backoff.
    */
   execute(proposal: Proposal, signal?: AbortSignal): Promise<Outcome>;
+  /**
+   * Whether a change that ran is still in place, for the check after it: the lines of `proposal.diff` whose field
+   * is back to exactly the value it had before (a GitOps sync or a person undid it). Empty when the change holds;
+   * null when this kind's change is not one a sync puts back (restart, pod deletion, cordon, silence) or the
+   * cluster cannot tell now. Never throws.
+   */
+  undone(proposal: Proposal, signal?: AbortSignal): Promise<DiffLine[] | null>;
 }
 
 export interface RemediationDeps {
@@ -206,6 +213,21 @@ export function createRemediation(deps: RemediationDeps): Remediation {
         ttlMs: LOCK_TTL_MS,
         onBusy: () => new MedicError('UNAVAILABLE', `another ${handler.kind} is being applied; retrying shortly`),
       });
+    },
+
+    async undone(proposal, signal) {
+      try {
+        const { handler, params } = resolve(proposal.kind, proposal.params);
+        // Planned again against the cluster as it is now: a change in place has nothing left to do.
+        const plan = await handler.plan(context(signal, proposal), params);
+        if (!plan.edits) return null;
+        const same = (a: DiffLine, b: DiffLine) => a.field === b.field && a.before === b.before && a.after === b.after;
+        return plan.diff.filter((line) => proposal.diff.some((shown) => same(line, shown)));
+      } catch (error) {
+        if (error instanceof AlreadyInEffect) return [];
+        deps.logger.debug({ err: error, proposalId: proposal.id }, 'cannot tell whether the change is still in place');
+        return null;
+      }
     },
   };
   const shared = createSharedPrepare<PreparedAction>({

@@ -1,7 +1,7 @@
 /**
  * Just enough of the controllers for a believable cluster after a write: generation bumps on spec changes,
- * Deployment revisions on template changes, workloads that reach their new replica count at once,
- * and the unschedulable taint on cordoned nodes.
+ * Deployment revisions on template changes (and the rollout of the new template, rollout.ts), workloads that
+ * reach their new replica count at once, and the unschedulable taint on cordoned nodes.
  */
 import type { KubeObject } from './object.js';
 import { isRecord } from './object.js';
@@ -41,6 +41,11 @@ function cordonTaints(node: KubeObject): unknown[] | undefined {
     ...others,
     { key: UNSCHEDULABLE_TAINT, effect: 'NoSchedule', timeAdded: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
   ];
+}
+
+/** True when a write changed a Deployment's pod template: its rollout replaces the pods (rollout.ts). */
+export function templateChanged(previous: KubeObject, next: KubeObject): boolean {
+  return next.kind === 'Deployment' && !same(spec(previous).template, spec(next).template);
 }
 
 /** The object as the controllers would leave it after `next` replaced `previous` (undefined for a create). */

@@ -2,11 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { reconcile } from './controllers.js';
+import { reconcile, templateChanged } from './controllers.js';
 import { isRecord, type KubeObject } from './object.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import { getObject, scaleOf } from './read.js';
 import type { ResourceType } from './resources.js';
+import { rollOut } from './rollout.js';
 import type { Route } from './router.js';
 import { ApiError, badRequest, conflict, invalid, methodNotAllowed } from './status.js';
 import type { SandboxStore } from './store.js';
@@ -112,7 +113,9 @@ function update(ctx: WriteContext, previous: KubeObject, next: KubeObject): Kube
   if (causes.length) throw invalid(ctx.type, previous.metadata.name, causes);
   if (isClaim) admitClaimResize(ctx.store, previous, candidate);
   const reconciled = reconcile(candidate, previous);
-  return ctx.store.replace(isClaim ? resizedClaim(reconciled, previous) : reconciled, { dryRun: ctx.dryRun });
+  const stored = ctx.store.replace(isClaim ? resizedClaim(reconciled, previous) : reconciled, { dryRun: ctx.dryRun });
+  if (!ctx.dryRun && templateChanged(previous, stored)) rollOut(ctx.store, stored);
+  return stored;
 }
 
 function create(ctx: WriteContext): WriteResult {

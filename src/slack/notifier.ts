@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings.js';
 import { namedTarget } from '../diagnosis/target.js';
 import type { IncidentPair, IncidentView } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
-import type { ProposalStore } from '../store/proposals.js';
+import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { ThreadAlert, ThreadStore } from '../store/threads.js';
 import type { Diagnosis } from '../types.js';
 import type { ProposalMessenger } from './proposal-messages.js';
@@ -96,6 +96,21 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
     await deps.scheduler.requestSync(id, { urgent: true });
   }
 
+  /**
+   * A diagnosis proposal lives in its thread's reply, so a change asks for an urgent sync of that thread
+   * (found from the reply's channel, which the sync records on the proposal once posted; before that, the
+   * pending post renders the current state anyway). A `/scale` proposal has a message of its own.
+   */
+  async function rerenderProposal(proposal: ProposalRecord): Promise<void> {
+    if (!proposal.groupKey) return deps.messenger.refresh(proposal);
+    const shown = proposal.message ?? (await deps.proposals.get(proposal.id))?.message;
+    if (!shown) return;
+    await deps.scheduler.requestSync(deps.threads.threadId(shown.channel, proposal.groupKey), {
+      urgent: true,
+      ...(proposal.pairKey ? { urgentPair: proposal.pairKey } : {}),
+    });
+  }
+
   return {
     showFiring,
 
@@ -113,19 +128,9 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
       });
     },
 
-    /**
-     * A diagnosis proposal lives in its thread's reply, so a change asks for an urgent sync of that thread
-     * (found from the reply's channel, which the sync records on the proposal once posted; before that, the
-     * pending post renders the current state anyway). A `/scale` proposal has a message of its own.
-     */
-    async rerenderProposal(proposal) {
-      if (!proposal.groupKey) return deps.messenger.refresh(proposal);
-      const shown = proposal.message ?? (await deps.proposals.get(proposal.id))?.message;
-      if (!shown) return;
-      await deps.scheduler.requestSync(deps.threads.threadId(shown.channel, proposal.groupKey), {
-        urgent: true,
-        ...(proposal.pairKey ? { urgentPair: proposal.pairKey } : {}),
-      });
-    },
+    rerenderProposal,
+
+    /** The thread's sync renders the verification (its own reply) and the proposal's status line. */
+    showVerification: rerenderProposal,
   };
 }

@@ -18,7 +18,7 @@ import { silenceLabels } from '../diagnosis/named-target.js';
 import { MedicError } from '../errors.js';
 import type { GroupSilence } from '../incidents/silence-decisions.js';
 import type { Logger } from '../logger.js';
-import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
+import type { ProposalStore } from '../store/proposals.js';
 import type { MessageWrite, PostedMessage, ThreadSnapshot, ThreadStore } from '../store/threads.js';
 import type { Diagnosis, Proposal } from '../types.js';
 import { DEFAULT_SLACK_TIMEOUT_MS, toSlackLogger } from './client.js';
@@ -27,6 +27,7 @@ import { renderDiagnosis } from './render/diagnosis.js';
 import { groupLinks, safeLink, silenceUrl } from './render/links.js';
 import { renderParent } from './render/parent.js';
 import type { SyncScheduler } from './sync-scheduler.js';
+import { loadThreadProposals, renderVerificationReplies } from './thread-verifications.js';
 
 export interface ThreadSyncDeps {
   client: WebClient;
@@ -82,6 +83,8 @@ interface Rendered {
   blocks: unknown[];
   metadata?: unknown;
   hash: string;
+  /** The proposals whose buttons this message shows (they learn its ts once it is posted). */
+  proposalIds?: string[];
 }
 
 /** How long a thread lock outlives a writer that died; a live writer renews it every third of this. */
@@ -134,14 +137,17 @@ function renderAll(
       now,
     };
     const message = renderDiagnosis(view);
-    // Expiry is rendered relative to now; hash the states, not the countdown, so time alone edits nothing.
-    const hashInput = {
-      ...message,
-      blocks: message.blocks.map((b) => JSON.stringify(b).replace(/\|in \d+ min>/g, '')),
-    };
-    out.push({ name: pair.key, ...message, hash: hashOf(hashInput) });
+    out.push({ name: pair.key, ...message, hash: stableHash(message), proposalIds: pair.proposalIds });
+    for (const reply of renderVerificationReplies(pair.proposalIds, proposals, now)) {
+      out.push({ ...reply, hash: stableHash(reply) });
+    }
   }
   return out;
+}
+
+/** Expiry is rendered relative to now; hash the states, not the countdown, so time alone edits nothing. */
+function stableHash(message: { blocks: unknown[] }): string {
+  return hashOf({ ...message, blocks: message.blocks.map((b) => JSON.stringify(b).replace(/\|in \d+ min>/g, '')) });
 }
 
 export function createThreadSync(deps: ThreadSyncDeps) {
@@ -218,11 +224,8 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   async function runOn(run: Run, snap: ThreadSnapshot, urgentPairs: Set<string>): Promise<void> {
     const threadId = snap.id;
     if (!snap.meta) return;
-    const ids = snap.pairs.flatMap((p) => p.proposalIds);
-    const proposals = new Map<string, ProposalRecord>();
-    for (const p of await deps.proposals.getMany(ids)) if (p) proposals.set(p.id, p);
     const silence = (await deps.silenceOf?.(snap.meta.groupKey)) ?? null;
-    const rendered = renderAll(snap, proposals, now(), silence);
+    const rendered = renderAll(snap, await loadThreadProposals(deps.proposals, snap), now(), silence);
     const posted = { ...snap.messages };
 
     for (const message of rendered) {
@@ -235,7 +238,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
           await flush(run);
           await attachChart(snap, pair.diagnosis, parentTs);
         }
-        await deps.proposals.setMessages(pair?.proposalIds ?? [], {
+        await deps.proposals.setMessages(message.proposalIds ?? [], {
           channel: snap.meta.channel,
           ts: posted[message.name]?.ts ?? '',
           threadTs: parentTs,

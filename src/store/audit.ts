@@ -1,10 +1,10 @@
 /**
- * The audit log: every approval decision and execution outcome as a Redis stream entry
+ * The audit log: every approval decision, execution outcome and check after it as a Redis stream entry
  * (`<prefix>:audit`, capped at about 10,000 entries): who, what, when, outcome.
  */
 import type { Redis } from 'ioredis';
 
-export type AuditAction = 'propose' | 'approve' | 'refuse' | 'execute';
+export type AuditAction = 'propose' | 'approve' | 'refuse' | 'execute' | 'verify';
 
 export interface AuditEntry {
   /** Stream id, e.g. 1732521600000-0. */

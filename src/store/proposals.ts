@@ -5,12 +5,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Proposal, ProposalState } from '../types.js';
+import type { AlertEvent } from '../alertmanager/payload.js';
+import type { Proposal, ProposalState, Target, Verification } from '../types.js';
 
 /** A proposal plus the incident it belongs to (diagnosis proposals): the alert group and its pair. */
 export interface ProposalRecord extends Proposal {
   groupKey?: string;
   pairKey?: string;
+  /** The alert whose diagnosis proposed it and that diagnosis's target: what a check after it diagnoses again. */
+  alert?: AlertEvent;
+  target?: Target | null;
 }
 
 export type TransitionResult =
@@ -42,7 +46,7 @@ for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return {'ok'}
 `;
 
-const MUTABLE = ['approvedBy', 'outcome', 'message'] as const;
+const MUTABLE = ['approvedBy', 'outcome', 'message', 'verification'] as const;
 type Mutable = Pick<Proposal, (typeof MUTABLE)[number]>;
 
 export interface ProposalStore {
@@ -66,7 +70,21 @@ export interface ProposalStore {
   setMessage(id: string, message: NonNullable<Proposal['message']>): Promise<void>;
   /** setMessage for several proposals shown in one message, in one round trip. */
   setMessages(ids: string[], message: NonNullable<Proposal['message']>): Promise<void>;
+  /**
+   * Records the check after the action, once: the first record wins (another replica's, or an earlier attempt's)
+   * and is what comes back; `created` says whether this call wrote it. Null for an unknown proposal.
+   */
+  recordVerification(
+    id: string,
+    verification: Verification,
+  ): Promise<{ created: boolean; proposal: ProposalRecord } | null>;
 }
+
+// KEYS[1] = proposal key; ARGV[1] = verification JSON. Written only on an existing proposal without one.
+const RECORD_VERIFICATION = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+return redis.call('HSETNX', KEYS[1], 'verification', ARGV[1])
+`;
 
 const ID_PATTERN = /^p[0-9a-f]{20}$/;
 
@@ -109,9 +127,9 @@ export function createProposalStore(redis: Redis, prefix: string): ProposalStore
     newId: () => `p${randomBytes(10).toString('hex')}`,
 
     async create(proposal) {
-      const { state, approvedBy, outcome, message, ...base } = proposal;
+      const { state, approvedBy, outcome, message, verification, ...base } = proposal;
       const fields = ['base', JSON.stringify(base), 'expiresAt', String(proposal.expiresAt), 'state', state];
-      fields.push(...encodePatch({ approvedBy, outcome, message }));
+      fields.push(...encodePatch({ approvedBy, outcome, message, verification }));
       const ttl = Math.max(1, proposal.expiresAt - Date.now()) + RETAIN_AFTER_EXPIRY_MS;
       await redis
         .multi()
@@ -140,6 +158,13 @@ export function createProposalStore(redis: Redis, prefix: string): ProposalStore
 
     async setMessage(id, message) {
       if (ID_PATTERN.test(id)) await redis.hset(key(id), 'message', JSON.stringify(message));
+    },
+
+    async recordVerification(id, verification) {
+      if (!ID_PATTERN.test(id)) return null;
+      const written = (await redis.eval(RECORD_VERIFICATION, 1, key(id), JSON.stringify(verification))) as number;
+      const proposal = written === -1 ? null : await load(id);
+      return proposal ? { created: written === 1, proposal } : null;
     },
 
     async setMessages(ids, message) {

@@ -75,6 +75,29 @@ describe('loadConfig', () => {
     );
   });
 
+  it('checks fixes 2 minutes after an action by default, sooner per kind, and names a bad verification setting', () => {
+    expect(loadConfig({}).settings.verification).toEqual({
+      delay: 120_000,
+      delays: { 'cordon-node': 30_000, scale: 60_000, 'delete-pod': 60_000, 'set-hpa-max': 60_000 },
+    });
+    const short = parseSettings('verification: {delay: 10s, delays: {rollout-undo: 5m}}\n', 'medic.yaml').verification;
+    // A kind's default never makes its check later than the delay the team chose; a kind set explicitly wins.
+    expect(short.delays).toEqual({
+      'cordon-node': 10_000,
+      scale: 10_000,
+      'delete-pod': 10_000,
+      'set-hpa-max': 10_000,
+      'rollout-undo': 300_000,
+    });
+    const kind = configError(() => parseSettings('verification: {delays: {scael: 1m}}\n', 'medic.yaml'));
+    expect(kind.field).toBe('verification.delays');
+    expect(kind.message).toMatch(/"scael"/);
+    const delay = configError(() => parseSettings('verification: {delay: soon}\n', 'medic.yaml'));
+    expect(delay.field).toBe('verification.delay');
+    expect(delay.message).toMatch(/"soon" is not a duration like 30m/);
+    expect(configError(() => parseSettings('verification: {dealy: 1m}\n', 'medic.yaml')).field).toBe('verification');
+  });
+
   it('reports an unreadable MEDIC_CONFIG path', () => {
     const error = configError(() => loadConfig({ MEDIC_CONFIG: '/nonexistent/medic.yaml' }));
     expect(error.field).toBe('MEDIC_CONFIG');

@@ -83,6 +83,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo console in Chromium', () => {
     await expect(page.locator('#audit').textContent()).resolves.toMatch(/Alice Chen/);
   });
 
+  it('checks the fix again after the demo delay (medic.yaml verification: 10s) and says in the thread that it worked', async () => {
+    const oomThread = page.locator('.conversation', { has: diagnosis('OOM_LIMIT') });
+    const verified = oomThread.locator('[data-verification]');
+    await verified.waitFor({ timeout: 40_000 });
+    await expect(verified.getAttribute('data-verification')).resolves.toBe('fixed');
+    await expect(verified.textContent()).resolves.toMatch(/Fixed[\s\S]*3 of 3 replicas available/);
+    await expect.poll(() => diagnosis('OOM_LIMIT').textContent(), { timeout: 15_000 }).toMatch(/Fixed \(checked/);
+    await expect(oomThread.locator('[data-verification]').count()).resolves.toBe(1);
+  }, 60_000);
+
   it('raises the maximum of an HPA at its ceiling when an approver clicks: the cluster panel shows the new bound', async () => {
     await actAs('U0ALICE');
     await expect(page.locator(CHECKOUT_HPA).getAttribute('data-value')).resolves.toBe('3–6');

@@ -11,6 +11,7 @@ export type NotifierCall =
 export class RecordingNotifier implements IncidentView {
   readonly calls: NotifierCall[] = [];
   readonly rerendered: ProposalRecord[] = [];
+  readonly verified: ProposalRecord[] = [];
   private waiters: { count: number; resolve: () => void }[] = [];
 
   async showFiring(event: AlertEvent, diagnosis: Diagnosis, pair: IncidentPair): Promise<void> {
@@ -23,6 +24,10 @@ export class RecordingNotifier implements IncidentView {
 
   async rerenderProposal(proposal: ProposalRecord): Promise<void> {
     this.rerendered.push(proposal);
+  }
+
+  async showVerification(proposal: ProposalRecord): Promise<void> {
+    this.verified.push(proposal);
   }
 
   /** Resolves once at least `count` calls were recorded. */

@@ -63,6 +63,7 @@ describe('workers', () => {
       processors: {
         alert: processor,
         diagnose: async () => Promise.reject(new Error('these tests queue no diagnose requests')),
+        verify: async () => Promise.reject(new Error('these tests queue no fix verifications')),
         fanOut: async () => Promise.reject(new Error('these tests queue no batches')),
       },
       concurrency: 2,
@@ -153,6 +154,7 @@ describe('workers', () => {
             ctx.signal.addEventListener('abort', () => reject(new Error('aborted')));
           }),
         diagnose: async () => Promise.reject(new Error('no diagnose requests here')),
+        verify: async () => Promise.reject(new Error('no fix verifications here')),
         fanOut: async () => Promise.reject(new Error('no batches here')),
       },
     });

@@ -67,30 +67,6 @@ describe('kubectl against the sandbox', () => {
     expect(deployment().spec.replicas).toBe(5);
   });
 
-  it('patches with strategic merge, merge and JSON patches', async () => {
-    const strategic = {
-      spec: {
-        template: { spec: { containers: [{ name: 'consul-client', resources: { limits: { memory: '500Mi' } } }] } },
-      },
-    };
-    expect((await kubectl('patch', 'deploy', 'proxy', '-p', JSON.stringify(strategic))).stderr).toBe('');
-    const containers = (
-      deployment().spec.template as {
-        spec: { containers: { name: string; resources?: { limits?: { memory?: string } } }[] };
-      }
-    ).spec.containers;
-    expect(containers.map((c) => c.name)).toEqual(['proxy', 'consul-client']);
-    expect(containers[1]?.resources?.limits?.memory).toBe('500Mi');
-    expect(
-      (await kubectl('patch', 'deploy', 'proxy', '--type=merge', '-p', '{"metadata":{"labels":{"fixed":"yes"}}}'))
-        .stderr,
-    ).toBe('');
-    expect((deployment().metadata as { labels: Record<string, string> }).labels.fixed).toBe('yes');
-    const json = '[{"op":"replace","path":"/spec/replicas","value":3}]';
-    expect((await kubectl('patch', 'deploy', 'proxy', '--type=json', '-p', json)).stderr).toBe('');
-    expect(deployment().spec.replicas).toBe(3);
-  });
-
   it('cordons a node', async () => {
     const node = (sandbox.store.get('v1', 'Pod', ns, pod) as unknown as { spec: { nodeName: string } }).spec.nodeName;
     const { stdout, stderr } = await kubectl('cordon', node);
@@ -134,6 +110,41 @@ describe('kubectl against the sandbox', () => {
     expect(stderr).toBe('');
     expect(stdout).toContain(`pod "${pod}" deleted`);
     expect(sandbox.store.get('v1', 'Pod', ns, pod)).toBeUndefined();
+  });
+
+  // A template patch rolls the Deployment's pods out, as a real cluster does: after the tests of the snapshot's pod.
+  it('patches with strategic merge, merge and JSON patches', async () => {
+    const strategic = {
+      spec: {
+        template: { spec: { containers: [{ name: 'consul-client', resources: { limits: { memory: '500Mi' } } }] } },
+      },
+    };
+    expect((await kubectl('patch', 'deploy', 'proxy', '-p', JSON.stringify(strategic))).stderr).toBe('');
+    const containers = (
+      deployment().spec.template as {
+        spec: { containers: { name: string; resources?: { limits?: { memory?: string } } }[] };
+      }
+    ).spec.containers;
+    expect(containers.map((c) => c.name)).toEqual(['proxy', 'consul-client']);
+    expect(containers[1]?.resources?.limits?.memory).toBe('500Mi');
+    // The template changed, so the rollout runs every replica from the new template.
+    const pods = await kubectl(
+      'get',
+      'pods',
+      '-l',
+      'app=proxy',
+      '-o',
+      'jsonpath={.items[*].spec.containers[1].resources.limits.memory}',
+    );
+    expect(pods.stdout.split(' ')).toEqual(Array(deployment().spec.replicas).fill('500Mi'));
+    expect(
+      (await kubectl('patch', 'deploy', 'proxy', '--type=merge', '-p', '{"metadata":{"labels":{"fixed":"yes"}}}'))
+        .stderr,
+    ).toBe('');
+    expect((deployment().metadata as { labels: Record<string, string> }).labels.fixed).toBe('yes');
+    const json = '[{"op":"replace","path":"/spec/replicas","value":3}]';
+    expect((await kubectl('patch', 'deploy', 'proxy', '--type=json', '-p', json)).stderr).toBe('');
+    expect(deployment().spec.replicas).toBe(3);
   });
 
   it('applies a manifest with a server-side dry run and stores nothing', async () => {

@@ -341,13 +341,20 @@ export async function startMedicWithSlack(options: {
   approvers: string[];
   /** More medic.yaml, after the approvers (e.g. `managedBy: {argocd: refuse}`). */
   settingsYaml?: string;
+  /** Another replica: the simulator the first one uses (its events URL is left alone), and its queue prefix. */
+  replicaOf?: { sim: SlackSimulator; medic: TestMedic };
   /** More environment (ALERTMANAGER_URL) and overrides (silence follow timing). */
   env?: Record<string, string>;
   overrides?: MedicOverrides;
 }): Promise<{ medic: TestMedic; sim: SlackSimulator }> {
-  const sim = await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS });
+  const sim =
+    options.replicaOf?.sim ??
+    (await startSlackSimulator({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, users: USERS }));
   const dir = mkdtempSync(join(tmpdir(), 'medic-slack-'));
   writeFileSync(join(dir, 'medic.yaml'), `approvers: [${options.approvers.join(', ')}]\n${options.settingsYaml ?? ''}`);
+  const prefix: Record<string, string> = options.replicaOf
+    ? { MEDIC_QUEUE_PREFIX: options.replicaOf.medic.config.queuePrefix }
+    : {};
   try {
     const medic = await startTestMedic({
       role: 'all',
@@ -357,14 +364,15 @@ export async function startMedicWithSlack(options: {
         SLACK_API_URL: sim.apiUrl,
         SLACK_CHANNEL: options.channel,
         MEDIC_CONFIG: join(dir, 'medic.yaml'),
+        ...prefix,
         ...options.env,
       },
       overrides: { ...options.overrides, kube: options.kube },
     });
-    sim.setEventsUrl(`${medic.url}/slack/events`);
+    if (!options.replicaOf) sim.setEventsUrl(`${medic.url}/slack/events`);
     return { medic, sim };
   } catch (error) {
-    await sim.close();
+    if (!options.replicaOf) await sim.close();
     throw error;
   }
 }

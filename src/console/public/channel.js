@@ -43,6 +43,8 @@ function message(m, ctx, { isReply = false } = {}) {
       'data-ts': m.ts,
       'data-root-cause': rootCause,
       'data-testid': rootCause ? 'diagnosis' : undefined,
+      'data-verification':
+        m.metadata?.event_type === 'medic_verification' ? m.metadata.event_payload?.outcome : undefined,
     },
     h('div', { class: `avatar${who.bot ? ' bot' : ''}` }, who.initial),
     h(

@@ -3,7 +3,7 @@
  * a GitOps tool syncs, who syncs it and the change to commit (a warning on the button too).
  */
 import type { types } from '@slack/bolt';
-import type { GitOpsNote, Proposal } from '../../types.js';
+import type { GitOpsNote, Proposal, Verification, VerificationOutcome } from '../../types.js';
 import { describeActionTarget, RISKY_ACTION_KINDS } from '../../vocabulary.js';
 import { clip, escapeMrkdwn, joinWithMore, type KnownBlock, SLACK_LIMITS } from './limits.js';
 
@@ -34,6 +34,19 @@ export function describeState(proposal: Proposal, now: number): string {
   }
 }
 
+const HEADLINE: Record<VerificationOutcome, string> = {
+  fixed: ':white_check_mark: *Fixed*',
+  'not fixed': ':x: *Not fixed*',
+  changed: ':twisted_rightwards_arrows: *Changed*',
+};
+
+/** The line under a checked proposal: "Checked 2 min after the change: not fixed — …". */
+export function describeVerification(v: Verification): string {
+  const seconds = Math.max(0, Math.round((v.checkedAt - v.changedAt) / 1000));
+  const when = seconds < 90 ? `${seconds} s after the change` : `${Math.round(seconds / 60)} min after the change`;
+  return `${HEADLINE[v.outcome]} (checked ${when}): ${escapeMrkdwn(v.summary)}`;
+}
+
 export function renderDiff(proposal: Pick<Proposal, 'diff'>, maxChars = 1500): string {
   if (proposal.diff.length === 0) return '';
   const lines = proposal.diff.map((d) => `${d.field}: ${d.before} → ${d.after}`);
@@ -44,7 +57,8 @@ export function renderDiff(proposal: Pick<Proposal, 'diff'>, maxChars = 1500): s
 export function renderProposalSection(proposal: Proposal, now: number): KnownBlock {
   const title = `*${escapeMrkdwn(clip(proposal.title, 200))}* (\`${proposal.kind}\` on ${escapeMrkdwn(describeActionTarget(proposal.params))})`;
   const diff = renderDiff(proposal);
-  const text = [title, diff, describeState(proposal, now)].filter((s) => s !== '').join('\n');
+  const verified = proposal.verification ? describeVerification(proposal.verification) : '';
+  const text = [title, diff, describeState(proposal, now), verified].filter((s) => s !== '').join('\n');
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) } };
 }
 

@@ -1,0 +1,199 @@
+/**
+ * "Did it work?" After an action proposed by a diagnosis succeeds, run-action.ts schedules one delayed check
+ * (medic.yaml `verification`; the job id derives from the proposal id, so one check per execution whatever the
+ * replicas and retries). The check diagnoses the same target again with the same engine, reads the target's state
+ * since the change (verify-facts.ts), decides fixed / not fixed / changed (verify-decision.ts), offers the next
+ * steps the new diagnosis proposes (dry-run first, never the action just run again) and records it all on the
+ * proposal once; the view shows it. A retried or duplicated job finds the record and only shows it again.
+ */
+import type { AlertEvent } from '../alertmanager/payload.js';
+import type { Settings } from '../config/settings.js';
+import { MedicError } from '../errors.js';
+import type { ClusterReader } from '../kube/reader.js';
+import type { JobContext } from '../queue/index.js';
+import type { ProposalRecord } from '../store/proposals.js';
+import type {
+  Diagnosis,
+  DiagnosisEngine,
+  DiffLine,
+  ProposedAction,
+  Verification,
+  VerificationOutcome,
+} from '../types.js';
+import { type ActionKind, describeActionTarget } from '../vocabulary.js';
+import type { IncidentView } from './incident.js';
+import { createProposals, type ProposalDeps } from './proposals.js';
+import { type Decision, decideVerification } from './verify-decision.js';
+import { readTargetFacts, type TargetFacts, workloadOfTarget } from './verify-facts.js';
+
+/** Actions with nothing to diagnose again: a silence changes what Alertmanager sends, not the cluster. */
+const UNVERIFIED_KINDS: ReadonlySet<ActionKind> = new Set(['silence']);
+
+/** True when a done proposal gets a check: it came from a diagnosis (so there is a root cause to look for again). */
+export function isVerifiable(proposal: ProposalRecord): boolean {
+  return proposal.origin.type === 'diagnosis' && proposal.alert !== undefined && !UNVERIFIED_KINDS.has(proposal.kind);
+}
+
+/** How long after the change the check runs (medic.yaml `verification`). */
+export function verificationDelayMs(settings: Settings['verification'], kind: ActionKind): number {
+  return settings.delays[kind] ?? settings.delay;
+}
+
+/**
+ * The alert diagnosed again: the original one as of the change (so "recent" means since the change). When it
+ * named a pod the change replaced, it names one of the workload's pods now, those with a problem first.
+ */
+export function verificationEvent(alert: AlertEvent, facts: TargetFacts, changedAt: number): AlertEvent {
+  const labels = { ...alert.alert.labels };
+  const podLabel = labels.exported_pod !== undefined ? 'exported_pod' : 'pod';
+  const named = labels[podLabel];
+  const [current] = facts.pods;
+  if (named !== undefined && current !== undefined && !facts.pods.includes(named)) labels[podLabel] = current;
+  return {
+    ...alert,
+    alert: { ...alert.alert, labels, status: 'firing', startsAt: new Date(changedAt).toISOString() },
+  };
+}
+
+/**
+ * run-action's `afterDone`: schedules the check of a done proposal, `verification.delays[kind]` (else `delay`)
+ * later. Proposals without a diagnosis behind them (`/scale`) or without a target (a silence) get none.
+ */
+export function verificationScheduler(
+  settings: Settings['verification'],
+  enqueue: (proposalId: string, delayMs: number) => Promise<void>,
+): (proposal: ProposalRecord) => Promise<void> {
+  return async (proposal) => {
+    if (isVerifiable(proposal)) await enqueue(proposal.id, verificationDelayMs(settings, proposal.kind));
+  };
+}
+
+const sameAction = (a: ProposedAction, p: ProposalRecord) =>
+  a.kind === p.kind &&
+  JSON.stringify(Object.entries(a.params).sort()) === JSON.stringify(Object.entries(p.params).sort());
+
+/**
+ * The change no longer holds: the fields are back to their values before it. Whatever the diagnosis says now, the
+ * fix did not take (a GitOps self-heal, a `kubectl apply` from a pipeline or a person put the old value back).
+ */
+export function undoneDecision(proposal: ProposalRecord, lines: DiffLine[]): Decision {
+  const fields = lines.map((l) => `${l.field} is back to ${l.before}`).join('; ');
+  const owner = proposal.gitops?.owners.length
+    ? ` ${proposal.gitops.owners.join(', ')} syncs it: commit the change to its source instead.`
+    : '';
+  return {
+    outcome: 'not fixed',
+    summary: `The change was undone after it ran: ${fields}.${owner}`,
+    evidence: lines.map((l) => ({
+      kind: 'status' as const,
+      text: `${l.field}: ${l.after} was applied, and it is ${l.before} again`,
+    })),
+  };
+}
+
+export interface VerifierDeps extends ProposalDeps {
+  engine: DiagnosisEngine;
+  /** Null without a cluster: then no check can run (and no action could have). */
+  reader: ClusterReader | null;
+  view: Pick<IncidentView, 'showVerification'>;
+  /** Remediation.undone: the lines of the change that are back to their value before it (a sync reverted it). */
+  undone?: (proposal: ProposalRecord, signal?: AbortSignal) => Promise<DiffLine[] | null>;
+  /** Counts a recorded outcome (medic_fix_verifications_total). */
+  onOutcome?: (kind: ActionKind, outcome: VerificationOutcome) => void;
+}
+
+export function createVerifier(deps: VerifierDeps) {
+  async function nextSteps(proposal: ProposalRecord, diagnosis: Diagnosis, signal: AbortSignal) {
+    const actions = diagnosis.actions.filter((a) => !sameAction(a, proposal));
+    const origin = {
+      type: 'diagnosis' as const,
+      fingerprint: proposal.alert?.alert.fingerprint ?? diagnosis.alert.fingerprint,
+      playbook: diagnosis.playbook,
+      rootCause: diagnosis.rootCause.code,
+    };
+    // The reply of the check shows them: its name is the pair key, so a click re-renders that reply.
+    const where = {
+      ...(proposal.groupKey ? { groupKey: proposal.groupKey } : {}),
+      pairKey: `verify:${proposal.id}`,
+      ...(proposal.alert ? { alert: proposal.alert } : {}),
+      target: proposal.target ?? diagnosis.target,
+    };
+    return createProposals(actions, origin, where, deps, signal);
+  }
+
+  async function check(proposal: ProposalRecord, context: JobContext): Promise<Verification | null> {
+    const alert = proposal.alert;
+    const changedAt = proposal.outcome?.finishedAt;
+    if (!alert || changedAt === undefined || proposal.origin.type !== 'diagnosis' || !deps.reader) return null;
+    const reader = deps.reader.scoped(context.signal);
+    const facts = await readTargetFacts(reader, proposal.target, changedAt);
+    // Concluding from a cluster Medic could not read would be a guess: the job retries with backoff instead.
+    if (facts.unreadable) throw new MedicError('UNAVAILABLE', `cannot check the fix: ${facts.unreadable}`);
+    const diagnosis = await deps.engine.diagnose(verificationEvent(alert, facts, changedAt), context.signal);
+    if (diagnosis.partial && diagnosis.rootCause.code === 'UNKNOWN' && workloadOfTarget(proposal.target)) {
+      throw new MedicError('UNAVAILABLE', 'cannot check the fix: the diagnosis could not read the cluster');
+    }
+    const undone = (await deps.undone?.(proposal, context.signal)) ?? [];
+    const decision =
+      undone.length > 0
+        ? undoneDecision(proposal, undone)
+        : decideVerification({ origin: proposal.origin.rootCause, target: proposal.target, diagnosis, facts });
+    // A change something put back would be put back again: no next step but the change to commit (if an owner is known).
+    const next =
+      decision.outcome === 'fixed' || undone.length > 0
+        ? { proposals: [], unavailable: [] }
+        : await nextSteps(proposal, diagnosis, context.signal);
+    return {
+      ...decision,
+      checkedAt: deps.now(),
+      changedAt,
+      diagnosis,
+      nextProposalIds: next.proposals.map((p) => p.id),
+      unavailable: next.unavailable,
+    };
+  }
+
+  /** The `alerts` queue's processor for a `{ verify }` job. */
+  return async function verifyFix(request: { proposalId: string }, context: JobContext): Promise<void> {
+    const log = context.logger.child({ proposalId: request.proposalId });
+    const proposal = await deps.proposals.get(request.proposalId);
+    if (!proposal) {
+      throw new MedicError('NOT_FOUND', `proposal ${request.proposalId} does not exist`, { permanent: true });
+    }
+    if (proposal.verification) {
+      // A retried or duplicated job: the check was recorded; showing it again is idempotent.
+      await deps.view.showVerification(proposal);
+      return;
+    }
+    if (proposal.state !== 'done' || !isVerifiable(proposal)) {
+      log.info({ state: proposal.state, kind: proposal.kind }, 'nothing to verify');
+      return;
+    }
+    const verification = await check(proposal, context);
+    if (!verification) {
+      log.warn({ kind: proposal.kind }, 'cannot verify this proposal: no alert, outcome or cluster to check');
+      return;
+    }
+    const recorded = await deps.proposals.recordVerification(proposal.id, verification);
+    if (!recorded) return;
+    const final = recorded.proposal.verification ?? verification;
+    if (recorded.created) {
+      deps.onOutcome?.(proposal.kind, final.outcome);
+      await deps.audit.record({
+        at: final.checkedAt,
+        actor: 'medic',
+        action: 'verify',
+        proposalId: proposal.id,
+        kind: proposal.kind,
+        target: describeActionTarget(proposal.params),
+        outcome: final.outcome,
+        detail: final.summary,
+      });
+      log.info(
+        { kind: proposal.kind, outcome: final.outcome, rootCause: final.diagnosis.rootCause.code },
+        'fix verified',
+      );
+    }
+    await deps.view.showVerification(recorded.proposal);
+  };
+}
