@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { envSchema } from '../src/config/load.js';
 import { createDiagnosisStore } from '../src/store/diagnoses.js';
 import {
   makeAlert,
@@ -256,7 +257,7 @@ async function main() {
       mode: LARGE ? 'large' : 'default',
       medic: build,
       nodeArgs: benchNodeArgs(),
-      workerConcurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
+      workerConcurrency: envSchema.shape.MEDIC_WORKER_CONCURRENCY.parse(process.env.BENCH_CONCURRENCY),
       alerts: TOTAL,
       groups: GROUPS,
       webhookCalls: sender.stats().payloads,
