@@ -7,6 +7,7 @@ import type { Config } from '../config/load.js';
 import type { ClusterSetting } from '../config/settings.js';
 import { errorMessage, MedicError } from '../errors.js';
 import { createKubeApis, type KubeApis, type KubeRequestInfo, loadClusterKubeConfig } from '../kube/client.js';
+import { createRequestCap } from '../kube/request-cap.js';
 import type { ReadinessCheck } from '../server/app.js';
 import type { Clusters } from './services.js';
 
@@ -37,7 +38,10 @@ export function connectClusters(
       HOME: env.HOME,
     });
     const tagged = onRequest ? (info: KubeRequestInfo) => onRequest({ ...info, cluster: setting.name }) : undefined;
-    return { name: setting.name, kube: createKubeApis(kc, { onRequest: tagged }), setting };
+    // The request cap protects one API server: each cluster has its own, so a hanging cluster's requests never
+    // take the slots another cluster's diagnoses need.
+    const requestCap = createRequestCap();
+    return { name: setting.name, kube: createKubeApis(kc, { onRequest: tagged, requestCap }), setting };
   });
 }
 

@@ -23,6 +23,7 @@ import {
 } from '@kubernetes/client-node';
 import { MedicError } from '../errors.js';
 import { asKubectlWould, loadKubeconfigFiles } from './kubeconfig.js';
+import { processRequestCap, type RequestCap } from './request-cap.js';
 
 export interface KubeConnectOptions {
   /** API server URL; http:// is allowed (the sandbox). Wins over `kubeconfig`. */
@@ -46,6 +47,8 @@ export interface KubeClientOptions {
   /** Per-request timeout; default 5 s. */
   timeoutMs?: number;
   onRequest?: (info: KubeRequestInfo) => void;
+  /** The cap on concurrent requests (./request-cap.ts); default the one every client of the process shares. */
+  requestCap?: RequestCap;
 }
 
 export interface KubeApis {
@@ -163,7 +166,7 @@ function keepAliveAgents(): (fresh: HttpAgent) => HttpAgent {
 }
 
 /** The one method client-node's Observable stub needs from a middleware result. */
-function asObservable<T>(value: T): { toPromise(): Promise<T> } {
+function asObservable<T>(value: T | Promise<T>): { toPromise(): Promise<T> } {
   return { toPromise: () => Promise.resolve(value) };
 }
 
@@ -171,27 +174,41 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
   const timeoutMs = options.timeoutMs ?? 5000;
   const server = kc.getCurrentCluster()?.server ?? '';
   const onRequest = options.onRequest;
+  const cap = options.requestCap ?? processRequestCap();
   const sharedAgent = keepAliveAgents();
 
   const callOptions = (signal?: AbortSignal, headers: Record<string, string> = {}): ConfigurationOptions => {
     let pending: { method: string; path: string; start: number } | null = null;
+    let release: (() => void) | null = null;
+    /**
+     * Waits for a slot under the process's cap, then starts the request's timeout. The slot is given back when
+     * the answer arrives (`post`), or when the request is aborted or times out (client-node calls no middleware
+     * on a failed request, and the timeout fires at the latest timeoutMs after the slot was taken).
+     */
+    const admit = async (context: RequestContext): Promise<RequestContext> => {
+      const slot = await cap.acquire(signal);
+      release = slot;
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const bounded = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      bounded.addEventListener('abort', slot, { once: true });
+      context.setSignal(bounded);
+      const agent = context.getAgent();
+      if (agent) context.setAgent(sharedAgent(agent));
+      for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
+      pending = {
+        method: context.getHttpMethod(),
+        path: new URL(context.getUrl()).pathname,
+        start: performance.now(),
+      };
+      return context;
+    };
     return {
       middleware: [
         {
-          pre: (context: RequestContext) => {
-            const timeout = AbortSignal.timeout(timeoutMs);
-            context.setSignal(signal ? AbortSignal.any([signal, timeout]) : timeout);
-            const agent = context.getAgent();
-            if (agent) context.setAgent(sharedAgent(agent));
-            for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
-            pending = {
-              method: context.getHttpMethod(),
-              path: new URL(context.getUrl()).pathname,
-              start: performance.now(),
-            };
-            return asObservable(context);
-          },
+          pre: (context: RequestContext) => asObservable(admit(context)),
           post: (response: ResponseContext) => {
+            release?.();
+            release = null;
             if (pending && onRequest) {
               onRequest({ ...pending, status: response.httpStatusCode, durationMs: performance.now() - pending.start });
             }

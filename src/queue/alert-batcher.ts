@@ -20,6 +20,7 @@ import type { AlertEvent } from '../alertmanager/payload.js';
 import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { Redis } from '../store/redis.js';
 import { alertJobId } from './job-ids.js';
+import type { RepeatLanes } from './lanes.js';
 import type { SilenceCheckJobData, SilenceSweepJobData } from './silence-jobs.js';
 
 /** A batch of alerts stored as one job on the `alerts` queue, to be fanned out into per-alert jobs. */
@@ -119,6 +120,8 @@ export interface AlertBatcherOptions {
   batchThreshold?: number;
   /** Options of batch jobs (attempts, backoff); they are removed once fanned out. */
   batchJobOptions?: JobsOptions;
+  /** Puts repeats of a queued incident behind first alerts (./lanes.ts). */
+  lanes?: RepeatLanes;
 }
 
 /**
@@ -132,13 +135,24 @@ export function writeChecked(connection: Redis, keys: string[], write: () => Pro
 
 const jobKeys = (queue: Queue<AlertJobData>, alerts: AlertList) => alerts.ids.map((id) => queue.toKey(id));
 
-/** Per-alert jobs for `alerts` (already unique), in one addBulk pipeline; resolves to which existed. */
-function addAlertJobs(queue: Queue<AlertJobData>, connection: Redis, alerts: AlertList): Promise<boolean[]> {
-  const jobs = alerts.events.map((data, index) => ({
-    name: data.alert.status,
-    data,
-    opts: { jobId: alerts.ids[index] as string },
-  }));
+/**
+ * Per-alert jobs for `alerts` (already unique), in one addBulk pipeline; resolves to which existed. Repeats of
+ * an incident already queued go to the slower lane (./lanes.ts) when `lanes` is given.
+ */
+function addAlertJobs(
+  queue: Queue<AlertJobData>,
+  connection: Redis,
+  alerts: AlertList,
+  lanes?: RepeatLanes,
+): Promise<boolean[]> {
+  const jobs = alerts.events.map((data, index) => {
+    const priority = lanes?.priorityOf(data);
+    return {
+      name: data.alert.status,
+      data,
+      opts: { jobId: alerts.ids[index] as string, ...(priority ? { priority } : {}) },
+    };
+  });
   return writeChecked(connection, jobKeys(queue, alerts), () => queue.addBulk(jobs));
 }
 
@@ -182,9 +196,10 @@ export async function fanOutAlerts(
   queue: Queue<AlertJobData>,
   connection: Redis,
   events: AlertEvent[],
+  lanes?: RepeatLanes,
 ): Promise<EnqueueResult> {
   const [result] = await storeAlerts([{ events, ids: events.map(alertJobId) }], (alerts) =>
-    addAlertJobs(queue, connection, alerts),
+    addAlertJobs(queue, connection, alerts, lanes),
   );
   return result as EnqueueResult;
 }
@@ -207,7 +222,9 @@ export function createAlertBatcher(options: AlertBatcherOptions): (events: Alert
     try {
       const results = await storeAlerts(batch, (alerts) =>
         withTimeout(
-          alerts.ids.length < batchThreshold ? addAlertJobs(queue, connection, alerts) : addBatchJob(alerts),
+          alerts.ids.length < batchThreshold
+            ? addAlertJobs(queue, connection, alerts, options.lanes)
+            : addBatchJob(alerts),
           timeoutMs,
         ),
       );

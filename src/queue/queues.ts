@@ -17,6 +17,7 @@ import {
   writeChecked,
 } from './alert-batcher.js';
 import { actionJobId, verificationJobId } from './job-ids.js';
+import { createRepeatLanes } from './lanes.js';
 import {
   SILENCE_CHECK_JOB_OPTIONS,
   SILENCE_SWEEP_JOB_OPTIONS,
@@ -121,9 +122,11 @@ export function createQueues(options: QueueOptions): MedicQueues {
     queue.on('error', (error) => redisErrors?.report(`queue ${queue.name}`, error));
   }
 
+  const lanes = createRepeatLanes();
   const enqueueBatched = createAlertBatcher({
     queue: alerts,
     connection,
+    lanes,
     ...(options.batchThreshold === undefined ? {} : { batchThreshold: options.batchThreshold }),
     // A batch job is only a hand-over: once fanned out, the per-alert jobs are the record and the dedup memory.
     // Its fan-out fails only when Redis does, and it carries many alerts, so it retries longer than an alert
@@ -163,7 +166,7 @@ export function createQueues(options: QueueOptions): MedicQueues {
     enqueueAlerts,
     async fanOutAlerts(events) {
       await ensureRedisReady(connection);
-      return fanOutAlerts(alerts, connection, events);
+      return fanOutAlerts(alerts, connection, events, lanes);
     },
     async enqueueDiagnose(request) {
       await ensureRedisReady(connection).catch((error: unknown) => {

@@ -16,6 +16,7 @@ import { firstIssue } from '../zod-issue.js';
 import { ACTION_HANDLERS } from './actions/index.js';
 import { AlreadyInEffect, railRefusal } from './errors.js';
 import { checkGitOpsRail, checkScopeRails, gitOpsRefusal, gitOpsVerdict } from './rails.js';
+import { createSharedPrepare } from './shared-prepare.js';
 import type { ActionContext, ActionHandler, Plan } from './types.js';
 
 export type PreparedAction =
@@ -65,11 +66,15 @@ export interface RemediationDeps {
    * locks are its own. Absent with one unnamed cluster (the keys are then as they always were).
    */
   cluster?: string | undefined;
+  /** How long a dry run of an identical action is shared (./shared-prepare.ts); default 10 s, 0 = joined only. */
+  prepareShareMs?: number;
 }
 
 /** Circuit-breaker bucket for cluster-scoped actions (cordon, silences without a namespace matcher). */
 const CLUSTER_SCOPE = '_cluster';
 const LOCK_WAIT_MS = 10_000;
+/** How a dry run's temporary failure ends its reason (not reused once it arrived: the next alert tries again). */
+const TEMPORARY = ' (temporary failure; try again)';
 const LOCK_TTL_MS = 60_000;
 
 interface Resolved {
@@ -139,7 +144,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       `${count} remediation(s) already ran in ${bucket === keyed(CLUSTER_SCOPE) ? 'cluster scope' : `namespace ${bucket}`} in the last hour (limit ${limit()})`,
     );
 
-  return {
+  const remediation: Remediation = {
     async prepare(action, signal) {
       const log = deps.logger.child({ action: action.kind });
       try {
@@ -165,7 +170,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       } catch (error) {
         if (!isMedicError(error)) log.warn({ err: error }, 'remediation prepare failed unexpectedly');
         const transient = isMedicError(error) && !error.permanent;
-        const reason = `${errorMessage(error)}${transient ? ' (temporary failure; try again)' : ''}`;
+        const reason = `${errorMessage(error)}${transient ? TEMPORARY : ''}`;
         if (isMedicError(error) && error.code === 'GUARD_RAIL' && error.field) {
           return { ok: false, reason, rail: error.field };
         }
@@ -237,4 +242,10 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       }
     },
   };
+  const shared = createSharedPrepare<PreparedAction>({
+    windowMs: deps.prepareShareMs ?? 10_000,
+    now,
+    isReusable: (prepared) => prepared.ok || !prepared.reason.endsWith(TEMPORARY),
+  });
+  return { ...remediation, prepare: (action, signal) => shared(action, () => remediation.prepare(action, signal)) };
 }

@@ -5,6 +5,12 @@
  * interval, the rest scheduled as a later sync. A sync that fails (Slack down) is retried by the queue and
  * resumes where it stopped: every posted ts is recorded before the next Slack call (the last one with the
  * lock's release). `syncNow` is the same sync run once inside the job that asked for it (a new reply).
+ *
+ * A queued sync waits for a thread busy with a writer instead of bouncing off it: in this process, every sync
+ * asked for while a writer runs joins ONE follow-up that starts when the writer finishes and reads the state
+ * then (so it covers every change recorded before it started); a writer in another replica (the Redis lock) is
+ * waited for with a short backoff, up to LOCK_WAIT_MS (then the queue retries, as when that writer died holding
+ * the lock). The in-job attempt never waits: it hands over to a queued sync.
  */
 import { createHash } from 'node:crypto';
 import { WebClient, WebClientEvent } from '@slack/web-api';
@@ -47,6 +53,21 @@ export interface SyncOptions {
   urgentPair?: string;
 }
 
+/** A sync of one thread that this process runs or will run next: its pairs to edit now, and its outcome. */
+interface Slot {
+  client: WebClient;
+  /** Whether it waits for another replica's writer (a queued sync) or fails at once (the in-job attempt). */
+  waits: boolean;
+  urgentPairs: Set<string>;
+  done: Promise<void>;
+}
+
+/** The thread's running sync in this process, and the one follow-up that every later request joins. */
+interface Writer {
+  current: Slot;
+  next?: Slot;
+}
+
 /** One sync: its thread, its Slack client, and the posted message not yet recorded (see `record`). */
 interface Run {
   threadId: string;
@@ -68,6 +89,15 @@ interface Rendered {
 
 /** How long a thread lock outlives a writer that died; a live writer renews it every third of this. */
 const LOCK_TTL_MS = 60_000;
+/**
+ * How long a queued sync waits for another replica's writer before it gives up and the queue retries it with
+ * backoff (a writer that died holds the lock up to LOCK_TTL_MS). A live writer is done in well under this, and
+ * it stays inside the workers' shutdown grace (src/queue/workers.ts).
+ */
+const LOCK_WAIT_MS = 15_000;
+const LOCK_POLL_MS = { first: 20, max: 1000 };
+
+const busy = (threadId: string) => new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
 
 const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('hex');
 
@@ -192,7 +222,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     record(run, message.name, { ts, hash: message.hash, at: now() });
   }
 
-  async function runOn(run: Run, snap: ThreadSnapshot, options: SyncOptions): Promise<void> {
+  async function runOn(run: Run, snap: ThreadSnapshot, urgentPairs: Set<string>): Promise<void> {
     const threadId = snap.id;
     if (!snap.meta) return;
     const silence = (await deps.silenceOf?.(snap.meta.groupKey)) ?? null;
@@ -218,10 +248,10 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     }
 
     const dirty = rendered.filter((m) => posted[m.name] && posted[m.name]?.hash !== m.hash);
-    const urgent = dirty.filter((m) => m.name === options.urgentPair);
+    const urgent = dirty.filter((m) => urgentPairs.has(m.name));
     for (const message of urgent) await update(run, snap, message, posted[message.name]?.ts ?? '');
     const rest = dirty
-      .filter((m) => m.name !== options.urgentPair)
+      .filter((m) => !urgentPairs.has(m.name))
       .sort((a, b) => (posted[a.name]?.at ?? 0) - (posted[b.name]?.at ?? 0));
     if (rest.length === 0) return;
     const last = await deps.threads.lastUpdateAt(threadId);
@@ -235,13 +265,24 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     if (rest.length > 0) await deps.scheduler.requestSync(threadId, { urgent: false });
   }
 
-  async function syncWith(client: WebClient, threadId: string, options: SyncOptions): Promise<void> {
-    const started = await deps.threads.startSync(threadId, now(), LOCK_TTL_MS);
-    if (!started) {
-      // Another replica is writing this thread; the queue retries this sync after a backoff.
-      throw new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
+  /**
+   * Takes the thread's Redis lock. The fail-fast attempt (syncNow) does not wait for another replica's writer:
+   * it says CONFLICT and its caller queues the sync. A queued sync waits, polling with a doubling pause.
+   */
+  async function takeLock(threadId: string, wait: boolean) {
+    const deadline = now() + LOCK_WAIT_MS;
+    let pause = LOCK_POLL_MS.first;
+    for (;;) {
+      const started = await deps.threads.startSync(threadId, now(), LOCK_TTL_MS);
+      if (started) return started;
+      if (!wait || now() + pause > deadline) throw busy(threadId);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, LOCK_POLL_MS.max);
     }
-    const { lock, snapshot } = started;
+  }
+
+  async function lockedSync(slot: Slot, threadId: string): Promise<void> {
+    const { lock, snapshot } = await takeLock(threadId, slot.waits);
     // One Slack call may keep retrying (Retry-After, 5xx backoff) for minutes, longer than the lock's TTL:
     // renew it while this writer is alive, or a second writer would post the same messages. If this process
     // dies, the lock expires after LOCK_TTL_MS and another replica takes over.
@@ -253,13 +294,48 @@ export function createThreadSync(deps: ThreadSyncDeps) {
         (error: unknown) => deps.logger.warn({ err: error, threadId }, 'thread lock renewal failed'),
       );
     }, LOCK_TTL_MS / 3);
-    const run: Run = { threadId, client, touched: false };
+    const run: Run = { threadId, client: slot.client, touched: false };
     try {
-      await runOn(run, snapshot, options);
+      await runOn(run, snapshot, slot.urgentPairs);
     } finally {
       clearInterval(renewal);
       await lock.release(run.pending);
     }
+  }
+
+  /** The threads this process is writing, each with its running sync and the follow-up later requests join. */
+  const writers = new Map<string, Writer>();
+
+  /**
+   * Runs a sync of `threadId`, or joins the one queued behind this process's writer of that thread: a request
+   * made while a writer runs needs one more pass after it (the writer may have read the state before the
+   * request's change), and one pass serves every request made before it starts; later requests add their
+   * urgent pair to it.
+   */
+  function syncWith(client: WebClient, waits: boolean, threadId: string, urgentPairs: Set<string>): Promise<void> {
+    const writer = writers.get(threadId);
+    // The in-job attempt must not hold its diagnosis job behind a writer that may be waiting out Slack: its caller
+    // queues the sync instead, and the queued one joins the follow-up.
+    if (writer && !waits) return Promise.reject(busy(threadId));
+    if (writer?.next) {
+      for (const pair of urgentPairs) writer.next.urgentPairs.add(pair);
+      return writer.next.done;
+    }
+    const after = writer?.current.done ?? Promise.resolve();
+    const slot: Slot = { client, waits, urgentPairs, done: Promise.resolve() };
+    slot.done = after
+      .catch(() => undefined) // the writer's failure is its own requests' (they retry); this pass runs anyway
+      .then(async () => {
+        writers.set(threadId, { current: slot });
+        try {
+          await lockedSync(slot, threadId);
+        } finally {
+          if (writers.get(threadId)?.current === slot && !writers.get(threadId)?.next) writers.delete(threadId);
+        }
+      });
+    if (writer) writer.next = slot;
+    else writers.set(threadId, { current: slot });
+    return slot.done;
   }
 
   // The in-job attempt (syncNow) must not hold a diagnosis job through minutes of Slack retries: its client
@@ -285,12 +361,15 @@ export function createThreadSync(deps: ThreadSyncDeps) {
 
   return {
     /** The queue processor for one thread sync. */
-    sync: (threadId: string, options: SyncOptions = {}): Promise<void> => syncWith(deps.client, threadId, options),
+    sync: (threadId: string, options: SyncOptions = {}): Promise<void> =>
+      syncWith(deps.client, true, threadId, new Set(options.urgentPair ? [options.urgentPair] : [])),
     /**
-     * One attempt at the sync in the caller's job, failing at the first Slack error (or CONFLICT when another
-     * writer holds the thread); the caller queues a sync on failure. Posts recorded before the failure stay.
+     * One attempt at the sync in the caller's job, failing at the first Slack error (or CONFLICT when a writer,
+     * here or in another replica, holds the thread); the caller queues a sync on failure, which waits for that
+     * writer. Posts recorded before the failure stay.
      */
-    syncNow: (threadId: string): Promise<void> => syncWith(deps.syncNowClient ?? failFastClient(), threadId, {}),
+    syncNow: (threadId: string): Promise<void> =>
+      syncWith(deps.syncNowClient ?? failFastClient(), false, threadId, new Set()),
   };
 }
 

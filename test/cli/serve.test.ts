@@ -87,8 +87,8 @@ describe('medic serve shutdown', () => {
         what: `${accepted.length} diagnoses`,
       });
       expect((await diagnosedFingerprints()).sort()).toEqual([...accepted].sort());
-      const counts = await worker.queues.alerts.getJobCounts('waiting', 'active', 'delayed', 'failed');
-      expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+      const counts = await worker.queues.alerts.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+      expect(counts).toEqual({ waiting: 0, prioritized: 0, active: 0, delayed: 0, failed: 0 });
     } finally {
       await worker.stop();
     }

@@ -65,7 +65,7 @@ describe('POST /alertmanager', () => {
     body.alerts[0].endsAt = '2026-11-20T04:00:00Z';
     const response = await post(body);
     expect(await response.json()).toEqual({ accepted: 1, duplicates: 0 });
-    const jobs = await medic.queues.alerts.getJobs(['waiting']);
+    const jobs = await medic.queues.alerts.getJobs(['waiting', 'prioritized']);
     const fingerprint = body.alerts[0].fingerprint;
     expect(
       jobs

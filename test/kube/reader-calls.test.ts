@@ -28,4 +28,27 @@ describe('the shared answer cache', () => {
     expect([...shared.values.keys()]).toEqual(['pods/b']);
     expect(calls).toBe(4);
   });
+
+  it('joins a request another diagnosis has on the wire; a joiner aborted stops waiting, the others get the answer', async () => {
+    const shared = createSharedCache(2000);
+    let calls = 0;
+    let answer: (value: string) => void = () => undefined;
+    const call = () => {
+      calls += 1;
+      return new Promise<string>((resolve) => {
+        answer = resolve;
+      });
+    };
+    const aborting = new AbortController();
+    const first = new CallScope(shared, undefined).read('nodes', 'list nodes', call);
+    const second = new CallScope(shared, new AbortController().signal).read('nodes', 'list nodes', call);
+    const third = new CallScope(shared, aborting.signal).read('nodes', 'list nodes', call);
+    aborting.abort();
+    await expect(third).rejects.toThrow('Kubernetes API not asked to list nodes: the diagnosis was aborted');
+    answer('n1');
+    expect(await first).toBe('n1');
+    expect(await second).toBe('n1');
+    expect(calls).toBe(1);
+    expect(shared.inflight.size).toBe(0);
+  });
 });

@@ -49,8 +49,14 @@ describe('batch jobs end to end', () => {
     return Number(/^medic_alerts_deduplicated_total\{status="firing"\} (\d+)/m.exec(metrics)?.[1] ?? 0);
   };
   const idle = async () => {
-    const counts = await medic.queues.alerts.getJobCounts('waiting', 'active', 'delayed', 'failed');
-    return counts.waiting === 0 && counts.active === 0 && counts.delayed === 0 && counts.failed === 0;
+    const counts = await medic.queues.alerts.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    return (
+      counts.waiting === 0 &&
+      counts.prioritized === 0 &&
+      counts.active === 0 &&
+      counts.delayed === 0 &&
+      counts.failed === 0
+    );
   };
 
   it('diagnoses each alert of a 12-alert webhook once, and a repeat of it not at all', async () => {

@@ -36,7 +36,7 @@ describe('queues', () => {
     const events = scenarioEvents();
     const result = await queues.enqueueAlerts(events);
     expect(result).toMatchObject({ accepted: events.length, duplicates: 0 });
-    const jobs = await queues.alerts.getJobs(['waiting']);
+    const jobs = await queues.alerts.getJobs(['waiting', 'prioritized']);
     expect(jobs.map((j) => j.id).sort()).toEqual(events.map(alertJobId).sort());
     expect(jobs.every((j) => !String(j.id).includes(':'))).toBe(true);
   });
@@ -68,7 +68,10 @@ describe('queues', () => {
     await queues.enqueueAlerts([event!]);
     const resolved = { ...event!, alert: { ...event!.alert, status: 'resolved' as const } };
     expect(await queues.enqueueAlerts([resolved])).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect((await queues.alerts.getJobs(['waiting'])).map((j) => j.name).sort()).toEqual(['firing', 'resolved']);
+    expect((await queues.alerts.getJobs(['waiting', 'prioritized'])).map((j) => j.name).sort()).toEqual([
+      'firing',
+      'resolved',
+    ]);
   });
 
   it('enqueues one action job per proposal id, however often it is enqueued', async () => {
@@ -104,7 +107,7 @@ describe('queues', () => {
     });
 
     const perAlertJobIds = async () =>
-      (await batching.alerts.getJobs(['waiting']))
+      (await batching.alerts.getJobs(['waiting', 'prioritized']))
         .filter((job) => !isAlertBatch(job.data))
         .map((job) => job.id)
         .sort();
@@ -114,7 +117,7 @@ describe('queues', () => {
       expect(events.length).toBeGreaterThanOrEqual(3);
       const result = await batching.enqueueAlerts(events);
       expect(result).toMatchObject({ accepted: events.length, duplicates: 0 });
-      const [batchJob, ...others] = await batching.alerts.getJobs(['waiting']);
+      const [batchJob, ...others] = await batching.alerts.getJobs(['waiting', 'prioritized']);
       expect(others).toEqual([]);
       expect(batchJob?.name).toBe(ALERT_BATCH_JOB);
       expect(batchJob?.data).toEqual({ batch: events });
@@ -148,7 +151,9 @@ describe('queues', () => {
       await batching.fanOutAlerts(events);
       const repeat = await batching.enqueueAlerts(events);
       expect(repeat).toMatchObject({ accepted: 0, duplicates: events.length });
-      const batchJobs = (await batching.alerts.getJobs(['waiting'])).filter((job) => isAlertBatch(job.data));
+      const batchJobs = (await batching.alerts.getJobs(['waiting', 'prioritized'])).filter((job) =>
+        isAlertBatch(job.data),
+      );
       expect(batchJobs).toHaveLength(1);
       expect((await batching.fanOutAlerts(events)).accepted).toBe(0);
       expect(await perAlertJobIds()).toEqual(events.map(alertJobId).sort());

@@ -47,7 +47,7 @@ describe('Redis outage', () => {
       what: 'POST /alertmanager to answer 202 again',
     });
     expect((await fetch(`${medic.url}/readyz`)).status).toBe(200);
-    const jobs = await medic.queues.alerts.getJobs(['waiting']);
+    const jobs = await medic.queues.alerts.getJobs(['waiting', 'prioritized']);
     expect(jobs.map((j) => ('alert' in j.data ? j.data.alert.fingerprint : ''))).toContain('0000000000000002');
   });
 });
