@@ -152,11 +152,16 @@ async function main() {
     // Polled cheaply (queue counts, the record index's size); the records are read once, after the drain. A run
     // that does not drain within BENCH_DRAIN_TIMEOUT_S still prints what it got (drained: false, `pendingJobs`).
     const store = createDiagnosisStore({ redis, prefix: stack.prefix });
+    // When the last accepted alert had its recorded answer (the rest of the drain is Slack and queue tails).
+    let diagnosedAt: number | undefined;
     const drained = await waitFor(
       async () => {
+        if (diagnosedAt === undefined && (await redis.zcard(`${stack.prefix}:record-index`)) >= accepted.size) {
+          diagnosedAt = Date.now();
+        }
         const pending = Object.values(await queues.pending()).reduce((s, n) => s + n, 0);
-        if (pending > 0) return undefined;
-        return (await redis.zcard(`${stack.prefix}:record-index`)) >= accepted.size;
+        if (pending > 0 || diagnosedAt === undefined) return undefined;
+        return true;
       },
       {
         timeoutMs: Number(process.env.BENCH_DRAIN_TIMEOUT_S ?? 300) * 1000,
@@ -263,6 +268,7 @@ async function main() {
       webhookCalls: sender.stats().payloads,
       arrivalS: round((lastArrived - started) / 1000),
       accepted: accepted.size,
+      diagnosedAfterLastS: diagnosedAt === undefined ? null : round((diagnosedAt - lastArrived) / 1000, 2),
       senderRetries: sender.stats().retries,
       // Lost only means something once drained; before that they may still be queued.
       ...(drained ? { lost: lost.length } : { notDiagnosedWhenStopped: lost.length }),
