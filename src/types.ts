@@ -112,6 +112,8 @@ export interface Verification {
   summary: string;
   /** What the decision rests on: the target's state since the change, then the new diagnosis's evidence. */
   evidence: Evidence[];
+  /** What to do instead of a next step, when the reason there is none is not the playbook's (a change undone). */
+  advice?: string;
   /** The diagnosis made for the check (its root cause may differ from the origin's: `changed`). */
   diagnosis: Diagnosis;
   /** The next steps offered (proposals made from the new diagnosis, dry-run first), never the action just run. */

@@ -38,6 +38,8 @@ export interface Decision {
   outcome: VerificationOutcome;
   summary: string;
   evidence: Evidence[];
+  /** What to do instead of a next step, when the reason there is none is not the playbook's (a change undone). */
+  advice?: string;
 }
 
 function sameTarget(a: Target | null | undefined, b: Target | null | undefined): boolean {

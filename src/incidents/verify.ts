@@ -84,6 +84,11 @@ export function undoneDecision(proposal: ProposalRecord, lines: DiffLine[]): Dec
   return {
     outcome: 'not fixed',
     summary: `The change was undone after it ran: ${fields}.${owner}`,
+    advice: `The same change would be put back again, so Medic offers no button: ${
+      proposal.gitops
+        ? 'commit it (the change to commit is on the proposal above)'
+        : 'find what reverts it (a GitOps sync, a pipeline, an operator) and change it there'
+    }.`,
     evidence: lines.map((l) => ({
       kind: 'status' as const,
       text: `${l.field}: ${l.after} was applied, and it is ${l.before} again`,

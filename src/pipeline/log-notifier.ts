@@ -56,6 +56,7 @@ export function createLogIncidentView(logger: Logger, proposals: Pick<ProposalSt
           evidence: v.evidence.map((e) => e.text),
           nextProposals: v.nextProposalIds,
           unavailable: v.unavailable.map((u) => `${u.kind}: ${u.reason}`),
+          ...(v.advice ? { advice: v.advice } : {}),
         },
         'fix verified',
       );

@@ -275,7 +275,9 @@ describe('a fix something puts back', () => {
     expect(text).toContain('The change was undone after it ran');
     expect(text).toContain('is back to 256Mi');
     expect(text).toContain('Argo CD application ads syncs it: commit the change to its source instead.');
-    // Applying the same raise again would be reverted again: no button.
+    // Applying the same raise again would be reverted again: no button, and the reply says where the change goes.
+    expect(text).toContain('The same change would be put back again, so Medic offers no button: commit it');
+    expect(text).not.toContain('The playbook knows no other step');
     expect(buttonsOf(verified)).toEqual([]);
     expect(await outcomesCounted(started.medic)).toEqual([
       { labels: { kind: 'set-memory-limit', outcome: 'not fixed' }, value: 1 },

@@ -54,8 +54,9 @@ export function renderVerification(
       text: { type: 'mrkdwn', text: joinWithMore(blocked, 5, SLACK_LIMITS.sectionText) },
     });
   if (v.outcome !== 'fixed' && next.length === 0 && blocked.length === 0) {
-    const none =
-      v.outcome === 'not fixed'
+    const none = v.advice
+      ? escapeMrkdwn(v.advice)
+      : v.outcome === 'not fixed'
         ? 'The playbook knows no other step than the one just run, so Medic offers none; look at the evidence above.'
         : 'The playbook proposes no fix for this cause; look at the evidence above.';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: none } });
