@@ -11,11 +11,13 @@ import { type Clusters, createClustersEngine, createClustersRemediation } from '
 import type { Config } from './config/load.js';
 import { MedicError } from './errors.js';
 import type { IncidentView } from './incidents/incident.js';
+import { createIncidentServices } from './incidents/services.js';
 import type { SilenceFollowTiming } from './incidents/silence-follow.js';
 import { createSilenceService, keepSweepScheduled } from './incidents/silence-service.js';
 import type { KubeApis } from './kube/client.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { diagnoseTargetFinder } from './pipeline/diagnose-request.js';
 import {
   type ActionJobData,
   createQueues,
@@ -39,9 +41,7 @@ import {
   alertmanagerWebhook,
   connectKube,
   createClusters,
-  createIncidentServices,
   createScaleResolver,
-  diagnoseTargetFinder,
   incidentView,
   type SlackWiring,
   wireIncidents,

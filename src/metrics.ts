@@ -171,3 +171,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   };
 }
+
+/** The Slack adapter's counters (approval decisions, 429s), on Medic's registry. */
+export function slackCounters(registry: Registry) {
+  return {
+    decisions: new Counter({
+      name: 'medic_slack_approval_decisions_total',
+      help: 'Approve-button clicks by decision (approved, or the refusal reason)',
+      labelNames: ['decision'] as const,
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'medic_slack_rate_limited_total',
+      help: 'Slack Web API answers 429 (the client waits Retry-After and retries)',
+      registers: [registry],
+    }),
+  };
+}

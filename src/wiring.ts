@@ -5,15 +5,15 @@
  *   → incidents (src/incidents: proposals with their dry runs via src/remediation, shown by a view)
  *   → view: the Slack adapter (src/slack) with SLACK_BOT_TOKEN, else the log
  *   → a click (handlers/slack-actions.ts) → approveProposal → `actions` queue → runApprovedAction.
- * Nothing here decides anything; every function it connects says what it does. It is a little over 300 lines
- * on purpose: the lint rule that lets only the composition root import handlers/ and playbooks/ names this
- * file, and splitting it would send a reader through two wiring files again (issue 13).
+ * Nothing here decides anything; every function it connects says what it does. It is over 300 lines on purpose:
+ * the lint rule that lets only the composition root import handlers/ and playbooks/ names this file, and
+ * splitting it would send a reader through two wiring files again (issue 13); what needs neither lives beside
+ * its module (src/incidents/services.ts, src/clusters, diagnoseTargetFinder, slackCounters).
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Router } from 'express';
-import { Counter } from 'prom-client';
 import { createAlertmanagerHandler, requireAlertmanagerToken } from '../handlers/alertmanager.js';
 import { registerSlackActions } from '../handlers/slack-actions.js';
 import { registerSlackCommands } from '../handlers/slack-commands.js';
@@ -26,15 +26,14 @@ import type { ChooseCluster } from './commands/cluster-flag.js';
 import { type DiagnoseCluster, runMedicCommand } from './commands/medic.js';
 import { type ResolveScaleTarget, runScaleCommand, type ScaleCluster, scaleTargetResolver } from './commands/scale.js';
 import type { Config } from './config/load.js';
-import type { Settings } from './config/settings.js';
 import { createPlaybookEngine } from './diagnosis/engine.js';
 import { resolveScaleTarget } from './diagnosis/scale-target.js';
 import { MedicError } from './errors.js';
 import { approveProposal } from './incidents/approve.js';
 import { createApproverCheck } from './incidents/approvers.js';
 import { createIncidents, type IncidentDeps, type Incidents, type IncidentView } from './incidents/incident.js';
-import type { ProposalDeps } from './incidents/proposals.js';
 import { createActionRunner } from './incidents/run-action.js';
+import type { IncidentServices } from './incidents/services.js';
 import type { GroupSilence } from './incidents/silence-decisions.js';
 import type { SilenceFollower } from './incidents/silence-follow.js';
 import { createVerifier, verificationScheduler } from './incidents/verify.js';
@@ -42,13 +41,8 @@ import { createKubeApis, type KubeApis, type KubeRequestInfo, loadKubeConfig } f
 import { type ClusterReader, createClusterReader } from './kube/reader.js';
 import { createClusterWriter } from './kube/writer.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
-import {
-  DIAGNOSE_KINDS,
-  type DiagnoseKind,
-  type DiagnoseRequest,
-  processDiagnoseRequest,
-} from './pipeline/diagnose-request.js';
+import { type Metrics, slackCounters } from './metrics.js';
+import { type DiagnoseRequest, diagnoseTargetFinder, processDiagnoseRequest } from './pipeline/diagnose-request.js';
 import { createFallbackEngine } from './pipeline/fallback-engine.js';
 import { createLogIncidentView } from './pipeline/log-notifier.js';
 import { type PipelineDeps, processAlertEvent } from './pipeline/process-alert.js';
@@ -56,9 +50,8 @@ import type { ActionJobData, AlertJobProcessors, JobProcessor, MedicQueues, Slac
 import { createRemediation, type RemediationService } from './remediation/index.js';
 import type { AppDeps } from './server/app.js';
 import { createSlackAdapter, type SlackAdapter } from './slack/adapter.js';
-import { createAuditLog } from './store/audit.js';
 import { createIncidentStore } from './store/incidents.js';
-import { createProposalStore, type ProposalRecord } from './store/proposals.js';
+import type { ProposalRecord } from './store/proposals.js';
 import type { Redis } from './store/redis.js';
 import { createThreadStore } from './store/threads.js';
 import type { DiagnosisEngine } from './types.js';
@@ -153,46 +146,6 @@ export function createRemediationService(
     logger,
     cluster,
   });
-}
-
-/** `/medic diagnose`'s lookup: the given kind, else the first of DIAGNOSE_KINDS that exists; null for none. */
-export function diagnoseTargetFinder(reader: ClusterReader) {
-  return async (namespace: string, name: string, kind?: DiagnoseKind): Promise<DiagnoseKind | null> => {
-    for (const candidate of kind ? [kind] : DIAGNOSE_KINDS) {
-      const found =
-        candidate === 'Pod'
-          ? await reader.getPod(namespace, name)
-          : await reader.getWorkload(namespace, candidate, name);
-      if (found) return candidate;
-    }
-    return null;
-  };
-}
-
-/** What the incident module and Slack both use: the Redis records of proposals, audit and incidents. */
-export interface IncidentServices extends ProposalDeps {
-  remediation: RemediationService;
-  settings: Settings;
-  logger: Logger;
-}
-
-export function createIncidentServices(options: {
-  redis: Redis;
-  prefix: string;
-  settings: Settings;
-  remediation: RemediationService;
-  logger: Logger;
-  now?: () => number;
-}): IncidentServices {
-  return {
-    proposals: createProposalStore(options.redis, options.prefix),
-    audit: createAuditLog(options.redis, options.prefix),
-    remediation: options.remediation,
-    ttlMs: options.settings.proposals.ttl,
-    now: options.now ?? Date.now,
-    settings: options.settings,
-    logger: options.logger,
-  };
 }
 
 export interface SlackWiringDeps {
@@ -334,22 +287,6 @@ function afterDone(hooks: (((proposal: ProposalRecord) => Promise<void>) | undef
     afterDone: async (proposal: ProposalRecord) => {
       for (const hook of wired) await hook(proposal);
     },
-  };
-}
-
-function slackCounters(registry: Metrics['registry']) {
-  return {
-    decisions: new Counter({
-      name: 'medic_slack_approval_decisions_total',
-      help: 'Approve-button clicks by decision (approved, or the refusal reason)',
-      labelNames: ['decision'] as const,
-      registers: [registry],
-    }),
-    rateLimited: new Counter({
-      name: 'medic_slack_rate_limited_total',
-      help: 'Slack Web API answers 429 (the client waits Retry-After and retries)',
-      registers: [registry],
-    }),
   };
 }
 

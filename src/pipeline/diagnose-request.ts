@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AlertEvent } from '../alertmanager/payload.js';
+import type { ClusterReader } from '../kube/reader.js';
 import { type AlertOutcome, type PipelineDeps, processAlertEvent } from './process-alert.js';
 
 /** The kinds `/medic diagnose` accepts, in the order a bare name is looked up. The one list. */
@@ -65,4 +66,18 @@ export function manualAlertEvent(request: DiagnoseRequest): AlertEvent {
 
 export function processDiagnoseRequest(request: DiagnoseRequest, deps: PipelineDeps): Promise<AlertOutcome> {
   return processAlertEvent(manualAlertEvent(request), deps);
+}
+
+/** `/medic diagnose`'s lookup: the given kind, else the first of DIAGNOSE_KINDS that exists; null for none. */
+export function diagnoseTargetFinder(reader: ClusterReader) {
+  return async (namespace: string, name: string, kind?: DiagnoseKind): Promise<DiagnoseKind | null> => {
+    for (const candidate of kind ? [kind] : DIAGNOSE_KINDS) {
+      const found =
+        candidate === 'Pod'
+          ? await reader.getPod(namespace, name)
+          : await reader.getWorkload(namespace, candidate, name);
+      if (found) return candidate;
+    }
+    return null;
+  };
 }

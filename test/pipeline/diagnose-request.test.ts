@@ -14,16 +14,22 @@ import { runMedicCommand } from '../../src/commands/medic.js';
 import { parseSettings } from '../../src/config/load.js';
 import { createPlaybookEngine } from '../../src/diagnosis/engine.js';
 import { namedTarget } from '../../src/diagnosis/target.js';
+import { createIncidentServices } from '../../src/incidents/services.js';
 import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
 import { createClusterReader } from '../../src/kube/reader.js';
-import { DIAGNOSE_KINDS, type DiagnoseRequest, processDiagnoseRequest } from '../../src/pipeline/diagnose-request.js';
+import {
+  DIAGNOSE_KINDS,
+  type DiagnoseRequest,
+  diagnoseTargetFinder,
+  processDiagnoseRequest,
+} from '../../src/pipeline/diagnose-request.js';
 import { processAlertEvent } from '../../src/pipeline/process-alert.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { createAuditLog } from '../../src/store/audit.js';
 import { createDiagnosisStore } from '../../src/store/diagnoses.js';
 import type { Redis } from '../../src/store/redis.js';
 import type { Diagnosis } from '../../src/types.js';
-import { createIncidentServices, diagnoseTargetFinder, wireIncidents } from '../../src/wiring.js';
+import { wireIncidents } from '../../src/wiring.js';
 import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
 import { RecordingNotifier } from './recording-notifier.js';
 

@@ -6,9 +6,10 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/settings.js';
+import { createIncidentServices } from '../../src/incidents/services.js';
 import { createClusterWriter } from '../../src/kube/writer.js';
 import { createLogger } from '../../src/logger.js';
-import { createIncidentServices, wireIncidents } from '../../src/wiring.js';
+import { wireIncidents } from '../../src/wiring.js';
 import { type Harness, startHarness } from '../remediation/fixtures.js';
 import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
 

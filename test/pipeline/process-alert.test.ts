@@ -2,12 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../src/alertmanager/payload.js';
 import { parseSettings } from '../../src/config/load.js';
 import type { Incidents } from '../../src/incidents/incident.js';
+import { createIncidentServices } from '../../src/incidents/services.js';
 import { createFallbackEngine } from '../../src/pipeline/fallback-engine.js';
 import { processAlertEvent } from '../../src/pipeline/process-alert.js';
 import { createDiagnosisStore, type DiagnosisStore } from '../../src/store/diagnoses.js';
 import type { Redis } from '../../src/store/redis.js';
 import type { Diagnosis, DiagnosisEngine } from '../../src/types.js';
-import { createIncidentServices, wireIncidents } from '../../src/wiring.js';
+import { wireIncidents } from '../../src/wiring.js';
 import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
 import { RecordingNotifier } from './recording-notifier.js';
 
