@@ -11,6 +11,7 @@
  * - Slack writes per group against 2 + distinct (root cause, workload) pairs + coalesced parent updates
  *   (≤ 1 per 5 s per group);
  * - alerts lost (202'd but never diagnosed), peak RSS of Medic (run with the image's heap cap).
+ * Over 300 lines: a benchmark script that measures every bar of one issue from the outside, read top to bottom.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

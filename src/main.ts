@@ -3,6 +3,8 @@
  * the HTTP server and stops everything on shutdown. Which service gets which lives in src/wiring.ts. With
  * SLACK_BOT_TOKEN, incidents are shown in Slack and fixes can be approved there; without it, diagnoses and
  * proposals are logged and no fix can be approved, so none runs.
+ * Over 300 lines because start-up and shutdown read best as one sequence in one file (connect, start workers,
+ * listen; then stop in the reverse order within a bound); every decision in it is a call to its own module.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -152,3 +152,18 @@ export function describeProposalTarget(proposal: {
   const target = describeActionTarget(proposal.params);
   return proposal.cluster ? `${proposal.cluster} · ${target}` : target;
 }
+
+/** Params as a key: object keys sorted, so equal params written in another order are the same action. */
+function stableKey(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableKey).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableKey(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** One action as a key (kind and params, object keys in any order): the same key is the same change. */
+export function actionKey(kind: string, params: unknown): string {
+  return `${kind}|${stableKey(params)}`;
+}

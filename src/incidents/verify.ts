@@ -20,7 +20,7 @@ import type {
   Verification,
   VerificationOutcome,
 } from '../types.js';
-import { type ActionKind, describeProposalTarget } from '../vocabulary.js';
+import { type ActionKind, actionKey, describeProposalTarget } from '../vocabulary.js';
 import type { IncidentView } from './incident.js';
 import { createProposals, type ProposalDeps } from './proposals.js';
 import { type Decision, decideVerification } from './verify-decision.js';
@@ -69,8 +69,7 @@ export function verificationScheduler(
 }
 
 const sameAction = (a: ProposedAction, p: ProposalRecord) =>
-  a.kind === p.kind &&
-  JSON.stringify(Object.entries(a.params).sort()) === JSON.stringify(Object.entries(p.params).sort());
+  actionKey(a.kind, a.params) === actionKey(p.kind, p.params);
 
 /**
  * The change no longer holds: the fields are back to their values before it. Whatever the diagnosis says now, the

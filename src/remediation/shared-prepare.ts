@@ -7,18 +7,9 @@
  * make a proposal run stale: execution re-reads the object and checks the precondition the dry run recorded.
  */
 import type { ProposedAction } from '../types.js';
+import { actionKey } from '../vocabulary.js';
 
 export type SharedPrepare<R> = (action: ProposedAction, prepare: () => Promise<R>) => Promise<R>;
-
-/** Params as a key: object keys sorted, so equal params written in another order are the same action. */
-function stableKey(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableKey).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableKey(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
-}
 
 export function createSharedPrepare<R>(options: {
   windowMs: number;
@@ -41,7 +32,7 @@ export function createSharedPrepare<R>(options: {
   }
 
   return async (action, prepare) => {
-    const key = `${action.kind}|${stableKey(action.params)}`;
+    const key = actionKey(action.kind, action.params);
     const hit = answers.get(key);
     if (hit && hit.expires > options.now()) return hit.result;
     const running = inflight.get(key);

@@ -11,6 +11,8 @@
  * then (so it covers every change recorded before it started); a writer in another replica (the Redis lock) is
  * waited for with a short backoff, up to LOCK_WAIT_MS (then the queue retries, as when that writer died holding
  * the lock). The in-job attempt never waits: it hands over to a queued sync.
+ * Over 300 lines because the lock, the posts in order and the coalesced edits share one sync's state (the posted
+ * ts map, the lock) and must stay in one place to keep their ordering guarantees; rendering lives in render/.
  */
 import { createHash } from 'node:crypto';
 import { WebClient, WebClientEvent } from '@slack/web-api';
