@@ -182,7 +182,7 @@ async function main() {
       .map(([route, n]) => [route, n - (kubeBefore.byRoute[route] ?? 0)] as const)
       .filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1])
-      .slice(0, 6);
+      .slice(0, 40);
     const records = (await store.list()).filter((r) => r.kind === 'diagnosis');
 
     const recorded = new Set(records.map((r) => r.fingerprint));

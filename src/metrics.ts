@@ -48,6 +48,8 @@ export interface Metrics {
   jobDuration: Histogram<'queue' | 'outcome'>;
   jobFailures: Counter<'queue' | 'kind'>;
   diagnoses: Counter<'root_cause' | 'playbook'>;
+  /** Alerts answered with the diagnosis of another alert about the same object (src/pipeline/shared-diagnoses.ts). */
+  diagnosesShared: Counter<'root_cause'>;
   /** The checks after successful actions (src/incidents/verify.ts), by action kind and what they found. */
   fixVerifications: Counter<'kind' | 'outcome'>;
   kubeRequests: Histogram<'method' | 'resource' | 'code' | 'cluster'>;
@@ -146,6 +148,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'medic_diagnoses_total',
       help: 'Diagnoses recorded, by root cause and playbook',
       labelNames: ['root_cause', 'playbook'] as const,
+      registers: [registry],
+    }),
+    diagnosesShared: new Counter({
+      name: 'medic_diagnoses_shared_total',
+      help: 'Alerts answered with the diagnosis of an alert about the same object read the same way, by root cause',
+      labelNames: ['root_cause'] as const,
       registers: [registry],
     }),
     fixVerifications: new Counter({

@@ -46,6 +46,7 @@ import { type DiagnoseRequest, diagnoseTargetFinder, processDiagnoseRequest } fr
 import { createFallbackEngine } from './pipeline/fallback-engine.js';
 import { createLogIncidentView } from './pipeline/log-notifier.js';
 import { type PipelineDeps, processAlertEvent } from './pipeline/process-alert.js';
+import { createSharedDiagnoses } from './pipeline/shared-diagnoses.js';
 import type { ActionJobData, AlertJobProcessors, JobProcessor, MedicQueues, SlackQueue } from './queue/index.js';
 import { createRemediation, type RemediationService } from './remediation/index.js';
 import type { AppDeps } from './server/app.js';
@@ -369,10 +370,14 @@ export function alertJobProcessors(
     },
 ): AlertJobProcessors {
   const { fanOutAlerts, silenceFollower, verify, ...pipeline } = deps;
+  // Alerts share diagnoses of the same object read the same way; `/medic diagnose` asks for a fresh look.
+  const shared = createSharedDiagnoses(pipeline.engine, {
+    onShared: (d) => pipeline.metrics?.diagnosesShared.inc({ root_cause: d.rootCause.code }),
+  });
   return {
     ...(silenceFollower ? { silenceCheck: silenceFollower.check, silenceSweep: silenceFollower.sweep } : {}),
     alert: async (event, ctx) => {
-      await processAlertEvent(event, { ...pipeline, logger: ctx.logger, signal: ctx.signal });
+      await processAlertEvent(event, { ...pipeline, engine: shared, logger: ctx.logger, signal: ctx.signal });
     },
     diagnose: async (request, ctx) => {
       await processDiagnoseRequest(request, { ...pipeline, logger: ctx.logger, signal: ctx.signal });

@@ -37,11 +37,19 @@ function podWorkload(pod: string): string {
   return pod.replace(/-[a-z0-9]{6,10}-[a-z0-9]{5}$|-\d+$|-[a-z0-9]{5}$/, '');
 }
 
+/**
+ * The object the labels name, as a key: the pod (`pod`) or the workload its name comes from (`workload`), else
+ * the first workload, volume, node or service label. A cheap guess from the labels, read before any diagnosis:
+ * only orders and groups work, never decides an answer (src/pipeline/shared-diagnoses.ts uses it too).
+ */
+export function labelObject(labels: Record<string, string>, pod: 'pod' | 'workload'): string {
+  if (labels.pod) return `pod:${pod === 'pod' ? labels.pod : podWorkload(labels.pod)}`;
+  return OBJECT_LABELS.map((name) => (labels[name] ? `${name}:${labels[name]}` : '')).find(Boolean) ?? '';
+}
+
 export function incidentKey(event: AlertEvent): string {
   const labels = event.alert.labels;
-  const object = labels.pod
-    ? `pod:${podWorkload(labels.pod)}`
-    : (OBJECT_LABELS.map((name) => (labels[name] ? `${name}:${labels[name]}` : '')).find(Boolean) ?? '');
+  const object = labelObject(labels, 'workload');
   return `${event.groupKey}|${labels.alertname ?? ''}|${labels.namespace ?? labels.exported_namespace ?? ''}|${object}`;
 }
 

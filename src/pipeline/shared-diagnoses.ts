@@ -1,0 +1,227 @@
+/**
+ * Alerts about the same object share one diagnosis. A storm sends thousands of alerts about a few objects (the
+ * same pod seen by two Prometheus replicas, a re-sent group, an alert that only differs by a label no playbook
+ * reads); diagnosing each would cost the API server what the alert count costs, not what the incident costs.
+ *
+ * The rule for "the same answer" is exact, not a guess about which labels matter: the diagnosis runs on a view of
+ * the alert that records every field it reads (a label, an annotation, `startsAt`, a label set it enumerates,
+ * the cluster label the cluster choice reads). Another alert gets that diagnosis only when every recorded field
+ * has the same value in it, and only within `windowMs` of the answer. An alert about another pod, another
+ * container, or with another reason label was read differently, so it is diagnosed on its own and can never be
+ * folded into the wrong answer. Only the alert's identity is not compared (its fingerprint and status, which the
+ * answer carries per alert), and `startsAt` is compared within a minute (STARTS_AT_TOLERANCE_MS): each alert
+ * still gets its own Diagnosis, recorded under its own fingerprint.
+ *
+ * Alerts that arrive while a diagnosis that may match is running wait for it (at most one diagnosis per object at
+ * a time). A `partial` answer (a cluster read failed) is handed to those waiters but not kept for later alerts,
+ * which try the cluster again. A failed diagnosis is never shared: each waiter runs its own.
+ * The memory is per process and bounded (entries expire after the window; at most `maxEntries`).
+ */
+import type { AlertEvent } from '../alertmanager/payload.js';
+import { labelObject } from '../queue/lanes.js';
+import type { Diagnosis, DiagnosisEngine } from '../types.js';
+
+/** How long an answer is given to later alerts about the same object; the playbooks' reads are that fresh. */
+export const SHARED_DIAGNOSIS_WINDOW_MS = 15_000;
+
+/** Fields that identify an alert instead of describing it: never compared, rewritten per alert. */
+const IDENTITY = new Set(['alert\u0000fingerprint', 'alert\u0000status']);
+
+/** A field the diagnosis read: its path, and its value (JSON) or, for an enumerated object, the whole object. */
+type Reads = Map<string, string>;
+
+interface Entry {
+  /** Null while the diagnosis runs. */
+  reads: Reads | null;
+  diagnosis?: Diagnosis;
+  /** When the answer was made (ms). */
+  at: number;
+  done: Promise<void>;
+}
+
+export interface SharedDiagnosesOptions {
+  windowMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+  /** Called for each alert answered with another alert's diagnosis (metrics, tests). */
+  onShared?: (diagnosis: Diagnosis) => void;
+}
+
+const canonical = (value: unknown): string =>
+  value === undefined
+    ? 'undefined'
+    : JSON.stringify(value, (_key, v: unknown) =>
+        v && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+          : v,
+      );
+
+const WHOLE = '\u0000*';
+
+function valueAt(root: unknown, path: string): unknown {
+  let value: unknown = root;
+  for (const key of path.split('\u0000')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** A view of `event` that records the path and value of every field read through it. */
+export function recordingView<T extends object>(event: T): { view: T; reads: Reads } {
+  const reads: Reads = new Map();
+  const proxies = new WeakMap<object, object>();
+  const wrap = (target: object, path: string): object => {
+    const known = proxies.get(target);
+    if (known) return known;
+    const at = (key: string) => (path ? `${path}\u0000${key}` : key);
+    const proxy = new Proxy(target, {
+      get(obj, key, receiver) {
+        const value: unknown = Reflect.get(obj, key, receiver);
+        if (typeof key === 'symbol') return value;
+        if (value !== null && typeof value === 'object') return wrap(value, at(key));
+        if (typeof value !== 'function') reads.set(at(key), canonical(value));
+        return value;
+      },
+      has(obj, key) {
+        if (typeof key === 'string') reads.set(at(key), canonical((obj as Record<string, unknown>)[key]));
+        return Reflect.has(obj, key);
+      },
+      ownKeys(obj) {
+        reads.set(`${path}${WHOLE}`, canonical(obj));
+        return Reflect.ownKeys(obj);
+      },
+    });
+    proxies.set(target, proxy);
+    return proxy;
+  };
+  return { view: wrap(event, '') as T, reads };
+}
+
+/**
+ * `startsAt` is compared within this much: Prometheus replicas evaluating one rule start the same alert seconds
+ * apart, and the playbooks use it only as the edge of windows of minutes to hours (an OOM kill within 6 h of it, a
+ * rollout within 15 min) that already allow 60 s of clock skew (src/diagnosis/rollout-timing.ts).
+ */
+export const STARTS_AT_TOLERANCE_MS = 60_000;
+const STARTS_AT = 'alert\u0000startsAt';
+
+function sameStart(expected: string, actual: unknown): boolean {
+  if (canonical(actual) === expected) return true;
+  if (!expected.startsWith('"')) return false;
+  const a = Date.parse(JSON.parse(expected) as string);
+  const b = typeof actual === 'string' ? Date.parse(actual) : Number.NaN;
+  return Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= STARTS_AT_TOLERANCE_MS;
+}
+
+/** Whether `event` has every value the recorded diagnosis read (identity fields aside; `startsAt` nearly). */
+export function readsMatch(reads: Reads, event: object): boolean {
+  for (const [path, expected] of reads) {
+    if (IDENTITY.has(path)) continue;
+    const actual = path.endsWith(WHOLE) ? valueAt(event, path.slice(0, -WHOLE.length)) : valueAt(event, path);
+    if (path === STARTS_AT ? !sameStart(expected, actual) : canonical(actual) !== expected) return false;
+  }
+  return true;
+}
+
+/** The answer for another alert: its own identity, everything else as diagnosed. */
+function answerFor(diagnosis: Diagnosis, event: AlertEvent): Diagnosis {
+  return {
+    ...diagnosis,
+    alert: { ...diagnosis.alert, fingerprint: event.alert.fingerprint, status: event.alert.status },
+  };
+}
+
+/** Where candidates are looked for: alerts about the same object by their labels (a wrong guess costs a wait). */
+function bucketOf(event: AlertEvent): string {
+  const labels = event.alert.labels;
+  return `${labels.alertname ?? ''}|${labels.namespace ?? labels.exported_namespace ?? ''}|${labelObject(labels, 'pod')}`;
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * `engine` with sharing for firing alerts. Used by the alert path only: `/medic diagnose` (someone asked for a
+ * fresh look) and the check after a fix (it must see the cluster after the change) call the engine directly.
+ */
+export function createSharedDiagnoses(engine: DiagnosisEngine, options: SharedDiagnosesOptions = {}): DiagnosisEngine {
+  const windowMs = options.windowMs ?? SHARED_DIAGNOSIS_WINDOW_MS;
+  const maxEntries = options.maxEntries ?? 5000;
+  const now = options.now ?? Date.now;
+  /** bucket → its entries; a bucket is re-inserted when it gets an entry, so the least recently used is first. */
+  const buckets = new Map<string, Entry[]>();
+  let size = 0;
+
+  const fresh = (entry: Entry, at: number) => entry.reads === null || at - entry.at < windowMs;
+
+  function prune(at: number): void {
+    for (const [key, entries] of buckets) {
+      if (size <= maxEntries && entries.every((e) => fresh(e, at))) break;
+      const kept = size > maxEntries ? entries.filter((e) => e.reads === null) : entries.filter((e) => fresh(e, at));
+      size -= entries.length - kept.length;
+      if (kept.length === 0) buckets.delete(key);
+      else buckets.set(key, kept);
+    }
+  }
+
+  /** A finished answer this alert may have, if any: reusable ones, or also partial ones it waited for. */
+  function findAnswer(entries: Entry[], event: AlertEvent, at: number, waitedFor: Set<Entry>): Diagnosis | null {
+    for (const entry of entries) {
+      if (!entry.reads || !entry.diagnosis || !fresh(entry, at)) continue;
+      if (entry.diagnosis.partial && !waitedFor.has(entry)) continue;
+      if (readsMatch(entry.reads, event)) return entry.diagnosis;
+    }
+    return null;
+  }
+
+  async function diagnose(event: AlertEvent, signal: AbortSignal): Promise<Diagnosis> {
+    if (event.alert.status !== 'firing' || event.requestedBy) return engine.diagnose(event, signal);
+    const key = bucketOf(event);
+    const entries = () => buckets.get(key) ?? [];
+    const found = findAnswer(entries(), event, now(), new Set());
+    if (found) {
+      options.onShared?.(found);
+      return answerFor(found, event);
+    }
+    const running = entries().filter((e) => e.reads === null);
+    if (running.length > 0) {
+      await Promise.race([Promise.allSettled(running.map((e) => e.done)), aborted(signal)]);
+      const waited = findAnswer(entries(), event, now(), new Set(running));
+      if (waited) {
+        options.onShared?.(waited);
+        return answerFor(waited, event);
+      }
+    }
+
+    let settle = () => {};
+    const entry: Entry = { reads: null, at: now(), done: new Promise<void>((resolve) => (settle = resolve)) };
+    buckets.delete(key);
+    buckets.set(key, [...entries(), entry]);
+    size += 1;
+    prune(now());
+    const { view, reads } = recordingView(event);
+    try {
+      const diagnosis = await engine.diagnose(view, signal);
+      entry.diagnosis = diagnosis;
+      // A copy: whatever reads the view after the diagnosis (a log line, a serializer) does not change the rule.
+      entry.reads = new Map(reads);
+      entry.at = now();
+      return answerFor(diagnosis, event);
+    } catch (error) {
+      const kept = entries().filter((e) => e !== entry);
+      size -= 1;
+      if (kept.length === 0) buckets.delete(key);
+      else buckets.set(key, kept);
+      throw error;
+    } finally {
+      settle();
+    }
+  }
+
+  return { diagnose };
+}
