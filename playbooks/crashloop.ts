@@ -4,7 +4,14 @@
  */
 import { logEvidence } from '../src/diagnosis/logs.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
-import { type ContainerView, containersOf, eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
+import {
+  type ContainerView,
+  containersOf,
+  eventEvidence,
+  listNames,
+  ofNamedContainer,
+  podName,
+} from '../src/diagnosis/pods.js';
 import { replaceLonePod, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
@@ -36,9 +43,12 @@ export const crashloop: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     if (!isAboutPods(target)) return null;
-    const crashing = target.pods.flatMap((pod) => containersOf(pod).filter(isCrashing));
-    if (crashing.length === 0) return null;
-    const focus = crashing.find((v) => v.status.name === target.container) ?? crashing[0];
+    const crashing = ofNamedContainer(
+      target.pods.flatMap((pod) => containersOf(pod).filter(isCrashing)),
+      target.container,
+      (v) => v.status.name,
+    );
+    const focus = crashing[0];
     if (!focus) return null;
     const last = focus.status.lastState?.terminated ?? focus.status.state?.terminated;
     const name = focus.status.name;

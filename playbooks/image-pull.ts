@@ -1,6 +1,6 @@
 /** IMAGE_PULL_FAILURE: containers waiting in ErrImagePull / ImagePullBackOff; rolls back when a new revision brought the image. */
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
-import { containersOf, eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
+import { containersOf, eventEvidence, listNames, ofNamedContainer, podName } from '../src/diagnosis/pods.js';
 import { rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Evidence } from '../src/types.js';
@@ -28,11 +28,14 @@ export const imagePull: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     if (!isAboutPods(target)) return null;
-    const failing = target.pods.flatMap((pod) =>
-      containersOf(pod).filter((v) => PULL_REASONS.has(v.status.state?.waiting?.reason ?? '')),
+    const failing = ofNamedContainer(
+      target.pods.flatMap((pod) =>
+        containersOf(pod).filter((v) => PULL_REASONS.has(v.status.state?.waiting?.reason ?? '')),
+      ),
+      target.container,
+      (v) => v.status.name,
     );
-    if (failing.length === 0) return null;
-    const focus = failing.find((v) => v.status.name === target.container) ?? failing[0];
+    const focus = failing[0];
     if (!focus) return null;
     const image = focus.spec?.image ?? focus.status.image ?? '?';
     const pod = focus.pod;

@@ -16,6 +16,7 @@ export const oomKilled: Playbook = {
     const kills = findOomKills(target.pods, ctx.settings.sidecars, startMs).filter((k) => !k.sidecar);
     if (kills.length === 0) return null;
     const focused = focusContainer(kills, target.container);
+    if (focused.length === 0) return null;
     const facts = await memoryFacts(ctx, focused);
     const namespace = focused[0]?.view.pod.metadata?.namespace ?? target.namespace ?? 'default';
     const workload =

@@ -12,6 +12,7 @@ import {
   containersOf,
   eventEvidence,
   listNames,
+  ofNamedContainer,
   oomTermination,
   podName,
 } from '../src/diagnosis/pods.js';
@@ -72,8 +73,8 @@ export const probeFailure: Playbook = {
     // Only the alert's own pods decide; the siblings' findings add weight to the story.
     const own = findings.filter((f) => target.pods.some((p) => podName(p) === podName(f.view.pod)));
     const ownKilled = own.filter((f) => f.type !== 'readiness');
-    const pick = ownKilled.length > 0 ? ownKilled : own;
-    const focus = pick.find((f) => f.view.status.name === target.container) ?? pick[0];
+    const pick = ofNamedContainer(ownKilled.length > 0 ? ownKilled : own, target.container, (f) => f.view.status.name);
+    const focus = pick[0];
     if (!focus) return null;
     const isKill = (f: Finding) => f.type !== 'readiness';
     const same = findings.filter((f) => f.view.status.name === focus.view.status.name && isKill(f) === isKill(focus));

@@ -9,6 +9,7 @@ import {
   type ContainerView,
   containersOf,
   isoTime,
+  ofNamedContainer,
   oomTermination,
   podName,
   sidecarRuleFor,
@@ -43,13 +44,14 @@ export function findOomKills(pods: Pod[], rules: SidecarRule[], alertStartMs: nu
   return kills;
 }
 
-/** The kills of the one container to talk about: the alert's container if it was killed, else the most frequent. */
-export function focusContainer(kills: OomKill[], preferred: string | undefined): OomKill[] {
-  const name =
-    preferred && kills.some((k) => k.view.status.name === preferred)
-      ? preferred
-      : [...countBy(kills.map((k) => k.view.status.name))].sort((a, b) => b[1] - a[1])[0]?.[0];
-  return kills.filter((k) => k.view.status.name === name);
+/**
+ * The kills of the one container to talk about: the alert's container (none when it was not killed: the alert is
+ * about another container, see ofNamedContainer), else the most frequently killed one.
+ */
+export function focusContainer(kills: OomKill[], named: string | undefined): OomKill[] {
+  const own = ofNamedContainer(kills, named, (k) => k.view.status.name);
+  const name = [...countBy(own.map((k) => k.view.status.name))].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return own.filter((k) => k.view.status.name === name);
 }
 
 function countBy(values: string[]): Map<string, number> {

@@ -13,6 +13,15 @@ export interface ContainerView {
 }
 
 /** Every container status of a pod (init containers first) with its spec. */
+/**
+ * The entries about the container the alert names (ResolvedTarget.container, set only when the alert's pods have
+ * that container), or all of them when it names none. An alert about one container is never answered with another
+ * container's state: a sibling's OOM kill does not explain a sidecar's image pull.
+ */
+export function ofNamedContainer<T>(items: T[], container: string | undefined, nameOf: (item: T) => string): T[] {
+  return container === undefined ? items : items.filter((item) => nameOf(item) === container);
+}
+
 export function containersOf(pod: Pod): ContainerView[] {
   const views: ContainerView[] = [];
   for (const status of pod.status?.initContainerStatuses ?? []) {
