@@ -170,7 +170,9 @@ export interface SlackWiringDeps {
    */
   clusters?: Clusters;
   metrics?: Pick<Metrics, 'registry'>;
-  updateIntervalMs?: number;
+  /** The debounce of non-urgent thread edits (SlackAdapterDeps); tests shorten it. */
+  maxWaitMs?: number;
+  quietMs?: number;
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
   /** With ALERTMANAGER_URL (src/incidents/silence-follow.ts): the group's silence in its parent, and the start of a follow. */
   silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
@@ -205,7 +207,8 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     ...(prometheusUrl ? { memoryChart: (d) => buildMemoryChartForDiagnosis(d, { prometheusUrl, logger }) } : {}),
     logger,
     now,
-    ...(deps.updateIntervalMs ? { updateIntervalMs: deps.updateIntervalMs } : {}),
+    ...(deps.maxWaitMs ? { maxWaitMs: deps.maxWaitMs } : {}),
+    ...(deps.quietMs ? { quietMs: deps.quietMs } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(counters ? { onRateLimited: () => counters.rateLimited.inc() } : {}),
     ...(deps.silenceOf ? { silenceOf: deps.silenceOf } : {}),

@@ -37,8 +37,10 @@ export interface SlackAdapterDeps {
   silenceOf?: ThreadSyncDeps['silenceOf'];
   logger: Logger;
   now?: () => number;
-  /** Coalescing window for thread edits; default 5 s. */
-  updateIntervalMs?: number;
+  /** Debounce of non-urgent thread edits (src/slack/sync-scheduler.ts): the longest a change waits; default 5 s. */
+  maxWaitMs?: number;
+  /** How long a thread must be quiet before its non-urgent edits go out; default 1 s. */
+  quietMs?: number;
   /** WebClient retry policy (tests shorten it). */
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
   /** Called on each 429 answer (the client waits Retry-After and retries): a metric. */
@@ -65,8 +67,13 @@ export interface SlackAdapter {
 export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const now = deps.now ?? Date.now;
   const logger = deps.logger.child({ component: 'slack' });
-  const interval = deps.updateIntervalMs ? { intervalMs: deps.updateIntervalMs } : {};
-  const scheduler = createSyncScheduler({ threads: deps.threads, now, addJob: deps.addSyncJob, ...interval });
+  const scheduler = createSyncScheduler({
+    threads: deps.threads,
+    now,
+    addJob: deps.addSyncJob,
+    ...(deps.maxWaitMs ? { maxWaitMs: deps.maxWaitMs } : {}),
+    ...(deps.quietMs ? { quietMs: deps.quietMs } : {}),
+  });
   const slackApp = createSlackApp({
     botToken: deps.slack.botToken,
     signingSecret: deps.slack.signingSecret,
@@ -86,7 +93,6 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     logger,
     now,
     ...(deps.memoryChart ? { memoryChart: (d: Diagnosis) => deps.memoryChart?.(d) ?? Promise.resolve(null) } : {}),
-    ...(deps.updateIntervalMs ? { updateIntervalMs: deps.updateIntervalMs } : {}),
     ...(deps.silenceOf ? { silenceOf: deps.silenceOf } : {}),
   });
   const messenger = createProposalMessenger({ client, proposals: deps.proposals, now });

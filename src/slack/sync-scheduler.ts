@@ -1,9 +1,16 @@
 /**
- * When a thread's Slack messages get synced. Urgent syncs (a new diagnosis, a click) run at once; other
- * changes share one pending sync per thread, run no sooner than `intervalMs` after the previous one — a
- * delayed queue job, so a crash between the change and the sync loses nothing.
+ * When a thread's Slack messages get synced. Urgent syncs (a new diagnosis, a click) run at once. Other changes
+ * are debounced per thread, across replicas (Redis state, src/store/thread-scripts.ts): one non-urgent pass,
+ * which edits every changed message, runs once the thread has been quiet for `quietMs`, or once its oldest change
+ * not yet shown is `maxWaitMs` old, whichever comes first, and never within `quietMs` of the previous pass.
+ *
+ * Cheap per change: a change records its time and claims the thread's one pending delayed job (none when one is
+ * claimed already). When that job runs and the pass is not due yet, it claims the next one for the new due time
+ * and edits nothing; so a quiet period costs a few jobs, not one per change. A crash between the change and the
+ * sync loses nothing: a delayed job exists for every change not yet shown, and a claim whose job was never
+ * queued expires a minute after its run time.
  */
-import type { ThreadStore } from '../store/threads.js';
+import type { SyncTiming, ThreadStore } from '../store/threads.js';
 
 export interface ThreadSyncJob {
   threadId: string;
@@ -15,18 +22,42 @@ export type AddSyncJob = (data: ThreadSyncJob, options: { jobId: string; delayMs
 
 export interface SyncScheduler {
   requestSync(threadId: string, options: { urgent: boolean; urgentPair?: string }): Promise<void>;
+  /** The debounce a sync's start decides with (ThreadStore.startSync). */
+  readonly timing: SyncTiming;
+  /** Queues the delayed job of a claim a sync's start made or found (queued already: a no-op). */
+  queueClaim(threadId: string, runAt: number): Promise<void>;
 }
+
+/** Quiet for 1 s, or 5 s at most (the old one-edit-per-interval pace) while a storm keeps changing the thread. */
+export const DEFAULT_SYNC_TIMING: SyncTiming = { quietMs: 1000, maxWaitMs: 5000 };
 
 export function createSyncScheduler(deps: {
   threads: ThreadStore;
   addJob: AddSyncJob;
-  intervalMs?: number;
+  quietMs?: number;
+  maxWaitMs?: number;
   now?: () => number;
 }): SyncScheduler {
   const now = deps.now ?? Date.now;
-  const interval = deps.intervalMs ?? 5000;
+  const timing: SyncTiming = {
+    quietMs: deps.quietMs ?? DEFAULT_SYNC_TIMING.quietMs,
+    maxWaitMs: deps.maxWaitMs ?? DEFAULT_SYNC_TIMING.maxWaitMs,
+  };
   let counter = 0;
+
+  async function queueClaim(threadId: string, runAt: number): Promise<void> {
+    try {
+      await deps.addJob({ threadId }, { jobId: `${threadId}-${runAt}`, delayMs: Math.max(0, runAt - now()) });
+    } catch (error) {
+      // Without the job, the pending claim would hold back every later sync until it expires.
+      await deps.threads.cancelSyncClaim(threadId);
+      throw error;
+    }
+  }
+
   return {
+    timing,
+    queueClaim,
     async requestSync(threadId, options) {
       const at = now();
       if (options.urgent) {
@@ -34,22 +65,12 @@ export function createSyncScheduler(deps: {
         const jobId = `${threadId}-u${at}-${process.pid}-${counter}`;
         await deps.addJob(
           { threadId, ...(options.urgentPair ? { urgentPair: options.urgentPair } : {}) },
-          {
-            jobId,
-            delayMs: 0,
-          },
+          { jobId, delayMs: 0 },
         );
         return;
       }
-      const runAt = await deps.threads.claimSync(threadId, at, interval);
-      if (runAt === null) return;
-      try {
-        await deps.addJob({ threadId }, { jobId: `${threadId}-${runAt}`, delayMs: Math.max(0, runAt - at) });
-      } catch (error) {
-        // Without the job, the pending mark would hold back every later sync until it expires.
-        await deps.threads.cancelSyncClaim(threadId);
-        throw error;
-      }
+      const runAt = await deps.threads.claimSync(threadId, at, timing);
+      if (runAt !== null) await queueClaim(threadId, runAt);
     },
   };
 }

@@ -1,17 +1,20 @@
 /**
  * Brings a thread's Slack messages in line with its state in Redis. One sync per thread at a time (a Redis
  * lock, across replicas); posts happen at once and in order (parent, then one reply per (root cause,
- * workload) pair in order of appearance); edits are coalesced to at most one chat.update per thread per
- * interval, the rest scheduled as a later sync. A sync that fails (Slack down) is retried by the queue and
- * resumes where it stopped: every posted ts is recorded before the next Slack call (the last one with the
- * lock's release). `syncNow` is the same sync run once inside the job that asked for it (a new reply).
+ * workload) pair in order of appearance), and so does the edit of a reply someone just clicked. Other edits
+ * wait for the thread's non-urgent pass, debounced across replicas (src/slack/sync-scheduler.ts: quiet for 1 s,
+ * 5 s at most): the pass edits EVERY changed message, in thread order, so it shows every change recorded before
+ * it started; a sync that finds the pass not due yet leaves those edits to the delayed sync claimed for it. A
+ * sync that fails (Slack down) is retried by the queue and resumes where it stopped: every posted ts is recorded
+ * before the next Slack call (the last one with the lock's release), and a pass that did not finish gives its
+ * changes back. `syncNow` is the same sync run once inside the job that asked for it (a new reply).
  *
  * A queued sync waits for a thread busy with a writer instead of bouncing off it: in this process, every sync
  * asked for while a writer runs joins ONE follow-up that starts when the writer finishes and reads the state
  * then (so it covers every change recorded before it started); a writer in another replica (the Redis lock) is
  * waited for with a short backoff, up to LOCK_WAIT_MS (then the queue retries, as when that writer died holding
  * the lock). The in-job attempt never waits: it hands over to a queued sync.
- * Over 300 lines because the lock, the posts in order and the coalesced edits share one sync's state (the posted
+ * Over 300 lines because the lock, the posts in order and the debounced edits share one sync's state (the posted
  * ts map, the lock) and must stay in one place to keep their ordering guarantees; rendering lives in render/.
  */
 import { createHash } from 'node:crypto';
@@ -39,8 +42,6 @@ export interface ThreadSyncDeps {
   logger: Logger;
   /** The memory chart for an OOM diagnosis (src/charts), attached to the thread after its reply; optional. */
   memoryChart?: (diagnosis: Diagnosis) => Promise<{ filename: string; png: Buffer; title: string } | null>;
-  /** Minimum time between two chat.update calls in one thread; default 5 s. */
-  updateIntervalMs?: number;
   now?: () => number;
   /** The client for syncNow; default: `client`'s token and URL with no retries and rate limits rejected. */
   syncNowClient?: WebClient;
@@ -51,8 +52,15 @@ export interface ThreadSyncDeps {
 }
 
 export interface SyncOptions {
-  /** Edit this pair's reply now, whatever the coalescing says (someone just clicked its button). */
+  /** Edit this pair's reply now, whatever the debounce says (someone just clicked its button). */
   urgentPair?: string;
+}
+
+/** What one sync edits: the urgent pairs, or with `pass` every changed message; `claimed`: a delayed sync is queued. */
+interface Edits {
+  urgentPairs: Set<string>;
+  pass: boolean;
+  claimed: boolean;
 }
 
 /** A sync of one thread that this process runs or will run next: its pairs to edit now, and its outcome. */
@@ -155,7 +163,6 @@ function stableHash(message: { blocks: unknown[] }): string {
 
 export function createThreadSync(deps: ThreadSyncDeps) {
   const now = deps.now ?? Date.now;
-  const interval = deps.updateIntervalMs ?? 5000;
 
   async function post(
     run: Run,
@@ -224,8 +231,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     record(run, message.name, { ts, hash: message.hash, at: now() });
   }
 
-  async function runOn(run: Run, snap: ThreadSnapshot, urgentPairs: Set<string>): Promise<void> {
-    const threadId = snap.id;
+  async function runOn(run: Run, snap: ThreadSnapshot, edits: Edits): Promise<void> {
     if (!snap.meta) return;
     const silence = (await deps.silenceOf?.(snap.meta.groupKey)) ?? null;
     const rendered = renderAll(snap, await loadThreadProposals(deps.proposals, snap), now(), silence);
@@ -249,22 +255,13 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       }
     }
 
+    // `rendered` is in thread order: the parent, then each reply as posted.
     const dirty = rendered.filter((m) => posted[m.name] && posted[m.name]?.hash !== m.hash);
-    const urgent = dirty.filter((m) => urgentPairs.has(m.name));
-    for (const message of urgent) await update(run, snap, message, posted[message.name]?.ts ?? '');
-    const rest = dirty
-      .filter((m) => !urgentPairs.has(m.name))
-      .sort((a, b) => (posted[a.name]?.at ?? 0) - (posted[b.name]?.at ?? 0));
-    if (rest.length === 0) return;
-    const last = await deps.threads.lastUpdateAt(threadId);
-    if (now() - last >= interval) {
-      const [oldest] = rest.splice(0, 1);
-      if (oldest) {
-        await deps.threads.markUpdated(threadId, now());
-        await update(run, snap, oldest, posted[oldest.name]?.ts ?? '');
-      }
-    }
-    if (rest.length > 0) await deps.scheduler.requestSync(threadId, { urgent: false });
+    const toEdit = edits.pass ? dirty : dirty.filter((m) => edits.urgentPairs.has(m.name));
+    for (const message of toEdit) await update(run, snap, message, posted[message.name]?.ts ?? '');
+    // An edit left for later needs a delayed sync: the claimed one, or, when no change was recorded for it (a
+    // new reply's alert also changes the parent's count), one claimed now as for any change.
+    if (toEdit.length < dirty.length && !edits.claimed) await deps.scheduler.requestSync(snap.id, { urgent: false });
   }
 
   /**
@@ -275,7 +272,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     const deadline = now() + LOCK_WAIT_MS;
     let pause = LOCK_POLL_MS.first;
     for (;;) {
-      const started = await deps.threads.startSync(threadId, now(), LOCK_TTL_MS);
+      const started = await deps.threads.startSync(threadId, now(), LOCK_TTL_MS, deps.scheduler.timing);
       if (started) return started;
       if (!wait || now() + pause > deadline) throw busy(threadId);
       await new Promise((resolve) => setTimeout(resolve, pause));
@@ -284,7 +281,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   }
 
   async function lockedSync(slot: Slot, threadId: string): Promise<void> {
-    const { lock, snapshot } = await takeLock(threadId, slot.waits);
+    const { lock, snapshot, pass, claimAt } = await takeLock(threadId, slot.waits);
     // One Slack call may keep retrying (Retry-After, 5xx backoff) for minutes, longer than the lock's TTL:
     // renew it while this writer is alive, or a second writer would post the same messages. If this process
     // dies, the lock expires after LOCK_TTL_MS and another replica takes over.
@@ -297,11 +294,16 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       );
     }, LOCK_TTL_MS / 3);
     const run: Run = { threadId, client: slot.client, touched: false };
+    let shown = false;
     try {
-      await runOn(run, snapshot, slot.urgentPairs);
+      // The delayed sync for the changes this one leaves waiting, queued before any Slack call: if this process
+      // dies now, the queue retries this sync, which finds the claim and queues it again (same job id).
+      if (claimAt !== null) await deps.scheduler.queueClaim(threadId, claimAt);
+      await runOn(run, snapshot, { urgentPairs: slot.urgentPairs, pass, claimed: claimAt !== null });
+      shown = pass;
     } finally {
       clearInterval(renewal);
-      await lock.release(run.pending);
+      await lock.release(run.pending, shown);
     }
   }
 

@@ -5,26 +5,48 @@
  * messages (SNAPSHOT_PARTS in threads.ts).
  */
 
-// KEYS: pending, last sync start. ARGV: now, interval, slack ms.
-// Returns the time the next sync should run, or -1 when one is already pending.
-export const CLAIM_SYNC = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+// When the next non-urgent pass is due (ms): when the thread has been quiet for `quiet` since its last change,
+// or when its oldest change not yet shown is `maxWait` old, whichever comes first; never sooner than `quiet`
+// after the previous pass started.
+const DUE_AT = `
+local function dueAt(first, change, last, quiet, maxWait)
+  return math.max(math.min(change + quiet, first + maxWait), last + quiet)
+end
+`;
+
+// A change to show (the change path, once per change). KEYS: pending, last pass, first change, last change.
+// ARGV: now, quiet ms, max wait ms, slack ms, ttl s. Records the change, then claims the thread's one pending
+// delayed sync at its due time (the claim outlives that time by the slack, so a claim whose job was never queued
+// expires). Returns that time, or -1 when a sync is claimed already (its job re-checks when it runs).
+export const CLAIM_SYNC = `${DUE_AT}
 local now = tonumber(ARGV[1])
+redis.call('SET', KEYS[4], now, 'EX', ARGV[5])
+redis.call('SET', KEYS[3], now, 'EX', ARGV[5], 'NX')
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local first = tonumber(redis.call('GET', KEYS[3]))
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-local runAt = math.max(now, last + tonumber(ARGV[2]))
-redis.call('SET', KEYS[1], runAt, 'PX', runAt - now + tonumber(ARGV[3]))
+local runAt = math.max(now, dueAt(first, now, last, tonumber(ARGV[2]), tonumber(ARGV[3])))
+redis.call('SET', KEYS[1], runAt, 'PX', runAt - now + tonumber(ARGV[4]))
 return runAt
 `;
 
-// KEYS: lock, messages. ARGV: token, then optionally a message to record first (whether or not the lock is
-// still held: the post happened): name, JSON, ttl s to refresh the messages key with ('' for none).
+// KEYS: lock, messages, pass under way, first change. ARGV: token, '1' when this writer's pass showed every change
+// it took ('0' otherwise), ttl s, then optionally a message to record first (whether or not the lock is still held:
+// the post happened): name, JSON, ttl s to refresh the messages key with ('' for none). A pass that did not finish
+// puts the changes it took back (its first change, if older than the first one recorded since).
 export const RELEASE_LOCK = `
-if ARGV[2] then
-  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-  if ARGV[4] ~= '' then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+if ARGV[4] then
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+  if ARGV[6] ~= '' then redis.call('EXPIRE', KEYS[2], ARGV[6]) end
 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local taken = tonumber(redis.call('GET', KEYS[3]))
+if taken then
+  local first = tonumber(redis.call('GET', KEYS[4]))
+  if ARGV[2] ~= '1' and (not first or taken < first) then redis.call('SET', KEYS[4], taken, 'EX', ARGV[3]) end
+  redis.call('DEL', KEYS[3])
+end
+return redis.call('DEL', KEYS[1])
 `;
 
 export const RENEW_LOCK = `
@@ -70,12 +92,45 @@ end
 `;
 export const LOAD = `${SNAPSHOT_READS}return snapshot(KEYS)`;
 
-// KEYS: pending, last sync start, lock, then the five snapshot keys. ARGV: now, ttl s, lock token, lock ttl ms.
-// The sync starts (pending claim dropped, start time recorded), then the lock; with the lock, the snapshot it was
-// taken on. Without it: nil.
-export const START_SYNC = `${SNAPSHOT_READS}
-redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-if not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4], 'NX') then return false end
-return snapshot({KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]})
+// KEYS: lock, pending, last pass, first change, last change, pass under way, then the five snapshot keys.
+// ARGV: now, ttl s, lock token, lock ttl ms, then (absent for a writer that only takes the lock) quiet ms, max wait
+// ms, slack ms, skew ms. Without the lock: nil, nothing written. With it, {pass, claim, snapshot}, the snapshot read
+// in the same atomic step as the decision:
+// - pass 1: the non-urgent pass is due; it takes every change recorded so far (first change → pass under way,
+//   until its release) and drops the pending claim;
+// - pass 0, claim > 0: not due yet; the time of the pending claim whose delayed job will re-check (a claim due
+//   now, within the clock skew, is this sync's own: it is taken over and a new one made);
+// - pass 0, claim -1: no change waiting.
+// A pass under way found here died with its lock: its changes are waiting again.
+export const START_SYNC = `${SNAPSHOT_READS}${DUE_AT}
+if not redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4], 'NX') then return false end
+local function decide()
+  if not ARGV[5] then return 0, -1 end
+  local now, ttl = tonumber(ARGV[1]), ARGV[2]
+  local first = tonumber(redis.call('GET', KEYS[4]))
+  local taken = tonumber(redis.call('GET', KEYS[6]))
+  if taken then
+    if not first or taken < first then first = taken; redis.call('SET', KEYS[4], first, 'EX', ttl) end
+    redis.call('DEL', KEYS[6])
+  end
+  local pending = tonumber(redis.call('GET', KEYS[2]))
+  local ownsClaim = pending and pending <= now + tonumber(ARGV[8])
+  if not first then
+    if ownsClaim then redis.call('DEL', KEYS[2]) end
+    return 0, -1
+  end
+  local change = tonumber(redis.call('GET', KEYS[5])) or first
+  local due = dueAt(first, change, tonumber(redis.call('GET', KEYS[3]) or '0'), tonumber(ARGV[5]), tonumber(ARGV[6]))
+  if due <= now then
+    redis.call('SET', KEYS[6], first, 'EX', ttl)
+    redis.call('DEL', KEYS[4], KEYS[2])
+    redis.call('SET', KEYS[3], now, 'EX', ttl)
+    return 1, -1
+  end
+  if pending and not ownsClaim then return 0, pending end
+  redis.call('SET', KEYS[2], due, 'PX', due - now + tonumber(ARGV[7]))
+  return 0, due
+end
+local pass, claim = decide()
+return {pass, claim, snapshot({KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]})}
 `;

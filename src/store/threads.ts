@@ -2,7 +2,9 @@
  * Slack thread state per (channel, Alertmanager groupKey), shared by every replica and surviving restarts.
  * Keys: `<prefix>:slack:thread:{<id>}:<part>` (one hash tag per thread, so the Lua scripts stay in one slot):
  * meta, alerts (fingerprint → status), alert-pair (fingerprint → pair), pairs (pair → diagnosis record),
- * messages (parent / pair → posted ts and rendered hash), and the sync bookkeeping (pending, last, lock).
+ * messages (parent / pair → posted ts and rendered hash), and the sync bookkeeping: the lock, and for the
+ * debounce of non-urgent passes the pending claim, the last pass, the first and last change not yet shown, and
+ * the first change of the pass under way.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -74,6 +76,10 @@ export interface ThreadSnapshot {
 }
 
 const THREAD_TTL_S = 14 * 86_400;
+/** How long a claim outlives its run time: a claim whose job was never queued (a crash) expires after this. */
+const CLAIM_SLACK_MS = 60_000;
+/** A claim due this close to now is the starting sync's own, whatever the skew between replicas' clocks. */
+const CLAIM_SKEW_MS = 100;
 const SNAPSHOT_PARTS = ['meta', 'alerts', 'alert-pair', 'pairs', 'messages'] as const;
 
 /** A message write that can ride along with the lock's release (the last one of a sync). */
@@ -86,11 +92,28 @@ export interface MessageWrite {
 
 /**
  * A held thread lock: `renew` extends it (false when it was lost), `release` gives it up, after recording
- * `last` (in the same round trip) when given.
+ * `last` (in the same round trip) when given. `passShown`: the non-urgent pass this sync started (if any) showed
+ * every change it took; without it those changes are waiting again (the pass failed).
  */
 export interface ThreadLock {
   renew(): Promise<boolean>;
-  release(last?: MessageWrite): Promise<void>;
+  release(last?: MessageWrite, passShown?: boolean): Promise<void>;
+}
+
+/** The debounce of non-urgent passes (src/slack/sync-scheduler.ts): quiet for `quietMs`, or `maxWaitMs` at most. */
+export interface SyncTiming {
+  quietMs: number;
+  maxWaitMs: number;
+}
+
+/** A sync that holds the thread: the state it was started on, and what the debounce decided (see startSync). */
+export interface StartedSync {
+  lock: ThreadLock;
+  snapshot: ThreadSnapshot;
+  /** The non-urgent pass is due: edit every changed message. */
+  pass: boolean;
+  /** Not due yet: when the pending delayed sync runs (the caller makes sure its job is queued); null: no change waits. */
+  claimAt: number | null;
 }
 
 /** What a firing alert adds to its thread (one script): the group's meta, the alert, and maybe a new pair. */
@@ -119,22 +142,25 @@ export interface ThreadStore {
    * is enough, and the first write of a sync must do it, as it may create the key).
    */
   saveMessage(id: string, name: string, message: PostedMessage, options?: { touch?: boolean }): Promise<void>;
-  /** Time of the last chat.update in this thread (for coalescing), 0 if none. */
-  lastUpdateAt(id: string): Promise<number>;
-  markUpdated(id: string, at: number): Promise<void>;
-  /** Claims the next coalesced sync: its run time, or null when one is already pending. */
-  claimSync(id: string, now: number, intervalMs: number): Promise<number | null>;
+  /**
+   * Records a change the thread's messages should show (at `now`) and claims the one pending non-urgent sync:
+   * its run time (when it is due, see startSync), or null when one is claimed already.
+   */
+  claimSync(id: string, now: number, timing: SyncTiming): Promise<number | null>;
   /** Drops a claim whose job could not be queued, so the next change claims again. */
   cancelSyncClaim(id: string): Promise<void>;
   /**
-   * A sync starts: later changes need a new one (the pending claim is dropped, the start time recorded), and
-   * it takes the thread's lock, one writer per thread across replicas, with the snapshot read under it. Null
-   * when another writer holds the lock (the sync start is recorded all the same).
+   * Takes the thread's lock (one writer per thread across replicas) and reads the snapshot under it; null, and
+   * nothing written, when another writer holds it. With `timing`, decides in the same step whether the non-urgent
+   * pass is due (the thread quiet for quietMs since its last change, or its first change waiting maxWaitMs; never
+   * within quietMs of the previous pass): then the pass takes every change recorded so far; otherwise the pending
+   * claim stands, or is made (a claim due now is this sync's own and is renewed).
    */
-  startSync(id: string, now: number, lockTtlMs: number): Promise<{ lock: ThreadLock; snapshot: ThreadSnapshot } | null>;
+  startSync(id: string, now: number, lockTtlMs: number, timing?: SyncTiming): Promise<StartedSync | null>;
 }
 
 type RawSnapshot = [string | null, string[], string[], string[], string[]];
+type RawStart = [number, number, RawSnapshot];
 
 /** A flat HGETALL reply from a script ([field, value, …]) as an object. */
 function pairsOf(flat: string[]): Record<string, string> {
@@ -164,21 +190,22 @@ function parseSnapshot(id: string, [meta, alerts, alertPairs, pairs, messages]: 
 export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
   const k = (id: string, part: string) => `${prefix}:slack:thread:{${id}}:${part}`;
   const snapshotKeys = (id: string) => SNAPSHOT_PARTS.map((part) => k(id, part));
-  const claimSync = defineScript<number>(redis, 'medicThreadClaimSync', 2, CLAIM_SYNC);
-  const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 2, RELEASE_LOCK);
+  const claimSync = defineScript<number>(redis, 'medicThreadClaimSync', 4, CLAIM_SYNC);
+  const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 4, RELEASE_LOCK);
   const renewLock = defineScript<number>(redis, 'medicThreadRenewLock', 1, RENEW_LOCK);
   const recordFiring = defineScript<number>(redis, 'medicThreadRecordFiring', 5, RECORD_FIRING);
   const recordResolved = defineScript<number>(redis, 'medicThreadRecordResolved', 3, RECORD_RESOLVED);
   const load = defineScript<RawSnapshot>(redis, 'medicThreadLoad', 5, LOAD);
-  const startSync = defineScript<RawSnapshot | null>(redis, 'medicThreadStartSync', 8, START_SYNC);
+  const startSync = defineScript<RawStart | null>(redis, 'medicThreadStartSync', 11, START_SYNC);
 
   const heldLock = (id: string, token: string, ttlMs: number): ThreadLock => ({
     async renew() {
       return (await renewLock(k(id, 'lock'), token, ttlMs)) === 1;
     },
-    async release(last) {
+    async release(last, passShown = false) {
       const write = last ? [last.name, JSON.stringify(last.message), last.touch ? THREAD_TTL_S : ''] : [];
-      await releaseLock(k(id, 'lock'), k(id, 'messages'), token, ...write);
+      const keys = [k(id, 'lock'), k(id, 'messages'), k(id, 'sync-taken'), k(id, 'sync-first')];
+      await releaseLock(...keys, token, passShown ? '1' : '0', THREAD_TTL_S, ...write);
     },
   });
   const newToken = () => randomBytes(8).toString('hex');
@@ -222,16 +249,9 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
       for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     },
 
-    async lastUpdateAt(id) {
-      return Number((await redis.get(k(id, 'last-update'))) ?? 0);
-    },
-
-    async markUpdated(id, at) {
-      await redis.set(k(id, 'last-update'), String(at), 'EX', THREAD_TTL_S);
-    },
-
-    async claimSync(id, now, intervalMs) {
-      const runAt = await claimSync(k(id, 'sync-pending'), k(id, 'sync-last'), now, intervalMs, 60_000);
+    async claimSync(id, now, timing) {
+      const keys = (['sync-pending', 'sync-last', 'sync-first', 'sync-change'] as const).map((part) => k(id, part));
+      const runAt = await claimSync(...keys, now, timing.quietMs, timing.maxWaitMs, CLAIM_SLACK_MS, THREAD_TTL_S);
       return runAt < 0 ? null : runAt;
     },
 
@@ -239,11 +259,20 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
       await redis.del(k(id, 'sync-pending'));
     },
 
-    async startSync(id, now, lockTtlMs) {
+    async startSync(id, now, lockTtlMs, timing) {
       const token = newToken();
-      const keys = [k(id, 'sync-pending'), k(id, 'sync-last'), k(id, 'lock'), ...snapshotKeys(id)];
-      const raw = await startSync(...keys, now, THREAD_TTL_S, token, lockTtlMs);
-      return raw ? { lock: heldLock(id, token, lockTtlMs), snapshot: parseSnapshot(id, raw) } : null;
+      const sync = ['sync-pending', 'sync-last', 'sync-first', 'sync-change', 'sync-taken'] as const;
+      const keys = [k(id, 'lock'), ...sync.map((part) => k(id, part)), ...snapshotKeys(id)];
+      const debounce = timing ? [timing.quietMs, timing.maxWaitMs, CLAIM_SLACK_MS, CLAIM_SKEW_MS] : [];
+      const raw = await startSync(...keys, now, THREAD_TTL_S, token, lockTtlMs, ...debounce);
+      if (!raw) return null;
+      const [pass, claim, snapshot] = raw;
+      return {
+        lock: heldLock(id, token, lockTtlMs),
+        snapshot: parseSnapshot(id, snapshot),
+        pass: pass === 1,
+        claimAt: claim < 0 ? null : claim,
+      };
     },
   };
 }

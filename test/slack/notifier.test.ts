@@ -199,7 +199,7 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
   };
   const posts = () => h.sim.calls().filter((c) => c.method === 'chat.postMessage' && c.ok);
   /** A notifier whose in-job posts go to `slackApiUrl` (a proxy, a silent server); queued syncs still reach the simulator. */
-  const inJobVia = (slackApiUrl: string, options: Pick<ThreadSyncDeps, 'updateIntervalMs' | 'syncNowTimeoutMs'>) => {
+  const inJobVia = (slackApiUrl: string, options: Pick<ThreadSyncDeps, 'syncNowTimeoutMs'>) => {
     const sync = createThreadSync({
       client: new WebClient(BOT_TOKEN, { slackApiUrl }),
       threads: h.threads,
@@ -262,7 +262,7 @@ describe('Slack notifier: a new reply is posted inside the job that recorded it'
     try {
       let postsSeen = 0;
       proxy.setRule((r) => (r.path.endsWith('/chat.postMessage') && ++postsSeen === 2 ? { status: 503 } : null));
-      const notifier = inJobVia(`${proxy.url}/api/`, { updateIntervalMs: 300 });
+      const notifier = inJobVia(`${proxy.url}/api/`, {});
 
       const event = alertEvent('ij03');
       await notifier.notifyFiring(event, diagnosisFor(event));

@@ -72,7 +72,6 @@ describe('thread sync: a busy thread gets one follow-up, not a retry storm', () 
       proposals: h.proposals,
       scheduler: h.scheduler,
       logger: h.logger,
-      updateIntervalMs: 300,
     });
     const id = h.threads.threadId('CALERTS', GROUP);
     await recordPair(id, 0);
@@ -117,7 +116,6 @@ describe('thread sync: a busy thread gets one follow-up, not a retry storm', () 
       proposals: h.proposals,
       scheduler: h.scheduler,
       logger: h.logger,
-      updateIntervalMs: 300,
     });
     const id = h.threads.threadId('CALERTS', GROUP);
     await recordPair(id, 0);

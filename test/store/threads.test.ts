@@ -1,7 +1,7 @@
 /**
  * The thread store against a real Redis: what one firing or resolve writes (and the TTL on every key it
  * writes), the order of pairs, claiming a sync, and starting one (the lock, the snapshot read under it) when the
- * lock is free, held, lost or expired.
+ * lock is free, held, lost or expired; the debounce of non-urgent passes, decided at the start, on fixed clocks.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createThreadStore, type FiringRecord, type ThreadAlert } from '../../src/store/threads.js';
@@ -11,6 +11,7 @@ import { startPrivateRedis } from '../support/redis-server.js';
 
 const prefix = uniquePrefix('threads');
 const THREAD_TTL_S = 14 * 86_400;
+const TIMING = { quietMs: 1000, maxWaitMs: 5000 };
 const redis = connect('store');
 afterAll(async () => {
   await deleteKeysUnder(prefix);
@@ -107,15 +108,16 @@ describe('thread store scripts', () => {
     const id = threads.threadId('C1', 'start');
     await threads.recordFiring(id, firing('s1', 'A|x'));
     const t = 1_700_000_000_000;
-    expect(await threads.claimSync(id, t, 5000)).toBe(t);
 
     const first = await threads.startSync(id, t + 10, 10_000);
     expect(first?.snapshot.meta?.channel).toBe('C1');
     expect(first?.snapshot.pairs.map((p) => p.key)).toEqual(['A|x']);
     expect(first?.snapshot.messages).toEqual({});
-    // The sync start is recorded (the pending claim dropped, the next one spaced from it) even when busy.
-    expect(await threads.startSync(id, t + 20, 10_000)).toBeNull();
-    expect(await threads.claimSync(id, t + 30, 5000)).toBe(t + 5020);
+    // Without a debounce timing it only takes the lock: no pass, no claim.
+    expect(first).toMatchObject({ pass: false, claimAt: null });
+    // Busy: null, and nothing recorded.
+    expect(await threads.startSync(id, t + 20, 10_000, TIMING)).toBeNull();
+    expect(await redis.exists(key(id, 'sync-pending'), key(id, 'sync-last'))).toBe(0);
     await first?.lock.release();
 
     // A lock that expired under its writer: another takes it; the first writer's renew and release are no-ops.
@@ -191,20 +193,83 @@ describe('thread store scripts', () => {
 });
 
 describe('thread store', () => {
-  it('claims one pending sync per thread, spaced by the interval, and locks one writer at a time', async () => {
+  it('debounces non-urgent passes: one claim per thread; a pass once quiet for quietMs or at maxWaitMs, never two within quietMs', async () => {
     const threads = createThreadStore(redis, prefix);
     const id = threads.threadId('C1', 'group');
     expect(id).toBe(threads.threadId('C1', 'group'));
     expect(id).not.toBe(threads.threadId('C2', 'group'));
     const t = 1_700_000_000_000;
-    expect(await threads.claimSync(id, t, 5000)).toBe(t);
-    expect(await threads.claimSync(id, t + 1, 5000)).toBeNull();
-    const first = await threads.startSync(id, t + 2, 10_000);
-    expect(first).not.toBeNull();
-    expect(await threads.claimSync(id, t + 3, 5000)).toBe(t + 5002);
-    expect(await threads.startSync(id, t + 4, 10_000)).toBeNull();
-    await first?.lock.release();
-    expect(await threads.startSync(id, t + 5, 10_000)).not.toBeNull();
+    /** A sync starting at `at` (its lock released at once, the pass shown): what it decided. */
+    const start = async (at: number) => {
+      const started = await threads.startSync(id, at, 10_000, TIMING);
+      await started?.lock.release(undefined, true);
+      return started && { pass: started.pass, claimAt: started.claimAt };
+    };
+    // The first change claims the sync at first + quiet; later changes find it claimed (no job each).
+    expect(await threads.claimSync(id, t, TIMING)).toBe(t + 1000);
+    expect(await threads.claimSync(id, t + 300, TIMING)).toBeNull();
+    // Its job finds the thread changed 700 ms ago: no pass, the next claim at last change + quiet.
+    expect(await start(t + 1000)).toEqual({ pass: false, claimAt: t + 1300 });
+    // Another sync (a click) meanwhile: the claim stands.
+    expect(await start(t + 1100)).toEqual({ pass: false, claimAt: t + 1300 });
+    // A change every 300 ms: each job re-claims, until the first change is maxWait old.
+    let pass = null;
+    for (let at = t + 600; at < t + 6000 && !pass?.pass; at += 300) {
+      await threads.claimSync(id, at, TIMING);
+      const due = Number(await redis.get(key(id, 'sync-pending')));
+      if (due <= at + 300) pass = await start(due);
+    }
+    expect(pass).toEqual({ pass: true, claimAt: null });
+    expect(Number(await redis.get(key(id, 'sync-last')))).toBe(t + 5000);
+    // The pass took every change: nothing waits, nothing claimed.
+    expect(await start(t + 5100)).toEqual({ pass: false, claimAt: null });
+    // A change right after the pass: due one quiet after it, not before quiet after the pass.
+    expect(await threads.claimSync(id, t + 5050, TIMING)).toBe(t + 6050);
+    // Quiet from here: the claimed job runs the pass.
+    expect(await start(t + 6050)).toEqual({ pass: true, claimAt: null });
+  });
+
+  it('a pass that fails or dies with its lock gives its changes back', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'failing-pass');
+    const t = 1_700_000_000_000;
+    expect(await threads.claimSync(id, t, TIMING)).toBe(t + 1000);
+    const failed = await threads.startSync(id, t + 1000, 10_000, TIMING);
+    expect(failed?.pass).toBe(true);
+    await failed?.lock.release(undefined, false);
+    // Waiting again, from its first change; the next pass no sooner than quiet after the failed one started.
+    const retry = await threads.startSync(id, t + 1100, 10_000, TIMING);
+    expect(retry).toMatchObject({ pass: false, claimAt: t + 2000 });
+    await retry?.lock.release();
+    const died = await threads.startSync(id, t + 2000, 100, TIMING);
+    expect(died?.pass).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The next writer finds the pass of the dead one: its changes wait again, and are due.
+    const next = await threads.startSync(id, t + 3000, 10_000, TIMING);
+    expect(next).toMatchObject({ pass: true, claimAt: null });
+    // The dead writer's late release changes nothing; the live one's shows the changes.
+    await died?.lock.release(undefined, false);
+    await next?.lock.release(undefined, true);
+    const after = await threads.startSync(id, t + 9000, 10_000, TIMING);
+    expect(after).toMatchObject({ pass: false, claimAt: null });
+    await after?.lock.release();
+  });
+
+  it('takes over a claim that is due (its own job), so the next change claims again', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'takeover');
+    const t = 1_700_000_000_000;
+    expect(await threads.claimSync(id, t, TIMING)).toBe(t + 1000);
+    const pass = await threads.startSync(id, t + 1000, 10_000, TIMING);
+    await pass?.lock.release(undefined, true);
+    expect(await redis.exists(key(id, 'sync-pending'))).toBe(0);
+    // A change, claimed; a sync starting when that claim is due but nothing waits (shown meanwhile) drops it.
+    expect(await threads.claimSync(id, t + 3000, TIMING)).toBe(t + 4000);
+    await redis.del(key(id, 'sync-first'));
+    const stale = await threads.startSync(id, t + 4000, 10_000, TIMING);
+    expect(stale).toMatchObject({ pass: false, claimAt: null });
+    await stale?.lock.release();
+    expect(await threads.claimSync(id, t + 4100, TIMING)).toBe(t + 5100);
   });
 
   it('renews a held thread lock past its TTL, and reports a lock that was lost', async () => {

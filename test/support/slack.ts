@@ -72,7 +72,12 @@ export function recordingRemediation(options: { executeDelayMs?: number; failWit
   return { remediation, executed };
 }
 
-export async function startSlackHarness(options: { usergroups?: Record<string, string[]>; intervalMs?: number } = {}) {
+/** Test debounce of non-urgent thread edits: quiet 100 ms, 300 ms at most (Medic's: 1 s, 5 s). */
+export const TEST_SYNC_TIMING = { quietMs: 100, maxWaitMs: 300 };
+
+export async function startSlackHarness(
+  options: { usergroups?: Record<string, string[]>; quietMs?: number; maxWaitMs?: number } = {},
+) {
   const prefix = uniquePrefix('slack');
   const redis = connect('worker');
   const sim = await startSlackSimulator({
@@ -93,17 +98,11 @@ export async function startSlackHarness(options: { usergroups?: Record<string, s
   const slackQueue = createSlackQueue({ connection: redis, prefix, backoffMs: 50 });
   const scheduler = createSyncScheduler({
     threads,
-    intervalMs: options.intervalMs ?? 300,
+    quietMs: options.quietMs ?? TEST_SYNC_TIMING.quietMs,
+    maxWaitMs: options.maxWaitMs ?? TEST_SYNC_TIMING.maxWaitMs,
     addJob: slackQueue.addSync,
   });
-  const threadSync = createThreadSync({
-    client,
-    threads,
-    proposals,
-    scheduler,
-    logger,
-    updateIntervalMs: options.intervalMs ?? 300,
-  });
+  const threadSync = createThreadSync({ client, threads, proposals, scheduler, logger });
   const worker = startSlackWorker({
     connection: redis,
     prefix,
@@ -250,7 +249,7 @@ export async function startSlackStack(
           : { ok: false, message: `No Deployment, StatefulSet or Service named ${name}.` }),
     ...(options.findDiagnoseTarget ? { findDiagnoseTarget: options.findDiagnoseTarget } : {}),
     metrics,
-    updateIntervalMs: 300,
+    ...TEST_SYNC_TIMING,
     retry: options.retry ?? { retries: 20, minTimeout: 5, maxTimeout: 50 },
   });
   const incidents = wireIncidents({ redis, prefix, services, view: slack.view });
