@@ -2,7 +2,10 @@
  * When a thread's Slack messages get synced. Urgent syncs (a new diagnosis, a click) run at once. Other changes
  * are debounced per thread, across replicas (Redis state, src/store/thread-scripts.ts): one non-urgent pass,
  * which edits every changed message, runs once the thread has been quiet for `quietMs`, or once its oldest change
- * not yet shown is `maxWaitMs` old, whichever comes first, and never within `quietMs` of the previous pass.
+ * not yet shown is `maxWaitMs` old, whichever comes first, never within `quietMs` of the previous pass, and within
+ * the thread's edit budget: one pass per `maxWaitMs` on average with one in hand, so a thread that keeps pausing
+ * longer than `quietMs` is still edited about once per `maxWaitMs`, and the pass in hand shows the final state
+ * about `quietMs` after a storm stops (the budget lives in src/store/thread-scripts.ts, DUE_AT).
  *
  * Cheap per change: a change records its time and claims the thread's one pending delayed job (none when one is
  * claimed already). When that job runs and the pass is not due yet, it claims the next one for the new due time

@@ -7,10 +7,29 @@
 
 // When the next non-urgent pass is due (ms): when the thread has been quiet for `quiet` since its last change,
 // or when its oldest change not yet shown is `maxWait` old, whichever comes first; never sooner than `quiet`
-// after the previous pass started.
+// after the previous pass started, and within the thread's edit budget: on average one pass per `maxWait`, with
+// one pass in hand (a generic cell rate algorithm: `budget` is the theoretical time of the next pass, a pass may
+// run `maxWait` ahead of it). So a thread changing in bursts with pauses longer than `quiet` still gets at most
+// ⌊span / maxWait⌋ + 2 passes, and the pass in hand is usually there for the settle when the storm stops.
+// The last-pass key holds '<start>:<budget>' (a bare '<start>', as written before the budget, reads as budget 0).
 const DUE_AT = `
-local function dueAt(first, change, last, quiet, maxWait)
-  return math.max(math.min(change + quiet, first + maxWait), last + quiet)
+local function lastPass(value)
+  if not value then return 0, 0 end
+  local start, budget = string.match(value, '^(%d+):?(%d*)$')
+  return tonumber(start) or 0, tonumber(budget) or 0
+end
+local function dueAt(first, change, lastValue, quiet, maxWait)
+  local last, budget = lastPass(lastValue)
+  return math.max(math.min(change + quiet, first + maxWait), last + quiet, budget - maxWait)
+end
+-- A pass starts at now: the budget is spent when it finishes (spendBudget), so a failed pass costs nothing.
+local function passStarted(now, lastValue)
+  local _, budget = lastPass(lastValue)
+  return string.format('%d:%d', now, budget)
+end
+local function spendBudget(lastValue, maxWait)
+  local start, budget = lastPass(lastValue)
+  return string.format('%d:%d', start, math.max(budget, start) + maxWait)
 end
 `;
 
@@ -24,26 +43,30 @@ redis.call('SET', KEYS[4], now, 'EX', ARGV[5])
 redis.call('SET', KEYS[3], now, 'EX', ARGV[5], 'NX')
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local first = tonumber(redis.call('GET', KEYS[3]))
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-local runAt = math.max(now, dueAt(first, now, last, tonumber(ARGV[2]), tonumber(ARGV[3])))
+local runAt = math.max(now, dueAt(first, now, redis.call('GET', KEYS[2]), tonumber(ARGV[2]), tonumber(ARGV[3])))
 redis.call('SET', KEYS[1], runAt, 'PX', runAt - now + tonumber(ARGV[4]))
 return runAt
 `;
 
-// KEYS: lock, messages, pass under way, first change. ARGV: token, '1' when this writer's pass showed every change
-// it took ('0' otherwise), ttl s, then optionally a message to record first (whether or not the lock is still held:
-// the post happened): name, JSON, ttl s to refresh the messages key with ('' for none). A pass that did not finish
-// puts the changes it took back (its first change, if older than the first one recorded since).
-export const RELEASE_LOCK = `
-if ARGV[4] then
-  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
-  if ARGV[6] ~= '' then redis.call('EXPIRE', KEYS[2], ARGV[6]) end
+// KEYS: lock, messages, pass under way, first change, last pass. ARGV: token, '1' when this writer's pass showed
+// every change it took ('0' otherwise), ttl s, max wait ms, then optionally a message to record first (whether or
+// not the lock is still held: the post happened): name, JSON, ttl s to refresh the messages key with ('' for none).
+// A pass that finished spends the thread's edit budget (DUE_AT); one that did not puts the changes it took back
+// (its first change, if older than the first one recorded since) and spends nothing, so its retry is not held back.
+export const RELEASE_LOCK = `${DUE_AT}
+if ARGV[5] then
+  redis.call('HSET', KEYS[2], ARGV[5], ARGV[6])
+  if ARGV[7] ~= '' then redis.call('EXPIRE', KEYS[2], ARGV[7]) end
 end
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local taken = tonumber(redis.call('GET', KEYS[3]))
 if taken then
   local first = tonumber(redis.call('GET', KEYS[4]))
-  if ARGV[2] ~= '1' and (not first or taken < first) then redis.call('SET', KEYS[4], taken, 'EX', ARGV[3]) end
+  if ARGV[2] == '1' then
+    redis.call('SET', KEYS[5], spendBudget(redis.call('GET', KEYS[5]), tonumber(ARGV[4])), 'EX', ARGV[3])
+  elseif not first or taken < first then
+    redis.call('SET', KEYS[4], taken, 'EX', ARGV[3])
+  end
   redis.call('DEL', KEYS[3])
 end
 return redis.call('DEL', KEYS[1])
@@ -120,11 +143,12 @@ local function decide()
     return 0, -1
   end
   local change = tonumber(redis.call('GET', KEYS[5])) or first
-  local due = dueAt(first, change, tonumber(redis.call('GET', KEYS[3]) or '0'), tonumber(ARGV[5]), tonumber(ARGV[6]))
+  local lastValue = redis.call('GET', KEYS[3])
+  local due = dueAt(first, change, lastValue, tonumber(ARGV[5]), tonumber(ARGV[6]))
   if due <= now then
     redis.call('SET', KEYS[6], first, 'EX', ttl)
     redis.call('DEL', KEYS[4], KEYS[2])
-    redis.call('SET', KEYS[3], now, 'EX', ttl)
+    redis.call('SET', KEYS[3], passStarted(now, lastValue), 'EX', ttl)
     return 1, -1
   end
   if pending and not ownsClaim then return 0, pending end

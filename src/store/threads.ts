@@ -191,21 +191,21 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
   const k = (id: string, part: string) => `${prefix}:slack:thread:{${id}}:${part}`;
   const snapshotKeys = (id: string) => SNAPSHOT_PARTS.map((part) => k(id, part));
   const claimSync = defineScript<number>(redis, 'medicThreadClaimSync', 4, CLAIM_SYNC);
-  const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 4, RELEASE_LOCK);
+  const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 5, RELEASE_LOCK);
   const renewLock = defineScript<number>(redis, 'medicThreadRenewLock', 1, RENEW_LOCK);
   const recordFiring = defineScript<number>(redis, 'medicThreadRecordFiring', 5, RECORD_FIRING);
   const recordResolved = defineScript<number>(redis, 'medicThreadRecordResolved', 3, RECORD_RESOLVED);
   const load = defineScript<RawSnapshot>(redis, 'medicThreadLoad', 5, LOAD);
   const startSync = defineScript<RawStart | null>(redis, 'medicThreadStartSync', 11, START_SYNC);
 
-  const heldLock = (id: string, token: string, ttlMs: number): ThreadLock => ({
+  const heldLock = (id: string, token: string, ttlMs: number, timing?: SyncTiming): ThreadLock => ({
     async renew() {
       return (await renewLock(k(id, 'lock'), token, ttlMs)) === 1;
     },
     async release(last, passShown = false) {
       const write = last ? [last.name, JSON.stringify(last.message), last.touch ? THREAD_TTL_S : ''] : [];
-      const keys = [k(id, 'lock'), k(id, 'messages'), k(id, 'sync-taken'), k(id, 'sync-first')];
-      await releaseLock(...keys, token, passShown ? '1' : '0', THREAD_TTL_S, ...write);
+      const keys = [k(id, 'lock'), k(id, 'messages'), k(id, 'sync-taken'), k(id, 'sync-first'), k(id, 'sync-last')];
+      await releaseLock(...keys, token, passShown ? '1' : '0', THREAD_TTL_S, timing?.maxWaitMs ?? 0, ...write);
     },
   });
   const newToken = () => randomBytes(8).toString('hex');
@@ -268,7 +268,7 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
       if (!raw) return null;
       const [pass, claim, snapshot] = raw;
       return {
-        lock: heldLock(id, token, lockTtlMs),
+        lock: heldLock(id, token, lockTtlMs, timing),
         snapshot: parseSnapshot(id, snapshot),
         pass: pass === 1,
         claimAt: claim < 0 ? null : claim,

@@ -220,13 +220,42 @@ describe('thread store', () => {
       if (due <= at + 300) pass = await start(due);
     }
     expect(pass).toEqual({ pass: true, claimAt: null });
-    expect(Number(await redis.get(key(id, 'sync-last')))).toBe(t + 5000);
+    // It started at t + 5000 and, shown, spent the budget: the next pass is due no sooner than t + 5000 again.
+    expect(await redis.get(key(id, 'sync-last'))).toBe(`${t + 5000}:${t + 10_000}`);
     // The pass took every change: nothing waits, nothing claimed.
     expect(await start(t + 5100)).toEqual({ pass: false, claimAt: null });
     // A change right after the pass: due one quiet after it, not before quiet after the pass.
     expect(await threads.claimSync(id, t + 5050, TIMING)).toBe(t + 6050);
     // Quiet from here: the claimed job runs the pass.
     expect(await start(t + 6050)).toEqual({ pass: true, claimAt: null });
+  });
+
+  it('keeps a thread changing in bursts within its edit budget: at most ⌊span / maxWait⌋ + 2 passes', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'bursts');
+    const t = 1_700_000_000_000;
+    const passes: number[] = [];
+    // A change every 1.5 s for 20 s: every pause is longer than quiet (1 s), so each would end in a pass.
+    const changes = Array.from({ length: 14 }, (_, i) => t + i * 1500);
+    for (let at = t; at <= t + 40_000; at += 50) {
+      if (changes.includes(at)) await threads.claimSync(id, at, TIMING);
+      const due = Number(await redis.get(key(id, 'sync-pending')));
+      if (!due || due > at) continue;
+      const started = await threads.startSync(id, at, 10_000, TIMING);
+      if (started?.pass) passes.push(at);
+      await started?.lock.release(undefined, started.pass);
+    }
+    const last = changes.at(-1) ?? t;
+    // The span of the thread's edits, as bench:storm measures it (first to last write).
+    const span = (passes.at(-1) ?? 0) - (passes[0] ?? 0);
+    expect(passes.length).toBeLessThanOrEqual(Math.floor(span / TIMING.maxWaitMs) + 2);
+    // Not starved either: one pass per maxWait while it lasts, and the last change is shown within maxWait.
+    expect(passes.length).toBeGreaterThanOrEqual(Math.floor((last - t) / TIMING.maxWaitMs));
+    expect((passes.at(-1) ?? 0) - last).toBeGreaterThanOrEqual(0);
+    expect((passes.at(-1) ?? 0) - last).toBeLessThanOrEqual(TIMING.maxWaitMs);
+    for (let i = 1; i < passes.length; i += 1) {
+      expect((passes[i] ?? 0) - (passes[i - 1] ?? 0)).toBeGreaterThanOrEqual(TIMING.quietMs);
+    }
   });
 
   it('a pass that fails or dies with its lock gives its changes back', async () => {
