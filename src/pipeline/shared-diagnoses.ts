@@ -200,8 +200,9 @@ export function createSharedDiagnoses(engine: DiagnosisEngine, options: SharedDi
 
     let settle = () => {};
     const entry: Entry = { reads: null, at: now(), done: new Promise<void>((resolve) => (settle = resolve)) };
-    buckets.delete(key);
-    buckets.set(key, [...entries(), entry]);
+    const others = entries();
+    buckets.delete(key); // re-inserted last: the least recently used bucket stays first (prune)
+    buckets.set(key, [...others, entry]);
     size += 1;
     prune(now());
     const { view, reads } = recordingView(event);
