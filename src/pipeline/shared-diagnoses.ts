@@ -135,7 +135,8 @@ function answerFor(diagnosis: Diagnosis, event: AlertEvent): Diagnosis {
 /** Where candidates are looked for: alerts about the same object by their labels (a wrong guess costs a wait). */
 function bucketOf(event: AlertEvent): string {
   const labels = event.alert.labels;
-  return `${labels.alertname ?? ''}|${labels.namespace ?? labels.exported_namespace ?? ''}|${labelObject(labels, 'pod')}`;
+  const namespace = labels.namespace ?? labels.exported_namespace ?? '';
+  return `${labels.alertname ?? ''}|${namespace}|${labelObject(labels, 'pod')}|${labels.container ?? ''}`;
 }
 
 function aborted(signal: AbortSignal): Promise<never> {
@@ -183,19 +184,19 @@ export function createSharedDiagnoses(engine: DiagnosisEngine, options: SharedDi
     if (event.alert.status !== 'firing' || event.requestedBy) return engine.diagnose(event, signal);
     const key = bucketOf(event);
     const entries = () => buckets.get(key) ?? [];
-    const found = findAnswer(entries(), event, now(), new Set());
-    if (found) {
-      options.onShared?.(found);
-      return answerFor(found, event);
-    }
-    const running = entries().filter((e) => e.reads === null);
-    if (running.length > 0) {
-      await Promise.race([Promise.allSettled(running.map((e) => e.done)), aborted(signal)]);
-      const waited = findAnswer(entries(), event, now(), new Set(running));
-      if (waited) {
-        options.onShared?.(waited);
-        return answerFor(waited, event);
+    // Wait for every diagnosis of the bucket that runs, including those that started while this alert waited
+    // (another alert about the same object that found no answer either): each is waited for once.
+    const waited = new Set<Entry>();
+    for (;;) {
+      const found = findAnswer(entries(), event, now(), waited);
+      if (found) {
+        options.onShared?.(found);
+        return answerFor(found, event);
       }
+      const running = entries().filter((e) => e.reads === null && !waited.has(e));
+      if (running.length === 0) break;
+      await Promise.race([Promise.allSettled(running.map((e) => e.done)), aborted(signal)]);
+      for (const e of running) waited.add(e);
     }
 
     let settle = () => {};

@@ -54,7 +54,29 @@ function channelOf(event: AlertEvent, deps: SlackViewDeps): string {
   return event.requestedBy?.channel ?? routeChannel(event, deps.settings.channels, deps.defaultChannel, cluster);
 }
 
+/**
+ * How long this process remembers that it recorded a (thread, pair): its repeats in a storm do not send the pair's
+ * diagnosis to Redis again (the script needs it only to add a pair; thread keys live 14 days, refreshed on use).
+ */
+const PAIR_MEMORY_MS = 10 * 60_000;
+const PAIR_MEMORY_MAX = 10_000;
+
 export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
+  /** `${thread}|${pair}` → when this process last recorded it; the oldest first. */
+  const knownPairs = new Map<string, number>();
+  const knownPair = (name: string): boolean => {
+    const at = knownPairs.get(name);
+    return at !== undefined && deps.now() - at < PAIR_MEMORY_MS;
+  };
+  const rememberPair = (name: string): void => {
+    knownPairs.delete(name);
+    knownPairs.set(name, deps.now());
+    for (const [old, at] of knownPairs) {
+      if (knownPairs.size <= PAIR_MEMORY_MAX && deps.now() - at < PAIR_MEMORY_MS) break;
+      knownPairs.delete(old);
+    }
+  };
+
   async function showFiring(event: AlertEvent, diagnosis: Diagnosis, pair: IncidentPair): Promise<void> {
     const channel = channelOf(event, deps);
     const id = deps.threads.threadId(channel, event.groupKey);
@@ -77,8 +99,9 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
       },
       alert: alertEntry(event, 'firing', deps.now(), diagnosis),
       pairKey: key,
-      newPair: { ...pairRecord, diagnosis },
+      ...(knownPair(`${id}|${key}`) ? {} : { newPair: { ...pairRecord, diagnosis } }),
     });
+    rememberPair(`${id}|${key}`);
     deps.logger.debug({ threadId: id, pair: key, isNewPair }, 'diagnosis recorded for slack');
     if (isNewPair) await syncNew(id);
     else await deps.scheduler.requestSync(id, { urgent: false });

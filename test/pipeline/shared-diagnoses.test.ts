@@ -29,7 +29,9 @@ function event(fingerprint: string, labels: Record<string, string>, startsAt = '
 }
 
 /** Reads alertname, namespace, pod, container and startsAt, as the pod playbooks do; the cause by container. */
-function fakeEngine(options: { delayMs?: number; partial?: boolean; fail?: boolean; enumerate?: boolean } = {}) {
+function fakeEngine(
+  options: { delayMs?: number; partial?: boolean; fail?: boolean; enumerate?: boolean; reason?: boolean } = {},
+) {
   const calls: string[] = [];
   const engine: DiagnosisEngine = {
     async diagnose(e, signal) {
@@ -37,6 +39,7 @@ function fakeEngine(options: { delayMs?: number; partial?: boolean; fail?: boole
       const { alertname, namespace, pod, container } = e.alert.labels;
       void e.alert.startsAt;
       if (options.enumerate) void Object.keys(e.alert.labels);
+      if (options.reason) void e.alert.labels.reason;
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       signal.throwIfAborted();
       if (options.fail) throw new Error('API server unreachable');
@@ -101,6 +104,17 @@ describe('shared diagnoses', () => {
     expect(sidecar?.rootCause.code).toBe('IMAGE_PULL_FAILURE');
     expect(otherPod?.rootCause.summary).toBe('app in api-2');
     expect(otherAlert?.alert.alertname).toBe('KubePodCrashLooping');
+  });
+
+  it('an alert that waited for a diagnosis read differently waits for the one that then starts', async () => {
+    const { engine, calls } = fakeEngine({ delayMs: 30, reason: true });
+    const shared = createSharedDiagnoses(engine);
+    const first = shared.diagnose(event('x', { container: 'app', reason: 'CrashLoopBackOff' }), signal());
+    const others = Array.from({ length: 5 }, (_, i) =>
+      shared.diagnose(event(`y${i}`, { container: 'app', reason: 'ImagePullBackOff' }), signal()),
+    );
+    await Promise.all([first, ...others]);
+    expect(calls).toEqual(['x', 'y0']);
   });
 
   it('compares startsAt within a minute, and shares only within the window', async () => {

@@ -66,6 +66,29 @@ describe('Slack notifier: one thread per alert group', () => {
     expect(json).toContain('http://alertmanager.example:9093/#/silences/new?filter=');
   });
 
+  it("sends a pair's diagnosis to Redis once: its repeats record only the alert, and still show in the reply", async () => {
+    const sent: boolean[] = [];
+    const threads = {
+      ...h.threads,
+      recordFiring: (id: string, input: Parameters<typeof h.threads.recordFiring>[1]) => {
+        sent.push(input.newPair !== undefined);
+        return h.threads.recordFiring(id, input);
+      },
+    };
+    const storm = harnessNotifier(h, { threads });
+    for (const fp of ['rp01', 'rp02', 'rp03']) {
+      const event = alertEvent(fp);
+      await storm.notifyFiring(event, diagnosisFor(event));
+    }
+    expect(sent).toEqual([true, false, false]);
+    const reply = await h.waitFor(() => {
+      const shown = channel('CALERTS')?.messages[0]?.replies[0];
+      const fps = (shown?.metadata?.event_payload as { fingerprints?: string[] } | undefined)?.fingerprints;
+      return fps?.length === 3 ? shown : undefined;
+    });
+    expect(reply.text).toMatch(/^OOM_LIMIT: /);
+  });
+
   it("shows the group's runbooks, dashboard, alert source and a group silence as link buttons in the parent", async () => {
     const first = alertEvent('rb01');
     first.alert.annotations = {
