@@ -1,8 +1,22 @@
 /**
  * How the ClusterReader makes one API call: not-found becomes null, every other failure a KubeError (./errors.ts)
- * with the upstream status; results are shared within one diagnosis and, for a short time, across diagnoses.
+ * with the upstream status; results are shared within one diagnosis and, for a short time, across diagnoses and
+ * with remediation's planning reads (./writer-shared-reads.ts) of the same client.
  */
 import { KubeError, kubeStatus, toKubeError } from './errors.js';
+
+/**
+ * How long an answer is reused: 5 s. A diagnosis reads for a few hundred ms and the dry run of its proposal
+ * follows at once, so 2 s already covered one incident; the alerts of one outage reach Medic seconds apart
+ * (Alertmanager's waves, one per incident) and with 2 s each wave read the node list and the namespace's pods
+ * again (bench:storm, issue 19: GET /api/v1/nodes 3× → 1× at 5 s). A stale read costs little at 5 s: the alerts
+ * themselves report state 30 s or more old (scrape and evaluation intervals, Alertmanager's group_wait); a dry
+ * run planned on a stale object is rejected or fixed at execution, which re-reads it (src/remediation/index.ts);
+ * the fix check (src/incidents/verify.ts) runs ≥ 30 s after a change; and a change Medic makes through the same
+ * client drops every answer at once (`forgetAnswers`). Longer would show a person's own fix late to the
+ * `/medic diagnose` they run right after it.
+ */
+export const DEFAULT_ANSWER_TTL_MS = 5000;
 
 export interface SharedCache {
   ttlMs: number;
@@ -14,23 +28,58 @@ export interface SharedCache {
    * answer could be cached.
    */
   inflight: Map<string, Promise<unknown>>;
+  /** Bumped by `forgetAnswers`: an answer to a request sent before a change is not stored after it. */
+  generation: number;
 }
 
 export function createSharedCache(ttlMs: number, now: () => number = Date.now): SharedCache {
-  return { ttlMs, now, values: new Map(), inflight: new Map() };
+  return { ttlMs, now, values: new Map(), inflight: new Map(), generation: 0 };
+}
+
+/** Drops every answer and stops sharing the requests on the wire: the cluster was just changed through this client. */
+export function forgetAnswers(shared: SharedCache): void {
+  shared.values.clear();
+  shared.inflight.clear();
+  shared.generation += 1;
+}
+
+/** The answer stored under `key` while it is fresh (`{ value }`, value null for not-found), else undefined. */
+export function freshAnswer<T>(shared: SharedCache, key: string): { value: T } | undefined {
+  const hit = shared.values.get(key);
+  return hit && hit.expires > shared.now() ? { value: hit.value as T } : undefined;
+}
+
+export interface ReadOptions<T> {
+  /** Statuses answered as null, "no such object" (default 404). */
+  nullStatuses?: number[];
+  /**
+   * The objects a list answer holds, each under the key a GET of it has: stored with the list, so that GET is
+   * answered from it while it is fresh. A list proves only that what it holds exists: an object it lacks is
+   * still asked for (a selected list says nothing about the others).
+   */
+  objects?: (value: T) => Iterable<[string, unknown]>;
+  /** An answer worked out from a fresh answer to a wider question (a selected list from the full one), if any. */
+  derive?: () => T | undefined;
 }
 
 /**
- * Stores an answer and drops the expired ones, so a long-running worker keeps only the last `ttlMs` of answers
- * (pod names churn: without this the map grew by every object ever read). Re-inserting moves a key to the end,
- * so with one TTL the map is in expiry order and the sweep stops at the first live entry.
+ * Stores an answer (and the objects it holds) and drops the expired ones, so a long-running worker keeps only the
+ * last `ttlMs` of answers (pod names churn: without this the map grew by every object ever read). Re-inserting
+ * moves a key to the end, so with one TTL the map is in expiry order and the sweep stops at the first live entry.
  */
-function remember(shared: SharedCache, key: string, value: unknown): void {
+function remember<T>(shared: SharedCache, key: string, value: T | null, objects: ReadOptions<T>['objects']): void {
   const now = shared.now();
+  const entry = { value: value as unknown, expires: now + shared.ttlMs };
   shared.values.delete(key);
-  shared.values.set(key, { value, expires: now + shared.ttlMs });
-  for (const [oldKey, entry] of shared.values) {
-    if (entry.expires > now) break;
+  shared.values.set(key, entry);
+  if (value !== null && objects) {
+    for (const [objectKey, object] of objects(value)) {
+      shared.values.delete(objectKey);
+      shared.values.set(objectKey, { value: object, expires: entry.expires });
+    }
+  }
+  for (const [oldKey, old] of shared.values) {
+    if (old.expires > now) break;
     shared.values.delete(oldKey);
   }
 }
@@ -45,24 +94,28 @@ export class CallScope {
   ) {}
 
   /**
-   * Runs `call` once per key: a recent answer is reused, a concurrent identical request (of any diagnosis) is
-   * joined and shares its outcome, failure included (a joiner's own abort still stops it waiting).
+   * Runs `call` once per key: a recent answer is reused (or one derived from a recent wider answer), a concurrent
+   * identical request (of any diagnosis) is joined and shares its outcome, failure included (a joiner's own abort
+   * still stops it waiting).
    */
-  async read<T>(key: string, what: string, call: () => Promise<T>, nullStatuses: number[] = [404]): Promise<T | null> {
+  async read<T>(key: string, what: string, call: () => Promise<T>, options: ReadOptions<T> = {}): Promise<T | null> {
     const { shared } = this;
-    const hit = shared.values.get(key);
-    if (hit && hit.expires > shared.now()) return hit.value as T | null;
+    const hit = freshAnswer<T | null>(shared, key);
+    if (hit) return hit.value;
+    const derived = options.derive?.();
+    if (derived !== undefined) return derived;
     const running = shared.inflight.get(key) as Promise<T | null> | undefined;
     if (running) return this.joined(running, what);
-    const promise = this.execute(what, call, nullStatuses).then((value) => {
-      if (shared.ttlMs > 0) remember(shared, key, value);
+    const generation = shared.generation;
+    const promise = this.execute(what, call, options.nullStatuses ?? [404]).then((value) => {
+      if (shared.ttlMs > 0 && shared.generation === generation) remember(shared, key, value, options.objects);
       return value;
     });
     shared.inflight.set(key, promise);
     try {
       return await promise;
     } finally {
-      shared.inflight.delete(key);
+      if (shared.inflight.get(key) === promise) shared.inflight.delete(key);
     }
   }
 

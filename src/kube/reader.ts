@@ -5,7 +5,8 @@
 import { type CoreV1Event, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
 import type { ClusterReader, WorkloadKind, WorkloadObject } from './reader-api.js';
-import { CallScope, createSharedCache, type SharedCache } from './reader-calls.js';
+import { CallScope, createSharedCache, DEFAULT_ANSWER_TTL_MS, type SharedCache } from './reader-calls.js';
+import { byName, byNamespacedName, answerKey as key, selectedFrom } from './reader-keys.js';
 import { labelSelectorString } from './selectors.js';
 
 export type {
@@ -48,13 +49,17 @@ export {
 
 export interface ClusterReaderOptions {
   signal?: AbortSignal;
-  /** How long answers are shared across diagnoses (alerts of one incident arrive together); default 2 s, 0 = off. */
+  /**
+   * Answers kept by this reader alone, for this long (0 = off). Without it (and without `now`) the reader shares
+   * its client's answers (KubeApis.answers) with every other reader of the client and with remediation's planning.
+   */
   cacheTtlMs?: number;
   now?: () => number;
 }
 
 export function createClusterReader(apis: KubeApis, options: ClusterReaderOptions = {}): ClusterReader {
-  const shared = createSharedCache(options.cacheTtlMs ?? 2000, options.now);
+  const isOwn = options.cacheTtlMs !== undefined || options.now !== undefined;
+  const shared = isOwn ? createSharedCache(options.cacheTtlMs ?? DEFAULT_ANSWER_TTL_MS, options.now) : apis.answers;
   const custom = apis.config.makeApiClient(CustomObjectsApi);
   return buildReader(apis, custom, shared, options.signal);
 }
@@ -69,6 +74,7 @@ function buildReader(
   const opts = () => apis.callOptions(signal);
   const { core, apps, batch, autoscaling, storage } = apis;
   const items = async <T>(p: Promise<{ items: T[] } | null>): Promise<T[]> => (await p)?.items ?? [];
+  const pods = byNamespacedName(key.pod);
 
   const reader: ClusterReader = {
     get requestCount() {
@@ -76,25 +82,34 @@ function buildReader(
     },
     scoped: (s) => buildReader(apis, custom, shared, s),
     getPod: (namespace, name) =>
-      scope.read(`pod/${namespace}/${name}`, `get pod ${namespace}/${name}`, () =>
+      scope.read(key.pod(namespace, name), `get pod ${namespace}/${name}`, () =>
         core.readNamespacedPod({ namespace, name }, opts()),
       ),
     listPods: (namespace, labelSelector) =>
       items(
-        scope.read(`pods/${namespace}?${labelSelector ?? ''}`, `list pods in ${namespace}`, () =>
-          core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, opts()),
+        scope.read(
+          key.pods(namespace, labelSelector),
+          `list pods in ${namespace}`,
+          () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, opts()),
+          { objects: pods, derive: () => selectedFrom(shared, key.pods(namespace), labelSelector) },
         ),
       ),
     listPodsOnNode: (node) =>
       items(
-        scope.read(`pods@${node}`, `list pods on node ${node}`, () =>
-          core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
+        scope.read(
+          key.podsOnNode(node),
+          `list pods on node ${node}`,
+          () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
+          { objects: pods },
         ),
       ),
     listActivePods: () =>
       items(
-        scope.read('pods@active', 'list running and pending pods', () =>
-          core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
+        scope.read(
+          key.activePods(),
+          'list running and pending pods',
+          () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
+          { objects: pods },
         ),
       ),
     eventsFor: async (namespace, kind, name) => {
@@ -128,15 +143,18 @@ function buildReader(
         if (kind === 'ReplicaSet') return apps.readNamespacedReplicaSet(p, opts());
         return batch.readNamespacedJob(p, opts());
       };
-      const object = await scope.read(`${kind}/${namespace}/${name}`, what, read);
+      const object = await scope.read(key.workload(kind, namespace, name), what, read);
       return object ? { kind, name, namespace, object } : null;
     },
     replicaSetsOf: async (deployment) => {
       const namespace = deployment.metadata?.namespace ?? 'default';
       // Owner references decide, not labels: a ReplicaSet whose labels were edited is still the Deployment's.
       const list = await items(
-        scope.read(`rs/${namespace}`, `list ReplicaSets in ${namespace}`, () =>
-          apps.listNamespacedReplicaSet({ namespace }, opts()),
+        scope.read(
+          key.replicaSets(namespace),
+          `list ReplicaSets in ${namespace}`,
+          () => apps.listNamespacedReplicaSet({ namespace }, opts()),
+          { objects: byNamespacedName((ns, rs) => key.workload('ReplicaSet', ns, rs)) },
         ),
       );
       const uid = deployment.metadata?.uid;
@@ -164,34 +182,50 @@ function buildReader(
         batch.readNamespacedCronJob({ namespace, name }, opts()),
       ),
     getService: (namespace, name) =>
-      scope.read(`svc/${namespace}/${name}`, `get service ${namespace}/${name}`, () =>
+      scope.read(key.service(namespace, name), `get service ${namespace}/${name}`, () =>
         core.readNamespacedService({ namespace, name }, opts()),
       ),
     listServices: (namespace) =>
       items(
-        scope.read(`svcs/${namespace}`, `list services in ${namespace}`, () =>
-          core.listNamespacedService({ namespace }, opts()),
+        scope.read(
+          key.services(namespace),
+          `list services in ${namespace}`,
+          () => core.listNamespacedService({ namespace }, opts()),
+          { objects: byNamespacedName(key.service) },
         ),
       ),
-    getNode: (name) => scope.read(`node/${name}`, `get node ${name}`, () => core.readNode({ name }, opts())),
-    listNodes: () => items(scope.read('nodes', 'list nodes', () => core.listNode({}, opts()))),
+    getNode: (name) => scope.read(key.node(name), `get node ${name}`, () => core.readNode({ name }, opts())),
+    listNodes: () =>
+      items(scope.read(key.nodes(), 'list nodes', () => core.listNode({}, opts()), { objects: byName(key.node) })),
     getPvc: (namespace, name) =>
-      scope.read(`pvc/${namespace}/${name}`, `get PersistentVolumeClaim ${namespace}/${name}`, () =>
+      scope.read(key.pvc(namespace, name), `get PersistentVolumeClaim ${namespace}/${name}`, () =>
         core.readNamespacedPersistentVolumeClaim({ namespace, name }, opts()),
       ),
     getPv: (name) =>
-      scope.read(`pv/${name}`, `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts())),
-    listPvs: () => items(scope.read('pvs', 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()))),
+      scope.read(key.pv(name), `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts())),
+    listPvs: () =>
+      items(
+        scope.read(key.pvs(), 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()), {
+          objects: byName(key.pv),
+        }),
+      ),
     listStorageClasses: () =>
-      items(scope.read('storageclasses', 'list StorageClasses', () => storage.listStorageClass({}, opts()))),
+      items(
+        scope.read(key.storageClasses(), 'list StorageClasses', () => storage.listStorageClass({}, opts()), {
+          objects: byName(key.storageClass),
+        }),
+      ),
     getHpa: (namespace, name) =>
-      scope.read(`hpa/${namespace}/${name}`, `get HorizontalPodAutoscaler ${namespace}/${name}`, () =>
+      scope.read(key.hpa(namespace, name), `get HorizontalPodAutoscaler ${namespace}/${name}`, () =>
         autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),
       ),
     hpaFor: async (namespace, kind, name) => {
       const list = await items(
-        scope.read(`hpas/${namespace}`, `list HorizontalPodAutoscalers in ${namespace}`, () =>
-          autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts()),
+        scope.read(
+          key.hpas(namespace),
+          `list HorizontalPodAutoscalers in ${namespace}`,
+          () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts()),
+          { objects: byNamespacedName(key.hpa) },
         ),
       );
       return list.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
@@ -217,7 +251,7 @@ function buildReader(
             { group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', name },
             opts(),
           ) as Promise<{ containers?: { name: string; usage?: Record<string, string> }[] }>,
-        [404, 503],
+        { nullStatuses: [404, 503] },
       )) as { containers?: { name: string; usage?: Record<string, string> }[] } | null;
       if (!body) return null;
       return (body.containers ?? []).map((c) => ({ name: c.name, memory: c.usage?.memory, cpu: c.usage?.cpu }));
@@ -237,7 +271,7 @@ function buildReader(
             },
             opts(),
           ),
-        [400, 404],
+        { nullStatuses: [400, 404] },
       ),
   };
   return reader;
