@@ -5,7 +5,13 @@
 import { type CoreV1Event, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
 import type { ClusterReader, WorkloadKind, WorkloadObject } from './reader-api.js';
-import { CallScope, createSharedCache, DEFAULT_ANSWER_TTL_MS, type SharedCache } from './reader-calls.js';
+import {
+  CallScope,
+  createSharedCache,
+  DEFAULT_ANSWER_TTL_MS,
+  type ReadOptions,
+  type SharedCache,
+} from './reader-calls.js';
 import { byName, byNamespacedName, answerKey as key, selectedFrom } from './reader-keys.js';
 import { labelSelectorString } from './selectors.js';
 
@@ -64,6 +70,8 @@ export function createClusterReader(apis: KubeApis, options: ClusterReaderOption
   return buildReader(apis, custom, shared, options.signal);
 }
 
+type List<T> = { items: T[] };
+
 function buildReader(
   apis: KubeApis,
   custom: CustomObjectsApi,
@@ -73,8 +81,14 @@ function buildReader(
   const scope = new CallScope(shared, signal);
   const opts = () => apis.callOptions(signal);
   const { core, apps, batch, autoscaling, storage } = apis;
-  const items = async <T>(p: Promise<{ items: T[] } | null>): Promise<T[]> => (await p)?.items ?? [];
-  const pods = byNamespacedName(key.pod);
+  const items = async <T>(p: Promise<List<T> | null>): Promise<T[]> => (await p)?.items ?? [];
+  /** A GET; a list of `listedIn` on the wire is waited for and answers it when it holds the object. */
+  const get = <T>(k: string, what: string, call: () => Promise<T>, ...listedIn: string[]) =>
+    scope.read(k, what, call, { listedIn });
+  /** A list whose objects answer the GETs of them while it is fresh. */
+  const list = <I>(k: string, what: string, call: () => Promise<List<I>>, options: ReadOptions<List<I>> = {}) =>
+    items(scope.read(k, what, call, options));
+  const pods = { objects: byNamespacedName(key.pod) };
 
   const reader: ClusterReader = {
     get requestCount() {
@@ -82,46 +96,42 @@ function buildReader(
     },
     scoped: (s) => buildReader(apis, custom, shared, s),
     getPod: (namespace, name) =>
-      scope.read(key.pod(namespace, name), `get pod ${namespace}/${name}`, () =>
-        core.readNamespacedPod({ namespace, name }, opts()),
+      get(
+        key.pod(namespace, name),
+        `get pod ${namespace}/${name}`,
+        () => core.readNamespacedPod({ namespace, name }, opts()),
+        key.pods(namespace),
+        key.activePods(),
       ),
     listPods: (namespace, labelSelector) =>
-      items(
-        scope.read(
-          key.pods(namespace, labelSelector),
-          `list pods in ${namespace}`,
-          () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, opts()),
-          { objects: pods, derive: () => selectedFrom(shared, key.pods(namespace), labelSelector) },
-        ),
+      list(
+        key.pods(namespace, labelSelector),
+        `list pods in ${namespace}`,
+        () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, opts()),
+        { ...pods, derive: () => selectedFrom(shared, key.pods(namespace), labelSelector) },
       ),
     listPodsOnNode: (node) =>
-      items(
-        scope.read(
-          key.podsOnNode(node),
-          `list pods on node ${node}`,
-          () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
-          { objects: pods },
-        ),
+      list(
+        key.podsOnNode(node),
+        `list pods on node ${node}`,
+        () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
+        pods,
       ),
     listActivePods: () =>
-      items(
-        scope.read(
-          key.activePods(),
-          'list running and pending pods',
-          () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
-          { objects: pods },
-        ),
+      list(
+        key.activePods(),
+        'list running and pending pods',
+        () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
+        pods,
       ),
     eventsFor: async (namespace, kind, name) => {
       const fieldSelector = `involvedObject.kind=${kind},involvedObject.name=${name}`;
-      const list = await items(
-        scope.read(`events/${namespace ?? '*'}/${kind}/${name}`, `list events of ${kind} ${name}`, () =>
-          namespace
-            ? core.listNamespacedEvent({ namespace, fieldSelector }, opts())
-            : core.listEventForAllNamespaces({ fieldSelector }, opts()),
-        ),
+      const events = await list(`events/${namespace ?? '*'}/${kind}/${name}`, `list events of ${kind} ${name}`, () =>
+        namespace
+          ? core.listNamespacedEvent({ namespace, fieldSelector }, opts())
+          : core.listEventForAllNamespaces({ fieldSelector }, opts()),
       );
-      return [...list].sort((a, b) => eventTime(a) - eventTime(b));
+      return [...events].sort((a, b) => eventTime(a) - eventTime(b));
     },
     workloadOf: async (pod) => {
       const namespace = pod.metadata?.namespace ?? 'default';
@@ -143,23 +153,22 @@ function buildReader(
         if (kind === 'ReplicaSet') return apps.readNamespacedReplicaSet(p, opts());
         return batch.readNamespacedJob(p, opts());
       };
-      const object = await scope.read(key.workload(kind, namespace, name), what, read);
+      const listedIn = kind === 'ReplicaSet' ? [key.replicaSets(namespace)] : [];
+      const object = await get(key.workload(kind, namespace, name), what, read, ...listedIn);
       return object ? { kind, name, namespace, object } : null;
     },
     replicaSetsOf: async (deployment) => {
       const namespace = deployment.metadata?.namespace ?? 'default';
       // Owner references decide, not labels: a ReplicaSet whose labels were edited is still the Deployment's.
-      const list = await items(
-        scope.read(
-          key.replicaSets(namespace),
-          `list ReplicaSets in ${namespace}`,
-          () => apps.listNamespacedReplicaSet({ namespace }, opts()),
-          { objects: byNamespacedName((ns, rs) => key.workload('ReplicaSet', ns, rs)) },
-        ),
+      const all = await list(
+        key.replicaSets(namespace),
+        `list ReplicaSets in ${namespace}`,
+        () => apps.listNamespacedReplicaSet({ namespace }, opts()),
+        { objects: byNamespacedName((ns, rs) => key.workload('ReplicaSet', ns, rs)) },
       );
       const uid = deployment.metadata?.uid;
       const name = deployment.metadata?.name;
-      return list
+      return all
         .filter((rs) =>
           (rs.metadata?.ownerReferences ?? []).some(
             (r) => r.kind === 'Deployment' && (uid ? r.uid === uid : r.name === name),
@@ -182,53 +191,52 @@ function buildReader(
         batch.readNamespacedCronJob({ namespace, name }, opts()),
       ),
     getService: (namespace, name) =>
-      scope.read(key.service(namespace, name), `get service ${namespace}/${name}`, () =>
-        core.readNamespacedService({ namespace, name }, opts()),
+      get(
+        key.service(namespace, name),
+        `get service ${namespace}/${name}`,
+        () => core.readNamespacedService({ namespace, name }, opts()),
+        key.services(namespace),
       ),
     listServices: (namespace) =>
-      items(
-        scope.read(
-          key.services(namespace),
-          `list services in ${namespace}`,
-          () => core.listNamespacedService({ namespace }, opts()),
-          { objects: byNamespacedName(key.service) },
-        ),
+      list(
+        key.services(namespace),
+        `list services in ${namespace}`,
+        () => core.listNamespacedService({ namespace }, opts()),
+        {
+          objects: byNamespacedName(key.service),
+        },
       ),
-    getNode: (name) => scope.read(key.node(name), `get node ${name}`, () => core.readNode({ name }, opts())),
-    listNodes: () =>
-      items(scope.read(key.nodes(), 'list nodes', () => core.listNode({}, opts()), { objects: byName(key.node) })),
+    getNode: (name) => get(key.node(name), `get node ${name}`, () => core.readNode({ name }, opts()), key.nodes()),
+    listNodes: () => list(key.nodes(), 'list nodes', () => core.listNode({}, opts()), { objects: byName(key.node) }),
     getPvc: (namespace, name) =>
       scope.read(key.pvc(namespace, name), `get PersistentVolumeClaim ${namespace}/${name}`, () =>
         core.readNamespacedPersistentVolumeClaim({ namespace, name }, opts()),
       ),
     getPv: (name) =>
-      scope.read(key.pv(name), `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts())),
+      get(key.pv(name), `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts()), key.pvs()),
     listPvs: () =>
-      items(
-        scope.read(key.pvs(), 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()), {
-          objects: byName(key.pv),
-        }),
-      ),
+      list(key.pvs(), 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()), {
+        objects: byName(key.pv),
+      }),
     listStorageClasses: () =>
-      items(
-        scope.read(key.storageClasses(), 'list StorageClasses', () => storage.listStorageClass({}, opts()), {
-          objects: byName(key.storageClass),
-        }),
-      ),
+      list(key.storageClasses(), 'list StorageClasses', () => storage.listStorageClass({}, opts()), {
+        objects: byName(key.storageClass),
+      }),
     getHpa: (namespace, name) =>
-      scope.read(key.hpa(namespace, name), `get HorizontalPodAutoscaler ${namespace}/${name}`, () =>
-        autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),
+      get(
+        key.hpa(namespace, name),
+        `get HorizontalPodAutoscaler ${namespace}/${name}`,
+        () => autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),
+        key.hpas(namespace),
       ),
     hpaFor: async (namespace, kind, name) => {
-      const list = await items(
-        scope.read(
-          key.hpas(namespace),
-          `list HorizontalPodAutoscalers in ${namespace}`,
-          () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts()),
-          { objects: byNamespacedName(key.hpa) },
-        ),
+      const hpas = await list(
+        key.hpas(namespace),
+        `list HorizontalPodAutoscalers in ${namespace}`,
+        () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts()),
+        { objects: byNamespacedName(key.hpa) },
       );
-      return list.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
+      return hpas.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
     },
     listResourceQuotas: (namespace) =>
       items(

@@ -23,9 +23,16 @@ const notFound = (what: string) =>
   });
 
 export function withSharedReads(writer: ClusterWriter, answers: SharedCache): ClusterWriter {
-  async function get<T>(k: string, what: string, signal: AbortSignal | undefined, read: () => Promise<T>): Promise<T> {
+  async function get<T>(
+    k: string,
+    what: string,
+    signal: AbortSignal | undefined,
+    read: () => Promise<T>,
+    listedIn: string[] = [],
+  ): Promise<T> {
     const value = await new CallScope(answers, signal).read(k, what, () => read().catch(absentAsNull), {
       nullStatuses: [],
+      listedIn,
     });
     if (value === null) throw notFound(what);
     return value;
@@ -61,8 +68,12 @@ export function withSharedReads(writer: ClusterWriter, answers: SharedCache): Cl
         { objects: byNamespacedName(key.hpa) },
       ),
     readHorizontalPodAutoscaler: (namespace, name, signal) =>
-      get(key.hpa(namespace, name), `read HorizontalPodAutoscaler ${namespace}/${name}`, signal, () =>
-        writer.readHorizontalPodAutoscaler(namespace, name, signal),
+      get(
+        key.hpa(namespace, name),
+        `read HorizontalPodAutoscaler ${namespace}/${name}`,
+        signal,
+        () => writer.readHorizontalPodAutoscaler(namespace, name, signal),
+        [key.hpas(namespace)],
       ),
     listReplicaSets: (namespace, labelSelector, signal) =>
       list(
@@ -76,10 +87,15 @@ export function withSharedReads(writer: ClusterWriter, answers: SharedCache): Cl
         },
       ),
     readPod: (namespace, name, signal) =>
-      get(key.pod(namespace, name), `read Pod ${namespace}/${name}`, signal, () =>
-        writer.readPod(namespace, name, signal),
+      get(
+        key.pod(namespace, name),
+        `read Pod ${namespace}/${name}`,
+        signal,
+        () => writer.readPod(namespace, name, signal),
+        [key.pods(namespace), key.activePods()],
       ),
-    readNode: (name, signal) => get(key.node(name), `read Node ${name}`, signal, () => writer.readNode(name, signal)),
+    readNode: (name, signal) =>
+      get(key.node(name), `read Node ${name}`, signal, () => writer.readNode(name, signal), [key.nodes()]),
     listNodes: (signal) =>
       list(key.nodes(), 'list Nodes', signal, () => writer.listNodes(signal), { objects: byName(key.node) }),
     readPersistentVolumeClaim: (namespace, name, signal) =>
@@ -87,7 +103,9 @@ export function withSharedReads(writer: ClusterWriter, answers: SharedCache): Cl
         writer.readPersistentVolumeClaim(namespace, name, signal),
       ),
     readStorageClass: (name, signal) =>
-      get(key.storageClass(name), `read StorageClass ${name}`, signal, () => writer.readStorageClass(name, signal)),
+      get(key.storageClass(name), `read StorageClass ${name}`, signal, () => writer.readStorageClass(name, signal), [
+        key.storageClasses(),
+      ]),
   };
   return view;
 }

@@ -68,6 +68,28 @@ describe('answers shared by the readers of one client', () => {
     expect(await served(() => other.getNode('n-1'))).toEqual({ 'GET /api/v1/nodes/n-1': 1 });
   });
 
+  it('a GET while a list that holds the object is on the wire waits for it instead of asking again', async () => {
+    const reader = createClusterReader(apis);
+    let nodes: unknown;
+    let pod: unknown;
+    const requests = await served(async () => {
+      const listing = Promise.all([reader.scoped().listNodes(), reader.scoped().listPods('shop')]);
+      [nodes, pod] = await Promise.all([reader.scoped().getNode('n-2'), reader.scoped().getPod('shop', 'db-1')]);
+      await listing;
+    });
+    expect(requests).toEqual({ 'GET /api/v1/nodes': 1, 'GET /api/v1/namespaces/shop/pods': 1 });
+    expect(nodes).toMatchObject({ metadata: { name: 'n-2' } });
+    expect(pod).toMatchObject({ metadata: { name: 'db-1', namespace: 'shop' } });
+    // One the list lacks is still asked for (and not-found stays null).
+    now += DEFAULT_ANSWER_TTL_MS;
+    const missing = await served(async () => {
+      const listing = reader.scoped().listNodes();
+      expect(await reader.scoped().getNode('n-9')).toBeNull();
+      await listing;
+    });
+    expect(missing).toEqual({ 'GET /api/v1/nodes': 1, 'GET /api/v1/nodes/n-9': 1 });
+  });
+
   it('a label-selected list proves only presence: an object it lacks is still asked for, not-found stays null', async () => {
     const reader = createClusterReader(apis).scoped();
     const web = await reader.listPods('shop', 'app=web');
