@@ -19,7 +19,8 @@ export const DEFAULT_ANSWER_TTL_MS = 2000;
 export interface SharedCache {
   ttlMs: number;
   now: () => number;
-  values: Map<string, { value: unknown; expires: number }>;
+  /** `isIndexed`: a list answer whose objects were stored under their own keys with it (ReadOptions.objects). */
+  values: Map<string, { value: unknown; expires: number; isIndexed?: boolean }>;
   /**
    * Requests on the wire, by key, whichever diagnosis made them: in a storm the alerts of one incident are
    * diagnosed concurrently, and without this each asked the API server the same question before the first
@@ -59,9 +60,10 @@ export interface ReadOptions<T> {
   /** An answer worked out from a fresh answer to a wider question (a selected list from the full one), if any. */
   derive?: () => T | undefined;
   /**
-   * For a GET: the keys of the lists that hold every such object (the nodes, a namespace's pods). One of them on
-   * the wire is waited for, and answers the GET if it holds the object: in a storm the diagnoses start together,
-   * and one asks for a node while another's node list is on its way.
+   * For a GET: the keys of the complete lists of such objects (every node, every pod of the namespace; never a
+   * list selected by label or field, which may leave objects out). A fresh one answers the GET: with the object,
+   * or not-found (null) when it does not hold it. One on the wire is waited for: in a storm the diagnoses start
+   * together, and one asks for a node while another's node list is on its way.
    */
   listedIn?: string[];
 }
@@ -73,7 +75,7 @@ export interface ReadOptions<T> {
  */
 function remember<T>(shared: SharedCache, key: string, value: T | null, objects: ReadOptions<T>['objects']): void {
   const now = shared.now();
-  const entry = { value: value as unknown, expires: now + shared.ttlMs };
+  const entry = { value: value as unknown, expires: now + shared.ttlMs, isIndexed: value !== null && !!objects };
   shared.values.delete(key);
   shared.values.set(key, entry);
   if (value !== null && objects) {
@@ -86,6 +88,15 @@ function remember<T>(shared: SharedCache, key: string, value: T | null, objects:
     if (old.expires > now) break;
     shared.values.delete(oldKey);
   }
+}
+
+/** Whether one of these complete lists is fresh (with its objects stored), so an object it lacks does not exist. */
+function holdsNone(shared: SharedCache, completeLists: string[]): boolean {
+  const now = shared.now();
+  return completeLists.some((k) => {
+    const list = shared.values.get(k);
+    return list?.isIndexed === true && list.expires > now;
+  });
 }
 
 /** One diagnosis' view of the cluster: its signal and its request count, over the shared answers. */
@@ -108,11 +119,15 @@ export class CallScope {
     if (hit) return hit.value;
     const derived = options.derive?.();
     if (derived !== undefined) return derived;
+    const complete = options.listedIn ?? [];
+    // A fresh complete list would have stored the object under `key` with it: it does not hold it.
+    if (holdsNone(shared, complete)) return null;
     // Checked before any await: a request this call does not see on the wire, it would send again.
-    const lists = (options.listedIn ?? []).map((k) => shared.inflight.get(k)).filter((p) => p !== undefined);
+    const lists = complete.map((k) => shared.inflight.get(k)).filter((p) => p !== undefined);
     if (lists.length > 0) {
       const listed = await this.afterLists<T>(key, what, lists);
       if (listed) return listed.value;
+      if (holdsNone(shared, complete)) return null;
     }
     const running = shared.inflight.get(key) as Promise<T | null> | undefined;
     if (running) return this.joined(running, what);
@@ -130,14 +145,18 @@ export class CallScope {
   }
 
   /** Waits for lists on the wire, then the object's answer if one of them held it. */
-  private async afterLists<T>(key: string, what: string, lists: Promise<unknown>[]): Promise<{ value: T } | undefined> {
+  private async afterLists<T>(
+    key: string,
+    what: string,
+    lists: Promise<unknown>[],
+  ): Promise<{ value: T | null } | undefined> {
     try {
       await Promise.all(lists.map((list) => this.joined(list, what)));
     } catch (error) {
       if (this.signal?.aborted) throw error;
       // A list failed: the GET asks for the object itself and reports its own failure.
     }
-    return freshAnswer<T>(this.shared, key);
+    return freshAnswer<T | null>(this.shared, key);
   }
 
   private joined<T>(running: Promise<T>, what: string): Promise<T> {

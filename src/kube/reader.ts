@@ -101,7 +101,6 @@ function buildReader(
         `get pod ${namespace}/${name}`,
         () => core.readNamespacedPod({ namespace, name }, opts()),
         key.pods(namespace),
-        key.activePods(),
       ),
     listPods: (namespace, labelSelector) =>
       list(

@@ -92,7 +92,7 @@ export function withSharedReads(writer: ClusterWriter, answers: SharedCache): Cl
         `read Pod ${namespace}/${name}`,
         signal,
         () => writer.readPod(namespace, name, signal),
-        [key.pods(namespace), key.activePods()],
+        [key.pods(namespace)],
       ),
     readNode: (name, signal) =>
       get(key.node(name), `read Node ${name}`, signal, () => writer.readNode(name, signal), [key.nodes()]),

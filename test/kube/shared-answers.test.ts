@@ -80,14 +80,28 @@ describe('answers shared by the readers of one client', () => {
     expect(requests).toEqual({ 'GET /api/v1/nodes': 1, 'GET /api/v1/namespaces/shop/pods': 1 });
     expect(nodes).toMatchObject({ metadata: { name: 'n-2' } });
     expect(pod).toMatchObject({ metadata: { name: 'db-1', namespace: 'shop' } });
-    // One the list lacks is still asked for (and not-found stays null).
+    // The node list holds every node: one it lacks does not exist.
     now += DEFAULT_ANSWER_TTL_MS;
     const missing = await served(async () => {
       const listing = reader.scoped().listNodes();
       expect(await reader.scoped().getNode('n-9')).toBeNull();
       await listing;
     });
-    expect(missing).toEqual({ 'GET /api/v1/nodes': 1, 'GET /api/v1/nodes/n-9': 1 });
+    expect(missing).toEqual({ 'GET /api/v1/nodes': 1 });
+  });
+
+  it('a complete list proves absence while fresh; a list selected by label or field does not', async () => {
+    const reader = createClusterReader(apis).scoped();
+    await Promise.all([reader.listNodes(), reader.listPods('shop', 'app=web'), reader.listActivePods()]);
+    const requests = await served(async () => {
+      expect(await reader.getNode('gone')).toBeNull();
+      expect(await reader.getPod('shop', 'gone')).toBeNull();
+    });
+    expect(requests).toEqual({ 'GET /api/v1/namespaces/shop/pods/gone': 1 });
+    await reader.listPods('shop');
+    expect(await served(() => reader.getPod('shop', 'also-gone'))).toEqual({});
+    now += DEFAULT_ANSWER_TTL_MS;
+    expect(await served(() => reader.getNode('gone'))).toEqual({ 'GET /api/v1/nodes/gone': 1 });
   });
 
   it('a label-selected list proves only presence: an object it lacks is still asked for, not-found stays null', async () => {
