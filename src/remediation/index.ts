@@ -131,7 +131,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
   // Counts and locks are per cluster: a namespace `ads` in two clusters is two namespaces.
   const keyed = (name: string) => (deps.cluster ? `${deps.cluster}/${name}` : name);
   /**
-   * A dry run plans on the answers a diagnosis just read (the writer's shared reads, a few seconds old at most);
+   * A dry run plans on the answers a diagnosis just read (the writer's shared reads, at most 2 s old);
    * execution and the check after it plan on the cluster as it is now: they pass `deps.writer` itself.
    */
   const context = (writer: ClusterWriter, signal: AbortSignal | undefined, proposal?: Proposal): ActionContext => ({
