@@ -23,6 +23,7 @@ import {
 } from '@kubernetes/client-node';
 import { MedicError } from '../errors.js';
 import { asKubectlWould, loadKubeconfigFiles } from './kubeconfig.js';
+import { createSharedCache, DEFAULT_ANSWER_TTL_MS, type SharedCache } from './reader-calls.js';
 import { processRequestCap, type RequestCap } from './request-cap.js';
 
 export interface KubeConnectOptions {
@@ -49,6 +50,8 @@ export interface KubeClientOptions {
   onRequest?: (info: KubeRequestInfo) => void;
   /** The cap on concurrent requests (./request-cap.ts); default the one every client of the process shares. */
   requestCap?: RequestCap;
+  /** The client's short-lived shared answers (./reader-calls.ts); default a new one with DEFAULT_ANSWER_TTL_MS. */
+  answers?: SharedCache;
 }
 
 export interface KubeApis {
@@ -64,6 +67,11 @@ export interface KubeApis {
   timeoutMs: number;
   /** Options for one call: its AbortSignal (plus the timeout), extra headers (e.g. a patch content type). */
   callOptions(signal?: AbortSignal, headers?: Record<string, string>): ConfigurationOptions;
+  /**
+   * Answers shared for a few seconds by every reader of this client (./reader.ts) and by remediation's planning
+   * reads (./writer-shared-reads.ts); a change made through this client's writer drops them (./writer.ts).
+   */
+  answers: SharedCache;
 }
 
 /** Loads a KubeConfig: explicit server, else KUBECONFIG/~/.kube/config, else the in-cluster service account. */
@@ -234,5 +242,6 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
     server,
     timeoutMs,
     callOptions,
+    answers: options.answers ?? createSharedCache(DEFAULT_ANSWER_TTL_MS),
   };
 }

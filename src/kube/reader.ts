@@ -5,7 +5,14 @@
 import { type CoreV1Event, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
 import type { ClusterReader, WorkloadKind, WorkloadObject } from './reader-api.js';
-import { CallScope, createSharedCache, type SharedCache } from './reader-calls.js';
+import {
+  CallScope,
+  createSharedCache,
+  DEFAULT_ANSWER_TTL_MS,
+  type ReadOptions,
+  type SharedCache,
+} from './reader-calls.js';
+import { byName, byNamespacedName, answerKey as key, selectedFrom } from './reader-keys.js';
 import { labelSelectorString } from './selectors.js';
 
 export type {
@@ -48,16 +55,22 @@ export {
 
 export interface ClusterReaderOptions {
   signal?: AbortSignal;
-  /** How long answers are shared across diagnoses (alerts of one incident arrive together); default 2 s, 0 = off. */
+  /**
+   * Answers kept by this reader alone, for this long (0 = off). Without it (and without `now`) the reader shares
+   * its client's answers (KubeApis.answers) with every other reader of the client and with remediation's planning.
+   */
   cacheTtlMs?: number;
   now?: () => number;
 }
 
 export function createClusterReader(apis: KubeApis, options: ClusterReaderOptions = {}): ClusterReader {
-  const shared = createSharedCache(options.cacheTtlMs ?? 2000, options.now);
+  const isOwn = options.cacheTtlMs !== undefined || options.now !== undefined;
+  const shared = isOwn ? createSharedCache(options.cacheTtlMs ?? DEFAULT_ANSWER_TTL_MS, options.now) : apis.answers;
   const custom = apis.config.makeApiClient(CustomObjectsApi);
   return buildReader(apis, custom, shared, options.signal);
 }
+
+type List<T> = { items: T[] };
 
 function buildReader(
   apis: KubeApis,
@@ -68,7 +81,14 @@ function buildReader(
   const scope = new CallScope(shared, signal);
   const opts = () => apis.callOptions(signal);
   const { core, apps, batch, autoscaling, storage } = apis;
-  const items = async <T>(p: Promise<{ items: T[] } | null>): Promise<T[]> => (await p)?.items ?? [];
+  const items = async <T>(p: Promise<List<T> | null>): Promise<T[]> => (await p)?.items ?? [];
+  /** A GET; a list of `listedIn` on the wire is waited for and answers it when it holds the object. */
+  const get = <T>(k: string, what: string, call: () => Promise<T>, ...listedIn: string[]) =>
+    scope.read(k, what, call, { listedIn });
+  /** A list whose objects answer the GETs of them while it is fresh. */
+  const list = <I>(k: string, what: string, call: () => Promise<List<I>>, options: ReadOptions<List<I>> = {}) =>
+    items(scope.read(k, what, call, options));
+  const pods = { objects: byNamespacedName(key.pod) };
 
   const reader: ClusterReader = {
     get requestCount() {
@@ -76,37 +96,41 @@ function buildReader(
     },
     scoped: (s) => buildReader(apis, custom, shared, s),
     getPod: (namespace, name) =>
-      scope.read(`pod/${namespace}/${name}`, `get pod ${namespace}/${name}`, () =>
-        core.readNamespacedPod({ namespace, name }, opts()),
+      get(
+        key.pod(namespace, name),
+        `get pod ${namespace}/${name}`,
+        () => core.readNamespacedPod({ namespace, name }, opts()),
+        key.pods(namespace),
       ),
     listPods: (namespace, labelSelector) =>
-      items(
-        scope.read(`pods/${namespace}?${labelSelector ?? ''}`, `list pods in ${namespace}`, () =>
-          core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, opts()),
-        ),
+      list(
+        key.pods(namespace, labelSelector),
+        `list pods in ${namespace}`,
+        () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, opts()),
+        { ...pods, derive: () => selectedFrom(shared, key.pods(namespace), labelSelector) },
       ),
     listPodsOnNode: (node) =>
-      items(
-        scope.read(`pods@${node}`, `list pods on node ${node}`, () =>
-          core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
-        ),
+      list(
+        key.podsOnNode(node),
+        `list pods on node ${node}`,
+        () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
+        pods,
       ),
     listActivePods: () =>
-      items(
-        scope.read('pods@active', 'list running and pending pods', () =>
-          core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
-        ),
+      list(
+        key.activePods(),
+        'list running and pending pods',
+        () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
+        pods,
       ),
     eventsFor: async (namespace, kind, name) => {
       const fieldSelector = `involvedObject.kind=${kind},involvedObject.name=${name}`;
-      const list = await items(
-        scope.read(`events/${namespace ?? '*'}/${kind}/${name}`, `list events of ${kind} ${name}`, () =>
-          namespace
-            ? core.listNamespacedEvent({ namespace, fieldSelector }, opts())
-            : core.listEventForAllNamespaces({ fieldSelector }, opts()),
-        ),
+      const events = await list(`events/${namespace ?? '*'}/${kind}/${name}`, `list events of ${kind} ${name}`, () =>
+        namespace
+          ? core.listNamespacedEvent({ namespace, fieldSelector }, opts())
+          : core.listEventForAllNamespaces({ fieldSelector }, opts()),
       );
-      return [...list].sort((a, b) => eventTime(a) - eventTime(b));
+      return [...events].sort((a, b) => eventTime(a) - eventTime(b));
     },
     workloadOf: async (pod) => {
       const namespace = pod.metadata?.namespace ?? 'default';
@@ -128,20 +152,22 @@ function buildReader(
         if (kind === 'ReplicaSet') return apps.readNamespacedReplicaSet(p, opts());
         return batch.readNamespacedJob(p, opts());
       };
-      const object = await scope.read(`${kind}/${namespace}/${name}`, what, read);
+      const listedIn = kind === 'ReplicaSet' ? [key.replicaSets(namespace)] : [];
+      const object = await get(key.workload(kind, namespace, name), what, read, ...listedIn);
       return object ? { kind, name, namespace, object } : null;
     },
     replicaSetsOf: async (deployment) => {
       const namespace = deployment.metadata?.namespace ?? 'default';
       // Owner references decide, not labels: a ReplicaSet whose labels were edited is still the Deployment's.
-      const list = await items(
-        scope.read(`rs/${namespace}`, `list ReplicaSets in ${namespace}`, () =>
-          apps.listNamespacedReplicaSet({ namespace }, opts()),
-        ),
+      const all = await list(
+        key.replicaSets(namespace),
+        `list ReplicaSets in ${namespace}`,
+        () => apps.listNamespacedReplicaSet({ namespace }, opts()),
+        { objects: byNamespacedName((ns, rs) => key.workload('ReplicaSet', ns, rs)) },
       );
       const uid = deployment.metadata?.uid;
       const name = deployment.metadata?.name;
-      return list
+      return all
         .filter((rs) =>
           (rs.metadata?.ownerReferences ?? []).some(
             (r) => r.kind === 'Deployment' && (uid ? r.uid === uid : r.name === name),
@@ -164,37 +190,52 @@ function buildReader(
         batch.readNamespacedCronJob({ namespace, name }, opts()),
       ),
     getService: (namespace, name) =>
-      scope.read(`svc/${namespace}/${name}`, `get service ${namespace}/${name}`, () =>
-        core.readNamespacedService({ namespace, name }, opts()),
+      get(
+        key.service(namespace, name),
+        `get service ${namespace}/${name}`,
+        () => core.readNamespacedService({ namespace, name }, opts()),
+        key.services(namespace),
       ),
     listServices: (namespace) =>
-      items(
-        scope.read(`svcs/${namespace}`, `list services in ${namespace}`, () =>
-          core.listNamespacedService({ namespace }, opts()),
-        ),
+      list(
+        key.services(namespace),
+        `list services in ${namespace}`,
+        () => core.listNamespacedService({ namespace }, opts()),
+        {
+          objects: byNamespacedName(key.service),
+        },
       ),
-    getNode: (name) => scope.read(`node/${name}`, `get node ${name}`, () => core.readNode({ name }, opts())),
-    listNodes: () => items(scope.read('nodes', 'list nodes', () => core.listNode({}, opts()))),
+    getNode: (name) => get(key.node(name), `get node ${name}`, () => core.readNode({ name }, opts()), key.nodes()),
+    listNodes: () => list(key.nodes(), 'list nodes', () => core.listNode({}, opts()), { objects: byName(key.node) }),
     getPvc: (namespace, name) =>
-      scope.read(`pvc/${namespace}/${name}`, `get PersistentVolumeClaim ${namespace}/${name}`, () =>
+      scope.read(key.pvc(namespace, name), `get PersistentVolumeClaim ${namespace}/${name}`, () =>
         core.readNamespacedPersistentVolumeClaim({ namespace, name }, opts()),
       ),
     getPv: (name) =>
-      scope.read(`pv/${name}`, `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts())),
-    listPvs: () => items(scope.read('pvs', 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()))),
+      get(key.pv(name), `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts()), key.pvs()),
+    listPvs: () =>
+      list(key.pvs(), 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()), {
+        objects: byName(key.pv),
+      }),
     listStorageClasses: () =>
-      items(scope.read('storageclasses', 'list StorageClasses', () => storage.listStorageClass({}, opts()))),
+      list(key.storageClasses(), 'list StorageClasses', () => storage.listStorageClass({}, opts()), {
+        objects: byName(key.storageClass),
+      }),
     getHpa: (namespace, name) =>
-      scope.read(`hpa/${namespace}/${name}`, `get HorizontalPodAutoscaler ${namespace}/${name}`, () =>
-        autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),
+      get(
+        key.hpa(namespace, name),
+        `get HorizontalPodAutoscaler ${namespace}/${name}`,
+        () => autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),
+        key.hpas(namespace),
       ),
     hpaFor: async (namespace, kind, name) => {
-      const list = await items(
-        scope.read(`hpas/${namespace}`, `list HorizontalPodAutoscalers in ${namespace}`, () =>
-          autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts()),
-        ),
+      const hpas = await list(
+        key.hpas(namespace),
+        `list HorizontalPodAutoscalers in ${namespace}`,
+        () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts()),
+        { objects: byNamespacedName(key.hpa) },
       );
-      return list.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
+      return hpas.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
     },
     listResourceQuotas: (namespace) =>
       items(
@@ -217,7 +258,7 @@ function buildReader(
             { group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', name },
             opts(),
           ) as Promise<{ containers?: { name: string; usage?: Record<string, string> }[] }>,
-        [404, 503],
+        { nullStatuses: [404, 503] },
       )) as { containers?: { name: string; usage?: Record<string, string> }[] } | null;
       if (!body) return null;
       return (body.containers ?? []).map((c) => ({ name: c.name, memory: c.usage?.memory, cpu: c.usage?.cpu }));
@@ -237,7 +278,7 @@ function buildReader(
             },
             opts(),
           ),
-        [400, 404],
+        { nullStatuses: [400, 404] },
       ),
   };
   return reader;

@@ -1,4 +1,4 @@
-/** Label selectors as the API server's `labelSelector` query parameter, and zone labels of nodes and volumes. */
+/** Label selectors as the API server's `labelSelector` query parameter (written and evaluated), and zone labels of nodes and volumes. */
 import type { V1LabelSelector, V1Node, V1PersistentVolume } from '@kubernetes/client-node';
 
 /** `{app: x}` or a full LabelSelector → `app=x,tier in (a,b),!canary`; null when it selects nothing. */
@@ -15,6 +15,61 @@ export function labelSelectorString(selector: V1LabelSelector | Record<string, s
     else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
   }
   return parts.length > 0 ? parts.join(',') : null;
+}
+
+const KEY = '[A-Za-z0-9][A-Za-z0-9._/-]*';
+const VALUE = '[A-Za-z0-9._-]*';
+const EQUALITY = new RegExp(String.raw`^(${KEY})\s*(==|=|!=)\s*(${VALUE})$`);
+const SET = new RegExp(String.raw`^(${KEY})\s+(in|notin)\s*\(([^()]*)\)$`);
+const EXISTS = new RegExp(String.raw`^(!?)\s*(${KEY})$`);
+
+type Requirement = (labels: Record<string, string>) => boolean;
+
+function requirement(text: string): Requirement | undefined {
+  const equality = EQUALITY.exec(text);
+  if (equality) {
+    const [, key = '', op, value] = equality;
+    return op === '!=' ? (labels) => labels[key] !== value : (labels) => labels[key] === value;
+  }
+  const set = SET.exec(text);
+  if (set) {
+    const [, key = '', op, list = ''] = set;
+    const values = new Set(list.split(',').map((v) => v.trim()));
+    const isIn = (labels: Record<string, string>) => key in labels && values.has(labels[key] ?? '');
+    return op === 'in' ? isIn : (labels) => !isIn(labels);
+  }
+  const exists = EXISTS.exec(text);
+  if (!exists) return undefined;
+  const [, not, key = ''] = exists;
+  return not ? (labels) => !(key in labels) : (labels) => key in labels;
+}
+
+/**
+ * What a `labelSelector` query parameter selects, as the API server evaluates it (`=`, `==`, `!=`, `in`, `notin`,
+ * `key`, `!key`), for answering a selected list from a full one; undefined for any other form (`gt`, `lt`, a typo),
+ * which the caller then asks the API server about.
+ */
+export function labelSelectorMatcher(selector: string): Requirement | undefined {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < selector.length; i += 1) {
+    const c = selector[i];
+    if (c === '(') depth += 1;
+    else if (c === ')') depth -= 1;
+    else if (c === ',' && depth === 0) {
+      parts.push(selector.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(selector.slice(start));
+  const requirements: Requirement[] = [];
+  for (const part of parts.map((p) => p.trim()).filter(Boolean)) {
+    const matches = requirement(part);
+    if (!matches) return undefined;
+    requirements.push(matches);
+  }
+  return (labels) => requirements.every((matches) => matches(labels));
 }
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';

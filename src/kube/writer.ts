@@ -2,6 +2,8 @@
  * The cluster writer: the only place that changes the cluster, plus the reads remediation needs to plan a
  * change. Every Kubernetes API call is spelled out here (deploy/ derives Medic's RBAC from this list), and
  * every failure becomes a MedicError through the one translation in ./errors.ts (what is permanent, what is not).
+ * Its reads go to the API server; `withSharedReads()` answers them from the client's short-lived shared answers
+ * instead, for planning a dry run. A change (not a dry run) drops those answers: what was read before it is stale.
  */
 import {
   PatchStrategy,
@@ -17,6 +19,8 @@ import {
 } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
 import { toKubeError } from './errors.js';
+import { forgetAnswers } from './reader-calls.js';
+import { withSharedReads } from './writer-shared-reads.js';
 
 export type {
   V1Container,
@@ -89,6 +93,11 @@ export interface ClusterWriter {
     options: WriteOptions,
   ): Promise<V1PersistentVolumeClaim>;
   readStorageClass(name: string, signal?: AbortSignal): Promise<V1StorageClass>;
+  /**
+   * This writer with its reads answered from the client's shared answers while fresh (./writer-shared-reads.ts):
+   * for planning a dry run right after a diagnosis read the same objects. Never for execution.
+   */
+  withSharedReads(): ClusterWriter;
 }
 
 const CONTENT_TYPES: Record<PatchType, string> = {
@@ -114,8 +123,13 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
   const { apps, core, autoscaling, storage } = apis;
   const opts = (signal?: AbortSignal, type?: PatchType) =>
     apis.callOptions(signal, type ? { 'Content-Type': CONTENT_TYPES[type] } : {});
+  /** A write; unless a dry run, the shared answers are dropped once it settled (a failed one may have landed). */
+  const write = <T>(options: WriteOptions, what: string, run: () => Promise<T>): Promise<T> =>
+    options.dryRun ? call(what, run) : call(what, run).finally(() => forgetAnswers(apis.answers));
 
-  return {
+  const writer: ClusterWriter = {
+    withSharedReads: () => withSharedReads(writer, apis.answers),
+
     readWorkload(namespace, kind, name, signal) {
       const what = `read ${kind} ${namespace}/${name}`;
       if (kind === 'Deployment')
@@ -138,9 +152,9 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
         ...dryRunParam(options),
       };
       const o = opts(options.signal, type);
-      if (kind === 'Deployment') return call(what, () => apps.patchNamespacedDeployment(request, o));
-      if (kind === 'StatefulSet') return call(what, () => apps.patchNamespacedStatefulSet(request, o));
-      return call(what, () => apps.patchNamespacedDaemonSet(request, o));
+      if (kind === 'Deployment') return write(options, what, () => apps.patchNamespacedDeployment(request, o));
+      if (kind === 'StatefulSet') return write(options, what, () => apps.patchNamespacedStatefulSet(request, o));
+      return write(options, what, () => apps.patchNamespacedDaemonSet(request, o));
     },
 
     async patchScale(namespace, kind, name, replicas, options) {
@@ -155,8 +169,8 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
       const o = opts(options.signal, 'merge');
       const scale =
         kind === 'Deployment'
-          ? await call(what, () => apps.patchNamespacedDeploymentScale(request, o))
-          : await call(what, () => apps.patchNamespacedStatefulSetScale(request, o));
+          ? await write(options, what, () => apps.patchNamespacedDeploymentScale(request, o))
+          : await write(options, what, () => apps.patchNamespacedStatefulSetScale(request, o));
       return scale.spec?.replicas ?? replicas;
     },
 
@@ -174,7 +188,7 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
     },
 
     patchHorizontalPodAutoscaler(namespace, name, patch, options) {
-      return call(`patch HorizontalPodAutoscaler ${namespace}/${name}`, () =>
+      return write(options, `patch HorizontalPodAutoscaler ${namespace}/${name}`, () =>
         autoscaling.patchNamespacedHorizontalPodAutoscaler(
           { namespace, name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
           opts(options.signal, 'merge'),
@@ -194,7 +208,7 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
     },
 
     async deletePod(namespace, name, uid, options) {
-      await call(`delete Pod ${namespace}/${name}`, () =>
+      await write(options, `delete Pod ${namespace}/${name}`, () =>
         core.deleteNamespacedPod(
           { namespace, name, body: { preconditions: { uid } }, ...dryRunParam(options) },
           opts(options.signal),
@@ -212,7 +226,7 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
     },
 
     patchNode(name, patch, options) {
-      return call(`patch Node ${name}`, () =>
+      return write(options, `patch Node ${name}`, () =>
         core.patchNode(
           { name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
           opts(options.signal, 'merge'),
@@ -227,7 +241,7 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
     },
 
     patchPersistentVolumeClaim(namespace, name, patch, options) {
-      return call(`patch PersistentVolumeClaim ${namespace}/${name}`, () =>
+      return write(options, `patch PersistentVolumeClaim ${namespace}/${name}`, () =>
         core.patchNamespacedPersistentVolumeClaim(
           { namespace, name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
           opts(options.signal, 'merge'),
@@ -239,4 +253,5 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
       return call(`read StorageClass ${name}`, () => storage.readStorageClass({ name }, opts(signal)));
     },
   };
+  return writer;
 }

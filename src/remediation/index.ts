@@ -130,8 +130,12 @@ export function createRemediation(deps: RemediationDeps): Remediation {
   const limit = () => deps.settings.remediation.maxExecutionsPerHour;
   // Counts and locks are per cluster: a namespace `ads` in two clusters is two namespaces.
   const keyed = (name: string) => (deps.cluster ? `${deps.cluster}/${name}` : name);
-  const context = (signal: AbortSignal | undefined, proposal?: Proposal): ActionContext => ({
-    writer: deps.writer,
+  /**
+   * A dry run plans on the answers a diagnosis just read (the writer's shared reads, at most 2 s old);
+   * execution and the check after it plan on the cluster as it is now: they pass `deps.writer` itself.
+   */
+  const context = (writer: ClusterWriter, signal: AbortSignal | undefined, proposal?: Proposal): ActionContext => ({
+    writer,
     settings: deps.settings,
     silences,
     now,
@@ -153,7 +157,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
         const bucket = keyed(namespace ?? CLUSTER_SCOPE);
         const count = await counter.count(bucket, now());
         if (count >= limit()) throw breakerRefusal(bucket, count);
-        const plan: Plan = await handler.plan(context(signal), params);
+        const plan: Plan = await handler.plan(context(deps.writer.withSharedReads(), signal), params);
         await plan.apply(true);
         // After the dry run: the change to commit instead of a refused patch is one the API server accepts.
         const gitops = gitOpsVerdict(deps.settings.managedBy, plan.edits);
@@ -191,7 +195,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       const checkAndApply = async (): Promise<Outcome> => {
         let plan: Plan;
         try {
-          plan = await handler.plan(context(signal, proposal), params);
+          plan = await handler.plan(context(deps.writer, signal, proposal), params);
         } catch (error) {
           if (!(isRetry && error instanceof AlreadyInEffect)) throw error;
           log.info({ reason: error.message }, 'remediation already applied by an earlier attempt');
@@ -231,7 +235,7 @@ export function createRemediation(deps: RemediationDeps): Remediation {
       try {
         const { handler, params } = resolve(proposal.kind, proposal.params);
         // Planned again against the cluster as it is now: a change in place has nothing left to do.
-        const plan = await handler.plan(context(signal, proposal), params);
+        const plan = await handler.plan(context(deps.writer, signal, proposal), params);
         if (!plan.edits) return null;
         const same = (a: DiffLine, b: DiffLine) => a.field === b.field && a.before === b.before && a.after === b.after;
         return plan.diff.filter((line) => proposal.diff.some((shown) => same(line, shown)));

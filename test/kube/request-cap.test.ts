@@ -60,7 +60,8 @@ describe('the cap on concurrent Kubernetes requests', () => {
     const cap = createRequestCap({ limit: 1, maxWaitMs: 100 });
     const reader = createClusterReader(createKubeApis(loadKubeConfig({ server: slow.proxy.url }), { requestCap: cap }));
     const first = reader.listNodes();
-    const second = reader.getNode('n1').then(
+    // Not a node: a GET of one would wait for the node list on the wire instead of for a slot.
+    const second = reader.getPv('pv1').then(
       () => null,
       (error: unknown) => error,
     );
