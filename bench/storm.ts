@@ -9,8 +9,8 @@
  * - Kubernetes requests (what the sandbox API server served) per distinct (workload, alertname);
  * - first reply per incident: from the first alert of a (group, root cause, workload) to its reply in Slack;
  * - Slack writes per group, counted as posts (≤ 1 + distinct (root cause, workload) pairs), parent edits
- *   (≤ ⌊span / max wait⌋ + 2) and reply edits (≤ pairs × (⌊span / max wait⌋ + 2)): the thread sync's edit passes
- *   (src/slack/sync-scheduler.ts) come on average once per max wait, with one in hand for the settle when the
+ *   (≤ ⌊span / max wait⌋ + 3) and reply edits (≤ pairs × (⌊span / max wait⌋ + 3)): the thread sync's edit passes
+ *   (src/slack/sync-scheduler.ts) come on average once per max wait, with two in hand for the settle when the
  *   group goes quiet (the budget in src/store/thread-scripts.ts); the worst group also shows the issue's own
  *   formula, 2 + pairs + parent edits;
  * - alerts lost (202'd but never diagnosed), peak RSS of Medic (run with the image's heap cap).
@@ -254,8 +254,8 @@ async function main() {
     const perGroup = [...writes.values()].map((w) => {
       const pairs = w.groupKey ? (pairsByGroup.get(w.groupKey)?.size ?? 0) : 0;
       const spanS = (w.last - w.first) / 1000;
-      // Each message at most once per pass: on average one per max wait, with one pass in hand.
-      const editsPerMessage = Math.floor(spanS / MAX_WAIT_S) + 2;
+      // Each message at most once per pass: on average one per max wait, with two passes in hand.
+      const editsPerMessage = Math.floor(spanS / MAX_WAIT_S) + 3;
       const total = w.posts + w.parentEdits + w.replyEdits;
       const bounds = { posts: 1 + pairs, parentEdits: editsPerMessage, replyEdits: pairs * editsPerMessage };
       const excess = Math.max(
@@ -285,6 +285,17 @@ async function main() {
     const sortedDelays = replyDelays.filter(Number.isFinite).sort((a, b) => a - b);
 
     const drainedAfterLastS = (drainedAt - lastArrived) / 1000;
+    if (process.env.DBG_TAIL) {
+      const lastPerThread = [...writes.values()]
+        .map((w) => round((w.last - lastArrived) / 1000, 2))
+        .sort((a, b) => a - b);
+      const upd = stack.slackCalls
+        .filter((c) => c.ok && c.at > lastArrived)
+        .map((c) => `${c.method}@${round((c.at - lastArrived) / 1000, 2)}`);
+      process.stderr.write(
+        `${JSON.stringify({ lastPerThread, calls: upd.length, first: upd.slice(0, 5), lastCalls: upd.slice(-5), recordsAt: diagnosedAt && round((diagnosedAt - lastArrived) / 1000, 2) })}\n`,
+      );
+    }
     const drainedFromFirstS = (drainedAt - started) / 1000;
     const pairsCount = workloadAlertnames.size;
     const kubePerPair = kubeRequests / Math.max(1, pairsCount);
@@ -302,6 +313,11 @@ async function main() {
       arrivalS: round((lastArrived - started) / 1000),
       accepted: accepted.size,
       diagnosedAfterLastS: diagnosedAt === undefined ? null : round((diagnosedAt - lastArrived) / 1000, 2),
+      // When Slack showed the final state: the last successful write, after the last alert arrived.
+      lastSlackWriteAfterLastS: round(
+        (Math.max(...stack.slackCalls.filter((c) => c.ok).map((c) => c.at)) - lastArrived) / 1000,
+        2,
+      ),
       senderRetries: sender.stats().retries,
       // Lost only means something once drained; before that they may still be queued.
       ...(drained ? { lost: lost.length } : { notDiagnosedWhenStopped: lost.length }),

@@ -3,9 +3,9 @@
  * are debounced per thread, across replicas (Redis state, src/store/thread-scripts.ts): one non-urgent pass,
  * which edits every changed message, runs once the thread has been quiet for `quietMs`, or once its oldest change
  * not yet shown is `maxWaitMs` old, whichever comes first, never within `quietMs` of the previous pass, and within
- * the thread's edit budget: one pass per `maxWaitMs` on average with one in hand, so a thread that keeps pausing
- * longer than `quietMs` is still edited about once per `maxWaitMs`, and the pass in hand shows the final state
- * about `quietMs` after a storm stops (the budget lives in src/store/thread-scripts.ts, DUE_AT).
+ * the thread's edit budget: one pass per `maxWaitMs` on average with two in hand for quiet, so a thread that keeps
+ * pausing longer than `quietMs` is still edited about once per `maxWaitMs`, and a pass in hand shows the final
+ * state about `quietMs` after a storm stops (the budget lives in src/store/thread-scripts.ts, DUE_AT).
  *
  * Cheap per change: a change records its time and claims the thread's one pending delayed job (none when one is
  * claimed already). When that job runs and the pass is not due yet, it claims the next one for the new due time

@@ -105,7 +105,12 @@ const LOCK_TTL_MS = 60_000;
  * it stays inside the workers' shutdown grace (src/queue/workers.ts).
  */
 const LOCK_WAIT_MS = 15_000;
-const LOCK_POLL_MS = { first: 20, max: 1000 };
+const LOCK_POLL_MS = { first: 20, max: 250 };
+/**
+ * A pass's edits are independent (each message's ts is known): up to this many are sent at once, so a storm's
+ * settle, every thread's pass at about the same moment, is not one round trip per message per thread.
+ */
+const EDITS_AT_ONCE = 4;
 
 const busy = (threadId: string) => new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
 
@@ -219,16 +224,40 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     await deps.threads.saveMessage(run.threadId, pending.name, pending.message, { touch: pending.touch });
   }
 
-  async function update(run: Run, snap: ThreadSnapshot, message: Rendered, ts: string): Promise<void> {
-    await flush(run);
-    await run.client.chat.update({
-      channel: snap.meta?.channel ?? '',
-      ts,
-      text: message.text,
-      blocks: message.blocks as never,
-      ...(message.metadata ? { metadata: message.metadata as never } : {}),
-    });
-    record(run, message.name, { ts, hash: message.hash, at: now() });
+  /**
+   * Edits `messages` (their ts in `posted`), EDITS_AT_ONCE at a time. Each edit that Slack took is recorded (the
+   * last one with the lock's release); the first failure is thrown after its batch, and the retried sync edits
+   * only what is still out of date.
+   */
+  async function updateAll(
+    run: Run,
+    snap: ThreadSnapshot,
+    messages: Rendered[],
+    posted: Record<string, PostedMessage>,
+  ): Promise<void> {
+    for (let i = 0; i < messages.length; i += EDITS_AT_ONCE) {
+      await flush(run);
+      const batch = messages.slice(i, i + EDITS_AT_ONCE);
+      const results = await Promise.allSettled(
+        batch.map((message) =>
+          run.client.chat.update({
+            channel: snap.meta?.channel ?? '',
+            ts: posted[message.name]?.ts ?? '',
+            text: message.text,
+            blocks: message.blocks as never,
+            ...(message.metadata ? { metadata: message.metadata as never } : {}),
+          }),
+        ),
+      );
+      for (const [j, result] of results.entries()) {
+        const message = batch[j];
+        if (result.status !== 'fulfilled' || !message) continue;
+        await flush(run);
+        record(run, message.name, { ts: posted[message.name]?.ts ?? '', hash: message.hash, at: now() });
+      }
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
   }
 
   async function runOn(run: Run, snap: ThreadSnapshot, edits: Edits): Promise<void> {
@@ -258,7 +287,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     // `rendered` is in thread order: the parent, then each reply as posted.
     const dirty = rendered.filter((m) => posted[m.name] && posted[m.name]?.hash !== m.hash);
     const toEdit = edits.pass ? dirty : dirty.filter((m) => edits.urgentPairs.has(m.name));
-    for (const message of toEdit) await update(run, snap, message, posted[message.name]?.ts ?? '');
+    await updateAll(run, snap, toEdit, posted);
     // An edit left for later needs a delayed sync: the claimed one, or, when no change was recorded for it (a
     // new reply's alert also changes the parent's count), one claimed now as for any change.
     if (toEdit.length < dirty.length && !edits.claimed) await deps.scheduler.requestSync(snap.id, { urgent: false });

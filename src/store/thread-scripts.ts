@@ -8,9 +8,11 @@
 // When the next non-urgent pass is due (ms): when the thread has been quiet for `quiet` since its last change,
 // or when its oldest change not yet shown is `maxWait` old, whichever comes first; never sooner than `quiet`
 // after the previous pass started, and within the thread's edit budget: on average one pass per `maxWait`, with
-// one pass in hand (a generic cell rate algorithm: `budget` is the theoretical time of the next pass, a pass may
-// run `maxWait` ahead of it). So a thread changing in bursts with pauses longer than `quiet` still gets at most
-// ⌊span / maxWait⌋ + 2 passes, and the pass in hand is usually there for the settle when the storm stops.
+// two passes in hand (a generic cell rate algorithm: `budget` is the theoretical time of the next pass; a pass for
+// quiet may run up to 2 × `maxWait` ahead of it, one for a change `maxWait` old not ahead of it). So while a storm
+// keeps a thread busy its passes come once per `maxWait` and the passes in hand are left for the settle, ~`quiet`
+// after the storm stops, even when one pause of the storm was long enough for a quiet pass; a thread changing in
+// bursts with pauses longer than `quiet` spends them early and still gets at most ⌊span / maxWait⌋ + 3 passes.
 // The last-pass key holds '<start>:<budget>' (a bare '<start>', as written before the budget, reads as budget 0).
 const DUE_AT = `
 local function lastPass(value)
@@ -20,7 +22,9 @@ local function lastPass(value)
 end
 local function dueAt(first, change, lastValue, quiet, maxWait)
   local last, budget = lastPass(lastValue)
-  return math.max(math.min(change + quiet, first + maxWait), last + quiet, budget - maxWait)
+  local whenQuiet = math.max(change + quiet, budget - 2 * maxWait)
+  local whenOld = math.max(first + maxWait, budget)
+  return math.max(math.min(whenQuiet, whenOld), last + quiet)
 end
 -- A pass starts at now: the budget is spent when it finishes (spendBudget), so a failed pass costs nothing.
 local function passStarted(now, lastValue)
