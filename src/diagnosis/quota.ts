@@ -73,6 +73,8 @@ export async function findRefusal(ctx: PlaybookContext, w: Workload): Promise<Re
   let latest: Refused | null = null;
   let latestTime = -1;
   for (const r of reporters) {
+    // A ReplicaSet with every pod it wants has nothing refused now: its events cost a request and tell nothing.
+    if (r.kind === 'ReplicaSet' && r.missing === 0) continue;
     const events = await ctx.read(ctx.reader.eventsFor(w.namespace, r.kind, r.name), []);
     for (const e of events) {
       if (e.reason !== 'FailedCreate' || !e.message) continue;
