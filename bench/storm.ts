@@ -285,17 +285,6 @@ async function main() {
     const sortedDelays = replyDelays.filter(Number.isFinite).sort((a, b) => a - b);
 
     const drainedAfterLastS = (drainedAt - lastArrived) / 1000;
-    if (process.env.DBG_TAIL) {
-      const lastPerThread = [...writes.values()]
-        .map((w) => round((w.last - lastArrived) / 1000, 2))
-        .sort((a, b) => a - b);
-      const upd = stack.slackCalls
-        .filter((c) => c.ok && c.at > lastArrived)
-        .map((c) => `${c.method}@${round((c.at - lastArrived) / 1000, 2)}`);
-      process.stderr.write(
-        `${JSON.stringify({ lastPerThread, calls: upd.length, first: upd.slice(0, 5), lastCalls: upd.slice(-5), recordsAt: diagnosedAt && round((diagnosedAt - lastArrived) / 1000, 2) })}\n`,
-      );
-    }
     const drainedFromFirstS = (drainedAt - started) / 1000;
     const pairsCount = workloadAlertnames.size;
     const kubePerPair = kubeRequests / Math.max(1, pairsCount);
