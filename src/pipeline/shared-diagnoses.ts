@@ -13,7 +13,7 @@
  * still gets its own Diagnosis, recorded under its own fingerprint.
  *
  * Alerts that arrive while a diagnosis that may match is running wait for it (at most one diagnosis per object at
- * a time). A `partial` answer (a cluster read failed) is handed to those waiters but not kept for later alerts,
+ * a time); one whose reads so far already differ (another cluster, container, pod) is not waited for. A `partial` answer (a cluster read failed) is handed to those waiters but not kept for later alerts,
  * which try the cluster again. A failed diagnosis is never shared: each waiter runs its own.
  * The memory is per process and bounded (entries expire after the window; at most `maxEntries`).
  */
@@ -24,6 +24,9 @@ import type { Diagnosis, DiagnosisEngine } from '../types.js';
 /** How long an answer is given to later alerts about the same object; the playbooks' reads are that fresh. */
 export const SHARED_DIAGNOSIS_WINDOW_MS = 15_000;
 
+/** How often an alert waiting for a running diagnosis checks whether that one still may match it. */
+const RECHECK_MS = 100;
+
 /** Fields that identify an alert instead of describing it: never compared, rewritten per alert. */
 const IDENTITY = new Set(['alert\u0000fingerprint', 'alert\u0000status']);
 
@@ -33,6 +36,8 @@ type Reads = Map<string, string>;
 interface Entry {
   /** Null while the diagnosis runs. */
   reads: Reads | null;
+  /** What the diagnosis has read so far (while it runs): reads only add up, so a mismatch here is final. */
+  live: Reads;
   diagnosis?: Diagnosis;
   /** When the answer was made (ms). */
   at: number;
@@ -186,6 +191,10 @@ export function createSharedDiagnoses(engine: DiagnosisEngine, options: SharedDi
     const entries = () => buckets.get(key) ?? [];
     // Wait for every diagnosis of the bucket that runs, including those that started while this alert waited
     // (another alert about the same object that found no answer either): each is waited for once.
+    // Only a running diagnosis whose reads so far match this alert can end in its answer (reads only add up: the
+    // cluster, the object and the container are read first), so one about another cluster or container, or one
+    // hanging on an unreachable cluster after reading something else, is never waited for; the others are
+    // re-checked every RECHECK_MS while they run.
     const waited = new Set<Entry>();
     for (;;) {
       const found = findAnswer(entries(), event, now(), waited);
@@ -193,20 +202,33 @@ export function createSharedDiagnoses(engine: DiagnosisEngine, options: SharedDi
         options.onShared?.(found);
         return answerFor(found, event);
       }
-      const running = entries().filter((e) => e.reads === null && !waited.has(e));
+      const running = entries().filter((e) => e.reads === null && !waited.has(e) && readsMatch(e.live, event));
       if (running.length === 0) break;
-      await Promise.race([Promise.allSettled(running.map((e) => e.done)), aborted(signal)]);
-      for (const e of running) waited.add(e);
+      let timer: NodeJS.Timeout | undefined;
+      const recheck = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, RECHECK_MS);
+      });
+      try {
+        await Promise.race([Promise.allSettled(running.map((e) => e.done)), recheck, aborted(signal)]);
+      } finally {
+        clearTimeout(timer);
+      }
+      for (const e of running) if (e.reads !== null) waited.add(e);
     }
 
     let settle = () => {};
-    const entry: Entry = { reads: null, at: now(), done: new Promise<void>((resolve) => (settle = resolve)) };
+    const { view, reads } = recordingView(event);
+    const entry: Entry = {
+      reads: null,
+      live: reads,
+      at: now(),
+      done: new Promise<void>((resolve) => (settle = resolve)),
+    };
     const others = entries();
     buckets.delete(key); // re-inserted last: the least recently used bucket stays first (prune)
     buckets.set(key, [...others, entry]);
     size += 1;
     prune(now());
-    const { view, reads } = recordingView(event);
     try {
       const diagnosis = await engine.diagnose(view, signal);
       entry.diagnosis = diagnosis;

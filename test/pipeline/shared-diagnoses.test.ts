@@ -117,6 +117,26 @@ describe('shared diagnoses', () => {
     expect(calls).toEqual(['x', 'y0']);
   });
 
+  it('does not wait for a running diagnosis that has already read something else (a hanging cluster)', async () => {
+    const calls: string[] = [];
+    const engine: DiagnosisEngine = {
+      async diagnose(e, signal) {
+        calls.push(e.alert.fingerprint);
+        const stuck = e.alert.labels.cluster === 'stuck'; // the cluster is read first, as the clusters engine does
+        if (stuck) await new Promise((resolve) => setTimeout(resolve, 2000));
+        signal.throwIfAborted();
+        return (await fakeEngine().engine.diagnose(e, signal)) satisfies Diagnosis;
+      },
+    };
+    const shared = createSharedDiagnoses(engine);
+    const hanging = shared.diagnose(event('s', { container: 'app', cluster: 'stuck' }), signal());
+    const started = Date.now();
+    await shared.diagnose(event('o', { container: 'app', cluster: 'ok' }), signal());
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(calls).toEqual(['s', 'o']);
+    await hanging;
+  });
+
   it('compares startsAt within a minute, and shares only within the window', async () => {
     let now = 1_000_000;
     const { engine, calls } = fakeEngine();
