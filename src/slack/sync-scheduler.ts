@@ -10,8 +10,9 @@
  * Cheap per change: a change records its time and claims the thread's one pending delayed job (none when one is
  * claimed already). When that job runs and the pass is not due yet, it claims the next one for the new due time
  * and edits nothing; so a quiet period costs a few jobs, not one per change. A crash between the change and the
- * sync loses nothing: a delayed job exists for every change not yet shown, and a claim whose job was never
- * queued expires a minute after its run time.
+ * sync loses nothing: a delayed job exists for every change not yet shown; a claim whose job was never queued (its
+ * process died in between) is handed to the next change once it is 5 s overdue, which queues the job under the
+ * same id (a no-op when it exists), and expires a minute after its run time.
  */
 import type { SyncTiming, ThreadStore } from '../store/threads.js';
 

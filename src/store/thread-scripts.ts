@@ -38,14 +38,20 @@ end
 `;
 
 // A change to show (the change path, once per change). KEYS: pending, last pass, first change, last change.
-// ARGV: now, quiet ms, max wait ms, slack ms, ttl s. Records the change, then claims the thread's one pending
-// delayed sync at its due time (the claim outlives that time by the slack, so a claim whose job was never queued
-// expires). Returns that time, or -1 when a sync is claimed already (its job re-checks when it runs).
+// ARGV: now, quiet ms, max wait ms, slack ms, ttl s, overdue ms. Records the change, then claims the thread's one
+// pending delayed sync at its due time (the claim outlives that time by the slack, so a claim whose job was never
+// queued expires). Returns that time, or -1 when a sync is claimed already (its job re-checks when it runs) —
+// unless that claim is overdue by more than `overdue`: then its time, so the caller queues its job again (the
+// same job id: nothing when the job exists), in case the process that claimed it died before queueing it.
 export const CLAIM_SYNC = `${DUE_AT}
 local now = tonumber(ARGV[1])
 redis.call('SET', KEYS[4], now, 'EX', ARGV[5])
 redis.call('SET', KEYS[3], now, 'EX', ARGV[5], 'NX')
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local pending = tonumber(redis.call('GET', KEYS[1]))
+if pending then
+  if pending + tonumber(ARGV[6]) < now then return pending end
+  return -1
+end
 local first = tonumber(redis.call('GET', KEYS[3]))
 local runAt = math.max(now, dueAt(first, now, redis.call('GET', KEYS[2]), tonumber(ARGV[2]), tonumber(ARGV[3])))
 redis.call('SET', KEYS[1], runAt, 'PX', runAt - now + tonumber(ARGV[4]))

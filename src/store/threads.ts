@@ -80,6 +80,11 @@ const THREAD_TTL_S = 14 * 86_400;
 const CLAIM_SLACK_MS = 60_000;
 /** A claim due this close to now is the starting sync's own, whatever the skew between replicas' clocks. */
 const CLAIM_SKEW_MS = 100;
+/**
+ * A claim this late (its job should have run) is returned to the next change, which queues its job again under
+ * the same id (a no-op when it exists): a process that died between claiming and queueing loses no change.
+ */
+const CLAIM_OVERDUE_MS = 5000;
 const SNAPSHOT_PARTS = ['meta', 'alerts', 'alert-pair', 'pairs', 'messages'] as const;
 
 /** A message write that can ride along with the lock's release (the last one of a sync). */
@@ -144,7 +149,8 @@ export interface ThreadStore {
   saveMessage(id: string, name: string, message: PostedMessage, options?: { touch?: boolean }): Promise<void>;
   /**
    * Records a change the thread's messages should show (at `now`) and claims the one pending non-urgent sync:
-   * its run time (when it is due, see startSync), or null when one is claimed already.
+   * its run time (when it is due, see startSync), or null when one is claimed already — unless that claim is
+   * CLAIM_OVERDUE_MS late: then its run time again, for the caller to queue its job again (same id).
    */
   claimSync(id: string, now: number, timing: SyncTiming): Promise<number | null>;
   /** Drops a claim whose job could not be queued, so the next change claims again. */
@@ -251,7 +257,8 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
 
     async claimSync(id, now, timing) {
       const keys = (['sync-pending', 'sync-last', 'sync-first', 'sync-change'] as const).map((part) => k(id, part));
-      const runAt = await claimSync(...keys, now, timing.quietMs, timing.maxWaitMs, CLAIM_SLACK_MS, THREAD_TTL_S);
+      const { quietMs, maxWaitMs } = timing;
+      const runAt = await claimSync(...keys, now, quietMs, maxWaitMs, CLAIM_SLACK_MS, THREAD_TTL_S, CLAIM_OVERDUE_MS);
       return runAt < 0 ? null : runAt;
     },
 

@@ -258,6 +258,22 @@ describe('thread store', () => {
     }
   });
 
+  it('hands an overdue claim to the next change, so a job its claimer never queued is queued again', async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'claimer-died');
+    const t = 1_700_000_000_000;
+    // Claimed at t (due t + 1000); the process dies before queueing the job.
+    expect(await threads.claimSync(id, t, TIMING)).toBe(t + 1000);
+    // A change soon after finds the claim and queues nothing (the job may be on its way).
+    expect(await threads.claimSync(id, t + 3000, TIMING)).toBeNull();
+    // The retried alert, more than 5 s after the claim was due: its time again, for its job to be queued.
+    expect(await threads.claimSync(id, t + 6500, TIMING)).toBe(t + 1000);
+    // Its job runs: every change since t is shown in one pass.
+    const started = await threads.startSync(id, t + 6500, 10_000, TIMING);
+    expect(started).toMatchObject({ pass: true, claimAt: null });
+    await started?.lock.release(undefined, true);
+  });
+
   it('a pass that fails or dies with its lock gives its changes back', async () => {
     const threads = createThreadStore(redis, prefix);
     const id = threads.threadId('C1', 'failing-pass');
