@@ -71,3 +71,29 @@ export function diagnosisFor(
     partial: false,
   };
 }
+
+/**
+ * What the Slack view records for a firing alert of pair `w<workload>` in a thread of `groupKey` (the thread
+ * store's recordFiring input, without the new pair), as of `at`.
+ */
+export function recordedFiring(event: AlertEvent, groupKey: string, workload: string, at: number) {
+  return {
+    meta: {
+      channel: 'CALERTS',
+      groupKey,
+      alertname: 'KubePodOOMKilled',
+      externalURL: 'http://alertmanager.example:9093',
+      groupLabels: {},
+      createdAt: at,
+    },
+    alert: {
+      fingerprint: event.alert.fingerprint,
+      status: 'firing' as const,
+      label: event.alert.labels.pod ?? '',
+      labels: event.alert.labels,
+      generatorURL: event.alert.generatorURL,
+      updatedAt: at,
+    },
+    pairKey: `OOM_LIMIT|ads/Deployment/${workload}`,
+  };
+}

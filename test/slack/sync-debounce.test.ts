@@ -13,7 +13,7 @@ import { createThreadStore, type ThreadStore } from '../../src/store/threads.js'
 import { connect } from '../support/redis.js';
 import { type SlackHarness, startSlackHarness } from '../support/slack.js';
 import { delay } from '../support/wait.js';
-import { alertEvent, diagnosisFor } from './fixtures.js';
+import { alertEvent, diagnosisFor, recordedFiring } from './fixtures.js';
 
 let h: SlackHarness | undefined;
 const cleanups: (() => Promise<void>)[] = [];
@@ -45,23 +45,7 @@ async function fire(writer: Writer, pair: number, options: { newPair?: boolean }
   const id = writer.threads.threadId('CALERTS', GROUP);
   const at = Date.now();
   const added = await writer.threads.recordFiring(id, {
-    meta: {
-      channel: 'CALERTS',
-      groupKey: GROUP,
-      alertname: 'KubePodOOMKilled',
-      externalURL: 'http://alertmanager.example:9093',
-      groupLabels: {},
-      createdAt: at,
-    },
-    alert: {
-      fingerprint,
-      status: 'firing',
-      label: event.alert.labels.pod ?? '',
-      labels: event.alert.labels,
-      generatorURL: event.alert.generatorURL,
-      updatedAt: at,
-    },
-    pairKey: `OOM_LIMIT|ads/Deployment/w${pair}`,
+    ...recordedFiring(event, GROUP, `w${pair}`, at),
     ...(options.newPair
       ? {
           newPair: {

@@ -4,7 +4,7 @@ import { createThreadSync } from '../../src/slack/thread-sync.js';
 import type { ThreadStore } from '../../src/store/threads.js';
 import { type SlackHarness, startSlackHarness } from '../support/slack.js';
 import { waitFor } from '../support/wait.js';
-import { alertEvent, diagnosisFor } from './fixtures.js';
+import { alertEvent, diagnosisFor, recordedFiring } from './fixtures.js';
 
 let h: SlackHarness;
 beforeEach(async () => {
@@ -21,23 +21,7 @@ async function recordPair(id: string, i: number): Promise<void> {
   const event = alertEvent(`co${String(i).padStart(2, '0')}`, { groupKey: GROUP });
   const diagnosis = diagnosisFor(event, { workload: `w${i}`, actions: [] });
   await h.threads.recordFiring(id, {
-    meta: {
-      channel: 'CALERTS',
-      groupKey: GROUP,
-      alertname: 'KubePodOOMKilled',
-      externalURL: 'http://alertmanager.example:9093',
-      groupLabels: {},
-      createdAt: Date.now(),
-    },
-    alert: {
-      fingerprint: event.alert.fingerprint,
-      status: 'firing',
-      label: event.alert.labels.pod ?? '',
-      labels: event.alert.labels,
-      generatorURL: event.alert.generatorURL,
-      updatedAt: Date.now(),
-    },
-    pairKey: `OOM_LIMIT|ads/Deployment/w${i}`,
+    ...recordedFiring(event, GROUP, `w${i}`, Date.now()),
     newPair: { diagnosis, proposalIds: [], unavailable: [], createdAt: Date.now() },
   });
 }
