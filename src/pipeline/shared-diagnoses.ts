@@ -196,6 +196,8 @@ export function createSharedDiagnoses(engine: DiagnosisEngine, options: SharedDi
     // hanging on an unreachable cluster after reading something else, is never waited for; the others are
     // re-checked every RECHECK_MS while they run.
     const waited = new Set<Entry>();
+    // One abort listener per alert, made when it first waits (a listener per re-check would pile up).
+    let abort: Promise<never> | undefined;
     for (;;) {
       const found = findAnswer(entries(), event, now(), waited);
       if (found) {
@@ -209,7 +211,8 @@ export function createSharedDiagnoses(engine: DiagnosisEngine, options: SharedDi
         timer = setTimeout(resolve, RECHECK_MS);
       });
       try {
-        await Promise.race([Promise.allSettled(running.map((e) => e.done)), recheck, aborted(signal)]);
+        abort ??= aborted(signal);
+        await Promise.race([Promise.allSettled(running.map((e) => e.done)), recheck, abort]);
       } finally {
         clearTimeout(timer);
       }

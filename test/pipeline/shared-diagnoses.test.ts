@@ -204,6 +204,23 @@ describe('shared diagnoses', () => {
     await expect(leader).resolves.toMatchObject({ alert: { fingerprint: 'a' } });
   });
 
+  it('adds one abort listener however long it waits', async () => {
+    const { engine } = fakeEngine({ delayMs: 1200 });
+    const shared = createSharedDiagnoses(engine);
+    const leader = shared.diagnose(event('a', { container: 'app' }), signal());
+    const abort = new AbortController();
+    let listeners = 0;
+    const add = abort.signal.addEventListener.bind(abort.signal);
+    abort.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      if (args[0] === 'abort') listeners += 1;
+      return add(...args);
+    }) as typeof add;
+    // Re-checks the running diagnosis every 100 ms for 1.2 s.
+    await shared.diagnose(event('b', { container: 'app' }), abort.signal);
+    await leader;
+    expect(listeners).toBe(1);
+  });
+
   it('keeps at most maxEntries answers', async () => {
     const { engine, calls } = fakeEngine();
     const shared = createSharedDiagnoses(engine, { maxEntries: 3 });
