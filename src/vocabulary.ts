@@ -153,8 +153,11 @@ export function describeProposalTarget(proposal: {
   return proposal.cluster ? `${proposal.cluster} · ${target}` : target;
 }
 
-/** Params as a key: object keys sorted, so equal params written in another order are the same action. */
-function stableKey(value: unknown): string {
+/**
+ * A value as a key: object keys sorted, so equal values written in another order give the same key (an action's
+ * params here; the alert fields a diagnosis read, src/pipeline/shared-diagnoses.ts).
+ */
+export function stableKey(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableKey).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));

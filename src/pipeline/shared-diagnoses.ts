@@ -20,6 +20,7 @@
 import type { AlertEvent } from '../alertmanager/payload.js';
 import { labelObject } from '../queue/lanes.js';
 import type { Diagnosis, DiagnosisEngine } from '../types.js';
+import { stableKey } from '../vocabulary.js';
 
 /** How long an answer is given to later alerts about the same object; the playbooks' reads are that fresh. */
 export const SHARED_DIAGNOSIS_WINDOW_MS = 15_000;
@@ -52,15 +53,6 @@ export interface SharedDiagnosesOptions {
   onShared?: (diagnosis: Diagnosis) => void;
 }
 
-const canonical = (value: unknown): string =>
-  value === undefined
-    ? 'undefined'
-    : JSON.stringify(value, (_key, v: unknown) =>
-        v && typeof v === 'object' && !Array.isArray(v)
-          ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-          : v,
-      );
-
 const WHOLE = '\u0000*';
 
 function valueAt(root: unknown, path: string): unknown {
@@ -85,15 +77,15 @@ export function recordingView<T extends object>(event: T): { view: T; reads: Rea
         const value: unknown = Reflect.get(obj, key, receiver);
         if (typeof key === 'symbol') return value;
         if (value !== null && typeof value === 'object') return wrap(value, at(key));
-        if (typeof value !== 'function') reads.set(at(key), canonical(value));
+        if (typeof value !== 'function') reads.set(at(key), stableKey(value));
         return value;
       },
       has(obj, key) {
-        if (typeof key === 'string') reads.set(at(key), canonical((obj as Record<string, unknown>)[key]));
+        if (typeof key === 'string') reads.set(at(key), stableKey((obj as Record<string, unknown>)[key]));
         return Reflect.has(obj, key);
       },
       ownKeys(obj) {
-        reads.set(`${path}${WHOLE}`, canonical(obj));
+        reads.set(`${path}${WHOLE}`, stableKey(obj));
         return Reflect.ownKeys(obj);
       },
     });
@@ -112,7 +104,7 @@ export const STARTS_AT_TOLERANCE_MS = 60_000;
 const STARTS_AT = 'alert\u0000startsAt';
 
 function sameStart(expected: string, actual: unknown): boolean {
-  if (canonical(actual) === expected) return true;
+  if (stableKey(actual) === expected) return true;
   if (!expected.startsWith('"')) return false;
   const a = Date.parse(JSON.parse(expected) as string);
   const b = typeof actual === 'string' ? Date.parse(actual) : Number.NaN;
@@ -124,7 +116,7 @@ export function readsMatch(reads: Reads, event: object): boolean {
   for (const [path, expected] of reads) {
     if (IDENTITY.has(path)) continue;
     const actual = path.endsWith(WHOLE) ? valueAt(event, path.slice(0, -WHOLE.length)) : valueAt(event, path);
-    if (path === STARTS_AT ? !sameStart(expected, actual) : canonical(actual) !== expected) return false;
+    if (path === STARTS_AT ? !sameStart(expected, actual) : stableKey(actual) !== expected) return false;
   }
   return true;
 }

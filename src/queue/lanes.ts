@@ -12,6 +12,7 @@
  * changes the order, never an answer.
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
+import { createRecentKeys } from '../recent-keys.js';
 
 /** The priority of repeats; lower numbers run first, 1 would be the highest. */
 export const REPEAT_PRIORITY = 1000;
@@ -64,21 +65,15 @@ export function createRepeatLanes(
   const windowMs = options.windowMs ?? 10 * 60_000;
   const maxKeys = options.maxKeys ?? 10_000;
   const now = options.now ?? Date.now;
-  /** key → when it was last queued; re-inserted on every use, so the oldest is first. */
-  const seen = new Map<string, number>();
+  /** The keys queued within the window. */
+  const queued = createRecentKeys({ windowMs, maxKeys, now });
   return {
     priorityOf(event) {
       if (event.alert.status !== 'firing') return undefined;
       const key = incidentKey(event);
-      const at = now();
-      const last = seen.get(key);
-      seen.delete(key);
-      seen.set(key, at);
-      for (const [old, when] of seen) {
-        if (seen.size <= maxKeys && at - when < windowMs) break;
-        seen.delete(old);
-      }
-      return last !== undefined && at - last < windowMs ? REPEAT_PRIORITY : undefined;
+      const repeat = queued.has(key);
+      queued.touch(key);
+      return repeat ? REPEAT_PRIORITY : undefined;
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Settings } from '../config/settings.js';
 import { namedTarget } from '../diagnosis/target.js';
 import type { IncidentPair, IncidentView } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
+import { createRecentKeys } from '../recent-keys.js';
 import type { ProposalRecord, ProposalStore } from '../store/proposals.js';
 import type { ThreadAlert, ThreadStore } from '../store/threads.js';
 import type { Diagnosis } from '../types.js';
@@ -62,20 +63,8 @@ const PAIR_MEMORY_MS = 10 * 60_000;
 const PAIR_MEMORY_MAX = 10_000;
 
 export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
-  /** `${thread}|${pair}` → when this process last recorded it; the oldest first. */
-  const knownPairs = new Map<string, number>();
-  const knownPair = (name: string): boolean => {
-    const at = knownPairs.get(name);
-    return at !== undefined && deps.now() - at < PAIR_MEMORY_MS;
-  };
-  const rememberPair = (name: string): void => {
-    knownPairs.delete(name);
-    knownPairs.set(name, deps.now());
-    for (const [old, at] of knownPairs) {
-      if (knownPairs.size <= PAIR_MEMORY_MAX && deps.now() - at < PAIR_MEMORY_MS) break;
-      knownPairs.delete(old);
-    }
-  };
+  /** `${thread}|${pair}` this process recorded within PAIR_MEMORY_MS. */
+  const knownPairs = createRecentKeys({ windowMs: PAIR_MEMORY_MS, maxKeys: PAIR_MEMORY_MAX, now: deps.now });
 
   async function showFiring(event: AlertEvent, diagnosis: Diagnosis, pair: IncidentPair): Promise<void> {
     const channel = channelOf(event, deps);
@@ -99,9 +88,9 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
       },
       alert: alertEntry(event, 'firing', deps.now(), diagnosis),
       pairKey: key,
-      ...(knownPair(`${id}|${key}`) ? {} : { newPair: { ...pairRecord, diagnosis } }),
+      ...(knownPairs.has(`${id}|${key}`) ? {} : { newPair: { ...pairRecord, diagnosis } }),
     });
-    rememberPair(`${id}|${key}`);
+    knownPairs.touch(`${id}|${key}`);
     deps.logger.debug({ threadId: id, pair: key, isNewPair }, 'diagnosis recorded for slack');
     if (isNewPair) await syncNew(id);
     else await deps.scheduler.requestSync(id, { urgent: false });

@@ -3,11 +3,11 @@
  * lock, across replicas); posts happen at once and in order (parent, then one reply per (root cause,
  * workload) pair in order of appearance), and so does the edit of a reply someone just clicked. Other edits
  * wait for the thread's non-urgent pass, debounced across replicas (src/slack/sync-scheduler.ts: quiet for 1 s,
- * 5 s at most): the pass edits EVERY changed message, in thread order, so it shows every change recorded before
- * it started; a sync that finds the pass not due yet leaves those edits to the delayed sync claimed for it. A
- * sync that fails (Slack down) is retried by the queue and resumes where it stopped: every posted ts is recorded
- * before the next Slack call (the last one with the lock's release), and a pass that did not finish gives its
- * changes back. `syncNow` is the same sync run once inside the job that asked for it (a new reply).
+ * 5 s at most, within a per-thread budget): the pass edits EVERY changed message, in thread order, four at a
+ * time, so it shows every change recorded before it started; a sync that finds the pass not due yet leaves those
+ * edits to the delayed sync claimed for it. A sync that fails (Slack down) is retried by the queue and resumes
+ * where it stopped: every post is recorded before the next Slack call, every edit before the next batch of edits
+ * (the last one with the lock's release), and a pass that did not finish gives its changes back. `syncNow` is the same sync run once inside the job that asked for it (a new reply).
  *
  * A queued sync waits for a thread busy with a writer instead of bouncing off it: in this process, every sync
  * asked for while a writer runs joins ONE follow-up that starts when the writer finishes and reads the state

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMedicError } from '../../src/errors.js';
-import { createThreadSync } from '../../src/slack/thread-sync.js';
+import { createThreadSync, type ThreadSyncDeps } from '../../src/slack/thread-sync.js';
 import type { ThreadStore } from '../../src/store/threads.js';
 import { type SlackHarness, startSlackHarness } from '../support/slack.js';
 import { waitFor } from '../support/wait.js';
@@ -47,16 +47,14 @@ function heldStore() {
 
 const posts = () => h.sim.calls().filter((c) => c.method === 'chat.postMessage' && c.ok);
 
+/** A thread sync of the harness's Slack client and stores over `threads`. */
+const syncOver = (threads: ThreadSyncDeps['threads']) =>
+  createThreadSync({ client: h.client, threads, proposals: h.proposals, scheduler: h.scheduler, logger: h.logger });
+
 describe('thread sync: a busy thread gets one follow-up, not a retry storm', () => {
   it('every sync queued while a writer runs joins one follow-up that shows every change; in-job attempts hand over', async () => {
     const store = heldStore();
-    const sync = createThreadSync({
-      client: h.client,
-      threads: store.threads,
-      proposals: h.proposals,
-      scheduler: h.scheduler,
-      logger: h.logger,
-    });
+    const sync = syncOver(store.threads);
     const id = h.threads.threadId('CALERTS', GROUP);
     await recordPair(id, 0);
     const requests = [sync.sync(id)];
@@ -94,13 +92,7 @@ describe('thread sync: a busy thread gets one follow-up, not a retry storm', () 
   });
 
   it("waits for another replica's writer instead of failing; the in-job attempt hands over at once", async () => {
-    const sync = createThreadSync({
-      client: h.client,
-      threads: h.threads,
-      proposals: h.proposals,
-      scheduler: h.scheduler,
-      logger: h.logger,
-    });
+    const sync = syncOver(h.threads);
     const id = h.threads.threadId('CALERTS', GROUP);
     await recordPair(id, 0);
     const other = (await h.threads.startSync(id, Date.now(), 10_000))?.lock;
