@@ -380,7 +380,13 @@ export function alertJobProcessors(
   return {
     ...(silenceFollower ? { silenceCheck: silenceFollower.check, silenceSweep: silenceFollower.sweep } : {}),
     alert: async (event, ctx) => {
-      await processAlertEvent(event, { ...pipeline, engine: shared, logger: ctx.logger, signal: ctx.signal });
+      await processAlertEvent(event, {
+        ...pipeline,
+        engine: shared,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        firstStart: ctx.firstStart,
+      });
     },
     diagnose: async (request, ctx) => {
       await processDiagnoseRequest(request, { ...pipeline, logger: ctx.logger, signal: ctx.signal });

@@ -9,6 +9,7 @@
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Logger } from '../logger.js';
+import { createRecentValues } from '../recent-keys.js';
 import type { IncidentPair, IncidentStore } from '../store/incidents.js';
 import type { ProposalRecord } from '../store/proposals.js';
 import type { SilenceFollowStore } from '../store/silence-follows.js';
@@ -65,7 +66,15 @@ export function pairKeyOf(diagnosis: Diagnosis): string {
   return `${diagnosis.rootCause.code}|${diagnosis.cluster ? `${diagnosis.cluster}:` : ''}${where}`;
 }
 
+/**
+ * How long this process remembers a group's pair once read or made: a pair is written once and never changed
+ * (IncidentStore), so a storm's repeats need not read it again; bounded like the Slack view's memory of pairs.
+ */
+const PAIR_MEMORY = { windowMs: 10 * 60_000, maxKeys: 10_000 };
+
 export function createIncidents(deps: IncidentDeps): Incidents {
+  const knownPairs = createRecentValues<IncidentPair>({ ...PAIR_MEMORY, now: deps.now });
+
   /**
    * The pair's proposals, made once per group: a repeat (another alert of the same pair, a retried job) reads
    * the first one's. A diagnosis without actions needs no record (nothing to propose, one round trip less).
@@ -73,8 +82,20 @@ export function createIncidents(deps: IncidentDeps): Incidents {
   async function pairFor(event: AlertEvent, diagnosis: Diagnosis): Promise<IncidentPair> {
     const key = pairKeyOf(diagnosis);
     if (diagnosis.actions.length === 0) return { key, proposalIds: [], unavailable: [], createdAt: deps.now() };
-    const existing = await deps.incidents.getPair(event.groupKey, key);
-    if (existing) return existing;
+    const memoryKey = `${event.groupKey}\u0000${key}`;
+    const remembered = knownPairs.get(memoryKey);
+    if (remembered) return remembered;
+    const stored = await deps.incidents.getPair(event.groupKey, key);
+    if (stored) {
+      knownPairs.set(memoryKey, stored);
+      return stored;
+    }
+    const made = await makePair(event, diagnosis, key);
+    knownPairs.set(memoryKey, made);
+    return made;
+  }
+
+  async function makePair(event: AlertEvent, diagnosis: Diagnosis, key: string): Promise<IncidentPair> {
     const origin = {
       type: 'diagnosis' as const,
       fingerprint: diagnosis.alert.fingerprint,

@@ -1,8 +1,8 @@
 /**
  * The diagnosis job: firing → diagnose → record → hand it to the incident module (src/incidents: proposals,
  * then the view); resolved → record the resolve → the incident module. A resolved alert gets no new diagnosis.
- * A retried job reuses the diagnosis it already recorded, so each alert episode is diagnosed once and only the
- * hand-over is repeated (the incident module and its views are idempotent). `/medic diagnose` requests take
+ * A retried job (or one run again after its worker died) reuses the diagnosis it already recorded, so each alert
+ * episode is diagnosed once and only the hand-over is repeated (the incident module and its views are idempotent). `/medic diagnose` requests take
  * the same path (diagnose-request.ts).
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
@@ -19,6 +19,12 @@ export interface PipelineDeps {
   logger: Logger;
   signal: AbortSignal;
   metrics?: Metrics;
+  /**
+   * The job's first run (JobContext.firstStart): no earlier attempt can have recorded this alert, so the record
+   * is not looked up first. A record written anyway (the same alert episode queued again after its job was
+   * removed) still wins: recordDiagnosis keeps the first.
+   */
+  firstStart?: boolean;
 }
 
 export type AlertOutcome =
@@ -34,7 +40,7 @@ export async function processAlertEvent(event: AlertEvent, deps: PipelineDeps): 
     return { kind: 'resolved', firstResolve: created };
   }
 
-  const existing = await deps.store.findDiagnosis(event);
+  const existing = deps.firstStart ? null : await deps.store.findDiagnosis(event);
   if (existing?.diagnosis) {
     logger.info('reusing the diagnosis recorded by an earlier attempt');
     await deps.incidents.recordFiring(event, existing.diagnosis);

@@ -28,6 +28,11 @@ export interface JobContext {
   jobId: string;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
+  /**
+   * No earlier run of this job ever started (BullMQ's attemptsStarted is 1): not a retry, and not a job run again
+   * after its worker stalled or died, so nothing of it can have been recorded yet.
+   */
+  firstStart: boolean;
   maxAttempts: number;
   /** Aborted when the worker shuts down and hands the job back. */
   signal: AbortSignal;
@@ -71,6 +76,7 @@ export function startWorker<T>(queueName: string, options: WorkerOptions<T>): Ru
       const context: JobContext = {
         jobId,
         attempt: job.attemptsMade + 1,
+        firstStart: job.attemptsStarted <= 1,
         maxAttempts: job.opts.attempts ?? 1,
         signal: signal ?? fallbackSignal,
         logger: logger.child({ jobId }),

@@ -95,6 +95,7 @@ function setUp(timing: SilenceFollowTiming) {
     jobId: 'test',
     attempt: 1,
     maxAttempts: 1,
+    firstStart: true,
     signal: new AbortController().signal,
     logger: silentLogger,
   });

@@ -110,6 +110,33 @@ describe('processAlertEvent', () => {
     expect(await store.list({ fingerprint: '1f2e3d4c5b6a7980' })).toHaveLength(1);
   });
 
+  it("a job's first start does not look its record up (nothing can be recorded yet); if one exists anyway, it still wins", async () => {
+    const engine = countingEngine();
+    let lookups = 0;
+    const counted: DiagnosisStore = {
+      ...store,
+      findDiagnosis: (event) => {
+        lookups += 1;
+        return store.findDiagnosis(event);
+      },
+    };
+    const deps = { engine, incidents, store: counted, logger: silentLogger, signal };
+    const first = await processAlertEvent(alertEvent(), { ...deps, firstStart: true });
+    expect(first).toMatchObject({ kind: 'diagnosed', reused: false });
+    expect(lookups).toBe(0);
+    // The same episode's job queued again after its job was removed: a first start again, with a record.
+    const recorded = first.kind === 'diagnosed' ? first.diagnosis : null;
+    const again = await processAlertEvent(alertEvent(), { ...deps, firstStart: true });
+    expect(lookups).toBe(0);
+    expect(engine.runs).toBe(2);
+    expect(again).toMatchObject({ kind: 'diagnosed', reused: true, diagnosis: recorded });
+    expect(await store.list({ fingerprint: '1f2e3d4c5b6a7980' })).toHaveLength(1);
+    // A retry (or a run after a stalled worker) looks it up and does not diagnose again.
+    await processAlertEvent(alertEvent(), { ...deps, firstStart: false });
+    expect(lookups).toBe(1);
+    expect(engine.runs).toBe(2);
+  });
+
   it('records a resolve without diagnosing it', async () => {
     const engine = countingEngine();
     const outcome = await processAlertEvent(alertEvent('resolved'), {

@@ -193,7 +193,14 @@ describe('set-cpu-limit, through the real client against the sandbox', () => {
     });
     await processAction(
       { proposalId: proposal.id },
-      { jobId: proposal.id, attempt: 1, maxAttempts: 3, signal: new AbortController().signal, logger: silentLogger },
+      {
+        jobId: proposal.id,
+        attempt: 1,
+        firstStart: true,
+        maxAttempts: 3,
+        signal: new AbortController().signal,
+        logger: silentLogger,
+      },
     );
     const [executed, proposed] = await audit.recent(2);
     expect(proposed).toMatchObject({
