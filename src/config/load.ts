@@ -67,7 +67,7 @@ export const envSchema = z.object({
   MEDIC_CONFIG: z.string().optional(),
   // A diagnosis mostly waits (Redis, the API server): 32 in parallel drain a storm twice as fast as 8 on 2 cores
   // (docs/reliability.md, bench:storm); the API server is protected by the request cap (src/kube/request-cap.ts).
-  MEDIC_WORKER_CONCURRENCY: positiveInt(32),
+  MEDIC_WORKER_CONCURRENCY: positiveInt(128),
   MEDIC_ACTION_CONCURRENCY: positiveInt(2),
   MEDIC_QUEUE_PREFIX: z
     .string()

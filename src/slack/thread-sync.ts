@@ -78,13 +78,13 @@ interface Writer {
   next?: Slot;
 }
 
-/** One sync: its thread, its Slack client, and the posted message not yet recorded (see `record`). */
+/** One sync: its thread, its Slack client, and the messages it posted or edited not yet recorded (see `record`). */
 interface Run {
   threadId: string;
   client: WebClient;
   /** Whether a write of this sync has refreshed the messages key's TTL yet. */
   touched: boolean;
-  pending?: MessageWrite;
+  pending: MessageWrite[];
 }
 
 interface Rendered {
@@ -208,20 +208,21 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   }
 
   /**
-   * A posted (or edited) message is recorded before the next Slack call of the sync (`flush`), or, if it was
-   * the last, with the lock's release in one round trip. Either way no more than one post is ever unrecorded,
-   * as when each post was recorded at once. The first write of a sync refreshes the messages key's TTL.
+   * A posted or edited message is recorded before the next Slack call of the sync (`flush`: a batch of edits
+   * together), or, the last one, with the lock's release in one round trip. A post is flushed before the next
+   * post, so no more than one post is ever unrecorded, as when each post was recorded at once (an unrecorded edit
+   * is only made again). The first write of a sync refreshes the messages key's TTL.
    */
   function record(run: Run, name: string, message: PostedMessage): void {
-    run.pending = { name, message, touch: !run.touched };
+    run.pending.push({ name, message, touch: !run.touched });
     run.touched = true;
   }
 
   async function flush(run: Run): Promise<void> {
-    const pending = run.pending;
-    if (!pending) return;
-    run.pending = undefined;
-    await deps.threads.saveMessage(run.threadId, pending.name, pending.message, { touch: pending.touch });
+    const writes = run.pending.splice(0);
+    await Promise.all(
+      writes.map((w) => deps.threads.saveMessage(run.threadId, w.name, w.message, { touch: w.touch })),
+    );
   }
 
   /**
@@ -252,7 +253,6 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       for (const [j, result] of results.entries()) {
         const message = batch[j];
         if (result.status !== 'fulfilled' || !message) continue;
-        await flush(run);
         record(run, message.name, { ts: posted[message.name]?.ts ?? '', hash: message.hash, at: now() });
       }
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -322,7 +322,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
         (error: unknown) => deps.logger.warn({ err: error, threadId }, 'thread lock renewal failed'),
       );
     }, LOCK_TTL_MS / 3);
-    const run: Run = { threadId, client: slot.client, touched: false };
+    const run: Run = { threadId, client: slot.client, touched: false, pending: [] };
     let shown = false;
     try {
       // The delayed sync for the changes this one leaves waiting, queued before any Slack call: if this process
@@ -332,7 +332,12 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       shown = pass;
     } finally {
       clearInterval(renewal);
-      await lock.release(run.pending, shown);
+      const last = run.pending.pop();
+      try {
+        await flush(run);
+      } finally {
+        await lock.release(last, shown);
+      }
     }
   }
 
