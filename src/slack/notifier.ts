@@ -71,29 +71,34 @@ export function createSlackIncidentView(deps: SlackViewDeps): IncidentView {
     const id = deps.threads.threadId(channel, event.groupKey);
     const labels = { ...event.commonLabels, ...event.alert.labels };
     const { key, ...pairRecord } = pair;
-    const isNewPair = await deps.threads.recordFiring(id, {
-      meta: {
-        channel,
-        groupKey: event.groupKey,
-        alertname: event.groupLabels.alertname ?? labels.alertname ?? diagnosis.alert.alertname,
-        namespace: event.groupLabels.namespace ?? event.commonLabels.namespace ?? labels.namespace,
-        // The header names the cluster when the whole group is about it (Alertmanager grouped by the cluster label).
-        ...(diagnosis.cluster && deps.clusterOf?.(event.commonLabels) === diagnosis.cluster
-          ? { cluster: diagnosis.cluster }
-          : {}),
-        severity: event.commonLabels.severity ?? labels.severity,
-        externalURL: event.externalURL,
-        groupLabels: event.groupLabels,
-        createdAt: deps.now(),
+    // A repeat is a change to show: recorded and its non-urgent sync claimed in one round trip.
+    const { added: isNewPair, claimAt } = await deps.threads.recordFiring(
+      id,
+      {
+        meta: {
+          channel,
+          groupKey: event.groupKey,
+          alertname: event.groupLabels.alertname ?? labels.alertname ?? diagnosis.alert.alertname,
+          namespace: event.groupLabels.namespace ?? event.commonLabels.namespace ?? labels.namespace,
+          // The header names the cluster when the whole group is about it (Alertmanager grouped by the cluster label).
+          ...(diagnosis.cluster && deps.clusterOf?.(event.commonLabels) === diagnosis.cluster
+            ? { cluster: diagnosis.cluster }
+            : {}),
+          severity: event.commonLabels.severity ?? labels.severity,
+          externalURL: event.externalURL,
+          groupLabels: event.groupLabels,
+          createdAt: deps.now(),
+        },
+        alert: alertEntry(event, 'firing', deps.now(), diagnosis),
+        pairKey: key,
+        ...(knownPairs.has(`${id}|${key}`) ? {} : { newPair: { ...pairRecord, diagnosis } }),
       },
-      alert: alertEntry(event, 'firing', deps.now(), diagnosis),
-      pairKey: key,
-      ...(knownPairs.has(`${id}|${key}`) ? {} : { newPair: { ...pairRecord, diagnosis } }),
-    });
+      { now: deps.now(), timing: deps.scheduler.timing },
+    );
     knownPairs.touch(`${id}|${key}`);
     deps.logger.debug({ threadId: id, pair: key, isNewPair }, 'diagnosis recorded for slack');
     if (isNewPair) await syncNew(id);
-    else await deps.scheduler.requestSync(id, { urgent: false });
+    else if (claimAt !== null) await deps.scheduler.queueClaim(id, claimAt);
   }
 
   /**

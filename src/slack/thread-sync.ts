@@ -220,9 +220,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
 
   async function flush(run: Run): Promise<void> {
     const writes = run.pending.splice(0);
-    await Promise.all(
-      writes.map((w) => deps.threads.saveMessage(run.threadId, w.name, w.message, { touch: w.touch })),
-    );
+    await Promise.all(writes.map((w) => deps.threads.saveMessage(run.threadId, w.name, w.message, { touch: w.touch })));
   }
 
   /**

@@ -37,26 +37,33 @@ local function spendBudget(lastValue, maxWait)
 end
 `;
 
-// A change to show (the change path, once per change). KEYS: pending, last pass, first change, last change.
-// ARGV: now, quiet ms, max wait ms, slack ms, ttl s, overdue ms. Records the change, then claims the thread's one
-// pending delayed sync at its due time (the claim outlives that time by the slack, so a claim whose job was never
-// queued expires). Returns that time, or -1 when a sync is claimed already (its job re-checks when it runs) —
-// unless that claim is overdue by more than `overdue`: then its time, so the caller queues its job again (the
-// same job id: nothing when the job exists), in case the process that claimed it died before queueing it.
-export const CLAIM_SYNC = `${DUE_AT}
-local now = tonumber(ARGV[1])
-redis.call('SET', KEYS[4], now, 'EX', ARGV[5])
-redis.call('SET', KEYS[3], now, 'EX', ARGV[5], 'NX')
-local pending = tonumber(redis.call('GET', KEYS[1]))
-if pending then
-  if pending + tonumber(ARGV[6]) < now then return pending end
-  return -1
+// A change to show (the change path, once per change). k: pending, last pass, first change, last change keys;
+// a: now, quiet ms, max wait ms, slack ms, ttl s, overdue ms (ARGV strings from index `at` on). Records the change,
+// then claims the thread's one pending delayed sync at its due time (the claim outlives that time by the slack, so
+// a claim whose job was never queued expires). Returns that time, or -1 when a sync is claimed already (its job
+// re-checks when it runs) — unless that claim is overdue by more than `overdue`: then its time, so the caller
+// queues its job again (the same job id: nothing when the job exists), in case the process that claimed it died
+// before queueing it.
+const CLAIM = `${DUE_AT}
+local function claim(k, at)
+  local now, ttl = tonumber(ARGV[at]), ARGV[at + 4]
+  redis.call('SET', k[4], now, 'EX', ttl)
+  redis.call('SET', k[3], now, 'EX', ttl, 'NX')
+  local pending = tonumber(redis.call('GET', k[1]))
+  if pending then
+    if pending + tonumber(ARGV[at + 5]) < now then return pending end
+    return -1
+  end
+  local first = tonumber(redis.call('GET', k[3]))
+  local runAt = math.max(now, dueAt(first, now, redis.call('GET', k[2]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])))
+  redis.call('SET', k[1], runAt, 'PX', runAt - now + tonumber(ARGV[at + 3]))
+  return runAt
 end
-local first = tonumber(redis.call('GET', KEYS[3]))
-local runAt = math.max(now, dueAt(first, now, redis.call('GET', KEYS[2]), tonumber(ARGV[2]), tonumber(ARGV[3])))
-redis.call('SET', KEYS[1], runAt, 'PX', runAt - now + tonumber(ARGV[4]))
-return runAt
 `;
+
+// KEYS: pending, last pass, first change, last change. ARGV: now, quiet ms, max wait ms, slack ms, ttl s, overdue
+// ms. The claim above, for a change recorded elsewhere (a resolve, a silence, a click's re-render).
+export const CLAIM_SYNC = `${CLAIM}return claim(KEYS, 1)`;
 
 // KEYS: lock, messages, pass under way, first change, last pass. ARGV: token, '1' when this writer's pass showed
 // every change it took ('0' otherwise), ttl s, max wait ms, then optionally a message to record first (whether or
@@ -87,10 +94,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `;
 
-// KEYS: meta, alerts, alert-pair, pairs, seq. ARGV: ttl s, meta JSON, fingerprint, alert JSON, pair key,
-// the pair's JSON without its opening brace ('' when the caller knows the pair exists): added unless it exists,
-// with its seq (order of first appearance, the same counter as ever) put in front. Returns 1 when added.
-export const RECORD_FIRING = `
+// KEYS: meta, alerts, alert-pair, pairs, seq, then optionally the claim's four keys. ARGV: ttl s, meta JSON,
+// fingerprint, alert JSON, pair key, the pair's JSON without its opening brace ('' when the caller knows the pair
+// exists): added unless it exists, with its seq (order of first appearance, the same counter as ever) put in front;
+// then optionally the claim's six arguments. Returns {1 when the pair was added, else 0; the claim's answer when
+// the pair was not added and a claim was asked for, else -1}: a repeat's change is recorded and its sync claimed
+// in the same round trip (a new pair's reply is posted at once instead).
+export const RECORD_FIRING = `${CLAIM}
 local ttl = ARGV[1]
 if not redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX') then redis.call('EXPIRE', KEYS[1], ttl) end
 local added = 0
@@ -104,7 +114,9 @@ redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ttl)
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[5])
 redis.call('EXPIRE', KEYS[3], ttl)
-return added
+local claimed = -1
+if added == 0 and ARGV[7] then claimed = claim({KEYS[6], KEYS[7], KEYS[8], KEYS[9]}, 7) end
+return {added, claimed}
 `;
 
 // KEYS: meta, alerts, alert-pair. ARGV: ttl s, fingerprint, alert JSON. A thread without meta is left alone (0).

@@ -135,9 +135,15 @@ export interface ThreadStore {
   threadId(channel: string, groupKey: string): string;
   /**
    * Records a firing alert: the meta (first one kept), the alert's status and pair, and `newPair` unless the
-   * pair exists. True when this call added the pair. Refreshes the TTL of everything it touches.
+   * pair exists; `added` when this call added the pair. Refreshes the TTL of everything it touches. With `claim`,
+   * an alert that added no pair is also a change to show, claimed in the same round trip as claimSync does:
+   * `claimAt` is what claimSync would answer (null without `claim`, or when the pair was added).
    */
-  recordFiring(id: string, record: FiringRecord): Promise<boolean>;
+  recordFiring(
+    id: string,
+    record: FiringRecord,
+    claim?: { now: number; timing: SyncTiming },
+  ): Promise<{ added: boolean; claimAt: number | null }>;
   /** Records a resolve in a thread Medic knows (has meta); false, and nothing written, for an unknown thread. */
   recordResolved(id: string, alert: ThreadAlert): Promise<boolean>;
   hasPair(id: string, pairKey: string): Promise<boolean>;
@@ -199,7 +205,11 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
   const claimSync = defineScript<number>(redis, 'medicThreadClaimSync', 4, CLAIM_SYNC);
   const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 5, RELEASE_LOCK);
   const renewLock = defineScript<number>(redis, 'medicThreadRenewLock', 1, RENEW_LOCK);
-  const recordFiring = defineScript<number>(redis, 'medicThreadRecordFiring', 5, RECORD_FIRING);
+  const recordFiring = defineScript<[number, number]>(redis, 'medicThreadRecordFiring', 9, RECORD_FIRING);
+  const claimKeys = (id: string) =>
+    (['sync-pending', 'sync-last', 'sync-first', 'sync-change'] as const).map((part) => k(id, part));
+  const claimArgs = (now: number, { quietMs, maxWaitMs }: SyncTiming) =>
+    [now, quietMs, maxWaitMs, CLAIM_SLACK_MS, THREAD_TTL_S, CLAIM_OVERDUE_MS] as const;
   const recordResolved = defineScript<number>(redis, 'medicThreadRecordResolved', 3, RECORD_RESOLVED);
   const load = defineScript<RawSnapshot>(redis, 'medicThreadLoad', 5, LOAD);
   const startSync = defineScript<RawStart | null>(redis, 'medicThreadStartSync', 11, START_SYNC);
@@ -221,19 +231,21 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
       return `t${createHash('sha256').update(`${channel}\n${groupKey}`).digest('hex').slice(0, 32)}`;
     },
 
-    async recordFiring(id, { meta, alert, pairKey, newPair }) {
+    async recordFiring(id, { meta, alert, pairKey, newPair }, claim) {
       // The pair JSON without its '{': the script puts the seq in front.
       const pairTail = newPair ? JSON.stringify({ key: pairKey, ...newPair }).slice(1) : '';
-      const added = await recordFiring(
+      const [added, claimed] = await recordFiring(
         ...(['meta', 'alerts', 'alert-pair', 'pairs', 'seq'] as const).map((part) => k(id, part)),
+        ...claimKeys(id),
         THREAD_TTL_S,
         JSON.stringify(meta),
         alert.fingerprint,
         JSON.stringify(alert),
         pairKey,
         pairTail,
+        ...(claim ? claimArgs(claim.now, claim.timing) : []),
       );
-      return added === 1;
+      return { added: added === 1, claimAt: claimed < 0 ? null : claimed };
     },
 
     async recordResolved(id, alert) {
@@ -256,9 +268,7 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
     },
 
     async claimSync(id, now, timing) {
-      const keys = (['sync-pending', 'sync-last', 'sync-first', 'sync-change'] as const).map((part) => k(id, part));
-      const { quietMs, maxWaitMs } = timing;
-      const runAt = await claimSync(...keys, now, quietMs, maxWaitMs, CLAIM_SLACK_MS, THREAD_TTL_S, CLAIM_OVERDUE_MS);
+      const runAt = await claimSync(...claimKeys(id), ...claimArgs(now, timing));
       return runAt < 0 ? null : runAt;
     },
 

@@ -70,9 +70,13 @@ describe('Slack notifier: one thread per alert group', () => {
     const sent: boolean[] = [];
     const threads = {
       ...h.threads,
-      recordFiring: (id: string, input: Parameters<typeof h.threads.recordFiring>[1]) => {
+      recordFiring: (
+        id: string,
+        input: Parameters<typeof h.threads.recordFiring>[1],
+        claim?: Parameters<typeof h.threads.recordFiring>[2],
+      ) => {
         sent.push(input.newPair !== undefined);
-        return h.threads.recordFiring(id, input);
+        return h.threads.recordFiring(id, input, claim);
       },
     };
     const storm = harnessNotifier(h, { threads });

@@ -44,7 +44,7 @@ async function fire(writer: Writer, pair: number, options: { newPair?: boolean }
   const event = alertEvent(fingerprint, { groupKey: GROUP });
   const id = writer.threads.threadId('CALERTS', GROUP);
   const at = Date.now();
-  const added = await writer.threads.recordFiring(id, {
+  const { added } = await writer.threads.recordFiring(id, {
     ...recordedFiring(event, GROUP, `w${pair}`, at),
     ...(options.newPair
       ? {

@@ -49,12 +49,12 @@ describe('thread store scripts', () => {
     const threads = createThreadStore(redis, prefix);
     const id = threads.threadId('C1', 'firing');
     expect(await threads.hasPair(id, 'A|x')).toBe(false);
-    expect(await threads.recordFiring(id, firing('f1', 'A|x'))).toBe(true);
+    expect((await threads.recordFiring(id, firing('f1', 'A|x'))).added).toBe(true);
     expect(await threads.hasPair(id, 'A|x')).toBe(true);
     // The same pair again (a second alert, or another replica's copy): not added, the alert still recorded.
-    expect(await threads.recordFiring(id, firing('f2', 'A|x', { channel: 'C-other' }))).toBe(false);
-    expect(await threads.recordFiring(id, firing('f3', 'B|y'))).toBe(true);
-    expect(await threads.recordFiring(id, firing('f4', 'B|y', { newPair: false }))).toBe(false);
+    expect((await threads.recordFiring(id, firing('f2', 'A|x', { channel: 'C-other' }))).added).toBe(false);
+    expect((await threads.recordFiring(id, firing('f3', 'B|y'))).added).toBe(true);
+    expect((await threads.recordFiring(id, firing('f4', 'B|y', { newPair: false }))).added).toBe(false);
 
     const snap = await threads.load(id);
     expect(snap.meta?.channel).toBe('C1');
@@ -177,12 +177,12 @@ describe('thread store scripts', () => {
     try {
       const threads = createThreadStore(own, prefix);
       const id = threads.threadId('C1', 'noscript');
-      expect(await threads.recordFiring(id, firing('n1', 'A|x'))).toBe(true);
+      expect((await threads.recordFiring(id, firing('n1', 'A|x'))).added).toBe(true);
       await own.script('FLUSH');
-      expect(await threads.recordFiring(id, firing('n2', 'B|y'))).toBe(true);
+      expect((await threads.recordFiring(id, firing('n2', 'B|y'))).added).toBe(true);
       await server.kill();
       await server.restart();
-      expect(await threads.recordFiring(id, firing('n3', 'C|z'))).toBe(true);
+      expect((await threads.recordFiring(id, firing('n3', 'C|z'))).added).toBe(true);
       // No persistence on this server: the restart emptied it.
       expect((await threads.load(id)).pairs.map((p) => p.key)).toEqual(['C|z']);
     } finally {
@@ -228,6 +228,35 @@ describe('thread store', () => {
     expect(await threads.claimSync(id, t + 5050, TIMING)).toBe(t + 6050);
     // Quiet from here: the claimed job runs the pass.
     expect(await start(t + 6050)).toEqual({ pass: true, claimAt: null });
+  });
+
+  it("records a repeat and claims its sync in one step, exactly as claimSync would; a new pair's alert claims nothing", async () => {
+    const threads = createThreadStore(redis, prefix);
+    const id = threads.threadId('C1', 'record-claim');
+    const other = threads.threadId('C1', 'claim-only');
+    const t = 1_700_000_000_000;
+    // A new pair: posted at once by its own urgent sync, so no claim and no change recorded for the debounce.
+    expect(await threads.recordFiring(id, firing('c1', 'A|x'), { now: t, timing: TIMING })).toEqual({
+      added: true,
+      claimAt: null,
+    });
+    expect(await redis.exists(key(id, 'sync-pending'), key(id, 'sync-change'))).toBe(0);
+    // Repeats: the same answers, and the same keys written, as a change claimed with claimSync on another thread.
+    const answers: (number | null)[] = [];
+    const expected: (number | null)[] = [];
+    for (const [i, at] of [t + 10, t + 300, t + 2000, t + 9000].entries()) {
+      answers.push((await threads.recordFiring(id, firing(`r${i}`, 'A|x'), { now: at, timing: TIMING })).claimAt);
+      expected.push(await threads.claimSync(other, at, TIMING));
+    }
+    expect(answers).toEqual(expected);
+    expect(answers[0]).toBe(t + 10 + 1000);
+    expect(answers[1]).toBeNull();
+    for (const part of ['sync-pending', 'sync-first', 'sync-change']) {
+      expect(await redis.get(key(id, part))).toBe(await redis.get(key(other, part)));
+      expect(await redis.ttl(key(id, part))).toBeGreaterThan(0);
+    }
+    // Without `claim`: recorded, nothing claimed.
+    expect(await threads.recordFiring(id, firing('r9', 'A|x'))).toEqual({ added: false, claimAt: null });
   });
 
   it('keeps a thread changing in bursts within its edit budget: at most ⌊span / maxWait⌋ + 3 passes', async () => {
