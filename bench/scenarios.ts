@@ -12,13 +12,36 @@ export interface Scenario {
   expected: string[];
 }
 
-/** Every scenario's alert and expected root causes, and all their cluster objects for one sandbox. */
-export function loadScenarios(): { scenarios: Scenario[]; objects: unknown[] } {
+/**
+ * `objects`' namespaced objects copied into namespaces named `<namespace><suffix>` (every `"namespace":"<ns>"` in
+ * an object, its events' involvedObject included, follows its own metadata.namespace); cluster-scoped objects
+ * (nodes, volumes) are left out: the copies share them.
+ */
+export function copyNamespaced(objects: unknown[], suffix: string): unknown[] {
+  return objects.flatMap((o) => {
+    const namespace = (o as { metadata?: { namespace?: string } }).metadata?.namespace;
+    if (!namespace) return [];
+    const copied = JSON.stringify(o).replaceAll(`"namespace":"${namespace}"`, `"namespace":"${namespace}${suffix}"`);
+    return [JSON.parse(copied) as unknown];
+  });
+}
+
+/** The namespace suffix of copy `copy` of a scenario (copy 0 is the scenario itself). */
+const copySuffix = (copy: number) => (copy === 0 ? '' : `-c${copy}`);
+
+/**
+ * Every scenario's alert and expected root causes, and all their cluster objects for one sandbox: the scenario's
+ * own and `copies - 1` copies of its namespaced objects in namespaces of their own, so that `freshAlert` can point
+ * each alert at objects no other recent alert is about (distinct incidents: nothing to share between them).
+ */
+export function loadScenarios(copies = 1): { scenarios: Scenario[]; objects: unknown[] } {
   const scenarios: Scenario[] = [];
   const objects: unknown[] = [];
   for (const name of readdirSync(SCENARIOS_DIR).sort()) {
     const dir = join(SCENARIOS_DIR, name);
-    objects.push(...loadSnapshot(readFileSync(join(dir, 'cluster.yaml'), 'utf8'), name));
+    const own = loadSnapshot(readFileSync(join(dir, 'cluster.yaml'), 'utf8'), name);
+    objects.push(...own);
+    for (let copy = 1; copy < copies; copy += 1) objects.push(...copyNamespaced(own, copySuffix(copy)));
     const expect = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { diagnoses: { rootCause: string }[] };
     scenarios.push({
       name,
@@ -30,13 +53,25 @@ export function loadScenarios(): { scenarios: Scenario[]; objects: unknown[] } {
 }
 
 let serial = 0;
-/** The scenario's first alert as a new group with a fresh fingerprint: a new thread, a new diagnosis. */
-export function freshAlert(scenario: Scenario, tag: string): { payload: TestPayload; fingerprint: string } {
+const uses = new Map<string, number>();
+/**
+ * The scenario's first alert as a new group with a fresh fingerprint: a new thread, a new diagnosis. Each call for
+ * a scenario points at its next copy (loadScenarios' `copies`, round robin): in its namespaces, so a diagnosis
+ * reads objects no other alert of the last `copies` of that scenario read, and shares nothing with them.
+ */
+export function freshAlert(scenario: Scenario, tag: string, copies = 1): { payload: TestPayload; fingerprint: string } {
   serial += 1;
+  const copy = (uses.get(scenario.name) ?? 0) % copies;
+  uses.set(scenario.name, copy + 1);
   const fingerprint = (Date.now().toString(16) + serial.toString(16).padStart(6, '0')).slice(-16);
   // The scenario's own startsAt: playbooks weigh evidence by its time relative to the alert (an OOM kill days
   // before the alert started is not its cause), so re-stamping it "now" turned two incidents into UNKNOWN.
-  const alert = { ...scenario.payload.alerts[0]!, fingerprint };
+  const original = scenario.payload.alerts[0]!;
+  const labels = { ...original.labels };
+  for (const name of ['namespace', 'exported_namespace']) {
+    if (labels[name]) labels[name] = `${labels[name]}${copySuffix(copy)}`;
+  }
+  const alert = { ...original, labels, fingerprint };
   return {
     fingerprint,
     payload: { ...scenario.payload, groupKey: `${scenario.payload.groupKey}:${tag}-${serial}`, alerts: [alert] },

@@ -35,6 +35,7 @@ import { createAlertmanagerSender } from '../test/support/sender.js';
 import { sampleMemory } from '../test/support/stats.js';
 import { delay, waitFor } from '../test/support/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
+import { copyNamespaced } from './scenarios.js';
 
 const LARGE = process.env.BENCH_MODE === 'large';
 const TOTAL = Number(process.env.BENCH_ALERTS ?? (LARGE ? 50_000 : 5000));
@@ -56,13 +57,6 @@ interface Target {
 function scenarioLabels(name: string): Record<string, string> {
   const payload = JSON.parse(readFileSync(join(SCENARIOS_DIR, name, 'alert.json'), 'utf8')) as TestPayload;
   return payload.alerts[0]!.labels;
-}
-
-/** The scenario's namespaced objects copied into namespace `to` (cluster-scoped ones are left out). */
-function copyInto(objects: unknown[], from: string, to: string): unknown[] {
-  return objects
-    .filter((o) => (o as { metadata?: { namespace?: string } }).metadata?.namespace === from)
-    .map((o) => JSON.parse(JSON.stringify(o).replaceAll(`"namespace":"${from}"`, `"namespace":"${to}"`)));
 }
 
 /** What each alert points at, and the objects the sandbox serves. */
@@ -88,8 +82,10 @@ function stormSetup(): { targets: Target[]; objects: unknown[] } {
   for (let w = 0; w < WORKLOADS; w += 1) {
     const [scenario, from, source] =
       w % 2 === 0 ? ['oom-limit', 'ads', oom] : ['crashloop-config-error', 'prod', crash];
-    const namespace = `${from}-${String(w).padStart(3, '0')}`;
-    objects.push(...copyInto(source as unknown[], from as string, namespace));
+    const suffix = `-${String(w).padStart(3, '0')}`;
+    const namespace = `${from}${suffix}`;
+    // The scenario's objects in its one namespace (`from`), copied into `namespace`.
+    objects.push(...copyNamespaced(source as unknown[], suffix));
     targets.push({ weight: 1, labels: { ...scenarioLabels(scenario as string), namespace } });
   }
   return { targets, objects };
