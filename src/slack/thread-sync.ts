@@ -32,7 +32,7 @@ import { renderDiagnosis } from './render/diagnosis.js';
 import { groupLinks, safeLink, silenceUrl } from './render/links.js';
 import { renderParent } from './render/parent.js';
 import type { SyncScheduler } from './sync-scheduler.js';
-import { loadThreadProposals, renderVerificationReplies } from './thread-verifications.js';
+import { loadThreadProposals, renderVerificationReplies, verificationReplyName } from './thread-verifications.js';
 
 export interface ThreadSyncDeps {
   client: WebClient;
@@ -161,6 +161,13 @@ function renderAll(
   return out;
 }
 
+/** Whether the thread's every message is posted: the parent, each pair's reply, each check's reply (renderAll). */
+function allPosted(snap: ThreadSnapshot, proposals: Map<string, Proposal>): boolean {
+  const names = ['parent', ...snap.pairs.map((p) => p.key)];
+  for (const p of proposals.values()) if (p.verification) names.push(verificationReplyName(p.id));
+  return names.every((name) => snap.messages[name] !== undefined);
+}
+
 /** Expiry is rendered relative to now; hash the states, not the countdown, so time alone edits nothing. */
 function stableHash(message: { blocks: unknown[] }): string {
   return hashOf({ ...message, blocks: message.blocks.map((b) => JSON.stringify(b).replace(/\|in \d+ min>/g, '')) });
@@ -260,8 +267,13 @@ export function createThreadSync(deps: ThreadSyncDeps) {
 
   async function runOn(run: Run, snap: ThreadSnapshot, edits: Edits): Promise<void> {
     if (!snap.meta) return;
+    const proposals = await loadThreadProposals(deps.proposals, snap);
+    // Nothing to do for a sync that finds the pass not due yet (its claim will run it), nothing urgent, and every
+    // message posted: it would render the whole thread to post and edit nothing. In a storm most delayed syncs
+    // are such re-checks (the thread changed again within the quiet period).
+    if (!edits.pass && edits.claimed && edits.urgentPairs.size === 0 && allPosted(snap, proposals)) return;
     const silence = (await deps.silenceOf?.(snap.meta.groupKey)) ?? null;
-    const rendered = renderAll(snap, await loadThreadProposals(deps.proposals, snap), now(), silence);
+    const rendered = renderAll(snap, proposals, now(), silence);
     const posted = { ...snap.messages };
 
     for (const message of rendered) {

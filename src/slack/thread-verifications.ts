@@ -24,6 +24,9 @@ export async function loadThreadProposals(
   return proposals;
 }
 
+/** The name under which a thread records the reply of the check after proposal `id` ran. */
+export const verificationReplyName = (id: string) => `verify:${id}`;
+
 /** The replies of the checks after `ids` ran, each followed by the checks of the next steps it offered. */
 export function renderVerificationReplies(ids: string[], proposals: Map<string, Proposal>, now: number) {
   const out: (ReturnType<typeof renderVerification> & { name: string; proposalIds: string[] })[] = [];
@@ -33,7 +36,7 @@ export function renderVerificationReplies(ids: string[], proposals: Map<string, 
     const { verification } = proposal;
     const next = verification.nextProposalIds.map((n) => proposals.get(n)).filter((p): p is Proposal => !!p);
     const message = renderVerification({ ...proposal, verification }, next, now);
-    out.push({ name: `verify:${id}`, ...message, proposalIds: verification.nextProposalIds });
+    out.push({ name: verificationReplyName(id), ...message, proposalIds: verification.nextProposalIds });
     out.push(...renderVerificationReplies(verification.nextProposalIds, proposals, now));
   }
   return out;

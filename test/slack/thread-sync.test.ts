@@ -115,3 +115,65 @@ describe('thread sync: a busy thread gets one follow-up, not a retry storm', () 
     expect(posts()).toHaveLength(2);
   });
 });
+
+describe('thread sync: a sync with nothing to show renders nothing', () => {
+  it('a delayed sync that finds the pass not due renders nothing; the pass renders and edits; an unposted reply is posted by any sync', async () => {
+    // A quiet period long enough that the early sync below is early on a loaded machine too.
+    const t = await startSlackHarness({ quietMs: 1500, maxWaitMs: 5000 });
+    try {
+      let renders = 0;
+      const sync = createThreadSync({
+        client: t.client,
+        threads: t.threads,
+        proposals: t.proposals,
+        scheduler: t.scheduler,
+        logger: t.logger,
+        // The group's silence is read once per render: it counts them.
+        silenceOf: async () => {
+          renders += 1;
+          return null;
+        },
+      });
+      const posted = () => t.sim.calls().filter((c) => c.method === 'chat.postMessage' && c.ok);
+      const id = t.threads.threadId('CALERTS', 'g-idle');
+      const fire = async (i: number, newPair: boolean) => {
+        const event = alertEvent(`id${String(i).padStart(2, '0')}`, { groupKey: 'g-idle' });
+        const diagnosis = diagnosisFor(event, { workload: `w${i % 2}`, actions: [] });
+        return t.threads.recordFiring(
+          id,
+          {
+            ...recordedFiring(event, 'g-idle', `w${i % 2}`, Date.now()),
+            ...(newPair ? { newPair: { diagnosis, proposalIds: [], unavailable: [], createdAt: Date.now() } } : {}),
+          },
+          { now: Date.now(), timing: t.scheduler.timing },
+        );
+      };
+      await fire(0, true);
+      await sync.sync(id);
+      expect(posted()).toHaveLength(2);
+      const afterPost = renders;
+      expect(afterPost).toBeGreaterThan(0);
+      // A repeat: its change claims a pass one quiet period away. A sync before then (a delayed job re-checking
+      // early, another replica's) finds it not due: no render, no Slack call.
+      const { claimAt } = await fire(2, false);
+      expect(claimAt).not.toBeNull();
+      const calls = t.sim.calls().length;
+      await sync.sync(id);
+      expect(renders).toBe(afterPost);
+      expect(t.sim.calls()).toHaveLength(calls);
+      // Once due, the pass renders and shows the repeat.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, (claimAt ?? 0) - Date.now() + 20)));
+      await sync.sync(id);
+      expect(renders).toBe(afterPost + 1);
+      expect(t.sim.conversations().find((c) => c.id === 'CALERTS')?.messages[0]?.text).toContain('2 firing');
+      // A new pair whose reply was never posted (its in-job post failed), then a repeat that claims a pass: the
+      // sync before that pass is due still posts the reply.
+      await fire(3, true);
+      await fire(4, false);
+      await sync.sync(id);
+      expect(posted()).toHaveLength(3);
+    } finally {
+      await t.close();
+    }
+  });
+});
