@@ -176,6 +176,10 @@ async function main() {
     );
     const drainedAt = Date.now();
     const pendingJobs = drained ? undefined : await queues.pending();
+    // A run that did not drain says whether Medic was still running, and the end of what it printed (warn and up).
+    const stuck = drained
+      ? undefined
+      : { medicRunning: medic.process.isRunning(), medicOutputTail: medic.process.output().slice(-3000) };
     const { peakRssMb } = memory.stop();
     const kubeAfter = stack.sandbox.requests();
     const kubeRequests = kubeAfter.total - kubeBefore.total;
@@ -309,6 +313,7 @@ async function main() {
       diagnosed: recorded.size,
       drained,
       ...(pendingJobs ? { pendingJobs } : {}),
+      ...(stuck ? { stuck } : {}),
       drainedAfterLastS: round(drainedAfterLastS, 2),
       drainedFromFirstS: round(drainedFromFirstS, 2),
       kube: {
