@@ -2,8 +2,8 @@
  * The diagnosis job: firing → diagnose → record → hand it to the incident module (src/incidents: proposals,
  * then the view); resolved → record the resolve → the incident module. A resolved alert gets no new diagnosis.
  * A retried job (or one run again after its worker died) reuses the diagnosis it already recorded, so each alert
- * episode is diagnosed once and only the hand-over is repeated (the incident module and its views are idempotent). `/medic diagnose` requests take
- * the same path (diagnose-request.ts).
+ * episode is diagnosed once and only the hand-over is repeated (the incident module and its views are
+ * idempotent). `/medic diagnose` requests take the same path (diagnose-request.ts).
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
 import type { Incidents } from '../incidents/incident.js';
