@@ -10,7 +10,7 @@
 import { summarize } from '../test/support/stats.js';
 import { delay, waitFor } from '../test/support/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
-import { freshAlert, loadScenarios, replyWatcher, webhookPoster } from './scenarios.js';
+import { freshAlert, loadScenarios, replyWatcher, scenarioNames, webhookPoster } from './scenarios.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const RATES = (process.env.BENCH_RATES ?? '10,100').split(',').map(Number);
@@ -21,7 +21,7 @@ const BAR_P99_MS = 150;
 const SERIAL_PER_SCENARIO = 3;
 
 async function main() {
-  const scenarioCount = loadScenarios().scenarios.length;
+  const scenarioCount = scenarioNames().length;
   // Every alert of the run gets a copy of its own: the serial ones and each rate's. BENCH_COPIES=1: every alert
   // is about the scenario's own objects (repeats of 11 incidents, whose diagnoses and reads are shared).
   const copies = Number(

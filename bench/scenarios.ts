@@ -29,6 +29,9 @@ export function copyNamespaced(objects: unknown[], suffix: string): unknown[] {
 /** The namespace suffix of copy `copy` of a scenario (copy 0 is the scenario itself). */
 const copySuffix = (copy: number) => (copy === 0 ? '' : `-c${copy}`);
 
+/** The scenarios' names, in the order loadScenarios returns them. */
+export const scenarioNames = (): string[] => readdirSync(SCENARIOS_DIR).sort();
+
 /**
  * Every scenario's alert and expected root causes, and all their cluster objects for one sandbox: the scenario's
  * own and `copies - 1` copies of its namespaced objects in namespaces of their own, so that `freshAlert` can point
@@ -37,7 +40,7 @@ const copySuffix = (copy: number) => (copy === 0 ? '' : `-c${copy}`);
 export function loadScenarios(copies = 1): { scenarios: Scenario[]; objects: unknown[] } {
   const scenarios: Scenario[] = [];
   const objects: unknown[] = [];
-  for (const name of readdirSync(SCENARIOS_DIR).sort()) {
+  for (const name of scenarioNames()) {
     const dir = join(SCENARIOS_DIR, name);
     const own = loadSnapshot(readFileSync(join(dir, 'cluster.yaml'), 'utf8'), name);
     objects.push(...own);

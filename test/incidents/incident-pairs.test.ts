@@ -9,8 +9,8 @@ import { createIncidents } from '../../src/incidents/incident.js';
 import { createAuditLog } from '../../src/store/audit.js';
 import { createIncidentStore, type IncidentStore } from '../../src/store/incidents.js';
 import { createProposalStore } from '../../src/store/proposals.js';
-import type { Diagnosis } from '../../src/types.js';
 import { RecordingNotifier } from '../pipeline/recording-notifier.js';
+import { alertEvent, diagnosisFor } from '../slack/fixtures.js';
 import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
 
 const redis = connect('store');
@@ -22,49 +22,13 @@ afterAll(async () => {
   await redis.quit();
 });
 
-function event(fingerprint: string): AlertEvent {
-  return {
-    alert: {
-      status: 'firing',
-      labels: { alertname: 'KubePodOOMKilled', namespace: 'ads', pod: `api-5d8f7c9b4-${fingerprint.slice(0, 5)}` },
-      annotations: {},
-      startsAt: '2026-12-06T03:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: '',
-      fingerprint,
-    },
-    groupKey: '{}:{namespace="ads"}',
-    receiver: 'medic',
-    externalURL: '',
-    groupLabels: { namespace: 'ads' },
-    commonLabels: {},
-    receivedAt: Date.now(),
-  };
-}
-
-function diagnosis(e: AlertEvent): Diagnosis {
-  return {
-    alert: { fingerprint: e.alert.fingerprint, alertname: 'KubePodOOMKilled', status: 'firing' },
-    playbook: 'oom-killed',
-    target: {
-      kind: 'Pod',
-      namespace: 'ads',
-      name: e.alert.labels.pod ?? '',
-      workload: { kind: 'Deployment', name: 'api' },
-    },
-    rootCause: { code: 'OOM_LIMIT', summary: 'app was OOM-killed at its 256Mi limit', confidence: 'high' },
-    evidence: [],
-    actions: [
-      {
-        kind: 'set-memory-limit',
-        title: 'Raise app limit to 512Mi',
-        params: { namespace: 'ads', workload: 'Deployment/api', container: 'app', limit: '512Mi' },
-        risk: 'low',
-      },
-    ],
-    partial: false,
-  };
-}
+const GROUP = '{}:{namespace="ads"}';
+const event = (fingerprint: string) => alertEvent(fingerprint, { groupKey: GROUP });
+/** An OOM kill of Deployment api with one proposal: raise its limit. */
+const diagnosis = (e: AlertEvent) => {
+  const d = diagnosisFor(e);
+  return { ...d, actions: d.actions.filter((a) => a.kind === 'set-memory-limit') };
+};
 
 /** An incident module as Medic wires it, on a store that counts its reads; dry runs always pass. */
 function incidentsOn(prefix: string) {
