@@ -209,6 +209,7 @@ export async function startMedic(options: StartOptions): Promise<RunningMedic> {
           slackQueue,
           enqueueAction: queues.enqueueAction,
           enqueueDiagnose: queues.enqueueDiagnose,
+          alertsWaiting: queues.alertsWaiting,
           enqueueVerification: queues.enqueueVerification,
           resolveScaleTarget: createScaleResolver(reader),
           ...(reader ? { findDiagnoseTarget: diagnoseTargetFinder(reader) } : {}),

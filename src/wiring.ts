@@ -155,7 +155,7 @@ export interface SlackWiringDeps {
   redis: Redis;
   prefix: string;
   services: IncidentServices;
-  slackQueue: Pick<SlackQueue, 'addSync'>;
+  slackQueue: Pick<SlackQueue, 'addSync' | 'removeSync'>;
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   enqueueDiagnose(request: DiagnoseRequest): Promise<void>;
   /** Schedules the check after a successful action (MedicQueues.enqueueVerification); without it, none is. */
@@ -177,6 +177,8 @@ export interface SlackWiringDeps {
   /** With ALERTMANAGER_URL (src/incidents/silence-follow.ts): the group's silence in its parent, and the start of a follow. */
   silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
   onActionDone?: (proposal: ProposalRecord) => Promise<void>;
+  /** Alerts waiting for a worker (MedicQueues.alertsWaiting): a thread does not settle while a storm comes in. */
+  alertsWaiting?: () => Promise<number>;
 }
 
 export interface SlackWiring {
@@ -204,6 +206,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     threads: createThreadStore(deps.redis, deps.prefix),
     proposals: services.proposals,
     addSyncJob: deps.slackQueue.addSync,
+    removeSyncJob: deps.slackQueue.removeSync,
     ...(prometheusUrl ? { memoryChart: (d) => buildMemoryChartForDiagnosis(d, { prometheusUrl, logger }) } : {}),
     logger,
     now,
@@ -212,6 +215,7 @@ export function wireSlack(deps: SlackWiringDeps): SlackWiring {
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(counters ? { onRateLimited: () => counters.rateLimited.inc() } : {}),
     ...(deps.silenceOf ? { silenceOf: deps.silenceOf } : {}),
+    ...(deps.alertsWaiting ? { alertsWaiting: deps.alertsWaiting } : {}),
   });
   const rerenderProposal = adapter.view.rerenderProposal;
   const approverCheck = (list: string[]) =>

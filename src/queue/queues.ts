@@ -79,6 +79,8 @@ export interface MedicQueues {
    * call for the same proposal (another replica, a retried action job) is a no-op.
    */
   enqueueVerification(proposalId: string, delayMs: number): Promise<void>;
+  /** How many alert jobs wait for a worker (first alerts and repeats): a storm still being taken in. */
+  alertsWaiting(): Promise<number>;
   /** Queues a proposal for execution; a second enqueue of the same id is a no-op (`enqueued: false`). */
   enqueueAction(proposalId: string): Promise<{ enqueued: boolean }>;
   /** Queues a check of a silenced group, due in `delayMs`; the same check asked twice is one job. */
@@ -164,6 +166,10 @@ export function createQueues(options: QueueOptions): MedicQueues {
     alerts,
     actions,
     enqueueAlerts,
+    async alertsWaiting() {
+      const counts = await alerts.getJobCounts('wait', 'prioritized');
+      return (counts.wait ?? 0) + (counts.prioritized ?? 0);
+    },
     async fanOutAlerts(events) {
       await ensureRedisReady(connection);
       return fanOutAlerts(alerts, connection, events, lanes);

@@ -21,6 +21,8 @@ export interface SlackQueue {
   queue: Queue<SyncThreadJobData>;
   /** Adds a sync; an id that exists already is a no-op. */
   addSync(data: SyncThreadJobData, options: { jobId: string; delayMs?: number }): Promise<void>;
+  /** Drops a sync job that has not started (a delayed one a sooner claim replaced); gone already: a no-op. */
+  removeSync(jobId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,9 @@ export function createSlackQueue(options: {
     queue,
     async addSync(data, { jobId, delayMs }) {
       await queue.add('sync-thread', data, { jobId, ...(delayMs ? { delay: delayMs } : {}) });
+    },
+    async removeSync(jobId) {
+      await queue.remove(jobId);
     },
     close: () => queue.close(),
   };

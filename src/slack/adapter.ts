@@ -33,8 +33,11 @@ export interface SlackAdapterDeps {
   proposals: ProposalStore;
   /** Queues a thread sync on the `slack` queue (src/queue/slack.ts). */
   addSyncJob: AddSyncJob;
+  /** Drops a delayed sync job a sooner claim replaced (SlackQueue.removeSync). */
+  removeSyncJob?: (jobId: string) => Promise<void>;
   memoryChart?: ThreadSyncDeps['memoryChart'];
   silenceOf?: ThreadSyncDeps['silenceOf'];
+  alertsWaiting?: ThreadSyncDeps['alertsWaiting'];
   logger: Logger;
   now?: () => number;
   /** Debounce of non-urgent thread edits (src/slack/sync-scheduler.ts): the longest a change waits; default 5 s. */
@@ -71,6 +74,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     threads: deps.threads,
     now,
     addJob: deps.addSyncJob,
+    ...(deps.removeSyncJob ? { removeJob: deps.removeSyncJob } : {}),
     ...(deps.maxWaitMs ? { maxWaitMs: deps.maxWaitMs } : {}),
     ...(deps.quietMs ? { quietMs: deps.quietMs } : {}),
   });
@@ -94,6 +98,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     now,
     ...(deps.memoryChart ? { memoryChart: (d: Diagnosis) => deps.memoryChart?.(d) ?? Promise.resolve(null) } : {}),
     ...(deps.silenceOf ? { silenceOf: deps.silenceOf } : {}),
+    ...(deps.alertsWaiting ? { alertsWaiting: deps.alertsWaiting } : {}),
   });
   const messenger = createProposalMessenger({ client, proposals: deps.proposals, now });
   const view = createSlackIncidentView({

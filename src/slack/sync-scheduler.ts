@@ -25,11 +25,14 @@ export interface ThreadSyncJob {
 export type AddSyncJob = (data: ThreadSyncJob, options: { jobId: string; delayMs: number }) => Promise<void>;
 
 export interface SyncScheduler {
-  requestSync(threadId: string, options: { urgent: boolean; urgentPair?: string }): Promise<void>;
+  /** `notBefore`: a non-urgent sync that need not run sooner (ThreadStore.claimSync). */
+  requestSync(threadId: string, options: { urgent: boolean; urgentPair?: string; notBefore?: number }): Promise<void>;
   /** The debounce a sync's start decides with (ThreadStore.startSync). */
   readonly timing: SyncTiming;
   /** Queues the delayed job of a claim a sync's start made or found (queued already: a no-op). */
   queueClaim(threadId: string, runAt: number): Promise<void>;
+  /** Brings the thread's pending claim, if later, forward to `runAt`: its job is queued anew, the old one dropped. */
+  advanceClaim(threadId: string, runAt: number): Promise<void>;
 }
 
 /** Quiet for 1 s, or 5 s at most (the old one-edit-per-interval pace) while a storm keeps changing the thread. */
@@ -38,6 +41,8 @@ export const DEFAULT_SYNC_TIMING: SyncTiming = { quietMs: 1000, maxWaitMs: 5000 
 export function createSyncScheduler(deps: {
   threads: ThreadStore;
   addJob: AddSyncJob;
+  /** Drops a delayed sync job that a sooner claim replaced (without it, that job runs and finds nothing due). */
+  removeJob?: (jobId: string) => Promise<void>;
   quietMs?: number;
   maxWaitMs?: number;
   now?: () => number;
@@ -49,9 +54,11 @@ export function createSyncScheduler(deps: {
   };
   let counter = 0;
 
+  const claimJobId = (threadId: string, runAt: number) => `${threadId}-${runAt}`;
+
   async function queueClaim(threadId: string, runAt: number): Promise<void> {
     try {
-      await deps.addJob({ threadId }, { jobId: `${threadId}-${runAt}`, delayMs: Math.max(0, runAt - now()) });
+      await deps.addJob({ threadId }, { jobId: claimJobId(threadId, runAt), delayMs: Math.max(0, runAt - now()) });
     } catch (error) {
       // Without the job, the pending claim would hold back every later sync until it expires.
       await deps.threads.cancelSyncClaim(threadId);
@@ -62,6 +69,13 @@ export function createSyncScheduler(deps: {
   return {
     timing,
     queueClaim,
+    async advanceClaim(threadId, runAt) {
+      const old = await deps.threads.advanceClaim(threadId, now(), runAt);
+      if (old === null) return;
+      await queueClaim(threadId, runAt);
+      // Best effort: a job left behind only re-checks a thread whose claim it no longer holds.
+      await deps.removeJob?.(claimJobId(threadId, old)).catch(() => undefined);
+    },
     async requestSync(threadId, options) {
       const at = now();
       if (options.urgent) {
@@ -73,7 +87,7 @@ export function createSyncScheduler(deps: {
         );
         return;
       }
-      const runAt = await deps.threads.claimSync(threadId, at, timing);
+      const runAt = await deps.threads.claimSync(threadId, at, timing, options.notBefore);
       if (runAt !== null) await queueClaim(threadId, runAt);
     },
   };

@@ -4,7 +4,9 @@
  * workload) pair in order of appearance), and so does the edit of a reply someone just clicked. Other edits
  * wait for the thread's non-urgent pass, debounced across replicas (src/slack/sync-scheduler.ts: quiet for 1 s,
  * 5 s at most, within a per-thread budget): the pass edits EVERY changed message, in thread order, four at a
- * time, so it shows every change recorded before it started; a sync that finds the pass not due yet leaves those
+ * time, so it shows every change recorded before it started — but while a storm goes on (the pass is due for
+ * age, not quiet, or alerts still wait for a worker), a reply whose affected-alerts list alone changed waits up to
+ * LIST_EDIT_MAX_WAITS max waits, and the settle pass shows it; a sync that finds the pass not due yet leaves those
  * edits to the delayed sync claimed for it. A sync that fails (Slack down) is retried by the queue and resumes
  * where it stopped: every post is recorded before the next Slack call, every edit before the next batch of edits
  * (the last one with the lock's release), and a pass that did not finish gives its changes back. `syncNow` is the same sync run once inside the job that asked for it (a new reply).
@@ -28,9 +30,10 @@ import type { MessageWrite, PostedMessage, ThreadSnapshot, ThreadStore } from '.
 import type { Diagnosis, Proposal } from '../types.js';
 import { DEFAULT_SLACK_TIMEOUT_MS, toSlackLogger } from './client.js';
 import { createHttpFetch } from './http-fetch.js';
-import { renderDiagnosis } from './render/diagnosis.js';
+import { renderDiagnosis, withoutAffectedList } from './render/diagnosis.js';
 import { groupLinks, safeLink, silenceUrl } from './render/links.js';
 import { renderParent } from './render/parent.js';
+import { createSettleWatch } from './settle-watch.js';
 import type { SyncScheduler } from './sync-scheduler.js';
 import { loadThreadProposals, renderVerificationReplies, verificationReplyName } from './thread-verifications.js';
 
@@ -49,6 +52,11 @@ export interface ThreadSyncDeps {
   syncNowTimeoutMs?: number;
   /** The group's silence, shown in the parent (src/incidents/silence-follow.ts); absent without ALERTMANAGER_URL. */
   silenceOf?: (groupKey: string) => Promise<GroupSilence | null>;
+  /**
+   * How many alerts wait to be diagnosed (MedicQueues.alertsWaiting): while some do, a storm is still coming in
+   * and a thread quiet for a moment has not settled. Absent: a quiet thread has.
+   */
+  alertsWaiting?: () => Promise<number>;
 }
 
 export interface SyncOptions {
@@ -60,6 +68,10 @@ export interface SyncOptions {
 interface Edits {
   urgentPairs: Set<string>;
   pass: boolean;
+  /** The pass found the thread quiet since its last change (StartedSync.settled). */
+  quiet: boolean;
+  /** ...and no alert waiting to be diagnosed: the storm, if any, is over. */
+  settled: boolean;
   claimed: boolean;
 }
 
@@ -93,6 +105,8 @@ interface Rendered {
   blocks: unknown[];
   metadata?: unknown;
   hash: string;
+  /** A reply's hash without its affected-alerts list (withoutAffectedList). */
+  listFree?: string;
   /** The proposals whose buttons this message shows (they learn its ts once it is posted). */
   proposalIds?: string[];
 }
@@ -111,6 +125,13 @@ const LOCK_POLL_MS = { first: 20, max: 250 };
  * settle, every thread's pass at about the same moment, is not one round trip per message per thread.
  */
 const EDITS_AT_ONCE = 4;
+/**
+ * While a storm keeps changing a thread, a reply whose affected-alerts list alone changed (alerts joined it or
+ * resolved; its root cause, evidence and buttons as shown) is edited at most once per this many max waits; the
+ * thread's settle pass shows every list. The parent's counts keep the max wait's pace. A 50,000-alert storm made
+ * ~8.6 edits per reply, most of them a longer list, against Slack's per-method rate limits.
+ */
+const LIST_EDIT_MAX_WAITS = 4;
 
 const busy = (threadId: string) => new MedicError('CONFLICT', `thread ${threadId} is being synced elsewhere; retrying`);
 
@@ -153,7 +174,13 @@ function renderAll(
       now,
     };
     const message = renderDiagnosis(view);
-    out.push({ name: pair.key, ...message, hash: stableHash(message), proposalIds: pair.proposalIds });
+    out.push({
+      name: pair.key,
+      ...message,
+      hash: stableHash(message),
+      listFree: hashOf(withoutAffectedList(message)),
+      proposalIds: pair.proposalIds,
+    });
     for (const reply of renderVerificationReplies(pair.proposalIds, proposals, now)) {
       out.push({ ...reply, hash: stableHash(reply) });
     }
@@ -175,6 +202,13 @@ function stableHash(message: { blocks: unknown[] }): string {
 
 export function createThreadSync(deps: ThreadSyncDeps) {
   const now = deps.now ?? Date.now;
+  const settleWatch = createSettleWatch({
+    alertsWaiting: deps.alertsWaiting,
+    advanceClaim: deps.scheduler.advanceClaim,
+    quietMs: deps.scheduler.timing.quietMs,
+    logger: deps.logger,
+    now,
+  });
 
   async function post(
     run: Run,
@@ -192,7 +226,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       ...(threadTs ? { thread_ts: threadTs } : {}),
       unfurl_links: false,
     });
-    const posted = { ts: result.ts as string, hash: message.hash, at: now() };
+    const posted = { ts: result.ts as string, hash: message.hash, at: now(), listFree: message.listFree };
     record(run, message.name, posted);
     return posted;
   }
@@ -258,11 +292,18 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       for (const [j, result] of results.entries()) {
         const message = batch[j];
         if (result.status !== 'fulfilled' || !message) continue;
-        record(run, message.name, { ts: posted[message.name]?.ts ?? '', hash: message.hash, at: now() });
+        const ts = posted[message.name]?.ts ?? '';
+        record(run, message.name, { ts, hash: message.hash, at: now(), listFree: message.listFree });
       }
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     }
+  }
+
+  /** A reply whose list alone changed since its last write, less than LIST_EDIT_MAX_WAITS max waits ago. */
+  function listEditWaits(message: Rendered, last: PostedMessage | undefined): boolean {
+    if (message.listFree === undefined || last?.listFree !== message.listFree) return false;
+    return now() - last.at < LIST_EDIT_MAX_WAITS * deps.scheduler.timing.maxWaitMs;
   }
 
   async function runOn(run: Run, snap: ThreadSnapshot, edits: Edits): Promise<void> {
@@ -296,11 +337,21 @@ export function createThreadSync(deps: ThreadSyncDeps) {
 
     // `rendered` is in thread order: the parent, then each reply as posted.
     const dirty = rendered.filter((m) => posted[m.name] && posted[m.name]?.hash !== m.hash);
-    const toEdit = edits.pass ? dirty : dirty.filter((m) => edits.urgentPairs.has(m.name));
+    const toEdit = dirty.filter(
+      (m) => edits.urgentPairs.has(m.name) || (edits.pass && (edits.settled || !listEditWaits(m, posted[m.name]))),
+    );
     await updateAll(run, snap, toEdit, posted);
     // An edit left for later needs a delayed sync: the claimed one, or, when no change was recorded for it (a
-    // new reply's alert also changes the parent's count), one claimed now as for any change.
-    if (toEdit.length < dirty.length && !edits.claimed) await deps.scheduler.requestSync(snap.id, { urgent: false });
+    // new reply's alert also changes the parent's count), one claimed now as for any change — for lists a pass
+    // due for age left, the settle a quiet period after the thread's last change. Lists a quiet thread's pass
+    // left because alerts were coming: looked at again as soon as none are (./settle-watch.ts), a max wait on at
+    // the latest (the claim outlives this process; a change of the thread claims its own pass meanwhile).
+    if (toEdit.length < dirty.length && !edits.claimed) {
+      const stormElsewhere = edits.pass && edits.quiet;
+      const notBefore = stormElsewhere ? now() + deps.scheduler.timing.maxWaitMs : undefined;
+      await deps.scheduler.requestSync(snap.id, { urgent: false, ...(notBefore ? { notBefore } : {}) });
+      if (stormElsewhere) settleWatch.waitForCalm(snap.id, now());
+    }
   }
 
   /**
@@ -320,7 +371,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   }
 
   async function lockedSync(slot: Slot, threadId: string): Promise<void> {
-    const { lock, snapshot, pass, claimAt } = await takeLock(threadId, slot.waits);
+    const { lock, snapshot, pass, settled, claimAt } = await takeLock(threadId, slot.waits);
     // One Slack call may keep retrying (Retry-After, 5xx backoff) for minutes, longer than the lock's TTL:
     // renew it while this writer is alive, or a second writer would post the same messages. If this process
     // dies, the lock expires after LOCK_TTL_MS and another replica takes over.
@@ -338,7 +389,10 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       // The delayed sync for the changes this one leaves waiting, queued before any Slack call: if this process
       // dies now, the queue retries this sync, which finds the claim and queues it again (same job id).
       if (claimAt !== null) await deps.scheduler.queueClaim(threadId, claimAt);
-      await runOn(run, snapshot, { urgentPairs: slot.urgentPairs, pass, claimed: claimAt !== null });
+      // A thread quiet for a moment amid a storm (alerts still waiting for a worker) has not settled.
+      const calm = pass && settled && !(await settleWatch.alertsComing());
+      const edits = { urgentPairs: slot.urgentPairs, pass, quiet: settled, settled: calm, claimed: claimAt !== null };
+      await runOn(run, snapshot, edits);
       shown = pass;
     } finally {
       clearInterval(renewal);

@@ -38,12 +38,12 @@ end
 `;
 
 // A change to show (the change path, once per change). k: pending, last pass, first change, last change keys;
-// a: now, quiet ms, max wait ms, slack ms, ttl s, overdue ms (ARGV strings from index `at` on). Records the change,
-// then claims the thread's one pending delayed sync at its due time (the claim outlives that time by the slack, so
-// a claim whose job was never queued expires). Returns that time, or -1 when a sync is claimed already (its job
-// re-checks when it runs) — unless that claim is overdue by more than `overdue`: then its time, so the caller
-// queues its job again (the same job id: nothing when the job exists), in case the process that claimed it died
-// before queueing it.
+// a: now, quiet ms, max wait ms, slack ms, ttl s, overdue ms, optionally not-before ms (ARGV strings from index
+// `at` on). Records the change, then claims the thread's one pending delayed sync at its due time, not before
+// not-before (the claim outlives that time by the slack, so a claim whose job was never queued expires). Returns
+// that time, or -1 when a sync is claimed already (its job re-checks when it runs) — unless that claim is overdue
+// by more than `overdue`: then its time, so the caller queues its job again (the same job id: nothing when the
+// job exists), in case the process that claimed it died before queueing it.
 const CLAIM = `${DUE_AT}
 local function claim(k, at)
   local now, ttl = tonumber(ARGV[at]), ARGV[at + 4]
@@ -55,15 +55,27 @@ local function claim(k, at)
     return -1
   end
   local first = tonumber(redis.call('GET', k[3]))
-  local runAt = math.max(now, dueAt(first, now, redis.call('GET', k[2]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])))
+  local due = dueAt(first, now, redis.call('GET', k[2]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]))
+  local runAt = math.max(now, due, tonumber(ARGV[at + 6]) or 0)
   redis.call('SET', k[1], runAt, 'PX', runAt - now + tonumber(ARGV[at + 3]))
   return runAt
 end
 `;
 
 // KEYS: pending, last pass, first change, last change. ARGV: now, quiet ms, max wait ms, slack ms, ttl s, overdue
-// ms. The claim above, for a change recorded elsewhere (a resolve, a silence, a click's re-render).
+// ms, optionally not-before ms. The claim above, for a change recorded elsewhere (a resolve, a silence, a click's
+// re-render, a list a pass left for the settle).
 export const CLAIM_SYNC = `${CLAIM}return claim(KEYS, 1)`;
+
+// KEYS: pending. ARGV: now, to (ms), slack ms. Brings the pending claim forward to `to` when it is later: returns
+// its old time (the caller queues the job for `to`, then drops the old one), else -1 and nothing changes.
+export const ADVANCE_CLAIM = `
+local pending = tonumber(redis.call('GET', KEYS[1]))
+local now, to = tonumber(ARGV[1]), tonumber(ARGV[2])
+if not pending or pending <= to then return -1 end
+redis.call('SET', KEYS[1], to, 'PX', math.max(to - now, 0) + tonumber(ARGV[3]))
+return pending
+`;
 
 // KEYS: lock, messages, pass under way, first change, last pass. ARGV: token, '1' when this writer's pass showed
 // every change it took ('0' otherwise), ttl s, max wait ms, then optionally a message to record first (whether or
@@ -141,8 +153,9 @@ export const LOAD = `${SNAPSHOT_READS}return snapshot(KEYS)`;
 // ARGV: now, ttl s, lock token, lock ttl ms, then (absent for a writer that only takes the lock) quiet ms, max wait
 // ms, slack ms, skew ms. Without the lock: nil, nothing written. With it, {pass, claim, snapshot}, the snapshot read
 // in the same atomic step as the decision:
-// - pass 1: the non-urgent pass is due; it takes every change recorded so far (first change → pass under way,
-//   until its release) and drops the pending claim;
+// - pass 1 or 2: the non-urgent pass is due; it takes every change recorded so far (first change → pass under
+//   way, until its release) and drops the pending claim; 2 when the thread is also settled (quiet for `quiet`
+//   since its last change), 1 when the pass is due because a change waited long enough while others keep coming;
 // - pass 0, claim > 0: not due yet; the time of the pending claim whose delayed job will re-check (a claim due
 //   now, within the clock skew, is this sync's own: it is taken over and a new one made);
 // - pass 0, claim -1: no change waiting.
@@ -171,6 +184,7 @@ local function decide()
     redis.call('SET', KEYS[6], first, 'EX', ttl)
     redis.call('DEL', KEYS[4], KEYS[2])
     redis.call('SET', KEYS[3], passStarted(now, lastValue), 'EX', ttl)
+    if change + tonumber(ARGV[5]) <= now then return 2, -1 end
     return 1, -1
   end
   if pending and not ownsClaim then return 0, pending end

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Diagnosis, UnavailableAction } from '../types.js';
 import { defineScript } from './scripts.js';
 import {
+  ADVANCE_CLAIM,
   CLAIM_SYNC,
   LOAD,
   RECORD_FIRING,
@@ -62,6 +63,8 @@ export interface PostedMessage {
   ts: string;
   hash: string;
   at: number;
+  /** A reply's hash without its affected-alerts list (src/slack/thread-sync.ts): tells a list-only change. */
+  listFree?: string;
 }
 
 export interface ThreadSnapshot {
@@ -117,6 +120,8 @@ export interface StartedSync {
   snapshot: ThreadSnapshot;
   /** The non-urgent pass is due: edit every changed message. */
   pass: boolean;
+  /** The pass is due and the thread quiet for `quietMs` since its last change (a storm over it has stopped). */
+  settled: boolean;
   /** Not due yet: when the pending delayed sync runs (the caller makes sure its job is queued); null: no change waits. */
   claimAt: number | null;
 }
@@ -156,9 +161,15 @@ export interface ThreadStore {
   /**
    * Records a change the thread's messages should show (at `now`) and claims the one pending non-urgent sync:
    * its run time (when it is due, see startSync), or null when one is claimed already — unless that claim is
-   * CLAIM_OVERDUE_MS late: then its run time again, for the caller to queue its job again (same id).
+   * CLAIM_OVERDUE_MS late: then its run time again, for the caller to queue its job again (same id). A new claim
+   * runs no sooner than `notBefore` when given.
    */
-  claimSync(id: string, now: number, timing: SyncTiming): Promise<number | null>;
+  claimSync(id: string, now: number, timing: SyncTiming, notBefore?: number): Promise<number | null>;
+  /**
+   * Brings the thread's pending claim forward to `to` if it is later: its old run time (the caller queues the job
+   * for `to` and drops the old one), or null when no claim is later than `to`.
+   */
+  advanceClaim(id: string, now: number, to: number): Promise<number | null>;
   /** Drops a claim whose job could not be queued, so the next change claims again. */
   cancelSyncClaim(id: string): Promise<void>;
   /**
@@ -203,6 +214,7 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
   const k = (id: string, part: string) => `${prefix}:slack:thread:{${id}}:${part}`;
   const snapshotKeys = (id: string) => SNAPSHOT_PARTS.map((part) => k(id, part));
   const claimSync = defineScript<number>(redis, 'medicThreadClaimSync', 4, CLAIM_SYNC);
+  const advanceClaim = defineScript<number>(redis, 'medicThreadAdvanceClaim', 1, ADVANCE_CLAIM);
   const releaseLock = defineScript<number>(redis, 'medicThreadReleaseLock', 5, RELEASE_LOCK);
   const renewLock = defineScript<number>(redis, 'medicThreadRenewLock', 1, RENEW_LOCK);
   const recordFiring = defineScript<[number, number]>(redis, 'medicThreadRecordFiring', 9, RECORD_FIRING);
@@ -267,9 +279,18 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
       for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     },
 
-    async claimSync(id, now, timing) {
-      const runAt = await claimSync(...claimKeys(id), ...claimArgs(now, timing));
+    async claimSync(id, now, timing, notBefore) {
+      const runAt = await claimSync(
+        ...claimKeys(id),
+        ...claimArgs(now, timing),
+        ...(notBefore === undefined ? [] : [Math.round(notBefore)]),
+      );
       return runAt < 0 ? null : runAt;
+    },
+
+    async advanceClaim(id, now, to) {
+      const old = await advanceClaim(k(id, 'sync-pending'), Math.round(now), Math.round(to), CLAIM_SLACK_MS);
+      return old < 0 ? null : old;
     },
 
     async cancelSyncClaim(id) {
@@ -287,7 +308,8 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
       return {
         lock: heldLock(id, token, lockTtlMs, timing),
         snapshot: parseSnapshot(id, snapshot),
-        pass: pass === 1,
+        pass: pass >= 1,
+        settled: pass === 2,
         claimAt: claim < 0 ? null : claim,
       };
     },

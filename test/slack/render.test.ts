@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderDiagnosis } from '../../src/slack/render/diagnosis.js';
+import { type DiagnosisView, renderDiagnosis, withoutAffectedList } from '../../src/slack/render/diagnosis.js';
 import { clip, joinWithMore } from '../../src/slack/render/limits.js';
 import { renderParent } from '../../src/slack/render/parent.js';
 import { renderProposalMessage } from '../../src/slack/render/proposal.js';
@@ -94,5 +94,33 @@ describe('Block Kit rendering within Slack limits', () => {
     );
     expect(text.length).toBeLessThanOrEqual(1000);
     expect(text).toMatch(/…and \d+ more$/);
+  });
+});
+
+describe('a reply without its affected-alerts list (what a storm may leave for the settle pass)', () => {
+  const event = alertEvent('ab01');
+  const member = (i: number, status: 'firing' | 'resolved' = 'firing') => ({
+    fingerprint: i === 0 ? 'ab01' : `ab0${i + 1}`,
+    label: `api-${i}`,
+    status,
+  });
+  const view = (affected: DiagnosisView['affected'], summary = 'killed at its 256Mi limit'): DiagnosisView => {
+    const diagnosis = diagnosisFor(event);
+    diagnosis.rootCause.summary = summary;
+    return { diagnosis, proposals: [], unavailable: [], affected, links: {}, now: NOW };
+  };
+  const listFree = (v: DiagnosisView) => JSON.stringify(withoutAffectedList(renderDiagnosis(v)));
+
+  it('is the same when only alerts joined or resolved; differs when what the reply says changed', () => {
+    const two = view([member(0), member(1)]);
+    const five = view([member(0), member(1), member(2), member(3, 'resolved'), member(4)]);
+    // The full replies differ (the list and the metadata's fingerprints)...
+    expect(JSON.stringify(renderDiagnosis(two))).not.toBe(JSON.stringify(renderDiagnosis(five)));
+    expect(renderDiagnosis(five).metadata.event_payload.fingerprints).toHaveLength(5);
+    // ...and without the list they are one message.
+    expect(listFree(two)).toBe(listFree(five));
+    // Every alert resolved changes the headline: not a list-only change. Nor is another summary.
+    expect(listFree(view([member(0, 'resolved'), member(1, 'resolved')]))).not.toBe(listFree(two));
+    expect(listFree(view([member(0), member(1)], 'another summary'))).not.toBe(listFree(two));
   });
 });

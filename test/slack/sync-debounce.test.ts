@@ -23,8 +23,11 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function harness(timing: { quietMs: number; maxWaitMs: number }): Promise<SlackHarness> {
-  h = await startSlackHarness(timing);
+async function harness(
+  timing: { quietMs: number; maxWaitMs: number },
+  alertsWaiting?: () => Promise<number>,
+): Promise<SlackHarness> {
+  h = await startSlackHarness({ ...timing, ...(alertsWaiting ? { alertsWaiting } : {}) });
   return h;
 }
 
@@ -81,6 +84,22 @@ async function postThread(t: SlackHarness, pairs: number): Promise<void> {
   await t.waitFor(() => (thread(t)?.replies.length ?? 0) === pairs);
 }
 
+/**
+ * A repeat of pair 0 every `everyMs` for `forMs`: the time of the last one, and how many alerts the pair then
+ * has (the one it was posted for, and the repeats).
+ */
+async function storm(t: SlackHarness, everyMs: number, forMs: number): Promise<{ last: number; fired: number }> {
+  const start = Date.now();
+  let last = 0;
+  let fired = 1;
+  for (let i = 0; i * everyMs < forMs; i += 1) {
+    await delay(start + i * everyMs - Date.now());
+    last = await fire(t, 0);
+    fired += 1;
+  }
+  return { last, fired };
+}
+
 /** Resolves (with the time) once Slack shows `firing` alerts in the parent and each pair's alerts in its reply. */
 function converged(t: SlackHarness, firing: number, perPair: number[]) {
   return t.waitFor(() => {
@@ -121,13 +140,7 @@ describe('thread sync debounce: a pass edits every changed message once the thre
     await delay(QUIET + 200);
     const before = passes(t).length;
     const start = Date.now();
-    let last = 0;
-    let fired = 1;
-    for (let i = 0; start + i * 300 < start + 4000; i += 1) {
-      await delay(start + i * 300 - Date.now());
-      last = await fire(t, 0);
-      fired += 1;
-    }
+    const { last, fired } = await storm(t, 300, 4000);
     await converged(t, fired, [fired]);
     const during = passes(t).slice(before);
     expect(during.length).toBeGreaterThanOrEqual(2);
@@ -147,6 +160,68 @@ describe('thread sync debounce: a pass edits every changed message once the thre
     expect(updates(t).filter((c) => c.args.ts === thread(t)?.replies[0]?.ts).length).toBeLessThanOrEqual(
       passes(t).length,
     );
+  });
+
+  it('a storm of repeats for 5 s: the parent keeps the max wait pace, the reply whose list alone grows is edited at most once per 4 max waits, the settle shows every list', async () => {
+    const QUIET = 300;
+    const MAX_WAIT = 500;
+    const t = await harness({ quietMs: QUIET, maxWaitMs: MAX_WAIT });
+    await postThread(t, 1);
+    await converged(t, 1, [1]);
+    await delay(QUIET + 200);
+    const replyEdits = () => updates(t).filter((c) => c.args.ts === thread(t)?.replies[0]?.ts);
+    const beforePasses = passes(t).length;
+    const beforeReply = replyEdits().length;
+    const { last, fired } = await storm(t, 150, 5000);
+    await converged(t, fired, [fired]);
+    const parentWhileChanging = passes(t)
+      .slice(beforePasses)
+      .filter((at) => at < last);
+    const replyWhileChanging = replyEdits()
+      .slice(beforeReply)
+      .map((c) => c.at)
+      .filter((at) => at < last);
+    // The parent's count: a pass about every max wait (5 s / 500 ms, less the first wait and a loaded machine).
+    expect(parentWhileChanging.length).toBeGreaterThanOrEqual(5);
+    // The reply's list: not at every pass, at most once per 4 max waits (2 s) while the storm lasts.
+    expect(replyWhileChanging.length).toBeLessThanOrEqual(Math.ceil(5000 / (4 * MAX_WAIT)));
+    expect(replyWhileChanging.length).toBeLessThan(parentWhileChanging.length);
+    for (let i = 1; i < replyWhileChanging.length; i += 1) {
+      expect((replyWhileChanging[i] ?? 0) - (replyWhileChanging[i - 1] ?? 0)).toBeGreaterThanOrEqual(4 * MAX_WAIT - 50);
+    }
+    // The settle pass, about a quiet period after the last change, showed the whole list (converged above).
+    const settle = replyEdits().at(-1)?.at ?? 0;
+    expect(settle).toBeGreaterThanOrEqual(last);
+    expect(settle - last).toBeLessThanOrEqual(QUIET + 700);
+  });
+
+  it('a thread quiet while alerts still wait for a worker has not settled: its reply list waits; once none wait, the next pass shows it', async () => {
+    const QUIET = 200;
+    let waiting = 0;
+    const MAX_WAIT = 5000;
+    const t = await harness({ quietMs: QUIET, maxWaitMs: MAX_WAIT }, async () => waiting);
+    await postThread(t, 1);
+    await converged(t, 1, [1]);
+    await delay(QUIET + 200);
+    const replyEdits = () => updates(t).filter((c) => c.args.ts === thread(t)?.replies[0]?.ts).length;
+    const before = replyEdits();
+    // A storm elsewhere: alerts wait for a worker. A repeat here, then the thread is quiet: the pass edits the
+    // parent's count, not the reply, whose list alone grew.
+    waiting = 40;
+    await fire(t, 0);
+    await t.waitFor(() => thread(t)?.text.includes('2 firing'));
+    await delay(QUIET * 3);
+    expect(replyEdits()).toBe(before);
+    expect(thread(t)?.replies[0]?.metadata?.event_payload.fingerprints).toHaveLength(1);
+    // The storm is taken in: a pass shows the list about a quiet period later, not at the max wait its claim says.
+    waiting = 0;
+    const calmAt = Date.now();
+    const at = await converged(t, 2, [2]);
+    expect(at - calmAt).toBeLessThan(MAX_WAIT / 2);
+    expect(replyEdits()).toBe(before + 1);
+    // The look back claimed a max wait on was brought forward, not doubled: no job is left waiting for it.
+    const counts = await t.slackQueue.queue.getJobCounts('waiting', 'active', 'delayed');
+    expect((counts.waiting ?? 0) + (counts.delayed ?? 0)).toBe(0);
   });
 
   it('changes that stop: the thread converges within the quiet period plus a small margin, in one pass', async () => {

@@ -76,7 +76,13 @@ export function recordingRemediation(options: { executeDelayMs?: number; failWit
 export const TEST_SYNC_TIMING = { quietMs: 100, maxWaitMs: 300 };
 
 export async function startSlackHarness(
-  options: { usergroups?: Record<string, string[]>; quietMs?: number; maxWaitMs?: number } = {},
+  options: {
+    usergroups?: Record<string, string[]>;
+    quietMs?: number;
+    maxWaitMs?: number;
+    /** The thread sync's view of the alerts queue (ThreadSyncDeps.alertsWaiting). */
+    alertsWaiting?: () => Promise<number>;
+  } = {},
 ) {
   const prefix = uniquePrefix('slack');
   const redis = connect('worker');
@@ -101,8 +107,16 @@ export async function startSlackHarness(
     quietMs: options.quietMs ?? TEST_SYNC_TIMING.quietMs,
     maxWaitMs: options.maxWaitMs ?? TEST_SYNC_TIMING.maxWaitMs,
     addJob: slackQueue.addSync,
+    removeJob: slackQueue.removeSync,
   });
-  const threadSync = createThreadSync({ client, threads, proposals, scheduler, logger });
+  const threadSync = createThreadSync({
+    client,
+    threads,
+    proposals,
+    scheduler,
+    logger,
+    ...(options.alertsWaiting ? { alertsWaiting: options.alertsWaiting } : {}),
+  });
   const worker = startSlackWorker({
     connection: redis,
     prefix,

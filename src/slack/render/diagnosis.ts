@@ -79,6 +79,22 @@ function affectedText(view: DiagnosisView): string {
   return clip(`${head}\n${joinWithMore(lines, 15, SLACK_LIMITS.sectionText - head.length - 2)}`, 3000);
 }
 
+/** The block_id of a reply's affected-alerts section (withoutAffectedList). */
+const AFFECTED_BLOCK_ID = 'medic-affected';
+
+/**
+ * A rendered reply without what changes as alerts join it or resolve — its affected-alerts section and the
+ * metadata's `fingerprints` — so that a change of that list alone can be told from a change of what the reply
+ * says (src/slack/thread-sync.ts lets the first wait while a storm goes on).
+ */
+export function withoutAffectedList(message: ReturnType<typeof renderDiagnosis>): unknown {
+  return {
+    text: message.text,
+    blocks: message.blocks.filter((b) => (b as { block_id?: string }).block_id !== AFFECTED_BLOCK_ID),
+    metadata: { ...message.metadata, event_payload: { ...message.metadata.event_payload, fingerprints: [] } },
+  };
+}
+
 export function renderDiagnosisMetadata(view: DiagnosisView): DiagnosisMetadata {
   const first = view.diagnosis.alert.fingerprint;
   const others = view.affected.map((a) => a.fingerprint).filter((fp) => fp !== first);
@@ -134,7 +150,7 @@ export function renderDiagnosis(view: DiagnosisView): {
   }
   const tail: KnownBlock[] = [...renderActionsBlocks(view.proposals, view.now)];
   if (view.affected.length > 1) {
-    tail.push({ type: 'section', text: { type: 'mrkdwn', text: affectedText(view) } });
+    tail.push({ type: 'section', block_id: AFFECTED_BLOCK_ID, text: { type: 'mrkdwn', text: affectedText(view) } });
   }
   tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: linksText(view) }] });
   return {
