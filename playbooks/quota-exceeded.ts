@@ -2,14 +2,41 @@
  * QUOTA_EXCEEDED: a workload is short of replicas because the API server refuses to create its pods — a
  * ResourceQuota is used up or a LimitRange forbids the pod (FailedCreate "… is forbidden: exceeded quota: …" /
  * "maximum memory usage per Container is …"). No action kind changes a quota: the diagnosis says what to change.
+ *
+ * kubernetes-mixin's quota rules (KubeQuotaAlmostFull ≥ 90 %, KubeQuotaFullyUsed = 100 %, KubeQuotaExceeded
+ * > 100 %) are about a namespace's ResourceQuota (`resourcequota`, `resource`, and kube-state-metrics' own pod
+ * labels): the workload is the one whose pods that quota refused, the newest FailedCreate in the namespace that
+ * names it. A quota that is full while nothing asks for more is no failure: no diagnosis here (UNKNOWN says so).
  */
-import type { LimitRangeRefusal, QuotaRefusal } from '../src/diagnosis/admission.js';
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import { type LimitRangeRefusal, parseAdmissionRefusals, type QuotaRefusal } from '../src/diagnosis/admission.js';
+import type { Playbook, PlaybookContext, PlaybookResult } from '../src/diagnosis/playbook.js';
 import { eventEvidence } from '../src/diagnosis/pods.js';
 import { findRefusal, quotaNeeds, quotaState, shortfallOf } from '../src/diagnosis/quota.js';
 import { namedTarget } from '../src/diagnosis/target.js';
+import { unknownResult } from '../src/diagnosis/unknown.js';
+import type { Workload } from '../src/kube/reader-api.js';
 import { parseQuantity } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
+
+const QUOTA_ALERTS: ReadonlySet<string> = new Set(['KubeQuotaAlmostFull', 'KubeQuotaFullyUsed', 'KubeQuotaExceeded']);
+
+/** The workload whose pods the alert's ResourceQuota refused last (FailedCreate events of its namespace), if any. */
+async function refusedByAlertQuota(ctx: PlaybookContext): Promise<Workload | null> {
+  const labels = ctx.event.alert.labels;
+  const namespace = labels.exported_namespace ?? labels.namespace;
+  const quota = labels.resourcequota;
+  if (!namespace || !quota) return null;
+  const events = await ctx.read(ctx.reader.eventsWithReason(namespace, 'FailedCreate'), []);
+  for (const e of [...events].reverse()) {
+    const refusals = parseAdmissionRefusals(e.message ?? '');
+    if (!refusals.some((r) => r.type === 'quota' && r.quota === quota)) continue;
+    const { kind, name } = e.involvedObject ?? {};
+    if (!kind || !name) continue;
+    const w = await ctx.read(ctx.reader.controllingWorkload(namespace, kind, name), null);
+    if (w) return w;
+  }
+  return null;
+}
 
 async function quotaFindings(ctx: PlaybookContext, ns: string, r: QuotaRefusal, missing: number) {
   const evidence: Evidence[] = [];
@@ -70,57 +97,86 @@ async function limitRangeFindings(
 
 export const quotaExceeded: Playbook = {
   name: 'quota-exceeded',
-  rootCauses: ['QUOTA_EXCEEDED'],
-  matches: (event) => namedTarget(event.alert.labels) !== null,
+  rootCauses: ['QUOTA_EXCEEDED', 'UNKNOWN'],
+  matches: (event) => namedTarget(event.alert.labels) !== null || QUOTA_ALERTS.has(event.alert.labels.alertname ?? ''),
   async diagnose(ctx) {
-    const w = ctx.target?.found ? ctx.target.workload : null;
-    if (!w) return null;
-    const refused = await findRefusal(ctx, w);
-    if (!refused) return null;
-    // Short of replicas, or a rollout whose new ReplicaSet cannot create its pods while the old ones still serve.
-    const short = shortfallOf(w);
-    if (!short && refused.missing === 0) return null;
-    const missing = short ? Math.max(short.wanted - short.current, refused.missing) : refused.missing;
-    const evidence: Evidence[] = [
-      {
-        kind: 'status',
-        text: short
-          ? `${w.kind} ${w.name}: ${short.ready} of ${short.wanted} replicas ready, ${short.current} pod(s) exist; ${missing} cannot be created`
-          : `${w.kind} ${w.name} has its replicas ready, but ${refused.reporter} cannot create ${missing} pod(s): the rollout cannot progress`,
-      },
-      refused.event
-        ? eventEvidence(refused.event)
-        : { kind: 'status', text: `${refused.reporter}: ${refused.message}` },
-    ];
-    const summaries: string[] = [];
-    const fixes: string[] = [];
-    let partial = false;
-    for (const r of refused.refusals) {
-      if (r.type === 'quota') {
-        const f = await quotaFindings(ctx, w.namespace, r, missing);
-        evidence.push(...f.evidence);
-        summaries.push(f.summary);
-        fixes.push(f.fix);
-        partial ||= f.missingField !== null;
-      } else if (r.type === 'limitrange') {
-        const f = await limitRangeFindings(ctx, w.namespace, r, `${w.kind}/${w.name}`, !short);
-        evidence.push(...f.evidence);
-        summaries.push(f.summary);
-        fixes.push(f.fix);
-      } else {
-        summaries.push(`ResourceQuota ${r.quota} refuses the pod: ${r.reason}`);
-        fixes.push(`Give every container of ${w.kind}/${w.name} what ResourceQuota ${r.quota} requires (${r.reason}).`);
-      }
+    if (!QUOTA_ALERTS.has(ctx.event.alert.labels.alertname ?? '')) {
+      return ctx.target?.found && ctx.target.workload ? refusedWorkload(ctx, ctx.target.workload) : null;
     }
-    const state = short
-      ? `${w.kind} ${w.name} is short of ${short.wanted - short.ready} replica(s) (${short.ready}/${short.wanted} ready)`
-      : `The rollout of ${w.kind} ${w.name} is stuck (${refused.reporter} is missing ${missing} pod(s))`;
-    const summary = `${state} because the API server refuses to create its pods: ${summaries.join('; ')}. ${fixes.join(' ')} No Medic action changes quotas or limit ranges.`;
-    return {
-      rootCause: { code: 'QUOTA_EXCEEDED', summary, confidence: 'high' },
-      evidence,
-      actions: [],
-      partial,
-    };
+    const w = await refusedByAlertQuota(ctx);
+    return (w ? await refusedWorkload(ctx, w) : null) ?? quotaWithoutShortfall(ctx, w);
   },
 };
+
+/**
+ * A quota rule's alert with no workload short because of it: the quota's state, and that nothing fails because
+ * of it (yet) — UNKNOWN, low confidence, no fix: a quota at its limit is what quotas are for until a pod needs more.
+ */
+async function quotaWithoutShortfall(ctx: PlaybookContext, refusedBefore: Workload | null): Promise<PlaybookResult> {
+  const labels = ctx.event.alert.labels;
+  const namespace = labels.exported_namespace ?? labels.namespace ?? '';
+  const name = labels.resourcequota ?? '';
+  const resource = labels.resource ? ` for ${labels.resource}` : '';
+  const quotas = namespace ? await ctx.read(ctx.reader.listResourceQuotas(namespace), null) : null;
+  const quota = quotas?.find((q) => q.metadata?.name === name);
+  const evidence: Evidence[] = [];
+  if (quota) evidence.push({ kind: 'status', text: quotaState(quota, new Set()).text });
+  else if (quotas) evidence.push({ kind: 'status', text: `ResourceQuota ${name} is not in ${namespace}` });
+  const refusals = refusedBefore
+    ? `it refused pods of ${refusedBefore.kind} ${refusedBefore.name} before, which has every replica it wants now`
+    : `no FailedCreate event in ${namespace} names it`;
+  return unknownResult(
+    `ResourceQuota ${name} in ${namespace} is at or near its limit${resource}, but no workload is short of pods because of it (${refusals}). Nothing fails yet; the next pod that needs more (a scale-up, a rollout's surge pod) will be refused: raise the quota or lower requests before then.`,
+    evidence,
+  );
+}
+
+/** QUOTA_EXCEEDED for a workload whose pods the API server refuses (short of replicas, or a stuck rollout). */
+async function refusedWorkload(ctx: PlaybookContext, w: Workload): Promise<PlaybookResult | null> {
+  const refused = await findRefusal(ctx, w);
+  if (!refused) return null;
+  // Short of replicas, or a rollout whose new ReplicaSet cannot create its pods while the old ones still serve.
+  const short = shortfallOf(w);
+  if (!short && refused.missing === 0) return null;
+  const missing = short ? Math.max(short.wanted - short.current, refused.missing) : refused.missing;
+  const evidence: Evidence[] = [
+    {
+      kind: 'status',
+      text: short
+        ? `${w.kind} ${w.name}: ${short.ready} of ${short.wanted} replicas ready, ${short.current} pod(s) exist; ${missing} cannot be created`
+        : `${w.kind} ${w.name} has its replicas ready, but ${refused.reporter} cannot create ${missing} pod(s): the rollout cannot progress`,
+    },
+    refused.event ? eventEvidence(refused.event) : { kind: 'status', text: `${refused.reporter}: ${refused.message}` },
+  ];
+  const summaries: string[] = [];
+  const fixes: string[] = [];
+  let partial = false;
+  for (const r of refused.refusals) {
+    if (r.type === 'quota') {
+      const f = await quotaFindings(ctx, w.namespace, r, missing);
+      evidence.push(...f.evidence);
+      summaries.push(f.summary);
+      fixes.push(f.fix);
+      partial ||= f.missingField !== null;
+    } else if (r.type === 'limitrange') {
+      const f = await limitRangeFindings(ctx, w.namespace, r, `${w.kind}/${w.name}`, !short);
+      evidence.push(...f.evidence);
+      summaries.push(f.summary);
+      fixes.push(f.fix);
+    } else {
+      summaries.push(`ResourceQuota ${r.quota} refuses the pod: ${r.reason}`);
+      fixes.push(`Give every container of ${w.kind}/${w.name} what ResourceQuota ${r.quota} requires (${r.reason}).`);
+    }
+  }
+  const state = short
+    ? `${w.kind} ${w.name} is short of ${short.wanted - short.ready} replica(s) (${short.ready}/${short.wanted} ready)`
+    : `The rollout of ${w.kind} ${w.name} is stuck (${refused.reporter} is missing ${missing} pod(s))`;
+  const summary = `${state} because the API server refuses to create its pods: ${summaries.join('; ')}. ${fixes.join(' ')} No Medic action changes quotas or limit ranges.`;
+  return {
+    rootCause: { code: 'QUOTA_EXCEEDED', summary, confidence: 'high' },
+    evidence,
+    actions: [],
+    partial,
+    target: { kind: w.kind, namespace: w.namespace, name: w.name },
+  };
+}

@@ -110,7 +110,7 @@ function toDiagnosis(
       status: event.alert.status,
     },
     playbook: chosen?.playbook.name ?? 'none',
-    target: target ? toTarget(target) : null,
+    target: target ? toTarget(target) : (result.target ?? null),
     rootCause: result.rootCause,
     evidence: [...result.evidence, ...failures.evidence],
     actions: result.actions,

@@ -13,7 +13,7 @@ import type {
   Workload,
 } from '../kube/reader.js';
 import type { Logger } from '../logger.js';
-import type { Confidence, Evidence, ProposedAction } from '../types.js';
+import type { Confidence, Evidence, ProposedAction, Target } from '../types.js';
 import type { RootCauseCode } from '../vocabulary.js';
 
 export type TargetKind =
@@ -84,6 +84,11 @@ export interface PlaybookResult {
   actions: ProposedAction[];
   /** True when an input the diagnosis needed was missing or unusable (the evidence says which). */
   partial?: boolean;
+  /**
+   * What the diagnosis is about when the alert's labels name nothing Medic resolves (a quota rule: the workload
+   * its ResourceQuota refused); ignored when they do.
+   */
+  target?: Target;
 }
 
 export interface Playbook {

@@ -52,8 +52,15 @@ export interface ClusterReader {
   listActivePods(): Promise<V1Pod[]>;
   /** Events whose involvedObject is this object, oldest first. Cluster-scoped objects: pass namespace undefined. */
   eventsFor(namespace: string | undefined, kind: string, name: string): Promise<CoreV1Event[]>;
+  /** A namespace's events with this reason (`FailedCreate`, say), whatever their object, oldest first. */
+  eventsWithReason(namespace: string, reason: string): Promise<CoreV1Event[]>;
   /** The controller of a pod, followed up: Pod→ReplicaSet→Deployment, StatefulSet, DaemonSet, Job. */
   workloadOf(pod: V1Pod): Promise<Workload | null>;
+  /**
+   * The workload an object of a workload kind serves: a ReplicaSet's Deployment (the ReplicaSet when it has none),
+   * else the object itself; null for another kind or an object that is gone.
+   */
+  controllingWorkload(namespace: string, kind: string, name: string): Promise<Workload | null>;
   getWorkload(namespace: string, kind: WorkloadKind, name: string): Promise<Workload | null>;
   /** ReplicaSets owned by a Deployment, newest revision first. */
   replicaSetsOf(deployment: V1Deployment): Promise<ReplicaSetRevision[]>;

@@ -132,11 +132,19 @@ function buildReader(
       );
       return [...events].sort((a, b) => eventTime(a) - eventTime(b));
     },
+    eventsWithReason: async (namespace, reason) => {
+      const events = await list(`events/${namespace}/reason/${reason}`, `list ${reason} events in ${namespace}`, () =>
+        core.listNamespacedEvent({ namespace, fieldSelector: `reason=${reason}` }, opts()),
+      );
+      return [...events].sort((a, b) => eventTime(a) - eventTime(b));
+    },
     workloadOf: async (pod) => {
-      const namespace = pod.metadata?.namespace ?? 'default';
       const owner = pod.metadata?.ownerReferences?.find((r) => r.controller) ?? pod.metadata?.ownerReferences?.[0];
-      if (!owner || !isWorkloadKind(owner.kind)) return null;
-      const direct = await reader.getWorkload(namespace, owner.kind, owner.name);
+      return owner ? reader.controllingWorkload(pod.metadata?.namespace ?? 'default', owner.kind, owner.name) : null;
+    },
+    controllingWorkload: async (namespace, kind, name) => {
+      if (!isWorkloadKind(kind)) return null;
+      const direct = await reader.getWorkload(namespace, kind, name);
       if (direct?.kind !== 'ReplicaSet') return direct;
       const parent = direct.object.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'Deployment');
       if (!parent) return direct;
