@@ -3,7 +3,24 @@ import type { Playbook } from '../src/diagnosis/playbook.js';
 import { containersOf, eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
+import { labelSelectorString, type PodDisruptionBudget } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
+
+/** A PodDisruptionBudget's selector, what it asks for and what its controller counted. */
+function pdbBudget(pdb: PodDisruptionBudget): string {
+  const { spec, status } = pdb;
+  const asks =
+    spec?.minAvailable !== undefined
+      ? `minAvailable ${spec.minAvailable}`
+      : spec?.maxUnavailable !== undefined
+        ? `maxUnavailable ${spec.maxUnavailable}`
+        : 'no minAvailable or maxUnavailable';
+  const selector = spec?.selector ? (labelSelectorString(spec.selector) ?? 'every pod of the namespace') : 'none';
+  const counted = status
+    ? `; healthy ${status.currentHealthy ?? 0} of ${status.desiredHealthy ?? 0} wanted, ${status.expectedPods ?? 0} pod(s) expected`
+    : '';
+  return `PodDisruptionBudget ${pdb.metadata?.name ?? ''}: selector ${selector}, ${asks}${counted}`;
+}
 
 export const unknown: Playbook = {
   name: 'unknown',
@@ -31,6 +48,18 @@ export const unknown: Playbook = {
     const evidence: Evidence[] = [];
     const pods = target.pods;
     const ready = pods.filter(isPodReady);
+    if (target.pdb) {
+      const budget = pdbBudget(target.pdb);
+      evidence.push({ kind: 'status', text: budget });
+      // A budget over no pod (its workload scaled to zero, a selector that matches nothing, a leftover of an
+      // upgrade) can never be met: nothing is unhealthy, the budget is what to look at.
+      if (pods.length === 0) {
+        return unknownResult(
+          `${target.description} selects no pod, so it can never have the healthy pods it asks for: nothing is failing. If its workload is scaled to zero or gone, lower or delete the budget; otherwise fix its selector.`,
+          evidence,
+        );
+      }
+    }
     if (target.workload)
       evidence.push({
         kind: 'status',

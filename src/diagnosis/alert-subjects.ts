@@ -45,7 +45,7 @@ export const ALERT_SUBJECTS: Readonly<Record<string, Subject>> = {
   KubeJobFailed: object('Job', 'job_name'),
   KubeHpaReplicasMismatch: object('HorizontalPodAutoscaler', 'horizontalpodautoscaler'),
   KubeHpaMaxedOut: object('HorizontalPodAutoscaler', 'horizontalpodautoscaler'),
-  KubePdbNotEnoughHealthyPods: nothing('a PodDisruptionBudget'),
+  KubePdbNotEnoughHealthyPods: object('PodDisruptionBudget', 'poddisruptionbudget'),
   // kubernetes-resources
   KubeCPUOvercommit: CLUSTER,
   KubeMemoryOvercommit: CLUSTER,

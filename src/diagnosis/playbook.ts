@@ -9,6 +9,7 @@ import type {
   PersistentVolume,
   PersistentVolumeClaim,
   Pod,
+  PodDisruptionBudget,
   Service,
   Workload,
 } from '../kube/reader.js';
@@ -26,7 +27,8 @@ export type TargetKind =
   | 'Node'
   | 'PersistentVolumeClaim'
   | 'PersistentVolume'
-  | 'HorizontalPodAutoscaler';
+  | 'HorizontalPodAutoscaler'
+  | 'PodDisruptionBudget';
 
 /** What the alert is about, resolved against the cluster. */
 export interface ResolvedTarget {
@@ -49,6 +51,7 @@ export interface ResolvedTarget {
   node?: Node;
   pvc?: PersistentVolumeClaim;
   pv?: PersistentVolume;
+  pdb?: PodDisruptionBudget;
 }
 
 /**

@@ -91,6 +91,14 @@ async function lookUp(reader: ClusterReader, t: Named, read: Read, primary: Prim
       const workload = ref && kind ? await read(reader.getWorkload(ns, kind, ref.name), null) : null;
       return { workload, pods: workload ? await read(reader.podsOf(workload), []) : [] };
     }
+    case 'PodDisruptionBudget': {
+      // policy/v1: an empty selector selects every pod of the namespace; none selects nothing.
+      const pdb = await primary(reader.getPdb(ns, t.name));
+      if (!pdb) return null;
+      const selector = pdb.spec?.selector;
+      const pods = !selector ? [] : await read(reader.listPods(ns, labelSelectorString(selector)), []);
+      return { pdb, pods, workload: await singleWorkload(reader, pods, read) };
+    }
     case 'Service': {
       const service = await primary(reader.getService(ns, t.name));
       if (!service) return null;

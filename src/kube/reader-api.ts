@@ -10,6 +10,7 @@ import type {
   V1PersistentVolume,
   V1PersistentVolumeClaim,
   V1Pod,
+  V1PodDisruptionBudget,
   V1ReplicaSet,
   V1ResourceQuota,
   V1Service,
@@ -78,6 +79,7 @@ export interface ClusterReader {
   /** Every StorageClass (a cluster has a handful): a claim's class, whether it exists, which one is the default. */
   listStorageClasses(): Promise<V1StorageClass[]>;
   getHpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
+  getPdb(namespace: string, name: string): Promise<V1PodDisruptionBudget | null>;
   /** The HPA whose scaleTargetRef is this workload, if any. */
   hpaFor(namespace: string, kind: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
   /** The namespace's ResourceQuotas and LimitRanges: what pod creation is checked against at admission. */

@@ -25,6 +25,7 @@ export const answerKey = {
   storageClass: (name: string) => `storageclass/${name}`,
   storageClasses: () => 'storageclasses',
   hpa: (namespace: string, name: string) => `hpa/${namespace}/${name}`,
+  pdb: (namespace: string, name: string) => `pdb/${namespace}/${name}`,
   hpas: (namespace: string) => `hpas/${namespace}`,
   service: (namespace: string, name: string) => `svc/${namespace}/${name}`,
   services: (namespace: string) => `svcs/${namespace}`,

@@ -29,6 +29,7 @@ export type {
   V1PersistentVolume as PersistentVolume,
   V1PersistentVolumeClaim as PersistentVolumeClaim,
   V1Pod as Pod,
+  V1PodDisruptionBudget as PodDisruptionBudget,
   V1PodSpec as PodSpec,
   V1ReplicaSet as ReplicaSet,
   V1ResourceQuota as ResourceQuota,
@@ -80,7 +81,7 @@ function buildReader(
 ): ClusterReader {
   const scope = new CallScope(shared, signal);
   const opts = () => apis.callOptions(signal);
-  const { core, apps, batch, autoscaling, storage } = apis;
+  const { core, apps, batch, autoscaling, storage, policy } = apis;
   const items = async <T>(p: Promise<List<T> | null>): Promise<T[]> => (await p)?.items ?? [];
   /** A GET; a list of `listedIn` on the wire is waited for and answers it when it holds the object. */
   const get = <T>(k: string, what: string, call: () => Promise<T>, ...listedIn: string[]) =>
@@ -229,6 +230,10 @@ function buildReader(
       list(key.storageClasses(), 'list StorageClasses', () => storage.listStorageClass({}, opts()), {
         objects: byName(key.storageClass),
       }),
+    getPdb: (namespace, name) =>
+      get(key.pdb(namespace, name), `get PodDisruptionBudget ${namespace}/${name}`, () =>
+        policy.readNamespacedPodDisruptionBudget({ namespace, name }, opts()),
+      ),
     getHpa: (namespace, name) =>
       get(
         key.hpa(namespace, name),

@@ -132,7 +132,11 @@ const CASES: [string, Labels, string | null][] = [
     { ...KSM, namespace: 'shop', horizontalpodautoscaler: 'cart' },
     'HorizontalPodAutoscaler shop/cart',
   ],
-  ['KubePdbNotEnoughHealthyPods', { ...KSM, namespace: 'shop', poddisruptionbudget: 'cart-pdb' }, null],
+  [
+    'KubePdbNotEnoughHealthyPods',
+    { ...KSM, namespace: 'shop', poddisruptionbudget: 'cart-pdb' },
+    'PodDisruptionBudget shop/cart-pdb',
+  ],
   // kubernetes-resources
   ['KubeCPUOvercommit', { cluster: 'prod-eu-1' }, null],
   ['KubeMemoryOvercommit', { cluster: 'prod-eu-1' }, null],
