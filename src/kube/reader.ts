@@ -1,6 +1,8 @@
 /**
  * The read-only view of the cluster that playbooks use. Not-found is `null`, never a throw; any other API failure
  * throws a KubeError (./errors.ts, with the upstream status) which the playbook turns into evidence and `partial: true`.
+ * Over 300 lines because it is one short method per kind of read, each the generated call with its answer key in
+ * one call scope (./reader-calls.ts); split, the keys a list shares with the GETs it answers would drift apart.
  */
 import { type CoreV1Event, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
