@@ -158,7 +158,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     fixVerifications: new Counter({
       name: 'medic_fix_verifications_total',
-      help: 'Checks after a successful action, by action kind and outcome (fixed, not fixed, changed)',
+      help: 'Checks after a successful action, by action kind and outcome (fixed, not fixed, changed, not checked)',
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),

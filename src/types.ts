@@ -100,8 +100,11 @@ export interface Outcome {
   finishedAt: number;
 }
 
-/** What a check after a successful action found (src/incidents/verify.ts). */
-export type VerificationOutcome = 'fixed' | 'not fixed' | 'changed';
+/**
+ * What a check after a successful action found (src/incidents/verify.ts); `not checked`: the cluster could not be
+ * read through every attempt of the check, so nothing was decided.
+ */
+export type VerificationOutcome = 'fixed' | 'not fixed' | 'changed' | 'not checked';
 
 export interface Verification {
   outcome: VerificationOutcome;

@@ -2,7 +2,8 @@
  * "Did it work?" After an action proposed by a diagnosis succeeds, run-action.ts schedules one delayed check
  * (medic.yaml `verification`; the job id derives from the proposal id, so one check per execution whatever the
  * replicas and retries). The check diagnoses the same target again with the same engine, reads the target's state
- * since the change (verify-facts.ts), decides fixed / not fixed / changed (verify-decision.ts), offers the next
+ * since the change (verify-facts.ts), decides fixed / not fixed / changed (verify-decision.ts; `not checked` when
+ * the cluster stayed unreadable through the job's last attempt), offers the next
  * steps the new diagnosis proposes (dry-run first, never the action just run again) and records it all on the
  * proposal once; the view shows it. A retried or duplicated job finds the record and only shows it again.
  */
@@ -139,12 +140,20 @@ export function createVerifier(deps: VerifierDeps) {
     if (!alert || changedAt === undefined || proposal.origin.type !== 'diagnosis' || !scope?.reader) return null;
     const reader = scope.reader.scoped(context.signal);
     const facts = await readTargetFacts(reader, proposal.target, changedAt);
-    // Concluding from a cluster Medic could not read would be a guess: the job retries with backoff instead.
-    if (facts.unreadable) throw new MedicError('UNAVAILABLE', `cannot check the fix: ${facts.unreadable}`);
-    const diagnosis = await scope.engine.diagnose(verificationEvent(alert, facts, changedAt), context.signal);
-    if (diagnosis.partial && diagnosis.rootCause.code === 'UNKNOWN' && workloadOfTarget(proposal.target)) {
-      throw new MedicError('UNAVAILABLE', 'cannot check the fix: the diagnosis could not read the cluster');
+    // Concluding from a cluster Medic could not read would be a guess: the job retries with backoff instead, and
+    // its last attempt says in the thread that the fix was not checked (rather than nothing at all).
+    const lastAttempt = context.attempt >= context.maxAttempts;
+    if (facts.unreadable && !lastAttempt) {
+      throw new MedicError('UNAVAILABLE', `cannot check the fix: ${facts.unreadable}`);
     }
+    const diagnosis = await scope.engine.diagnose(verificationEvent(alert, facts, changedAt), context.signal);
+    const blind =
+      facts.unreadable ??
+      (diagnosis.partial && diagnosis.rootCause.code === 'UNKNOWN' && workloadOfTarget(proposal.target)
+        ? 'the diagnosis could not read the cluster'
+        : undefined);
+    if (blind && !lastAttempt) throw new MedicError('UNAVAILABLE', `cannot check the fix: ${blind}`);
+    if (blind) return notChecked(proposal, diagnosis, blind, { changedAt, attempts: context.attempt });
     const undone = (await deps.undone?.(proposal, context.signal)) ?? [];
     const decision =
       undone.length > 0
@@ -162,6 +171,27 @@ export function createVerifier(deps: VerifierDeps) {
       diagnosis,
       nextProposalIds: next.proposals.map((p) => p.id),
       unavailable: next.unavailable,
+    };
+  }
+
+  /** The check's last attempt could not read the cluster either: say so, with what it saw, and decide nothing. */
+  function notChecked(
+    proposal: ProposalRecord,
+    diagnosis: Diagnosis,
+    why: string,
+    at: { changedAt: number; attempts: number },
+  ): Verification {
+    const target = describeProposalTarget(proposal);
+    return {
+      outcome: 'not checked',
+      checkedAt: deps.now(),
+      changedAt: at.changedAt,
+      summary: `Medic could not read the cluster to check this change (${at.attempts} attempts): ${why}.`,
+      evidence: [{ kind: 'status', text: why }, ...diagnosis.evidence.slice(0, 3)],
+      advice: `Nothing was decided and no next step is offered: look at ${target} yourself, or ask Medic again with /medic diagnose once the API server answers.`,
+      diagnosis,
+      nextProposalIds: [],
+      unavailable: [],
     };
   }
 

@@ -233,6 +233,38 @@ describe('the check after an approved fix', () => {
   });
 });
 
+describe('a check that cannot read the cluster', () => {
+  it('posts "not checked" after its last attempt: it decides nothing, offers no step, and counts the outcome', async () => {
+    cluster = await startTestCluster({ scenario: 'oom-limit' });
+    const started = await startMedic(cluster, '3s');
+    ({ sim } = started);
+    medics = [started.medic];
+    const s = started.sim;
+    await approveMemoryRaise(s, started.medic);
+    // The raise is applied; then the API server fails every read until the end: the check's attempts all fail.
+    await waitForChange(s, () => JSON.stringify(thread(s)[0]?.blocks).includes('Done (approved'), 15_000);
+    cluster.sandbox.setFaults([{ method: 'GET', status: 500 }]);
+
+    const checked = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
+    const text = JSON.stringify(checked.blocks);
+    expect(checked.metadata?.event_payload).toMatchObject({
+      kind: 'set-memory-limit',
+      outcome: 'not checked',
+      proposals: [],
+    });
+    expect(text).toContain('*Not checked*');
+    expect(text).toContain('Medic could not read the cluster to check this change (5 attempts)');
+    expect(text).toContain(
+      'Nothing was decided and no next step is offered: look at ads/Deployment/ad-server yourself',
+    );
+    expect(text).toContain('could not read Deployment ads/ad-server');
+    expect(buttonsOf(checked)).toEqual([]);
+    expect(await outcomesCounted(started.medic)).toEqual([
+      { labels: { kind: 'set-memory-limit', outcome: 'not checked' }, value: 1 },
+    ]);
+  });
+});
+
 describe('a fix something puts back', () => {
   it('a memory raise that Argo CD self-heal reverts posts "not fixed", names the owner and offers no raise again', async () => {
     cluster = await startTestCluster({ scenario: 'oom-limit' });

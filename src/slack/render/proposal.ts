@@ -38,6 +38,7 @@ const HEADLINE: Record<VerificationOutcome, string> = {
   fixed: ':white_check_mark: *Fixed*',
   'not fixed': ':x: *Not fixed*',
   changed: ':twisted_rightwards_arrows: *Changed*',
+  'not checked': ':grey_question: *Not checked*',
 };
 
 /** The line under a checked proposal: "Checked 2 min after the change: not fixed — …". */
