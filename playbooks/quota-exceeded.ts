@@ -19,6 +19,7 @@ import { parseQuantity } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
 
 const QUOTA_ALERTS: ReadonlySet<string> = new Set(['KubeQuotaAlmostFull', 'KubeQuotaFullyUsed', 'KubeQuotaExceeded']);
+const MAX_REFUSED_LOOKUPS = 5;
 
 /** The workload whose pods the alert's ResourceQuota refused last (FailedCreate events of its namespace), if any. */
 async function refusedByAlertQuota(ctx: PlaybookContext): Promise<Workload | null> {
@@ -27,13 +28,16 @@ async function refusedByAlertQuota(ctx: PlaybookContext): Promise<Workload | nul
   const quota = labels.resourcequota;
   if (!namespace || !quota) return null;
   const events = await ctx.read(ctx.reader.eventsWithReason(namespace, 'FailedCreate'), []);
+  // The objects it refused, newest first; a few at most are looked up (older ones are likely gone or recovered).
+  const refused = new Set<string>();
   for (const e of [...events].reverse()) {
-    const refusals = parseAdmissionRefusals(e.message ?? '');
-    if (!refusals.some((r) => r.type === 'quota' && r.quota === quota)) continue;
     const { kind, name } = e.involvedObject ?? {};
-    if (!kind || !name) continue;
+    if (!kind || !name || refused.has(`${kind}/${name}`)) continue;
+    if (!parseAdmissionRefusals(e.message ?? '').some((r) => r.type === 'quota' && r.quota === quota)) continue;
+    refused.add(`${kind}/${name}`);
     const w = await ctx.read(ctx.reader.controllingWorkload(namespace, kind, name), null);
     if (w) return w;
+    if (refused.size >= MAX_REFUSED_LOOKUPS) break;
   }
   return null;
 }
