@@ -345,7 +345,8 @@ export function createThreadSync(deps: ThreadSyncDeps) {
     // new reply's alert also changes the parent's count), one claimed now as for any change — for lists a pass
     // due for age left, the settle a quiet period after the thread's last change. Lists a quiet thread's pass
     // left because alerts were coming: looked at again as soon as none are (./settle-watch.ts), a max wait on at
-    // the latest (the claim outlives this process; a change of the thread claims its own pass meanwhile).
+    // the latest (the claim outlives this process; the thread's own changes meanwhile find it and wait for it,
+    // as for any pending claim: no longer than the max wait).
     if (toEdit.length < dirty.length && !edits.claimed) {
       const stormElsewhere = edits.pass && edits.quiet;
       const notBefore = stormElsewhere ? now() + deps.scheduler.timing.maxWaitMs : undefined;
