@@ -12,7 +12,7 @@ import { type LimitRangeRefusal, parseAdmissionRefusals, type QuotaRefusal } fro
 import type { Playbook, PlaybookContext, PlaybookResult } from '../src/diagnosis/playbook.js';
 import { eventEvidence } from '../src/diagnosis/pods.js';
 import { findRefusal, quotaNeeds, quotaState, shortfallOf } from '../src/diagnosis/quota.js';
-import { namedTarget } from '../src/diagnosis/target.js';
+import { namedTarget, seriesLabel } from '../src/diagnosis/target.js';
 import { unknownResult } from '../src/diagnosis/unknown.js';
 import type { Workload } from '../src/kube/reader-api.js';
 import { parseQuantity } from '../src/quantity.js';
@@ -21,12 +21,25 @@ import type { Evidence } from '../src/types.js';
 const QUOTA_ALERTS: ReadonlySet<string> = new Set(['KubeQuotaAlmostFull', 'KubeQuotaFullyUsed', 'KubeQuotaExceeded']);
 const MAX_REFUSED_LOOKUPS = 5;
 
+/** The ResourceQuota a quota rule's alert is about, as its series named it. */
+interface AlertQuota {
+  namespace: string;
+  name: string;
+  /** `requests.cpu`, `pods`…: what is at or near the limit. */
+  resource: string | undefined;
+}
+
+function alertQuota(labels: Record<string, string>): AlertQuota | null {
+  const namespace = seriesLabel(labels, 'namespace');
+  const name = seriesLabel(labels, 'resourcequota');
+  return namespace && name ? { namespace, name, resource: seriesLabel(labels, 'resource') } : null;
+}
+
 /** The workload whose pods the alert's ResourceQuota refused last (FailedCreate events of its namespace), if any. */
-async function refusedByAlertQuota(ctx: PlaybookContext): Promise<Workload | null> {
-  const labels = ctx.event.alert.labels;
-  const namespace = labels.exported_namespace ?? labels.namespace;
-  const quota = labels.resourcequota;
-  if (!namespace || !quota) return null;
+async function refusedByAlertQuota(
+  ctx: PlaybookContext,
+  { namespace, name: quota }: AlertQuota,
+): Promise<Workload | null> {
   const events = await ctx.read(ctx.reader.eventsWithReason(namespace, 'FailedCreate'), []);
   // The objects it refused, newest first; a few at most are looked up (older ones are likely gone or recovered).
   const refused = new Set<string>();
@@ -107,8 +120,10 @@ export const quotaExceeded: Playbook = {
     if (!QUOTA_ALERTS.has(ctx.event.alert.labels.alertname ?? '')) {
       return ctx.target?.found && ctx.target.workload ? refusedWorkload(ctx, ctx.target.workload) : null;
     }
-    const w = await refusedByAlertQuota(ctx);
-    return (w ? await refusedWorkload(ctx, w) : null) ?? quotaWithoutShortfall(ctx, w);
+    const quota = alertQuota(ctx.event.alert.labels);
+    if (!quota) return null;
+    const w = await refusedByAlertQuota(ctx, quota);
+    return (w ? await refusedWorkload(ctx, w) : null) ?? quotaWithoutShortfall(ctx, quota, w);
   },
 };
 
@@ -116,12 +131,12 @@ export const quotaExceeded: Playbook = {
  * A quota rule's alert with no workload short because of it: the quota's state, and that nothing fails because
  * of it (yet) — UNKNOWN, low confidence, no fix: a quota at its limit is what quotas are for until a pod needs more.
  */
-async function quotaWithoutShortfall(ctx: PlaybookContext, refusedBefore: Workload | null): Promise<PlaybookResult> {
-  const labels = ctx.event.alert.labels;
-  const namespace = labels.exported_namespace ?? labels.namespace ?? '';
-  const name = labels.resourcequota ?? '';
-  const resource = labels.resource ? ` for ${labels.resource}` : '';
-  const quotas = namespace ? await ctx.read(ctx.reader.listResourceQuotas(namespace), null) : null;
+async function quotaWithoutShortfall(
+  ctx: PlaybookContext,
+  { namespace, name, resource }: AlertQuota,
+  refusedBefore: Workload | null,
+): Promise<PlaybookResult> {
+  const quotas = await ctx.read(ctx.reader.listResourceQuotas(namespace), null);
   const quota = quotas?.find((q) => q.metadata?.name === name);
   const evidence: Evidence[] = [];
   if (quota) evidence.push({ kind: 'status', text: quotaState(quota, new Set()).text });
@@ -130,7 +145,7 @@ async function quotaWithoutShortfall(ctx: PlaybookContext, refusedBefore: Worklo
     ? `it refused pods of ${refusedBefore.kind} ${refusedBefore.name} before, which has every replica it wants now`
     : `no FailedCreate event in ${namespace} names it`;
   return unknownResult(
-    `ResourceQuota ${name} in ${namespace} is at or near its limit${resource}, but no workload is short of pods because of it (${refusals}). Nothing fails yet; the next pod that needs more (a scale-up, a rollout's surge pod) will be refused: raise the quota or lower requests before then.`,
+    `ResourceQuota ${name} in ${namespace} is at or near its limit${resource ? ` for ${resource}` : ''}, but no workload is short of pods because of it (${refusals}). Nothing fails yet; the next pod that needs more (a scale-up, a rollout's surge pod) will be refused: raise the quota or lower requests before then.`,
     evidence,
   );
 }

@@ -62,6 +62,11 @@ export function unnamedSubject(labels: Labels): string | null {
   return subject?.about === 'nothing' ? subject.what : null;
 }
 
+/** A label's value as the series had it (own below), for rules whose object is not a kind Medic resolves. */
+export function seriesLabel(labels: Labels, name: string): string | undefined {
+  return own(labels, name)?.[1];
+}
+
 /** A label as the series had it: Prometheus renames a series label to exported_<name> when the scrape sets it too. */
 function own(labels: Labels, name: string): [label: string, value: string] | null {
   const exported = labels[`exported_${name}`];

@@ -12,6 +12,7 @@ export {
   isExporterPod,
   type Named,
   namedTarget,
+  seriesLabel,
   silenceLabels,
   unnamedSubject,
 } from './named-target.js';

@@ -68,7 +68,7 @@ export interface SyncOptions {
 interface Edits {
   urgentPairs: Set<string>;
   pass: boolean;
-  /** The pass found the thread quiet since its last change (StartedSync.settled). */
+  /** The pass found the thread quiet since its last change (StartedSync.quiet). */
   quiet: boolean;
   /** ...and no alert waiting to be diagnosed: the storm, if any, is over. */
   settled: boolean;
@@ -372,7 +372,7 @@ export function createThreadSync(deps: ThreadSyncDeps) {
   }
 
   async function lockedSync(slot: Slot, threadId: string): Promise<void> {
-    const { lock, snapshot, pass, settled, claimAt } = await takeLock(threadId, slot.waits);
+    const { lock, snapshot, pass, quiet, claimAt } = await takeLock(threadId, slot.waits);
     // One Slack call may keep retrying (Retry-After, 5xx backoff) for minutes, longer than the lock's TTL:
     // renew it while this writer is alive, or a second writer would post the same messages. If this process
     // dies, the lock expires after LOCK_TTL_MS and another replica takes over.
@@ -391,8 +391,8 @@ export function createThreadSync(deps: ThreadSyncDeps) {
       // dies now, the queue retries this sync, which finds the claim and queues it again (same job id).
       if (claimAt !== null) await deps.scheduler.queueClaim(threadId, claimAt);
       // A thread quiet for a moment amid a storm (alerts still waiting for a worker) has not settled.
-      const calm = pass && settled && !(await settleWatch.alertsComing());
-      const edits = { urgentPairs: slot.urgentPairs, pass, quiet: settled, settled: calm, claimed: claimAt !== null };
+      const settled = quiet && !(await settleWatch.alertsComing());
+      const edits = { urgentPairs: slot.urgentPairs, pass, quiet, settled, claimed: claimAt !== null };
       await runOn(run, snapshot, edits);
       shown = pass;
     } finally {

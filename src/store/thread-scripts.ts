@@ -154,7 +154,7 @@ export const LOAD = `${SNAPSHOT_READS}return snapshot(KEYS)`;
 // ms, slack ms, skew ms. Without the lock: nil, nothing written. With it, {pass, claim, snapshot}, the snapshot read
 // in the same atomic step as the decision:
 // - pass 1 or 2: the non-urgent pass is due; it takes every change recorded so far (first change → pass under
-//   way, until its release) and drops the pending claim; 2 when the thread is also settled (quiet for `quiet`
+//   way, until its release) and drops the pending claim; 2 when the thread is also quiet (for `quiet`
 //   since its last change), 1 when the pass is due because a change waited long enough while others keep coming;
 // - pass 0, claim > 0: not due yet; the time of the pending claim whose delayed job will re-check (a claim due
 //   now, within the clock skew, is this sync's own: it is taken over and a new one made);

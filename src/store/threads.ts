@@ -5,6 +5,8 @@
  * messages (parent / pair → posted ts and rendered hash), and the sync bookkeeping: the lock, and for the
  * debounce of non-urgent passes the pending claim, the last pass, the first and last change not yet shown, and
  * the first change of the pass under way.
+ * Over 300 lines because the thread's state and its sync bookkeeping are one key set in one hash slot, written
+ * together by the scripts of ./thread-scripts.ts: split, each half would need the other's keys.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -120,8 +122,8 @@ export interface StartedSync {
   snapshot: ThreadSnapshot;
   /** The non-urgent pass is due: edit every changed message. */
   pass: boolean;
-  /** The pass is due and the thread quiet for `quietMs` since its last change (a storm over it has stopped). */
-  settled: boolean;
+  /** The pass is due and the thread has been quiet for `quietMs` since its last change (not due for age). */
+  quiet: boolean;
   /** Not due yet: when the pending delayed sync runs (the caller makes sure its job is queued); null: no change waits. */
   claimAt: number | null;
 }
@@ -309,7 +311,7 @@ export function createThreadStore(redis: Redis, prefix: string): ThreadStore {
         lock: heldLock(id, token, lockTtlMs, timing),
         snapshot: parseSnapshot(id, snapshot),
         pass: pass >= 1,
-        settled: pass === 2,
+        quiet: pass === 2,
         claimAt: claim < 0 ? null : claim,
       };
     },

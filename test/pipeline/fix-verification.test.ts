@@ -113,6 +113,21 @@ async function raiseWhileNewPodsReport(status: Record<string, unknown>) {
   return { medic: started.medic, verified };
 }
 
+/** Medic on the oom-limit cluster checking `delay` after a fix, its memory raise approved and applied. */
+async function raiseApplied(delay: string) {
+  cluster = await startTestCluster({ scenario: 'oom-limit' });
+  const started = await startMedic(cluster, delay);
+  ({ sim } = started);
+  medics = [started.medic];
+  await approveMemoryRaise(started.sim, started.medic);
+  await waitForChange(
+    started.sim,
+    () => JSON.stringify(thread(started.sim)[0]?.blocks).includes('Done (approved by'),
+    15_000,
+  );
+  return { on: cluster, started, s: started.sim };
+}
+
 async function outcomesCounted(medic: TestMedic): Promise<{ labels: Record<string, unknown>; value: number }[]> {
   return (await medic.metrics.fixVerifications.get()).values.filter((v) => v.value > 0);
 }
@@ -166,17 +181,11 @@ describe('the check after an approved fix', () => {
   });
 
   it('the check is in Redis: Medic stopped after the fix and started again still posts it, once', async () => {
-    cluster = await startTestCluster({ scenario: 'oom-limit' });
-    const before = await startMedic(cluster, '4s');
-    ({ sim } = before);
-    medics = [before.medic];
-    const s = before.sim;
-    await approveMemoryRaise(s, before.medic);
-    await waitForChange(s, () => JSON.stringify(thread(s)[0]?.blocks).includes('Done (approved by'), 15_000);
+    const { on, started: before, s } = await raiseApplied('4s');
     await before.medic.stop();
     expect(verificationReplies(s)).toEqual([]);
 
-    const after = await startMedic(cluster, '4s', before);
+    const after = await startMedic(on, '4s', before);
     medics.push(after.medic);
     const verified = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
     expect(verified.metadata?.event_payload).toMatchObject({ outcome: 'fixed' });
@@ -235,15 +244,9 @@ describe('the check after an approved fix', () => {
 
 describe('a check that cannot read the cluster', () => {
   it('posts "not checked" after its last attempt: it decides nothing, offers no step, and counts the outcome', async () => {
-    cluster = await startTestCluster({ scenario: 'oom-limit' });
-    const started = await startMedic(cluster, '3s');
-    ({ sim } = started);
-    medics = [started.medic];
-    const s = started.sim;
-    await approveMemoryRaise(s, started.medic);
+    const { on, started, s } = await raiseApplied('3s');
     // The raise is applied; then the API server fails every read until the end: the check's attempts all fail.
-    await waitForChange(s, () => JSON.stringify(thread(s)[0]?.blocks).includes('Done (approved'), 15_000);
-    cluster.sandbox.setFaults([{ method: 'GET', status: 500 }]);
+    on.sandbox.setFaults([{ method: 'GET', status: 500 }]);
 
     const checked = await waitForChange(s, () => verificationReplies(s)[0], 30_000);
     const text = JSON.stringify(checked.blocks);

@@ -78,10 +78,25 @@ const passes = (t: SlackHarness) => {
     .map((c) => c.at);
 };
 
+/** The edits of the thread's first reply. */
+const replyEdits = (t: SlackHarness) => updates(t).filter((c) => c.args.ts === thread(t)?.replies[0]?.ts);
+
 /** Posts the thread: its parent and one reply per pair (urgent syncs), and waits until Slack shows them. */
 async function postThread(t: SlackHarness, pairs: number): Promise<void> {
   for (let pair = 0; pair < pairs; pair += 1) await fire(t, pair, { newPair: true });
   await t.waitFor(() => (thread(t)?.replies.length ?? 0) === pairs);
+}
+
+/** A harness whose thread has one pair, posted and shown, then quiet for a while: nothing pending. */
+async function quietThread(
+  timing: { quietMs: number; maxWaitMs: number },
+  alertsWaiting?: () => Promise<number>,
+): Promise<SlackHarness> {
+  const t = await harness(timing, alertsWaiting);
+  await postThread(t, 1);
+  await converged(t, 1, [1]);
+  await delay(timing.quietMs + 200);
+  return t;
 }
 
 /**
@@ -134,10 +149,7 @@ describe('thread sync debounce: a pass edits every changed message once the thre
   it('a thread changed every 300 ms for 4 s: no pass before the max wait, at most one per max wait, the last one a quiet period after the last change', async () => {
     const QUIET = 500;
     const MAX_WAIT = 1500;
-    const t = await harness({ quietMs: QUIET, maxWaitMs: MAX_WAIT });
-    await postThread(t, 1);
-    await converged(t, 1, [1]);
-    await delay(QUIET + 200);
+    const t = await quietThread({ quietMs: QUIET, maxWaitMs: MAX_WAIT });
     const before = passes(t).length;
     const start = Date.now();
     const { last, fired } = await storm(t, 300, 4000);
@@ -157,27 +169,21 @@ describe('thread sync debounce: a pass edits every changed message once the thre
     expect(settle).toBeGreaterThanOrEqual(last);
     expect(settle - last).toBeLessThanOrEqual(QUIET + 700);
     // Each pass edited the reply too (its affected list): never more edits than passes per message.
-    expect(updates(t).filter((c) => c.args.ts === thread(t)?.replies[0]?.ts).length).toBeLessThanOrEqual(
-      passes(t).length,
-    );
+    expect(replyEdits(t).length).toBeLessThanOrEqual(passes(t).length);
   });
 
   it('a storm of repeats for 5 s: the parent keeps the max wait pace, the reply whose list alone grows is edited at most once per 4 max waits, the settle shows every list', async () => {
     const QUIET = 300;
     const MAX_WAIT = 500;
-    const t = await harness({ quietMs: QUIET, maxWaitMs: MAX_WAIT });
-    await postThread(t, 1);
-    await converged(t, 1, [1]);
-    await delay(QUIET + 200);
-    const replyEdits = () => updates(t).filter((c) => c.args.ts === thread(t)?.replies[0]?.ts);
+    const t = await quietThread({ quietMs: QUIET, maxWaitMs: MAX_WAIT });
     const beforePasses = passes(t).length;
-    const beforeReply = replyEdits().length;
+    const beforeReply = replyEdits(t).length;
     const { last, fired } = await storm(t, 150, 5000);
     await converged(t, fired, [fired]);
     const parentWhileChanging = passes(t)
       .slice(beforePasses)
       .filter((at) => at < last);
-    const replyWhileChanging = replyEdits()
+    const replyWhileChanging = replyEdits(t)
       .slice(beforeReply)
       .map((c) => c.at)
       .filter((at) => at < last);
@@ -190,7 +196,7 @@ describe('thread sync debounce: a pass edits every changed message once the thre
       expect((replyWhileChanging[i] ?? 0) - (replyWhileChanging[i - 1] ?? 0)).toBeGreaterThanOrEqual(4 * MAX_WAIT - 50);
     }
     // The settle pass, about a quiet period after the last change, showed the whole list (converged above).
-    const settle = replyEdits().at(-1)?.at ?? 0;
+    const settle = replyEdits(t).at(-1)?.at ?? 0;
     expect(settle).toBeGreaterThanOrEqual(last);
     expect(settle - last).toBeLessThanOrEqual(QUIET + 700);
   });
@@ -199,26 +205,22 @@ describe('thread sync debounce: a pass edits every changed message once the thre
     const QUIET = 200;
     let waiting = 0;
     const MAX_WAIT = 5000;
-    const t = await harness({ quietMs: QUIET, maxWaitMs: MAX_WAIT }, async () => waiting);
-    await postThread(t, 1);
-    await converged(t, 1, [1]);
-    await delay(QUIET + 200);
-    const replyEdits = () => updates(t).filter((c) => c.args.ts === thread(t)?.replies[0]?.ts).length;
-    const before = replyEdits();
+    const t = await quietThread({ quietMs: QUIET, maxWaitMs: MAX_WAIT }, async () => waiting);
+    const before = replyEdits(t).length;
     // A storm elsewhere: alerts wait for a worker. A repeat here, then the thread is quiet: the pass edits the
     // parent's count, not the reply, whose list alone grew.
     waiting = 40;
     await fire(t, 0);
     await t.waitFor(() => thread(t)?.text.includes('2 firing'));
     await delay(QUIET * 3);
-    expect(replyEdits()).toBe(before);
+    expect(replyEdits(t).length).toBe(before);
     expect(thread(t)?.replies[0]?.metadata?.event_payload.fingerprints).toHaveLength(1);
     // The storm is taken in: a pass shows the list about a quiet period later, not at the max wait its claim says.
     waiting = 0;
     const calmAt = Date.now();
     const at = await converged(t, 2, [2]);
     expect(at - calmAt).toBeLessThan(MAX_WAIT / 2);
-    expect(replyEdits()).toBe(before + 1);
+    expect(replyEdits(t).length).toBe(before + 1);
     // The look back claimed a max wait on was brought forward, not doubled: no job is left waiting for it.
     const counts = await t.slackQueue.queue.getJobCounts('waiting', 'active', 'delayed');
     expect((counts.waiting ?? 0) + (counts.delayed ?? 0)).toBe(0);
@@ -226,10 +228,7 @@ describe('thread sync debounce: a pass edits every changed message once the thre
 
   it('changes that stop: the thread converges within the quiet period plus a small margin, in one pass', async () => {
     const QUIET = 400;
-    const t = await harness({ quietMs: QUIET, maxWaitMs: 5000 });
-    await postThread(t, 1);
-    await converged(t, 1, [1]);
-    await delay(QUIET + 200);
+    const t = await quietThread({ quietMs: QUIET, maxWaitMs: 5000 });
     const before = passes(t).length;
     let last = 0;
     for (let i = 0; i < 10; i += 1) {

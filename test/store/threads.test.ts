@@ -287,15 +287,15 @@ describe('thread store', () => {
     }
   });
 
-  it("tells a pass due for age from one that found the thread settled; a pass's look back at lists it left waits, and can be brought forward", async () => {
+  it("tells a pass due for age from one that found the thread quiet; a pass's look back at lists it left waits, and can be brought forward", async () => {
     const threads = createThreadStore(redis, prefix);
     const id = threads.threadId('C1', 'settle');
     const t = 1_700_000_000_000;
-    // A change every 300 ms until the first is maxWait old: the pass is due for age, the thread not settled.
+    // A change every 300 ms until the first is maxWait old: the pass is due for age, the thread not quiet.
     expect(await threads.claimSync(id, t, TIMING)).toBe(t + 1000);
     for (let at = t + 300; at <= t + 4800; at += 300) await threads.claimSync(id, at, TIMING);
     let started = await threads.startSync(id, t + 5000, 10_000, TIMING);
-    expect(started).toMatchObject({ pass: true, settled: false });
+    expect(started).toMatchObject({ pass: true, quiet: false });
     await started?.lock.release(undefined, true);
     // The pass left a reply's list for the settle: it looks again a max wait on, not one quiet on.
     expect(await threads.claimSync(id, t + 5100, TIMING, t + 10_100)).toBe(t + 10_100);
@@ -307,9 +307,9 @@ describe('thread store', () => {
     // ...never back: a claim sooner than asked stays.
     expect(await threads.advanceClaim(id, t + 6600, t + 8000)).toBeNull();
     expect(await redis.get(key(id, 'sync-pending'))).toBe(String(t + 7000));
-    // Its job runs a quiet period after the last change: the pass is due, and the thread settled.
+    // Its job runs a quiet period after the last change: the pass is due, and the thread quiet.
     started = await threads.startSync(id, t + 7000, 10_000, TIMING);
-    expect(started).toMatchObject({ pass: true, settled: true });
+    expect(started).toMatchObject({ pass: true, quiet: true });
     await started?.lock.release(undefined, true);
     expect(await threads.advanceClaim(id, t + 7100, t + 7200)).toBeNull();
   });
