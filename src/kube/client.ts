@@ -25,6 +25,7 @@ import { MedicError } from '../errors.js';
 import { asKubectlWould, loadKubeconfigFiles } from './kubeconfig.js';
 import { createSharedCache, DEFAULT_ANSWER_TTL_MS, type SharedCache } from './reader-calls.js';
 import { processRequestCap, type RequestCap } from './request-cap.js';
+import { type Admission, type Admit, createKubeSend, type KubeSend } from './wire.js';
 
 export interface KubeConnectOptions {
   /** API server URL; http:// is allowed (the sandbox). Wins over `kubeconfig`. */
@@ -65,8 +66,13 @@ export interface KubeApis {
   /** The API server's base URL, for the few calls the generated client lacks (metrics, scale patches). */
   server: string;
   timeoutMs: number;
-  /** Options for one call: its AbortSignal (plus the timeout), extra headers (e.g. a patch content type). */
+  /**
+   * Options for one call of the generated clients above: its AbortSignal (plus the timeout), extra headers. Medic's
+   * reader and writer use `send` instead; the generated clients remain for the readiness check and the sandbox's tests.
+   */
   callOptions(signal?: AbortSignal, headers?: Record<string, string>): ConfigurationOptions;
+  /** One request, signed by the KubeConfig, under the same cap, timeout and metrics; answers as plain JSON (./wire.ts). */
+  send: KubeSend;
   /**
    * Answers shared for a few seconds by every reader of this client (./reader.ts) and by remediation's planning
    * reads (./writer-shared-reads.ts); a change made through this client's writer drops them (./writer.ts).
@@ -185,42 +191,46 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
   const cap = options.requestCap ?? processRequestCap();
   const sharedAgent = keepAliveAgents();
 
+  /**
+   * Waits for a slot under the process's cap, then starts the request's timeout. The slot is given back when the
+   * answer arrived or the request failed (`finish`), or when it is aborted or times out (the timeout fires at the
+   * latest timeoutMs after the slot was taken).
+   */
+  const admit: Admit = async (method, path, signal) => {
+    const slot = await cap.acquire(signal);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const bounded = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    bounded.addEventListener('abort', slot, { once: true });
+    const start = performance.now();
+    let finished = false;
+    return {
+      signal: bounded,
+      finish(status) {
+        if (finished) return;
+        finished = true;
+        slot();
+        onRequest?.({ method, path, status, durationMs: performance.now() - start });
+      },
+    };
+  };
+
   const callOptions = (signal?: AbortSignal, headers: Record<string, string> = {}): ConfigurationOptions => {
-    let pending: { method: string; path: string; start: number } | null = null;
-    let release: (() => void) | null = null;
-    /**
-     * Waits for a slot under the process's cap, then starts the request's timeout. The slot is given back when
-     * the answer arrives (`post`), or when the request is aborted or times out (client-node calls no middleware
-     * on a failed request, and the timeout fires at the latest timeoutMs after the slot was taken).
-     */
-    const admit = async (context: RequestContext): Promise<RequestContext> => {
-      const slot = await cap.acquire(signal);
-      release = slot;
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const bounded = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      bounded.addEventListener('abort', slot, { once: true });
-      context.setSignal(bounded);
+    let admission: Admission | null = null;
+    const pre = async (context: RequestContext): Promise<RequestContext> => {
+      admission = await admit(context.getHttpMethod(), new URL(context.getUrl()).pathname, signal);
+      context.setSignal(admission.signal);
       const agent = context.getAgent();
       if (agent) context.setAgent(sharedAgent(agent));
       for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
-      pending = {
-        method: context.getHttpMethod(),
-        path: new URL(context.getUrl()).pathname,
-        start: performance.now(),
-      };
       return context;
     };
     return {
       middleware: [
         {
-          pre: (context: RequestContext) => asObservable(admit(context)),
+          pre: (context: RequestContext) => asObservable(pre(context)),
+          // client-node calls no middleware on a failed request: the admission's timeout gives that slot back.
           post: (response: ResponseContext) => {
-            release?.();
-            release = null;
-            if (pending && onRequest) {
-              onRequest({ ...pending, status: response.httpStatusCode, durationMs: performance.now() - pending.start });
-            }
-            pending = null;
+            admission?.finish(response.httpStatusCode);
             return asObservable(response);
           },
         },
@@ -242,6 +252,7 @@ export function createKubeApis(kc: KubeConfig, options: KubeClientOptions = {}):
     server,
     timeoutMs,
     callOptions,
+    send: createKubeSend(kc, server, admit, sharedAgent),
     answers: options.answers ?? createSharedCache(DEFAULT_ANSWER_TTL_MS),
   };
 }

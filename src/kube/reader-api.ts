@@ -1,16 +1,20 @@
 /** What the read-only ClusterReader offers playbooks (./reader.ts builds it): its methods and the shapes they return. */
 import type {
   CoreV1Event,
+  V1Container,
+  V1ContainerStatus,
   V1CronJob,
   V1DaemonSet,
   V1Deployment,
   V1Job,
   V1LimitRange,
   V1Node,
+  V1NodeCondition,
   V1PersistentVolume,
   V1PersistentVolumeClaim,
   V1Pod,
   V1PodDisruptionBudget,
+  V1PodSpec,
   V1ReplicaSet,
   V1ResourceQuota,
   V1Service,
@@ -19,8 +23,42 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 
+/**
+ * An API object as the API server sends it (./wire.ts): client-node's model shape, with its timestamps as the
+ * RFC 3339 strings on the wire instead of the Date objects client-node's generated clients convert them into.
+ */
+export type Wire<T> = T extends Date
+  ? string
+  : T extends readonly (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+
+export type KubeEvent = Wire<CoreV1Event>;
+export type Container = Wire<V1Container>;
+export type ContainerStatus = Wire<V1ContainerStatus>;
+export type NodeCondition = Wire<V1NodeCondition>;
+export type PodSpec = Wire<V1PodSpec>;
+export type CronJob = Wire<V1CronJob>;
+export type DaemonSet = Wire<V1DaemonSet>;
+export type Deployment = Wire<V1Deployment>;
+export type Job = Wire<V1Job>;
+export type LimitRange = Wire<V1LimitRange>;
+export type Node = Wire<V1Node>;
+export type PersistentVolume = Wire<V1PersistentVolume>;
+export type PersistentVolumeClaim = Wire<V1PersistentVolumeClaim>;
+export type Pod = Wire<V1Pod>;
+export type PodDisruptionBudget = Wire<V1PodDisruptionBudget>;
+export type ReplicaSet = Wire<V1ReplicaSet>;
+export type ResourceQuota = Wire<V1ResourceQuota>;
+export type Service = Wire<V1Service>;
+export type StatefulSet = Wire<V1StatefulSet>;
+export type StorageClass = Wire<V1StorageClass>;
+export type HorizontalPodAutoscaler = Wire<V2HorizontalPodAutoscaler>;
+
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'ReplicaSet';
-export type WorkloadObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1Job | V1ReplicaSet;
+export type WorkloadObject = Deployment | StatefulSet | DaemonSet | Job | ReplicaSet;
 export interface Workload {
   kind: WorkloadKind;
   name: string;
@@ -29,7 +67,7 @@ export interface Workload {
 }
 
 export interface ReplicaSetRevision {
-  replicaSet: V1ReplicaSet;
+  replicaSet: ReplicaSet;
   revision: number;
 }
 
@@ -46,17 +84,17 @@ export interface ClusterReader {
   /** A reader for one diagnosis: its own signal and request count, the same short-lived shared cache. */
   scoped(signal?: AbortSignal): ClusterReader;
 
-  getPod(namespace: string, name: string): Promise<V1Pod | null>;
-  listPods(namespace: string, labelSelector?: string | null): Promise<V1Pod[]>;
-  listPodsOnNode(node: string): Promise<V1Pod[]>;
+  getPod(namespace: string, name: string): Promise<Pod | null>;
+  listPods(namespace: string, labelSelector?: string | null): Promise<Pod[]>;
+  listPodsOnNode(node: string): Promise<Pod[]>;
   /** Pods of every namespace that still hold node resources (not Succeeded or Failed): what nodes have left. */
-  listActivePods(): Promise<V1Pod[]>;
+  listActivePods(): Promise<Pod[]>;
   /** Events whose involvedObject is this object, oldest first. Cluster-scoped objects: pass namespace undefined. */
-  eventsFor(namespace: string | undefined, kind: string, name: string): Promise<CoreV1Event[]>;
+  eventsFor(namespace: string | undefined, kind: string, name: string): Promise<KubeEvent[]>;
   /** A namespace's events with this reason (`FailedCreate`, say), whatever their object, oldest first. */
-  eventsWithReason(namespace: string, reason: string): Promise<CoreV1Event[]>;
+  eventsWithReason(namespace: string, reason: string): Promise<KubeEvent[]>;
   /** The controller of a pod, followed up: Pod→ReplicaSet→Deployment, StatefulSet, DaemonSet, Job. */
-  workloadOf(pod: V1Pod): Promise<Workload | null>;
+  workloadOf(pod: Pod): Promise<Workload | null>;
   /**
    * The workload an object of a workload kind serves: a ReplicaSet's Deployment (the ReplicaSet when it has none),
    * else the object itself; null for another kind or an object that is gone.
@@ -64,27 +102,27 @@ export interface ClusterReader {
   controllingWorkload(namespace: string, kind: string, name: string): Promise<Workload | null>;
   getWorkload(namespace: string, kind: WorkloadKind, name: string): Promise<Workload | null>;
   /** ReplicaSets owned by a Deployment, newest revision first. */
-  replicaSetsOf(deployment: V1Deployment): Promise<ReplicaSetRevision[]>;
+  replicaSetsOf(deployment: Deployment): Promise<ReplicaSetRevision[]>;
   /** Pods a workload's selector matches. */
-  podsOf(workload: Workload): Promise<V1Pod[]>;
+  podsOf(workload: Workload): Promise<Pod[]>;
   /** A Job's CronJob (its schedule and last successful run), for JOB_FAILED. */
-  getCronJob(namespace: string, name: string): Promise<V1CronJob | null>;
-  getService(namespace: string, name: string): Promise<V1Service | null>;
-  listServices(namespace: string): Promise<V1Service[]>;
-  getNode(name: string): Promise<V1Node | null>;
-  listNodes(): Promise<V1Node[]>;
-  getPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim | null>;
-  getPv(name: string): Promise<V1PersistentVolume | null>;
-  listPvs(): Promise<V1PersistentVolume[]>;
+  getCronJob(namespace: string, name: string): Promise<CronJob | null>;
+  getService(namespace: string, name: string): Promise<Service | null>;
+  listServices(namespace: string): Promise<Service[]>;
+  getNode(name: string): Promise<Node | null>;
+  listNodes(): Promise<Node[]>;
+  getPvc(namespace: string, name: string): Promise<PersistentVolumeClaim | null>;
+  getPv(name: string): Promise<PersistentVolume | null>;
+  listPvs(): Promise<PersistentVolume[]>;
   /** Every StorageClass (a cluster has a handful): a claim's class, whether it exists, which one is the default. */
-  listStorageClasses(): Promise<V1StorageClass[]>;
-  getHpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
-  getPdb(namespace: string, name: string): Promise<V1PodDisruptionBudget | null>;
+  listStorageClasses(): Promise<StorageClass[]>;
+  getHpa(namespace: string, name: string): Promise<HorizontalPodAutoscaler | null>;
+  getPdb(namespace: string, name: string): Promise<PodDisruptionBudget | null>;
   /** The HPA whose scaleTargetRef is this workload, if any. */
-  hpaFor(namespace: string, kind: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
+  hpaFor(namespace: string, kind: string, name: string): Promise<HorizontalPodAutoscaler | null>;
   /** The namespace's ResourceQuotas and LimitRanges: what pod creation is checked against at admission. */
-  listResourceQuotas(namespace: string): Promise<V1ResourceQuota[]>;
-  listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
+  listResourceQuotas(namespace: string): Promise<ResourceQuota[]>;
+  listLimitRanges(namespace: string): Promise<LimitRange[]>;
   /** Current usage per container (metrics.k8s.io); null when the pod or the metrics API is absent. */
   podMetrics(namespace: string, name: string): Promise<ContainerUsage[] | null>;
   /** Container log tail; null when there is none (e.g. no previous instance). */

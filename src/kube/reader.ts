@@ -1,12 +1,29 @@
 /**
  * The read-only view of the cluster that playbooks use. Not-found is `null`, never a throw; any other API failure
  * throws a KubeError (./errors.ts, with the upstream status) which the playbook turns into evidence and `partial: true`.
- * Over 300 lines because it is one short method per kind of read, each the generated call with its answer key in
- * one call scope (./reader-calls.ts); split, the keys a list shares with the GETs it answers would drift apart.
+ * Answers are the API server's JSON as sent (./wire.ts): timestamps are strings (`Wire<…>` types).
+ * Over 300 lines because it is one short method per kind of read, each its API path with its answer key in one
+ * call scope (./reader-calls.ts); split, the keys a list shares with the GETs it answers would drift apart.
  */
-import { type CoreV1Event, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
-import type { ClusterReader, WorkloadKind, WorkloadObject } from './reader-api.js';
+import type {
+  ClusterReader,
+  CronJob,
+  HorizontalPodAutoscaler,
+  KubeEvent,
+  LimitRange,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  PodDisruptionBudget,
+  ReplicaSet,
+  ResourceQuota,
+  Service,
+  StorageClass,
+  WorkloadKind,
+  WorkloadObject,
+} from './reader-api.js';
 import {
   CallScope,
   createSharedCache,
@@ -16,34 +33,34 @@ import {
 } from './reader-calls.js';
 import { byName, byNamespacedName, answerKey as key, selectedFrom } from './reader-keys.js';
 import { labelSelectorString } from './selectors.js';
+import { type KubeRequest, apiPath as path } from './wire.js';
 
 export type {
-  CoreV1Event as KubeEvent,
-  V1Container as Container,
-  V1ContainerStatus as ContainerStatus,
-  V1CronJob as CronJob,
-  V1DaemonSet as DaemonSet,
-  V1Deployment as Deployment,
-  V1Job as Job,
-  V1LimitRange as LimitRange,
-  V1Node as Node,
-  V1NodeCondition as NodeCondition,
-  V1PersistentVolume as PersistentVolume,
-  V1PersistentVolumeClaim as PersistentVolumeClaim,
-  V1Pod as Pod,
-  V1PodDisruptionBudget as PodDisruptionBudget,
-  V1PodSpec as PodSpec,
-  V1ReplicaSet as ReplicaSet,
-  V1ResourceQuota as ResourceQuota,
-  V1Service as Service,
-  V1StatefulSet as StatefulSet,
-  V1StorageClass as StorageClass,
-  V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
-export type {
   ClusterReader,
+  Container,
+  ContainerStatus,
   ContainerUsage,
+  CronJob,
+  DaemonSet,
+  Deployment,
+  HorizontalPodAutoscaler,
+  Job,
+  KubeEvent,
+  LimitRange,
+  Node,
+  NodeCondition,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  PodDisruptionBudget,
+  PodSpec,
+  ReplicaSet,
   ReplicaSetRevision,
+  ResourceQuota,
+  Service,
+  StatefulSet,
+  StorageClass,
+  Wire,
   Workload,
   WorkloadKind,
   WorkloadObject,
@@ -69,21 +86,27 @@ export interface ClusterReaderOptions {
 export function createClusterReader(apis: KubeApis, options: ClusterReaderOptions = {}): ClusterReader {
   const isOwn = options.cacheTtlMs !== undefined || options.now !== undefined;
   const shared = isOwn ? createSharedCache(options.cacheTtlMs ?? DEFAULT_ANSWER_TTL_MS, options.now) : apis.answers;
-  const custom = apis.config.makeApiClient(CustomObjectsApi);
-  return buildReader(apis, custom, shared, options.signal);
+  return buildReader(apis, shared, options.signal);
 }
 
 type List<T> = { items: T[] };
 
-function buildReader(
-  apis: KubeApis,
-  custom: CustomObjectsApi,
-  shared: SharedCache,
-  signal?: AbortSignal,
-): ClusterReader {
+/** The collection path of a workload kind (apps/v1, Jobs batch/v1). */
+const WORKLOAD_PATHS: Record<WorkloadKind, (namespace: string, name: string) => string> = {
+  Deployment: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
+  StatefulSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`,
+  DaemonSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/daemonsets/${name}`,
+  ReplicaSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/replicasets/${name}`,
+  Job: (ns, name) => path`/apis/batch/v1/namespaces/${ns}/jobs/${name}`,
+};
+
+function buildReader(apis: KubeApis, shared: SharedCache, signal?: AbortSignal): ClusterReader {
   const scope = new CallScope(shared, signal);
-  const opts = () => apis.callOptions(signal);
-  const { core, apps, batch, autoscaling, storage, policy } = apis;
+  /** A GET of `p` (with `query`): the API server's answer as parsed JSON. */
+  const fetch =
+    <T>(p: string, query?: KubeRequest['query']) =>
+    () =>
+      apis.send<T>({ path: p, ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
   const items = async <T>(p: Promise<List<T> | null>): Promise<T[]> => (await p)?.items ?? [];
   /** A GET; a list of `listedIn` on the wire is waited for and answers it when it holds the object. */
   const get = <T>(k: string, what: string, call: () => Promise<T>, ...listedIn: string[]) =>
@@ -92,55 +115,60 @@ function buildReader(
   const list = <I>(k: string, what: string, call: () => Promise<List<I>>, options: ReadOptions<List<I>> = {}) =>
     items(scope.read(k, what, call, options));
   const pods = { objects: byNamespacedName(key.pod) };
+  const events = async (k: string, what: string, p: string, fieldSelector: string) => {
+    const found = await list(k, what, fetch<List<KubeEvent>>(p, { fieldSelector }));
+    // Each time parsed once, not at every comparison: a busy namespace has hundreds of events.
+    const timed = found.map((event) => ({ event, at: eventTime(event) }));
+    return timed.sort((a, b) => a.at - b.at).map(({ event }) => event);
+  };
 
   const reader: ClusterReader = {
     get requestCount() {
       return scope.requestCount;
     },
-    scoped: (s) => buildReader(apis, custom, shared, s),
+    scoped: (s) => buildReader(apis, shared, s),
     getPod: (namespace, name) =>
       get(
         key.pod(namespace, name),
         `get pod ${namespace}/${name}`,
-        () => core.readNamespacedPod({ namespace, name }, opts()),
+        fetch<Pod>(path`/api/v1/namespaces/${namespace}/pods/${name}`),
         key.pods(namespace),
       ),
     listPods: (namespace, labelSelector) =>
       list(
         key.pods(namespace, labelSelector),
         `list pods in ${namespace}`,
-        () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, opts()),
+        fetch<List<Pod>>(path`/api/v1/namespaces/${namespace}/pods`, labelSelector ? { labelSelector } : undefined),
         { ...pods, derive: () => selectedFrom(shared, key.pods(namespace), labelSelector) },
       ),
     listPodsOnNode: (node) =>
       list(
         key.podsOnNode(node),
         `list pods on node ${node}`,
-        () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }, opts()),
+        fetch<List<Pod>>('/api/v1/pods', { fieldSelector: `spec.nodeName=${node}` }),
         pods,
       ),
     listActivePods: () =>
       list(
         key.activePods(),
         'list running and pending pods',
-        () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, opts()),
+        fetch<List<Pod>>('/api/v1/pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
         pods,
       ),
-    eventsFor: async (namespace, kind, name) => {
-      const fieldSelector = `involvedObject.kind=${kind},involvedObject.name=${name}`;
-      const events = await list(`events/${namespace ?? '*'}/${kind}/${name}`, `list events of ${kind} ${name}`, () =>
-        namespace
-          ? core.listNamespacedEvent({ namespace, fieldSelector }, opts())
-          : core.listEventForAllNamespaces({ fieldSelector }, opts()),
-      );
-      return [...events].sort((a, b) => eventTime(a) - eventTime(b));
-    },
-    eventsWithReason: async (namespace, reason) => {
-      const events = await list(`events/${namespace}/reason/${reason}`, `list ${reason} events in ${namespace}`, () =>
-        core.listNamespacedEvent({ namespace, fieldSelector: `reason=${reason}` }, opts()),
-      );
-      return [...events].sort((a, b) => eventTime(a) - eventTime(b));
-    },
+    eventsFor: (namespace, kind, name) =>
+      events(
+        `events/${namespace ?? '*'}/${kind}/${name}`,
+        `list events of ${kind} ${name}`,
+        namespace ? path`/api/v1/namespaces/${namespace}/events` : '/api/v1/events',
+        `involvedObject.kind=${kind},involvedObject.name=${name}`,
+      ),
+    eventsWithReason: (namespace, reason) =>
+      events(
+        `events/${namespace}/reason/${reason}`,
+        `list ${reason} events in ${namespace}`,
+        path`/api/v1/namespaces/${namespace}/events`,
+        `reason=${reason}`,
+      ),
     workloadOf: async (pod) => {
       const owner = pod.metadata?.ownerReferences?.find((r) => r.controller) ?? pod.metadata?.ownerReferences?.[0];
       return owner ? reader.controllingWorkload(pod.metadata?.namespace ?? 'default', owner.kind, owner.name) : null;
@@ -155,15 +183,8 @@ function buildReader(
     },
     getWorkload: async (namespace, kind, name) => {
       const what = `get ${kind} ${namespace}/${name}`;
-      const read = (): Promise<WorkloadObject> => {
-        const p = { namespace, name };
-        if (kind === 'Deployment') return apps.readNamespacedDeployment(p, opts());
-        if (kind === 'StatefulSet') return apps.readNamespacedStatefulSet(p, opts());
-        if (kind === 'DaemonSet') return apps.readNamespacedDaemonSet(p, opts());
-        if (kind === 'ReplicaSet') return apps.readNamespacedReplicaSet(p, opts());
-        return batch.readNamespacedJob(p, opts());
-      };
       const listedIn = kind === 'ReplicaSet' ? [key.replicaSets(namespace)] : [];
+      const read = fetch<WorkloadObject>(WORKLOAD_PATHS[kind](namespace, name));
       const object = await get(key.workload(kind, namespace, name), what, read, ...listedIn);
       return object ? { kind, name, namespace, object } : null;
     },
@@ -173,7 +194,7 @@ function buildReader(
       const all = await list(
         key.replicaSets(namespace),
         `list ReplicaSets in ${namespace}`,
-        () => apps.listNamespacedReplicaSet({ namespace }, opts()),
+        fetch<List<ReplicaSet>>(path`/apis/apps/v1/namespaces/${namespace}/replicasets`),
         { objects: byNamespacedName((ns, rs) => key.workload('ReplicaSet', ns, rs)) },
       );
       const uid = deployment.metadata?.uid;
@@ -197,84 +218,101 @@ function buildReader(
       return reader.listPods(workload.namespace, selector);
     },
     getCronJob: (namespace, name) =>
-      scope.read(`cronjob/${namespace}/${name}`, `get CronJob ${namespace}/${name}`, () =>
-        batch.readNamespacedCronJob({ namespace, name }, opts()),
+      scope.read(
+        `cronjob/${namespace}/${name}`,
+        `get CronJob ${namespace}/${name}`,
+        fetch<CronJob>(path`/apis/batch/v1/namespaces/${namespace}/cronjobs/${name}`),
       ),
     getService: (namespace, name) =>
       get(
         key.service(namespace, name),
         `get service ${namespace}/${name}`,
-        () => core.readNamespacedService({ namespace, name }, opts()),
+        fetch<Service>(path`/api/v1/namespaces/${namespace}/services/${name}`),
         key.services(namespace),
       ),
     listServices: (namespace) =>
       list(
         key.services(namespace),
         `list services in ${namespace}`,
-        () => core.listNamespacedService({ namespace }, opts()),
-        {
-          objects: byNamespacedName(key.service),
-        },
+        fetch<List<Service>>(path`/api/v1/namespaces/${namespace}/services`),
+        { objects: byNamespacedName(key.service) },
       ),
-    getNode: (name) => get(key.node(name), `get node ${name}`, () => core.readNode({ name }, opts()), key.nodes()),
-    listNodes: () => list(key.nodes(), 'list nodes', () => core.listNode({}, opts()), { objects: byName(key.node) }),
+    getNode: (name) => get(key.node(name), `get node ${name}`, fetch<Node>(path`/api/v1/nodes/${name}`), key.nodes()),
+    listNodes: () => list(key.nodes(), 'list nodes', fetch<List<Node>>('/api/v1/nodes'), { objects: byName(key.node) }),
     getPvc: (namespace, name) =>
-      scope.read(key.pvc(namespace, name), `get PersistentVolumeClaim ${namespace}/${name}`, () =>
-        core.readNamespacedPersistentVolumeClaim({ namespace, name }, opts()),
+      scope.read(
+        key.pvc(namespace, name),
+        `get PersistentVolumeClaim ${namespace}/${name}`,
+        fetch<PersistentVolumeClaim>(path`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}`),
       ),
     getPv: (name) =>
-      get(key.pv(name), `get PersistentVolume ${name}`, () => core.readPersistentVolume({ name }, opts()), key.pvs()),
+      get(
+        key.pv(name),
+        `get PersistentVolume ${name}`,
+        fetch<PersistentVolume>(path`/api/v1/persistentvolumes/${name}`),
+        key.pvs(),
+      ),
     listPvs: () =>
-      list(key.pvs(), 'list PersistentVolumes', () => core.listPersistentVolume({}, opts()), {
+      list(key.pvs(), 'list PersistentVolumes', fetch<List<PersistentVolume>>('/api/v1/persistentvolumes'), {
         objects: byName(key.pv),
       }),
     listStorageClasses: () =>
-      list(key.storageClasses(), 'list StorageClasses', () => storage.listStorageClass({}, opts()), {
-        objects: byName(key.storageClass),
-      }),
+      list(
+        key.storageClasses(),
+        'list StorageClasses',
+        fetch<List<StorageClass>>('/apis/storage.k8s.io/v1/storageclasses'),
+        { objects: byName(key.storageClass) },
+      ),
     getPdb: (namespace, name) =>
-      get(key.pdb(namespace, name), `get PodDisruptionBudget ${namespace}/${name}`, () =>
-        policy.readNamespacedPodDisruptionBudget({ namespace, name }, opts()),
+      get(
+        key.pdb(namespace, name),
+        `get PodDisruptionBudget ${namespace}/${name}`,
+        fetch<PodDisruptionBudget>(path`/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets/${name}`),
       ),
     getHpa: (namespace, name) =>
       get(
         key.hpa(namespace, name),
         `get HorizontalPodAutoscaler ${namespace}/${name}`,
-        () => autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts()),
+        fetch<HorizontalPodAutoscaler>(
+          path`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${name}`,
+        ),
         key.hpas(namespace),
       ),
     hpaFor: async (namespace, kind, name) => {
       const hpas = await list(
         key.hpas(namespace),
         `list HorizontalPodAutoscalers in ${namespace}`,
-        () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts()),
+        fetch<List<HorizontalPodAutoscaler>>(
+          path`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
+        ),
         { objects: byNamespacedName(key.hpa) },
       );
       return hpas.find((h) => h.spec?.scaleTargetRef?.kind === kind && h.spec.scaleTargetRef.name === name) ?? null;
     },
     listResourceQuotas: (namespace) =>
       items(
-        scope.read(`quotas/${namespace}`, `list ResourceQuotas in ${namespace}`, () =>
-          core.listNamespacedResourceQuota({ namespace }, opts()),
+        scope.read(
+          `quotas/${namespace}`,
+          `list ResourceQuotas in ${namespace}`,
+          fetch<List<ResourceQuota>>(path`/api/v1/namespaces/${namespace}/resourcequotas`),
         ),
       ),
     listLimitRanges: (namespace) =>
       items(
-        scope.read(`limitranges/${namespace}`, `list LimitRanges in ${namespace}`, () =>
-          core.listNamespacedLimitRange({ namespace }, opts()),
+        scope.read(
+          `limitranges/${namespace}`,
+          `list LimitRanges in ${namespace}`,
+          fetch<List<LimitRange>>(path`/api/v1/namespaces/${namespace}/limitranges`),
         ),
       ),
     podMetrics: async (namespace, name) => {
-      const body = (await scope.read(
+      type PodMetrics = { containers?: { name: string; usage?: Record<string, string> }[] };
+      const body = await scope.read(
         `metrics/${namespace}/${name}`,
         `get metrics of pod ${namespace}/${name}`,
-        () =>
-          custom.getNamespacedCustomObject(
-            { group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', name },
-            opts(),
-          ) as Promise<{ containers?: { name: string; usage?: Record<string, string> }[] }>,
+        fetch<PodMetrics>(path`/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods/${name}`),
         { nullStatuses: [404, 503] },
-      )) as { containers?: { name: string; usage?: Record<string, string> }[] } | null;
+      );
       if (!body) return null;
       return (body.containers ?? []).map((c) => ({ name: c.name, memory: c.usage?.memory, cpu: c.usage?.cpu }));
     },
@@ -283,16 +321,16 @@ function buildReader(
         `log/${namespace}/${pod}/${container}/${options.previous ? 'prev' : 'cur'}/${options.tailLines ?? ''}`,
         `read ${options.previous ? 'previous ' : ''}log of ${namespace}/${pod} (${container})`,
         () =>
-          core.readNamespacedPodLog(
-            {
-              namespace,
-              name: pod,
+          apis.send<string>({
+            path: path`/api/v1/namespaces/${namespace}/pods/${pod}/log`,
+            query: {
               container,
               ...(options.previous ? { previous: true } : {}),
               ...(options.tailLines ? { tailLines: options.tailLines } : {}),
             },
-            opts(),
-          ),
+            text: true,
+            ...(signal ? { signal } : {}),
+          }),
         { nullStatuses: [400, 404] },
       ),
   };
@@ -304,7 +342,7 @@ function isWorkloadKind(kind: string): kind is WorkloadKind {
 }
 
 /** When an event last happened: lastTimestamp, else eventTime, else firstTimestamp (ms; 0 when unknown). */
-export function eventTime(event: CoreV1Event): number {
+export function eventTime(event: KubeEvent): number {
   const t = event.lastTimestamp ?? event.eventTime ?? event.series?.lastObservedTime ?? event.firstTimestamp;
   return t ? new Date(t).getTime() : 0;
 }

@@ -1,5 +1,6 @@
 /** Label selectors as the API server's `labelSelector` query parameter (written and evaluated), and zone labels of nodes and volumes. */
-import type { V1LabelSelector, V1Node, V1PersistentVolume } from '@kubernetes/client-node';
+import type { V1LabelSelector } from '@kubernetes/client-node';
+import type { Node as V1Node, PersistentVolume as V1PersistentVolume } from './reader-api.js';
 
 /** `{app: x}` or a full LabelSelector → `app=x,tier in (a,b),!canary`; null when it selects nothing. */
 export function labelSelectorString(selector: V1LabelSelector | Record<string, string> | undefined): string | null {

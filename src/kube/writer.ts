@@ -5,39 +5,31 @@
  * Its reads go to the API server; `withSharedReads()` answers them from the client's short-lived shared answers
  * instead, for planning a dry run. A change (not a dry run) drops those answers: what was read before it is stale.
  */
-import {
-  PatchStrategy,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1Node,
-  type V1PersistentVolumeClaim,
-  type V1Pod,
-  type V1ReplicaSet,
-  type V1StatefulSet,
-  type V1StorageClass,
-  type V2HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
+import { PatchStrategy, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeApis } from './client.js';
 import { toKubeError } from './errors.js';
+import type {
+  DaemonSet,
+  Deployment,
+  HorizontalPodAutoscaler,
+  Node,
+  PersistentVolumeClaim,
+  Pod,
+  ReplicaSet,
+  StatefulSet,
+  StorageClass,
+  Wire,
+} from './reader-api.js';
 import { forgetAnswers } from './reader-calls.js';
+import { apiPath as path } from './wire.js';
 import { withSharedReads } from './writer-shared-reads.js';
 
-export type {
-  V1Container,
-  V1DaemonSet,
-  V1Deployment,
-  V1Node,
-  V1PersistentVolumeClaim,
-  V1Pod,
-  V1PodTemplateSpec,
-  V1ReplicaSet,
-  V1StatefulSet,
-  V1StorageClass,
-  V2HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
+/** The shapes remediation plans with (./reader-api.ts). */
+export type { Container, Deployment, HorizontalPodAutoscaler, ReplicaSet } from './reader-api.js';
+export type PodTemplateSpec = Wire<V1PodTemplateSpec>;
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
-export type Workload = V1Deployment | V1StatefulSet | V1DaemonSet;
+export type Workload = Deployment | StatefulSet | DaemonSet;
 export type PatchType = 'strategic' | 'merge' | 'json';
 
 export interface WriteOptions {
@@ -65,34 +57,30 @@ export interface ClusterWriter {
     replicas: number,
     options: WriteOptions,
   ): Promise<number>;
-  listHorizontalPodAutoscalers(namespace: string, signal?: AbortSignal): Promise<V2HorizontalPodAutoscaler[]>;
-  readHorizontalPodAutoscaler(
-    namespace: string,
-    name: string,
-    signal?: AbortSignal,
-  ): Promise<V2HorizontalPodAutoscaler>;
+  listHorizontalPodAutoscalers(namespace: string, signal?: AbortSignal): Promise<HorizontalPodAutoscaler[]>;
+  readHorizontalPodAutoscaler(namespace: string, name: string, signal?: AbortSignal): Promise<HorizontalPodAutoscaler>;
   patchHorizontalPodAutoscaler(
     namespace: string,
     name: string,
     patch: object,
     options: WriteOptions,
-  ): Promise<V2HorizontalPodAutoscaler>;
-  listReplicaSets(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<V1ReplicaSet[]>;
-  readPod(namespace: string, name: string, signal?: AbortSignal): Promise<V1Pod>;
+  ): Promise<HorizontalPodAutoscaler>;
+  listReplicaSets(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<ReplicaSet[]>;
+  readPod(namespace: string, name: string, signal?: AbortSignal): Promise<Pod>;
   /** Deletes a pod only if it still has `uid` (the API server checks the precondition atomically). */
   deletePod(namespace: string, name: string, uid: string, options: WriteOptions): Promise<void>;
-  readNode(name: string, signal?: AbortSignal): Promise<V1Node>;
-  listNodes(signal?: AbortSignal): Promise<V1Node[]>;
-  patchNode(name: string, patch: object, options: WriteOptions): Promise<V1Node>;
-  readPersistentVolumeClaim(namespace: string, name: string, signal?: AbortSignal): Promise<V1PersistentVolumeClaim>;
+  readNode(name: string, signal?: AbortSignal): Promise<Node>;
+  listNodes(signal?: AbortSignal): Promise<Node[]>;
+  patchNode(name: string, patch: object, options: WriteOptions): Promise<Node>;
+  readPersistentVolumeClaim(namespace: string, name: string, signal?: AbortSignal): Promise<PersistentVolumeClaim>;
   /** A merge patch of the claim (resize-pvc: `spec.resources.requests.storage`). */
   patchPersistentVolumeClaim(
     namespace: string,
     name: string,
     patch: object,
     options: WriteOptions,
-  ): Promise<V1PersistentVolumeClaim>;
-  readStorageClass(name: string, signal?: AbortSignal): Promise<V1StorageClass>;
+  ): Promise<PersistentVolumeClaim>;
+  readStorageClass(name: string, signal?: AbortSignal): Promise<StorageClass>;
   /**
    * This writer with its reads answered from the client's shared answers while fresh (./writer-shared-reads.ts):
    * for planning a dry run right after a diagnosis read the same objects. Never for execution.
@@ -119,139 +107,157 @@ async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
 
 const dryRunParam = (options: WriteOptions) => (options.dryRun ? { dryRun: 'All' } : {});
 
+/** The path of a workload kind's object (apps/v1), for reads: each change spells its own paths (RBAC is derived from them). */
+const WORKLOAD_PATHS: Record<WorkloadKind, (namespace: string, name: string) => string> = {
+  Deployment: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
+  StatefulSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`,
+  DaemonSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/daemonsets/${name}`,
+};
+
 export function createClusterWriter(apis: KubeApis): ClusterWriter {
-  const { apps, core, autoscaling, storage } = apis;
-  const opts = (signal?: AbortSignal, type?: PatchType) =>
-    apis.callOptions(signal, type ? { 'Content-Type': CONTENT_TYPES[type] } : {});
-  /** A write; unless a dry run, the shared answers are dropped once it settled (a failed one may have landed). */
-  const write = <T>(options: WriteOptions, what: string, run: () => Promise<T>): Promise<T> =>
-    options.dryRun ? call(what, run) : call(what, run).finally(() => forgetAnswers(apis.answers));
+  const read = <T>(what: string, p: string, signal?: AbortSignal, query?: Record<string, string>) =>
+    call(what, () => apis.send<T>({ path: p, ...(query ? { query } : {}), ...(signal ? { signal } : {}) }));
+  /** A change (a dry run when options.dryRun); unless a dry run, the shared answers are dropped once it settled (a failed one may have landed). */
+  const write = <T>(
+    options: WriteOptions,
+    what: string,
+    request: {
+      method: 'PATCH' | 'DELETE';
+      path: string;
+      body: unknown;
+      type?: PatchType;
+      query?: Record<string, string>;
+    },
+  ): Promise<T> => {
+    const run = () =>
+      apis.send<T>({
+        method: request.method,
+        path: request.path,
+        body: request.body,
+        query: { ...request.query, ...dryRunParam(options) },
+        ...(request.type ? { contentType: CONTENT_TYPES[request.type] } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    return options.dryRun ? call(what, run) : call(what, run).finally(() => forgetAnswers(apis.answers));
+  };
+  const managed = { fieldManager: FIELD_MANAGER };
 
   const writer: ClusterWriter = {
     withSharedReads: () => withSharedReads(writer, apis.answers),
 
-    readWorkload(namespace, kind, name, signal) {
-      const what = `read ${kind} ${namespace}/${name}`;
-      if (kind === 'Deployment')
-        return call(what, () => apps.readNamespacedDeployment({ namespace, name }, opts(signal)));
-      if (kind === 'StatefulSet') {
-        return call(what, () => apps.readNamespacedStatefulSet({ namespace, name }, opts(signal)));
-      }
-      return call(what, () => apps.readNamespacedDaemonSet({ namespace, name }, opts(signal)));
-    },
+    readWorkload: (namespace, kind, name, signal) =>
+      read(`read ${kind} ${namespace}/${name}`, WORKLOAD_PATHS[kind](namespace, name), signal),
 
+    // Strict: a field the API server does not know fails the request instead of being dropped silently.
     patchWorkload(namespace, kind, name, patch, type, options) {
-      const what = `patch ${kind} ${namespace}/${name}`;
-      // Strict: a field the API server does not know fails the request instead of being dropped silently.
-      const request = {
-        namespace,
-        name,
-        body: patch,
-        fieldManager: FIELD_MANAGER,
-        fieldValidation: 'Strict',
-        ...dryRunParam(options),
+      const paths: Record<WorkloadKind, string> = {
+        Deployment: path`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+        StatefulSet: path`/apis/apps/v1/namespaces/${namespace}/statefulsets/${name}`,
+        DaemonSet: path`/apis/apps/v1/namespaces/${namespace}/daemonsets/${name}`,
       };
-      const o = opts(options.signal, type);
-      if (kind === 'Deployment') return write(options, what, () => apps.patchNamespacedDeployment(request, o));
-      if (kind === 'StatefulSet') return write(options, what, () => apps.patchNamespacedStatefulSet(request, o));
-      return write(options, what, () => apps.patchNamespacedDaemonSet(request, o));
+      return write(options, `patch ${kind} ${namespace}/${name}`, {
+        method: 'PATCH',
+        path: paths[kind],
+        body: patch,
+        type,
+        query: { ...managed, fieldValidation: 'Strict' },
+      });
     },
 
     async patchScale(namespace, kind, name, replicas, options) {
-      const what = `scale ${kind} ${namespace}/${name}`;
-      const request = {
-        namespace,
-        name,
-        body: { spec: { replicas } },
-        fieldManager: FIELD_MANAGER,
-        ...dryRunParam(options),
+      const paths = {
+        Deployment: path`/apis/apps/v1/namespaces/${namespace}/deployments/${name}/scale`,
+        StatefulSet: path`/apis/apps/v1/namespaces/${namespace}/statefulsets/${name}/scale`,
       };
-      const o = opts(options.signal, 'merge');
-      const scale =
-        kind === 'Deployment'
-          ? await write(options, what, () => apps.patchNamespacedDeploymentScale(request, o))
-          : await write(options, what, () => apps.patchNamespacedStatefulSetScale(request, o));
+      const scale = await write<{ spec?: { replicas?: number } }>(options, `scale ${kind} ${namespace}/${name}`, {
+        method: 'PATCH',
+        path: paths[kind],
+        body: { spec: { replicas } },
+        type: 'merge',
+        query: managed,
+      });
       return scale.spec?.replicas ?? replicas;
     },
 
     async listHorizontalPodAutoscalers(namespace, signal) {
-      const list = await call(`list HorizontalPodAutoscalers in ${namespace}`, () =>
-        autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, opts(signal)),
+      const list = await read<{ items: HorizontalPodAutoscaler[] }>(
+        `list HorizontalPodAutoscalers in ${namespace}`,
+        path`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
+        signal,
       );
       return list.items;
     },
 
-    readHorizontalPodAutoscaler(namespace, name, signal) {
-      return call(`read HorizontalPodAutoscaler ${namespace}/${name}`, () =>
-        autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, opts(signal)),
-      );
-    },
+    readHorizontalPodAutoscaler: (namespace, name, signal) =>
+      read(
+        `read HorizontalPodAutoscaler ${namespace}/${name}`,
+        path`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${name}`,
+        signal,
+      ),
 
-    patchHorizontalPodAutoscaler(namespace, name, patch, options) {
-      return write(options, `patch HorizontalPodAutoscaler ${namespace}/${name}`, () =>
-        autoscaling.patchNamespacedHorizontalPodAutoscaler(
-          { namespace, name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
-          opts(options.signal, 'merge'),
-        ),
-      );
-    },
+    patchHorizontalPodAutoscaler: (namespace, name, patch, options) =>
+      write(options, `patch HorizontalPodAutoscaler ${namespace}/${name}`, {
+        method: 'PATCH',
+        path: path`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${name}`,
+        body: patch,
+        type: 'merge',
+        query: managed,
+      }),
 
     async listReplicaSets(namespace, labelSelector, signal) {
-      const list = await call(`list ReplicaSets in ${namespace}`, () =>
-        apps.listNamespacedReplicaSet({ namespace, labelSelector }, opts(signal)),
+      const list = await read<{ items: ReplicaSet[] }>(
+        `list ReplicaSets in ${namespace}`,
+        path`/apis/apps/v1/namespaces/${namespace}/replicasets`,
+        signal,
+        { labelSelector },
       );
       return list.items;
     },
 
-    readPod(namespace, name, signal) {
-      return call(`read Pod ${namespace}/${name}`, () => core.readNamespacedPod({ namespace, name }, opts(signal)));
-    },
+    readPod: (namespace, name, signal) =>
+      read(`read Pod ${namespace}/${name}`, path`/api/v1/namespaces/${namespace}/pods/${name}`, signal),
 
     async deletePod(namespace, name, uid, options) {
-      await write(options, `delete Pod ${namespace}/${name}`, () =>
-        core.deleteNamespacedPod(
-          { namespace, name, body: { preconditions: { uid } }, ...dryRunParam(options) },
-          opts(options.signal),
-        ),
-      );
+      await write(options, `delete Pod ${namespace}/${name}`, {
+        method: 'DELETE',
+        path: path`/api/v1/namespaces/${namespace}/pods/${name}`,
+        body: { preconditions: { uid } },
+      });
     },
 
-    readNode(name, signal) {
-      return call(`read Node ${name}`, () => core.readNode({ name }, opts(signal)));
-    },
+    readNode: (name, signal) => read(`read Node ${name}`, path`/api/v1/nodes/${name}`, signal),
 
     async listNodes(signal) {
-      const list = await call('list Nodes', () => core.listNode({}, opts(signal)));
-      return list.items;
+      return (await read<{ items: Node[] }>('list Nodes', '/api/v1/nodes', signal)).items;
     },
 
-    patchNode(name, patch, options) {
-      return write(options, `patch Node ${name}`, () =>
-        core.patchNode(
-          { name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
-          opts(options.signal, 'merge'),
-        ),
-      );
-    },
+    patchNode: (name, patch, options) =>
+      write(options, `patch Node ${name}`, {
+        method: 'PATCH',
+        path: path`/api/v1/nodes/${name}`,
+        body: patch,
+        type: 'merge',
+        query: managed,
+      }),
 
-    readPersistentVolumeClaim(namespace, name, signal) {
-      return call(`read PersistentVolumeClaim ${namespace}/${name}`, () =>
-        core.readNamespacedPersistentVolumeClaim({ namespace, name }, opts(signal)),
-      );
-    },
+    readPersistentVolumeClaim: (namespace, name, signal) =>
+      read(
+        `read PersistentVolumeClaim ${namespace}/${name}`,
+        path`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}`,
+        signal,
+      ),
 
-    patchPersistentVolumeClaim(namespace, name, patch, options) {
-      return write(options, `patch PersistentVolumeClaim ${namespace}/${name}`, () =>
-        core.patchNamespacedPersistentVolumeClaim(
-          { namespace, name, body: patch, fieldManager: FIELD_MANAGER, ...dryRunParam(options) },
-          opts(options.signal, 'merge'),
-        ),
-      );
-    },
+    patchPersistentVolumeClaim: (namespace, name, patch, options) =>
+      write(options, `patch PersistentVolumeClaim ${namespace}/${name}`, {
+        method: 'PATCH',
+        path: path`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}`,
+        body: patch,
+        type: 'merge',
+        query: managed,
+      }),
 
-    readStorageClass(name, signal) {
-      return call(`read StorageClass ${name}`, () => storage.readStorageClass({ name }, opts(signal)));
-    },
+    readStorageClass: (name, signal) =>
+      read(`read StorageClass ${name}`, path`/apis/storage.k8s.io/v1/storageclasses/${name}`, signal),
   };
   return writer;
 }

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { MedicError } from '../errors.js';
 import type {
   ClusterWriter,
-  V1Container,
-  V1PodTemplateSpec,
-  V2HorizontalPodAutoscaler,
+  Container,
+  HorizontalPodAutoscaler,
+  PodTemplateSpec,
   Workload,
   WorkloadKind,
 } from '../kube/writer.js';
@@ -23,7 +23,7 @@ export function parseWorkloadRef(ref: string): WorkloadTarget {
   return { kind: kind as WorkloadKind, name };
 }
 
-export function templateOf(workload: Workload, ref: WorkloadTarget): V1PodTemplateSpec {
+export function templateOf(workload: Workload, ref: WorkloadTarget): PodTemplateSpec {
   const template = workload.spec?.template;
   if (!template?.spec) {
     throw new MedicError('KUBE_API', `${ref.kind}/${ref.name} came back without a pod template`, { permanent: true });
@@ -35,10 +35,10 @@ export type ContainerList = 'containers' | 'initContainers';
 
 /** Finds a container by name among the main containers, then the init containers (native sidecars). */
 export function findContainer(
-  template: V1PodTemplateSpec,
+  template: PodTemplateSpec,
   name: string,
   ref: WorkloadTarget,
-): { list: ContainerList; container: V1Container } {
+): { list: ContainerList; container: Container } {
   const spec = template.spec;
   const main = spec?.containers.find((c) => c.name === name);
   if (main) return { list: 'containers', container: main };
@@ -54,7 +54,7 @@ export async function findHpa(
   namespace: string,
   ref: WorkloadTarget,
   signal?: AbortSignal,
-): Promise<V2HorizontalPodAutoscaler | undefined> {
+): Promise<HorizontalPodAutoscaler | undefined> {
   const hpas = await writer.listHorizontalPodAutoscalers(namespace, signal);
   return hpas.find((h) => h.spec?.scaleTargetRef.kind === ref.kind && h.spec.scaleTargetRef.name === ref.name);
 }

@@ -11,7 +11,7 @@ import type { MedicError } from '../../src/errors.js';
 import { createKubeApis, loadKubeConfig } from '../../src/kube/client.js';
 import { createClusterReader } from '../../src/kube/reader.js';
 import { createSharedCache, DEFAULT_ANSWER_TTL_MS } from '../../src/kube/reader-calls.js';
-import { createClusterWriter, type V1Deployment } from '../../src/kube/writer.js';
+import { createClusterWriter, type Deployment } from '../../src/kube/writer.js';
 import { createRemediation, type Remediation } from '../../src/remediation/index.js';
 import type { SandboxOptions } from '../../src/sandbox/index.js';
 import type { ProposedAction } from '../../src/types.js';
@@ -108,7 +108,7 @@ describe('remediation reads shared with the diagnosis', () => {
     const pod = await reader.getPod('ads', 'api-7c6b5d4f3-x2x2x');
     const workload = await reader.workloadOf(pod ?? expect.fail('no pod'));
     expect(workload?.kind).toBe('Deployment');
-    await reader.replicaSetsOf(workload?.object as V1Deployment);
+    await reader.replicaSetsOf(workload?.object as Deployment);
 
     const undo = action('rollout-undo', { namespace: 'ads', workload: 'Deployment/api' });
     const requests = await served(cluster, async () => {

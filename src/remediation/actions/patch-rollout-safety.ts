@@ -8,7 +8,7 @@
  * validation makes the dry run fail, so no button is offered instead of a patch that silently does nothing.
  */
 import type { SidecarRule } from '../../config/settings.js';
-import type { V1Container } from '../../kube/writer.js';
+import type { Container } from '../../kube/writer.js';
 import type { DiffLine } from '../../types.js';
 import { AlreadyInEffect, notApplicable } from '../errors.js';
 import { checkScaleRails } from '../rails.js';
@@ -23,7 +23,7 @@ function imageName(image: string | undefined): string {
   return lastColon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, lastColon) : withoutDigest;
 }
 
-function isSidecar(container: V1Container, rules: SidecarRule[]): boolean {
+function isSidecar(container: Container, rules: SidecarRule[]): boolean {
   const image = imageName(container.image);
   return rules.some(
     (rule) => rule.names.includes(container.name) || rule.images.some((i) => image === i || image.endsWith(`/${i}`)),

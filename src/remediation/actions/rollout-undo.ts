@@ -2,7 +2,7 @@
  * `rollout-undo`: what `kubectl rollout undo` does — put back the pod template of the Deployment's previous
  * ReplicaSet (or of `toRevision`), without its `pod-template-hash` label, and carry over its annotations.
  */
-import type { V1Deployment, V1ReplicaSet } from '../../kube/writer.js';
+import type { Deployment, ReplicaSet } from '../../kube/writer.js';
 import { changedFields, diffValues } from '../diff.js';
 import { AlreadyInEffect, notApplicable } from '../errors.js';
 import type { ActionHandler } from '../types.js';
@@ -19,16 +19,16 @@ const SKIPPED_ANNOTATIONS = new Set([
   'deprecated.deployment.rollback.to',
 ]);
 
-const revisionOf = (rs: V1ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? Number.NaN);
+const revisionOf = (rs: ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? Number.NaN);
 
-function selectorOf(deployment: V1Deployment): string {
+function selectorOf(deployment: Deployment): string {
   const labels = deployment.spec?.selector.matchLabels ?? {};
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 }
 
-function annotationsFor(deployment: V1Deployment, rs: V1ReplicaSet): Record<string, string> {
+function annotationsFor(deployment: Deployment, rs: ReplicaSet): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [k, v] of Object.entries(deployment.metadata?.annotations ?? {}))
     if (SKIPPED_ANNOTATIONS.has(k)) result[k] = v;
@@ -45,7 +45,7 @@ export const rolloutUndoAction: ActionHandler<'rollout-undo'> = {
     if (ref.kind !== 'Deployment') {
       throw notApplicable(`rollout-undo works on Deployments; ${ref.kind}/${ref.name} keeps its history elsewhere`);
     }
-    const deployment = (await ctx.writer.readWorkload(namespace, 'Deployment', ref.name, ctx.signal)) as V1Deployment;
+    const deployment = (await ctx.writer.readWorkload(namespace, 'Deployment', ref.name, ctx.signal)) as Deployment;
     const current = templateOf(deployment, ref);
     const uid = deployment.metadata?.uid;
     const owned = (await ctx.writer.listReplicaSets(namespace, selectorOf(deployment), ctx.signal))
