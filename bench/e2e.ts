@@ -72,6 +72,7 @@ async function main() {
     for (const rate of RATES) {
       const total = rate * DURATION_S;
       const sent = new Map<string, number>();
+      const scenarioOf = new Map<string, string>();
       const started = Date.now();
       const posts: Promise<void>[] = [];
       let errors = 0;
@@ -79,8 +80,10 @@ async function main() {
         const due = started + (i * 1000) / rate;
         const wait = due - Date.now();
         if (wait > 0) await delay(wait);
-        const { payload, fingerprint } = freshAlert(scenarios[i % scenarios.length]!, `rate${rate}`, copies);
+        const scenario = scenarios[i % scenarios.length]!;
+        const { payload, fingerprint } = freshAlert(scenario, `rate${rate}`, copies);
         sent.set(fingerprint, Date.now());
+        scenarioOf.set(fingerprint, scenario.name);
         posts.push(
           post(payload).catch(() => {
             errors += 1;
@@ -97,11 +100,19 @@ async function main() {
         { timeoutMs: 120_000, intervalMs: 20, what: `all ${total} replies at ${rate}/s` },
       );
       const latencies = [...sent].map(([fp, at]) => replies.get(fp)!.at - at);
+      // Which incidents make the tail: p99 per scenario.
+      const byScenario = new Map<string, number[]>();
+      for (const [fp, at] of sent) {
+        const name = scenarioOf.get(fp)!;
+        byScenario.set(name, [...(byScenario.get(name) ?? []), replies.get(fp)!.at - at]);
+      }
+      const p99ByScenario = Object.fromEntries([...byScenario].map(([name, l]) => [name, summarize(l, 0).p99]));
       rates[`${rate}/s`] = {
         alerts: total,
         achievedRate: Number((total / sendSeconds).toFixed(1)),
         webhookErrors: errors,
         latencyMs: summarize(latencies, 0),
+        p99MsByScenario: p99ByScenario,
       };
     }
 
