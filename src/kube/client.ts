@@ -63,7 +63,7 @@ export interface KubeApis {
   batch: BatchV1Api;
   policy: PolicyV1Api;
   storage: StorageV1Api;
-  /** The API server's base URL, for the few calls the generated client lacks (metrics, scale patches). */
+  /** The API server's base URL (logged at start-up; `send` puts its paths under it). */
   server: string;
   timeoutMs: number;
   /**
