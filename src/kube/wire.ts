@@ -12,6 +12,7 @@ import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ApiException, HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { KubeError } from './errors.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -73,6 +74,23 @@ async function readBody(response: IncomingMessage): Promise<string> {
   return (await gunzipAsync(Buffer.concat(chunks))).toString('utf8');
 }
 
+/** A 2xx answer's JSON; a body that is not JSON (an authenticating proxy's login page, say) is said as such. */
+function parseAnswer<T>(text: string, method: string, path: string, status: number): T {
+  if (text === '') return null as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    const excerpt = text.slice(0, 120).replace(/\s+/g, ' ');
+    throw new KubeError(
+      'KUBE_API',
+      `Kubernetes API answered ${method} ${path} with HTTP ${status} but not JSON: "${excerpt}"`,
+      {
+        status,
+      },
+    );
+  }
+}
+
 /**
  * The sender for one KubeConfig: `server` is its current cluster's URL (a path prefix, as a proxy's, is kept);
  * `shareAgent` swaps the per-request agent client-node builds for a keep-alive one (./client.ts).
@@ -118,7 +136,7 @@ export function createKubeSend(
         throw new ApiException(status, `${method} ${r.path} answered ${status}`, text, answered);
       }
       if (r.text) return text as T;
-      return (text === '' ? null : JSON.parse(text)) as T;
+      return parseAnswer<T>(text, method, r.path, status);
     } finally {
       admission.finish(status);
     }

@@ -131,6 +131,21 @@ describe("Medic's Kubernetes requests (src/kube/wire.ts)", () => {
     ]);
   });
 
+  it('says so when a 200 answer is not JSON (a proxy login page), as a failure to retry, not as an unreachable server', async () => {
+    const server = await recordingServer(() => ({
+      status: 200,
+      body: '<html><body>Sign in to continue</body></html>',
+    }));
+    const error = await createClusterReader(createKubeApis(loadKubeConfig({ server: server.url })), { cacheTtlMs: 0 })
+      .getPod('ads', 'api-1')
+      .catch((e: unknown) => e);
+    expect(isMedicError(error) && error.code).toBe('KUBE_API');
+    expect((error as Error).message).toBe(
+      'Kubernetes API answered GET /api/v1/namespaces/ads/pods/api-1 with HTTP 200 but not JSON: "<html><body>Sign in to continue</body></html>"',
+    );
+    expect(isMedicError(error) && error.permanent).toBe(false);
+  });
+
   it('sends a change as JSON with its patch type and query, and reuses one connection', async () => {
     const server = await recordingServer((r) => ({ status: 200, body: r.method === 'PATCH' ? r.body : '{}' }));
     const apis = createKubeApis(loadKubeConfig({ server: server.url }));
