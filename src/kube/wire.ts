@@ -3,9 +3,10 @@
  * clients do (`applySecurityAuthentication`: credentials, exec plugins, client certificates, TLS settings, proxy
  * agents); node:http(s) carries it over a keep-alive agent; the answer is the API server's JSON as parsed.
  * Not client-node's generated clients: they convert every answer into model classes (ObjectSerializer.deserialize,
- * date strings into Date objects) and send through node-fetch, which together took ~30% of Medic's CPU per new
- * incident in bench:e2e (docs/reliability.md, eighth round). Objects are therefore typed `Wire<…>`
- * (./reader-api.ts): client-node's shapes with their timestamps as the RFC 3339 strings the API server sends.
+ * date strings into Date objects) and send through node-fetch; in a bench:e2e profile the Kubernetes request path
+ * was 5.6 s of Medic's 19 s of CPU, ~3 s of it that conversion and node-fetch (docs/reliability.md, eighth
+ * round). Objects are therefore typed `Wire<…>` (./reader-api.ts): client-node's shapes with their timestamps as
+ * the RFC 3339 strings the API server sends.
  */
 import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -106,7 +107,7 @@ export function createKubeSend(
   return async <T>(r: KubeRequest): Promise<T> => {
     const method = r.method ?? 'GET';
     const url = `${base}${r.path}${queryString(r.query)}`;
-    const signed = new RequestContext(url, method === 'GET' ? HttpMethod.GET : (method as HttpMethod));
+    const signed = new RequestContext(url, HttpMethod[method]);
     await kc.applySecurityAuthentication(signed);
     const payload = r.body === undefined ? undefined : JSON.stringify(r.body);
     const headers: Record<string, string | number> = {
