@@ -3,7 +3,7 @@
  * requests of the pods already bound to each node, on the nodes such a pod may use. Requests, not usage: a node
  * whose pods request everything is full even when they idle. Node affinity and topology spread are not evaluated.
  */
-import type { Node, Pod, PodSpec } from '../kube/reader.js';
+import type { Node, Pod, PodPlacement, PodSpec } from '../kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../quantity.js';
 import { nodeBlocker } from './scheduling.js';
 
@@ -14,7 +14,8 @@ export interface Requests {
   memory: number;
 }
 
-type ContainerList = PodSpec['containers'];
+type PlacementSpec = NonNullable<PodPlacement['spec']>;
+type ContainerList = PlacementSpec['containers'];
 
 function sum(containers: ContainerList | undefined): Requests {
   let cpu = 0;
@@ -27,7 +28,7 @@ function sum(containers: ContainerList | undefined): Requests {
 }
 
 /** A pod's requests: its containers and native sidecars, at least its largest init container, plus overhead. */
-export function podRequests(spec: PodSpec | undefined): Requests {
+export function podRequests(spec: PlacementSpec | undefined): Requests {
   const init = spec?.initContainers ?? [];
   const running = sum([...(spec?.containers ?? []), ...init.filter((c) => c.restartPolicy === 'Always')]);
   for (const c of init.filter((c) => c.restartPolicy !== 'Always')) {
@@ -70,9 +71,9 @@ function selectorBlocker(node: Node, spec: PodSpec | undefined): string | null {
 }
 
 /** Room for more pods shaped like `shape` (its spec gives requests, tolerations and nodeSelector). */
-export function clusterRoom(nodes: Node[], activePods: Pod[], shape: Pod): ClusterRoom {
+export function clusterRoom(nodes: Node[], activePods: PodPlacement[], shape: Pod): ClusterRoom {
   const need = podRequests(shape.spec);
-  const byNode = new Map<string, Pod[]>();
+  const byNode = new Map<string, PodPlacement[]>();
   for (const p of activePods) {
     const n = p.spec?.nodeName;
     if (n) byNode.set(n, [...(byNode.get(n) ?? []), p]);

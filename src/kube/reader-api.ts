@@ -57,6 +57,13 @@ export type StatefulSet = Wire<V1StatefulSet>;
 export type StorageClass = Wire<V1StorageClass>;
 export type HorizontalPodAutoscaler = Wire<V2HorizontalPodAutoscaler>;
 
+/** What a pod holds on its node (ClusterReader.listActivePods): identity, node, phase, its containers' requests. */
+export interface PodPlacement {
+  metadata?: Pick<NonNullable<Pod['metadata']>, 'name' | 'namespace'>;
+  spec?: Pick<PodSpec, 'nodeName' | 'containers' | 'initContainers' | 'overhead'>;
+  status?: Pick<NonNullable<Pod['status']>, 'phase'>;
+}
+
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'ReplicaSet';
 export type WorkloadObject = Deployment | StatefulSet | DaemonSet | Job | ReplicaSet;
 export interface Workload {
@@ -87,8 +94,12 @@ export interface ClusterReader {
   getPod(namespace: string, name: string): Promise<Pod | null>;
   listPods(namespace: string, labelSelector?: string | null): Promise<Pod[]>;
   listPodsOnNode(node: string): Promise<Pod[]>;
-  /** Pods of every namespace that still hold node resources (not Succeeded or Failed): what nodes have left. */
-  listActivePods(): Promise<Pod[]>;
+  /**
+   * Pods of every namespace that still hold node resources (not Succeeded or Failed): what nodes have left. Read in
+   * pages of LIST_CHUNK as kubectl reads lists, each pod kept only as its placement: a large cluster's pods never
+   * sit in memory whole (a 10,000-pod answer is tens of MB of JSON, Medic's heap is capped at 160 MB).
+   */
+  listActivePods(): Promise<PodPlacement[]>;
   /** Events whose involvedObject is this object, oldest first. Cluster-scoped objects: pass namespace undefined. */
   eventsFor(namespace: string | undefined, kind: string, name: string): Promise<KubeEvent[]>;
   /** A namespace's events with this reason (`FailedCreate`, say), whatever their object, oldest first. */

@@ -8,6 +8,7 @@
 import type { KubeApis } from './client.js';
 import type {
   ClusterReader,
+  Container,
   CronJob,
   HorizontalPodAutoscaler,
   KubeEvent,
@@ -17,6 +18,7 @@ import type {
   PersistentVolumeClaim,
   Pod,
   PodDisruptionBudget,
+  PodPlacement,
   ReplicaSet,
   ResourceQuota,
   Service,
@@ -53,6 +55,7 @@ export type {
   PersistentVolumeClaim,
   Pod,
   PodDisruptionBudget,
+  PodPlacement,
   PodSpec,
   ReplicaSet,
   ReplicaSetRevision,
@@ -91,6 +94,29 @@ export function createClusterReader(apis: KubeApis, options: ClusterReaderOption
 
 type List<T> = { items: T[] };
 
+/** kubectl's default `--chunk-size`: how many objects one page of a cluster-wide list holds. */
+export const LIST_CHUNK = 500;
+
+/** A pod reduced to its placement (ClusterReader.listActivePods). */
+function placement(pod: Pod): PodPlacement {
+  const requests = (c: Container) => ({
+    name: c.name,
+    ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}),
+    ...(c.resources?.requests ? { resources: { requests: c.resources.requests } } : {}),
+  });
+  const spec = pod.spec;
+  return {
+    metadata: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '' },
+    spec: {
+      containers: (spec?.containers ?? []).map(requests),
+      ...(spec?.initContainers ? { initContainers: spec.initContainers.map(requests) } : {}),
+      ...(spec?.nodeName ? { nodeName: spec.nodeName } : {}),
+      ...(spec?.overhead ? { overhead: spec.overhead } : {}),
+    },
+    ...(pod.status?.phase ? { status: { phase: pod.status.phase } } : {}),
+  };
+}
+
 /** The collection path of a workload kind (apps/v1, Jobs batch/v1). */
 const WORKLOAD_PATHS: Record<WorkloadKind, (namespace: string, name: string) => string> = {
   Deployment: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
@@ -107,6 +133,23 @@ function buildReader(apis: KubeApis, shared: SharedCache, signal?: AbortSignal):
     <T>(p: string, query?: KubeRequest['query']) =>
     () =>
       apis.send<T>({ path: p, ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
+  /** Every page of a list (limit and continue, as kubectl reads), each item kept as `keep` makes it. */
+  const pages =
+    <I, O>(p: string, query: Record<string, string>, keep: (item: I) => O) =>
+    async (): Promise<List<O>> => {
+      const kept: O[] = [];
+      let token: string | undefined;
+      do {
+        const page = await fetch<List<I> & { metadata?: { continue?: string } }>(p, {
+          ...query,
+          limit: LIST_CHUNK,
+          ...(token ? { continue: token } : {}),
+        })();
+        for (const item of page.items) kept.push(keep(item));
+        token = page.metadata?.continue || undefined;
+      } while (token);
+      return { items: kept };
+    };
   const items = async <T>(p: Promise<List<T> | null>): Promise<T[]> => (await p)?.items ?? [];
   /** A GET; a list of `listedIn` on the wire is waited for and answers it when it holds the object. */
   const get = <T>(k: string, what: string, call: () => Promise<T>, ...listedIn: string[]) =>
@@ -148,12 +191,12 @@ function buildReader(apis: KubeApis, shared: SharedCache, signal?: AbortSignal):
         fetch<List<Pod>>('/api/v1/pods', { fieldSelector: `spec.nodeName=${node}` }),
         pods,
       ),
+    // Not stored as GET answers: a placement is not the whole pod.
     listActivePods: () =>
       list(
         key.activePods(),
         'list running and pending pods',
-        fetch<List<Pod>>('/api/v1/pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
-        pods,
+        pages('/api/v1/pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, placement),
       ),
     eventsFor: (namespace, kind, name) =>
       events(
