@@ -120,7 +120,9 @@ export interface ClusterReader {
   getCronJob(namespace: string, name: string): Promise<CronJob | null>;
   getService(namespace: string, name: string): Promise<Service | null>;
   listServices(namespace: string): Promise<Service[]>;
+  /** A node without `status.images` and `metadata.managedFields` (read by no playbook; most of a node's size). */
   getNode(name: string): Promise<Node | null>;
+  /** Every node (as getNode has them), read in pages of LIST_CHUNK. */
   listNodes(): Promise<Node[]>;
   getPvc(namespace: string, name: string): Promise<PersistentVolumeClaim | null>;
   getPv(name: string): Promise<PersistentVolume | null>;

@@ -97,6 +97,17 @@ type List<T> = { items: T[] };
 /** kubectl's default `--chunk-size`: how many objects one page of a cluster-wide list holds. */
 export const LIST_CHUNK = 500;
 
+/**
+ * A node without the two parts no playbook reads and that make most of its size: the images its kubelet reports
+ * (up to 50 entries) and managedFields. Done to every node answer alike, GET or list, so a node read either way
+ * is the same; a cluster of thousands of nodes is kept in far less memory.
+ */
+function withoutBulk(node: Node): Node {
+  const { managedFields: _fields, ...metadata } = node.metadata ?? {};
+  const { images: _images, ...status } = node.status ?? {};
+  return { ...node, ...(node.metadata ? { metadata } : {}), ...(node.status ? { status } : {}) };
+}
+
 /** A pod reduced to its placement (ClusterReader.listActivePods). */
 function placement(pod: Pod): PodPlacement {
   const requests = (c: Container) => ({
@@ -280,8 +291,15 @@ function buildReader(apis: KubeApis, shared: SharedCache, signal?: AbortSignal):
         fetch<List<Service>>(path`/api/v1/namespaces/${namespace}/services`),
         { objects: byNamespacedName(key.service) },
       ),
-    getNode: (name) => get(key.node(name), `get node ${name}`, fetch<Node>(path`/api/v1/nodes/${name}`), key.nodes()),
-    listNodes: () => list(key.nodes(), 'list nodes', fetch<List<Node>>('/api/v1/nodes'), { objects: byName(key.node) }),
+    getNode: (name) =>
+      get(
+        key.node(name),
+        `get node ${name}`,
+        async () => withoutBulk(await fetch<Node>(path`/api/v1/nodes/${name}`)()),
+        key.nodes(),
+      ),
+    listNodes: () =>
+      list(key.nodes(), 'list nodes', pages('/api/v1/nodes', {}, withoutBulk), { objects: byName(key.node) }),
     getPvc: (namespace, name) =>
       scope.read(
         key.pvc(namespace, name),
