@@ -128,7 +128,7 @@ function placement(pod: Pod): PodPlacement {
   };
 }
 
-/** The collection path of a workload kind (apps/v1, Jobs batch/v1). */
+/** The path of an object of a workload kind (apps/v1; Jobs batch/v1). */
 const WORKLOAD_PATHS: Record<WorkloadKind, (namespace: string, name: string) => string> = {
   Deployment: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
   StatefulSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`,
