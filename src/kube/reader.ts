@@ -5,10 +5,10 @@
  * Over 300 lines because it is one short method per kind of read, each its API path with its answer key in one
  * call scope (./reader-calls.ts); split, the keys a list shares with the GETs it answers would drift apart.
  */
+import { LIST_CHUNK, placement, withoutBulk, workloadPath } from './answer-shapes.js';
 import type { KubeApis } from './client.js';
 import type {
   ClusterReader,
-  Container,
   CronJob,
   HorizontalPodAutoscaler,
   KubeEvent,
@@ -18,7 +18,6 @@ import type {
   PersistentVolumeClaim,
   Pod,
   PodDisruptionBudget,
-  PodPlacement,
   ReplicaSet,
   ResourceQuota,
   Service,
@@ -36,6 +35,8 @@ import {
 import { byName, byNamespacedName, answerKey as key, selectedFrom } from './reader-keys.js';
 import { labelSelectorString } from './selectors.js';
 import { type KubeRequest, apiPath as path } from './wire.js';
+
+export { LIST_CHUNK } from './answer-shapes.js';
 
 export type {
   ClusterReader,
@@ -93,49 +94,6 @@ export function createClusterReader(apis: KubeApis, options: ClusterReaderOption
 }
 
 type List<T> = { items: T[] };
-
-/** kubectl's default `--chunk-size`: how many objects one page of a cluster-wide list holds. */
-export const LIST_CHUNK = 500;
-
-/**
- * A node without the two parts no playbook reads and that make most of its size: the images its kubelet reports
- * (up to 50 entries) and managedFields. Done to every node answer alike, GET or list, so a node read either way
- * is the same; a cluster of thousands of nodes is kept in far less memory.
- */
-function withoutBulk(node: Node): Node {
-  const { managedFields: _fields, ...metadata } = node.metadata ?? {};
-  const { images: _images, ...status } = node.status ?? {};
-  return { ...node, ...(node.metadata ? { metadata } : {}), ...(node.status ? { status } : {}) };
-}
-
-/** A pod reduced to its placement (ClusterReader.listActivePods). */
-function placement(pod: Pod): PodPlacement {
-  const requests = (c: Container) => ({
-    name: c.name,
-    ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}),
-    ...(c.resources?.requests ? { resources: { requests: c.resources.requests } } : {}),
-  });
-  const spec = pod.spec;
-  return {
-    metadata: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '' },
-    spec: {
-      containers: (spec?.containers ?? []).map(requests),
-      ...(spec?.initContainers ? { initContainers: spec.initContainers.map(requests) } : {}),
-      ...(spec?.nodeName ? { nodeName: spec.nodeName } : {}),
-      ...(spec?.overhead ? { overhead: spec.overhead } : {}),
-    },
-    ...(pod.status?.phase ? { status: { phase: pod.status.phase } } : {}),
-  };
-}
-
-/** The path of an object of a workload kind (apps/v1; Jobs batch/v1). */
-const WORKLOAD_PATHS: Record<WorkloadKind, (namespace: string, name: string) => string> = {
-  Deployment: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
-  StatefulSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`,
-  DaemonSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/daemonsets/${name}`,
-  ReplicaSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/replicasets/${name}`,
-  Job: (ns, name) => path`/apis/batch/v1/namespaces/${ns}/jobs/${name}`,
-};
 
 function buildReader(apis: KubeApis, shared: SharedCache, signal?: AbortSignal): ClusterReader {
   const scope = new CallScope(shared, signal);
@@ -238,7 +196,7 @@ function buildReader(apis: KubeApis, shared: SharedCache, signal?: AbortSignal):
     getWorkload: async (namespace, kind, name) => {
       const what = `get ${kind} ${namespace}/${name}`;
       const listedIn = kind === 'ReplicaSet' ? [key.replicaSets(namespace)] : [];
-      const read = fetch<WorkloadObject>(WORKLOAD_PATHS[kind](namespace, name));
+      const read = fetch<WorkloadObject>(workloadPath(kind, namespace, name));
       const object = await get(key.workload(kind, namespace, name), what, read, ...listedIn);
       return object ? { kind, name, namespace, object } : null;
     },

@@ -6,6 +6,7 @@
  * instead, for planning a dry run. A change (not a dry run) drops those answers: what was read before it is stale.
  */
 import { PatchStrategy, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import { workloadPath } from './answer-shapes.js';
 import type { KubeApis } from './client.js';
 import { toKubeError } from './errors.js';
 import type {
@@ -107,13 +108,6 @@ async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
 
 const dryRunParam = (options: WriteOptions) => (options.dryRun ? { dryRun: 'All' } : {});
 
-/** The path of a workload kind's object (apps/v1), for reads: each change spells its own paths (RBAC is derived from them). */
-const WORKLOAD_PATHS: Record<WorkloadKind, (namespace: string, name: string) => string> = {
-  Deployment: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
-  StatefulSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`,
-  DaemonSet: (ns, name) => path`/apis/apps/v1/namespaces/${ns}/daemonsets/${name}`,
-};
-
 export function createClusterWriter(apis: KubeApis): ClusterWriter {
   const read = <T>(what: string, p: string, signal?: AbortSignal, query?: Record<string, string>) =>
     call(what, () => apis.send<T>({ path: p, ...(query ? { query } : {}), ...(signal ? { signal } : {}) }));
@@ -146,7 +140,7 @@ export function createClusterWriter(apis: KubeApis): ClusterWriter {
     withSharedReads: () => withSharedReads(writer, apis.answers),
 
     readWorkload: (namespace, kind, name, signal) =>
-      read(`read ${kind} ${namespace}/${name}`, WORKLOAD_PATHS[kind](namespace, name), signal),
+      read(`read ${kind} ${namespace}/${name}`, workloadPath(kind, namespace, name), signal),
 
     // Strict: a field the API server does not know fails the request instead of being dropped silently.
     patchWorkload(namespace, kind, name, patch, type, options) {
