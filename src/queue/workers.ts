@@ -12,6 +12,7 @@ import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { Redis } from '../store/redis.js';
 import { createRedisOutageLog, type RedisOutageLog } from '../store/redis-outage-log.js';
 import type { EnqueueResult } from './alert-batcher.js';
+import { watchForOrphans } from './orphans.js';
 import {
   ACTIONS_QUEUE,
   type ActionJobData,
@@ -54,6 +55,8 @@ export interface WorkerOptions<T> {
   redisErrors?: RedisOutageLog;
   /** How long close() lets in-flight jobs finish before aborting them so they are retried; default 20 s. */
   shutdownGraceMs?: number;
+  /** After a reconnect, how long before (and between) the looks for jobs lost with Redis (./orphans.ts); default 1 s. */
+  orphanGraceMs?: number;
 }
 
 export interface RunningWorker {
@@ -67,11 +70,14 @@ export function startWorker<T>(queueName: string, options: WorkerOptions<T>): Ru
   const { metrics } = options;
   const logger = options.logger.child({ queue: queueName });
   const fallbackSignal = new AbortController().signal;
+  /** The ids of the jobs this worker is running: a job active under its token but not here was lost (./orphans.ts). */
+  const running = new Set<string>();
 
   const worker = new Worker<T>(
     queueName,
     async (job: Job<T>, _token?: string, signal?: AbortSignal) => {
       const jobId = job.id ?? '';
+      running.add(jobId);
       const started = performance.now();
       const context: JobContext = {
         jobId,
@@ -91,6 +97,8 @@ export function startWorker<T>(queueName: string, options: WorkerOptions<T>): Ru
         metrics.jobFailures.inc({ queue: queueName, kind: outcome });
         if (permanent) throw new UnrecoverableError(errorMessage(error));
         throw error instanceof Error ? error : new Error(errorMessage(error));
+      } finally {
+        running.delete(jobId);
       }
     },
     {
@@ -115,11 +123,16 @@ export function startWorker<T>(queueName: string, options: WorkerOptions<T>): Ru
   });
   const redisErrors = options.redisErrors ?? createRedisOutageLog({ logger });
   worker.on('error', (error) => redisErrors.report(`worker ${queueName}`, error));
+  const stopWatching = watchForOrphans(worker, options.connection, running, {
+    logger,
+    ...(options.orphanGraceMs !== undefined ? { graceMs: options.orphanGraceMs } : {}),
+  });
 
   const graceMs = options.shutdownGraceMs ?? 20_000;
   return {
     worker,
     async close() {
+      stopWatching();
       const closing = worker.close();
       const timer = setTimeout(() => {
         logger.warn({ graceMs }, 'jobs still running at shutdown; aborting them so they are retried');
