@@ -2,6 +2,11 @@
  * `medic demo --alertmanager`: a real prometheus-alertmanager between the demo's alerts and Medic. The demo
  * posts the alerts to its API v2; Alertmanager groups them by namespace and calls Medic's webhook with the
  * bearer token, exactly as in production (a kube-prometheus-like route with a short group_wait).
+ *
+ * The demo's alerts started minutes ago, and Alertmanager flushes a new group at once when an alert's group_wait
+ * is already over (dispatch.go, aggrGroup.insert): its first notification can go out before the rest of the same
+ * POST is inserted, and carry only part of the group. A short group_interval sends the complete group a second
+ * later instead of a minute later.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -29,7 +34,7 @@ function alertmanagerConfig(webhookUrl: string, token: string, groupBy: string[]
       receiver: 'medic',
       group_by: groupBy,
       group_wait: '1s',
-      group_interval: '1m',
+      group_interval: '1s',
       repeat_interval: '12h',
     },
     receivers: [
