@@ -109,3 +109,36 @@ export function listNames(names: string[], max = 5): string {
 export function isPodReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
+
+/** Waiting reasons of a container on its way up: not (yet) a failure. */
+const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
+
+/** Why a pod cannot run, in the words of whoever said so; `who` is that component. */
+export interface Blocked {
+  pod: Pod;
+  who: 'kubelet' | 'scheduler';
+  /** "container api of pod x cannot start: CreateContainerConfigError (…)", "pod x cannot be scheduled: 0/3 …". */
+  text: string;
+}
+
+/**
+ * Why `pod` cannot run: its first container stuck before it can run (waiting for a reason other than being created:
+ * CreateContainerConfigError, CreateContainerError, CrashLoopBackOff, an image error, …), or the scheduler's refusal
+ * (PodScheduled False, Unschedulable). Null for a pod running or on its way up. A pod blocked so fails for a reason
+ * of its own, whatever its workload's manifest says.
+ */
+export function blockedPod(pod: Pod): Blocked | null {
+  for (const v of containersOf(pod)) {
+    const waiting = v.status.state?.waiting;
+    if (waiting?.reason === undefined || STARTING.has(waiting.reason)) continue;
+    const message = waiting.message ? ` (${waiting.message.trim()})` : '';
+    const text = `container ${v.status.name} of pod ${podName(pod)} cannot start: ${waiting.reason}${message}`;
+    return { pod, who: 'kubelet', text };
+  }
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+    const why = scheduled.message?.trim().replace(/\.$/, '') ?? 'Unschedulable';
+    return { pod, who: 'scheduler', text: `pod ${podName(pod)} cannot be scheduled: ${why}` };
+  }
+  return null;
+}
