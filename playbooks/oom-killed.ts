@@ -24,10 +24,13 @@ export const oomKilled: Playbook = {
     const { action, advice, headline } = memoryLimitFix(facts, workload, namespace);
     const pods = focused.map((k) => podName(k.view.pod));
     const crashing = focused.some((k) => k.view.status.state?.waiting?.reason === 'CrashLoopBackOff');
-    const limit = facts.limitBytes === null ? 'memory limit' : `memory limit of ${formatMemory(facts.limitBytes)}`;
+    const how =
+      facts.limitBytes === null
+        ? 'with no memory limit of its own'
+        : `by its own memory limit of ${formatMemory(facts.limitBytes)}`;
     const restarts = Math.max(...focused.map((k) => k.view.status.restartCount ?? 0));
     const summary =
-      `Container ${facts.container} was OOMKilled by its own ${limit} in ${listNames(pods, 3)} (${restarts} restart(s))` +
+      `Container ${facts.container} was OOMKilled ${how} in ${listNames(pods, 3)} (${restarts} restart(s))` +
       (crashing ? '; the kills are what keeps it in CrashLoopBackOff' : '') +
       (action ? `. Raise the limit to ${String(action.params.limit)}.` : `. ${headline}`);
     const evidence = [...facts.evidence];

@@ -57,7 +57,7 @@ export const sidecarOom: Playbook = {
     const { action, advice, headline } = memoryLimitFix(facts, workload, namespace);
     if (advice) evidence.push({ kind: 'spec', text: advice });
     const summary =
-      `The ${first.sidecar?.name ?? sidecar} sidecar ${sidecar} was OOMKilled by its ${facts.limitBytes === null ? 'memory limit' : `${formatMemory(facts.limitBytes)} memory limit`} in ${affected.length} of ${pods.length} pod(s) of ${group}; ` +
+      `The ${first.sidecar?.name ?? sidecar} sidecar ${sidecar} was OOMKilled ${facts.limitBytes === null ? 'with no memory limit of its own' : `by its ${formatMemory(facts.limitBytes)} memory limit`} in ${affected.length} of ${pods.length} pod(s) of ${group}; ` +
       'each restart re-registers the service under a new id, so registration and traffic break for the app' +
       (action
         ? `. Raise ${sidecar}'s limit to ${String(action.params.limit)} and alert when a container passes 90% of its limit.`

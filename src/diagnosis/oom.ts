@@ -126,6 +126,17 @@ export interface MemoryLimitFix {
  * webhook injected, the annotation its injector reads (no button: patching the template would change nothing).
  */
 export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, namespace: string): MemoryLimitFix {
+  if (facts.limitBytes === null) {
+    // No limit was hit: the kernel killed it when its node (or the pods' cgroup) ran out of memory. A limit sized
+    // from its request (usage at the kill is rarely known) could sit below what it uses and kill it sooner.
+    const request =
+      facts.requestBytes === null ? 'no memory request either' : `a request of ${formatMemory(facts.requestBytes)}`;
+    return {
+      action: null,
+      advice: `${facts.container} has no memory limit and ${request}: no limit was hit; the kernel killed it when its node ran out of memory, with pods using more than they request. Set its memory request to what it really uses, so the scheduler stops overcommitting the node, then a limit above that; no limit is proposed, since one below its real usage would kill it sooner.`,
+      headline: `No limit was hit: ${facts.container} has none, so its node ran out of memory. Set its memory request, then a limit, to what it really uses.`,
+    };
+  }
   const ref = workloadRef(workload);
   if (!workload || !ref) {
     return {
