@@ -7,18 +7,22 @@ import type { Evidence } from '../src/types.js';
 
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 
-function classify(text: string): string {
+/** What the pull error says; `registrySide`: the registry failed (unreachable, rate limit), not the image itself. */
+function classify(text: string): { cause: string; registrySide: boolean } {
+  const image = (cause: string) => ({ cause, registrySide: false });
+  const registry = (cause: string) => ({ cause, registrySide: true });
   // containerd's gRPC NotFound and a registry's "manifest unknown" are certain; status codes only as whole words
   // (registry hosts such as ECR account ids contain digit runs like 401).
-  if (/code = NotFound|manifest unknown/i.test(text)) return 'the image or tag does not exist in the registry';
+  if (/code = NotFound|manifest unknown/i.test(text)) return image('the image or tag does not exist in the registry');
+  // Before the credentials: Docker Hub's rate-limit message asks to authenticate, and its 429 is no refusal.
+  if (/toomanyrequests|rate limit|\b429\b/i.test(text)) return registry('the registry rate-limited the pulls');
   if (/unauthorized|authorization|access denied|forbidden|\b40[13]\b|no basic auth/i.test(text)) {
-    return 'the registry refused the credentials (check imagePullSecrets and the repository path)';
+    return image('the registry refused the credentials (check imagePullSecrets and the repository path)');
   }
-  if (/not found|does not exist|\b404\b/i.test(text)) return 'the image or tag does not exist in the registry';
+  if (/not found|does not exist|\b404\b/i.test(text)) return image('the image or tag does not exist in the registry');
   if (/timeout|i\/o|dial tcp|connection refused|no such host|TLS/i.test(text))
-    return 'the registry could not be reached';
-  if (/toomanyrequests|rate limit/i.test(text)) return 'the registry rate-limited the pulls';
-  return 'the image could not be pulled';
+    return registry('the registry could not be reached');
+  return image('the image could not be pulled');
 }
 
 export const imagePull: Playbook = {
@@ -60,11 +64,20 @@ export const imagePull: Playbook = {
       failing.map((v) => v.pod),
     );
     evidence.push(...rollback.evidence);
-    const summary = `Image ${image} cannot be pulled: ${classify(errorText)}.${rollback.action ? ` It came with the newest revision: roll back to ${rollback.previous}.` : ''}`;
+    const { cause, registrySide } = classify(errorText);
+    // A registry that is down or rate-limiting fails every image alike: rolling back to an image that is only
+    // cached on some nodes would not be the fix, and would undo a release that did nothing wrong.
+    const action = registrySide ? null : rollback.action;
+    const next = registrySide
+      ? ' The image itself is not at fault, so no rollback is proposed: authenticate the pulls (imagePullSecrets), pull through a mirror or cache, or wait for the registry.'
+      : action
+        ? ` It came with the newest revision: roll back to ${rollback.previous}.`
+        : '';
+    const summary = `Image ${image} cannot be pulled: ${cause}.${next}`;
     return {
       rootCause: { code: 'IMAGE_PULL_FAILURE', summary, confidence: 'high' },
       evidence,
-      actions: rollback.action ? [rollback.action] : [],
+      actions: action ? [action] : [],
     };
   },
 };
