@@ -7,9 +7,10 @@
  * ~20 s instead of ~7 s in about one run in three, its last jobs waiting for exactly that.
  *
  * After its connection comes back, each worker gives such jobs back at once: an active job whose lock holds one of
- * ITS tokens (BullMQ's `<worker id>:<n>`) but which it is not running, seen so twice `graceMs` apart (a job just
- * fetched is running within microseconds; the two looks leave any such race a second to settle). Only the worker
- * that issued a token can tell whether it holds the job, so another replica's jobs are never touched.
+ * ITS tokens (BullMQ's `<worker id>:<n>`) but which it does not hold (not running, nor finished in the last 10 s
+ * with its completion maybe still on the way), seen so twice `graceMs` apart (a job just fetched is running within
+ * microseconds; the two looks leave any such race a second to settle). Only the worker that issued a token can
+ * tell whether it holds the job, so another replica's jobs are never touched.
  */
 import { Job, type Worker } from 'bullmq';
 import type { Logger } from '../logger.js';
@@ -21,10 +22,46 @@ export interface OrphanWatchOptions {
   logger: Logger;
 }
 
-/** Active jobs locked with one of `worker`'s tokens that it is not running; token by job id. */
-async function orphanedJobs(worker: Worker, client: Redis, running: ReadonlySet<string>): Promise<Map<string, string>> {
+/**
+ * The jobs a worker holds: those it runs, and those it finished in the last FINISHING_MS, whose completion BullMQ may
+ * still be writing (a job leaves the processor before moveToFinished reaches Redis, and a reconnect may delay that).
+ */
+export interface JobLedger {
+  start(id: string): void;
+  finish(id: string): void;
+  holds(id: string): boolean;
+}
+
+const FINISHING_MS = 10_000;
+
+export function createJobLedger(now: () => number = Date.now): JobLedger {
+  const running = new Set<string>();
+  const finished = new Map<string, number>();
+  return {
+    start(id) {
+      finished.delete(id);
+      running.add(id);
+    },
+    finish(id) {
+      running.delete(id);
+      finished.delete(id);
+      finished.set(id, now());
+      // Insertion order is finishing order: drop the old ones from the front.
+      for (const [old, at] of finished) {
+        if (at > now() - FINISHING_MS) break;
+        finished.delete(old);
+      }
+    },
+    holds(id) {
+      return running.has(id) || (finished.get(id) ?? Number.NEGATIVE_INFINITY) > now() - FINISHING_MS;
+    },
+  };
+}
+
+/** Active jobs locked with one of `worker`'s tokens that it does not hold; token by job id. */
+async function orphanedJobs(worker: Worker, client: Redis, ledger: JobLedger): Promise<Map<string, string>> {
   const active = await client.lrange(worker.toKey('active'), 0, -1);
-  const candidates = active.filter((id) => !running.has(id));
+  const candidates = active.filter((id) => !ledger.holds(id));
   if (candidates.length === 0) return new Map();
   const locks = await client.mget(...candidates.map((id) => worker.toKey(`${id}:lock`)));
   const mine = `${worker.id}:`;
@@ -40,13 +77,13 @@ async function orphanedJobs(worker: Worker, client: Redis, running: ReadonlySet<
 export async function releaseOrphans(
   worker: Worker,
   client: Redis,
-  running: ReadonlySet<string>,
+  ledger: JobLedger,
   graceMs: number,
 ): Promise<number> {
-  const first = await orphanedJobs(worker, client, running);
+  const first = await orphanedJobs(worker, client, ledger);
   if (first.size === 0) return 0;
   await new Promise((resolve) => setTimeout(resolve, graceMs));
-  const second = await orphanedJobs(worker, client, running);
+  const second = await orphanedJobs(worker, client, ledger);
   let released = 0;
   for (const [id, token] of second) {
     if (first.get(id) !== token) continue;
@@ -65,7 +102,7 @@ export async function releaseOrphans(
 export function watchForOrphans(
   worker: Worker,
   connection: Redis,
-  running: ReadonlySet<string>,
+  ledger: JobLedger,
   options: OrphanWatchOptions,
 ): () => void {
   const graceMs = options.graceMs ?? 1000;
@@ -79,7 +116,7 @@ export function watchForOrphans(
     lost = false;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      releaseOrphans(worker, connection, running, graceMs).then(
+      releaseOrphans(worker, connection, ledger, graceMs).then(
         (count) => {
           if (count > 0) options.logger.info({ jobs: count }, 'gave back jobs left active when Redis went away');
         },

@@ -12,7 +12,7 @@ import type { DiagnoseRequest } from '../pipeline/diagnose-request.js';
 import type { Redis } from '../store/redis.js';
 import { createRedisOutageLog, type RedisOutageLog } from '../store/redis-outage-log.js';
 import type { EnqueueResult } from './alert-batcher.js';
-import { watchForOrphans } from './orphans.js';
+import { createJobLedger, watchForOrphans } from './orphans.js';
 import {
   ACTIONS_QUEUE,
   type ActionJobData,
@@ -70,14 +70,14 @@ export function startWorker<T>(queueName: string, options: WorkerOptions<T>): Ru
   const { metrics } = options;
   const logger = options.logger.child({ queue: queueName });
   const fallbackSignal = new AbortController().signal;
-  /** The ids of the jobs this worker is running: a job active under its token but not here was lost (./orphans.ts). */
-  const running = new Set<string>();
+  /** The jobs this worker holds: one active under its token but not held was lost with Redis (./orphans.ts). */
+  const ledger = createJobLedger();
 
   const worker = new Worker<T>(
     queueName,
     async (job: Job<T>, _token?: string, signal?: AbortSignal) => {
       const jobId = job.id ?? '';
-      running.add(jobId);
+      ledger.start(jobId);
       const started = performance.now();
       const context: JobContext = {
         jobId,
@@ -98,7 +98,7 @@ export function startWorker<T>(queueName: string, options: WorkerOptions<T>): Ru
         if (permanent) throw new UnrecoverableError(errorMessage(error));
         throw error instanceof Error ? error : new Error(errorMessage(error));
       } finally {
-        running.delete(jobId);
+        ledger.finish(jobId);
       }
     },
     {
@@ -123,7 +123,7 @@ export function startWorker<T>(queueName: string, options: WorkerOptions<T>): Ru
   });
   const redisErrors = options.redisErrors ?? createRedisOutageLog({ logger });
   worker.on('error', (error) => redisErrors.report(`worker ${queueName}`, error));
-  const stopWatching = watchForOrphans(worker, options.connection, running, {
+  const stopWatching = watchForOrphans(worker, options.connection, ledger, {
     logger,
     ...(options.orphanGraceMs !== undefined ? { graceMs: options.orphanGraceMs } : {}),
   });

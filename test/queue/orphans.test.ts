@@ -5,6 +5,7 @@
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics.js';
+import { createJobLedger } from '../../src/queue/orphans.js';
 import { type RunningWorker, startWorker } from '../../src/queue/workers.js';
 import type { Redis } from '../../src/store/redis.js';
 import { connect, deleteKeysUnder, silentLogger, uniquePrefix } from '../support/redis.js';
@@ -78,5 +79,20 @@ describe('jobs left active when Redis went away', () => {
     expect(await queue.getJobState('hold')).toBe('completed');
     expect(await queue.getJobState('theirs')).toBe('active');
     expect(runs).toEqual(['hold', 'lost']);
+  });
+});
+
+describe('the jobs a worker holds', () => {
+  it('holds a job while it runs and for 10 s after it finished, while its completion may still be on the way', () => {
+    let now = 1_000_000;
+    const ledger = createJobLedger(() => now);
+    ledger.start('a');
+    expect(ledger.holds('a')).toBe(true);
+    ledger.finish('a');
+    now += 9_000;
+    expect(ledger.holds('a')).toBe(true);
+    now += 1_001;
+    expect(ledger.holds('a')).toBe(false);
+    expect(ledger.holds('never-seen')).toBe(false);
   });
 });
