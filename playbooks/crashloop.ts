@@ -73,8 +73,12 @@ export const crashloop: Playbook = {
     evidence.push(...rollback.evidence);
     const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
     if (!rollback.action) {
-      const replace = await replaceLonePod(ctx, workload, pods, focus.pod.metadata?.namespace ?? 'default');
-      if (replace) actions.push(replace);
+      const failing = [
+        ...new Map(crashing.filter((v) => v.status.name === name).map((v) => [podName(v.pod), v.pod])).values(),
+      ];
+      const replace = await replaceLonePod(ctx, workload, failing, focus.pod.metadata?.namespace ?? 'default');
+      evidence.push(...replace.evidence);
+      if (replace.action) actions.push(replace.action);
     }
     const meaning =
       probe && /liveness/i.test(probe.message ?? '')

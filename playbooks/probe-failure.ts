@@ -155,10 +155,11 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     const replace = await replaceLonePod(
       ctx,
       workload,
-      [...new Set(same.map((f) => podName(f.view.pod)))],
+      [...new Map(same.map((f) => [podName(f.view.pod), f.view.pod])).values()],
       view.pod.metadata?.namespace ?? 'default',
     );
-    if (replace) actions.push(replace);
+    evidence.push(...replace.evidence);
+    if (replace.action) actions.push(replace.action);
   }
   const probeText = probe ? ` (${describeProbe(probe).split(',')[0]})` : '';
   const fix = slowStart

@@ -2,7 +2,7 @@
 import type { Deployment, Pod, ReplicaSetRevision, Workload } from '../kube/reader.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
-import { isPodReady } from './pods.js';
+import { isPodReady, podName } from './pods.js';
 
 export interface RevisionFinding {
   evidence: Evidence[];
@@ -64,23 +64,37 @@ export async function rollbackIfNewRevision(
 
 /**
  * delete-pod when exactly one pod of a workload fails while siblings are healthy: something local to that pod (its
- * node, its state) is the likelier cause, and its controller replaces it. Null when more pods fail.
+ * node, its state) is the likelier cause, and its controller replaces it. None when more pods fail, and none for a
+ * pod that keeps data on a PersistentVolumeClaim: its replacement mounts the same claim (a StatefulSet's ordinal,
+ * a Deployment's shared claim), so whatever in that data breaks it breaks the new pod too; the evidence says so.
  */
 export async function replaceLonePod(
   ctx: PlaybookContext,
   workload: Workload | null,
-  failingPods: string[],
+  failingPods: Pod[],
   namespace: string,
-): Promise<ProposedAction | null> {
+): Promise<{ action: ProposedAction | null; evidence: Evidence[] }> {
+  const none = { action: null, evidence: [] };
   const [pod] = failingPods;
-  if (!workload || !pod || failingPods.length !== 1) return null;
+  if (!workload || !pod || failingPods.length !== 1) return none;
   const siblings = await ctx.read(ctx.reader.podsOf(workload), []);
   const healthy = siblings.filter((p) => isPodReady(p)).length;
-  if (healthy === 0 || siblings.length < 2) return null;
+  if (healthy === 0 || siblings.length < 2) return none;
+  const name = podName(pod);
+  const claims = (pod.spec?.volumes ?? []).flatMap((v) =>
+    v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : [],
+  );
+  if (claims.length > 0) {
+    const text = `Only ${name} fails while ${healthy} sibling(s) are healthy, but it keeps its data on claim(s) ${claims.join(', ')}: a replacement pod mounts the same claim(s), so deleting the pod is not proposed; look at what is in that data.`;
+    return { action: null, evidence: [{ kind: 'spec', text }] };
+  }
   return {
-    kind: 'delete-pod',
-    title: `Delete pod ${pod} so its controller replaces it (${healthy} sibling(s) are healthy)`,
-    params: { namespace, pod },
-    risk: 'medium',
+    action: {
+      kind: 'delete-pod',
+      title: `Delete pod ${name} so its controller replaces it (${healthy} sibling(s) are healthy)`,
+      params: { namespace, pod: name },
+      risk: 'medium',
+    },
+    evidence: [],
   };
 }
