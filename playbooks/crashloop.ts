@@ -73,9 +73,7 @@ export const crashloop: Playbook = {
     evidence.push(...rollback.evidence);
     const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
     if (!rollback.action) {
-      const failing = [
-        ...new Map(crashing.filter((v) => v.status.name === name).map((v) => [podName(v.pod), v.pod])).values(),
-      ];
+      const failing = crashing.filter((v) => v.status.name === name).map((v) => v.pod);
       const replace = await replaceLonePod(ctx, workload, failing, focus.pod.metadata?.namespace ?? 'default');
       evidence.push(...replace.evidence);
       if (replace.action) actions.push(replace.action);

@@ -155,7 +155,7 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     const replace = await replaceLonePod(
       ctx,
       workload,
-      [...new Map(same.map((f) => [podName(f.view.pod), f.view.pod])).values()],
+      same.map((f) => f.view.pod),
       view.pod.metadata?.namespace ?? 'default',
     );
     evidence.push(...replace.evidence);

@@ -64,9 +64,10 @@ export async function rollbackIfNewRevision(
 
 /**
  * delete-pod when exactly one pod of a workload fails while siblings are healthy: something local to that pod (its
- * node, its state) is the likelier cause, and its controller replaces it. None when more pods fail, and none for a
- * pod that keeps data on a PersistentVolumeClaim: its replacement mounts the same claim (a StatefulSet's ordinal,
- * a Deployment's shared claim), so whatever in that data breaks it breaks the new pod too; the evidence says so.
+ * node, its state) is the likelier cause, and its controller replaces it. None when more pods fail (`failingPods` may
+ * name one pod more than once), and none for a pod that keeps data on a PersistentVolumeClaim: its replacement
+ * mounts the same claim (a StatefulSet's ordinal, a Deployment's shared claim), so whatever in that data breaks it
+ * breaks the new pod too; the evidence says so.
  */
 export async function replaceLonePod(
   ctx: PlaybookContext,
@@ -75,8 +76,10 @@ export async function replaceLonePod(
   namespace: string,
 ): Promise<{ action: ProposedAction | null; evidence: Evidence[] }> {
   const none = { action: null, evidence: [] };
-  const [pod] = failingPods;
-  if (!workload || !pod || failingPods.length !== 1) return none;
+  // One pod may appear once per failing container.
+  const distinct = [...new Map(failingPods.map((p) => [podName(p), p])).values()];
+  const [pod] = distinct;
+  if (!workload || !pod || distinct.length !== 1) return none;
   const siblings = await ctx.read(ctx.reader.podsOf(workload), []);
   const healthy = siblings.filter((p) => isPodReady(p)).length;
   if (healthy === 0 || siblings.length < 2) return none;
