@@ -3,11 +3,11 @@
  * periods in which the container ran out of quota). A container without a CPU limit has no CFS quota and cannot be
  * throttled by its own limit: that alert is answered UNKNOWN, saying so, never with a limit change.
  */
-import { alertThrottledShare, cpuFacts, cpuLimitAction, cpuWords, percent } from '../src/diagnosis/cpu.js';
+import { alertThrottledShare, cpuFacts, cpuLimitFix, cpuWords, percent } from '../src/diagnosis/cpu.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
-import { formatCpu, parseCpuMillis } from '../src/quantity.js';
+import { formatCpu } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
 
 /** CPUThrottlingHigh and custom rules named after throttling (ContainerCpuThrottled, …). */
@@ -57,29 +57,31 @@ export const cpuThrottling: Playbook = {
 
     const workload = target.workload;
     const namespace = target.namespace ?? workload?.namespace ?? 'default';
-    const proposal = cpuLimitAction(facts, workload, namespace);
+    const fix = cpuLimitFix(facts, workload, namespace);
     const limit = cpuWords(facts.limitMillis);
     const usage =
       facts.usageMillis === null
         ? ''
         : `, using ${formatCpu(facts.usageMillis)} (${Math.round((facts.usageMillis / facts.limitMillis) * 100)}% of it)`;
     const shareText = share === null ? '' : `: ${percent(share)} of its CFS periods are throttled`;
-    const proposed = proposal ? cpuWords(parseCpuMillis(proposal.action.params.limit) ?? 0) : '';
-    if (proposal) evidence.push({ kind: 'spec', text: `Why ${proposed}: ${proposal.why}` });
-    else
-      evidence.push({
-        kind: 'spec',
-        text: 'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the CPU limit where the pod is defined.',
-      });
-    const summary =
-      `Container ${where} is throttled by its own CPU limit of ${limit}${usage}${shareText}, so requests wait for CPU time it is not allowed to use.` +
-      (proposal ? ` Raise the limit to ${proposed}.` : '');
+    evidence.push({
+      kind: 'spec',
+      text:
+        fix?.why ??
+        'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the CPU limit where the pod is defined.',
+    });
+    const next = !fix
+      ? ''
+      : fix.action
+        ? ` Raise the limit to ${cpuWords(fix.proposedMillis)}.`
+        : ` ${container} is not in the pod template (injected at admission), so no template patch is offered; raise it to ${cpuWords(fix.proposedMillis)} where it is injected.`;
+    const summary = `Container ${where} is throttled by its own CPU limit of ${limit}${usage}${shareText}, so requests wait for CPU time it is not allowed to use.${next}`;
     // High when the limit is visibly the ceiling (usage at it, or the share measured); medium on the alert alone.
     const pinned = facts.usageMillis !== null && facts.usageMillis >= facts.limitMillis * 0.8;
     return {
       rootCause: { code: 'CPU_THROTTLING', summary, confidence: pinned || facts.history ? 'high' : 'medium' },
       evidence,
-      actions: proposal ? [proposal.action] : [],
+      actions: fix?.action ? [fix.action] : [],
       partial,
     };
   },

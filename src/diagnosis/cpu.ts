@@ -6,6 +6,7 @@ import type { Container, Pod, Workload } from '../kube/reader.js';
 import { type CpuHistory, fetchCpuHistory } from '../prometheus/cpu.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity, proposeCpuLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
+import { injectedLimitAdvice, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import { podName, podNamespace, workloadRef } from './pods.js';
 
@@ -123,25 +124,41 @@ function historyText(container: string, pod: string, h: CpuHistory, limitMillis:
   return `Prometheus, ${container} in pod ${pod}: ${parts.join(', ')}`;
 }
 
-/** set-cpu-limit with the reason for its number, or null without a limit to raise or a workload to patch. */
-export function cpuLimitAction(
-  facts: CpuFacts,
-  workload: Workload | null,
-  namespace: string,
-): { action: ProposedAction; why: string } | null {
+/** The raised CPU limit for the focused container: a set-cpu-limit proposal, or the sentence to say instead of one. */
+export interface CpuLimitFix {
+  /** The limit proposed, in millicores. */
+  proposedMillis: number;
+  action: ProposedAction | null;
+  /** Why this number (with the action), or what to change instead of a template patch (without it). */
+  why: string;
+}
+
+/**
+ * set-cpu-limit with the reason for its number; for a container an admission webhook injected, the annotation its
+ * injector reads instead (patching the template would change nothing). Null without a limit to raise or a workload.
+ */
+export function cpuLimitFix(facts: CpuFacts, workload: Workload | null, namespace: string): CpuLimitFix | null {
   const ref = workloadRef(workload);
-  if (!ref || facts.limitMillis === null) return null;
+  if (!workload || !ref || facts.limitMillis === null) return null;
   const usage = Math.max(facts.usageMillis ?? 0, facts.history?.peakUsageMillis ?? 0) || null;
   const proposed = proposeCpuLimit(facts.limitMillis, usage);
+  const limit = formatCpu(proposed);
+  if (!templateDefines(workload, facts.container)) {
+    return {
+      proposedMillis: proposed,
+      action: null,
+      why: injectedLimitAdvice(workload, facts.container, limit, 'cpu'),
+    };
+  }
   const from = cpuWords(facts.limitMillis);
   const basis =
     usage !== null && usage * 1.5 > facts.limitMillis * 2
       ? `1.5× the highest usage seen (${formatCpu(usage)})`
       : `2× the ${from} limit`;
-  const limit = formatCpu(proposed);
   const why = `${cpuWords(proposed)} is ${basis}, rounded up: a throttled container's usage is capped at its limit and cannot show how much CPU it wants, so the limit is raised one reviewable step; if the throttled share stays above 25% after the rollout, raise it again. The request (${facts.requestMillis === null ? 'none' : cpuWords(facts.requestMillis)}) stays as it is, below the new limit, so scheduling does not change.`;
   return {
-    why,
+    proposedMillis: proposed,
+    why: `Why ${cpuWords(proposed)}: ${why}`,
     action: {
       kind: 'set-cpu-limit',
       title: `Raise ${facts.container} CPU limit ${from} → ${cpuWords(proposed)} on ${ref} (${basis})`,

@@ -149,7 +149,7 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
   if (!templateDefines(workload, facts.container)) {
     return {
       action: null,
-      advice: injectedLimitAdvice(workload, facts.container, limit),
+      advice: injectedLimitAdvice(workload, facts.container, limit, 'memory'),
       headline: `${facts.container} is not in the pod template (injected at admission), so no template patch is offered.`,
     };
   }
