@@ -7,7 +7,7 @@
 import { type ClusterRoom, clusterRoom, describeRoom, formatRequests, podRequests } from '../src/diagnosis/capacity.js';
 import { HPA_TOLERANCE, hottestMetric, readHpa, wantedReplicas } from '../src/diagnosis/hpa.js';
 import type { Playbook, PlaybookContext, ResolvedTarget } from '../src/diagnosis/playbook.js';
-import { blockedPod, eventEvidence } from '../src/diagnosis/pods.js';
+import { eventEvidence, findBlockedPod } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { HorizontalPodAutoscaler, Node, Pod, PodSpec } from '../src/kube/reader.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
@@ -49,7 +49,7 @@ export const hpaMaxedOut: Playbook = {
     if (!t?.found || t.unreadable) return null;
     // Pods blocked for a reason no earlier playbook knew (a container that cannot be created, a selector no node
     // matches): more replicas would be more blocked pods, and the ceiling is not why they fail.
-    if (t.pods.some((p) => blockedPod(p) !== null)) return null;
+    if (await findBlockedPod(ctx, t.pods)) return null;
     const aboutHpa = t.kind === 'HorizontalPodAutoscaler';
     const hpa = await governingHpa(ctx, t);
     if (!hpa) return null;

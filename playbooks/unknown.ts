@@ -1,6 +1,6 @@
 /** UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found. */
 import type { Playbook } from '../src/diagnosis/playbook.js';
-import { blockedPod, containersOf, eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
+import { containersOf, eventEvidence, findBlockedPod, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
 import { labelSelectorString, type PodDisruptionBudget } from '../src/kube/reader.js';
@@ -84,7 +84,7 @@ export const unknown: Playbook = {
       const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
       for (const e of events.filter((e) => e.type === 'Warning').slice(-2)) evidence.push(eventEvidence(e));
     }
-    const blocked = pods.map(blockedPod).find((b) => b !== null);
+    const blocked = await findBlockedPod(ctx, pods);
     const summary = blocked
       ? `${blocked.text.charAt(0).toUpperCase()}${blocked.text.slice(1)}. No playbook knows this failure, so Medic proposes nothing: the ${blocked.who}'s message says what to change.`
       : `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;

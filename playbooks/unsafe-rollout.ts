@@ -4,7 +4,7 @@
  * or behind a traffic alert (a Service's 5xx, QPS, latency) that started within 15 minutes of a finished rollout.
  */
 import type { Playbook } from '../src/diagnosis/playbook.js';
-import { blockedPod, eventEvidence, sidecarRuleFor } from '../src/diagnosis/pods.js';
+import { eventEvidence, findBlockedPod, sidecarRuleFor } from '../src/diagnosis/pods.js';
 import { type RecentRollout, recentRollout, TRAFFIC_ALERT } from '../src/diagnosis/rollout-timing.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../src/kube/reader.js';
@@ -81,7 +81,7 @@ export const unsafeRollout: Playbook = {
     if (!ctx.target?.found || w?.kind !== 'Deployment') return null;
     // A pod blocked for a reason no earlier playbook knew (a container that cannot be created, a node selector no
     // node matches) is not explained by how the Deployment rolls out: patching its rollout would leave it blocked.
-    if (ctx.target.pods.some((p) => blockedPod(p) !== null)) return null;
+    if (await findBlockedPod(ctx, ctx.target.pods)) return null;
     const d = w.object as Deployment;
     const hpa = await ctx.read(ctx.reader.hpaFor(w.namespace, 'Deployment', w.name), null);
     const { findings, replicasBelowMin, grace, min } = rolloutFindings(d, hpa, ctx.settings.sidecars);

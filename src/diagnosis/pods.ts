@@ -1,7 +1,8 @@
-/** Small, pure helpers over pod objects that several playbooks share. */
+/** Small helpers over pod objects that several playbooks share: pure, but for findBlockedPod, which reads events. */
 import type { SidecarRule } from '../config/settings.js';
 import type { Container, ContainerStatus, KubeEvent, Pod, Workload } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
+import type { PlaybookContext } from './playbook.js';
 
 export interface ContainerView {
   pod: Pod;
@@ -139,6 +140,40 @@ export function blockedPod(pod: Pod): Blocked | null {
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
     const why = scheduled.message?.trim().replace(/\.$/, '') ?? 'Unschedulable';
     return { pod, who: 'scheduler', text: `pod ${podName(pod)} cannot be scheduled: ${why}` };
+  }
+  return null;
+}
+
+/** How many starting pods' events are read to tell a slow start from a stuck one. */
+const STARTING_PODS_READ = 3;
+
+/** A pod the scheduler placed whose containers are still being created (no container has run yet). */
+function isStarting(pod: Pod): boolean {
+  if (pod.status?.phase !== 'Pending' || !pod.spec?.nodeName) return false;
+  const waiting = containersOf(pod)
+    .filter((v) => !v.isInit)
+    .map((v) => v.status.state?.waiting?.reason);
+  return waiting.length === 0 || waiting.every((r) => r !== undefined && STARTING.has(r));
+}
+
+/**
+ * The first pod of `pods` that cannot run: blockedPod's verdict, or a pod still being created whose kubelet warned
+ * about it — a sandbox it cannot set up (the CNI out of IP addresses), a volume it cannot mount. The kubelet keeps
+ * such a pod ContainerCreating and retries for ever; only its events say why.
+ */
+export async function findBlockedPod(ctx: PlaybookContext, pods: Pod[]): Promise<Blocked | null> {
+  for (const pod of pods) {
+    const blocked = blockedPod(pod);
+    if (blocked) return blocked;
+  }
+  for (const pod of pods.filter(isStarting).slice(0, STARTING_PODS_READ)) {
+    const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
+    // FailedScheduling is the scheduler's, from before this pod had its node.
+    const warning = events.filter((e) => e.type === 'Warning' && e.reason !== 'FailedScheduling').at(-1);
+    if (!warning) continue;
+    const waiting = containersOf(pod).find((v) => v.status.state?.waiting)?.status.state?.waiting?.reason;
+    const text = `pod ${podName(pod)} is stuck ${waiting ? `in ${waiting}` : 'starting'}: ${warning.reason ?? 'Warning'} (${(warning.message ?? '').trim()})`;
+    return { pod, who: 'kubelet', text };
   }
   return null;
 }

@@ -1,0 +1,59 @@
+/**
+ * A pod left ContainerCreating is blocked only when its kubelet warned about it (test/scenarios/
+ * cni-out-of-ips-pods-stuck-creating: the AWS CNI out of IP addresses): then neither the Deployment's rollout
+ * hazards nor anything else is proposed. Without such a warning it is a pod on its way up, and the rollout
+ * findings stand.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { diagnoseIn, scenarioEvent, scenarioObjects, startSandbox, textOf } from './diagnose-scenario.js';
+
+const DIR = 'test/scenarios/cni-out-of-ips-pods-stuck-creating';
+type Any = Record<string, any>;
+
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+async function diagnose(change: (objects: Any[]) => Any[]) {
+  sandbox = await startSandbox({ objects: change(scenarioObjects(DIR)) as never });
+  return diagnoseIn(sandbox, scenarioEvent(DIR));
+}
+
+const sandboxWarning = (o: Any) => o.kind === 'Event' && o.reason === 'FailedCreatePodSandBox';
+
+describe('pods left ContainerCreating', () => {
+  it('names the pod and the CNI error when the kubelet warned, and proposes nothing', async () => {
+    const d = await diagnose((objects) => objects);
+    expect(d.rootCause.code).toBe('UNKNOWN');
+    expect(d.rootCause.summary).toMatch(
+      /^Pod orders-api-5b7c9d8f4-r4t9x is stuck in ContainerCreating: FailedCreatePodSandBox \(.*failed to assign an IP address to container\)/,
+    );
+    expect(d.actions).toEqual([]);
+  });
+
+  it('keeps the rollout findings for pods still being created with no warning', async () => {
+    const d = await diagnose((objects) => objects.filter((o) => !sandboxWarning(o)));
+    expect(d.rootCause.code).toBe('UNSAFE_ROLLOUT');
+    expect(d.actions.map((a) => a.kind)).toEqual(['patch-rollout-safety']);
+  });
+
+  it('does not count the scheduler warning from before the pod had a node', async () => {
+    const d = await diagnose((objects) =>
+      objects.map((o) =>
+        sandboxWarning(o)
+          ? {
+              ...o,
+              reason: 'FailedScheduling',
+              message: '0/2 nodes are available: 2 Insufficient cpu.',
+              source: { component: 'default-scheduler' },
+            }
+          : o,
+      ),
+    );
+    expect(d.rootCause.code).toBe('UNSAFE_ROLLOUT');
+    expect(textOf(d)).not.toMatch(/stuck/);
+  });
+});
