@@ -12,7 +12,7 @@ import {
   ofNamedContainer,
   podName,
 } from '../src/diagnosis/pods.js';
-import { replaceLonePod, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
+import { replaceLonePod, revisionSentence, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
@@ -88,7 +88,7 @@ export const crashloop: Playbook = {
       .slice(1)
       .join(': ');
     const what = focus.isInit && !focus.isNativeSidecar ? 'Init container' : 'Container';
-    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${rollback.action ? ` It started with the newest revision: roll back to ${rollback.previous}.` : ''}`;
+    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${revisionSentence(rollback)}`;
     return {
       rootCause: { code: 'CRASHLOOP_APP_ERROR', summary, confidence: rollback.action || logLine ? 'high' : 'medium' },
       evidence,

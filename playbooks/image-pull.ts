@@ -1,8 +1,10 @@
 /** IMAGE_PULL_FAILURE: containers waiting in ErrImagePull / ImagePullBackOff; rolls back when a new revision brought the image. */
+import { isDeepStrictEqual } from 'node:util';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import { containersOf, eventEvidence, listNames, ofNamedContainer, podName } from '../src/diagnosis/pods.js';
-import { rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
+import { type NotBroughtBy, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
+import type { PodSpec } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
 
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
@@ -24,6 +26,26 @@ function classify(text: string): { cause: string; registrySide: boolean } {
     return registry('the registry could not be reached');
   return image('the image could not be pulled');
 }
+
+/** Who a pod pulls its images as: its service account (whose imagePullSecrets apply too) and its own pull secrets. */
+const pullCredentials = (spec: PodSpec) => ({
+  serviceAccount: spec.serviceAccountName ?? spec.serviceAccount ?? 'default',
+  secrets: (spec.imagePullSecrets ?? []).map((r) => r.name ?? '').sort(),
+});
+
+/**
+ * A revision did not bring a pull failure of `image` when the previous revision has the same image, pulled with the
+ * same credentials: its pods run copies pulled earlier (cached on their nodes), and going back would pull it again.
+ */
+const sameImageAndCredentials =
+  (image: string): NotBroughtBy =>
+  (previous, newest) => {
+    const before = [...(previous.containers ?? []), ...(previous.initContainers ?? [])].map((c) => c.image);
+    const creds = pullCredentials(previous);
+    if (!before.includes(image) || !isDeepStrictEqual(creds, pullCredentials(newest))) return null;
+    const secrets = creds.secrets.length > 0 ? `imagePullSecrets ${creds.secrets.join(', ')}` : 'no imagePullSecrets';
+    return `the previous revision has the same image ${image}, pulled with the same credentials (service account ${creds.serviceAccount}, ${secrets}): its pods run copies pulled earlier`;
+  };
 
 export const imagePull: Playbook = {
   name: 'image-pull',
@@ -62,6 +84,7 @@ export const imagePull: Playbook = {
       ctx,
       workload,
       failing.map((v) => v.pod),
+      sameImageAndCredentials(image),
     );
     evidence.push(...rollback.evidence);
     const { cause, registrySide } = classify(errorText);
@@ -72,7 +95,9 @@ export const imagePull: Playbook = {
       ? ' The image itself is not at fault, so no rollback is proposed: authenticate the pulls (imagePullSecrets), pull through a mirror or cache, or wait for the registry.'
       : action
         ? ` It came with the newest revision: roll back to ${rollback.previous}.`
-        : '';
+        : rollback.notTheRevision
+          ? ` ${rollback.notTheRevision}`
+          : '';
     const summary = `Image ${image} cannot be pulled: ${cause}.${next}`;
     return {
       rootCause: { code: 'IMAGE_PULL_FAILURE', summary, confidence: 'high' },

@@ -26,7 +26,7 @@ import {
   secondsBeforeKill,
   unhealthyEvents,
 } from '../src/diagnosis/probes.js';
-import { replaceLonePod, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
+import { replaceLonePod, revisionSentence, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Container, KubeEvent } from '../src/kube/reader.js';
 import { eventTime } from '../src/kube/reader.js';
@@ -170,7 +170,7 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
   const summary =
     type === 'readiness'
       ? `The readiness probe${probeText} of ${name} fails in ${same.length} pod(s): ${meaning}, so they are kept out of the Service.${fix}`
-      : `Container ${name} is restarted by its ${type} probe${probeText} in ${same.length} pod(s): ${meaning}.${fix}${rollback.action ? ` It started with the newest revision: roll back to ${rollback.previous}.` : ''}`;
+      : `Container ${name} is restarted by its ${type} probe${probeText} in ${same.length} pod(s): ${meaning}.${fix}${revisionSentence(rollback)}`;
   return {
     rootCause: {
       code: 'PROBE_FAILURE' as const,

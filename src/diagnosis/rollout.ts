@@ -1,5 +1,6 @@
 /** Did a pod's trouble start with a new Deployment revision? Then rolling back to the previous one is the fix. */
-import type { Deployment, Pod, ReplicaSetRevision, Workload } from '../kube/reader.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { Deployment, Pod, PodSpec, ReplicaSetRevision, Workload } from '../kube/reader.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
 import { isPodReady, podName } from './pods.js';
@@ -9,6 +10,42 @@ export interface RevisionFinding {
   action: ProposedAction | null;
   /** "revision 22 (image a:1.2)", the revision to go back to, for summaries. */
   previous?: string;
+  /** Why the newest revision is not what broke the pods, for summaries, when it exists but no rollback is proposed. */
+  notTheRevision?: string;
+}
+
+/**
+ * Why the newest revision cannot have brought a failure although the pods run it (e.g. the failing image and its
+ * pull credentials are the same in the previous revision), or null when it may have.
+ */
+export type NotBroughtBy = (previous: PodSpec, newest: PodSpec) => string | null;
+
+/** What a summary says of the newest revision: roll back to the previous one, why not, or nothing. */
+export function revisionSentence(finding: RevisionFinding): string {
+  if (finding.action) return ` It started with the newest revision: roll back to ${finding.previous}.`;
+  return finding.notTheRevision ? ` ${finding.notTheRevision}` : '';
+}
+
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/** Labels or annotations without the keys a controller or `kubectl rollout restart` adds. */
+function written(map: Record<string, string> | undefined, drop: string): Record<string, string> {
+  const { [drop]: _, ...rest } = map ?? {};
+  return rest;
+}
+
+/** Whether `newest` is `previous` restarted: the same pod template but for kubectl's restartedAt stamp. */
+function isRestartOf(newest: ReplicaSetRevision, previous: ReplicaSetRevision): boolean {
+  const [a, b] = [newest.replicaSet.spec?.template, previous.replicaSet.spec?.template];
+  return (
+    a?.metadata?.annotations?.[RESTARTED_AT] !== undefined &&
+    isDeepStrictEqual(a?.spec, b?.spec) &&
+    isDeepStrictEqual(
+      written(a?.metadata?.labels, 'pod-template-hash'),
+      written(b?.metadata?.labels, 'pod-template-hash'),
+    ) &&
+    isDeepStrictEqual(written(a?.metadata?.annotations, RESTARTED_AT), written(b?.metadata?.annotations, RESTARTED_AT))
+  );
 }
 
 const imagesOf = (r: ReplicaSetRevision) =>
@@ -16,12 +53,15 @@ const imagesOf = (r: ReplicaSetRevision) =>
 
 /**
  * When `pods` run the newest revision of a Deployment and an older revision exists (and was serving), proposes
- * rollout-undo to it; the evidence says what changed between them.
+ * rollout-undo to it; the evidence says what changed between them. No rollback when the newest revision only
+ * restarted the previous template (`kubectl rollout restart`: going back changes nothing, what broke is outside the
+ * template), or when `notBroughtBy` says the change cannot have brought this failure.
  */
 export async function rollbackIfNewRevision(
   ctx: PlaybookContext,
   workload: Workload | null,
   pods: Pod[],
+  notBroughtBy?: NotBroughtBy,
 ): Promise<RevisionFinding> {
   if (workload?.kind !== 'Deployment') return { evidence: [], action: null };
   const deployment = workload.object as Deployment;
@@ -39,12 +79,37 @@ export async function rollbackIfNewRevision(
   const changed = after.filter((img) => !before.includes(img));
   const what =
     changed.length > 0 ? `image ${changed.join(', ')} (was ${before.join(', ')})` : 'a new pod template (same images)';
+  const prevName = previous.replicaSet.metadata?.name;
+  if (isRestartOf(newest, previous)) {
+    const at = newest.replicaSet.spec?.template?.metadata?.annotations?.[RESTARTED_AT];
+    const notTheRevision = `Revision ${newest.revision} only restarted revision ${previous.revision}'s pod template (kubectl rollout restart at ${at}), so rolling back would change nothing: what broke is outside the template (a ConfigMap or Secret it reads, a dependency, the nodes).`;
+    return {
+      evidence: [
+        {
+          kind: 'spec',
+          text: `The failing pods run revision ${newest.revision} (ReplicaSet ${newestName}), the same pod template as revision ${previous.revision} (ReplicaSet ${prevName}, ${prevReady} ready pod(s)) restarted at ${at}: no rollback is proposed`,
+        },
+      ],
+      action: null,
+      notTheRevision,
+    };
+  }
+  const notBrought =
+    notBroughtBy && newest.replicaSet.spec?.template?.spec && previous.replicaSet.spec?.template?.spec
+      ? notBroughtBy(previous.replicaSet.spec.template.spec, newest.replicaSet.spec.template.spec)
+      : null;
   const evidence: Evidence[] = [
     {
       kind: 'spec',
-      text: `The failing pods run revision ${newest.revision} (ReplicaSet ${newestName}), which introduced ${what}; revision ${previous.revision} (ReplicaSet ${previous.replicaSet.metadata?.name}) has ${prevReady} ready pod(s)`,
+      text: `The failing pods run revision ${newest.revision} (ReplicaSet ${newestName}), which introduced ${what}; revision ${previous.revision} (ReplicaSet ${prevName}) has ${prevReady} ready pod(s)${notBrought ? `; ${notBrought}, so no rollback is proposed` : ''}`,
     },
   ];
+  if (notBrought)
+    return {
+      evidence,
+      action: null,
+      notTheRevision: `${notBrought.charAt(0).toUpperCase()}${notBrought.slice(1)}, so rolling back would not help.`,
+    };
   const namespace = workload.namespace;
   return {
     evidence,
@@ -63,12 +128,15 @@ export async function rollbackIfNewRevision(
 }
 
 /**
- * delete-pod when exactly one pod of a workload fails while siblings are healthy: something local to that pod (its
- * node, its state) is the likelier cause, and its controller replaces it. None when more pods fail (`failingPods` may
+ * delete-pod when exactly one pod of a workload fails while siblings of the same revision are healthy: something
+ * local to that pod (its node, its state) is the likelier cause, and its controller replaces it. None when more pods fail (`failingPods` may
  * name one pod more than once), and none for a pod that keeps data on a PersistentVolumeClaim: its replacement
  * mounts the same claim (a StatefulSet's ordinal, a Deployment's shared claim), so whatever in that data breaks it
  * breaks the new pod too; the evidence says so.
  */
+/** The label naming a pod's revision: a Deployment's pod-template-hash, a StatefulSet's or DaemonSet's controller-revision-hash. */
+const REVISION_LABELS = ['pod-template-hash', 'controller-revision-hash'] as const;
+
 export async function replaceLonePod(
   ctx: PlaybookContext,
   workload: Workload | null,
@@ -81,9 +149,19 @@ export async function replaceLonePod(
   const [pod] = distinct;
   if (!workload || !pod || distinct.length !== 1) return none;
   const siblings = await ctx.read(ctx.reader.podsOf(workload), []);
-  const healthy = siblings.filter((p) => isPodReady(p)).length;
-  if (healthy === 0 || siblings.length < 2) return none;
+  if (siblings.length < 2) return none;
   const name = podName(pod);
+  // Only siblings made from the same template show that the template is fine.
+  const revision = REVISION_LABELS.map((label) => [label, pod.metadata?.labels?.[label]] as const).find(([, v]) => v);
+  const healthy = siblings.filter(
+    (p) => isPodReady(p) && (!revision || p.metadata?.labels?.[revision[0]] === revision[1]),
+  ).length;
+  if (healthy === 0) {
+    const elsewhere = siblings.filter((p) => isPodReady(p)).length;
+    if (!revision || elsewhere === 0) return none;
+    const text = `Only ${name} fails, but no other pod of its revision (${revision[0]} ${revision[1]}) is healthy: the ${elsewhere} healthy pod(s) run another revision, so a replacement would start from the same template as ${name}; deleting the pod is not proposed.`;
+    return { action: null, evidence: [{ kind: 'spec', text }] };
+  }
   const claims = (pod.spec?.volumes ?? []).flatMap((v) =>
     v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : [],
   );

@@ -209,11 +209,11 @@ describe('the check after an approved fix', () => {
     expect(text).toContain('*Changed*');
     expect(text).toContain('Now IMAGE_PULL_FAILURE: Image registry.example.com/ads/ad-server:2.31.0 cannot be pulled');
     expect(text).toMatch(/ad-server in pod ad-server-\w+-\w+ is ImagePullBackOff/);
-    // The new diagnosis's own fix: the revision the raise made is the one failing, so roll it back.
-    const next = buttonsOf(verified);
-    expect(next.map((b) => b.action_id)).toEqual(['medic.approve.rollout-undo.0']);
-    expect(verified.metadata?.event_payload?.proposals).toEqual([{ id: next[0]?.value, kind: 'rollout-undo' }]);
-    expect(text).toContain('revision: 15 → 14 (ReplicaSet ad-server-7c9d8f6b5)');
+    // The raise did not change the image: revision 14 runs the same one with the same credentials (from copies
+    // pulled earlier), so rolling back would pull it again and undo the raise. The new diagnosis offers nothing.
+    expect(buttonsOf(verified)).toEqual([]);
+    expect(verified.metadata?.event_payload?.proposals).toEqual([]);
+    expect(text).toContain('The previous revision has the same image registry.example.com/ads/ad-server:2.31.0');
     expect(await outcomesCounted(medic)).toEqual([
       { labels: { kind: 'set-memory-limit', outcome: 'changed' }, value: 1 },
     ]);

@@ -1,5 +1,6 @@
 /** Diagnoses one alert of a test/scenarios folder through the real engine, client and sandbox, with tweaks. */
 import { readFileSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import { PLAYBOOKS } from '../../playbooks/index.js';
 import { type AlertEvent, toAlertEvents, webhookPayloadSchema } from '../../src/alertmanager/payload.js';
 import { settingsSchema } from '../../src/config/settings.js';
@@ -39,3 +40,24 @@ export async function diagnoseIn(
 
 export { startSandbox };
 export const textOf = (d: Diagnosis) => [d.rootCause.summary, ...d.evidence.map((e) => e.text)].join('\n');
+
+type SnapshotObject = Record<string, any>;
+
+/**
+ * diagnose(dir, edit) for a test file: a sandbox serving the folder's snapshot as `edit` returns it, the folder's
+ * first alert diagnosed against it; each test's sandbox is closed after the test.
+ */
+export function scenarioDiagnoser(): (
+  dir: string,
+  edit?: (objects: SnapshotObject[]) => SnapshotObject[],
+) => Promise<Diagnosis> {
+  let sandbox: Sandbox | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+  });
+  return async (dir, edit = (objects) => objects) => {
+    sandbox = await startSandbox({ objects: edit(scenarioObjects(dir)) as never });
+    return diagnoseIn(sandbox, scenarioEvent(dir));
+  };
+}

@@ -4,23 +4,14 @@
  * hazards nor anything else is proposed. Without such a warning it is a pod on its way up, and the rollout
  * findings stand.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../src/sandbox/index.js';
-import { diagnoseIn, scenarioEvent, scenarioObjects, startSandbox, textOf } from './diagnose-scenario.js';
+import { describe, expect, it } from 'vitest';
+import { scenarioDiagnoser, textOf } from './diagnose-scenario.js';
 
 const DIR = 'test/scenarios/cni-out-of-ips-pods-stuck-creating';
 type Any = Record<string, any>;
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
-
-async function diagnose(change: (objects: Any[]) => Any[]) {
-  sandbox = await startSandbox({ objects: change(scenarioObjects(DIR)) as never });
-  return diagnoseIn(sandbox, scenarioEvent(DIR));
-}
+const diagnoseScenario = scenarioDiagnoser();
+const diagnose = (edit: (objects: Any[]) => Any[]) => diagnoseScenario(DIR, edit);
 
 const sandboxWarning = (o: Any) => o.kind === 'Event' && o.reason === 'FailedCreatePodSandBox';
 
