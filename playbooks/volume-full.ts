@@ -1,11 +1,18 @@
 /**
  * VOLUME_FULL: a PersistentVolume that is full or about to be (kubernetes-mixin KubePersistentVolumeFillingUp /
- * …InodesFillingUp). Offers `resize-pvc` only when the claim's StorageClass allows expansion; otherwise says
- * what to do instead. Log lines of the pods writing to it often tell why it fills (e.g. WAL archiving failing).
+ * …InodesFillingUp). Offers `resize-pvc` only when the claim's StorageClass allows expansion and no earlier resize
+ * of it is still pending (failed, waiting for the pod, or under way: src/diagnosis/volumes.ts pendingResize);
+ * otherwise says what to do instead. Log lines of the pods writing to it often tell why it fills (e.g. WAL archiving failing).
  */
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
-import { listNames, podName, podNamespace } from '../src/diagnosis/pods.js';
-import { claimCapacity, classOfClaim, proposeVolumeSize } from '../src/diagnosis/volumes.js';
+import { eventEvidence, listNames, podName, podNamespace } from '../src/diagnosis/pods.js';
+import {
+  claimCapacity,
+  classOfClaim,
+  type PendingResize,
+  pendingResize,
+  proposeVolumeSize,
+} from '../src/diagnosis/volumes.js';
 import type { Pod } from '../src/kube/reader.js';
 import { fetchVolumeUsage } from '../src/prometheus/volume.js';
 import { formatStorage } from '../src/quantity.js';
@@ -75,8 +82,13 @@ export const volumeFull: Playbook = {
     });
     evidence.push(...(await whyFull(ctx, pods, pvc.metadata?.name ?? '')));
 
+    const pending = pendingResize(pvc);
+    const resize = pending
+      ? await resizeSoFar(ctx, pvc.metadata?.namespace ?? '', pvc.metadata?.name ?? '', pending)
+      : null;
+    if (resize) evidence.push(...resize.evidence);
     const actions: ProposedAction[] = [];
-    const size = expandable && capacity !== null ? proposeVolumeSize(capacity, used, ctx.settings) : null;
+    const size = expandable && capacity !== null && !resize ? proposeVolumeSize(capacity, used, ctx.settings) : null;
     if (size && pvc.status?.phase === 'Bound') {
       actions.push({
         kind: 'resize-pvc',
@@ -84,7 +96,7 @@ export const volumeFull: Playbook = {
         params: { namespace: pvc.metadata?.namespace, pvc: pvc.metadata?.name, size },
         risk: 'medium',
       });
-    } else if (expandable) {
+    } else if (expandable && !resize) {
       evidence.push({
         kind: 'spec',
         text: `No resize proposed: ${sizeText} is already at the bound of medic.yaml volumes (maxSize ${formatStorage(ctx.settings.volumes.maxSize)}, maxGrowthFactor ${ctx.settings.volumes.maxGrowthFactor})`,
@@ -92,11 +104,13 @@ export const volumeFull: Playbook = {
     }
 
     const what = `The volume of claim ${claim} (${sizeText}, StorageClass ${className}) is ${inodes ? 'running out of inodes' : 'filling up'}${free !== null ? ` (${free}% free)` : ''}.`;
-    const fix = size
-      ? ` ${className} allows expansion: resize the claim to ${size} (it grows online and can never shrink back), and find what fills it.`
-      : expandable
-        ? ' Its class allows expansion, but Medic may not grow it further: free space or raise medic.yaml volumes bounds.'
-        : ` ${className === '(none)' ? 'It has no StorageClass' : `StorageClass ${className} does not allow expansion`}, so it cannot be resized in place: free space (old data, logs, retention), or move the data to a claim of an expandable class; a cluster admin can set allowVolumeExpansion: true on the class if its provisioner supports expansion.`;
+    const fix = resize
+      ? ` ${resize.sentence(listNames(pods.map(podName), 3) || 'a pod that mounts it')}`
+      : size
+        ? ` ${className} allows expansion: resize the claim to ${size} (it grows online and can never shrink back), and find what fills it.`
+        : expandable
+          ? ' Its class allows expansion, but Medic may not grow it further: free space or raise medic.yaml volumes bounds.'
+          : ` ${className === '(none)' ? 'It has no StorageClass' : `StorageClass ${className} does not allow expansion`}, so it cannot be resized in place: free space (old data, logs, retention), or move the data to a claim of an expandable class; a cluster admin can set allowVolumeExpansion: true on the class if its provisioner supports expansion.`;
     return {
       rootCause: { code: 'VOLUME_FULL', summary: what + fix, confidence: free !== null ? 'high' : 'medium' },
       evidence,
@@ -105,6 +119,55 @@ export const volumeFull: Playbook = {
     };
   },
 };
+
+/** A resize asked earlier and not finished, as its claim and the resizer's events tell it. */
+interface ResizeSoFar {
+  evidence: Evidence[];
+  /** The summary's advice, given the pods that mount the claim. */
+  sentence: (pods: string) => string;
+}
+
+/**
+ * What became of the resize the claim already asks for: the external resizer's last word (a VolumeResizeFailed
+ * warning is a failure even while the claim's condition still says Resizing) decides over the claim's own status.
+ */
+async function resizeSoFar(
+  ctx: PlaybookContext,
+  namespace: string,
+  name: string,
+  pending: PendingResize,
+): Promise<ResizeSoFar> {
+  const events = await ctx.read(ctx.reader.eventsFor(namespace, 'PersistentVolumeClaim', name), []);
+  const last = events.filter((e) => /Resiz/i.test(e.reason ?? '')).at(-1);
+  const failure = last?.type === 'Warning' ? (last.message ?? '').trim() : null;
+  const to = formatStorage(pending.requested);
+  const evidence: Evidence[] = [
+    {
+      kind: 'status',
+      text: `A resize to ${to} was already asked (spec.resources.requests.storage ${to}, above the volume's capacity)${pending.detail ? `; the claim says ${pending.detail}` : ''}: no second resize is proposed`,
+    },
+  ];
+  if (last) evidence.push(eventEvidence(last));
+  if (failure !== null || pending.state === 'failed') {
+    const why = failure || pending.detail || 'see the claim';
+    return {
+      evidence,
+      sentence: () =>
+        `A resize to ${to} was already asked and failed (${why}): asking again changes nothing until that is fixed (a cloud may also refuse another change for hours). Free space meanwhile, and find what fills it.`,
+    };
+  }
+  if (pending.state === 'waiting-for-pod') {
+    return {
+      evidence,
+      sentence: (pods) =>
+        `A resize to ${to} was already asked and the volume has grown; its filesystem grows when a pod mounts it again: restart ${pods} at a quiet moment, and find what fills it.`,
+    };
+  }
+  return {
+    evidence,
+    sentence: () => `A resize to ${to} is already under way: wait for it to finish, and find what fills it.`,
+  };
+}
 
 interface Measured {
   used: number | null;

@@ -55,3 +55,42 @@ export function proposeVolumeSize(capacity: number, used: number | null, setting
   const sizeGi = Math.min(wantedGi, boundGi);
   return sizeGi * GI > capacity ? formatStorage(sizeGi * GI) : null;
 }
+
+/** How far a resize that was asked of a claim has got. */
+export type ResizeState = 'failed' | 'waiting-for-pod' | 'under-way';
+
+export interface PendingResize {
+  /** The size the claim asks for (spec), above what its volume has (status). */
+  requested: number;
+  state: ResizeState;
+  /** What the claim's condition or allocatedResourceStatuses says, e.g. "FileSystemResizePending: Waiting for …". */
+  detail: string | null;
+}
+
+const FAILED_STATES = new Set(['ControllerResizeFailed', 'NodeResizeFailed']);
+const NODE_PENDING_STATES = new Set(['NodeResizePending']);
+const FAILED_CONDITIONS = new Set(['ControllerResizeError', 'NodeResizeError']);
+
+/**
+ * A resize already asked of the claim and not finished: its spec asks for more than its volume has. Asking again
+ * would change nothing (and a cloud may refuse a second change for hours: EBS allows one per volume every 6 h), so
+ * what to say depends on how far the first one got — `failed` (the resizer's error), `waiting-for-pod` (the
+ * filesystem grows when a pod mounts the volume again) or `under-way`. Null when no resize is pending.
+ */
+export function pendingResize(pvc: PersistentVolumeClaim): PendingResize | null {
+  const requested = parseQuantity(pvc.spec?.resources?.requests?.storage);
+  const capacity = parseQuantity(pvc.status?.capacity?.storage);
+  if (requested === null || capacity === null || requested <= capacity) return null;
+  const allocated = pvc.status?.allocatedResourceStatuses?.storage;
+  const condition = pvc.status?.conditions?.find((c) => c.status === 'True');
+  const detail =
+    [
+      condition && `${condition.type}${condition.message ? `: ${condition.message.trim().replace(/\.$/, '')}` : ''}`,
+      allocated && `allocatedResourceStatuses ${allocated}`,
+    ]
+      .filter(Boolean)
+      .join('; ') || null;
+  const failed = (allocated && FAILED_STATES.has(allocated)) || FAILED_CONDITIONS.has(condition?.type ?? '');
+  const waiting = (allocated && NODE_PENDING_STATES.has(allocated)) || condition?.type === 'FileSystemResizePending';
+  return { requested, state: failed ? 'failed' : waiting ? 'waiting-for-pod' : 'under-way', detail };
+}
