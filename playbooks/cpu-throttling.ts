@@ -70,11 +70,7 @@ export const cpuThrottling: Playbook = {
         fix?.why ??
         'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the CPU limit where the pod is defined.',
     });
-    const next = !fix
-      ? ''
-      : fix.action
-        ? ` Raise the limit to ${cpuWords(fix.proposedMillis)}.`
-        : ` ${container} is not in the pod template (injected at admission), so no template patch is offered; raise it to ${cpuWords(fix.proposedMillis)} where it is injected.`;
+    const next = !fix ? '' : fix.action ? ` Raise the limit to ${cpuWords(fix.proposedMillis)}.` : ` ${fix.headline}`;
     const summary = `Container ${where} is throttled by its own CPU limit of ${limit}${usage}${shareText}, so requests wait for CPU time it is not allowed to use.${next}`;
     // High when the limit is visibly the ceiling (usage at it, or the share measured); medium on the alert alone.
     const pinned = facts.usageMillis !== null && facts.usageMillis >= facts.limitMillis * 0.8;

@@ -6,7 +6,7 @@ import type { Container, Pod, Workload } from '../kube/reader.js';
 import { type CpuHistory, fetchCpuHistory } from '../prometheus/cpu.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity, proposeCpuLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
-import { injectedLimitAdvice, templateDefines } from './injected-sidecars.js';
+import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import { podName, podNamespace, workloadRef } from './pods.js';
 
@@ -131,6 +131,8 @@ export interface CpuLimitFix {
   action: ProposedAction | null;
   /** Why this number (with the action), or what to change instead of a template patch (without it). */
   why: string;
+  /** Without the action: the same in a few words, for the summary. */
+  headline?: string;
 }
 
 /**
@@ -148,7 +150,14 @@ export function cpuLimitFix(facts: CpuFacts, workload: Workload | null, namespac
       proposedMillis: proposed,
       action: null,
       why: injectedLimitAdvice(workload, facts.container, limit, 'cpu'),
+      headline: `${facts.container} is not in the pod template (injected at admission), so no template patch is offered; raise it to ${cpuWords(proposed)} where it is injected.`,
     };
+  }
+  const ahead = raisedInTemplate(workload, facts.container, 'cpu', facts.limitMillis);
+  if (ahead) {
+    const why = raisedInTemplateAdvice(workload, facts.container, ahead, cpuWords(facts.limitMillis));
+    const headline = `The pod template already raises it to ${ahead}; these pods have not been replaced yet.`;
+    return { proposedMillis: parseCpuMillis(ahead) ?? proposed, action: null, why, headline };
   }
   const from = cpuWords(facts.limitMillis);
   const basis =

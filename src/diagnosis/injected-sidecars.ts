@@ -5,6 +5,7 @@
  * sidecar's resources from pod-template annotations; those are the change to make.
  */
 import type { Workload } from '../kube/reader.js';
+import { parseCpuMillis, parseQuantity } from '../quantity.js';
 
 export interface Injector {
   /** Who injects the container, as a person would name it. */
@@ -62,10 +63,38 @@ export function injectorFor(container: string): Injector | null {
   return INJECTORS.find((i) => i.containers.includes(container)) ?? null;
 }
 
+/** The container as the workload's own pod template defines it (as a container or an init container). */
+function templateContainer(workload: Workload, container: string) {
+  const spec = workload.object.spec?.template?.spec;
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === container);
+}
+
 /** Whether the workload's own pod template defines the container (as a container or an init container). */
 export function templateDefines(workload: Workload, container: string): boolean {
-  const spec = workload.object.spec?.template?.spec;
-  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c) => c.name === container);
+  return templateContainer(workload, container) !== undefined;
+}
+
+/**
+ * The template's limit for the container when it is above the limit its pods run with (`podLimit`, bytes or
+ * millicores): the raise is already made, and the pods that hit the old limit predate it. Proposing a limit from
+ * the pods' figure could lower the template's.
+ */
+export function raisedInTemplate(
+  workload: Workload,
+  container: string,
+  resource: LimitResource,
+  podLimit: number,
+): string | null {
+  const value = templateContainer(workload, container)?.resources?.limits?.[resource];
+  const parsed = resource === 'cpu' ? parseCpuMillis(value) : parseQuantity(value);
+  return value !== undefined && parsed !== null && parsed > podLimit ? value : null;
+}
+
+/** What to say instead of a proposal when the template already holds a higher limit than the pods run with. */
+export function raisedInTemplateAdvice(workload: Workload, container: string, ahead: string, podLimit: string): string {
+  const ref = `${workload.kind} ${workload.namespace}/${workload.name}`;
+  const cmd = `kubectl rollout status ${workload.kind.toLowerCase()}/${workload.name} -n ${workload.namespace}`;
+  return `${ref}'s pod template already sets ${container}'s limit to ${ahead}, above the ${podLimit} these pods run with: the raise is made, but these pods predate it. No change is proposed; check that the rollout completes (${cmd}), and fix what holds it if it is stuck.`;
 }
 
 /** What to tell a person instead of a template patch for a container the template does not define. */

@@ -3,7 +3,7 @@ import type { SidecarRule } from '../config/settings.js';
 import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
 import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
-import { injectedLimitAdvice, templateDefines } from './injected-sidecars.js';
+import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import {
   type ContainerView,
@@ -153,7 +153,15 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
       headline: `${facts.container} is not in the pod template (injected at admission), so no template patch is offered.`,
     };
   }
-  const from = facts.limitBytes === null ? 'no limit' : formatMemory(facts.limitBytes);
+  const ahead = raisedInTemplate(workload, facts.container, 'memory', facts.limitBytes);
+  if (ahead) {
+    return {
+      action: null,
+      advice: raisedInTemplateAdvice(workload, facts.container, ahead, formatMemory(facts.limitBytes)),
+      headline: `The pod template already raises it to ${ahead}; these pods have not been replaced yet.`,
+    };
+  }
+  const from = formatMemory(facts.limitBytes);
   return {
     action: {
       kind: 'set-memory-limit',

@@ -1,6 +1,6 @@
 /** What Medic says instead of a template patch for a container an admission webhook injects. */
 import { describe, expect, it } from 'vitest';
-import { injectedLimitAdvice, templateDefines } from '../../src/diagnosis/injected-sidecars.js';
+import { injectedLimitAdvice, raisedInTemplate, templateDefines } from '../../src/diagnosis/injected-sidecars.js';
 import type { Workload } from '../../src/kube/reader.js';
 
 const workload = (annotations: Record<string, string> = {}): Workload =>
@@ -9,7 +9,14 @@ const workload = (annotations: Record<string, string> = {}): Workload =>
     namespace: 'shop',
     name: 'cart',
     object: {
-      spec: { template: { metadata: { annotations }, spec: { containers: [{ name: 'cart', image: 'cart:1' }] } } },
+      spec: {
+        template: {
+          metadata: { annotations },
+          spec: {
+            containers: [{ name: 'cart', image: 'cart:1', resources: { limits: { cpu: '1500m', memory: '1Gi' } } }],
+          },
+        },
+      },
     },
   }) as unknown as Workload;
 
@@ -40,5 +47,13 @@ describe('injected sidecars', () => {
     expect(injectedLimitAdvice(workload(), 'datadog-agent', '500m', 'cpu')).toContain(
       'Raise its CPU limit to 500m where it is injected',
     );
+  });
+
+  it('finds a limit the template already raised above what the pods run with', () => {
+    expect(raisedInTemplate(workload(), 'cart', 'memory', 256 * 2 ** 20)).toBe('1Gi');
+    expect(raisedInTemplate(workload(), 'cart', 'memory', 2 ** 30)).toBeNull();
+    expect(raisedInTemplate(workload(), 'cart', 'cpu', 1000)).toBe('1500m');
+    expect(raisedInTemplate(workload(), 'cart', 'cpu', 2000)).toBeNull();
+    expect(raisedInTemplate(workload(), 'istio-proxy', 'cpu', 100)).toBeNull();
   });
 });
