@@ -7,19 +7,28 @@ import type { Pod } from '../src/kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
 
-/** The pod's total requests, as the scheduler sums them (init containers ignored for brevity), and per container. */
+/**
+ * The pod's total requests, as the scheduler sums them (init containers ignored for brevity), and per container;
+ * extended resources (nvidia.com/gpu, hugepages) are named too, since the scheduler may be short of those alone.
+ */
 function requestsOf(pod: Pod): { cpu: number; memory: number; text: string } {
   let cpu = 0;
   let memory = 0;
   const parts: string[] = [];
+  const extended = new Map<string, number>();
   for (const c of pod.spec?.containers ?? []) {
     const cCpu = parseCpuMillis(c.resources?.requests?.cpu) ?? 0;
     const cMem = parseQuantity(c.resources?.requests?.memory) ?? 0;
     cpu += cCpu;
     memory += cMem;
     parts.push(`${c.name} cpu ${formatCpu(cCpu)} memory ${formatMemory(cMem)}`);
+    for (const [name, value] of Object.entries(c.resources?.requests ?? {})) {
+      if (name !== 'cpu' && name !== 'memory')
+        extended.set(name, (extended.get(name) ?? 0) + (parseQuantity(String(value)) ?? 0));
+    }
   }
-  const total = `cpu ${formatCpu(cpu)} and memory ${formatMemory(memory)}`;
+  const others = [...extended].map(([name, n]) => `, ${name} ${name.startsWith('hugepages') ? formatMemory(n) : n}`);
+  const total = `cpu ${formatCpu(cpu)} and memory ${formatMemory(memory)}${others.join('')}`;
   return { cpu, memory, text: parts.length > 1 ? `${total} (${parts.join(', ')})` : total };
 }
 
@@ -35,7 +44,7 @@ export const insufficientCapacity: Playbook = {
     if (!first) return null;
     const req = requestsOf(first.pod);
     const short = [
-      ...new Set((first.message.match(/Insufficient [a-z0-9./-]+|Too many pods/gi) ?? []).map((s) => s.toLowerCase())),
+      ...new Set((first.message.match(new RegExp(INSUFFICIENT.source, 'gi')) ?? []).map((s) => s.toLowerCase())),
     ];
     const evidence: Evidence[] = [
       {

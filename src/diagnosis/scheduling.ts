@@ -11,7 +11,7 @@ export interface Unscheduled {
 }
 
 export const VOLUME_AFFINITY = /volume node affinity conflict|didn't match PersistentVolume's node affinity/i;
-export const INSUFFICIENT = /Insufficient [a-z0-9./-]+|Too many pods/i;
+export const INSUFFICIENT = /Insufficient [a-z0-9./-]*[a-z0-9]|Too many pods/i;
 
 /** Pending pods without a node whose scheduling message matches (events are read for up to `max` pods). */
 export async function unscheduledPods(
