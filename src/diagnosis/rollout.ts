@@ -1,6 +1,13 @@
 /** Did a pod's trouble start with a new Deployment revision? Then rolling back to the previous one is the fix. */
 import { isDeepStrictEqual } from 'node:util';
-import type { Deployment, Pod, PodSpec, ReplicaSetRevision, Workload } from '../kube/reader.js';
+import {
+  type Deployment,
+  type Pod,
+  type PodSpec,
+  RESTARTED_AT,
+  type ReplicaSetRevision,
+  type Workload,
+} from '../kube/reader.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
 import { isPodReady, podName } from './pods.js';
@@ -25,8 +32,6 @@ export function revisionSentence(finding: RevisionFinding): string {
   if (finding.action) return ` It started with the newest revision: roll back to ${finding.previous}.`;
   return finding.notTheRevision ? ` ${finding.notTheRevision}` : '';
 }
-
-const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /** Labels or annotations without the keys a controller or `kubectl rollout restart` adds. */
 function written(map: Record<string, string> | undefined, drop: string): Record<string, string> {

@@ -37,7 +37,6 @@ import { labelSelectorString } from './selectors.js';
 import { type KubeRequest, apiPath as path } from './wire.js';
 
 export { LIST_CHUNK } from './answer-shapes.js';
-
 export type {
   ClusterReader,
   Container,
@@ -69,6 +68,7 @@ export type {
   WorkloadKind,
   WorkloadObject,
 } from './reader-api.js';
+export { RESTARTED_AT, templateRollout } from './rollouts.js';
 export {
   isFaultDomain,
   labelSelectorString,

@@ -27,6 +27,7 @@ import { withSharedReads } from './writer-shared-reads.js';
 
 /** The shapes remediation plans with (./reader-api.ts). */
 export type { Container, Deployment, HorizontalPodAutoscaler, ReplicaSet } from './reader-api.js';
+export { RESTARTED_AT, templateRollout } from './rollouts.js';
 export type PodTemplateSpec = Wire<V1PodTemplateSpec>;
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';

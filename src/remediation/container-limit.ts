@@ -2,6 +2,7 @@
  * One container's limit of one resource (memory or CPU) in a workload's pod template, keeping its request ≤ the
  * limit: the plan behind set-memory-limit and set-cpu-limit, so both kinds diff, check and patch the same way.
  */
+import { templateRollout } from '../kube/writer.js';
 import { parseQuantity } from '../quantity.js';
 import type { DiffLine } from '../types.js';
 import { AlreadyInEffect, notApplicable } from './errors.js';
@@ -17,6 +18,16 @@ export interface ContainerLimitParams {
   workload: string;
   container: string;
   limit: string;
+}
+
+/** How the pods come to run the new limit, as the workload's update strategy decides. */
+function replacementNote(kind: string, name: string, rollout: ReturnType<typeof templateRollout>): string {
+  if (rollout === 'on-delete') {
+    return `${kind}/${name} has updateStrategy OnDelete: its pods keep the old limit until each is deleted; delete them one at a time to take the new one.`;
+  }
+  if (rollout === 'recreate')
+    return `Deployment/${name} uses strategy Recreate: all its pods stop, then start with the new limit.`;
+  return `Pods of ${kind}/${name} are replaced by a rolling update to take the new limit.`;
 }
 
 export async function planContainerLimit(
@@ -53,7 +64,7 @@ export async function planContainerLimit(
   if (limitBeforeValue !== null && limitBeforeValue > limitValue) {
     notes.push(`This lowers the limit (${limitBefore} → ${limit}).`);
   }
-  notes.push(`Pods of ${ref.kind}/${ref.name} are replaced by a rolling update to take the new limit.`);
+  notes.push(replacementNote(ref.kind, ref.name, templateRollout(ref.kind, workload)));
 
   const resources = {
     limits: { [resource]: limit },

@@ -199,3 +199,43 @@ describe('remediation of workloads, through the real client against the sandbox'
     if (!prepared.ok) expect(prepared.reason).toMatch(/must exceed preStopSleepSeconds/);
   });
 });
+
+describe('a StatefulSet whose updateStrategy is OnDelete', () => {
+  const es = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'search', namespace: 'ads' },
+    spec: {
+      replicas: 3,
+      serviceName: 'search',
+      updateStrategy: { type: 'OnDelete' },
+      selector: { matchLabels: { app: 'search' } },
+      template: {
+        metadata: { labels: { app: 'search' } },
+        spec: { containers: [{ name: 'es', image: 'elasticsearch:8.15.0', resources: { limits: { memory: '2Gi' } } }] },
+      },
+    },
+  };
+
+  it('refuses a restart that would replace no pod, and says a limit raise waits for each pod to be deleted', async () => {
+    const h = await startHarness({ objects: [es] });
+    try {
+      const restart = await h.remediation.prepare(
+        action('rollout-restart', { namespace: 'ads', workload: 'StatefulSet/search' }),
+      );
+      expect(restart.ok).toBe(false);
+      if (!restart.ok) expect(restart.reason).toMatch(/updateStrategy OnDelete: a new restartedAt replaces no pod/);
+      expect(h.stored('apps/v1', 'StatefulSet', 'ads', 'search').spec.template.metadata.annotations).toBeUndefined();
+
+      const raise = await h.remediation.prepare(
+        action('set-memory-limit', { namespace: 'ads', workload: 'StatefulSet/search', container: 'es', limit: '4Gi' }),
+      );
+      if (!raise.ok) throw new Error(raise.reason);
+      expect(raise.notes.join(' ')).toContain(
+        'StatefulSet/search has updateStrategy OnDelete: its pods keep the old limit until each is deleted',
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});

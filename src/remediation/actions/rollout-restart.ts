@@ -1,8 +1,8 @@
 /** `rollout-restart`: what `kubectl rollout restart` does, a new `restartedAt` annotation on the pod template. */
+import { RESTARTED_AT, templateRollout } from '../../kube/writer.js';
+import { notApplicable } from '../errors.js';
 import type { ActionHandler } from '../types.js';
 import { NONE, parseWorkloadRef, templateOf } from '../workload.js';
-
-export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 export const rolloutRestartAction: ActionHandler<'rollout-restart'> = {
   kind: 'rollout-restart',
@@ -11,6 +11,12 @@ export const rolloutRestartAction: ActionHandler<'rollout-restart'> = {
     const { namespace } = params;
     const ref = parseWorkloadRef(params.workload);
     const workload = await ctx.writer.readWorkload(namespace, ref.kind, ref.name, ctx.signal);
+    // Under OnDelete the controller replaces no pod when the template changes: the restart would restart nothing.
+    if (templateRollout(ref.kind, workload) === 'on-delete') {
+      throw notApplicable(
+        `${ref.kind}/${ref.name} has updateStrategy OnDelete: a new restartedAt replaces no pod; delete its pods one at a time instead`,
+      );
+    }
     const before = templateOf(workload, ref).metadata?.annotations?.[RESTARTED_AT] ?? NONE;
     const field = `spec.template.metadata.annotations[${RESTARTED_AT}]`;
     // A restart applies to whatever the workload is now: only its identity must hold (not deleted and recreated).
