@@ -4,8 +4,11 @@
  * resourcequota `exceeded quota: %s, requested: %s, used: %s, limited: %s` (each list `name=qty,name=qty`, sorted),
  * `failed quota: %s: %v` (e.g. "must specify limits.cpu for: app"), `status unknown for quota: %s…`, and limitranger
  * `maximum|minimum %s usage per %s is %s, but limit|request is %s` and `maximum %s limit to request ratio per %s is
- * %s, but provided ratio is %f` (several are joined as "[a, b]").
+ * %s, but provided ratio is %f` (several are joined as "[a, b]"). And the other way round: the highest limit a
+ * LimitRange lets a container have, before a fix asks for more.
  */
+import type { LimitRange } from '../kube/reader.js';
+import { parseCpuMillis, parseQuantity } from '../quantity.js';
 
 export interface QuotaRefusal {
   type: 'quota';
@@ -102,4 +105,31 @@ export function resourceText(list: Record<string, string>): string {
   return Object.entries(list)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
+}
+
+/** The most a container may have of a resource in a namespace, and the LimitRange that says so. */
+export interface ContainerCeiling {
+  /** As written in the LimitRange, e.g. `1Gi`, `2`. */
+  value: string;
+  /** Bytes for memory, millicores for CPU. */
+  amount: number;
+  limitRange: string;
+}
+
+/**
+ * The lowest `max` for one container among the namespace's LimitRanges: the limitranger admission plugin refuses
+ * a pod whose container limit is above it ("maximum memory usage per Container is 1Gi, but limit is 2Gi"), so a
+ * template patch above it leaves the new pods uncreated (FailedCreate) and the rollout stuck.
+ */
+export function containerCeiling(ranges: LimitRange[], resource: 'memory' | 'cpu'): ContainerCeiling | null {
+  let lowest: ContainerCeiling | null = null;
+  for (const range of ranges) {
+    for (const item of range.spec?.limits ?? []) {
+      const value = item.type === 'Container' ? item.max?.[resource] : undefined;
+      const amount = resource === 'cpu' ? parseCpuMillis(value) : parseQuantity(value);
+      if (value === undefined || amount === null || (lowest && lowest.amount <= amount)) continue;
+      lowest = { value: String(value), amount, limitRange: range.metadata?.name ?? '?' };
+    }
+  }
+  return lowest;
 }

@@ -6,6 +6,7 @@ import type { Container, Pod, Workload } from '../kube/reader.js';
 import { type CpuHistory, fetchCpuHistory } from '../prometheus/cpu.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity, proposeCpuLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
+import { type ContainerCeiling, containerCeiling } from './admission.js';
 import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import { podName, podNamespace, workloadRef } from './pods.js';
@@ -54,6 +55,8 @@ export interface CpuFacts {
   evidence: Evidence[];
   /** Prometheus was asked and did not answer. */
   historyFailed: boolean;
+  /** The namespace's LimitRange maximum for one container's CPU, when there is one. */
+  ceiling: ContainerCeiling | null;
 }
 
 /** Limit, request and usage of `container` across the first pods, with evidence lines for each. */
@@ -107,7 +110,9 @@ export async function cpuFacts(ctx: PlaybookContext, pods: Pod[], container: str
       });
     }
   }
-  return { container, limitMillis, requestMillis, usageMillis, history, evidence, historyFailed };
+  const ranges = first ? await ctx.read(ctx.reader.listLimitRanges(podNamespace(first)), []) : [];
+  const ceiling = containerCeiling(ranges, 'cpu');
+  return { container, limitMillis, requestMillis, usageMillis, history, evidence, historyFailed, ceiling };
 }
 
 function historyText(container: string, pod: string, h: CpuHistory, limitMillis: number | null): string {
@@ -143,7 +148,18 @@ export function cpuLimitFix(facts: CpuFacts, workload: Workload | null, namespac
   const ref = workloadRef(workload);
   if (!workload || !ref || facts.limitMillis === null) return null;
   const usage = Math.max(facts.usageMillis ?? 0, facts.history?.peakUsageMillis ?? 0) || null;
-  const proposed = proposeCpuLimit(facts.limitMillis, usage);
+  const wanted = proposeCpuLimit(facts.limitMillis, usage);
+  const ceiling = facts.ceiling;
+  if (ceiling && ceiling.amount <= facts.limitMillis && wanted > ceiling.amount) {
+    return {
+      proposedMillis: wanted,
+      action: null,
+      why: `LimitRange ${ceiling.limitRange} allows at most ${ceiling.value} of CPU per container, and ${facts.container} already has ${cpuWords(facts.limitMillis)}: a higher limit would be refused when the new pods are created (FailedCreate), leaving the rollout stuck. Ask for the LimitRange's maximum to be raised, or make the app need less CPU.`,
+      headline: `LimitRange ${ceiling.limitRange} caps containers at ${ceiling.value} of CPU, which it already has: raise the LimitRange, or make the app need less CPU.`,
+    };
+  }
+  const capped = ceiling !== null && wanted > ceiling.amount;
+  const proposed = capped ? ceiling.amount : wanted;
   const limit = formatCpu(proposed);
   if (!templateDefines(workload, facts.container)) {
     return {
@@ -160,11 +176,12 @@ export function cpuLimitFix(facts: CpuFacts, workload: Workload | null, namespac
     return { proposedMillis: parseCpuMillis(ahead) ?? proposed, action: null, why, headline };
   }
   const from = cpuWords(facts.limitMillis);
-  const basis =
-    usage !== null && usage * 1.5 > facts.limitMillis * 2
+  const basis = capped
+    ? `LimitRange ${ceiling.limitRange}'s maximum`
+    : usage !== null && usage * 1.5 > facts.limitMillis * 2
       ? `1.5× the highest usage seen (${formatCpu(usage)})`
       : `2× the ${from} limit`;
-  const why = `${cpuWords(proposed)} is ${basis}, rounded up: a throttled container's usage is capped at its limit and cannot show how much CPU it wants, so the limit is raised one reviewable step; if the throttled share stays above 25% after the rollout, raise it again. The request (${facts.requestMillis === null ? 'none' : cpuWords(facts.requestMillis)}) stays as it is, below the new limit, so scheduling does not change.`;
+  const why = `${cpuWords(proposed)} is ${basis}${capped ? ` (${formatCpu(wanted)} would be refused when the pods are created)` : ', rounded up'}: a throttled container's usage is capped at its limit and cannot show how much CPU it wants, so the limit is raised one reviewable step; if the throttled share stays above 25% after the rollout, raise it again. The request (${facts.requestMillis === null ? 'none' : cpuWords(facts.requestMillis)}) stays as it is, below the new limit, so scheduling does not change.`;
   return {
     proposedMillis: proposed,
     why: `Why ${cpuWords(proposed)}: ${why}`,

@@ -3,6 +3,7 @@ import type { SidecarRule } from '../config/settings.js';
 import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
 import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
+import { type ContainerCeiling, containerCeiling } from './admission.js';
 import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import {
@@ -65,6 +66,8 @@ export interface MemoryFacts {
   limitBytes: number | null;
   requestBytes: number | null;
   usageBytes: number | null;
+  /** The namespace's LimitRange maximum for one container's memory, when there is one. */
+  ceiling: ContainerCeiling | null;
   evidence: Evidence[];
 }
 
@@ -109,13 +112,15 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
       text: `${container} uses ${formatMemory(usageBytes)} now${pct}, right after its restart`,
     });
   }
-  return { container, limitBytes, requestBytes, usageBytes, evidence };
+  const namespace = first?.view.pod.metadata?.namespace ?? 'default';
+  const ceiling = containerCeiling(await ctx.read(ctx.reader.listLimitRanges(namespace), []), 'memory');
+  return { container, limitBytes, requestBytes, usageBytes, ceiling, evidence };
 }
 
 /** The fix for the focused container: a set-memory-limit proposal, or the sentence to say instead of one. */
 export interface MemoryLimitFix {
   action: ProposedAction | null;
-  /** Why there is no button and what to change instead (an evidence line); null when the action is offered. */
+  /** Why there is no button and what to change instead, or what bounds the button (an evidence line). */
   advice: string | null;
   /** The same in a few words, for the summary. */
   headline: string | null;
@@ -145,7 +150,17 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
       headline: 'Raise the limit where the pod is defined.',
     };
   }
-  const limit = formatMemory(proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes));
+  const wanted = proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes);
+  const ceiling = facts.ceiling;
+  if (ceiling && ceiling.amount <= facts.limitBytes && wanted > ceiling.amount) {
+    return {
+      action: null,
+      advice: `LimitRange ${ceiling.limitRange} allows at most ${ceiling.value} of memory per container, and ${facts.container} already has ${formatMemory(facts.limitBytes)}: a higher limit would be refused when the new pods are created (FailedCreate), leaving the rollout stuck. Ask for the LimitRange's maximum to be raised, or make the app use less memory.`,
+      headline: `LimitRange ${ceiling.limitRange} caps containers at ${ceiling.value}, which it already has: raise the LimitRange, or make the app use less memory.`,
+    };
+  }
+  const capped = ceiling !== null && wanted > ceiling.amount;
+  const limit = capped ? ceiling.value : formatMemory(wanted);
   if (!templateDefines(workload, facts.container)) {
     return {
       action: null,
@@ -165,11 +180,13 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
   return {
     action: {
       kind: 'set-memory-limit',
-      title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}`,
+      title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}${capped ? ` (LimitRange ${ceiling.limitRange}'s maximum)` : ''}`,
       params: { namespace, workload: ref, container: facts.container, limit },
       risk: 'low',
     },
-    advice: null,
+    advice: capped
+      ? `The raise stops at ${ceiling.value}, the most LimitRange ${ceiling.limitRange} allows per container (${formatMemory(wanted)} would be refused when the pods are created); if ${facts.container} is OOM-killed at ${ceiling.value} too, the LimitRange must allow more.`
+      : null,
     headline: null,
   };
 }
