@@ -5,7 +5,7 @@
  */
 import { alertThrottledShare, cpuFacts, cpuLimitFix, cpuWords, percent } from '../src/diagnosis/cpu.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
-import { listNames, podName } from '../src/diagnosis/pods.js';
+import { listNames, podName, rolloutHold } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { formatCpu } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
@@ -70,6 +70,8 @@ export const cpuThrottling: Playbook = {
         fix?.why ??
         'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the CPU limit where the pod is defined.',
     });
+    const hold = fix?.rolloutPending && workload ? await rolloutHold(ctx, workload) : null;
+    if (hold) evidence.push(hold);
     const next = !fix ? '' : fix.action ? ` Raise the limit to ${cpuWords(fix.proposedMillis)}.` : ` ${fix.headline}`;
     const summary = `Container ${where} is throttled by its own CPU limit of ${limit}${usage}${shareText}, so requests wait for CPU time it is not allowed to use.${next}`;
     // High when the limit is visibly the ceiling (usage at it, or the share measured); medium on the alert alone.

@@ -1,7 +1,7 @@
 /** OOM_LIMIT: a main container killed by its own memory limit (reason OOMKilled), crash-looping or running again. */
 import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
-import { listNames, podName } from '../src/diagnosis/pods.js';
+import { listNames, podName, rolloutHold } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { formatMemory } from '../src/quantity.js';
 
@@ -21,7 +21,7 @@ export const oomKilled: Playbook = {
     const namespace = focused[0]?.view.pod.metadata?.namespace ?? target.namespace ?? 'default';
     const workload =
       target.workload ?? (focused[0] ? await ctx.read(ctx.reader.workloadOf(focused[0].view.pod), null) : null);
-    const { action, advice, headline } = memoryLimitFix(facts, workload, namespace);
+    const { action, advice, headline, rolloutPending } = memoryLimitFix(facts, workload, namespace);
     const pods = focused.map((k) => podName(k.view.pod));
     const crashing = focused.some((k) => k.view.status.state?.waiting?.reason === 'CrashLoopBackOff');
     const how =
@@ -35,6 +35,8 @@ export const oomKilled: Playbook = {
       (action ? `. Raise the limit to ${String(action.params.limit)}.` : `. ${headline}`);
     const evidence = [...facts.evidence];
     if (advice) evidence.push({ kind: 'spec', text: advice });
+    const hold = rolloutPending && workload ? await rolloutHold(ctx, workload) : null;
+    if (hold) evidence.push(hold);
     return {
       rootCause: { code: 'OOM_LIMIT', summary, confidence: 'high' },
       evidence,

@@ -5,7 +5,7 @@
  */
 import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
 import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
-import { listNames, podName } from '../src/diagnosis/pods.js';
+import { listNames, podName, rolloutHold } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
 import { formatMemory } from '../src/quantity.js';
@@ -54,8 +54,10 @@ export const sidecarOom: Playbook = {
     ];
     const namespace = first.view.pod.metadata?.namespace ?? target.namespace ?? 'default';
     const workload = target.workload ?? (await ctx.read(ctx.reader.workloadOf(first.view.pod), null));
-    const { action, advice, headline } = memoryLimitFix(facts, workload, namespace);
+    const { action, advice, headline, rolloutPending } = memoryLimitFix(facts, workload, namespace);
     if (advice) evidence.push({ kind: 'spec', text: advice });
+    const hold = rolloutPending && workload ? await rolloutHold(ctx, workload) : null;
+    if (hold) evidence.push(hold);
     const summary =
       `The ${first.sidecar?.name ?? sidecar} sidecar ${sidecar} was OOMKilled ${facts.limitBytes === null ? 'with no memory limit of its own' : `by its ${formatMemory(facts.limitBytes)} memory limit`} in ${affected.length} of ${pods.length} pod(s) of ${group}; ` +
       'each restart re-registers the service under a new id, so registration and traffic break for the app' +

@@ -138,6 +138,8 @@ export interface CpuLimitFix {
   why: string;
   /** Without the action: the same in a few words, for the summary. */
   headline?: string;
+  /** The template already holds a higher limit than the pods run with: the rollout is what to look at. */
+  rolloutPending?: boolean;
 }
 
 /**
@@ -173,7 +175,7 @@ export function cpuLimitFix(facts: CpuFacts, workload: Workload | null, namespac
   if (ahead) {
     const why = raisedInTemplateAdvice(workload, facts.container, ahead, cpuWords(facts.limitMillis));
     const headline = `The pod template already raises it to ${ahead}; these pods have not been replaced yet.`;
-    return { proposedMillis: parseCpuMillis(ahead) ?? proposed, action: null, why, headline };
+    return { proposedMillis: parseCpuMillis(ahead) ?? proposed, action: null, why, headline, rolloutPending: true };
   }
   const from = cpuWords(facts.limitMillis);
   const basis = capped

@@ -124,6 +124,8 @@ export interface MemoryLimitFix {
   advice: string | null;
   /** The same in a few words, for the summary. */
   headline: string | null;
+  /** The template already holds a higher limit than the pods run with: the rollout is what to look at. */
+  rolloutPending?: boolean;
 }
 
 /**
@@ -174,6 +176,7 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
       action: null,
       advice: raisedInTemplateAdvice(workload, facts.container, ahead, formatMemory(facts.limitBytes)),
       headline: `The pod template already raises it to ${ahead}; these pods have not been replaced yet.`,
+      rolloutPending: true,
     };
   }
   const from = formatMemory(facts.limitBytes);

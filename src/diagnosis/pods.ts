@@ -177,3 +177,12 @@ export async function findBlockedPod(ctx: PlaybookContext, pods: Pod[]): Promise
   }
   return null;
 }
+
+/**
+ * What holds a workload's rollout, for a diagnosis that found the fix already in its template but not in its pods:
+ * the first of its pods that cannot run (the new pod Pending for memory, an image it cannot pull), or null.
+ */
+export async function rolloutHold(ctx: PlaybookContext, workload: Workload): Promise<Evidence | null> {
+  const blocked = await findBlockedPod(ctx, await ctx.read(ctx.reader.podsOf(workload), []));
+  return blocked ? { kind: 'status', text: `What holds the rollout: ${blocked.text}` } : null;
+}
