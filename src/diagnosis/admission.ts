@@ -133,3 +133,30 @@ export function containerCeiling(ranges: LimitRange[], resource: 'memory' | 'cpu
   }
   return lowest;
 }
+
+/**
+ * How far a limit may be raised from `current` towards `wanted` under the ceiling: `atCeiling` when the container
+ * already has the most it may (no raise would be admitted), else the amount, with `cappedBy` the ceiling that cut it.
+ */
+export function raiseUnder(
+  ceiling: ContainerCeiling | null,
+  current: number,
+  wanted: number,
+): { atCeiling: ContainerCeiling } | { amount: number; cappedBy: ContainerCeiling | null } {
+  if (!ceiling || wanted <= ceiling.amount) return { amount: wanted, cappedBy: null };
+  return ceiling.amount <= current ? { atCeiling: ceiling } : { amount: ceiling.amount, cappedBy: ceiling };
+}
+
+/** What to say instead of a raise for a container already at its LimitRange's maximum (`has`: its limit, in words). */
+export function atCeilingWords(
+  ceiling: ContainerCeiling,
+  container: string,
+  has: string,
+  resource: 'memory' | 'cpu',
+): { advice: string; headline: string } {
+  const [what, less] = resource === 'cpu' ? ['CPU', 'need less CPU'] : ['memory', 'use less memory'];
+  return {
+    advice: `LimitRange ${ceiling.limitRange} allows at most ${ceiling.value} of ${what} per container, and ${container} already has ${has}: a higher limit would be refused when the new pods are created (FailedCreate), leaving the rollout stuck. Ask for the LimitRange's maximum to be raised, or make the app ${less}.`,
+    headline: `LimitRange ${ceiling.limitRange} caps containers at ${ceiling.value}${resource === 'cpu' ? ' of CPU' : ''}, which it already has: raise the LimitRange, or make the app ${less}.`,
+  };
+}

@@ -6,7 +6,7 @@ import type { Container, Pod, Workload } from '../kube/reader.js';
 import { type CpuHistory, fetchCpuHistory } from '../prometheus/cpu.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity, proposeCpuLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
-import { type ContainerCeiling, containerCeiling } from './admission.js';
+import { atCeilingWords, type ContainerCeiling, containerCeiling, raiseUnder } from './admission.js';
 import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import { podName, podNamespace, workloadRef } from './pods.js';
@@ -151,17 +151,13 @@ export function cpuLimitFix(facts: CpuFacts, workload: Workload | null, namespac
   if (!workload || !ref || facts.limitMillis === null) return null;
   const usage = Math.max(facts.usageMillis ?? 0, facts.history?.peakUsageMillis ?? 0) || null;
   const wanted = proposeCpuLimit(facts.limitMillis, usage);
-  const ceiling = facts.ceiling;
-  if (ceiling && ceiling.amount <= facts.limitMillis && wanted > ceiling.amount) {
-    return {
-      proposedMillis: wanted,
-      action: null,
-      why: `LimitRange ${ceiling.limitRange} allows at most ${ceiling.value} of CPU per container, and ${facts.container} already has ${cpuWords(facts.limitMillis)}: a higher limit would be refused when the new pods are created (FailedCreate), leaving the rollout stuck. Ask for the LimitRange's maximum to be raised, or make the app need less CPU.`,
-      headline: `LimitRange ${ceiling.limitRange} caps containers at ${ceiling.value} of CPU, which it already has: raise the LimitRange, or make the app need less CPU.`,
-    };
+  const raise = raiseUnder(facts.ceiling, facts.limitMillis, wanted);
+  if ('atCeiling' in raise) {
+    const words = atCeilingWords(raise.atCeiling, facts.container, cpuWords(facts.limitMillis), 'cpu');
+    return { proposedMillis: wanted, action: null, why: words.advice, headline: words.headline };
   }
-  const capped = ceiling !== null && wanted > ceiling.amount;
-  const proposed = capped ? ceiling.amount : wanted;
+  const ceiling = raise.cappedBy;
+  const proposed = raise.amount;
   const limit = formatCpu(proposed);
   if (!templateDefines(workload, facts.container)) {
     return {
@@ -178,12 +174,12 @@ export function cpuLimitFix(facts: CpuFacts, workload: Workload | null, namespac
     return { proposedMillis: parseCpuMillis(ahead) ?? proposed, action: null, why, headline, rolloutPending: true };
   }
   const from = cpuWords(facts.limitMillis);
-  const basis = capped
+  const basis = ceiling
     ? `LimitRange ${ceiling.limitRange}'s maximum`
     : usage !== null && usage * 1.5 > facts.limitMillis * 2
       ? `1.5× the highest usage seen (${formatCpu(usage)})`
       : `2× the ${from} limit`;
-  const why = `${cpuWords(proposed)} is ${basis}${capped ? ` (${formatCpu(wanted)} would be refused when the pods are created)` : ', rounded up'}: a throttled container's usage is capped at its limit and cannot show how much CPU it wants, so the limit is raised one reviewable step; if the throttled share stays above 25% after the rollout, raise it again. The request (${facts.requestMillis === null ? 'none' : cpuWords(facts.requestMillis)}) stays as it is, below the new limit, so scheduling does not change.`;
+  const why = `${cpuWords(proposed)} is ${basis}${ceiling ? ` (${formatCpu(wanted)} would be refused when the pods are created)` : ', rounded up'}: a throttled container's usage is capped at its limit and cannot show how much CPU it wants, so the limit is raised one reviewable step; if the throttled share stays above 25% after the rollout, raise it again. The request (${facts.requestMillis === null ? 'none' : cpuWords(facts.requestMillis)}) stays as it is, below the new limit, so scheduling does not change.`;
   return {
     proposedMillis: proposed,
     why: `Why ${cpuWords(proposed)}: ${why}`,

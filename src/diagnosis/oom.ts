@@ -3,7 +3,7 @@ import type { SidecarRule } from '../config/settings.js';
 import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
 import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
-import { type ContainerCeiling, containerCeiling } from './admission.js';
+import { atCeilingWords, type ContainerCeiling, containerCeiling, raiseUnder } from './admission.js';
 import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import {
@@ -153,16 +153,13 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
     };
   }
   const wanted = proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes);
-  const ceiling = facts.ceiling;
-  if (ceiling && ceiling.amount <= facts.limitBytes && wanted > ceiling.amount) {
-    return {
-      action: null,
-      advice: `LimitRange ${ceiling.limitRange} allows at most ${ceiling.value} of memory per container, and ${facts.container} already has ${formatMemory(facts.limitBytes)}: a higher limit would be refused when the new pods are created (FailedCreate), leaving the rollout stuck. Ask for the LimitRange's maximum to be raised, or make the app use less memory.`,
-      headline: `LimitRange ${ceiling.limitRange} caps containers at ${ceiling.value}, which it already has: raise the LimitRange, or make the app use less memory.`,
-    };
+  const raise = raiseUnder(facts.ceiling, facts.limitBytes, wanted);
+  if ('atCeiling' in raise) {
+    const words = atCeilingWords(raise.atCeiling, facts.container, formatMemory(facts.limitBytes), 'memory');
+    return { action: null, ...words };
   }
-  const capped = ceiling !== null && wanted > ceiling.amount;
-  const limit = capped ? ceiling.value : formatMemory(wanted);
+  const ceiling = raise.cappedBy;
+  const limit = ceiling ? ceiling.value : formatMemory(wanted);
   if (!templateDefines(workload, facts.container)) {
     return {
       action: null,
@@ -183,11 +180,11 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
   return {
     action: {
       kind: 'set-memory-limit',
-      title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}${capped ? ` (LimitRange ${ceiling.limitRange}'s maximum)` : ''}`,
+      title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}${ceiling ? ` (LimitRange ${ceiling.limitRange}'s maximum)` : ''}`,
       params: { namespace, workload: ref, container: facts.container, limit },
       risk: 'low',
     },
-    advice: capped
+    advice: ceiling
       ? `The raise stops at ${ceiling.value}, the most LimitRange ${ceiling.limitRange} allows per container (${formatMemory(wanted)} would be refused when the pods are created); if ${facts.container} is OOM-killed at ${ceiling.value} too, the LimitRange must allow more.`
       : null,
     headline: null,
