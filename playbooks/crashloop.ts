@@ -8,6 +8,7 @@ import {
   type ContainerView,
   containersOf,
   eventEvidence,
+  failedByKubelet,
   listNames,
   ofNamedContainer,
   podName,
@@ -28,6 +29,7 @@ function exitMeaning(code: number | undefined, reason: string | undefined): stri
 }
 
 const isCrashing = (v: ContainerView) => {
+  if (failedByKubelet(v.pod)) return false;
   const last = v.status.lastState?.terminated ?? v.status.state?.terminated;
   if (!last || last.reason === 'OOMKilled') return false;
   if (v.status.state?.waiting?.reason === 'CrashLoopBackOff') return true;

@@ -5,9 +5,15 @@
  * hog) or the workload's own limit and what it writes. Memory evictions are NODE_MEMORY_EVICTION, which runs first.
  */
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
-import { classifyEviction, type EvictionKind, isStorageEviction } from '../src/diagnosis/eviction.js';
+import {
+  classifyEviction,
+  type EvictionKind,
+  evictionTime,
+  explainingEvictions,
+  isStorageEviction,
+} from '../src/diagnosis/eviction.js';
 import { logEvidence } from '../src/diagnosis/logs.js';
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import { alertStartMs, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import { containersOf, eventEvidence, isoTime, listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
@@ -21,13 +27,14 @@ export const ephemeralStorageEviction: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     if (!target?.found) return null;
-    const evicted = target.pods.filter(isStorageEviction);
+    const startMs = alertStartMs(ctx);
+    const evicted = explainingEvictions(target.pods.filter(isStorageEviction), target, startMs);
     const first = evicted[0];
     const kind = first ? classifyEviction(first) : null;
     if (!first || !kind) return null;
     // The workload's other evicted pods: one alert per pod, but one story.
     const siblings = target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), []) : [];
-    const all = uniqueByName([...evicted, ...siblings.filter(isStorageEviction)]);
+    const all = uniqueByName([...evicted, ...explainingEvictions(siblings.filter(isStorageEviction), target, startMs)]);
     const evidence: Evidence[] = [
       { kind: 'event', text: `Eviction of ${podName(first)}: ${first.status?.message?.trim() ?? ''}` },
       {
@@ -139,7 +146,7 @@ function writablePaths(pod: Pod, container: string): string {
 }
 
 function evictedAt(pod: Pod): string {
-  const t = pod.status?.conditions?.find((c) => c.type === 'DisruptionTarget')?.lastTransitionTime;
+  const t = evictionTime(pod);
   return t ? `${podName(pod)} (${isoTime(t)})` : podName(pod);
 }
 

@@ -3,8 +3,8 @@
  * message about memory). An eviction is not an OOM kill: the pod's own limit was not reached.
  */
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
-import { isNodeMemoryEviction } from '../src/diagnosis/eviction.js';
-import type { Playbook } from '../src/diagnosis/playbook.js';
+import { explainingEvictions, isNodeMemoryEviction } from '../src/diagnosis/eviction.js';
+import { alertStartMs, type Playbook } from '../src/diagnosis/playbook.js';
 import { eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { formatMemory, parseQuantity } from '../src/quantity.js';
@@ -21,7 +21,8 @@ export const nodeMemoryEviction: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     if (!target?.found) return null;
-    const evicted = target.pods.filter(isMemoryEviction);
+    const startMs = alertStartMs(ctx);
+    const evicted = explainingEvictions(target.pods.filter(isMemoryEviction), target, startMs);
     if (evicted.length === 0) return null;
     const nodeNames = [...new Set(evicted.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))];
     const evidence: Evidence[] = [];
@@ -36,7 +37,11 @@ export const nodeMemoryEviction: Playbook = {
           ? `Node ${name}: MemoryPressure=${pressure?.status ?? 'unknown'}${pressure?.reason ? ` (${pressure.reason})` : ''}, allocatable memory ${formatMemory(parseQuantity(node.status?.allocatable?.memory) ?? 0)}`
           : `Node ${name} no longer exists`,
       });
-      const onNode = (await ctx.read(ctx.reader.listPodsOnNode(name), [])).filter(isMemoryEviction);
+      const onNode = explainingEvictions(
+        (await ctx.read(ctx.reader.listPodsOnNode(name), [])).filter(isMemoryEviction),
+        target,
+        startMs,
+      );
       const names = (onNode.length > 0 ? onNode : evicted.filter((p) => p.spec?.nodeName === name)).map(podName);
       evidence.push({
         kind: 'status',

@@ -1,6 +1,6 @@
 /** OOM_LIMIT: a main container killed by its own memory limit (reason OOMKilled), crash-looping or running again. */
 import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
-import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
+import { alertStartMs, isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import { listNames, podName, rolloutHold } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { formatMemory } from '../src/quantity.js';
@@ -12,7 +12,7 @@ export const oomKilled: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     if (!isAboutPods(target)) return null;
-    const startMs = Date.parse(ctx.event.alert.startsAt) || ctx.now();
+    const startMs = alertStartMs(ctx);
     const kills = findOomKills(target.pods, ctx.settings.sidecars, startMs).filter((k) => !k.sidecar);
     if (kills.length === 0) return null;
     const focused = focusContainer(kills, target.container);

@@ -4,7 +4,7 @@
  * Classic sidecars in `containers` and native ones (initContainers with restartPolicy Always) both count.
  */
 import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
-import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
+import { alertStartMs, isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import { listNames, podName, rolloutHold } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
@@ -20,7 +20,7 @@ export const sidecarOom: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     if (!isAboutPods(target)) return null;
-    const startMs = Date.parse(ctx.event.alert.startsAt) || ctx.now();
+    const startMs = alertStartMs(ctx);
     // An alert on one pod: the sidecar's kills in its siblings show how much of the service churns.
     const siblings =
       target.kind === 'Pod' && target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), []) : [];

@@ -1,9 +1,19 @@
 /** UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found. */
-import type { Playbook } from '../src/diagnosis/playbook.js';
-import { containersOf, eventEvidence, findBlockedPod, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
+import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js';
+import { alertStartMs, type Playbook } from '../src/diagnosis/playbook.js';
+import {
+  containersOf,
+  eventEvidence,
+  failedByKubelet,
+  findBlockedPod,
+  isoTime,
+  isPodReady,
+  listNames,
+  podName,
+} from '../src/diagnosis/pods.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
-import { labelSelectorString, type PodDisruptionBudget } from '../src/kube/reader.js';
+import { labelSelectorString, type Pod, type PodDisruptionBudget } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
 
 /** A PodDisruptionBudget's selector, what it asks for and what its controller counted. */
@@ -20,6 +30,23 @@ function pdbBudget(pdb: PodDisruptionBudget): string {
     ? `; healthy ${status.currentHealthy ?? 0} of ${status.desiredHealthy ?? 0} wanted, ${status.expectedPods ?? 0} pod(s) expected`
     : '';
   return `PodDisruptionBudget ${pdb.metadata?.name ?? ''}: selector ${selector}, ${asks}${counted}`;
+}
+
+/**
+ * Pods the kubelet stopped for a reason no playbook knows (a graceful node shutdown or spot preemption, an admission
+ * rejection, activeDeadlineSeconds): the pod's own reason and message are the finding; nothing crashed.
+ */
+function stoppedSummary(stopped: Pod[], evidence: Evidence[]): string {
+  for (const pod of stopped.slice(0, 3)) {
+    const at = evictionTime(pod);
+    evidence.push({
+      kind: 'status',
+      text: `${podName(pod)} was stopped by the kubelet${at ? ` at ${isoTime(at)}` : ''}${pod.spec?.nodeName ? ` on node ${pod.spec.nodeName}` : ''}: phase Failed, reason ${pod.status?.reason}${pod.status?.message ? ` (${pod.status.message.trim()})` : ''}`,
+    });
+  }
+  const first = stopped[0];
+  const why = `${first?.status?.reason}${first?.status?.message ? `: ${first.status.message.trim()}` : ''}`;
+  return `${listNames(stopped.map(podName), 3)} ${stopped.length === 1 ? 'was' : 'were'} stopped by the kubelet, not by ${stopped.length === 1 ? 'its' : 'their'} own containers (${why}). A pod stopped this way stays listed as Failed until it is deleted; its controller, if any, starts a replacement. No playbook knows this cause, so Medic proposes nothing: check that the replacements run, then delete the Failed pods.`;
 }
 
 export const unknown: Playbook = {
@@ -85,9 +112,12 @@ export const unknown: Playbook = {
       for (const e of events.filter((e) => e.type === 'Warning').slice(-2)) evidence.push(eventEvidence(e));
     }
     const blocked = await findBlockedPod(ctx, pods);
+    const stopped = explainingEvictions(pods.filter(failedByKubelet), target, alertStartMs(ctx));
     const summary = blocked
       ? `${blocked.text.charAt(0).toUpperCase()}${blocked.text.slice(1)}. No playbook knows this failure, so Medic proposes nothing: the ${blocked.who}'s message says what to change.`
-      : `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;
+      : stopped.length > 0
+        ? stoppedSummary(stopped, evidence)
+        : `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;
     return unknownResult(summary, evidence);
   },
 };

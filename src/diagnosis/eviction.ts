@@ -11,6 +11,7 @@
  * into a memory one.
  */
 import type { Pod } from '../kube/reader.js';
+import { type ResolvedTarget, tooOldToExplain } from './playbook.js';
 
 export type EvictionKind =
   | { scope: 'node'; resource: 'memory' | 'ephemeral-storage' | 'inodes' | 'pids' | 'other'; text: string }
@@ -68,4 +69,34 @@ export function isStorageEviction(pod: Pod): boolean {
   const kind = classifyEviction(pod);
   if (!kind) return false;
   return kind.scope !== 'node' || kind.resource === 'ephemeral-storage' || kind.resource === 'inodes';
+}
+
+/**
+ * When the kubelet evicted the pod: its DisruptionTarget condition (reason TerminationByKubelet, Kubernetes 1.26 and
+ * later), else when its Ready condition last changed, else the latest time one of its containers finished;
+ * undefined when the pod records none of them.
+ */
+export function evictionTime(pod: Pod): Date | undefined {
+  const conditions = pod.status?.conditions ?? [];
+  const at =
+    conditions.find((c) => c.type === 'DisruptionTarget')?.lastTransitionTime ??
+    conditions.find((c) => c.type === 'Ready' && c.status === 'False')?.lastTransitionTime ??
+    (pod.status?.containerStatuses ?? [])
+      .map((s) => s.state?.terminated?.finishedAt)
+      .filter((t) => !!t)
+      .sort()
+      .at(-1);
+  if (!at) return undefined;
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * The evicted pods that can explain the alert: the pod the alert names, however long ago it was evicted
+ * (KubePodNotReady keeps firing for a Failed pod), and any other only when its eviction is recent
+ * (`tooOldToExplain`): an evicted pod of a workload stays listed for days after its replacement runs.
+ */
+export function explainingEvictions(evicted: Pod[], target: ResolvedTarget, startMs: number): Pod[] {
+  const named = target.kind === 'Pod' ? target.name : undefined;
+  return evicted.filter((pod) => pod.metadata?.name === named || !tooOldToExplain(evictionTime(pod), startMs));
 }

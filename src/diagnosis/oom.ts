@@ -5,7 +5,7 @@ import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js'
 import type { Evidence, ProposedAction } from '../types.js';
 import { atCeilingWords, type ContainerCeiling, containerCeiling, raiseUnder } from './admission.js';
 import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
-import type { PlaybookContext } from './playbook.js';
+import { type PlaybookContext, tooOldToExplain } from './playbook.js';
 import {
   type ContainerView,
   containersOf,
@@ -16,9 +16,6 @@ import {
   sidecarRuleFor,
   workloadRef,
 } from './pods.js';
-
-/** An OOM kill older than this before the alert started does not explain it (unless the container still crash-loops). */
-const RELEVANT_BEFORE_ALERT_MS = 6 * 3600_000;
 
 export interface OomKill {
   view: ContainerView;
@@ -34,7 +31,8 @@ export function findOomKills(pods: Pod[], rules: SidecarRule[], alertStartMs: nu
       if (!term) continue;
       const finished = term.finishedAt ? new Date(term.finishedAt) : undefined;
       const crashing = view.status.state?.waiting?.reason === 'CrashLoopBackOff';
-      if (finished && !crashing && finished.getTime() < alertStartMs - RELEVANT_BEFORE_ALERT_MS) continue;
+      // An old kill does not explain the alert, unless the container still crash-loops.
+      if (!crashing && tooOldToExplain(finished, alertStartMs)) continue;
       const sidecar =
         view.isInit && !view.isNativeSidecar
           ? null

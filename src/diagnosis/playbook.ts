@@ -94,6 +94,23 @@ export interface PlaybookResult {
   target?: Target;
 }
 
+/** When the alert started firing (its `startsAt`), or now when Alertmanager sent none that parses. */
+export function alertStartMs(ctx: Pick<PlaybookContext, 'event' | 'now'>): number {
+  return Date.parse(ctx.event.alert.startsAt) || ctx.now();
+}
+
+/**
+ * How long before the alert started a pod's past failure (an OOM kill, an eviction) can still explain it. Older
+ * ones are history: a terminated container keeps its last state, and a Failed, evicted pod stays listed until
+ * someone deletes it or the garbage collector's threshold (12,500 terminated pods by default) is reached — days.
+ */
+export const RELEVANT_BEFORE_ALERT_MS = 6 * 3600_000;
+
+/** True when `at` is known and lies further before the alert's start than RELEVANT_BEFORE_ALERT_MS. */
+export function tooOldToExplain(at: Date | undefined, startMs: number): boolean {
+  return at !== undefined && !Number.isNaN(at.getTime()) && at.getTime() < startMs - RELEVANT_BEFORE_ALERT_MS;
+}
+
 export interface Playbook {
   name: string;
   rootCauses: readonly RootCauseCode[];

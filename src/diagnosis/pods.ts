@@ -78,6 +78,16 @@ export function workloadRef(workload: Workload | null): string | null {
   return null;
 }
 
+/**
+ * A pod the kubelet failed, not its containers: phase Failed with a `status.reason` — Evicted, Terminated or Shutdown
+ * (graceful node shutdown, spot preemption), an admission rejection (OutOfcpu, NodeAffinity, UnexpectedAdmissionError)
+ * or DeadlineExceeded (activeDeadlineSeconds). A pod whose own container exited non-zero under restartPolicy Never is
+ * Failed with no reason. Its containers' terminations (often exit 137, ContainerStatusUnknown) are no crash.
+ */
+export function failedByKubelet(pod: Pod): boolean {
+  return pod.status?.phase === 'Failed' && !!pod.status.reason;
+}
+
 export function isoTime(value: Date | string | undefined | null): string {
   if (!value) return 'unknown time';
   const d = new Date(value);
