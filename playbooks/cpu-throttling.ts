@@ -5,7 +5,7 @@
  */
 import { alertThrottledShare, cpuFacts, cpuLimitFix, cpuWords, percent } from '../src/diagnosis/cpu.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
-import { listNames, podName, rolloutHold } from '../src/diagnosis/pods.js';
+import { listNames, podName, rolloutHold, unpatchableLimitWords } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { formatCpu } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
@@ -66,9 +66,7 @@ export const cpuThrottling: Playbook = {
     const shareText = share === null ? '' : `: ${percent(share)} of its CFS periods are throttled`;
     evidence.push({
       kind: 'spec',
-      text:
-        fix?.why ??
-        'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the CPU limit where the pod is defined.',
+      text: fix?.why ?? unpatchableLimitWords(workload, facts.container, 'CPU', null).advice,
     });
     const hold = fix?.rolloutPending && workload ? await rolloutHold(ctx, workload) : null;
     if (hold) evidence.push(hold);

@@ -11,6 +11,7 @@ import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
   containersOf,
+  cronJobOf,
   isoTime,
   listNames,
   oomTermination,
@@ -66,9 +67,13 @@ export const jobFailed: Playbook = {
       ?.text.split(': ')
       .slice(1)
       .join(': ');
-    const owner = cronJobName(job);
+    const owner = cronJobOf(job);
     const exit = last ? (last.status.state?.terminated ?? last.status.lastState?.terminated)?.exitCode : undefined;
-    const summary = `Job ${workload.name}${owner ? ` (CronJob ${owner})` : ''} failed for good: ${failed.reason ?? 'Failed'} after ${job.status?.failed ?? failedPods.length} failed pod(s)${exit !== undefined ? `; the last one exited with code ${exit}` : ''}${logLine ? `, its log says: ${logLine}` : ''}. Fix the cause before re-running it${owner ? ' (the CronJob starts the next run on schedule)' : ''}.`;
+    const deadline = job.spec?.activeDeadlineSeconds;
+    const summary =
+      failed.reason === 'DeadlineExceeded' && deadline
+        ? `Job ${workload.name}${owner ? ` (CronJob ${owner})` : ''} ran longer than its activeDeadlineSeconds of ${deadline} s (started ${isoTime(job.status?.startTime)}, stopped ${isoTime(failed.lastTransitionTime)}): Kubernetes stopped its pods; the deadline, not a crash, ended it${exit !== undefined ? ` (the last failed pod exited with code ${exit})` : ''}. Find why this run was slow or stuck (more data than usual, a dependency that hangs) before raising the deadline${owner ? " in the CronJob's jobTemplate" : ''}.`
+        : `Job ${workload.name}${owner ? ` (CronJob ${owner})` : ''} failed for good: ${failed.reason ?? 'Failed'} after ${job.status?.failed ?? failedPods.length} failed pod(s)${exit !== undefined ? `; the last one exited with code ${exit}` : ''}${logLine ? `, its log says: ${logLine}` : ''}. Fix the cause before re-running it${owner ? ' (the CronJob starts the next run on schedule)' : ''}.`;
     return {
       rootCause: { code: 'JOB_FAILED', summary, confidence: last ? 'high' : 'medium' },
       evidence,
@@ -102,12 +107,8 @@ function limits(job: Job): string {
   return parts.join(', ');
 }
 
-function cronJobName(job: Job): string | undefined {
-  return job.metadata?.ownerReferences?.find((r) => r.kind === 'CronJob')?.name;
-}
-
 async function cronJobEvidence(ctx: PlaybookContext, workload: Workload): Promise<Evidence | null> {
-  const name = cronJobName(workload.object as Job);
+  const name = cronJobOf(workload.object as Job);
   if (!name) return null;
   const cron = await ctx.read(ctx.reader.getCronJob(workload.namespace, name), null);
   if (!cron) return { kind: 'spec', text: `Started by CronJob ${name}, which no longer exists` };

@@ -14,6 +14,7 @@ import {
   oomTermination,
   podName,
   sidecarRuleFor,
+  unpatchableLimitWords,
   workloadRef,
 } from './pods.js';
 
@@ -142,14 +143,6 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
       headline: `No limit was hit: ${facts.container} has none, so its node ran out of memory. Set its memory request, then a limit, to what it really uses.`,
     };
   }
-  const ref = workloadRef(workload);
-  if (!workload || !ref) {
-    return {
-      action: null,
-      advice: 'The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the limit where the pod is defined.',
-      headline: 'Raise the limit where the pod is defined.',
-    };
-  }
   const wanted = proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes);
   const raise = raiseUnder(facts.ceiling, facts.limitBytes, wanted);
   if ('atCeiling' in raise) {
@@ -158,6 +151,8 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
   }
   const ceiling = raise.cappedBy;
   const limit = ceiling ? ceiling.value : formatMemory(wanted);
+  const ref = workloadRef(workload);
+  if (!workload || !ref) return { action: null, ...unpatchableLimitWords(workload, facts.container, 'memory', limit) };
   if (!templateDefines(workload, facts.container)) {
     return {
       action: null,

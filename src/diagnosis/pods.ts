@@ -1,6 +1,6 @@
 /** Small helpers over pod objects that several playbooks share: pure, but for findBlockedPod, which reads events. */
 import type { SidecarRule } from '../config/settings.js';
-import type { Container, ContainerStatus, KubeEvent, Pod, Workload } from '../kube/reader.js';
+import type { Container, ContainerStatus, Job, KubeEvent, Pod, Workload } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
 
@@ -86,6 +86,41 @@ export function workloadRef(workload: Workload | null): string | null {
  */
 export function failedByKubelet(pod: Pod): boolean {
   return pod.status?.phase === 'Failed' && !!pod.status.reason;
+}
+
+/** The CronJob that started a Job, from its owner reference. */
+export function cronJobOf(job: Job): string | undefined {
+  return job.metadata?.ownerReferences?.find((r) => r.kind === 'CronJob')?.name;
+}
+
+/**
+ * Where to raise a limit when there is no Deployment, StatefulSet or DaemonSet template to patch: a Job's pod template
+ * cannot be changed once created (its CronJob's jobTemplate can, for the next run); a bare pod's is its manifest.
+ */
+export function unpatchableLimitWords(
+  workload: Workload | null,
+  container: string,
+  resource: 'memory' | 'CPU',
+  limit: string | null,
+): { advice: string; headline: string } {
+  const to = limit ? ` to ${limit}` : '';
+  if (workload?.kind === 'Job') {
+    const cron = cronJobOf(workload.object as Job);
+    if (cron) {
+      return {
+        advice: `Job ${workload.name} was started by CronJob ${cron}, and a Job's pod template cannot be changed once it exists: raise ${container}'s ${resource} limit${to} in the CronJob's jobTemplate; its next run uses it.`,
+        headline: `Raise the ${resource} limit${to} in CronJob ${cron}'s jobTemplate; its next run uses it.`,
+      };
+    }
+    return {
+      advice: `A Job's pod template cannot be changed once it exists: raise ${container}'s ${resource} limit${to} in the manifest Job ${workload.name} was created from, then create it again.`,
+      headline: `Raise the ${resource} limit${to} in the Job's manifest and create it again.`,
+    };
+  }
+  return {
+    advice: `The pod has no Deployment, StatefulSet or DaemonSet to patch: raise the ${resource} limit${to} where the pod is defined.`,
+    headline: `Raise the ${resource} limit${to} where the pod is defined.`,
+  };
 }
 
 export function isoTime(value: Date | string | undefined | null): string {
