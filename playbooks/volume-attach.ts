@@ -3,10 +3,12 @@
  * the zone the failures concentrate in and proposes cordoning that zone's nodes within the blast radius.
  */
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
-import type { Playbook } from '../src/diagnosis/playbook.js';
+import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
-import { type KubeEvent, nodeLocation, nodeZone, type Pod } from '../src/kube/reader.js';
+import { multiAttachHolders, singleNodeClaim } from '../src/diagnosis/volumes.js';
+import { type KubeEvent, nodeLocation, nodeZone, type Pod, type Workload } from '../src/kube/reader.js';
+import { templateRollout } from '../src/kube/rollouts.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
 const VOLUME_REASONS = new Set(['FailedAttachVolume', 'FailedMount']);
@@ -24,7 +26,6 @@ export const volumeAttach: Playbook = {
       target.workload && target.kind !== target.workload.kind
         ? await ctx.read(ctx.reader.podsOf(target.workload), [])
         : [];
-    target.kind === 'Pod' && target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), []) : [];
     const pods = uniquePods([...target.pods, ...siblings]);
     const waiting = pods.filter(
       (p) => p.spec?.nodeName && !isPodReady(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
@@ -83,6 +84,8 @@ export const volumeAttach: Playbook = {
     const multiAttachOnly = attach.length > 0 && attach.every((e) => /Multi-Attach/i.test(e.message ?? ''));
     const configOnly = all.every((e) => /(configmap|secret)s? "[^"]*" not found/i.test(e.message ?? ''));
     const zonal = concentrated && !multiAttachOnly && !configOnly;
+    const held = multiAttachOnly ? await multiAttachStory(ctx, failing, pods, target.workload) : null;
+    if (held) evidence.push(...held.evidence);
     const actions: ProposedAction[] = [];
     if (zonal) {
       const hosting = failing.map((f) => f.pod.spec?.nodeName ?? '');
@@ -96,10 +99,84 @@ export const volumeAttach: Playbook = {
       : `Pods ${listNames(
           failing.map((f) => podName(f.pod)),
           3,
-        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? ': the volume is still attached to another node (Multi-Attach)' : configOnly ? ': a ConfigMap or Secret they mount is missing' : ''}.`;
+        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? `: ${held?.sentence ?? 'the volume is still attached to another node (Multi-Attach)'}` : configOnly ? ': a ConfigMap or Secret they mount is missing' : ''}.`;
     return { rootCause: { code: 'VOLUME_ATTACH_FAILURE', summary, confidence: 'high' }, evidence, actions };
   },
 };
+
+/**
+ * Who holds the volume of a Multi-Attach error, and why: most often a Deployment with a single-node claim
+ * (ReadWriteOnce) rolling out with RollingUpdate, whose new pod starts before the old one lets go of the volume, so
+ * the rollout can never finish. No action kind changes a strategy, so this is said, not proposed.
+ */
+async function multiAttachStory(
+  ctx: PlaybookContext,
+  failing: { pod: Pod; events: KubeEvent[] }[],
+  pods: Pod[],
+  workload: Workload | null,
+): Promise<{ sentence: string; evidence: Evidence[] } | null> {
+  const first = failing.find((f) => f.events.some((e) => multiAttachHolders(e.message ?? '')));
+  const event = first?.events.filter((e) => multiAttachHolders(e.message ?? '')).at(-1);
+  if (!first || !event) return null;
+  const holders = multiAttachHolders(event.message ?? '') ?? [];
+  const namespace = first.pod.metadata?.namespace ?? 'default';
+  const waiting = podName(first.pod);
+  if (holders.length === 0) {
+    return {
+      sentence: `the volume is still attached to another node, though no pod uses it any more: it is released once that node unmounts it (a node that is down or unreachable holds it until it is back or removed)`,
+      evidence: [],
+    };
+  }
+  const holderPods = await Promise.all(
+    holders
+      .slice(0, 3)
+      .map(
+        async (name) =>
+          pods.find((p) => podName(p) === name) ?? (await ctx.read(ctx.reader.getPod(namespace, name), null)),
+      ),
+  );
+  const evidence: Evidence[] = holderPods.flatMap((p, i) =>
+    p
+      ? [
+          {
+            kind: 'status' as const,
+            text: `The volume is held by pod ${podName(p)} on node ${p.spec?.nodeName ?? '(none)'}: ${p.status?.phase ?? 'unknown phase'}${p.metadata?.deletionTimestamp ? ', terminating' : ''}${isPodReady(p) ? ', ready' : ''}`,
+          },
+        ]
+      : [{ kind: 'status' as const, text: `The volume is held by pod ${holders[i]}, which no longer exists` }],
+  );
+  const holder = holderPods.find((p): p is Pod => !!p);
+  const claims = (first.pod.spec?.volumes ?? []).flatMap((v) =>
+    v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : [],
+  );
+  const claim = claims[0] ? await ctx.read(ctx.reader.getPvc(namespace, claims[0]), null) : null;
+  const owner = workload ?? (await ctx.read(ctx.reader.workloadOf(first.pod), null));
+  const hash = (p: Pod | undefined) => p?.metadata?.labels?.['pod-template-hash'];
+  const oldRevision = holder && hash(holder) && hash(holder) !== hash(first.pod);
+  const sameWorkload = holder && owner && pods.some((p) => podName(p) === podName(holder));
+  if (
+    claim &&
+    singleNodeClaim(claim) &&
+    owner?.kind === 'Deployment' &&
+    templateRollout(owner.kind, owner.object) === 'rolling' &&
+    sameWorkload &&
+    oldRevision
+  ) {
+    const modes = (claim.spec?.accessModes ?? []).join(', ');
+    evidence.push({
+      kind: 'spec',
+      text: `Claim ${claims[0]} is ${modes}: one node at a time. Deployment ${owner.name} rolls out with strategy RollingUpdate, which starts the new pod ${waiting} before the old pod ${podName(holder)} stops, so the new pod waits for a volume the old one never lets go.`,
+    });
+    return {
+      sentence: `the rollout of Deployment ${owner.name} is stuck: its claim ${claims[0]} is ${modes}, and RollingUpdate starts the new pod before the old pod ${podName(holder)} releases the volume. Set the Deployment's strategy to Recreate (the old pod stops first, a short outage; it also lets this rollout finish), or move the workload to a StatefulSet with a claim per pod. Medic proposes nothing: the strategy belongs in the manifest`,
+      evidence,
+    };
+  }
+  return {
+    sentence: `the volume is still attached to node ${holder?.spec?.nodeName ?? 'another node'} for pod ${holders.join(', ')} (Multi-Attach): it is released when that pod stops`,
+    evidence,
+  };
+}
 
 function waitingReason(pod: Pod): string {
   const reason = pod.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;

@@ -132,6 +132,9 @@ export async function rollbackIfNewRevision(
   };
 }
 
+/** The label naming a pod's revision: a Deployment's pod-template-hash, a StatefulSet's or DaemonSet's controller-revision-hash. */
+const REVISION_LABELS = ['pod-template-hash', 'controller-revision-hash'] as const;
+
 /**
  * delete-pod when exactly one pod of a workload fails while siblings of the same revision are healthy: something
  * local to that pod (its node, its state) is the likelier cause, and its controller replaces it. None when more pods fail (`failingPods` may
@@ -139,8 +142,6 @@ export async function rollbackIfNewRevision(
  * mounts the same claim (a StatefulSet's ordinal, a Deployment's shared claim), so whatever in that data breaks it
  * breaks the new pod too; the evidence says so.
  */
-/** The label naming a pod's revision: a Deployment's pod-template-hash, a StatefulSet's or DaemonSet's controller-revision-hash. */
-const REVISION_LABELS = ['pod-template-hash', 'controller-revision-hash'] as const;
 
 export async function replaceLonePod(
   ctx: PlaybookContext,

@@ -94,3 +94,28 @@ export function pendingResize(pvc: PersistentVolumeClaim): PendingResize | null 
   const waiting = (allocated && NODE_PENDING_STATES.has(allocated)) || condition?.type === 'FileSystemResizePending';
   return { requested, state: failed ? 'failed' : waiting ? 'waiting-for-pod' : 'under-way', detail };
 }
+
+/**
+ * Who holds a volume a pod cannot attach, from the attach-detach controller's Multi-Attach event: "Multi-Attach
+ * error for volume "pvc-…" Volume is already used by pod(s) a, b[ and N pod(s) in different namespaces]" (names
+ * only the pods of the waiting pod's namespace), or "… Volume is already exclusively attached to one node and
+ * can't be attached to another" (no pod uses it any more: the attachment outlived its pod).
+ */
+export function multiAttachHolders(message: string): string[] | null {
+  if (!/Multi-Attach error/i.test(message)) return null;
+  const used = /Volume is already used by pod\(s\) (.+?)(?: and \d+ pod\(s\) in different namespaces)?\s*$/.exec(
+    message,
+  );
+  return used?.[1]
+    ? used[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+}
+
+/** Whether only one node at a time may attach the claim's volume (ReadWriteOnce or ReadWriteOncePod). */
+export function singleNodeClaim(pvc: PersistentVolumeClaim): boolean {
+  const modes = pvc.spec?.accessModes ?? pvc.status?.accessModes ?? [];
+  return modes.length > 0 && modes.every((m) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod');
+}
