@@ -8,9 +8,10 @@ import {
   type ReplicaSetRevision,
   type Workload,
 } from '../kube/reader.js';
+import { templateRollout } from '../kube/rollouts.js';
 import type { Evidence, ProposedAction } from '../types.js';
-import type { PlaybookContext } from './playbook.js';
-import { isPodReady, podName } from './pods.js';
+import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
+import { isoTime, isPodReady, podName } from './pods.js';
 
 export interface RevisionFinding {
   evidence: Evidence[];
@@ -99,6 +100,19 @@ export async function rollbackIfNewRevision(
       notTheRevision,
     };
   }
+  const settled = settledLongBefore(ctx, deployment, newest, previous);
+  if (settled) {
+    return {
+      evidence: [
+        {
+          kind: 'spec',
+          text: `The failing pods run revision ${newest.revision} (ReplicaSet ${newestName}, created ${settled.since}), which finished rolling out ${settled.before} before the alert started; revision ${previous.revision} (ReplicaSet ${prevName}) is scaled to ${previous.replicaSet.spec?.replicas ?? 0}: no rollback is proposed`,
+        },
+      ],
+      action: null,
+      notTheRevision: `Revision ${newest.revision} has run since ${settled.since}, ${settled.before} before the failures began, so it is not what just changed and rolling back is unlikely to help: look at what changed since (a dependency, a ConfigMap or Secret it reads, its data, the nodes).`,
+    };
+  }
   const notBrought =
     notBroughtBy && newest.replicaSet.spec?.template?.spec && previous.replicaSet.spec?.template?.spec
       ? notBroughtBy(previous.replicaSet.spec.template.spec, newest.replicaSet.spec.template.spec)
@@ -130,6 +144,35 @@ export async function rollbackIfNewRevision(
       risk: 'medium',
     },
   };
+}
+
+/**
+ * The newest revision finished rolling out (Progressing: NewReplicaSetAvailable, or the previous ReplicaSet scaled
+ * to zero by a rolling update) and was created longer before the alert started than a past failure can explain
+ * (RELEVANT_BEFORE_ALERT_MS): it ran, so it is not what broke the pods now. Null when it may be (or no time is known).
+ */
+function settledLongBefore(
+  ctx: PlaybookContext,
+  deployment: Deployment,
+  newest: ReplicaSetRevision,
+  previous: ReplicaSetRevision,
+): { since: string; before: string } | null {
+  const created = newest.replicaSet.metadata?.creationTimestamp;
+  const createdAt = created ? new Date(created) : undefined;
+  const startMs = alertStartMs(ctx);
+  if (!createdAt || !tooOldToExplain(createdAt, startMs)) return null;
+  const progressing = deployment.status?.conditions?.find((c) => c.type === 'Progressing');
+  const finished =
+    progressing?.reason === 'NewReplicaSetAvailable' ||
+    (templateRollout('Deployment', deployment) === 'rolling' && (previous.replicaSet.spec?.replicas ?? 1) === 0);
+  if (!finished) return null;
+  return { since: isoTime(createdAt), before: duration(startMs - createdAt.getTime()) };
+}
+
+/** "10 days", "7 hours": how long, for people. */
+function duration(ms: number): string {
+  const hours = Math.round(ms / 3600_000);
+  return hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hours`;
 }
 
 /** The label naming a pod's revision: a Deployment's pod-template-hash, a StatefulSet's or DaemonSet's controller-revision-hash. */

@@ -1,6 +1,7 @@
 /**
  * What the newest revision can and cannot have broken: a `kubectl rollout restart` of the same template, an image
- * pulled with the same credentials as before, and a lone failing pod whose healthy siblings run another revision.
+ * pulled with the same credentials as before, a lone failing pod whose healthy siblings run another revision, and a
+ * revision that ran for days before its pods began to fail.
  */
 import { describe, expect, it } from 'vitest';
 import { scenarioDiagnoser, textOf } from './diagnose-scenario.js';
@@ -64,6 +65,35 @@ describe('an image that cannot be pulled', () => {
     const d = await diagnose(PULL, (objects) => {
       for (const o of [named(objects, 'ReplicaSet', 'cart-api-79fb5c8d46'), named(objects, 'Deployment', 'cart-api')])
         o.spec.template.spec.imagePullSecrets = [{ name: 'regcred-checkout-v2' }];
+    });
+    expect(kinds(d)).toEqual(['rollout-undo']);
+  });
+});
+
+describe('a revision that ran for days before its pods began to fail', () => {
+  const SETTLED = 'test/scenarios/crashloop-long-running-revision-dependency-down';
+  const deployment = (objects: Any[]) => named(objects, 'Deployment', 'detail');
+
+  it('is not rolled back: the failure began long after it', async () => {
+    const d = await diagnose(SETTLED);
+    expect(kinds(d)).toEqual([]);
+    expect(d.rootCause.summary).toContain(
+      'Revision 88 has run since 2026-11-13T09:02:11Z, 10 days before the failures began',
+    );
+  });
+
+  it('is rolled back when it was created within hours of the alert', async () => {
+    const d = await diagnose(SETTLED, (objects) => {
+      named(objects, 'ReplicaSet', 'detail-5f7d9c8b6').metadata.creationTimestamp = '2026-11-23T04:30:00Z';
+    });
+    expect(kinds(d)).toEqual(['rollout-undo']);
+  });
+
+  it('is rolled back when its rollout never finished, however old', async () => {
+    const d = await diagnose(SETTLED, (objects) => {
+      const progressing = deployment(objects).status.conditions.find((c: Any) => c.type === 'Progressing');
+      Object.assign(progressing, { status: 'False', reason: 'ProgressDeadlineExceeded' });
+      named(objects, 'ReplicaSet', 'detail-6c8b7a9d5').spec.replicas = 2;
     });
     expect(kinds(d)).toEqual(['rollout-undo']);
   });
