@@ -12,9 +12,10 @@ import {
   strandedText,
   taintsText,
 } from '../src/diagnosis/nodes.js';
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
-import { eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
+import type { Playbook, PlaybookContext, PlaybookResult } from '../src/diagnosis/playbook.js';
+import { eventEvidence, isoTime, listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
+import { unknownResult } from '../src/diagnosis/unknown.js';
 import { type Node, nodeZone } from '../src/kube/reader.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
@@ -22,12 +23,12 @@ const MAX_NODES = 3;
 
 export const nodeNotReady: Playbook = {
   name: 'node-not-ready',
-  rootCauses: ['NODE_NOT_READY'],
+  rootCauses: ['NODE_NOT_READY', 'UNKNOWN'],
   matches: (event) => namedTarget(event.alert.labels) !== null,
   async diagnose(ctx) {
     const dead = await deadNodes(ctx);
     const node = dead[0];
-    if (!node) return null;
+    if (!node) return readyAgain(ctx);
     const name = node.metadata?.name ?? '?';
     const zone = nodeZone(node);
     const ready = notReadyCondition(node);
@@ -94,6 +95,38 @@ export const nodeNotReady: Playbook = {
 };
 
 /** The NotReady nodes behind the alert: the node it names, or the nodes its (unfinished) pods are on. */
+/** The alerts that say a node was not Ready: kubernetes-mixin's KubeNodeNotReady, KubeNodeUnreachable, KubeNodeReadinessFlapping. */
+const READINESS_ALERT = /^KubeNode(NotReady|Unreachable|ReadinessFlapping)$/;
+
+/**
+ * A readiness alert about a node that is Ready now: the spell that fired it is over (the alert resolves at its next
+ * evaluation), or the node flaps. UNKNOWN, with the node's Ready condition and its latest events — not "look at the
+ * application", which the generic UNKNOWN would say of a node.
+ */
+async function readyAgain(ctx: PlaybookContext): Promise<PlaybookResult | null> {
+  const target = ctx.target;
+  const alertname = ctx.event.alert.labels.alertname ?? '';
+  if (target?.kind !== 'Node' || !target.node || !READINESS_ALERT.test(alertname)) return null;
+  const ready = target.node.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True') return null;
+  const name = target.name;
+  const evidence: Evidence[] = [{ kind: 'status', text: `Node ${name}: ${conditionText(ready)}` }];
+  for (const c of otherBadConditions(target.node)) evidence.push({ kind: 'status', text: conditionText(c) });
+  const events = await ctx.read(ctx.reader.eventsFor(undefined, 'Node', name), []);
+  const spells = events.filter((e) => e.reason === 'NodeNotReady');
+  if (spells.length > 0) {
+    const since = spells[0]?.firstTimestamp ?? spells[0]?.metadata?.creationTimestamp;
+    const count = spells.reduce((n, e) => n + (e.count ?? 1), 0);
+    evidence.push({ kind: 'event', text: `${count} NodeNotReady event(s) on ${name} since ${isoTime(since)}` });
+  }
+  for (const e of events.slice(-4)) evidence.push(eventEvidence(e));
+  const flapping = alertname === 'KubeNodeReadinessFlapping';
+  return unknownResult(
+    `Node ${name} is Ready now (since ${isoTime(ready.lastTransitionTime)}): ${flapping ? 'it keeps changing between Ready and NotReady' : `the NotReady spell behind ${alertname} is over, and the alert resolves at its next evaluation`}. Medic proposes nothing for a Ready node; if it ${flapping ? 'keeps flapping' : 'happens again'}, look at its kubelet and container runtime (journalctl -u kubelet on the node) and its events.`,
+    evidence,
+  );
+}
+
 async function deadNodes(ctx: PlaybookContext): Promise<Node[]> {
   const target = ctx.target;
   if (!target?.found) return [];
