@@ -3,7 +3,8 @@ import type { Evidence } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
 import { type ContainerView, podName } from './pods.js';
 
-const IMPORTANT_LINE = /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable/i;
+const IMPORTANT_LINE =
+  /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable|exit status|timed out|deadline exceeded|no such file/i;
 
 /**
  * The last lines of the instance that ended: the previous instance of a restarted container, or the current one of

@@ -183,7 +183,7 @@ const REVISION_LABELS = ['pod-template-hash', 'controller-revision-hash'] as con
  * local to that pod (its node, its state) is the likelier cause, and its controller replaces it. None when more pods fail (`failingPods` may
  * name one pod more than once), and none for a pod that keeps data on a PersistentVolumeClaim: its replacement
  * mounts the same claim (a StatefulSet's ordinal, a Deployment's shared claim), so whatever in that data breaks it
- * breaks the new pod too; the evidence says so.
+ * breaks the new pod too; and none for a DaemonSet's pod, whose replacement runs on the same node. The evidence says so.
  */
 
 export async function replaceLonePod(
@@ -209,6 +209,11 @@ export async function replaceLonePod(
     const elsewhere = siblings.filter((p) => isPodReady(p)).length;
     if (!revision || elsewhere === 0) return none;
     const text = `Only ${name} fails, but no other pod of its revision (${revision[0]} ${revision[1]}) is healthy: the ${elsewhere} healthy pod(s) run another revision, so a replacement would start from the same template as ${name}; deleting the pod is not proposed.`;
+    return { action: null, evidence: [{ kind: 'spec', text }] };
+  }
+  if (workload.kind === 'DaemonSet') {
+    const node = pod.spec?.nodeName ?? 'its node';
+    const text = `Only ${name} fails while ${healthy} sibling(s) on other nodes are healthy, but it is a DaemonSet pod: its replacement runs on the same node ${node}, so deleting it would only restart it there; what sets it apart is the node, so look at ${node} (its kernel, network rules, disk, container runtime). Deleting the pod is not proposed.`;
     return { action: null, evidence: [{ kind: 'spec', text }] };
   }
   const claims = (pod.spec?.volumes ?? []).flatMap((v) =>
