@@ -2,7 +2,7 @@
 import type { SidecarRule } from '../config/settings.js';
 import type { Container, ContainerStatus, Job, KubeEvent, Pod, Workload } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
-import type { PlaybookContext } from './playbook.js';
+import { alertStartMs, type PlaybookContext } from './playbook.js';
 
 export interface ContainerView {
   pod: Pod;
@@ -162,7 +162,7 @@ const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
 /** Why a pod cannot run, in the words of whoever said so; `who` is that component. */
 export interface Blocked {
   pod: Pod;
-  who: 'kubelet' | 'scheduler';
+  who: 'kubelet' | 'scheduler' | 'init container';
   /** "container api of pod x cannot start: CreateContainerConfigError (…)", "pod x cannot be scheduled: 0/3 …". */
   text: string;
 }
@@ -201,8 +201,26 @@ function isStarting(pod: Pod): boolean {
   return waiting.length === 0 || waiting.every((r) => r !== undefined && STARTING.has(r));
 }
 
+/** How long an init container may run before the alert started and still be a slow start rather than a stuck one. */
+const INIT_STUCK_MS = 5 * 60_000;
+
 /**
- * The first pod of `pods` that cannot run: blockedPod's verdict, or a pod still being created whose kubelet warned
+ * An init container (not a native sidecar, which runs for the pod's life) still running long before the alert
+ * started: the pod waits in Init for something that does not come (a database, a migration lock, a file).
+ */
+function stuckInInit(pod: Pod, startMs: number): ContainerView | null {
+  if (pod.status?.phase !== 'Pending') return null;
+  for (const v of containersOf(pod)) {
+    if (!v.isInit || v.isNativeSidecar) continue;
+    const started = v.status.state?.running?.startedAt;
+    if (started && Date.parse(started) < startMs - INIT_STUCK_MS) return v;
+  }
+  return null;
+}
+
+/**
+ * The first pod of `pods` that cannot run: blockedPod's verdict, a pod stuck in an init container that does not
+ * finish (waiting for a dependency), or a pod still being created whose kubelet warned
  * about it — a sandbox it cannot set up (the CNI out of IP addresses), a volume it cannot mount. The kubelet keeps
  * such a pod ContainerCreating and retries for ever; only its events say why.
  */
@@ -210,6 +228,22 @@ export async function findBlockedPod(ctx: PlaybookContext, pods: Pod[]): Promise
   for (const pod of pods) {
     const blocked = blockedPod(pod);
     if (blocked) return blocked;
+  }
+  const stuck = pods.map((pod) => stuckInInit(pod, alertStartMs(ctx))).find((v) => v !== null);
+  if (stuck) {
+    const namespace = stuck.pod.metadata?.namespace ?? 'default';
+    const log = await ctx.read(
+      ctx.reader.logs(namespace, podName(stuck.pod), stuck.status.name, { tailLines: 20 }),
+      null,
+    );
+    const last = (log ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1);
+    const since = stuck.status.state?.running?.startedAt;
+    const text = `pod ${podName(stuck.pod)} is stuck in its init container ${stuck.status.name}, running since ${isoTime(since)} without finishing, so the pod's containers never start${last ? `; its log says: ${last}` : ''}`;
+    return { pod: stuck.pod, who: 'init container', text };
   }
   for (const pod of pods.filter(isStarting).slice(0, STARTING_PODS_READ)) {
     const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
