@@ -29,8 +29,10 @@ export const oomKilled: Playbook = {
         ? 'with no memory limit of its own'
         : `by its own memory limit of ${formatMemory(facts.limitBytes)}`;
     const restarts = Math.max(...focused.map((k) => k.view.status.restartCount ?? 0));
+    // A pod that never restarts its containers (a Job's, restartPolicy Never) fails instead: no count to give.
+    const restarting = focused.some((k) => (k.view.pod.spec?.restartPolicy ?? 'Always') !== 'Never');
     const summary =
-      `Container ${facts.container} was OOMKilled ${how} in ${listNames(pods, 3)} (${restarts} restart(s))` +
+      `Container ${facts.container} was OOMKilled ${how} in ${listNames(pods, 3)}${restarting ? ` (${restarts} restart(s))` : ''}` +
       (crashing ? '; the kills are what keeps it in CrashLoopBackOff' : '') +
       (action ? `. Raise the limit to ${String(action.params.limit)}.` : `. ${headline}`);
     const evidence = [...facts.evidence];
