@@ -5,7 +5,7 @@
  * its maximum, the load asks for more, and the nodes have room: on a full cluster more replicas are Pending pods.
  */
 import { type ClusterRoom, clusterRoom, describeRoom, formatRequests, podRequests } from '../src/diagnosis/capacity.js';
-import { HPA_TOLERANCE, hottestMetric, readHpa, wantedReplicas } from '../src/diagnosis/hpa.js';
+import { HPA_TOLERANCE, hottestMetric, hpaEvidence, readHpa, wantedReplicas } from '../src/diagnosis/hpa.js';
 import type { Playbook, PlaybookContext, ResolvedTarget } from '../src/diagnosis/playbook.js';
 import { eventEvidence, findBlockedPod } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
@@ -69,19 +69,7 @@ export const hpaMaxedOut: Playbook = {
     // About a workload or Service, only a clear peak is this cause; about the HPA itself, say what is known.
     if (!pressing && !aboutHpa) return null;
 
-    const evidence: Evidence[] = [
-      {
-        kind: 'spec',
-        text: `HorizontalPodAutoscaler ${s.name} → ${ref ? `${ref.kind}/${ref.name}` : '?'}: minReplicas ${s.min}, maxReplicas ${s.max || '?'}, currentReplicas ${s.current ?? '?'}, desiredReplicas ${s.desired ?? '?'}`,
-      },
-      ...s.metrics.map((m): Evidence => ({ kind: 'metric', text: m.text })),
-    ];
-    if (s.limited) {
-      evidence.push({ kind: 'status', text: `ScalingLimited True (${s.limited.reason}): ${s.limited.message}` });
-    }
-    if (s.inactive) {
-      evidence.push({ kind: 'status', text: `ScalingActive False (${s.inactive.reason}): ${s.inactive.message}` });
-    }
+    const evidence: Evidence[] = hpaEvidence(hpa, s);
     const events = await ctx.read(ctx.reader.eventsFor(t.namespace, 'HorizontalPodAutoscaler', s.name), []);
     for (const e of events.filter((e) => e.reason === 'SuccessfulRescale').slice(-2)) evidence.push(eventEvidence(e));
     if (missing.length > 0) evidence.push({ kind: 'status', text: `Missing from the HPA: ${missing.join('; ')}` });

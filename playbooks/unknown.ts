@@ -1,6 +1,7 @@
 /** UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found. */
 import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js';
-import { alertStartMs, type Playbook } from '../src/diagnosis/playbook.js';
+import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
+import { alertStartMs, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import {
   containersOf,
   eventEvidence,
@@ -47,6 +48,30 @@ function stoppedSummary(stopped: Pod[], evidence: Evidence[]): string {
   const first = stopped[0];
   const why = `${first?.status?.reason}${first?.status?.message ? `: ${first.status.message.trim()}` : ''}`;
   return `${listNames(stopped.map(podName), 3)} ${stopped.length === 1 ? 'was' : 'were'} stopped by the kubelet, not by ${stopped.length === 1 ? 'its' : 'their'} own containers (${why}). A pod stopped this way stays listed as Failed until it is deleted; its controller, if any, starts a replacement. No playbook knows this cause, so Medic proposes nothing: check that the replacements run, then delete the Failed pods.`;
+}
+
+/**
+ * An HPA alert (KubeHpaReplicasMismatch) whose workload has no failing pod: the HPA's own state is the finding —
+ * it cannot change the scale (AbleToScale False), cannot read its metrics (ScalingActive False), or its behavior
+ * (stabilization window, scale policies) holds it. Adds the HPA's evidence; the summary when it wants another count.
+ */
+async function hpaHeld(ctx: PlaybookContext, evidence: Evidence[]): Promise<string | null> {
+  const target = ctx.target;
+  if (target?.kind !== 'HorizontalPodAutoscaler' || !target.namespace) return null;
+  const hpa = await ctx.read(ctx.reader.getHpa(target.namespace, target.name), null);
+  if (!hpa) return null;
+  const s = readHpa(hpa);
+  evidence.push(...hpaEvidence(hpa, s));
+  if (s.current === null || s.desired === null || s.current === s.desired) return null;
+  const said = (c: { reason: string; message: string }) => `${c.reason}: ${c.message.replace(/\s+/g, ' ').trim()}`;
+  const why = s.unable
+    ? `it cannot change its target's scale: AbleToScale False (${said(s.unable)})`
+    : s.inactive
+      ? `it cannot read its metrics: ScalingActive False (${said(s.inactive)})`
+      : s.limited
+        ? `its own scaling limits hold it: ScalingLimited True (${said(s.limited)})`
+        : "no pod of its workload fails, so its own behavior (scale-up or scale-down policies, the stabilization window) or the target's controller holds the count";
+  return `HPA ${s.name} wants ${s.desired} replica(s) and has ${s.current} (min ${s.min}, max ${s.max}): ${why}. Medic proposes nothing; \`kubectl describe hpa ${s.name} -n ${target.namespace}\` shows its events.`;
 }
 
 export const unknown: Playbook = {
@@ -113,11 +138,14 @@ export const unknown: Playbook = {
     }
     const blocked = await findBlockedPod(ctx, pods);
     const stopped = explainingEvictions(pods.filter(failedByKubelet), target, alertStartMs(ctx));
+    const held = !blocked && stopped.length === 0 ? await hpaHeld(ctx, evidence) : null;
     const summary = blocked
       ? `${blocked.text.charAt(0).toUpperCase()}${blocked.text.slice(1)}. No playbook knows this failure, so Medic proposes nothing: the ${blocked.who}'s message says what to change.`
       : stopped.length > 0
         ? stoppedSummary(stopped, evidence)
-        : `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;
+        : held
+          ? held
+          : `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;
     return unknownResult(summary, evidence);
   },
 };

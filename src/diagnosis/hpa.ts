@@ -5,6 +5,7 @@
  */
 import type { HorizontalPodAutoscaler } from '../kube/reader.js';
 import { parseQuantity } from '../quantity.js';
+import type { Evidence } from '../types.js';
 
 /** kube-controller-manager's default --horizontal-pod-autoscaler-tolerance: within 10 % of target it does not scale. */
 export const HPA_TOLERANCE = 0.1;
@@ -122,6 +123,8 @@ export interface HpaState {
   limited: { reason: string; message: string } | null;
   /** ScalingActive False: the controller cannot read its metrics. */
   inactive: { reason: string; message: string } | null;
+  /** AbleToScale False: the controller cannot change the target's scale (e.g. FailedGetScale, FailedUpdateScale). */
+  unable: { reason: string; message: string } | null;
 }
 
 export function readHpa(hpa: HorizontalPodAutoscaler): HpaState {
@@ -141,6 +144,7 @@ export function readHpa(hpa: HorizontalPodAutoscaler): HpaState {
     metrics: specs.map((spec, i) => readMetric(spec, statusFor(spec, i, statuses))),
     limited: condition('ScalingLimited', 'True'),
     inactive: condition('ScalingActive', 'False'),
+    unable: condition('AbleToScale', 'False'),
   };
 }
 
@@ -155,4 +159,24 @@ export function wantedReplicas(state: HpaState): number | null {
   const hot = hottestMetric(state);
   if (!hot?.ratio || state.current === null) return null;
   return Math.ceil(state.current * hot.ratio);
+}
+
+/** What an HPA is set to and reports: its bounds and replica counts, each metric against its target, its conditions. */
+export function hpaEvidence(hpa: HorizontalPodAutoscaler, s: HpaState): Evidence[] {
+  const ref = hpa.spec?.scaleTargetRef;
+  const evidence: Evidence[] = [
+    {
+      kind: 'spec',
+      text: `HorizontalPodAutoscaler ${s.name} → ${ref ? `${ref.kind}/${ref.name}` : '?'}: minReplicas ${s.min}, maxReplicas ${s.max || '?'}, currentReplicas ${s.current ?? '?'}, desiredReplicas ${s.desired ?? '?'}`,
+    },
+    ...s.metrics.map((m): Evidence => ({ kind: 'metric', text: m.text })),
+  ];
+  const conditions: [string, { reason: string; message: string } | null][] = [
+    ['ScalingLimited True', s.limited],
+    ['ScalingActive False', s.inactive],
+    ['AbleToScale False', s.unable],
+  ];
+  for (const [name, c] of conditions)
+    if (c) evidence.push({ kind: 'status', text: `${name} (${c.reason}): ${c.message}` });
+  return evidence;
 }
