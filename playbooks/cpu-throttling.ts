@@ -3,9 +3,11 @@
  * periods in which the container ran out of quota). A container without a CPU limit has no CFS quota and cannot be
  * throttled by its own limit: that alert is answered UNKNOWN, saying so, never with a limit change.
  */
+
+import { rolloutHold } from '../src/diagnosis/blocked.js';
 import { alertThrottledShare, cpuFacts, cpuLimitFix, cpuWords, percent } from '../src/diagnosis/cpu.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
-import { listNames, podName, rolloutHold, unpatchableLimitWords } from '../src/diagnosis/pods.js';
+import { listNames, podName, unpatchableLimitWords } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { formatCpu } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';

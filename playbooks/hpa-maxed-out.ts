@@ -4,10 +4,12 @@
  * workload or Service it governs (latency, QPS, CPU during a peak). set-hpa-max is offered only when the HPA is at
  * its maximum, the load asks for more, and the nodes have room: on a full cluster more replicas are Pending pods.
  */
+
+import { findBlockedPod } from '../src/diagnosis/blocked.js';
 import { type ClusterRoom, clusterRoom, describeRoom, formatRequests, podRequests } from '../src/diagnosis/capacity.js';
 import { HPA_TOLERANCE, hottestMetric, hpaEvidence, readHpa, wantedReplicas } from '../src/diagnosis/hpa.js';
 import type { Playbook, PlaybookContext, ResolvedTarget } from '../src/diagnosis/playbook.js';
-import { eventEvidence, findBlockedPod } from '../src/diagnosis/pods.js';
+import { eventEvidence } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { HorizontalPodAutoscaler, Node, Pod, PodSpec } from '../src/kube/reader.js';
 import type { Evidence, ProposedAction } from '../src/types.js';

@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import { containersOf, eventEvidence, listNames, ofNamedContainer, podName } from '../src/diagnosis/pods.js';
-import { type NotBroughtBy, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
+import { type NotBroughtBy, revisionSentence, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { PodSpec } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
@@ -95,9 +95,7 @@ export const imagePull: Playbook = {
       ? ' The image itself is not at fault, so no rollback is proposed: authenticate the pulls (imagePullSecrets), pull through a mirror or cache, or wait for the registry.'
       : action
         ? ` It came with the newest revision: roll back to ${rollback.previous}.`
-        : rollback.notTheRevision
-          ? ` ${rollback.notTheRevision}`
-          : '';
+        : revisionSentence(rollback);
     const summary = `Image ${image} cannot be pulled: ${cause}.${next}`;
     return {
       rootCause: { code: 'IMAGE_PULL_FAILURE', summary, confidence: 'high' },

@@ -41,7 +41,7 @@
  *   manifest hazards do.
  * - unsafe-rollout — manifest hazards explain a replica shortfall only when no pod is failing for another reason.
  * - hpa-maxed-out and unsafe-rollout also step aside for a pod blocked for a reason no playbook before them knew
- *   (src/diagnosis/pods.ts findBlockedPod: a container that cannot be created, a node selector or anti-affinity no
+ *   (src/diagnosis/blocked.ts findBlockedPod: a container that cannot be created, a node selector or anti-affinity no
  *   node satisfies, a pod left ContainerCreating with a kubelet warning such as a sandbox the CNI cannot give an IP
  *   address): their fixes would leave it blocked, so UNKNOWN names it with the kubelet's or scheduler's words.
  * - unknown — the fallback: lists what was found.

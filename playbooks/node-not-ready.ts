@@ -94,7 +94,6 @@ export const nodeNotReady: Playbook = {
   },
 };
 
-/** The NotReady nodes behind the alert: the node it names, or the nodes its (unfinished) pods are on. */
 /** The alerts that say a node was not Ready: kubernetes-mixin's KubeNodeNotReady, KubeNodeUnreachable, KubeNodeReadinessFlapping. */
 const READINESS_ALERT = /^KubeNode(NotReady|Unreachable|ReadinessFlapping)$/;
 
@@ -127,6 +126,7 @@ async function readyAgain(ctx: PlaybookContext): Promise<PlaybookResult | null> 
   );
 }
 
+/** The NotReady nodes behind the alert: the node it names, or the nodes its (unfinished) pods are on. */
 async function deadNodes(ctx: PlaybookContext): Promise<Node[]> {
   const target = ctx.target;
   if (!target?.found) return [];

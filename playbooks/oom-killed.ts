@@ -1,7 +1,9 @@
 /** OOM_LIMIT: a main container killed by its own memory limit (reason OOMKilled), crash-looping or running again. */
+
+import { rolloutHold } from '../src/diagnosis/blocked.js';
 import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
 import { alertStartMs, isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
-import { listNames, podName, rolloutHold } from '../src/diagnosis/pods.js';
+import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { formatMemory } from '../src/quantity.js';
 

@@ -3,9 +3,11 @@
  * was OOMKilled. Each restart registers the service under a new id, so registration or traffic breaks for the app.
  * Classic sidecars in `containers` and native ones (initContainers with restartPolicy Always) both count.
  */
+
+import { rolloutHold } from '../src/diagnosis/blocked.js';
 import { findOomKills, focusContainer, memoryFacts, memoryLimitFix } from '../src/diagnosis/oom.js';
 import { alertStartMs, isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
-import { listNames, podName, rolloutHold } from '../src/diagnosis/pods.js';
+import { listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Pod } from '../src/kube/reader.js';
 import { formatMemory } from '../src/quantity.js';

@@ -1,4 +1,5 @@
 /** UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found. */
+import { findBlockedPod } from '../src/diagnosis/blocked.js';
 import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js';
 import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
 import { alertStartMs, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
@@ -6,7 +7,6 @@ import {
   containersOf,
   eventEvidence,
   failedByKubelet,
-  findBlockedPod,
   isoTime,
   isPodReady,
   listNames,
@@ -143,9 +143,8 @@ export const unknown: Playbook = {
       ? `${blocked.text.charAt(0).toUpperCase()}${blocked.text.slice(1)}. No playbook knows this failure, so Medic proposes nothing: the ${blocked.who}'s message says what to change.`
       : stopped.length > 0
         ? stoppedSummary(stopped, evidence)
-        : held
-          ? held
-          : `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;
+        : (held ??
+          `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`);
     return unknownResult(summary, evidence);
   },
 };

@@ -3,8 +3,10 @@
  * period under 60 s, or a strategy that can leave no ready pod — seen while a rollout or a replica shortfall is on,
  * or behind a traffic alert (a Service's 5xx, QPS, latency) that started within 15 minutes of a finished rollout.
  */
+
+import { findBlockedPod } from '../src/diagnosis/blocked.js';
 import type { Playbook } from '../src/diagnosis/playbook.js';
-import { eventEvidence, findBlockedPod, sidecarRuleFor } from '../src/diagnosis/pods.js';
+import { eventEvidence, sidecarRuleFor } from '../src/diagnosis/pods.js';
 import { type RecentRollout, recentRollout, TRAFFIC_ALERT } from '../src/diagnosis/rollout-timing.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../src/kube/reader.js';

@@ -4,7 +4,7 @@
  */
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
-import { eventEvidence, isPodReady, listNames, podName } from '../src/diagnosis/pods.js';
+import { claimsOf, eventEvidence, isPodReady, listNames, podName, podRevision } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { multiAttachHolders, singleNodeClaim } from '../src/diagnosis/volumes.js';
 import { type KubeEvent, nodeLocation, nodeZone, type Pod, type Workload } from '../src/kube/reader.js';
@@ -115,12 +115,13 @@ async function multiAttachStory(
   pods: Pod[],
   workload: Workload | null,
 ): Promise<{ sentence: string; evidence: Evidence[] } | null> {
-  const first = failing.find((f) => f.events.some((e) => multiAttachHolders(e.message ?? '')));
-  const event = first?.events.filter((e) => multiAttachHolders(e.message ?? '')).at(-1);
-  if (!first || !event) return null;
-  const holders = multiAttachHolders(event.message ?? '') ?? [];
-  const namespace = first.pod.metadata?.namespace ?? 'default';
-  const waiting = podName(first.pod);
+  // The latest Multi-Attach event of the first waiting pod that has one.
+  const found = failing
+    .map((f) => ({ ...f, holders: f.events.map((e) => multiAttachHolders(e.message ?? '')).findLast((h) => h) }))
+    .find((f) => f.holders);
+  if (!found?.holders) return null;
+  const { pod: waitingPod, holders } = found;
+  const namespace = waitingPod.metadata?.namespace ?? 'default';
   if (holders.length === 0) {
     return {
       sentence: `the volume is still attached to another node, though no pod uses it any more: it is released once that node unmounts it (a node that is down or unreachable holds it until it is back or removed)`,
@@ -146,13 +147,11 @@ async function multiAttachStory(
       : [{ kind: 'status' as const, text: `The volume is held by pod ${holders[i]}, which no longer exists` }],
   );
   const holder = holderPods.find((p): p is Pod => !!p);
-  const claims = (first.pod.spec?.volumes ?? []).flatMap((v) =>
-    v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : [],
-  );
+  const claims = claimsOf(waitingPod);
   const claim = claims[0] ? await ctx.read(ctx.reader.getPvc(namespace, claims[0]), null) : null;
-  const owner = workload ?? (await ctx.read(ctx.reader.workloadOf(first.pod), null));
-  const hash = (p: Pod | undefined) => p?.metadata?.labels?.['pod-template-hash'];
-  const oldRevision = holder && hash(holder) && hash(holder) !== hash(first.pod);
+  const owner = workload ?? (await ctx.read(ctx.reader.workloadOf(waitingPod), null));
+  const holderRevision = holder && podRevision(holder)?.value;
+  const oldRevision = holderRevision && holderRevision !== podRevision(waitingPod)?.value;
   const sameWorkload = holder && owner && pods.some((p) => podName(p) === podName(holder));
   if (
     claim &&
@@ -165,7 +164,7 @@ async function multiAttachStory(
     const modes = (claim.spec?.accessModes ?? []).join(', ');
     evidence.push({
       kind: 'spec',
-      text: `Claim ${claims[0]} is ${modes}: one node at a time. Deployment ${owner.name} rolls out with strategy RollingUpdate, which starts the new pod ${waiting} before the old pod ${podName(holder)} stops, so the new pod waits for a volume the old one never lets go.`,
+      text: `Claim ${claims[0]} is ${modes}: one node at a time. Deployment ${owner.name} rolls out with strategy RollingUpdate, which starts the new pod ${podName(waitingPod)} before the old pod ${podName(holder)} stops, so the new pod waits for a volume the old one never lets go.`,
     });
     return {
       sentence: `the rollout of Deployment ${owner.name} is stuck: its claim ${claims[0]} is ${modes}, and RollingUpdate starts the new pod before the old pod ${podName(holder)} releases the volume. Set the Deployment's strategy to Recreate (the old pod stops first, a short outage; it also lets this rollout finish), or move the workload to a StatefulSet with a claim per pod. Medic proposes nothing: the strategy belongs in the manifest`,

@@ -7,30 +7,41 @@ const IMPORTANT_LINE =
   /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable|exit status|timed out|deadline exceeded|no such file/i;
 
 /**
- * The last lines of the instance that ended: the previous instance of a restarted container, or the current one of
- * a container that is terminated now (a Job's failed pod wrote its last words to the current log); `current` reads
- * a running container's log instead.
+ * The telling lines (else the last ones) of the instance that ended: the previous instance of a restarted container,
+ * or the current one of a container that is terminated now (a Job's failed pod wrote its last words to the current
+ * log); `current` reads a running container's log instead.
  */
-export async function logEvidence(
+export async function tellingLogLines(
   ctx: PlaybookContext,
   v: ContainerView,
   options: { maxLines?: number; current?: boolean } = {},
-): Promise<Evidence[]> {
-  const ns = v.pod.metadata?.namespace ?? 'default';
+): Promise<string[]> {
   const maxLines = options.maxLines ?? 3;
-  const terminated = !!v.status.state?.terminated;
-  const current = terminated || !!options.current;
+  const current = !!v.status.state?.terminated || !!options.current;
   const text = await ctx.read(
-    ctx.reader.logs(ns, podName(v.pod), v.status.name, { previous: !current, tailLines: 30 }),
+    ctx.reader.logs(v.pod.metadata?.namespace ?? 'default', podName(v.pod), v.status.name, {
+      previous: !current,
+      tailLines: 30,
+    }),
     null,
   );
   const lines = (text ?? '')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  if (lines.length === 0) return [];
   const telling = lines.filter((l) => IMPORTANT_LINE.test(l)).slice(-maxLines);
-  const shown = telling.length > 0 ? telling : lines.slice(-maxLines);
-  const which = terminated ? 'Last' : current ? `Current (pod ${podName(v.pod)})` : 'Previous';
+  return telling.length > 0 ? telling : lines.slice(-maxLines);
+}
+
+/** tellingLogLines as one evidence line, saying which instance's log it is. */
+export async function logEvidence(
+  ctx: PlaybookContext,
+  v: ContainerView,
+  options: { maxLines?: number; current?: boolean } = {},
+): Promise<Evidence[]> {
+  const shown = await tellingLogLines(ctx, v, options);
+  if (shown.length === 0) return [];
+  const terminated = !!v.status.state?.terminated;
+  const which = terminated ? 'Last' : options.current ? `Current (pod ${podName(v.pod)})` : 'Previous';
   return [{ kind: 'log', text: `${which} ${v.status.name} log: ${shown.join(' | ')}` }];
 }

@@ -11,7 +11,7 @@ import {
 import { templateRollout } from '../kube/rollouts.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
-import { isoTime, isPodReady, podName } from './pods.js';
+import { claimsOf, isoTime, isPodReady, podName, podRevision } from './pods.js';
 
 export interface RevisionFinding {
   evidence: Evidence[];
@@ -175,9 +175,6 @@ function duration(ms: number): string {
   return hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hours`;
 }
 
-/** The label naming a pod's revision: a Deployment's pod-template-hash, a StatefulSet's or DaemonSet's controller-revision-hash. */
-const REVISION_LABELS = ['pod-template-hash', 'controller-revision-hash'] as const;
-
 /**
  * delete-pod when exactly one pod of a workload fails while siblings of the same revision are healthy: something
  * local to that pod (its node, its state) is the likelier cause, and its controller replaces it. None when more pods fail (`failingPods` may
@@ -185,7 +182,6 @@ const REVISION_LABELS = ['pod-template-hash', 'controller-revision-hash'] as con
  * mounts the same claim (a StatefulSet's ordinal, a Deployment's shared claim), so whatever in that data breaks it
  * breaks the new pod too; and none for a DaemonSet's pod, whose replacement runs on the same node. The evidence says so.
  */
-
 export async function replaceLonePod(
   ctx: PlaybookContext,
   workload: Workload | null,
@@ -201,14 +197,14 @@ export async function replaceLonePod(
   if (siblings.length < 2) return none;
   const name = podName(pod);
   // Only siblings made from the same template show that the template is fine.
-  const revision = REVISION_LABELS.map((label) => [label, pod.metadata?.labels?.[label]] as const).find(([, v]) => v);
+  const revision = podRevision(pod);
   const healthy = siblings.filter(
-    (p) => isPodReady(p) && (!revision || p.metadata?.labels?.[revision[0]] === revision[1]),
+    (p) => isPodReady(p) && (!revision || p.metadata?.labels?.[revision.label] === revision.value),
   ).length;
   if (healthy === 0) {
     const elsewhere = siblings.filter((p) => isPodReady(p)).length;
     if (!revision || elsewhere === 0) return none;
-    const text = `Only ${name} fails, but no other pod of its revision (${revision[0]} ${revision[1]}) is healthy: the ${elsewhere} healthy pod(s) run another revision, so a replacement would start from the same template as ${name}; deleting the pod is not proposed.`;
+    const text = `Only ${name} fails, but no other pod of its revision (${revision.label} ${revision.value}) is healthy: the ${elsewhere} healthy pod(s) run another revision, so a replacement would start from the same template as ${name}; deleting the pod is not proposed.`;
     return { action: null, evidence: [{ kind: 'spec', text }] };
   }
   if (workload.kind === 'DaemonSet') {
@@ -216,9 +212,7 @@ export async function replaceLonePod(
     const text = `Only ${name} fails while ${healthy} sibling(s) on other nodes are healthy, but it is a DaemonSet pod: its replacement runs on the same node ${node}, so deleting it would only restart it there; what sets it apart is the node, so look at ${node} (its kernel, network rules, disk, container runtime). Deleting the pod is not proposed.`;
     return { action: null, evidence: [{ kind: 'spec', text }] };
   }
-  const claims = (pod.spec?.volumes ?? []).flatMap((v) =>
-    v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : [],
-  );
+  const claims = claimsOf(pod);
   if (claims.length > 0) {
     const text = `Only ${name} fails while ${healthy} sibling(s) are healthy, but it keeps its data on claim(s) ${claims.join(', ')}: a replacement pod mounts the same claim(s), so deleting the pod is not proposed; look at what is in that data.`;
     return { action: null, evidence: [{ kind: 'spec', text }] };

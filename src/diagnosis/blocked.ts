@@ -1,0 +1,113 @@
+/**
+ * Why a pod cannot run, in the words of whoever said so: a container stuck before it can run, the scheduler's
+ * refusal, an init container that never finishes, or a kubelet warning about a pod left being created. Playbooks
+ * whose fix would leave such a pod blocked step aside for it; UNKNOWN quotes it.
+ */
+
+import type { Pod, Workload } from '../kube/reader.js';
+import type { Evidence } from '../types.js';
+import { tellingLogLines } from './logs.js';
+import { alertStartMs, type PlaybookContext } from './playbook.js';
+import { type ContainerView, containersOf, isoTime, podName } from './pods.js';
+
+/** Waiting reasons of a container on its way up: not (yet) a failure. */
+const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
+
+/** Why a pod cannot run, in the words of whoever said so; `who` is that component. */
+export interface Blocked {
+  pod: Pod;
+  who: 'kubelet' | 'scheduler' | 'init container';
+  /** "container api of pod x cannot start: CreateContainerConfigError (…)", "pod x cannot be scheduled: 0/3 …". */
+  text: string;
+}
+
+/**
+ * Why `pod` cannot run: its first container stuck before it can run (waiting for a reason other than being created:
+ * CreateContainerConfigError, CreateContainerError, CrashLoopBackOff, an image error, …), or the scheduler's refusal
+ * (PodScheduled False, Unschedulable). Null for a pod running or on its way up. A pod blocked so fails for a reason
+ * of its own, whatever its workload's manifest says.
+ */
+export function blockedPod(pod: Pod): Blocked | null {
+  for (const v of containersOf(pod)) {
+    const waiting = v.status.state?.waiting;
+    if (waiting?.reason === undefined || STARTING.has(waiting.reason)) continue;
+    const message = waiting.message ? ` (${waiting.message.trim()})` : '';
+    const text = `container ${v.status.name} of pod ${podName(pod)} cannot start: ${waiting.reason}${message}`;
+    return { pod, who: 'kubelet', text };
+  }
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+    const why = scheduled.message?.trim().replace(/\.$/, '') ?? 'Unschedulable';
+    return { pod, who: 'scheduler', text: `pod ${podName(pod)} cannot be scheduled: ${why}` };
+  }
+  return null;
+}
+
+/** How many starting pods' events are read to tell a slow start from a stuck one. */
+const STARTING_PODS_READ = 3;
+
+/** A pod the scheduler placed whose containers are still being created (no container has run yet). */
+function isStarting(pod: Pod): boolean {
+  if (pod.status?.phase !== 'Pending' || !pod.spec?.nodeName) return false;
+  const waiting = containersOf(pod)
+    .filter((v) => !v.isInit)
+    .map((v) => v.status.state?.waiting?.reason);
+  return waiting.length === 0 || waiting.every((r) => r !== undefined && STARTING.has(r));
+}
+
+/** How long an init container may run before the alert started and still be a slow start rather than a stuck one. */
+const INIT_STUCK_MS = 5 * 60_000;
+
+/**
+ * An init container (not a native sidecar, which runs for the pod's life) still running long before the alert
+ * started: the pod waits in Init for something that does not come (a database, a migration lock, a file).
+ */
+function stuckInInit(pod: Pod, startMs: number): ContainerView | null {
+  if (pod.status?.phase !== 'Pending') return null;
+  for (const v of containersOf(pod)) {
+    if (!v.isInit || v.isNativeSidecar) continue;
+    const started = v.status.state?.running?.startedAt;
+    if (started && Date.parse(started) < startMs - INIT_STUCK_MS) return v;
+  }
+  return null;
+}
+
+/**
+ * The first pod of `pods` that cannot run: blockedPod's verdict, a pod stuck in an init container that does not
+ * finish (waiting for a dependency), or a pod still being created whose kubelet warned
+ * about it — a sandbox it cannot set up (the CNI out of IP addresses), a volume it cannot mount. The kubelet keeps
+ * such a pod ContainerCreating and retries for ever; only its events say why.
+ */
+export async function findBlockedPod(ctx: PlaybookContext, pods: Pod[]): Promise<Blocked | null> {
+  for (const pod of pods) {
+    const blocked = blockedPod(pod);
+    if (blocked) return blocked;
+  }
+  const startMs = alertStartMs(ctx);
+  const stuck = pods.map((pod) => stuckInInit(pod, startMs)).find((v) => v !== null);
+  if (stuck) {
+    const [last] = await tellingLogLines(ctx, stuck, { current: true, maxLines: 1 });
+    const since = stuck.status.state?.running?.startedAt;
+    const text = `pod ${podName(stuck.pod)} is stuck in its init container ${stuck.status.name}, running since ${isoTime(since)} without finishing, so the pod's containers never start${last ? `; its log says: ${last}` : ''}`;
+    return { pod: stuck.pod, who: 'init container', text };
+  }
+  for (const pod of pods.filter(isStarting).slice(0, STARTING_PODS_READ)) {
+    const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
+    // FailedScheduling is the scheduler's, from before this pod had its node.
+    const warning = events.filter((e) => e.type === 'Warning' && e.reason !== 'FailedScheduling').at(-1);
+    if (!warning) continue;
+    const waiting = containersOf(pod).find((v) => v.status.state?.waiting)?.status.state?.waiting?.reason;
+    const text = `pod ${podName(pod)} is stuck ${waiting ? `in ${waiting}` : 'starting'}: ${warning.reason ?? 'Warning'} (${(warning.message ?? '').trim()})`;
+    return { pod, who: 'kubelet', text };
+  }
+  return null;
+}
+
+/**
+ * What holds a workload's rollout, for a diagnosis that found the fix already in its template but not in its pods:
+ * the first of its pods that cannot run (the new pod Pending for memory, an image it cannot pull), or null.
+ */
+export async function rolloutHold(ctx: PlaybookContext, workload: Workload): Promise<Evidence | null> {
+  const blocked = await findBlockedPod(ctx, await ctx.read(ctx.reader.podsOf(workload), []));
+  return blocked ? { kind: 'status', text: `What holds the rollout: ${blocked.text}` } : null;
+}
