@@ -31,7 +31,9 @@
  *   admission never exist, so no playbook before it can see them; before crashloop and unsafe-rollout, because a
  *   workload short of replicas whose pods cannot even be created is explained by the refusal, not by its manifest.
  *   It also takes kubernetes-mixin's KubeQuota* rules, which name a ResourceQuota and no workload: the workload is
- *   the one that quota refused, and a full quota that refused nothing is its UNKNOWN, with the quota's state.
+ *   the one that quota refused, and a full quota that refused nothing is its UNKNOWN, with the quota's state. Pods
+   refused by another admission rule (Pod Security Admission, a webhook that denies them or cannot be called, a
+   missing ServiceAccount) are its UNKNOWN too, naming the rule, before a later playbook blames the manifest.
  * - crashloop — an app error, once memory, eviction, image, config, volume and probe causes are ruled out.
  * - cpu-throttling — only throttling alerts; after OOM kills and crash loops (a container killed or crashing is the
  *   worse problem) and before unsafe-rollout, whose manifest findings say nothing about CPU.

@@ -7,8 +7,17 @@
  * > 100 %) are about a namespace's ResourceQuota (`resourcequota`, `resource`, and kube-state-metrics' own pod
  * labels): the workload is the one whose pods that quota refused, the newest FailedCreate in the namespace that
  * names it. A quota that is full while nothing asks for more is no failure: no diagnosis here (UNKNOWN says so).
+ *
+ * Pods refused by an admission rule that is no quota or limit (Pod Security Admission, a webhook that denies them or
+ * cannot be called, a ServiceAccount that does not exist) are UNKNOWN, said here so that no later playbook reads the
+ * shortfall as a manifest or crash problem: the refusal names what to change, and no action kind changes it.
  */
-import { type LimitRangeRefusal, parseAdmissionRefusals, type QuotaRefusal } from '../src/diagnosis/admission.js';
+import {
+  type LimitRangeRefusal,
+  type PolicyRefusal,
+  parseAdmissionRefusals,
+  type QuotaRefusal,
+} from '../src/diagnosis/admission.js';
 import type { Playbook, PlaybookContext, PlaybookResult } from '../src/diagnosis/playbook.js';
 import { eventEvidence } from '../src/diagnosis/pods.js';
 import { findRefusal, quotaNeeds, quotaState, shortfallOf } from '../src/diagnosis/quota.js';
@@ -81,6 +90,11 @@ async function quotaFindings(ctx: PlaybookContext, ns: string, r: QuotaRefusal, 
   return { evidence, summary, fix, missingField };
 }
 
+/** A rollout whose new pods are refused leaves the old ones serving: going back to them is a fix too. */
+function rollBack(workload: string, stuckRollout: boolean): string {
+  return stuckRollout ? `, or roll ${workload} back to its previous revision (its pods are still serving)` : '';
+}
+
 async function limitRangeFindings(
   ctx: PlaybookContext,
   ns: string,
@@ -106,10 +120,37 @@ async function limitRangeFindings(
     r.bound === 'ratio'
       ? `bring the ${r.resource} limit within ${r.allowed}× the request`
       : `${r.bound === 'maximum' ? 'lower' : 'raise'} the ${r.resource} ${r.actual.split(' ')[0]} to ${r.bound === 'maximum' ? 'at most' : 'at least'} ${r.allowed}`;
-  // A rollout whose new pods are refused leaves the old ones serving: going back to them is a fix too.
-  const back = stuckRollout ? `, or roll ${workload} back to its previous revision (its pods are still serving)` : '';
-  const fix = `In ${workload}, ${change} per ${r.per}, or change ${name}${back}.`;
+  const fix = `In ${workload}, ${change} per ${r.per}, or change ${name}${rollBack(workload, stuckRollout)}.`;
   return { evidence, summary: `${name} ${rule}`, fix };
+}
+
+/** What a policy refusal means and what to change (`back`: the rollback advice for a rollout whose new pods it refuses). */
+function policyWords(r: PolicyRefusal, w: Workload, back: string): { summary: string; fix: string } {
+  const template = `${w.kind}/${w.name}'s pod template`;
+  switch (r.by) {
+    case 'pod-security':
+      return {
+        summary: `Pod Security Admission refuses them: namespace ${w.namespace} enforces PodSecurity "${r.name}" (its pod-security.kubernetes.io/enforce label) and the pods violate it: ${r.reason}`,
+        fix: `Set what it asks in ${template} (the pod's and containers' securityContext), or relax the namespace's pod-security.kubernetes.io/enforce label${back}. Pods already running stay until they are replaced; every replacement is refused.`,
+      };
+    case 'webhook-denied':
+      return {
+        summary: `admission webhook ${r.name} denies them${r.reason ? `: ${r.reason}` : ''}`,
+        fix: `Change ${template} to satisfy that policy, or have the policy's owner change it${back}.`,
+      };
+    case 'webhook-unreachable':
+      return {
+        summary: `the API server cannot call admission webhook ${r.name} (${r.reason}), and its failurePolicy is Fail, so every pod it intercepts is refused`,
+        fix: `Bring the webhook's service back (its pods and endpoints); if that takes long, set failurePolicy to Ignore in its webhook configuration or narrow what it intercepts. Every workload whose pods it intercepts is stuck meanwhile; nothing in ${template} is wrong.`,
+      };
+    case 'service-account': {
+      const account = r.name.split('/').at(-1) ?? r.name;
+      return {
+        summary: `ServiceAccount ${r.name} does not exist (${r.reason})`,
+        fix: `Create ServiceAccount ${account} in ${w.namespace}, or correct serviceAccountName in ${template}${back}.`,
+      };
+    }
+  }
 }
 
 export const quotaExceeded: Playbook = {
@@ -167,6 +208,18 @@ async function refusedWorkload(ctx: PlaybookContext, w: Workload): Promise<Playb
     },
     refused.event ? eventEvidence(refused.event) : { kind: 'status', text: `${refused.reporter}: ${refused.message}` },
   ];
+  const state = short
+    ? `${w.kind} ${w.name} is short of ${short.wanted - short.ready} replica(s) (${short.ready}/${short.wanted} ready)`
+    : `The rollout of ${w.kind} ${w.name} is stuck (${refused.reporter} is missing ${missing} pod(s))`;
+  const policy = refused.refusals.find((r): r is PolicyRefusal => r.type === 'policy');
+  if (policy) {
+    const words = policyWords(policy, w, rollBack(`${w.kind}/${w.name}`, !short));
+    const result = unknownResult(
+      `${state} because the API server refuses to create its pods: ${words.summary}. ${words.fix} No Medic action changes this, so nothing is proposed.`,
+      evidence,
+    );
+    return { ...result, target: { kind: w.kind, namespace: w.namespace, name: w.name } };
+  }
   const summaries: string[] = [];
   const fixes: string[] = [];
   let partial = false;
@@ -182,14 +235,11 @@ async function refusedWorkload(ctx: PlaybookContext, w: Workload): Promise<Playb
       evidence.push(...f.evidence);
       summaries.push(f.summary);
       fixes.push(f.fix);
-    } else {
+    } else if (r.type === 'quota-rule') {
       summaries.push(`ResourceQuota ${r.quota} refuses the pod: ${r.reason}`);
       fixes.push(`Give every container of ${w.kind}/${w.name} what ResourceQuota ${r.quota} requires (${r.reason}).`);
     }
   }
-  const state = short
-    ? `${w.kind} ${w.name} is short of ${short.wanted - short.ready} replica(s) (${short.ready}/${short.wanted} ready)`
-    : `The rollout of ${w.kind} ${w.name} is stuck (${refused.reporter} is missing ${missing} pod(s))`;
   const summary = `${state} because the API server refuses to create its pods: ${summaries.join('; ')}. ${fixes.join(' ')} No Medic action changes quotas or limit ranges.`;
   return {
     rootCause: { code: 'QUOTA_EXCEEDED', summary, confidence: 'high' },

@@ -4,8 +4,12 @@
  * resourcequota `exceeded quota: %s, requested: %s, used: %s, limited: %s` (each list `name=qty,name=qty`, sorted),
  * `failed quota: %s: %v` (e.g. "must specify limits.cpu for: app"), `status unknown for quota: %s…`, and limitranger
  * `maximum|minimum %s usage per %s is %s, but limit|request is %s` and `maximum %s limit to request ratio per %s is
- * %s, but provided ratio is %f` (several are joined as "[a, b]"). And the other way round: the highest limit a
- * LimitRange lets a container have, before a fix asks for more.
+ * %s, but provided ratio is %f` (several are joined as "[a, b]"). Refusals that are no quota or limit: Pod Security
+ * Admission's `violates PodSecurity "restricted:latest": …`, an admission webhook's `admission webhook "x" denied the
+ * request: …`, a webhook the API server could not call (`failed calling webhook "x": …`, reported only when the
+ * webhook's failurePolicy is Fail), and the serviceaccount plugin's `error looking up service account ns/x:
+ * serviceaccount "x" not found`. And the other way round: the highest limit a LimitRange lets a container have,
+ * before a fix asks for more.
  */
 import type { LimitRange } from '../kube/reader.js';
 import { parseCpuMillis, parseQuantity } from '../quantity.js';
@@ -37,7 +41,17 @@ export interface LimitRangeRefusal {
   actual: string;
 }
 
-export type AdmissionRefusal = QuotaRefusal | QuotaRuleRefusal | LimitRangeRefusal;
+/** A refusal by an admission rule that is no quota or limit: a security policy, a webhook, a missing ServiceAccount. */
+export interface PolicyRefusal {
+  type: 'policy';
+  by: 'pod-security' | 'webhook-denied' | 'webhook-unreachable' | 'service-account';
+  /** The PodSecurity level ("restricted:latest"), the webhook's name, or "namespace/serviceaccount". */
+  name: string;
+  /** What the rule says: the violations, the webhook's message, the call's error. */
+  reason: string;
+}
+
+export type AdmissionRefusal = QuotaRefusal | QuotaRuleRefusal | LimitRangeRefusal | PolicyRefusal;
 
 function resourceList(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -54,8 +68,14 @@ const UNKNOWN_STATUS = /status unknown for quota: ([^,\]]+)/i;
 const USAGE =
   /(maximum|minimum) (\S+) usage per (\w+) is ([^,\s]+), but (limit|request) is ([^,\s\]]+?)\.?(?=[,\]]|\s|$)/gi;
 const RATIO = /maximum (\S+) limit to request ratio per (\w+) is ([^,\s]+), but provided ratio is ([0-9.]+)/gi;
+const POLICIES: { by: PolicyRefusal['by']; pattern: RegExp }[] = [
+  { by: 'pod-security', pattern: /violates PodSecurity "([^"]+)":\s*([\s\S]+)/ },
+  { by: 'webhook-denied', pattern: /admission webhook "([^"]+)" denied the request:?\s*([\s\S]*)/ },
+  { by: 'webhook-unreachable', pattern: /failed calling webhook "([^"]+)":\s*([\s\S]+)/ },
+  { by: 'service-account', pattern: /error looking up service account ([^:\s]+):\s*([\s\S]+)/ },
+];
 
-/** Every refusal a FailedCreate message names; empty when it is no admission refusal (e.g. a webhook timeout). */
+/** Every refusal a FailedCreate message names; empty when it is no admission refusal (e.g. a name already taken). */
 export function parseAdmissionRefusals(message: string): AdmissionRefusal[] {
   const found: AdmissionRefusal[] = [];
   const exceeded = EXCEEDED.exec(message);
@@ -96,6 +116,11 @@ export function parseAdmissionRefusals(message: string): AdmissionRefusal[] {
       allowed: m[3] ?? '',
       actual: `provided ratio is ${Number(m[4])}`,
     });
+  }
+  if (found.length > 0) return found;
+  for (const { by, pattern } of POLICIES) {
+    const m = pattern.exec(message);
+    if (m) return [{ type: 'policy', by, name: m[1] ?? '', reason: (m[2] ?? '').replace(/\s+/g, ' ').trim() }];
   }
   return found;
 }

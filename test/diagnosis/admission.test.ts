@@ -68,10 +68,50 @@ describe('parseAdmissionRefusals', () => {
     ).toEqual([
       { type: 'quota-rule', quota: 'compute', reason: 'must specify limits.cpu for: app; limits.memory for: app' },
     ]);
+    expect(parseAdmissionRefusals('Error creating: object is being deleted: pods "x-1" already exists')).toEqual([]);
+  });
+
+  it('reads refusals by policy: Pod Security Admission, webhooks, a missing ServiceAccount', () => {
+    expect(
+      parseAdmissionRefusals(
+        'Error creating: pods "api-5d-x" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true (pod or container "api" must set securityContext.runAsNonRoot=true)',
+      ),
+    ).toEqual([
+      {
+        type: 'policy',
+        by: 'pod-security',
+        name: 'restricted:latest',
+        reason: 'runAsNonRoot != true (pod or container "api" must set securityContext.runAsNonRoot=true)',
+      },
+    ]);
+    expect(
+      parseAdmissionRefusals(
+        'Error creating: admission webhook "validation.gatekeeper.sh" denied the request: [must-have-owner] you must provide labels: {"owner"}',
+      ),
+    ).toEqual([
+      {
+        type: 'policy',
+        by: 'webhook-denied',
+        name: 'validation.gatekeeper.sh',
+        reason: '[must-have-owner] you must provide labels: {"owner"}',
+      },
+    ]);
     expect(
       parseAdmissionRefusals(
         'Error creating: Internal error occurred: failed calling webhook "mpod.kb.io": context deadline exceeded',
       ),
-    ).toEqual([]);
+    ).toEqual([{ type: 'policy', by: 'webhook-unreachable', name: 'mpod.kb.io', reason: 'context deadline exceeded' }]);
+    expect(
+      parseAdmissionRefusals(
+        'Error creating: pods "agent-" is forbidden: error looking up service account kube-system/kube-vip: serviceaccount "kube-vip" not found',
+      ),
+    ).toEqual([
+      {
+        type: 'policy',
+        by: 'service-account',
+        name: 'kube-system/kube-vip',
+        reason: 'serviceaccount "kube-vip" not found',
+      },
+    ]);
   });
 });
