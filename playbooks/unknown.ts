@@ -1,8 +1,14 @@
-/** UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found. */
+/**
+ * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
+ * finder in turn for a finding no root-cause code names (a blocked pod, pods the kubelet stopped, a readiness gate,
+ * a Job that runs on, an HPA that holds its count). The first finding is the summary; without one, the generic
+ * "no known failure mode".
+ */
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
 import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js';
 import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
-import { alertStartMs, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
+import { jobRunningOn } from '../src/diagnosis/job-runs.js';
+import { alertStartMs, type Playbook, type PlaybookContext, type ResolvedTarget } from '../src/diagnosis/playbook.js';
 import {
   containersOf,
   eventEvidence,
@@ -12,6 +18,7 @@ import {
   listNames,
   podName,
 } from '../src/diagnosis/pods.js';
+import { gateSummary, heldByGates } from '../src/diagnosis/readiness-gates.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
 import { labelSelectorString, type Pod, type PodDisruptionBudget } from '../src/kube/reader.js';
@@ -55,9 +62,8 @@ function stoppedSummary(stopped: Pod[], evidence: Evidence[]): string {
  * it cannot change the scale (AbleToScale False), cannot read its metrics (ScalingActive False), or its behavior
  * (stabilization window, scale policies) holds it. Adds the HPA's evidence; the summary when it wants another count.
  */
-async function hpaHeld(ctx: PlaybookContext, evidence: Evidence[]): Promise<string | null> {
-  const target = ctx.target;
-  if (target?.kind !== 'HorizontalPodAutoscaler' || !target.namespace) return null;
+async function hpaHeld(ctx: PlaybookContext, target: ResolvedTarget, evidence: Evidence[]): Promise<string | null> {
+  if (target.kind !== 'HorizontalPodAutoscaler' || !target.namespace) return null;
   const hpa = await ctx.read(ctx.reader.getHpa(target.namespace, target.name), null);
   if (!hpa) return null;
   const s = readHpa(hpa);
@@ -73,6 +79,34 @@ async function hpaHeld(ctx: PlaybookContext, evidence: Evidence[]): Promise<stri
         : "no pod of its workload fails, so its own behavior (scale-up or scale-down policies, the stabilization window) or the target's controller holds the count";
   return `HPA ${s.name} wants ${s.desired} replica(s) and has ${s.current} (min ${s.min}, max ${s.max}): ${why}. Medic proposes nothing; \`kubectl describe hpa ${s.name} -n ${target.namespace}\` shows its events.`;
 }
+
+/** A finding no root-cause code names: the summary (its evidence added), or null to ask the next finder. */
+type Finder = (ctx: PlaybookContext, target: ResolvedTarget, evidence: Evidence[]) => Promise<string | null>;
+
+const blocked: Finder = async (ctx, target) => {
+  const found = await findBlockedPod(ctx, target.pods);
+  return found
+    ? `${found.text.charAt(0).toUpperCase()}${found.text.slice(1)}. No playbook knows this failure, so Medic proposes nothing: the ${found.who}'s message says what to change.`
+    : null;
+};
+
+const stoppedByKubelet: Finder = async (ctx, target, evidence) => {
+  const stopped = explainingEvictions(target.pods.filter(failedByKubelet), target, alertStartMs(ctx));
+  return stopped.length > 0 ? stoppedSummary(stopped, evidence) : null;
+};
+
+const gated: Finder = async (_ctx, target) => {
+  const held = heldByGates(target.pods);
+  return held.length > 0 ? gateSummary(held, target.pods.length, target.description) : null;
+};
+
+const FINDERS: readonly Finder[] = [
+  blocked,
+  stoppedByKubelet,
+  gated,
+  (ctx, _target, evidence) => jobRunningOn(ctx, evidence),
+  hpaHeld,
+];
 
 export const unknown: Playbook = {
   name: 'unknown',
@@ -112,7 +146,7 @@ export const unknown: Playbook = {
         );
       }
     }
-    if (target.workload)
+    if (target.workload && !(target.workload.kind === target.kind && target.workload.name === target.name))
       evidence.push({
         kind: 'status',
         text: `${target.description} is run by ${target.workload.kind} ${target.workload.name}`,
@@ -136,15 +170,12 @@ export const unknown: Playbook = {
       const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
       for (const e of events.filter((e) => e.type === 'Warning').slice(-2)) evidence.push(eventEvidence(e));
     }
-    const blocked = await findBlockedPod(ctx, pods);
-    const stopped = explainingEvictions(pods.filter(failedByKubelet), target, alertStartMs(ctx));
-    const held = !blocked && stopped.length === 0 ? await hpaHeld(ctx, evidence) : null;
-    const summary = blocked
-      ? `${blocked.text.charAt(0).toUpperCase()}${blocked.text.slice(1)}. No playbook knows this failure, so Medic proposes nothing: the ${blocked.who}'s message says what to change.`
-      : stopped.length > 0
-        ? stoppedSummary(stopped, evidence)
-        : (held ??
-          `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`);
+    let summary: string | null = null;
+    for (const finder of FINDERS) {
+      summary = await finder(ctx, target, evidence);
+      if (summary) break;
+    }
+    summary ??= `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;
     return unknownResult(summary, evidence);
   },
 };

@@ -128,6 +128,12 @@ export function isoTime(value: Date | string | undefined | null): string {
   return Number.isNaN(d.getTime()) ? String(value) : d.toISOString().replace('.000Z', 'Z');
 }
 
+/** "10 days", "7 hours": how long, for people. */
+export function durationWords(ms: number): string {
+  const hours = Math.round(ms / 3600_000);
+  return hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hours`;
+}
+
 /** The scheduler's message for an unscheduled pod: its PodScheduled condition, else its latest FailedScheduling event. */
 export function schedulingMessage(pod: Pod, events: KubeEvent[]): string | null {
   const condition = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');

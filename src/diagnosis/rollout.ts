@@ -11,7 +11,7 @@ import {
 import { templateRollout } from '../kube/rollouts.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
-import { claimsOf, isoTime, isPodReady, podName, podRevision } from './pods.js';
+import { claimsOf, durationWords, isoTime, isPodReady, podName, podRevision } from './pods.js';
 
 export interface RevisionFinding {
   evidence: Evidence[];
@@ -166,13 +166,7 @@ function settledLongBefore(
     progressing?.reason === 'NewReplicaSetAvailable' ||
     (templateRollout('Deployment', deployment) === 'rolling' && (previous.replicaSet.spec?.replicas ?? 1) === 0);
   if (!finished) return null;
-  return { since: isoTime(createdAt), before: duration(startMs - createdAt.getTime()) };
-}
-
-/** "10 days", "7 hours": how long, for people. */
-function duration(ms: number): string {
-  const hours = Math.round(ms / 3600_000);
-  return hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hours`;
+  return { since: isoTime(createdAt), before: durationWords(startMs - createdAt.getTime()) };
 }
 
 /**
