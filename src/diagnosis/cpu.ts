@@ -7,7 +7,7 @@ import { type CpuHistory, fetchCpuHistory } from '../prometheus/cpu.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity, proposeCpuLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import { atCeilingWords, type ContainerCeiling, containerCeiling, raiseUnder } from './admission.js';
-import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
+import { injectedLimitAdvice, raisedInTemplate, templateAheadWords, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
 import { podName, podNamespace, workloadRef } from './pods.js';
 
@@ -57,6 +57,8 @@ export interface CpuFacts {
   historyFailed: boolean;
   /** The namespace's LimitRange maximum for one container's CPU, when there is one. */
   ceiling: ContainerCeiling | null;
+  /** The first pod's `vpaUpdates` annotation: what the Vertical Pod Autoscaler changed when it was created. */
+  vpaUpdates: string | null;
 }
 
 /** Limit, request and usage of `container` across the first pods, with evidence lines for each. */
@@ -112,7 +114,8 @@ export async function cpuFacts(ctx: PlaybookContext, pods: Pod[], container: str
   }
   const ranges = first ? await ctx.read(ctx.reader.listLimitRanges(podNamespace(first)), []) : [];
   const ceiling = containerCeiling(ranges, 'cpu');
-  return { container, limitMillis, requestMillis, usageMillis, history, evidence, historyFailed, ceiling };
+  const vpaUpdates = first?.metadata?.annotations?.vpaUpdates ?? null;
+  return { container, limitMillis, requestMillis, usageMillis, history, evidence, historyFailed, ceiling, vpaUpdates };
 }
 
 function historyText(container: string, pod: string, h: CpuHistory, limitMillis: number | null): string {
@@ -169,9 +172,16 @@ export function cpuLimitFix(facts: CpuFacts, workload: Workload | null, namespac
   }
   const ahead = raisedInTemplate(workload, facts.container, 'cpu', facts.limitMillis);
   if (ahead) {
-    const why = raisedInTemplateAdvice(workload, facts.container, ahead, cpuWords(facts.limitMillis));
-    const headline = `The pod template already raises it to ${ahead}; these pods have not been replaced yet.`;
-    return { proposedMillis: parseCpuMillis(ahead) ?? proposed, action: null, why, headline, rolloutPending: true };
+    const words = templateAheadWords(
+      workload,
+      facts.container,
+      ahead,
+      cpuWords(facts.limitMillis),
+      facts.vpaUpdates,
+      'cpu',
+    );
+    const { advice: why, headline, rolloutPending } = words;
+    return { proposedMillis: parseCpuMillis(ahead) ?? proposed, action: null, why, headline, rolloutPending };
   }
   const from = cpuWords(facts.limitMillis);
   const basis = ceiling

@@ -5,6 +5,7 @@
  * sidecar's resources from pod-template annotations; those are the change to make.
  */
 import type { Workload } from '../kube/reader.js';
+import { rolloutComplete } from '../kube/rollouts.js';
 import { parseCpuMillis, parseQuantity } from '../quantity.js';
 
 export interface Injector {
@@ -91,10 +92,50 @@ export function raisedInTemplate(
 }
 
 /** What to say instead of a proposal when the template already holds a higher limit than the pods run with. */
-export function raisedInTemplateAdvice(workload: Workload, container: string, ahead: string, podLimit: string): string {
+export interface TemplateAheadWords {
+  advice: string;
+  headline: string;
+  /** The pods predate the template: its rollout is what to look at. False when they were changed at admission. */
+  rolloutPending: boolean;
+}
+
+/**
+ * Why pods run below the template's limit, and what to do. While pods of an older revision remain, they predate the
+ * raise: watch the rollout. Once every pod was made from the current template, something changed their resources
+ * when they were created: the Vertical Pod Autoscaler (its admission controller writes the `vpaUpdates` annotation,
+ * "Pod resources updated by <vpa>: container 0: memory request, memory limit", and scales the limit with the
+ * request it recommends) or another mutating admission webhook. A template patch changes nothing then.
+ */
+export function templateAheadWords(
+  workload: Workload,
+  container: string,
+  ahead: string,
+  podLimit: string,
+  vpaUpdates: string | null,
+  resource: LimitResource,
+): TemplateAheadWords {
   const ref = `${workload.kind} ${workload.namespace}/${workload.name}`;
-  const cmd = `kubectl rollout status ${workload.kind.toLowerCase()}/${workload.name} -n ${workload.namespace}`;
-  return `${ref}'s pod template already sets ${container}'s limit to ${ahead}, above the ${podLimit} these pods run with: the raise is made, but these pods predate it. No change is proposed; check that the rollout completes (${cmd}), and fix what holds it if it is stuck.`;
+  if (!rolloutComplete(workload.kind, workload.object)) {
+    const cmd = `kubectl rollout status ${workload.kind.toLowerCase()}/${workload.name} -n ${workload.namespace}`;
+    return {
+      advice: `${ref}'s pod template already sets ${container}'s limit to ${ahead}, above the ${podLimit} these pods run with: the raise is made, but these pods predate it. No change is proposed; check that the rollout completes (${cmd}), and fix what holds it if it is stuck.`,
+      headline: `The pod template already raises it to ${ahead}; these pods have not been replaced yet.`,
+      rolloutPending: true,
+    };
+  }
+  const vpa = /updated by ([^:\s]+):/.exec(vpaUpdates ?? '')?.[1];
+  if (vpa) {
+    return {
+      advice: `${ref}'s pod template sets ${container}'s limit to ${ahead}, but its pods, all made from that template, run with ${podLimit}: the VerticalPodAutoscaler ${vpa} rewrote them at creation (pod annotation vpaUpdates: "${vpaUpdates?.trim()}"), scaling the limit with the request it recommends. A template patch would be rewritten the same way, so none is proposed: raise the VPA's minAllowed ${resource} for ${container} (resourcePolicy.containerPolicies), or set its controlledValues to RequestsOnly so it leaves limits alone.`,
+      headline: `VerticalPodAutoscaler ${vpa} lowered it from the template's ${ahead} when the pods were created: raise its minAllowed for ${container}, or make it leave limits alone (controlledValues: RequestsOnly).`,
+      rolloutPending: false,
+    };
+  }
+  return {
+    advice: `${ref}'s pod template sets ${container}'s limit to ${ahead}, but its pods, all made from that template, run with ${podLimit}: a mutating admission webhook (or a policy engine's mutation rule) changed the pods' resources at creation. A template patch would be changed the same way, so none is proposed: find the webhook (kubectl get mutatingwebhookconfigurations) and fix or remove its resource rewrite.`,
+    headline: `Its pods run with ${podLimit} though the template sets ${ahead}: a mutating admission webhook changed them at creation.`,
+    rolloutPending: false,
+  };
 }
 
 /** What to tell a person instead of a template patch for a container the template does not define. */

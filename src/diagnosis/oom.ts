@@ -4,7 +4,7 @@ import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
 import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import { atCeilingWords, type ContainerCeiling, containerCeiling, raiseUnder } from './admission.js';
-import { injectedLimitAdvice, raisedInTemplate, raisedInTemplateAdvice, templateDefines } from './injected-sidecars.js';
+import { injectedLimitAdvice, raisedInTemplate, templateAheadWords, templateDefines } from './injected-sidecars.js';
 import { type PlaybookContext, tooOldToExplain } from './playbook.js';
 import {
   type ContainerView,
@@ -67,6 +67,8 @@ export interface MemoryFacts {
   usageBytes: number | null;
   /** The namespace's LimitRange maximum for one container's memory, when there is one. */
   ceiling: ContainerCeiling | null;
+  /** The focused pod's `vpaUpdates` annotation: what the Vertical Pod Autoscaler changed when it was created. */
+  vpaUpdates: string | null;
   evidence: Evidence[];
 }
 
@@ -113,7 +115,8 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
   }
   const namespace = first?.view.pod.metadata?.namespace ?? 'default';
   const ceiling = containerCeiling(await ctx.read(ctx.reader.listLimitRanges(namespace), []), 'memory');
-  return { container, limitBytes, requestBytes, usageBytes, ceiling, evidence };
+  const vpaUpdates = first?.view.pod.metadata?.annotations?.vpaUpdates ?? null;
+  return { container, limitBytes, requestBytes, usageBytes, ceiling, vpaUpdates, evidence };
 }
 
 /** The fix for the focused container: a set-memory-limit proposal, or the sentence to say instead of one. */
@@ -123,7 +126,7 @@ export interface MemoryLimitFix {
   advice: string | null;
   /** The same in a few words, for the summary. */
   headline: string | null;
-  /** The template already holds a higher limit than the pods run with: the rollout is what to look at. */
+  /** The template already holds a higher limit than the pods predate: the rollout is what to look at. */
   rolloutPending?: boolean;
 }
 
@@ -164,9 +167,14 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
   if (ahead) {
     return {
       action: null,
-      advice: raisedInTemplateAdvice(workload, facts.container, ahead, formatMemory(facts.limitBytes)),
-      headline: `The pod template already raises it to ${ahead}; these pods have not been replaced yet.`,
-      rolloutPending: true,
+      ...templateAheadWords(
+        workload,
+        facts.container,
+        ahead,
+        formatMemory(facts.limitBytes),
+        facts.vpaUpdates,
+        'memory',
+      ),
     };
   }
   const from = formatMemory(facts.limitBytes);

@@ -14,3 +14,33 @@ export function templateRollout(kind: WorkloadKind, object: WorkloadObject): 'ro
   if (kind === 'Deployment') return spec?.strategy?.type === 'Recreate' ? 'recreate' : 'rolling';
   return spec?.updateStrategy?.type === 'OnDelete' ? 'on-delete' : 'rolling';
 }
+
+/**
+ * Whether every pod of the workload was made from its current template: the controller has seen the latest spec
+ * and has no pod of an older revision left (a Deployment's updatedReplicas are all its replicas, a StatefulSet's
+ * current revision is its update revision, a DaemonSet's pods are all updated).
+ */
+export function rolloutComplete(kind: WorkloadKind, object: WorkloadObject): boolean {
+  const generation = object.metadata?.generation ?? 0;
+  const status = (object.status ?? {}) as {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    desiredNumberScheduled?: number;
+    updatedNumberScheduled?: number;
+  };
+  if ((status.observedGeneration ?? 0) < generation) return false;
+  const wanted = (object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+  switch (kind) {
+    case 'Deployment':
+      return status.updatedReplicas === wanted && status.replicas === wanted;
+    case 'StatefulSet':
+      return status.currentRevision !== undefined && status.currentRevision === status.updateRevision;
+    case 'DaemonSet':
+      return status.updatedNumberScheduled === status.desiredNumberScheduled;
+    default:
+      return false;
+  }
+}
