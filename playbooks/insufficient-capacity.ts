@@ -1,9 +1,15 @@
-/** INSUFFICIENT_CAPACITY: FailedScheduling for insufficient cpu/memory/pods — the cluster has no room for the requests. */
-import type { Playbook } from '../src/diagnosis/playbook.js';
+/**
+ * INSUFFICIENT_CAPACITY: FailedScheduling for insufficient cpu/memory/pods — the cluster has no room for the requests.
+ * Two shapes change the advice: a pod that may run on one node only (a DaemonSet's pod, pinned by its required node
+ * affinity on metadata.name), for which more nodes are no help; and nodes out of pod slots ("Too many pods": their
+ * allocatable pods, the kubelet's maxPods), which no amount of free CPU or memory fixes.
+ */
+import { clusterRoom, formatRequests, podRequests } from '../src/diagnosis/capacity.js';
+import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { INSUFFICIENT, nodeBlocker, unscheduledPods } from '../src/diagnosis/scheduling.js';
 import { namedTarget } from '../src/diagnosis/target.js';
-import type { Pod } from '../src/kube/reader.js';
+import type { Node, Pod } from '../src/kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
 
@@ -30,6 +36,50 @@ function requestsOf(pod: Pod): { cpu: number; memory: number; text: string } {
   const others = [...extended].map(([name, n]) => `, ${name} ${name.startsWith('hugepages') ? formatMemory(n) : n}`);
   const total = `cpu ${formatCpu(cpu)} and memory ${formatMemory(memory)}${others.join('')}`;
   return { cpu, memory, text: parts.length > 1 ? `${total} (${parts.join(', ')})` : total };
+}
+
+/** The one node a pod may run on, when its required node affinity names exactly one (how DaemonSet pods are placed). */
+function pinnedNode(pod: Pod): string | null {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms?.length !== 1) return null;
+  const field = terms[0]?.matchFields?.find((f) => f.key === 'metadata.name' && f.operator === 'In');
+  return field?.values?.length === 1 ? (field.values[0] ?? null) : null;
+}
+
+/**
+ * A pod that may run on one node only and finds no room there: the node's free requests, the pods that take the
+ * most of the resource it is short of, and why adding nodes does not help. Adds the evidence; returns the summary.
+ */
+async function pinnedSummary(
+  ctx: PlaybookContext,
+  pod: Pod,
+  node: Node | undefined,
+  name: string,
+  short: string[],
+  evidence: Evidence[],
+): Promise<string> {
+  const owner = pod.metadata?.ownerReferences?.find((r) => r.controller);
+  const whose = owner ? `${owner.kind} ${owner.name}` : 'its owner';
+  const req = requestsOf(pod);
+  let room = '';
+  let top = '';
+  if (node) {
+    const active = await ctx.read(ctx.reader.listActivePods(), []);
+    const [here] = clusterRoom([node], active, pod).nodes;
+    const byMemory = short.some((s) => s.includes('memory'));
+    const bound = active
+      .filter((p) => p.spec?.nodeName === name)
+      .map((p) => ({ name: `${p.metadata?.namespace}/${p.metadata?.name}`, r: podRequests(p.spec) }))
+      .sort((a, b) => (byMemory ? b.r.memory - a.r.memory : b.r.cpu - a.r.cpu))
+      .slice(0, 3);
+    if (here) room = `; the node has ${formatRequests(here.free)} left of its allocatable`;
+    top = bound.map((b) => `${b.name} (${formatRequests(b.r)})`).join(', ');
+    evidence.push({
+      kind: 'status',
+      text: `Node ${name}${here ? `: ${formatRequests(here.free)} free, ${here.free.pods} pod slot(s)` : ''}; the largest requests there: ${top || 'none'}`,
+    });
+  }
+  return `Pod ${podName(pod)} of ${whose} can run only on node ${name}${owner?.kind === 'DaemonSet' ? ' (a DaemonSet pod belongs to its node)' : ''}, and that node has no room for it (${short.join(', ') || 'insufficient resources'}): it requests ${req.text}${room}${top ? `, most of it taken by ${top}` : ''}. Adding nodes does not help this pod: free room on ${name} (move or shrink the pods there), give ${whose} a PriorityClass high enough to preempt them (node agents usually run as system-node-critical), or lower its requests.`;
 }
 
 export const insufficientCapacity: Playbook = {
@@ -62,9 +112,15 @@ export const insufficientCapacity: Playbook = {
       .at(-1);
     if (scaleUp?.message) evidence.push({ kind: 'event', text: `Cluster autoscaler: ${scaleUp.message}` });
     const nodes = await ctx.read(ctx.reader.listNodes(), []);
+    const pinned = pinnedNode(first.pod);
+    if (pinned) {
+      const node = nodes.find((n) => n.metadata?.name === pinned);
+      const summary = await pinnedSummary(ctx, first.pod, node, pinned, short, evidence);
+      return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
+    }
+    // Only nodes the pod may use count: cordoned, NotReady or tainted nodes are not capacity for it.
+    const usable = nodes.filter((n) => nodeBlocker(n, first.pod) === null);
     if (nodes.length > 0) {
-      // Only nodes the pod may use count: cordoned, NotReady or tainted nodes are not capacity for it.
-      const usable = nodes.filter((n) => nodeBlocker(n, first.pod) === null);
       const cpu = usable.reduce((s, n) => s + (parseCpuMillis(n.status?.allocatable?.cpu) ?? 0), 0);
       const mem = usable.reduce((s, n) => s + (parseQuantity(n.status?.allocatable?.memory) ?? 0), 0);
       const largest = Math.max(0, ...usable.map((n) => parseQuantity(n.status?.allocatable?.memory) ?? 0));
@@ -85,7 +141,19 @@ export const insufficientCapacity: Playbook = {
     }
     const who =
       stuck.length === 1 ? `Pod ${podName(first.pod)} cannot be scheduled` : `${stuck.length} pods cannot be scheduled`;
-    const summary = `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free. Add nodes (or raise the node group's maximum) or lower the requests.`;
+    const podSlots = short.length > 0 && short.every((x) => x === 'too many pods');
+    const maxPods = [...new Set(usable.map((n) => n.status?.allocatable?.pods ?? '110'))].join(' or ');
+    if (podSlots && usable.length > 0) {
+      const room = clusterRoom(usable, await ctx.read(ctx.reader.listActivePods(), []), first.pod);
+      const slots = room.nodes.map((r) => {
+        const max = usable.find((n) => n.metadata?.name === r.name)?.status?.allocatable?.pods ?? '110';
+        return `${r.name} ${Number(max) - r.free.pods} of ${max}`;
+      });
+      evidence.push({ kind: 'status', text: `Pods per node (of allocatable pods): ${listNames(slots, 6)}` });
+    }
+    const summary = podSlots
+      ? `${who} (Too many pods): the nodes ${stuck.length === 1 ? 'it' : 'they'} may use already run as many pods as they allow (allocatable pods ${maxPods}), whatever CPU and memory they have left. Add nodes (or raise the node group's maximum), or raise the nodes' max pods (the kubelet's maxPods; on EKS the VPC CNI's IP addresses per instance type set it, on GKE the node pool's maximum pods per node).`
+      : `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free. Add nodes (or raise the node group's maximum) or lower the requests.`;
     return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
   },
 };
