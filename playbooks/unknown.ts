@@ -1,7 +1,7 @@
 /**
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
  * finder in turn for a finding no root-cause code names (a blocked pod, pods the kubelet stopped, a readiness gate,
- * a Job that runs on, an HPA that holds its count). The first finding is the summary; without one, the generic
+ * a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count). The first finding is the summary; without one, the generic
  * "no known failure mode".
  */
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
@@ -19,6 +19,7 @@ import {
   podName,
 } from '../src/diagnosis/pods.js';
 import { gateSummary, heldByGates } from '../src/diagnosis/readiness-gates.js';
+import { serviceRouting } from '../src/diagnosis/service-routing.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
 import { labelSelectorString, type Pod, type PodDisruptionBudget } from '../src/kube/reader.js';
@@ -104,6 +105,7 @@ const FINDERS: readonly Finder[] = [
   blocked,
   stoppedByKubelet,
   gated,
+  serviceRouting,
   (ctx, _target, evidence) => jobRunningOn(ctx, evidence),
   hpaHeld,
 ];

@@ -61,3 +61,13 @@ export function scenarioDiagnoser(): (
     return diagnoseIn(sandbox, scenarioEvent(dir));
   };
 }
+
+/** An edit for scenarioDiagnoser that changes a copy of every snapshot object in place. */
+export function eachObject(change: (o: SnapshotObject) => void): (objects: SnapshotObject[]) => SnapshotObject[] {
+  return (objects) =>
+    objects.map((o) => {
+      const copy = structuredClone(o);
+      change(copy);
+      return copy;
+    });
+}

@@ -3,22 +3,14 @@
  * (test/scenarios/cronjob-sidecar-keeps-job-running), or a pod that waits (job-not-completed-waiting-on-lock).
  */
 import { describe, expect, it } from 'vitest';
-import { scenarioDiagnoser, textOf } from './diagnose-scenario.js';
+import { eachObject, scenarioDiagnoser, textOf } from './diagnose-scenario.js';
 
 const SIDECAR = 'test/scenarios/cronjob-sidecar-keeps-job-running';
 const WAITING = 'test/scenarios/job-not-completed-waiting-on-lock';
 type Any = Record<string, any>;
 const diagnoseScenario = scenarioDiagnoser();
 
-/** The scenario with its Job, its pod and its CronJob changed by `change`. */
-const edited = (dir: string, change: (o: Any) => void) =>
-  diagnoseScenario(dir, (objects) =>
-    objects.map((o: Any) => {
-      const copy = structuredClone(o);
-      change(copy);
-      return copy;
-    }),
-  );
+const edited = (dir: string, change: (o: Any) => void) => diagnoseScenario(dir, eachObject(change));
 
 describe('a Job that runs on', () => {
   it('names the sidecar that keeps the pod running after the main container finished', async () => {
