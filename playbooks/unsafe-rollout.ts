@@ -2,14 +2,16 @@
  * UNSAFE_ROLLOUT: a Deployment whose rollouts drop traffic — replicas below the HPA minimum, no preStop hook, a grace
  * period under 60 s, or a strategy that can leave no ready pod — seen while a rollout or a replica shortfall is on,
  * or behind a traffic alert (a Service's 5xx, QPS, latency) that started within 15 minutes of a finished rollout.
+ * When the new pods are blocked (src/diagnosis/blocked.ts) it steps aside, unless the strategy drained every old pod
+ * for them: then nothing serves because of the strategy, and it says so without a proposal.
  */
 
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
-import type { Playbook } from '../src/diagnosis/playbook.js';
+import type { Playbook, PlaybookContext, PlaybookResult } from '../src/diagnosis/playbook.js';
 import { eventEvidence, sidecarRuleFor } from '../src/diagnosis/pods.js';
 import { type RecentRollout, recentRollout, TRAFFIC_ALERT } from '../src/diagnosis/rollout-timing.js';
 import { namedTarget } from '../src/diagnosis/target.js';
-import type { Deployment, HorizontalPodAutoscaler } from '../src/kube/reader.js';
+import type { Deployment, HorizontalPodAutoscaler, Pod } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
 
 const WANTED_GRACE = 60;
@@ -17,6 +19,8 @@ const PRESTOP_SLEEP = 20;
 
 interface Finding {
   text: string;
+  /** The strategy lets a rollout stop every pod before a new one is ready. */
+  drainsAll?: boolean;
 }
 
 function resolveIntOrPercent(value: string | number | undefined, replicas: number, roundUp: boolean): number {
@@ -57,12 +61,14 @@ export function rolloutFindings(
   if (strategy?.type === 'Recreate') {
     findings.push({
       text: 'strategy is Recreate: every pod stops before new ones start (wanted: RollingUpdate with maxUnavailable 0)',
+      drainsAll: true,
     });
   } else {
     const maxUnavailable = resolveIntOrPercent(strategy?.rollingUpdate?.maxUnavailable, effective, false);
     if (maxUnavailable >= effective)
       findings.push({
         text: `rollingUpdate.maxUnavailable ${strategy?.rollingUpdate?.maxUnavailable} lets a rollout take all ${effective} pod(s) down (wanted: fewer than the replicas)`,
+        drainsAll: true,
       });
   }
   return { findings, replicasBelowMin: !!hpa && replicas < min, grace, min };
@@ -74,6 +80,40 @@ function isTrafficAlert(kind: string, labels: Record<string, string>, annotation
   return TRAFFIC_ALERT.test(`${labels.alertname ?? ''} ${annotations.summary ?? ''}`);
 }
 
+/**
+ * No pod serves: the strategy let the rollout stop every old pod before a new one was ready, and the new pods cannot
+ * run. No action: patch-rollout-safety does not change the strategy, and whether the old revision would run again
+ * (a dependency both wait for) is for a person to judge.
+ */
+function drainedOutage(namespace: string, name: string, drains: Finding, blocked: string): PlaybookResult {
+  const strategy = drains.text.split(' (wanted')[0];
+  return {
+    rootCause: {
+      code: 'UNSAFE_ROLLOUT',
+      summary: `No pod of Deployment ${name} is available: its strategy (${strategy}) let the rollout stop every old pod before a new one was ready, and the new pods cannot run: ${blocked}. Fix what blocks the new pods, or roll back (kubectl rollout undo deployment/${name} -n ${namespace}) if the previous revision's pods would run; then make rollouts keep pods serving (maxUnavailable 0, maxSurge 1). Medic proposes nothing: patch-rollout-safety does not change the strategy.`,
+      confidence: 'medium',
+    },
+    evidence: [
+      { kind: 'spec', text: drains.text },
+      { kind: 'status', text: `What holds the new pods: ${blocked}` },
+    ],
+    actions: [],
+  };
+}
+
+/** Whether `pod` is of the newest revision and a previous ReplicaSet was scaled to zero for it: a rollout drained it. */
+async function rolledOutOver(ctx: PlaybookContext, d: Deployment, pod: Pod): Promise<boolean> {
+  const [newest, previous] = await ctx.read(ctx.reader.replicaSetsOf(d), []);
+  const hash = pod.metadata?.labels?.['pod-template-hash'];
+  return (
+    !!newest &&
+    !!previous &&
+    hash !== undefined &&
+    newest.replicaSet.metadata?.labels?.['pod-template-hash'] === hash &&
+    (previous.replicaSet.spec?.replicas ?? 0) === 0
+  );
+}
+
 export const unsafeRollout: Playbook = {
   name: 'unsafe-rollout',
   rootCauses: ['UNSAFE_ROLLOUT'],
@@ -83,10 +123,18 @@ export const unsafeRollout: Playbook = {
     if (!ctx.target?.found || w?.kind !== 'Deployment') return null;
     // A pod blocked for a reason no earlier playbook knew (a container that cannot be created, a node selector no
     // node matches) is not explained by how the Deployment rolls out: patching its rollout would leave it blocked.
-    if (await findBlockedPod(ctx, ctx.target.pods)) return null;
+    // Unless the strategy let the rollout stop every old pod first: then the strategy is why nothing serves.
+    const blocked = await findBlockedPod(ctx, ctx.target.pods);
     const d = w.object as Deployment;
+    if (blocked && (d.status?.availableReplicas ?? 0) > 0) return null;
     const hpa = await ctx.read(ctx.reader.hpaFor(w.namespace, 'Deployment', w.name), null);
     const { findings, replicasBelowMin, grace, min } = rolloutFindings(d, hpa, ctx.settings.sidecars);
+    if (blocked) {
+      const drains = findings.find((f) => f.drainsAll);
+      return drains && (await rolledOutOver(ctx, d, blocked.pod))
+        ? drainedOutage(w.namespace, w.name, drains, blocked.text)
+        : null;
+    }
     if (findings.length === 0) return null;
     const s = d.status ?? {};
     const replicas = d.spec?.replicas ?? 1;
