@@ -4,7 +4,7 @@
  * affinity on metadata.name), for which more nodes are no help; and nodes out of pod slots ("Too many pods": their
  * allocatable pods, the kubelet's maxPods), which no amount of free CPU or memory fixes.
  */
-import { clusterRoom, formatRequests, podRequests } from '../src/diagnosis/capacity.js';
+import { clusterRoom, formatRequests, MAX_PODS_ADVICE, podRequests } from '../src/diagnosis/capacity.js';
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { listNames, podName } from '../src/diagnosis/pods.js';
 import { INSUFFICIENT, nodeBlocker, unscheduledPods } from '../src/diagnosis/scheduling.js';
@@ -152,7 +152,7 @@ export const insufficientCapacity: Playbook = {
       evidence.push({ kind: 'status', text: `Pods per node (of allocatable pods): ${listNames(slots, 6)}` });
     }
     const summary = podSlots
-      ? `${who} (Too many pods): the nodes ${stuck.length === 1 ? 'it' : 'they'} may use already run as many pods as they allow (allocatable pods ${maxPods}), whatever CPU and memory they have left. Add nodes (or raise the node group's maximum), or raise the nodes' max pods (the kubelet's maxPods; on EKS the VPC CNI's IP addresses per instance type set it, on GKE the node pool's maximum pods per node).`
+      ? `${who} (Too many pods): the nodes ${stuck.length === 1 ? 'it' : 'they'} may use already run as many pods as they allow (allocatable pods ${maxPods}), whatever CPU and memory they have left. Add nodes (or raise the node group's maximum), or ${MAX_PODS_ADVICE}.`
       : `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free. Add nodes (or raise the node group's maximum) or lower the requests.`;
     return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
   },

@@ -1,10 +1,11 @@
 /**
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
  * finder in turn for a finding no root-cause code names (a blocked pod, pods the kubelet stopped, a readiness gate,
- * a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count). The first finding is the summary; without one, the generic
+ * a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod slots). The first finding is the summary; without one, the generic
  * "no known failure mode".
  */
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
+import { MAX_PODS_ADVICE } from '../src/diagnosis/capacity.js';
 import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js';
 import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
 import { jobRunningOn } from '../src/diagnosis/job-runs.js';
@@ -101,6 +102,19 @@ const gated: Finder = async (_ctx, target) => {
   return held.length > 0 ? gateSummary(held, target.pods.length, target.description) : null;
 };
 
+/**
+ * A node out of pod slots (kubernetes-mixin's KubeletTooManyPods: running pods at 95 % of its allocatable pods): the
+ * kubelet's maxPods, not CPU or memory, is what refuses the next pod there.
+ */
+const nodeOutOfPodSlots: Finder = async (_ctx, target, evidence) => {
+  const max = Number(target.node?.status?.allocatable?.pods);
+  if (target.kind !== 'Node' || !Number.isFinite(max) || max <= 0) return null;
+  const running = target.pods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  if (running.length < max * 0.95) return null;
+  evidence.push({ kind: 'status', text: `Node ${target.name} runs ${running.length} of its ${max} allocatable pods` });
+  return `Node ${target.name} runs ${running.length} of its ${max} allocatable pods (the kubelet's max pods): the scheduler places no further pod there (Too many pods), whatever CPU and memory it has left. Nothing on it fails; if pods wait for room, add nodes, or ${MAX_PODS_ADVICE}. Medic proposes nothing.`;
+};
+
 const FINDERS: readonly Finder[] = [
   blocked,
   stoppedByKubelet,
@@ -108,6 +122,7 @@ const FINDERS: readonly Finder[] = [
   serviceRouting,
   (ctx, _target, evidence) => jobRunningOn(ctx, evidence),
   hpaHeld,
+  nodeOutOfPodSlots,
 ];
 
 export const unknown: Playbook = {
@@ -177,7 +192,13 @@ export const unknown: Playbook = {
       summary = await finder(ctx, target, evidence);
       if (summary) break;
     }
-    summary ??= `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. Look at the application itself (metrics, dependencies).`;
+    // A node's pods being fine says little about the node: what the alert measures (kubelet, runtime, disk,
+    // network) is where to look, not an application.
+    const lookAt =
+      target.kind === 'Node'
+        ? 'Look at the node itself (kubelet, container runtime, disk, network) for what the alert measures.'
+        : 'Look at the application itself (metrics, dependencies).';
+    summary ??= `No known failure mode found for ${target.description}: ${ready.length}/${pods.length} pods ready, no OOM kill, eviction, crash loop, image pull, volume or scheduling problem. ${lookAt}`;
     return unknownResult(summary, evidence);
   },
 };

@@ -7,6 +7,10 @@ import type { Node, Pod, PodPlacement, PodSpec } from '../kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../quantity.js';
 import { nodeBlocker } from './scheduling.js';
 
+/** Where a node's pod slots (allocatable pods, the kubelet's maxPods) come from, and so how to get more. */
+export const MAX_PODS_ADVICE =
+  "raise the nodes' max pods (the kubelet's maxPods; on EKS the VPC CNI's IP addresses per instance type set it, on GKE the node pool's maximum pods per node)";
+
 export interface Requests {
   /** Millicores. */
   cpu: number;
