@@ -6,8 +6,8 @@
  */
 import { clusterRoom, formatRequests, MAX_PODS_ADVICE, podRequests } from '../src/diagnosis/capacity.js';
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
-import { listNames, podName } from '../src/diagnosis/pods.js';
-import { INSUFFICIENT, nodeBlocker, unscheduledPods } from '../src/diagnosis/scheduling.js';
+import { isoTime, listNames, podName } from '../src/diagnosis/pods.js';
+import { INSUFFICIENT, nodeBlocker, preemptionsOf, unscheduledPods } from '../src/diagnosis/scheduling.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Node, Pod } from '../src/kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../src/quantity.js';
@@ -82,6 +82,31 @@ async function pinnedSummary(
   return `Pod ${podName(pod)} of ${whose} can run only on node ${name}${owner?.kind === 'DaemonSet' ? ' (a DaemonSet pod belongs to its node)' : ''}, and that node has no room for it (${short.join(', ') || 'insufficient resources'}): it requests ${req.text}${room}${top ? `, most of it taken by ${top}` : ''}. Adding nodes does not help this pod: free room on ${name} (move or shrink the pods there), give ${whose} a PriorityClass high enough to preempt them (node agents usually run as system-node-critical), or lower its requests.`;
 }
 
+/**
+ * When pods of the workload were preempted for a pod of higher priority, that pod holds the room the pending ones
+ * need, and a pending pod of no higher priority cannot take it back (a PriorityClass with globalDefault gives every
+ * pod created without one the same value). Adds the evidence; returns the sentence for the summary, or ''.
+ */
+async function preemptedBy(ctx: PlaybookContext, pods: Pod[], pending: Pod, evidence: Evidence[]): Promise<string> {
+  const found = await preemptionsOf(ctx, pods);
+  if (!found) return '';
+  evidence.push({
+    kind: 'event',
+    text: `Preempted (scheduler) at ${isoTime(found.at)}: ${listNames(found.victims, 3)} — ${found.message}${found.by ? ` (pod ${found.by.namespace}/${found.by.name})` : ''}`,
+  });
+  const by = found.by ? await ctx.read(ctx.reader.getPod(found.by.namespace, found.by.name), null) : null;
+  const theirs = by?.spec?.priority ?? null;
+  const mine = pending.spec?.priority ?? 0;
+  const theirClass = by?.spec?.priorityClassName;
+  const who = found.by ? `pod ${found.by.namespace}/${found.by.name}` : 'a pod of higher priority';
+  const priority = theirs !== null ? ` (priority ${theirs}${theirClass ? `, PriorityClass ${theirClass}` : ''})` : '';
+  const back =
+    theirs !== null && mine <= theirs
+      ? ` The pending pods have priority ${mine}${pending.spec?.priorityClassName ? ` (PriorityClass ${pending.spec.priorityClassName})` : ''}, not higher, so they cannot preempt it back: give this workload a PriorityClass above ${theirs}, or lower ${theirClass ?? "the other pod's"} (if it is a globalDefault class, every pod created without a PriorityClass gets its value).`
+      : '';
+  return ` Earlier, ${found.victims.length} pod(s) of this workload were preempted by ${who}${priority}, which holds room they need.${back}`;
+}
+
 export const insufficientCapacity: Playbook = {
   name: 'insufficient-capacity',
   rootCauses: ['INSUFFICIENT_CAPACITY'],
@@ -153,7 +178,7 @@ export const insufficientCapacity: Playbook = {
     }
     const summary = podSlots
       ? `${who} (Too many pods): the nodes ${stuck.length === 1 ? 'it' : 'they'} may use already run as many pods as they allow (allocatable pods ${maxPods}), whatever CPU and memory they have left. Add nodes (or raise the node group's maximum), or ${MAX_PODS_ADVICE}.`
-      : `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free. Add nodes (or raise the node group's maximum) or lower the requests.`;
+      : `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free.${await preemptedBy(ctx, target.pods, first.pod, evidence)} Add nodes (or raise the node group's maximum) or lower the requests.`;
     return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
   },
 };

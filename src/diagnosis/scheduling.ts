@@ -68,3 +68,37 @@ export function nodesPerZone(nodes: Node[], pod?: Pod): Map<string, { nodes: Nod
   }
   return out;
 }
+
+/** Pods of a workload the scheduler preempted for a pod of higher priority, and that pod (the event's `related`). */
+export interface Preemption {
+  victims: string[];
+  /** "batch/ml-train-7b9c5d4f8-w2xqj": the preemptor of the latest victim, when the event names it. */
+  by: { namespace: string; name: string } | null;
+  at: string | undefined;
+  message: string;
+}
+
+/**
+ * The scheduler's Preempted events ("Preempted by pod <uid> on node <node>", the preemptor in `related`) on pods
+ * named like `pods` (their generateName: the same ReplicaSet, StatefulSet or DaemonSet). The victims are gone; their
+ * events stay an hour.
+ */
+export async function preemptionsOf(ctx: PlaybookContext, pods: Pod[]): Promise<Preemption | null> {
+  const namespace = pods[0]?.metadata?.namespace;
+  const prefixes = [...new Set(pods.map((p) => p.metadata?.generateName).filter((g): g is string => !!g))];
+  if (!namespace || prefixes.length === 0) return null;
+  const events = await ctx.read(ctx.reader.eventsWithReason(namespace, 'Preempted'), []);
+  const ours = events.filter((e) => prefixes.some((g) => e.involvedObject?.name?.startsWith(g)));
+  const last = ours.at(-1);
+  if (!last) return null;
+  const related = last.related;
+  return {
+    victims: [...new Set(ours.map((e) => e.involvedObject?.name ?? '?'))],
+    by:
+      related?.kind === 'Pod' && related.name
+        ? { namespace: related.namespace ?? namespace, name: related.name }
+        : null,
+    at: (last.lastTimestamp ?? last.eventTime ?? undefined)?.toString(),
+    message: (last.message ?? '').trim(),
+  };
+}
