@@ -11,6 +11,9 @@ import { tellingLogLines } from './logs.js';
 import { alertStartMs, type PlaybookContext } from './playbook.js';
 import { containersOf, cronJobOf, durationWords, isoTime, listNames, podName } from './pods.js';
 
+/** How long a Job must have been active before the alert for its long run to be the finding. */
+const LONG_RUN_MS = 3600_000;
+
 /** What the CronJob does while this run goes on, by its concurrencyPolicy. */
 /** Names and images of containers that serve beside the work and never exit on their own. */
 const SIDECAR_HINT =
@@ -32,10 +35,13 @@ export async function jobRunningOn(ctx: PlaybookContext, evidence: Evidence[]): 
   );
   const started = job.status?.startTime;
   if (finished || !started || (job.status?.active ?? 0) === 0) return null;
+  // A run younger than an hour is no finding: most Jobs take minutes, and the alert is then about something else.
+  const ranMs = alertStartMs(ctx) - Date.parse(started);
+  if (!(ranMs >= LONG_RUN_MS)) return null;
   const running = ctx.target.pods.filter((p) => p.status?.phase === 'Running');
   const first = running[0];
   if (!first) return null;
-  const since = `has been active since ${isoTime(started)} (${durationWords(alertStartMs(ctx) - Date.parse(started))} before the alert)`;
+  const since = `has been active since ${isoTime(started)} (${durationWords(ranMs)} before the alert)`;
   const deadline = job.spec?.activeDeadlineSeconds;
   const stop = deadline
     ? `its activeDeadlineSeconds (${deadline} s) will stop it`

@@ -54,6 +54,13 @@ describe('a Job that runs on', () => {
     expect(d.rootCause.summary).toContain('will replace this run with the next scheduled one');
   });
 
+  it('says nothing of a run that started less than an hour before the alert', async () => {
+    const d = await edited(WAITING, (o) => {
+      if (o.kind === 'Job') o.status.startTime = '2026-11-20T01:45:00Z';
+    });
+    expect(textOf(d)).not.toContain('has been active since');
+  });
+
   it('says nothing of a run going on for a Job that completed', async () => {
     const d = await edited(WAITING, (o) => {
       if (o.kind !== 'Job') return;
