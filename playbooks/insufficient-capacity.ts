@@ -170,15 +170,18 @@ export const insufficientCapacity: Playbook = {
     const maxPods = [...new Set(usable.map((n) => n.status?.allocatable?.pods ?? '110'))].join(' or ');
     if (podSlots && usable.length > 0) {
       const room = clusterRoom(usable, await ctx.read(ctx.reader.listActivePods(), []), first.pod);
-      const slots = room.nodes.map((r) => {
-        const max = usable.find((n) => n.metadata?.name === r.name)?.status?.allocatable?.pods ?? '110';
+      // clusterRoom keeps the nodes' order: room.nodes[i] is usable[i].
+      const slots = room.nodes.map((r, i) => {
+        const max = usable[i]?.status?.allocatable?.pods ?? '110';
         return `${r.name} ${Number(max) - r.free.pods} of ${max}`;
       });
       evidence.push({ kind: 'status', text: `Pods per node (of allocatable pods): ${listNames(slots, 6)}` });
     }
+    // A preemption is read only for the resource shortage: pod slots are not what a preemptor takes.
+    const preempted = podSlots ? '' : await preemptedBy(ctx, target.pods, first.pod, evidence);
     const summary = podSlots
       ? `${who} (Too many pods): the nodes ${stuck.length === 1 ? 'it' : 'they'} may use already run as many pods as they allow (allocatable pods ${maxPods}), whatever CPU and memory they have left. Add nodes (or raise the node group's maximum), or ${MAX_PODS_ADVICE}.`
-      : `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free.${await preemptedBy(ctx, target.pods, first.pod, evidence)} Add nodes (or raise the node group's maximum) or lower the requests.`;
+      : `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free.${preempted} Add nodes (or raise the node group's maximum) or lower the requests.`;
     return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
   },
 };

@@ -143,7 +143,7 @@ const FINDERS: readonly Finder[] = [
   stoppedByKubelet,
   gated,
   serviceRouting,
-  (ctx, _target, evidence) => jobRunningOn(ctx, evidence),
+  jobRunningOn,
   hpaHeld,
   nodeOutOfPodSlots,
 ];

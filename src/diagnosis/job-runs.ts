@@ -8,7 +8,7 @@
 import type { Job } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import { tellingLogLines } from './logs.js';
-import { alertStartMs, type PlaybookContext } from './playbook.js';
+import { alertStartMs, type PlaybookContext, type ResolvedTarget } from './playbook.js';
 import { containersOf, cronJobOf, durationWords, isoTime, listNames, podName } from './pods.js';
 
 /** How long a Job must have been active before the alert for its long run to be the finding. */
@@ -26,9 +26,13 @@ const CONCURRENCY: Record<string, string> = {
 };
 
 /** The summary for a Job still active with no failing pod (adds its evidence), or null for anything else. */
-export async function jobRunningOn(ctx: PlaybookContext, evidence: Evidence[]): Promise<string | null> {
-  const workload = ctx.target?.workload;
-  if (workload?.kind !== 'Job' || !ctx.target) return null;
+export async function jobRunningOn(
+  ctx: PlaybookContext,
+  target: ResolvedTarget,
+  evidence: Evidence[],
+): Promise<string | null> {
+  const workload = target.workload;
+  if (workload?.kind !== 'Job') return null;
   const job = workload.object as Job;
   const finished = job.status?.conditions?.some(
     (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
@@ -38,7 +42,7 @@ export async function jobRunningOn(ctx: PlaybookContext, evidence: Evidence[]): 
   // A run younger than an hour is no finding: most Jobs take minutes, and the alert is then about something else.
   const ranMs = alertStartMs(ctx) - Date.parse(started);
   if (!(ranMs >= LONG_RUN_MS)) return null;
-  const running = ctx.target.pods.filter((p) => p.status?.phase === 'Running');
+  const running = target.pods.filter((p) => p.status?.phase === 'Running');
   const first = running[0];
   if (!first) return null;
   const since = `has been active since ${isoTime(started)} (${durationWords(ranMs)} before the alert)`;
