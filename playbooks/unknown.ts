@@ -9,6 +9,7 @@ import { findBlockedPod } from '../src/diagnosis/blocked.js';
 import { MAX_PODS_ADVICE } from '../src/diagnosis/capacity.js';
 import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js';
 import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
+import { inactiveWords } from '../src/diagnosis/hpa-inactive.js';
 import { jobRunningOn } from '../src/diagnosis/job-runs.js';
 import { alertStartMs, type Playbook, type PlaybookContext, type ResolvedTarget } from '../src/diagnosis/playbook.js';
 import {
@@ -61,9 +62,10 @@ function stoppedSummary(stopped: Pod[], evidence: Evidence[]): string {
 }
 
 /**
- * An HPA alert (KubeHpaReplicasMismatch) whose workload has no failing pod: the HPA's own state is the finding —
- * it cannot change the scale (AbleToScale False), cannot read its metrics (ScalingActive False), or its behavior
- * (stabilization window, scale policies) holds it. Adds the HPA's evidence; the summary when it wants another count.
+ * An HPA alert (KubeHpaReplicasMismatch, KubernetesHpaMetricsUnavailability) whose workload has no failing pod: the
+ * HPA's own state is the finding — it cannot compute a replica count at all (ScalingActive False: src/diagnosis/
+ * hpa-inactive.ts says why), cannot change the scale (AbleToScale False), or its behavior (stabilization window,
+ * scale policies) holds it. Adds the HPA's evidence; the summary when it is blind or wants another count.
  */
 async function hpaHeld(ctx: PlaybookContext, target: ResolvedTarget, evidence: Evidence[]): Promise<string | null> {
   if (target.kind !== 'HorizontalPodAutoscaler' || !target.namespace) return null;
@@ -71,15 +73,21 @@ async function hpaHeld(ctx: PlaybookContext, target: ResolvedTarget, evidence: E
   if (!hpa) return null;
   const s = readHpa(hpa);
   evidence.push(...hpaEvidence(hpa, s));
+  const blind = inactiveWords(s, target.workload);
+  if (blind) {
+    const holds =
+      s.current === null
+        ? ''
+        : ` It holds its target at ${s.current} replica(s) (min ${s.min}, max ${s.max}) whatever the load.`;
+    return `HPA ${s.name} cannot compute a replica count: ${blind}.${holds} No action Medic has fixes this, so it proposes nothing.`;
+  }
   if (s.current === null || s.desired === null || s.current === s.desired) return null;
   const said = (c: { reason: string; message: string }) => `${c.reason}: ${c.message.replace(/\s+/g, ' ').trim()}`;
   const why = s.unable
     ? `it cannot change its target's scale: AbleToScale False (${said(s.unable)})`
-    : s.inactive
-      ? `it cannot read its metrics: ScalingActive False (${said(s.inactive)})`
-      : s.limited
-        ? `its own scaling limits hold it: ScalingLimited True (${said(s.limited)})`
-        : "no pod of its workload fails, so its own behavior (scale-up or scale-down policies, the stabilization window) or the target's controller holds the count";
+    : s.limited
+      ? `its own scaling limits hold it: ScalingLimited True (${said(s.limited)})`
+      : "no pod of its workload fails, so its own behavior (scale-up or scale-down policies, the stabilization window) or the target's controller holds the count";
   return `HPA ${s.name} wants ${s.desired} replica(s) and has ${s.current} (min ${s.min}, max ${s.max}): ${why}. Medic proposes nothing; \`kubectl describe hpa ${s.name} -n ${target.namespace}\` shows its events.`;
 }
 

@@ -28,7 +28,7 @@ describe('an HPA that does not reach the count it wants', () => {
     expect(d.rootCause.summary).toContain('AbleToScale False (FailedUpdateScale: the HPA controller was unable');
   });
 
-  it('says when it cannot read its metrics', async () => {
+  it('says when it cannot read its metrics, and from which metrics API', async () => {
     const d = await withConditions([
       {
         type: 'AbleToScale',
@@ -43,7 +43,11 @@ describe('an HPA that does not reach the count it wants', () => {
         message: 'the HPA was unable to compute the replica count: no metrics returned from resource metrics API',
       },
     ]);
-    expect(d.rootCause.summary).toContain('it cannot read its metrics: ScalingActive False (FailedGetResourceMetric');
+    expect(d.rootCause.summary).toContain(
+      'HPA orders-api cannot compute a replica count: the resource metrics API (metrics.k8s.io, served by metrics-server) did not answer',
+    );
+    expect(d.rootCause.summary).toContain('It holds its target at 6 replica(s)');
+    expect(d.actions).toEqual([]);
   });
 
   it('names its scale rate limit, and its behavior when no condition says more', async () => {
