@@ -1,6 +1,8 @@
 /**
  * CRASHLOOP_APP_ERROR: a container in CrashLoopBackOff whose last exit is not an OOM kill (that is OOM_LIMIT, which
  * runs first). Evidence: exit code, reason, the tail of the previous container's log; rolls back a new revision.
+ * A bind failure on a port another container of the pod declares (src/diagnosis/port-conflict.ts) is named, and no
+ * pod is replaced for it: the conflict is in the manifest.
  */
 import { logEvidence } from '../src/diagnosis/logs.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
@@ -13,6 +15,7 @@ import {
   ofNamedContainer,
   podName,
 } from '../src/diagnosis/pods.js';
+import { portConflict } from '../src/diagnosis/port-conflict.js';
 import { replaceLonePod, revisionSentence, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
@@ -73,8 +76,16 @@ export const crashloop: Playbook = {
       crashing.map((v) => v.pod),
     );
     evidence.push(...rollback.evidence);
+    const logLine = evidence
+      .find((e) => e.kind === 'log')
+      ?.text.split(': ')
+      .slice(1)
+      .join(': ');
+    const conflict = logLine ? portConflict(focus.pod, name, logLine.split(' | ')) : null;
+    if (conflict?.evidence) evidence.push({ kind: 'spec', text: conflict.evidence });
     const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
-    if (!rollback.action) {
+    // A port taken inside the pod (or on its node) is in the manifest: a replacement pod crashes the same way.
+    if (!rollback.action && !conflict) {
       const failing = crashing.filter((v) => v.status.name === name).map((v) => v.pod);
       const replace = await replaceLonePod(ctx, workload, failing, focus.pod.metadata?.namespace ?? 'default');
       evidence.push(...replace.evidence);
@@ -84,13 +95,8 @@ export const crashloop: Playbook = {
       probe && /liveness/i.test(probe.message ?? '')
         ? `killed by the kubelet after failing its liveness probe${last?.exitCode === 137 ? ' (SIGKILL; reason is not OOMKilled, so not the memory limit)' : ''}`
         : exitMeaning(last?.exitCode, last?.reason);
-    const logLine = evidence
-      .find((e) => e.kind === 'log')
-      ?.text.split(': ')
-      .slice(1)
-      .join(': ');
     const what = focus.isInit && !focus.isNativeSidecar ? 'Init container' : 'Container';
-    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${revisionSentence(rollback)}`;
+    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${conflict ? ` The port is taken: ${conflict.words}.` : ''}${revisionSentence(rollback)}`;
     return {
       rootCause: { code: 'CRASHLOOP_APP_ERROR', summary, confidence: rollback.action || logLine ? 'high' : 'medium' },
       evidence,
