@@ -17,6 +17,7 @@ import {
 } from '../src/diagnosis/pods.js';
 import { portConflict } from '../src/diagnosis/port-conflict.js';
 import { replaceLonePod, revisionSentence, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
+import { startFailure, WRONG_ARCH } from '../src/diagnosis/start-failures.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
@@ -81,11 +82,25 @@ export const crashloop: Playbook = {
       ?.text.split(': ')
       .slice(1)
       .join(': ');
-    const conflict = logLine ? portConflict(focus.pod, name, logLine.split(' | ')) : null;
+    const logLines = logLine ? logLine.split(' | ') : [];
+    const conflict = portConflict(focus.pod, name, logLines);
     if (conflict?.evidence) evidence.push({ kind: 'spec', text: conflict.evidence });
+    const nodeName = focus.pod.spec?.nodeName;
+    const node =
+      nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))
+        ? await ctx.read(ctx.reader.getNode(nodeName), null)
+        : null;
+    const start = startFailure(
+      last?.reason,
+      last?.message,
+      logLines,
+      focus.spec?.command,
+      node?.metadata?.labels?.['kubernetes.io/arch'],
+    );
     const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
-    // A port taken inside the pod (or on its node) is in the manifest: a replacement pod crashes the same way.
-    if (!rollback.action && !conflict) {
+    // A port taken inside the pod (or on its node), a program the image cannot run: both are in the manifest or the
+    // image, so a replacement pod crashes the same way.
+    if (!rollback.action && !conflict && !start) {
       const failing = crashing.filter((v) => v.status.name === name).map((v) => v.pod);
       const replace = await replaceLonePod(ctx, workload, failing, focus.pod.metadata?.namespace ?? 'default');
       evidence.push(...replace.evidence);
@@ -94,11 +109,15 @@ export const crashloop: Playbook = {
     const meaning =
       probe && /liveness/i.test(probe.message ?? '')
         ? `killed by the kubelet after failing its liveness probe${last?.exitCode === 137 ? ' (SIGKILL; reason is not OOMKilled, so not the memory limit)' : ''}`
-        : exitMeaning(last?.exitCode, last?.reason);
+        : (start?.meaning ?? exitMeaning(last?.exitCode, last?.reason));
     const what = focus.isInit && !focus.isNativeSidecar ? 'Init container' : 'Container';
-    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${conflict ? ` The port is taken: ${conflict.words}.` : ''}${revisionSentence(rollback)}`;
+    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${conflict ? ` The port is taken: ${conflict.words}.` : ''}${start ? ` ${start.advice.charAt(0).toUpperCase()}${start.advice.slice(1)}.` : ''}${revisionSentence(rollback)}`;
     return {
-      rootCause: { code: 'CRASHLOOP_APP_ERROR', summary, confidence: rollback.action || logLine ? 'high' : 'medium' },
+      rootCause: {
+        code: 'CRASHLOOP_APP_ERROR',
+        summary,
+        confidence: rollback.action || logLine || start ? 'high' : 'medium',
+      },
       evidence,
       actions,
     };

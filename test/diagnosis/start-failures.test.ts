@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { startFailure } from '../../src/diagnosis/start-failures.js';
+
+const RUNC =
+  'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ';
+
+describe('a container that never ran its program', () => {
+  it('reads the runtime: not in PATH, missing file, not executable', () => {
+    const path = startFailure(
+      'StartError',
+      `${RUNC}exec: "geo": executable file not found in $PATH: unknown`,
+      [],
+      ['geo'],
+      undefined,
+    );
+    expect(path?.meaning).toBe('the runtime could not start it: "geo" is not in the image\'s PATH');
+    expect(path?.advice).toContain('command ["geo"] names a program the image does not have');
+    const missing = startFailure(
+      'StartError',
+      `${RUNC}exec: "/srv/app": stat /srv/app: no such file or directory: unknown`,
+      [],
+      undefined,
+      undefined,
+    );
+    expect(missing?.meaning).toContain('"/srv/app" does not exist in the image');
+    const denied = startFailure(
+      'StartError',
+      `${RUNC}exec: "/scripts/run.sh": permission denied: unknown`,
+      [],
+      undefined,
+      undefined,
+    );
+    expect(denied?.meaning).toContain('"/scripts/run.sh" is not executable');
+    expect(denied?.advice).toContain('defaultMode 0755');
+  });
+
+  it("names the node's architecture for an exec format error in the log, old and new runc wording", () => {
+    for (const line of [
+      'exec /app/server: exec format error',
+      'standard_init_linux.go:228: exec user process caused: exec format error',
+    ]) {
+      const wrong = startFailure('Error', undefined, [line], undefined, 'amd64');
+      expect(wrong?.meaning).toContain("another CPU architecture than its node's (amd64)");
+      expect(wrong?.advice).toContain('build or pull the image for amd64');
+    }
+  });
+
+  it('tells a missing interpreter, quotes other start errors, and says nothing of an ordinary crash', () => {
+    expect(
+      startFailure('Error', undefined, ['exec /docker-entrypoint.sh: no such file or directory'], undefined, undefined)
+        ?.advice,
+    ).toContain('#! line');
+    expect(
+      startFailure(
+        'StartError',
+        `${RUNC}error during container init: error mounting "/x" to rootfs: not a directory: unknown`,
+        [],
+        undefined,
+        undefined,
+      )?.meaning,
+    ).toBe(
+      'the runtime could not start it (StartError: error during container init: error mounting "/x" to rootfs: not a directory: unknown)',
+    );
+    expect(
+      startFailure(
+        'Error',
+        undefined,
+        ['FATAL config: DATABASE_URL is not set', 'open /etc/app.yaml: no such file or directory'],
+        undefined,
+        undefined,
+      ),
+    ).toBeNull();
+  });
+});
+
+describe('an app that logs its own subprocess failure', () => {
+  it('is not a start failure of the container', () => {
+    expect(
+      startFailure(
+        'Error',
+        undefined,
+        ['backup failed: exec: "pg_dump": executable file not found in $PATH'],
+        undefined,
+        undefined,
+      ),
+    ).toBeNull();
+  });
+});
