@@ -1,6 +1,6 @@
 /**
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
- * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, a blocked pod, pods the kubelet stopped, a readiness gate,
+ * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, a claim that does not exist, a blocked pod, pods the kubelet stopped, a readiness gate,
  * a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod slots). The first finding is the summary; without one, the generic
  * "no known failure mode".
  */
@@ -11,6 +11,7 @@ import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js'
 import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
 import { inactiveWords } from '../src/diagnosis/hpa-inactive.js';
 import { jobRunningOn } from '../src/diagnosis/job-runs.js';
+import { missingClaimFinding } from '../src/diagnosis/missing-claims.js';
 import { alertStartMs, type Playbook, type PlaybookContext, type ResolvedTarget } from '../src/diagnosis/playbook.js';
 import {
   containersOf,
@@ -147,6 +148,7 @@ const antiAffinityLimit: Finder = async (ctx, target, evidence) => {
 
 const FINDERS: readonly Finder[] = [
   antiAffinityLimit,
+  missingClaimFinding,
   blocked,
   stoppedByKubelet,
   gated,

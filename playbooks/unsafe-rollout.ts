@@ -58,11 +58,15 @@ export function rolloutFindings(
     });
   const strategy = d.spec?.strategy;
   const effective = Math.max(replicas, hpa ? min : replicas);
+  // Recreate is what a pod template that mounts a claim needs: a ReadWriteOnce volume is attached to one node, and a
+  // rolling update would start the new pod before the old one lets go of it (Multi-Attach).
+  const mountsClaim = (podSpec?.volumes ?? []).some((v) => v.persistentVolumeClaim);
   if (strategy?.type === 'Recreate') {
-    findings.push({
-      text: 'strategy is Recreate: every pod stops before new ones start (wanted: RollingUpdate with maxUnavailable 0)',
-      drainsAll: true,
-    });
+    if (!mountsClaim)
+      findings.push({
+        text: 'strategy is Recreate: every pod stops before new ones start (wanted: RollingUpdate with maxUnavailable 0)',
+        drainsAll: true,
+      });
   } else {
     const maxUnavailable = resolveIntOrPercent(strategy?.rollingUpdate?.maxUnavailable, effective, false);
     if (maxUnavailable >= effective)

@@ -1,0 +1,59 @@
+/**
+ * A pod that names a PersistentVolumeClaim that does not exist: the scheduler's VolumeBinding plugin refuses it on
+ * every node ("0/6 nodes are available: persistentvolumeclaim \"data-v2\" not found."), and it stays Pending until
+ * the claim is created or the reference corrected. No provisioner is involved (no claim, so no class), and no node
+ * would take it. When a Deployment's newest revision brought the reference, the previous revision's claims say what
+ * it used before. UNKNOWN's finding: no root-cause code names a missing claim, and Medic proposes nothing.
+ */
+import type { Deployment, Pod } from '../kube/reader.js';
+import type { Evidence } from '../types.js';
+import type { PlaybookContext, ResolvedTarget } from './playbook.js';
+import { claimsOf, listNames, podName } from './pods.js';
+
+const CLAIM_NOT_FOUND = /persistentvolumeclaim "([^"]+)" not found/;
+
+/** The claim the scheduler could not find for `pod`, from its PodScheduled condition. */
+export function claimNotFound(pod: Pod): string | null {
+  if (pod.spec?.nodeName) return null;
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  return CLAIM_NOT_FOUND.exec(scheduled?.message ?? '')?.[1] ?? null;
+}
+
+/** What the newest revision changed about the claim, when the target is a Deployment's: a sentence, or ''. */
+async function brought(ctx: PlaybookContext, target: ResolvedTarget, pod: Pod, claim: string): Promise<string> {
+  const w = target.workload;
+  if (w?.kind !== 'Deployment') return '';
+  const [newest, previous] = await ctx.read(ctx.reader.replicaSetsOf(w.object as Deployment), []);
+  const hash = pod.metadata?.labels?.['pod-template-hash'];
+  if (!newest || !previous || newest.replicaSet.metadata?.labels?.['pod-template-hash'] !== hash) return '';
+  const before = claimsOf((previous.replicaSet.spec?.template ?? {}) as Pod);
+  if (before.includes(claim)) return '';
+  const used = before.length > 0 ? `mounted ${listNames(before, 3)}` : 'mounted no claim';
+  return ` Revision ${newest.revision} brought the reference; revision ${previous.revision} ${used}: roll back (\`kubectl rollout undo deployment/${w.name} -n ${w.namespace} --to-revision=${previous.revision}\`) if the new claim name is a mistake.`;
+}
+
+/**
+ * The finding for pods Pending on a claim that does not exist (checked with a GET: one created since the scheduler
+ * last tried is said so), or null.
+ */
+export async function missingClaimFinding(
+  ctx: PlaybookContext,
+  target: ResolvedTarget,
+  evidence: Evidence[],
+): Promise<string | null> {
+  const waiting = target.pods.map((pod) => ({ pod, claim: claimNotFound(pod) })).filter((p) => p.claim !== null);
+  const first = waiting[0];
+  if (!first?.claim) return null;
+  const namespace = first.pod.metadata?.namespace ?? 'default';
+  const pods = waiting.filter((p) => p.claim === first.claim).map((p) => podName(p.pod));
+  const exists = (await ctx.read(ctx.reader.getPvc(namespace, first.claim), null)) !== null;
+  evidence.push({
+    kind: 'status',
+    text: `${listNames(pods, 3)} cannot be scheduled: PersistentVolumeClaim ${namespace}/${first.claim} ${exists ? 'exists now, though the scheduler did not find it' : 'does not exist'}`,
+  });
+  if (exists) {
+    return `${listNames(pods, 3)} waited for PersistentVolumeClaim ${first.claim}, which exists now: the scheduler retries on its own. Medic proposes nothing.`;
+  }
+  const volume = first.pod.spec?.volumes?.find((v) => v.persistentVolumeClaim?.claimName === first.claim)?.name;
+  return `${listNames(pods, 3)} ${pods.length === 1 ? 'is' : 'are'} Pending because ${pods.length === 1 ? 'its' : 'their'} volume ${volume ?? '?'} names PersistentVolumeClaim ${first.claim}, which does not exist in namespace ${namespace}: no node can take ${pods.length === 1 ? 'it' : 'them'} until the claim is created or the name corrected.${await brought(ctx, target, first.pod, first.claim)} Medic proposes nothing.`;
+}
