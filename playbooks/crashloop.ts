@@ -19,6 +19,7 @@ import { portConflict } from '../src/diagnosis/port-conflict.js';
 import { replaceLonePod, revisionSentence, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { startFailure, WRONG_ARCH } from '../src/diagnosis/start-failures.js';
 import { namedTarget } from '../src/diagnosis/target.js';
+import { statefulSetRolloutStuck } from '../src/diagnosis/update-strategy.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
 function exitMeaning(code: number | undefined, reason: string | undefined): string {
@@ -97,10 +98,14 @@ export const crashloop: Playbook = {
       focus.spec?.command,
       node?.metadata?.labels?.['kubernetes.io/arch'],
     );
+    const stuckRollout = statefulSetRolloutStuck(
+      workload,
+      crashing.map((v) => v.pod),
+    );
     const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
     // A port taken inside the pod (or on its node), a program the image cannot run: both are in the manifest or the
     // image, so a replacement pod crashes the same way.
-    if (!rollback.action && !conflict && !start) {
+    if (!rollback.action && !conflict && !start && !stuckRollout) {
       const failing = crashing.filter((v) => v.status.name === name).map((v) => v.pod);
       const replace = await replaceLonePod(ctx, workload, failing, focus.pod.metadata?.namespace ?? 'default');
       evidence.push(...replace.evidence);
@@ -111,7 +116,7 @@ export const crashloop: Playbook = {
         ? `killed by the kubelet after failing its liveness probe${last?.exitCode === 137 ? ' (SIGKILL; reason is not OOMKilled, so not the memory limit)' : ''}`
         : (start?.meaning ?? exitMeaning(last?.exitCode, last?.reason));
     const what = focus.isInit && !focus.isNativeSidecar ? 'Init container' : 'Container';
-    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${conflict ? ` The port is taken: ${conflict.words}.` : ''}${start ? ` ${start.advice.charAt(0).toUpperCase()}${start.advice.slice(1)}.` : ''}${revisionSentence(rollback)}`;
+    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${conflict ? ` The port is taken: ${conflict.words}.` : ''}${start ? ` ${start.advice.charAt(0).toUpperCase()}${start.advice.slice(1)}.` : ''}${revisionSentence(rollback)}${stuckRollout ? ` ${stuckRollout}` : ''}`;
     return {
       rootCause: {
         code: 'CRASHLOOP_APP_ERROR',

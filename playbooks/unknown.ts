@@ -1,6 +1,7 @@
 /**
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
- * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, a claim that does not exist, a blocked pod, pods the kubelet stopped, a readiness gate,
+ * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, a claim that does not exist, a blocked pod,
+ * a rollout its update strategy holds, pods the kubelet stopped, a readiness gate,
  * a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod slots). The first finding is the summary; without one, the generic
  * "no known failure mode".
  */
@@ -26,6 +27,7 @@ import { gateSummary, heldByGates } from '../src/diagnosis/readiness-gates.js';
 import { serviceRouting } from '../src/diagnosis/service-routing.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
+import { heldByStrategy } from '../src/diagnosis/update-strategy.js';
 import { labelSelectorString, type Pod, type PodDisruptionBudget } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
 
@@ -146,11 +148,19 @@ const antiAffinityLimit: Finder = async (ctx, target, evidence) => {
   return `${w.kind} ${w.name} wants ${wanted} replicas, but its pods' required anti-affinity (topologyKey ${limit.topologyKey}: no two pods with ${limit.selector} in one ${unit}) places at most ${limit.domains}, one per ${unit} its pods may use: ${wanted - limit.domains} pod(s) can never be scheduled (${listNames(stuck.map(podName), 3)}), however much room the nodes have. Add ${unit}s, lower the replicas (or the HPA's minimum) to ${limit.domains}, or make the rule preferredDuringSchedulingIgnoredDuringExecution. Medic proposes nothing.`;
 };
 
+/** A StatefulSet or DaemonSet rollout its update strategy holds (OnDelete, a partition): nothing fails. */
+const strategyHeld: Finder = async (_ctx, target, evidence) => {
+  const held = target.workload ? heldByStrategy(target.workload, target.pods) : null;
+  if (held) evidence.push({ kind: 'spec', text: held.evidence });
+  return held?.summary ?? null;
+};
+
 const FINDERS: readonly Finder[] = [
   antiAffinityLimit,
   missingClaimFinding,
   blocked,
   stoppedByKubelet,
+  strategyHeld,
   gated,
   serviceRouting,
   jobRunningOn,
