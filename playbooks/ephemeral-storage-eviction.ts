@@ -11,6 +11,7 @@ import {
   evictionTime,
   explainingEvictions,
   isStorageEviction,
+  unusualThreshold,
 } from '../src/diagnosis/eviction.js';
 import { logEvidence } from '../src/diagnosis/logs.js';
 import { alertStartMs, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
@@ -91,8 +92,10 @@ async function nodePressure(
 ) {
   const nodeNames = [...new Set(all.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))];
   const pressured: string[] = [];
+  let threshold: string | null = null;
   for (const name of nodeNames.slice(0, 3)) {
     const node = await ctx.read(ctx.reader.getNode(name), null);
+    threshold ??= unusualThreshold(kind.text, node?.status?.capacity?.['ephemeral-storage'], 'ephemeral-storage');
     const disk = node?.status?.conditions?.find((c) => c.type === 'DiskPressure');
     if (disk?.status === 'True') pressured.push(name);
     const storage = node?.status?.allocatable?.['ephemeral-storage'];
@@ -106,7 +109,8 @@ async function nodePressure(
     for (const e of events.filter((e) => /Disk|Eviction|ImageGC|FreeDiskSpace/i.test(e.reason ?? '')).slice(-3))
       evidence.push(eventEvidence(e));
   }
-  const hog = /Container (\S+) was using ([^\s,]+), request is ([^\s,]+)/.exec(kind.text);
+  // Under a threshold set too high, the largest user of the disk is no culprit.
+  const hog = threshold ? null : /Container (\S+) was using ([^\s,]+), request is ([^\s,]+)/.exec(kind.text);
   if (hog) {
     evidence.push({
       kind: 'spec',
@@ -122,7 +126,7 @@ async function nodePressure(
     pressured.length > 0
       ? ` DiskPressure is still True on ${listNames(pressured, 3)}.`
       : ' DiskPressure has cleared since.';
-  const summary = `${all.length} pod(s) were evicted by the kubelet because node ${listNames(nodeNames, 3)} ran low on ${resource} (node DiskPressure, not the pods' own limits).${still}${hog ? ` Container ${hog[1]} was the largest user of local disk (${formatMemory(parseQuantity(hog[2]) ?? 0)}, request ${hog[3]}).` : ''}`;
+  const summary = `${all.length} pod(s) were evicted by the kubelet because node ${listNames(nodeNames, 3)} ran low on ${resource} (node DiskPressure, not the pods' own limits).${still}${threshold ? ` But ${threshold}.` : ''}${hog ? ` Container ${hog[1]} was the largest user of local disk (${formatMemory(parseQuantity(hog[2]) ?? 0)}, request ${hog[3]}).` : ''}`;
   return {
     rootCause: { code: 'EPHEMERAL_STORAGE_EVICTION' as const, summary, confidence: 'high' as const },
     evidence,

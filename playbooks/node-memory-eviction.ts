@@ -3,7 +3,7 @@
  * message about memory). An eviction is not an OOM kill: the pod's own limit was not reached.
  */
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
-import { explainingEvictions, isNodeMemoryEviction } from '../src/diagnosis/eviction.js';
+import { explainingEvictions, isNodeMemoryEviction, unusualThreshold } from '../src/diagnosis/eviction.js';
 import { alertStartMs, type Playbook } from '../src/diagnosis/playbook.js';
 import { eventEvidence, listNames, podName } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
@@ -27,8 +27,11 @@ export const nodeMemoryEviction: Playbook = {
     const nodeNames = [...new Set(evicted.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))];
     const evidence: Evidence[] = [];
     const pressured: string[] = [];
+    const message = evicted[0]?.status?.message ?? '';
+    let threshold: string | null = null;
     for (const name of nodeNames.slice(0, 3)) {
       const node = await ctx.read(ctx.reader.getNode(name), null);
+      threshold ??= unusualThreshold(message, node?.status?.capacity?.memory, 'memory');
       const pressure = node?.status?.conditions?.find((c) => c.type === 'MemoryPressure');
       if (pressure?.status === 'True') pressured.push(name);
       evidence.push({
@@ -67,7 +70,7 @@ export const nodeMemoryEviction: Playbook = {
     const plan = planCordon(candidates, await ctx.read(ctx.reader.listNodes(), []), ctx.settings);
     for (const n of plan.nodes) actions.push(cordonAction(n, 'stop new pods landing on a node under memory pressure'));
     evidence.push(...plan.notes.map((text) => ({ kind: 'spec' as const, text })));
-    const summary = `${evicted.length} pod(s) of ${target.description} were evicted by the kubelet because node ${listNames(nodeNames, 3)} ran low on memory (node memory pressure, not the pods' own limits).${hog ? ` Container ${hog[1]} used ${used} against a ${hog[3]} request: raise its request so the scheduler stops overpacking the node.` : ''}`;
+    const summary = `${evicted.length} pod(s) of ${target.description} were evicted by the kubelet because node ${listNames(nodeNames, 3)} ran low on memory (node memory pressure, not the pods' own limits).${threshold ? ` But ${threshold}.` : ''}${hog && !threshold ? ` Container ${hog[1]} used ${used} against a ${hog[3]} request: raise its request so the scheduler stops overpacking the node.` : ''}`;
     return { rootCause: { code: 'NODE_MEMORY_EVICTION', summary, confidence: 'high' }, evidence, actions };
   },
 };

@@ -11,6 +11,7 @@
  * into a memory one.
  */
 import type { Pod } from '../kube/reader.js';
+import { parseQuantity } from '../quantity.js';
 import { type ResolvedTarget, tooOldToExplain } from './playbook.js';
 
 export type EvictionKind =
@@ -99,4 +100,28 @@ export function evictionTime(pod: Pod): Date | undefined {
 export function explainingEvictions(evicted: Pod[], target: ResolvedTarget, startMs: number): Pod[] {
   const named = target.kind === 'Pod' ? target.name : undefined;
   return evicted.filter((pod) => pod.metadata?.name === named || !tooOldToExplain(evictionTime(pod), startMs));
+}
+
+/** The threshold part of a node-pressure message ("Threshold quantity: 4281126156, available: 3862336Ki. "). */
+const THRESHOLD_MET = /Threshold quantity: (\d+(?:\.\d+)?[A-Za-z]*), available: (-?\d+(?:\.\d+)?[A-Za-z]*)/;
+
+/** A threshold above this share of the node's capacity is no default (memory.available 100Mi, nodefs 10 %, imagefs 15 %). */
+const UNUSUAL_THRESHOLD_SHARE = 0.3;
+
+/**
+ * When the kubelet's own eviction threshold, not the load, made it evict: the threshold the message quotes is a large
+ * share of the node's capacity (`capacity`, the node's status.capacity of the resource), so it evicted with plenty
+ * left. A sentence, or null when the threshold is ordinary or the message gives no figures.
+ */
+export function unusualThreshold(message: string, capacity: string | undefined, resource: string): string | null {
+  const met = THRESHOLD_MET.exec(message);
+  const threshold = parseQuantity(met?.[1]);
+  const available = parseQuantity(met?.[2]);
+  const total = parseQuantity(capacity);
+  if (threshold === null || available === null || total === null || total <= 0) return null;
+  if (threshold < total * UNUSUAL_THRESHOLD_SHARE) return null;
+  const gi = (bytes: number) =>
+    bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)}Gi` : `${Math.round(bytes / 2 ** 20)}Mi`;
+  const signal = resource === 'memory' ? 'memory.available' : 'nodefs.available or imagefs.available';
+  return `the kubelet evicts when less than ${gi(threshold)} (${Math.round((threshold / total) * 100)}% of the node's ${gi(total)}) is free, and ${gi(available)} was still free: its eviction threshold (${signal} in evictionHard or evictionSoft, /var/lib/kubelet/config.yaml) is set far above the usual, so the node evicts pods with room left. Correct the kubelet's threshold; cleaning up or moving pods will not stop it`;
 }

@@ -6,6 +6,7 @@ import {
   explainingEvictions,
   isNodeMemoryEviction,
   isStorageEviction,
+  unusualThreshold,
 } from '../../src/diagnosis/eviction.js';
 import type { ResolvedTarget } from '../../src/diagnosis/playbook.js';
 import { failedByKubelet } from '../../src/diagnosis/pods.js';
@@ -147,5 +148,24 @@ describe('pods the kubelet failed', () => {
 
   it('never counts a running pod', () => {
     expect(failedByKubelet({ status: { phase: 'Running', reason: 'Evicted' } })).toBe(false);
+  });
+});
+
+describe('an eviction threshold set far above the usual', () => {
+  const low = (threshold: string, available: string) =>
+    `The node was low on resource: ephemeral-storage. Threshold quantity: ${threshold}, available: ${available}. `;
+
+  it('is named when the threshold is a large share of the node, with the figures', () => {
+    const words = unusualThreshold(low('91083486412', '61245332Ki'), '98831908Ki', 'ephemeral-storage');
+    expect(words).toContain("less than 84.8Gi (90% of the node's 94.3Gi) is free, and 58.4Gi was still free");
+    expect(words).toContain('nodefs.available or imagefs.available');
+    expect(unusualThreshold(low('8Gi', '7Gi'), '16Gi', 'memory')).toContain('memory.available');
+  });
+
+  it('is nothing for the defaults, a percentage or a message without figures', () => {
+    expect(unusualThreshold(low('10120387993', '8421476Ki'), '98831908Ki', 'ephemeral-storage')).toBeNull();
+    expect(unusualThreshold(low('100Mi', '91232Ki'), '32863508Ki', 'memory')).toBeNull();
+    expect(unusualThreshold(low('10%', '8421476Ki'), '98831908Ki', 'ephemeral-storage')).toBeNull();
+    expect(unusualThreshold('The node had condition: [DiskPressure]. ', '98831908Ki', 'ephemeral-storage')).toBeNull();
   });
 });
