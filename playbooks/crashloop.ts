@@ -1,10 +1,12 @@
 /**
  * CRASHLOOP_APP_ERROR: a container in CrashLoopBackOff whose last exit is not an OOM kill (that is OOM_LIMIT, which
  * runs first). Evidence: exit code, reason, the tail of the previous container's log; rolls back a new revision.
- * A bind failure on a port another container of the pod declares (src/diagnosis/port-conflict.ts) is named, and no
- * pod is replaced for it: the conflict is in the manifest.
+ * What the crash says is named, and no pod is replaced for it: a bind failure on a port another container of the pod
+ * declares (src/diagnosis/port-conflict.ts), a program the image cannot run (start-failures.ts), a name that does
+ * not resolve (name-resolution.ts), a StatefulSet rollout stuck on the pod (update-strategy.ts).
  */
 import { logEvidence } from '../src/diagnosis/logs.js';
+import { nameResolution } from '../src/diagnosis/name-resolution.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
@@ -86,6 +88,8 @@ export const crashloop: Playbook = {
     const logLines = logLine ? logLine.split(' | ') : [];
     const conflict = portConflict(focus.pod, name, logLines);
     if (conflict?.evidence) evidence.push({ kind: 'spec', text: conflict.evidence });
+    const unresolved = conflict ? null : await nameResolution(ctx, focus.pod, logLines);
+    if (unresolved) evidence.push({ kind: 'spec', text: unresolved.evidence });
     const nodeName = focus.pod.spec?.nodeName;
     const node =
       nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))
@@ -103,9 +107,9 @@ export const crashloop: Playbook = {
       crashing.map((v) => v.pod),
     );
     const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
-    // A port taken inside the pod (or on its node), a program the image cannot run: both are in the manifest or the
-    // image, so a replacement pod crashes the same way.
-    if (!rollback.action && !conflict && !start && !stuckRollout) {
+    // A port taken inside the pod (or on its node), a program the image cannot run, a name that does not resolve, a
+    // StatefulSet rollout stuck on the pod: a replacement pod crashes the same way.
+    if (!rollback.action && !conflict && !start && !stuckRollout && !unresolved) {
       const failing = crashing.filter((v) => v.status.name === name).map((v) => v.pod);
       const replace = await replaceLonePod(ctx, workload, failing, focus.pod.metadata?.namespace ?? 'default');
       evidence.push(...replace.evidence);
@@ -116,7 +120,7 @@ export const crashloop: Playbook = {
         ? `killed by the kubelet after failing its liveness probe${last?.exitCode === 137 ? ' (SIGKILL; reason is not OOMKilled, so not the memory limit)' : ''}`
         : (start?.meaning ?? exitMeaning(last?.exitCode, last?.reason));
     const what = focus.isInit && !focus.isNativeSidecar ? 'Init container' : 'Container';
-    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${conflict ? ` The port is taken: ${conflict.words}.` : ''}${start ? ` ${start.advice.charAt(0).toUpperCase()}${start.advice.slice(1)}.` : ''}${revisionSentence(rollback)}${stuckRollout ? ` ${stuckRollout}` : ''}`;
+    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${conflict ? ` The port is taken: ${conflict.words}.` : ''}${unresolved ? ` ${unresolved.words.charAt(0).toUpperCase()}${unresolved.words.slice(1)}.` : ''}${start ? ` ${start.advice.charAt(0).toUpperCase()}${start.advice.slice(1)}.` : ''}${revisionSentence(rollback)}${stuckRollout ? ` ${stuckRollout}` : ''}`;
     return {
       rootCause: {
         code: 'CRASHLOOP_APP_ERROR',
