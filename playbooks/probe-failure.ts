@@ -19,6 +19,7 @@ import {
 import {
   describeProbe,
   failureMeaning,
+  misaimedProbe,
   type ProbeType,
   probeKills,
   probeOf,
@@ -139,7 +140,10 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
   if (lastFailure) evidence.push(eventEvidence(lastFailure));
   const kill = focus.kills.at(-1);
   if (kill) evidence.push(eventEvidence(kill));
-  const slowStart = probe && type !== 'readiness' ? slowStartNote(view, probe, lastFailure?.message ?? '') : null;
+  // A probe aimed at a port or path the app does not serve fails from the first try: no slow start to wait out.
+  const misaimed = probe ? misaimedProbe(probe, view.spec ?? template, lastFailure?.message ?? '') : null;
+  const slowStart =
+    probe && type !== 'readiness' && !misaimed ? slowStartNote(view, probe, lastFailure?.message ?? '') : null;
   if (slowStart) evidence.push({ kind: 'spec', text: slowStart });
   if (/deadline exceeded|timeout/i.test(lastFailure?.message ?? '')) evidence.push(...(await cpuEvidence(ctx, same)));
   if (type !== 'readiness') evidence.push(...(await logEvidence(ctx, view)));
@@ -162,11 +166,13 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     if (replace.action) actions.push(replace.action);
   }
   const probeText = probe ? ` (${describeProbe(probe).split(',')[0]})` : '';
-  const fix = slowStart
-    ? ' The app starts slower than the probe allows: add a startupProbe or raise initialDelaySeconds.'
-    : type === 'readiness'
-      ? ' Check what the readiness endpoint depends on.'
-      : ` Raising memory would not help: this exit ${last?.exitCode ?? ''} is the probe kill. Fix what makes the endpoint slow or failing, or loosen timeoutSeconds/failureThreshold.`;
+  const fix = misaimed
+    ? ` ${misaimed}.`
+    : slowStart
+      ? ' The app starts slower than the probe allows: add a startupProbe or raise initialDelaySeconds.'
+      : type === 'readiness'
+        ? ' Check what the readiness endpoint depends on.'
+        : ` Raising memory would not help: this exit ${last?.exitCode ?? ''} is the probe kill. Fix what makes the endpoint slow or failing, or loosen timeoutSeconds/failureThreshold.`;
   const summary =
     type === 'readiness'
       ? `The readiness probe${probeText} of ${name} fails in ${same.length} pod(s): ${meaning}, so they are kept out of the Service.${fix}`

@@ -86,3 +86,24 @@ function forContainer(event: KubeEvent, container: string): boolean {
   const path = event.involvedObject?.fieldPath;
   return !path || path.includes(`{${container}}`);
 }
+
+/**
+ * A probe aimed where the app does not answer: a port the container does not declare (when it declares any) that
+ * refuses connections, or an HTTP path the app answers 404 to. A sentence naming what to point it at, or null.
+ */
+export function misaimedProbe(probe: Probe, container: Container | undefined, message: string): string | null {
+  const handler = probe.httpGet ?? probe.tcpSocket ?? probe.grpc;
+  const declared = (container?.ports ?? []).map((p) => ({ port: p.containerPort, name: p.name }));
+  const port = handler?.port;
+  if (port !== undefined && declared.length > 0 && /connection refused/i.test(message)) {
+    const known = declared.some((d) => d.port === port || (d.name !== undefined && d.name === port));
+    if (!known) {
+      const list = declared.map((d) => (d.name ? `${d.port} (${d.name})` : `${d.port}`)).join(', ');
+      return `The probe checks port ${port}, which container ${container?.name} does not declare (it declares ${list}), and nothing answers there: point the probe at the port the app serves`;
+    }
+  }
+  if (probe.httpGet && /statuscode: 404\b/.test(message)) {
+    return `The app answers 404 to ${probe.httpGet.path ?? '/'}: it has no such endpoint, so the probe's path is likely wrong; point it at the app's health endpoint`;
+  }
+  return null;
+}
