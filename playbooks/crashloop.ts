@@ -1,12 +1,12 @@
 /**
  * CRASHLOOP_APP_ERROR: a container in CrashLoopBackOff whose last exit is not an OOM kill (that is OOM_LIMIT, which
  * runs first). Evidence: exit code, reason, the tail of the previous container's log; rolls back a new revision.
- * What the crash says is named, and no pod is replaced for it: a bind failure on a port another container of the pod
- * declares (src/diagnosis/port-conflict.ts), a program the image cannot run (start-failures.ts), a name that does
- * not resolve (name-resolution.ts), a StatefulSet rollout stuck on the pod (update-strategy.ts).
+ * What the crash says is named (src/diagnosis/crash-readings.ts: a port another container holds, a name that does not
+ * resolve, /dev/shm or a read-only root filesystem, a program the image cannot run), as is a StatefulSet rollout
+ * stuck on the pod (update-strategy.ts); no pod is replaced for any of them.
  */
+import { crashReadings } from '../src/diagnosis/crash-readings.js';
 import { logEvidence } from '../src/diagnosis/logs.js';
-import { nameResolution } from '../src/diagnosis/name-resolution.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
@@ -17,9 +17,7 @@ import {
   ofNamedContainer,
   podName,
 } from '../src/diagnosis/pods.js';
-import { portConflict } from '../src/diagnosis/port-conflict.js';
 import { replaceLonePod, revisionSentence, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
-import { startFailure, WRONG_ARCH } from '../src/diagnosis/start-failures.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { statefulSetRolloutStuck } from '../src/diagnosis/update-strategy.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
@@ -86,30 +84,16 @@ export const crashloop: Playbook = {
       .slice(1)
       .join(': ');
     const logLines = logLine ? logLine.split(' | ') : [];
-    const conflict = portConflict(focus.pod, name, logLines);
-    if (conflict?.evidence) evidence.push({ kind: 'spec', text: conflict.evidence });
-    const unresolved = conflict ? null : await nameResolution(ctx, focus.pod, logLines);
-    if (unresolved) evidence.push({ kind: 'spec', text: unresolved.evidence });
-    const nodeName = focus.pod.spec?.nodeName;
-    const node =
-      nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))
-        ? await ctx.read(ctx.reader.getNode(nodeName), null)
-        : null;
-    const start = startFailure(
-      last?.reason,
-      last?.message,
-      logLines,
-      focus.spec?.command,
-      node?.metadata?.labels?.['kubernetes.io/arch'],
-    );
+    const readings = await crashReadings(ctx, focus, logLines);
+    evidence.push(...readings.evidence);
     const stuckRollout = statefulSetRolloutStuck(
       workload,
       crashing.map((v) => v.pod),
     );
     const actions: ProposedAction[] = rollback.action ? [rollback.action] : [];
-    // A port taken inside the pod (or on its node), a program the image cannot run, a name that does not resolve, a
-    // StatefulSet rollout stuck on the pod: a replacement pod crashes the same way.
-    if (!rollback.action && !conflict && !start && !stuckRollout && !unresolved) {
+    // What the crash says (src/diagnosis/crash-readings.ts) or a StatefulSet rollout stuck on the pod: a replacement
+    // pod crashes the same way.
+    if (!rollback.action && !readings.found && !stuckRollout) {
       const failing = crashing.filter((v) => v.status.name === name).map((v) => v.pod);
       const replace = await replaceLonePod(ctx, workload, failing, focus.pod.metadata?.namespace ?? 'default');
       evidence.push(...replace.evidence);
@@ -118,14 +102,14 @@ export const crashloop: Playbook = {
     const meaning =
       probe && /liveness/i.test(probe.message ?? '')
         ? `killed by the kubelet after failing its liveness probe${last?.exitCode === 137 ? ' (SIGKILL; reason is not OOMKilled, so not the memory limit)' : ''}`
-        : (start?.meaning ?? exitMeaning(last?.exitCode, last?.reason));
+        : (readings.meaning ?? exitMeaning(last?.exitCode, last?.reason));
     const what = focus.isInit && !focus.isNativeSidecar ? 'Init container' : 'Container';
-    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${conflict ? ` The port is taken: ${conflict.words}.` : ''}${unresolved ? ` ${unresolved.words.charAt(0).toUpperCase()}${unresolved.words.slice(1)}.` : ''}${start ? ` ${start.advice.charAt(0).toUpperCase()}${start.advice.slice(1)}.` : ''}${revisionSentence(rollback)}${stuckRollout ? ` ${stuckRollout}` : ''}`;
+    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${readings.sentences.map((x) => ` ${x}`).join('')}${revisionSentence(rollback)}${stuckRollout ? ` ${stuckRollout}` : ''}`;
     return {
       rootCause: {
         code: 'CRASHLOOP_APP_ERROR',
         summary,
-        confidence: rollback.action || logLine || start ? 'high' : 'medium',
+        confidence: rollback.action || logLine || readings.found ? 'high' : 'medium',
       },
       evidence,
       actions,

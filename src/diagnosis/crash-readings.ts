@@ -1,0 +1,63 @@
+/**
+ * What a crash loop's log and termination say beyond "the app exited", each read by its own module: a port another
+ * container of the pod holds (port-conflict.ts), a name that does not resolve (name-resolution.ts), a program the
+ * image cannot run (start-failures.ts), /dev/shm or a read-only root filesystem (filesystems.ts). Each is in the pod
+ * spec, the image or the cluster, never in the one pod: a replacement pod crashes the same way.
+ */
+import type { Evidence } from '../types.js';
+import { filesystemLimit } from './filesystems.js';
+import { nameResolution } from './name-resolution.js';
+import type { PlaybookContext } from './playbook.js';
+import type { ContainerView } from './pods.js';
+import { portConflict } from './port-conflict.js';
+import { startFailure, WRONG_ARCH } from './start-failures.js';
+
+export interface CrashReadings {
+  /** Sentences for the summary, each capitalised and ending in a full stop. */
+  sentences: string[];
+  evidence: Evidence[];
+  /** How the container ended, when the runtime or kernel says better than its exit code. */
+  meaning: string | null;
+  /** Something no pod replacement changes was found. */
+  found: boolean;
+}
+
+const sentence = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
+
+/** The readings of the crashing container `focus`, from its last termination and its log's telling lines. */
+export async function crashReadings(
+  ctx: PlaybookContext,
+  focus: ContainerView,
+  logLines: readonly string[],
+): Promise<CrashReadings> {
+  const last = focus.status.lastState?.terminated ?? focus.status.state?.terminated;
+  const name = focus.status.name;
+  const sentences: string[] = [];
+  const evidence: Evidence[] = [];
+  const conflict = portConflict(focus.pod, name, logLines);
+  if (conflict) {
+    if (conflict.evidence) evidence.push({ kind: 'spec', text: conflict.evidence });
+    sentences.push(`The port is taken: ${conflict.words}.`);
+  }
+  const unresolved = conflict ? null : await nameResolution(ctx, focus.pod, logLines);
+  if (unresolved) {
+    evidence.push({ kind: 'spec', text: unresolved.evidence });
+    sentences.push(sentence(unresolved.words));
+  }
+  const filesystem = filesystemLimit(focus.pod, name, logLines);
+  if (filesystem) sentences.push(sentence(filesystem));
+  const nodeName = focus.pod.spec?.nodeName;
+  const node =
+    nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))
+      ? await ctx.read(ctx.reader.getNode(nodeName), null)
+      : null;
+  const start = startFailure(
+    last?.reason,
+    last?.message,
+    logLines,
+    focus.spec?.command,
+    node?.metadata?.labels?.['kubernetes.io/arch'],
+  );
+  if (start) sentences.push(sentence(start.advice));
+  return { sentences, evidence, meaning: start?.meaning ?? null, found: sentences.length > 0 };
+}
