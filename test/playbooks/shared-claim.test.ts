@@ -1,0 +1,43 @@
+/**
+ * Replicas that share one ReadWriteOnce claim (test/scenarios/deployment-replicas-share-rwo-claim): the second
+ * replica cannot be scheduled where the volume is usable; adding nodes would not help.
+ */
+import { describe, expect, it } from 'vitest';
+import { eachObject, scenarioDiagnoser } from './diagnose-scenario.js';
+
+const DIR = 'test/scenarios/deployment-replicas-share-rwo-claim';
+const diagnoseScenario = scenarioDiagnoser();
+
+describe('replicas sharing one ReadWriteOnce claim', () => {
+  it('names the claim, the replica that holds it and its node, and proposes nothing', async () => {
+    const d = await diagnoseScenario(DIR);
+    expect(d.rootCause.code).toBe('VOLUME_ZONE_CONFLICT');
+    expect(d.actions).toEqual([]);
+    expect(d.rootCause.summary).toContain(
+      'it mounts claim rate-pvc (ReadWriteOnce), which mongodb-rate-7f5d8c6b94-k4l8m already uses on node kind-worker',
+    );
+    expect(d.rootCause.summary).toContain("the pods' anti-affinity keeps a second replica off that node");
+  });
+
+  it('is a shared claim only when the access mode is ReadWriteOnce', async () => {
+    const d = await diagnoseScenario(
+      DIR,
+      eachObject((o) => {
+        if (o.kind === 'PersistentVolumeClaim') o.spec.accessModes = ['ReadWriteMany'];
+      }),
+    );
+    expect(d.rootCause.summary).not.toContain('already uses');
+    expect(d.rootCause.summary).toContain('a local volume pinned to node kind-worker');
+  });
+
+  it('says a local volume cannot move when no replica holds it, without a zone it does not have', async () => {
+    const d = await diagnoseScenario(
+      DIR,
+      eachObject((o) => {
+        if (o.kind === 'Pod' && o.spec.nodeName) o.spec.volumes = [];
+      }),
+    );
+    expect(d.rootCause.summary).toContain('its PersistentVolume is a local volume pinned to node kind-worker');
+    expect(d.rootCause.summary).not.toContain('zone');
+  });
+});
