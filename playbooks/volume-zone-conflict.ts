@@ -23,7 +23,9 @@ export const volumeZoneConflict: Playbook = {
     const pod = first.pod;
     const ns = pod.metadata?.namespace ?? 'default';
     const evidence: Evidence[] = [{ kind: 'event', text: `FailedScheduling for ${podName(pod)}: ${first.message}` }];
-    const shared = await sharedClaim(ctx, pod, target.pods, evidence);
+    // A pod alert's target is the one pod: its workload's other replicas are where a shared claim is held.
+    const replicas = target.workload ? await ctx.read(ctx.reader.podsOf(target.workload), target.pods) : target.pods;
+    const shared = await sharedClaim(ctx, pod, replicas, evidence);
     if (shared)
       return {
         rootCause: { code: 'VOLUME_ZONE_CONFLICT', summary: shared, confidence: 'high' },
@@ -115,7 +117,7 @@ function volumeNodes(pv: PersistentVolume): string[] {
 async function sharedClaim(ctx: PlaybookContext, pod: Pod, pods: Pod[], evidence: Evidence[]): Promise<string | null> {
   const ns = pod.metadata?.namespace ?? 'default';
   for (const claim of claimsOf(pod)) {
-    const holder = pods.find((p) => p !== pod && p.spec?.nodeName && claimsOf(p).includes(claim));
+    const holder = pods.find((p) => podName(p) !== podName(pod) && p.spec?.nodeName && claimsOf(p).includes(claim));
     if (!holder) continue;
     const pvc = await ctx.read(ctx.reader.getPvc(ns, claim), null);
     const modes = pvc?.spec?.accessModes ?? [];

@@ -2,8 +2,15 @@
  * Replicas that share one ReadWriteOnce claim (test/scenarios/deployment-replicas-share-rwo-claim): the second
  * replica cannot be scheduled where the volume is usable; adding nodes would not help.
  */
-import { describe, expect, it } from 'vitest';
-import { eachObject, scenarioDiagnoser } from './diagnose-scenario.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  diagnoseIn,
+  eachObject,
+  scenarioDiagnoser,
+  scenarioEvent,
+  scenarioObjects,
+  startSandbox,
+} from './diagnose-scenario.js';
 
 const DIR = 'test/scenarios/deployment-replicas-share-rwo-claim';
 const diagnoseScenario = scenarioDiagnoser();
@@ -39,5 +46,28 @@ describe('replicas sharing one ReadWriteOnce claim', () => {
     );
     expect(d.rootCause.summary).toContain('its PersistentVolume is a local volume pinned to node kind-worker');
     expect(d.rootCause.summary).not.toContain('zone');
+  });
+});
+
+describe('a shared claim seen from a pod alert', () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+  });
+
+  it("finds the holder among the workload's other replicas", async () => {
+    sandbox = await startSandbox({ objects: scenarioObjects(DIR) as never });
+    const d = await diagnoseIn(
+      sandbox,
+      scenarioEvent(DIR, (e) => {
+        e.alert.labels = {
+          alertname: 'KubePodNotReady',
+          namespace: 'hotel-reservation',
+          pod: 'mongodb-rate-7f5d8c6b94-z2x6c',
+        };
+      }),
+    );
+    expect(d.rootCause.summary).toContain('which mongodb-rate-7f5d8c6b94-k4l8m already uses on node kind-worker');
   });
 });
