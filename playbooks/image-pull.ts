@@ -13,6 +13,13 @@ const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageN
 function classify(text: string): { cause: string; registrySide: boolean } {
   const image = (cause: string) => ({ cause, registrySide: false });
   const registry = (cause: string) => ({ cause, registrySide: true });
+  // Before NotFound: containerd answers an image without a build for the node's platform with a gRPC NotFound too
+  // ("no match for platform in manifest: not found"; Docker: "no matching manifest for linux/arm64 …").
+  if (/no match for platform in manifest|no matching manifest for/i.test(text)) {
+    return image(
+      "the image exists but has no build for the node's platform (OS and CPU architecture): push a build for it (a multi-arch image), or run the pod on nodes of the platform it was built for",
+    );
+  }
   // containerd's gRPC NotFound and a registry's "manifest unknown" are certain; status codes only as whole words
   // (registry hosts such as ECR account ids contain digit runs like 401).
   if (/code = NotFound|manifest unknown/i.test(text)) return image('the image or tag does not exist in the registry');
