@@ -6,7 +6,7 @@
  * stuck on the pod (update-strategy.ts); no pod is replaced for any of them.
  */
 import { crashReadings } from '../src/diagnosis/crash-readings.js';
-import { logEvidence } from '../src/diagnosis/logs.js';
+import { logEvidence, tellingLogLines } from '../src/diagnosis/logs.js';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
@@ -78,12 +78,9 @@ export const crashloop: Playbook = {
       crashing.map((v) => v.pod),
     );
     evidence.push(...rollback.evidence);
-    const logLine = evidence
-      .find((e) => e.kind === 'log')
-      ?.text.split(': ')
-      .slice(1)
-      .join(': ');
-    const logLines = logLine ? logLine.split(' | ') : [];
+    // The same scoped read logEvidence made: no second request, and no parsing of the evidence text back.
+    const logLines = await tellingLogLines(ctx, focus);
+    const logLine = logLines.length > 0 ? logLines.join(' | ') : undefined;
     const readings = await crashReadings(ctx, focus, logLines);
     evidence.push(...readings.evidence);
     const stuckRollout = statefulSetRolloutStuck(
