@@ -76,7 +76,10 @@ export function referencesTo(
 }
 
 /** The ConfigMaps and Secrets a volume projects (a plain configMap/secret volume, or a projected one). */
-function volumeSources(spec: PodSpec | undefined, volume: string): { kind: MissingConfig['kind']; name: string }[] {
+export function volumeSources(
+  spec: PodSpec | undefined,
+  volume: string,
+): { kind: MissingConfig['kind']; name: string }[] {
   const v = spec?.volumes?.find((x) => x.name === volume);
   if (!v) return [];
   const sources: { kind: MissingConfig['kind']; name: string }[] = [];

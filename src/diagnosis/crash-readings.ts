@@ -1,12 +1,17 @@
 /**
  * What a crash loop's log and termination say beyond "the app exited", each read by its own module: a port another
  * container of the pod holds (port-conflict.ts), a name that does not resolve (name-resolution.ts), a program the
- * image cannot run (start-failures.ts), /dev/shm or a read-only root filesystem (filesystems.ts). Each is in the pod
+ * image cannot run (start-failures.ts), /dev/shm or a read-only root filesystem (filesystems.ts), the Kubernetes API refusing the pod's service account
+ * (permissions.ts), a server rejecting its credentials (credentials.ts),
+ * a peer's TLS certificate (certificates.ts). Each is in the pod
  * spec, the image or the cluster, never in the one pod: a replacement pod crashes the same way.
  */
 import type { Evidence } from '../types.js';
+import { certificateProblem } from './certificates.js';
+import { rejectedCredentials } from './credentials.js';
 import { filesystemLimit } from './filesystems.js';
 import { nameResolution } from './name-resolution.js';
+import { apiPermission } from './permissions.js';
 import type { PlaybookContext } from './playbook.js';
 import type { ContainerView } from './pods.js';
 import { portConflict } from './port-conflict.js';
@@ -46,6 +51,12 @@ export async function crashReadings(
   }
   const filesystem = filesystemLimit(focus.pod, name, logLines);
   if (filesystem) sentences.push(sentence(filesystem));
+  const refused = apiPermission(focus.pod, logLines);
+  if (refused) sentences.push(sentence(refused));
+  const credentials = rejectedCredentials(focus.pod, name, logLines);
+  if (credentials) sentences.push(sentence(credentials));
+  const certificate = certificateProblem(logLines);
+  if (certificate) sentences.push(sentence(certificate));
   const nodeName = focus.pod.spec?.nodeName;
   const node =
     nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))
