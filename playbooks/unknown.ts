@@ -2,7 +2,7 @@
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
  * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, a claim that does not exist, a blocked pod,
  * a rollout its update strategy holds, pods the kubelet stopped, a readiness gate,
- * a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod slots). The first finding is the summary; without one, the generic
+ * a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod slots, pods a NetworkPolicy cuts off). The first finding is the summary; without one, the generic
  * "no known failure mode".
  */
 import { spreadLimit } from '../src/diagnosis/anti-affinity.js';
@@ -13,6 +13,7 @@ import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
 import { inactiveWords } from '../src/diagnosis/hpa-inactive.js';
 import { jobRunningOn } from '../src/diagnosis/job-runs.js';
 import { missingClaimFinding } from '../src/diagnosis/missing-claims.js';
+import { isolationFinding } from '../src/diagnosis/network-policies.js';
 import { alertStartMs, type Playbook, type PlaybookContext, type ResolvedTarget } from '../src/diagnosis/playbook.js';
 import {
   containersOf,
@@ -166,6 +167,7 @@ const FINDERS: readonly Finder[] = [
   jobRunningOn,
   hpaHeld,
   nodeOutOfPodSlots,
+  isolationFinding,
 ];
 
 export const unknown: Playbook = {

@@ -3,7 +3,8 @@
  * container of the pod holds (port-conflict.ts), a name that does not resolve (name-resolution.ts), a program the
  * image cannot run (start-failures.ts), /dev/shm or a read-only root filesystem (filesystems.ts), the Kubernetes API refusing the pod's service account
  * (permissions.ts), a server rejecting its credentials (credentials.ts),
- * a peer's TLS certificate (certificates.ts). Each is in the pod
+ * a peer's TLS certificate (certificates.ts), a connection a NetworkPolicy drops
+ * (network-policies.ts). Each is in the pod
  * spec, the image or the cluster, never in the one pod: a replacement pod crashes the same way.
  */
 import type { Evidence } from '../types.js';
@@ -11,6 +12,7 @@ import { certificateProblem } from './certificates.js';
 import { rejectedCredentials } from './credentials.js';
 import { filesystemLimit } from './filesystems.js';
 import { nameResolution } from './name-resolution.js';
+import { unansweredReading } from './network-policies.js';
 import { apiPermission } from './permissions.js';
 import type { PlaybookContext } from './playbook.js';
 import type { ContainerView } from './pods.js';
@@ -44,7 +46,13 @@ export async function crashReadings(
     if (conflict.evidence) evidence.push({ kind: 'spec', text: conflict.evidence });
     sentences.push(`The port is taken: ${conflict.words}.`);
   }
-  const unresolved = conflict ? null : await nameResolution(ctx, focus.pod, logLines);
+  const dropped = conflict ? null : await unansweredReading(ctx, focus.pod, logLines);
+  if (dropped) {
+    evidence.push(...dropped.evidence.map((text) => ({ kind: 'spec' as const, text })));
+    sentences.push(sentence(dropped.words));
+  }
+  // A lookup that times out because the pod's own DNS traffic is dropped is the policy, not the cluster DNS.
+  const unresolved = conflict || dropped?.blocksDns ? null : await nameResolution(ctx, focus.pod, logLines);
   if (unresolved) {
     evidence.push({ kind: 'spec', text: unresolved.evidence });
     sentences.push(sentence(unresolved.words));

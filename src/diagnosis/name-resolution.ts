@@ -12,7 +12,8 @@ import type { Pod } from '../kube/reader.js';
 import type { PlaybookContext } from './playbook.js';
 
 const FAILED_LOOKUP: RegExp[] = [
-  /lookup ([A-Za-z0-9.-]+)(?: on (\S+?))?: (?:no such host|server misbehaving|i\/o timeout)/,
+  // Go's resolver; a timed-out query carries the socket that waited: "… on 10.96.0.10:53: read udp a->b: i/o timeout".
+  /lookup ([A-Za-z0-9.-]+)(?: on (\S+?))?: (?:(?:read|write) udp \S+: )?(?:no such host|server misbehaving|i\/o timeout)/,
   /getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([A-Za-z0-9.-]+)/,
   /UnknownHostException: ([A-Za-z0-9.-]+)/,
   /Could not resolve host: ([A-Za-z0-9.-]+)/i,

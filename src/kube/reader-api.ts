@@ -8,6 +8,7 @@ import type {
   V1Deployment,
   V1Job,
   V1LimitRange,
+  V1NetworkPolicy,
   V1Node,
   V1NodeCondition,
   V1PersistentVolume,
@@ -45,6 +46,7 @@ export type DaemonSet = Wire<V1DaemonSet>;
 export type Deployment = Wire<V1Deployment>;
 export type Job = Wire<V1Job>;
 export type LimitRange = Wire<V1LimitRange>;
+export type NetworkPolicy = Wire<V1NetworkPolicy>;
 export type Node = Wire<V1Node>;
 export type PersistentVolume = Wire<V1PersistentVolume>;
 export type PersistentVolumeClaim = Wire<V1PersistentVolumeClaim>;
@@ -136,6 +138,8 @@ export interface ClusterReader {
   /** The namespace's ResourceQuotas and LimitRanges: what pod creation is checked against at admission. */
   listResourceQuotas(namespace: string): Promise<ResourceQuota[]>;
   listLimitRanges(namespace: string): Promise<LimitRange[]>;
+  /** The namespace's NetworkPolicies: which traffic of its pods is allowed (network-policies.ts). */
+  listNetworkPolicies(namespace: string): Promise<NetworkPolicy[]>;
   /** Current usage per container (metrics.k8s.io); null when the pod or the metrics API is absent. */
   podMetrics(namespace: string, name: string): Promise<ContainerUsage[] | null>;
   /** Container log tail; null when there is none (e.g. no previous instance). */

@@ -13,6 +13,7 @@ import type {
   HorizontalPodAutoscaler,
   KubeEvent,
   LimitRange,
+  NetworkPolicy,
   Node,
   PersistentVolume,
   PersistentVolumeClaim,
@@ -49,6 +50,7 @@ export type {
   Job,
   KubeEvent,
   LimitRange,
+  NetworkPolicy,
   Node,
   NodeCondition,
   PersistentVolume,
@@ -71,6 +73,7 @@ export type {
 export { RESTARTED_AT, templateRollout } from './rollouts.js';
 export {
   isFaultDomain,
+  labelSelectorMatcher,
   labelSelectorString,
   nodeLocation,
   nodeZone,
@@ -322,6 +325,14 @@ function buildReader(apis: KubeApis, shared: SharedCache, signal?: AbortSignal):
           `limitranges/${namespace}`,
           `list LimitRanges in ${namespace}`,
           fetch<List<LimitRange>>(path`/api/v1/namespaces/${namespace}/limitranges`),
+        ),
+      ),
+    listNetworkPolicies: (namespace) =>
+      items(
+        scope.read(
+          `networkpolicies/${namespace}`,
+          `list NetworkPolicies in ${namespace}`,
+          fetch<List<NetworkPolicy>>(path`/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`),
         ),
       ),
     podMetrics: async (namespace, name) => {

@@ -63,6 +63,7 @@ const BUILTINS: Builtin[] = [
   ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'clusterrolebindings', false],
   ['storage.k8s.io/v1', 'StorageClass', 'storageclasses', false, ['sc']],
   ['networking.k8s.io/v1', 'Ingress', 'ingresses', true, ['ing'], ['status']],
+  ['networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true, ['netpol']],
   ['metrics.k8s.io/v1beta1', 'PodMetrics', 'pods', true],
   ['metrics.k8s.io/v1beta1', 'NodeMetrics', 'nodes', false],
   ['sandbox.medic.dev/v1', 'PodLogs', 'podlogs', true],

@@ -64,4 +64,12 @@ describe('a crash loop on a name that does not resolve', () => {
     expect(outside.rootCause.summary).not.toContain('Service');
     expect(outside.rootCause.summary).toContain('lookup api.stripe.com');
   });
+
+  it("reads Go's timed-out lookup that names the socket it waited on", async () => {
+    const d = await diagnoseScenario(
+      DELETED,
+      logSays('panic: dial tcp: lookup rate on 10.96.0.10:53: read udp 10.244.2.9:45123->10.96.0.10:53: i/o timeout\n'),
+    );
+    expect(d.rootCause.summary).toContain('though Service hotel-reservation/rate exists: look at the cluster DNS');
+  });
 });
