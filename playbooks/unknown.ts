@@ -1,9 +1,10 @@
 /**
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
- * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, a claim that does not exist, a blocked pod,
- * a rollout its update strategy holds, pods the kubelet stopped, a readiness gate,
- * a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod slots, pods a NetworkPolicy cuts off). The first finding is the summary; without one, the generic
- * "no known failure mode".
+ * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, a claim
+ * that does not exist, a blocked pod, a rollout its update strategy holds, pods the kubelet stopped, a readiness
+ * gate, a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod
+ * slots, pods a NetworkPolicy cuts off, an env variable defined twice or a narrowed local port range). The first
+ * finding is the summary; without one, the generic "no known failure mode".
  */
 import { spreadLimit } from '../src/diagnosis/anti-affinity.js';
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
@@ -26,6 +27,7 @@ import {
 } from '../src/diagnosis/pods.js';
 import { gateSummary, heldByGates } from '../src/diagnosis/readiness-gates.js';
 import { serviceRouting } from '../src/diagnosis/service-routing.js';
+import { specHazardFinding } from '../src/diagnosis/spec-hazards.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
 import { heldByStrategy } from '../src/diagnosis/update-strategy.js';
@@ -168,6 +170,7 @@ const FINDERS: readonly Finder[] = [
   hpaHeld,
   nodeOutOfPodSlots,
   isolationFinding,
+  specHazardFinding,
 ];
 
 export const unknown: Playbook = {

@@ -1,15 +1,16 @@
 /**
  * What a crash loop's log and termination say beyond "the app exited", each read by its own module: a port another
  * container of the pod holds (port-conflict.ts), a name that does not resolve (name-resolution.ts), a program the
- * image cannot run (start-failures.ts), /dev/shm or a read-only root filesystem (filesystems.ts), the Kubernetes API refusing the pod's service account
- * (permissions.ts), a server rejecting its credentials (credentials.ts),
- * a peer's TLS certificate (certificates.ts), a connection a NetworkPolicy drops
- * (network-policies.ts). Each is in the pod
- * spec, the image or the cluster, never in the one pod: a replacement pod crashes the same way.
+ * image cannot run (start-failures.ts), /dev/shm or a read-only root filesystem (filesystems.ts), the Kubernetes API
+ * refusing the pod's service account (permissions.ts), a server rejecting its credentials (credentials.ts), a peer's
+ * TLS certificate (certificates.ts), a connection a NetworkPolicy drops (network-policies.ts), a missing environment
+ * variable (environment.ts), file descriptors or local ports (process-limits.ts). Each is in the pod spec, the image
+ * or the cluster, never in the one pod: a replacement pod crashes the same way.
  */
 import type { Evidence } from '../types.js';
 import { certificateProblem } from './certificates.js';
 import { rejectedCredentials } from './credentials.js';
+import { missingEnvReading } from './environment.js';
 import { filesystemLimit } from './filesystems.js';
 import { nameResolution } from './name-resolution.js';
 import { unansweredReading } from './network-policies.js';
@@ -17,6 +18,7 @@ import { apiPermission } from './permissions.js';
 import type { PlaybookContext } from './playbook.js';
 import type { ContainerView } from './pods.js';
 import { portConflict } from './port-conflict.js';
+import { processLimit } from './process-limits.js';
 import { startFailure, WRONG_ARCH } from './start-failures.js';
 
 export interface CrashReadings {
@@ -65,6 +67,10 @@ export async function crashReadings(
   if (credentials) sentences.push(sentence(credentials));
   const certificate = certificateProblem(logLines);
   if (certificate) sentences.push(sentence(certificate));
+  const environment = missingEnvReading(focus.pod, name, logLines);
+  if (environment) sentences.push(sentence(environment));
+  const limit = processLimit(focus.pod, name, logLines);
+  if (limit) sentences.push(sentence(limit));
   const nodeName = focus.pod.spec?.nodeName;
   const node =
     nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))
