@@ -15,6 +15,7 @@ import type { NetworkPolicy, Pod } from '../kube/reader.js';
 import { labelSelectorMatcher, labelSelectorString } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
+import { localTrafficGap } from './service-routing.js';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -130,8 +131,9 @@ const ADDRESS = /\b(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\b/;
 
 /**
  * For a container whose log shows a connection that got no answer: the policies that drop the pod's own traffic
- * (egress), else those that drop what reaches the Service at the address it dialled (that Service's pods' ingress,
- * when the address is a ClusterIP of the pod's namespace). Null when no line times out or no policy explains it.
+ * (egress); else, when the address it dialled is a ClusterIP of the pod's namespace, that Service's
+ * internalTrafficPolicy Local with no ready pod on this pod's node (service-routing.ts), or policies that drop what
+ * reaches its pods (ingress). Null when no line times out or nothing of these explains it.
  */
 export async function unansweredReading(
   ctx: PlaybookContext,
@@ -142,7 +144,6 @@ export async function unansweredReading(
   if (!line) return null;
   const namespace = pod.metadata?.namespace ?? 'default';
   const policies = await ctx.read(ctx.reader.listNetworkPolicies(namespace), []);
-  if (policies.length === 0) return null;
   const evidenceOf = (names: string[]) =>
     policies.filter((p) => names.includes(p.metadata?.name ?? '')).map(policyEvidence);
   const egress = isolationOf(pod, policies).filter((i) => i.direction === 'egress');
@@ -156,6 +157,8 @@ export async function unansweredReading(
     const selector = labelSelectorString(service?.spec?.selector);
     const backends = selector ? await ctx.read(ctx.reader.listPods(namespace, selector), []) : [];
     const backend = backends[0];
+    const local = service ? localTrafficGap(service, backends, pod.spec?.nodeName) : null;
+    if (local) return { words: local, evidence: [], blocksDns: false };
     const ingress = backend ? isolationOf(backend, policies).filter((i) => i.direction === 'ingress') : [];
     if (service && backend && ingress[0]?.denyAll) {
       const names = ingress[0].policies;

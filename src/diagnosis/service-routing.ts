@@ -2,12 +2,15 @@
  * A Service that cannot route to its pods while they run: a selector no pod matches (no endpoints: every
  * connection fails), or a targetPort no container of its pods serves. A named targetPort a container does not
  * declare gives the pod no endpoint; a numeric one only fails when nothing listens there, and a container may listen
- * on a port it does not declare, so that finding says so.
+ * on a port it does not declare, so that finding says so. A Service with internalTrafficPolicy: Local sends a caller
+ * only to a ready pod on the caller's own node (kube-proxy drops the connection when there is none): callers on the
+ * other nodes time out while every pod is healthy, unless a pod runs on every node (a DaemonSet's, the usual reason
+ * for Local).
  */
 import type { Pod, Service } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import type { PlaybookContext, ResolvedTarget } from './playbook.js';
-import { listNames, podName } from './pods.js';
+import { isPodReady, listNames, podName } from './pods.js';
 
 const pairs = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 
@@ -100,7 +103,8 @@ export async function serviceRouting(
   const declared = declaredPorts(target.pods);
   // Only a main container (the first listed) that declares its ports says where the app listens: a sidecar's
   // declared ports (a mesh proxy's) say nothing about the app's.
-  if ((target.pods[0]?.spec?.containers[0]?.ports ?? []).length === 0) return null;
+  if ((target.pods[0]?.spec?.containers[0]?.ports ?? []).length === 0)
+    return localTrafficFinding(ctx, svc, target.pods, evidence);
   for (const port of svc.spec?.ports ?? []) {
     const wanted = port.targetPort ?? port.port;
     const label = `port ${port.port}${port.name ? ` (${port.name})` : ''}`;
@@ -120,5 +124,42 @@ export async function serviceRouting(
       return `${name}'s ${label} sends traffic to targetPort ${number}, but the containers of its pods declare ${declared.text}, not ${number}: unless the app also listens on ${number} without declaring it, every connection through the Service is refused while the pods look healthy. Point targetPort at the port the app serves (likely ${declared.text.split(/[/,]/)[0]}); Medic proposes nothing.`;
     }
   }
-  return null;
+  return localTrafficFinding(ctx, svc, target.pods, evidence);
+}
+
+/** The nodes that host a ready pod of the Service. */
+const backendNodes = (pods: Pod[]) =>
+  [...new Set(pods.filter(isPodReady).flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])))].sort();
+
+/**
+ * For a caller on `callerNode` whose connections to the Service get no answer: the Service's internalTrafficPolicy
+ * Local with no ready pod of it on that node, in words; null otherwise.
+ */
+export function localTrafficGap(svc: Service, backends: Pod[], callerNode: string | undefined): string | null {
+  if (svc.spec?.internalTrafficPolicy !== 'Local' || !callerNode) return null;
+  const nodes = backendNodes(backends);
+  if (nodes.includes(callerNode)) return null;
+  return `Service ${svc.metadata?.name} has internalTrafficPolicy: Local, and no ready pod of it runs on this pod's node ${callerNode} (its ready pods run on ${nodes.length > 0 ? listNames(nodes, 4) : 'no node'}): kube-proxy drops the connection instead of sending it to another node. Set internalTrafficPolicy: Cluster, unless node-local traffic is the point (then run a pod of it on every node)`;
+}
+
+/** A Service whose internalTrafficPolicy Local leaves callers on nodes without a ready pod of it unanswered. */
+async function localTrafficFinding(
+  ctx: PlaybookContext,
+  svc: Service,
+  pods: Pod[],
+  evidence: Evidence[],
+): Promise<string | null> {
+  if (svc.spec?.internalTrafficPolicy !== 'Local') return null;
+  const hosting = backendNodes(pods);
+  const nodes = (await ctx.read(ctx.reader.listNodes(), [])).filter(
+    (n) => !n.spec?.unschedulable && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
+  const without = nodes.map((n) => n.metadata?.name ?? '').filter((n) => n && !hosting.includes(n));
+  if (without.length === 0) return null;
+  const name = `Service ${svc.metadata?.namespace}/${svc.metadata?.name}`;
+  evidence.push({
+    kind: 'spec',
+    text: `${name}: internalTrafficPolicy Local; ready pods on ${hosting.length > 0 ? listNames(hosting, 4) : 'no node'}; ${without.length} of ${nodes.length} ready node(s) have none (${listNames(without, 4)})`,
+  });
+  return `${name} has internalTrafficPolicy: Local, so kube-proxy sends a caller only to a ready pod on the caller's own node, and its ready pods run on ${hosting.length > 0 ? listNames(hosting, 4) : 'no node'}: callers on the other ${without.length} node(s) (${listNames(without, 4)}) have their connections dropped, which they see as timeouts, while every pod of it is healthy. Set internalTrafficPolicy: Cluster, unless node-local traffic is the point (then run a pod of it on every node); Medic proposes nothing.`;
 }
