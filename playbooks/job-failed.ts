@@ -3,10 +3,12 @@
  * specific cause explains its pods — an OOM-killed Job pod is OOM_LIMIT, an image it cannot pull IMAGE_PULL_FAILURE,
  * a missing Secret CONFIG_MISSING; those playbooks run first. Runs before crashloop: a Job's pods fail once each
  * (restartPolicy Never) and the Job gives up, which is not a crash loop. Evidence: the Job and its CronJob, the
- * reason, failed and succeeded pods, the last failed pod's exit code and log tail. No button: re-running or deleting
- * a Job is a decision for its owner, after the cause is fixed.
+ * reason, failed and succeeded pods, the last failed pod's exit code and log tail, and what that log says beyond the
+ * exit (the crash readings: a refused service account, rejected credentials, a certificate, …). No button:
+ * re-running or deleting a Job is a decision for its owner, after the cause is fixed.
  */
-import { logEvidence } from '../src/diagnosis/logs.js';
+import { crashReadings } from '../src/diagnosis/crash-readings.js';
+import { logEvidence, tellingLogLines } from '../src/diagnosis/logs.js';
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
@@ -62,18 +64,19 @@ export const jobFailed: Playbook = {
       });
       evidence.push(...(await logEvidence(ctx, last)));
     }
-    const logLine = evidence
-      .find((e) => e.kind === 'log')
-      ?.text.split(': ')
-      .slice(1)
-      .join(': ');
+    // The same scoped read logEvidence made; what the log says beyond the exit (src/diagnosis/crash-readings.ts).
+    const logLines = last ? await tellingLogLines(ctx, last) : [];
+    const logLine = logLines.length > 0 ? logLines.join(' | ') : undefined;
+    const readings = last ? await crashReadings(ctx, last, logLines) : null;
+    if (readings) evidence.push(...readings.evidence);
+    const said = readings?.sentences.map((x) => ` ${x}`).join('') ?? '';
     const owner = cronJobOf(job);
     const exit = last ? (last.status.state?.terminated ?? last.status.lastState?.terminated)?.exitCode : undefined;
     const deadline = job.spec?.activeDeadlineSeconds;
     const summary =
       failed.reason === 'DeadlineExceeded' && deadline
-        ? `Job ${workload.name}${owner ? ` (CronJob ${owner})` : ''} ran longer than its activeDeadlineSeconds of ${deadline} s (started ${isoTime(job.status?.startTime)}, stopped ${isoTime(failed.lastTransitionTime)}): Kubernetes stopped its pods; the deadline, not a crash, ended it${exit !== undefined ? ` (the last failed pod exited with code ${exit})` : ''}. Find why this run was slow or stuck (more data than usual, a dependency that hangs) before raising the deadline${owner ? " in the CronJob's jobTemplate" : ''}.`
-        : `Job ${workload.name}${owner ? ` (CronJob ${owner})` : ''} failed for good: ${failed.reason ?? 'Failed'} after ${job.status?.failed ?? failedPods.length} failed pod(s)${exit !== undefined ? `; the last one exited with code ${exit}` : ''}${logLine ? `, its log says: ${logLine}` : ''}. Fix the cause before re-running it${owner ? ' (the CronJob starts the next run on schedule)' : ''}.`;
+        ? `Job ${workload.name}${owner ? ` (CronJob ${owner})` : ''} ran longer than its activeDeadlineSeconds of ${deadline} s (started ${isoTime(job.status?.startTime)}, stopped ${isoTime(failed.lastTransitionTime)}): Kubernetes stopped its pods; the deadline, not a crash, ended it${exit !== undefined ? ` (the last failed pod exited with code ${exit})` : ''}.${said} Find why this run was slow or stuck (more data than usual, a dependency that hangs) before raising the deadline${owner ? " in the CronJob's jobTemplate" : ''}.`
+        : `Job ${workload.name}${owner ? ` (CronJob ${owner})` : ''} failed for good: ${failed.reason ?? 'Failed'} after ${job.status?.failed ?? failedPods.length} failed pod(s)${exit !== undefined ? `; the last one exited with code ${exit}` : ''}${logLine ? `, its log says: ${logLine}` : ''}.${said} Fix the cause before re-running it${owner ? ' (the CronJob starts the next run on schedule)' : ''}.`;
     return {
       rootCause: { code: 'JOB_FAILED', summary, confidence: last ? 'high' : 'medium' },
       evidence,

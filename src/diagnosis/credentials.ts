@@ -59,7 +59,7 @@ export function rejectedCredentials(pod: Pod, container: string, logLines: reado
   const head = `the ${found.server} server rejects the credentials of container ${container}${found.user ? ` (user ${found.user})` : ''}`;
   const sources = spec ? secretSources(pod, spec) : [];
   if (sources.length > 0)
-    return `${head}. It takes them from ${sources.join(', ')}, which the kubelet reads again at every restart, so this is not a stale copy in the pod: the Secret and the server disagree (a password rotated on one side only, or the wrong one stored). Put the server's current credentials in the Secret (or the Secret's in the server); restarting pods changes nothing`;
+    return `${head}. It takes them from ${sources.join(', ')}, which the kubelet reads again for every container it starts (each restart, each new pod), so this is not a stale copy in the pod: the Secret and the server disagree (a password rotated on one side only, or the wrong one stored). Put the server's current credentials in the Secret (or the Secret's in the server); restarting pods changes nothing`;
   const literal = (spec?.env ?? [])
     .filter((e) => e.value !== undefined && CREDENTIAL_NAME.test(e.name))
     .map((e) => e.name);

@@ -19,7 +19,7 @@ describe('a server rejecting a crash-looping container’s credentials', () => {
     const words = rejectedCredentials(p, 'api', [line]);
     expect(words).toContain('the PostgreSQL server rejects the credentials of container api (user shop)');
     expect(words).toContain('Secret db-creds (env DB_PASSWORD, key password)');
-    expect(words).toContain('reads again at every restart');
+    expect(words).toContain('reads again for every container it starts');
   });
 
   it('names envFrom and a mounted Secret volume (MySQL, Redis wordings)', () => {
