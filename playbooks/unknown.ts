@@ -3,8 +3,9 @@
  * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, a claim
  * that does not exist, a blocked pod, a rollout its update strategy holds, pods the kubelet stopped, a readiness
  * gate, a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod
- * slots, pods a NetworkPolicy cuts off, an env variable defined twice or a narrowed local port range). The first
- * finding is the summary; without one, the generic "no known failure mode".
+ * slots, pods a NetworkPolicy cuts off, an env variable defined twice or a narrowed local port range, and what the
+ * current log of a running app says: src/diagnosis/log-finding.ts). The first finding is the summary; without one,
+ * the generic "no known failure mode".
  */
 import { spreadLimit } from '../src/diagnosis/anti-affinity.js';
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
@@ -13,6 +14,7 @@ import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js'
 import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
 import { inactiveWords } from '../src/diagnosis/hpa-inactive.js';
 import { jobRunningOn } from '../src/diagnosis/job-runs.js';
+import { runningLogFinding } from '../src/diagnosis/log-finding.js';
 import { missingClaimFinding } from '../src/diagnosis/missing-claims.js';
 import { isolationFinding } from '../src/diagnosis/network-policies.js';
 import { alertStartMs, type Playbook, type PlaybookContext, type ResolvedTarget } from '../src/diagnosis/playbook.js';
@@ -171,6 +173,7 @@ const FINDERS: readonly Finder[] = [
   nodeOutOfPodSlots,
   isolationFinding,
   specHazardFinding,
+  runningLogFinding,
 ];
 
 export const unknown: Playbook = {

@@ -38,6 +38,8 @@ export async function crashReadings(
   ctx: PlaybookContext,
   focus: ContainerView,
   logLines: readonly string[],
+  /** The lines are the current log of a container running since this time, not a crashed instance's. */
+  runningSince?: string,
 ): Promise<CrashReadings> {
   const last = focus.status.lastState?.terminated ?? focus.status.state?.terminated;
   const name = focus.status.name;
@@ -63,7 +65,7 @@ export async function crashReadings(
   if (filesystem) sentences.push(sentence(filesystem));
   const refused = apiPermission(focus.pod, logLines);
   if (refused) sentences.push(sentence(refused));
-  const credentials = rejectedCredentials(focus.pod, name, logLines);
+  const credentials = rejectedCredentials(focus.pod, name, logLines, runningSince);
   if (credentials) sentences.push(sentence(credentials));
   const certificate = certificateProblem(logLines);
   if (certificate) sentences.push(sentence(certificate));

@@ -7,7 +7,9 @@
  * container, so a crash-looping container reads the Secret afresh at every restart: the rejection is not a stale copy
  * in the pod, it is the Secret (or the server's user) holding credentials the other side does not accept, typically a
  * rotation done on one side only. Restarting or replacing pods changes nothing; the spec says where the credentials
- * come from. Medic never reads Secrets, so their content is not checked. Pure.
+ * come from. A container running since before a rotation is the other case: its environment still holds the value
+ * the Secret had when it started, and a restart reads the current one. Medic never reads Secrets, so their content
+ * is not checked. Pure.
  */
 import type { Container, Pod } from '../kube/reader.js';
 import { volumeSources } from './config-refs.js';
@@ -52,12 +54,21 @@ function secretSources(pod: Pod, container: Container): string[] {
 }
 
 /** What the rejection means for the pod's credentials; null when the log shows none. */
-export function rejectedCredentials(pod: Pod, container: string, logLines: readonly string[]): string | null {
+export function rejectedCredentials(
+  pod: Pod,
+  container: string,
+  logLines: readonly string[],
+  runningSince?: string,
+): string | null {
   const found = rejection(logLines);
   if (!found) return null;
   const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
   const head = `the ${found.server} server rejects the credentials of container ${container}${found.user ? ` (user ${found.user})` : ''}`;
   const sources = spec ? secretSources(pod, spec) : [];
+  const inEnv = sources.filter((x) => !x.includes('(volume '));
+  // A container that has been running since before a rotation still holds the old value in its environment.
+  if (runningSince && inEnv.length > 0)
+    return `${head}. It takes them from ${sources.join(', ')}; environment variables are read once, when the container started (${runningSince}), and never refreshed: if the Secret or the server's password was rotated since, the pods still send the old one and a restart (kubectl rollout restart) makes them read the current Secret; if neither changed since, the Secret and the server disagree`;
   if (sources.length > 0)
     return `${head}. It takes them from ${sources.join(', ')}, which the kubelet reads again for every container it starts (each restart, each new pod), so this is not a stale copy in the pod: the Secret and the server disagree (a password rotated on one side only, or the wrong one stored). Put the server's current credentials in the Secret (or the Secret's in the server); restarting pods changes nothing`;
   const literal = (spec?.env ?? [])

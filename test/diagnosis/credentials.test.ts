@@ -50,6 +50,20 @@ describe('a server rejecting a crash-looping container’s credentials', () => {
     expect(words).not.toContain('PORT');
   });
 
+  it('for a container running since before a rotation, says its environment holds the old value', () => {
+    const p = pod({
+      env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }],
+    });
+    const words = rejectedCredentials(
+      p,
+      'api',
+      ['FATAL: password authentication failed for user "shop"'],
+      '2026-12-04T11:00:07Z',
+    );
+    expect(words).toContain('read once, when the container started (2026-12-04T11:00:07Z), and never refreshed');
+    expect(words).not.toContain('restarting pods changes nothing');
+  });
+
   it('reads nothing into other failures', () => {
     expect(rejectedCredentials(pod({}), 'api', ['dial tcp 10.0.0.9:5432: connect: connection refused'])).toBeNull();
   });
