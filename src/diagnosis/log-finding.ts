@@ -1,5 +1,5 @@
 /**
- * UNKNOWN's last finder: pods that run while their app fails. The current log of the first running main container
+ * UNKNOWN's last finder: pods that run and are Ready while their app fails. The current log of the first running main container
  * is read (the same telling lines a crash loop shows) and given the crash readings (crash-readings.ts): an RBAC
  * denial, credentials the server rejects (for a running container, an environment older than a Secret rotation), a
  * certificate, a connection a NetworkPolicy drops, a missing variable, a process limit. Nothing is found, and no
@@ -10,14 +10,15 @@ import type { Evidence } from '../types.js';
 import { crashReadings } from './crash-readings.js';
 import { logEvidence, tellingLogLines } from './logs.js';
 import type { PlaybookContext } from './playbook.js';
-import { containersOf, isoTime, podName } from './pods.js';
+import { containersOf, isoTime, isPodReady, podName } from './pods.js';
 
 export async function runningLogFinding(
   ctx: PlaybookContext,
   target: { kind: string; pods: Pod[]; description: string },
   evidence: Evidence[],
 ): Promise<string | null> {
-  if (target.kind === 'Node') return null;
+  // Unready pods are a failure the status evidence already shows: this finder is for pods that look healthy.
+  if (target.kind === 'Node' || target.pods.length === 0 || !target.pods.every(isPodReady)) return null;
   const view = target.pods.flatMap(containersOf).find((v) => !v.isInit && v.status.state?.running);
   if (!view) return null;
   const lines = await tellingLogLines(ctx, view, { current: true });

@@ -15,6 +15,7 @@ import type { NetworkPolicy, Pod } from '../kube/reader.js';
 import { labelSelectorMatcher, labelSelectorString } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
+import { isPodReady } from './pods.js';
 import { localTrafficGap } from './service-routing.js';
 
 export type Direction = 'ingress' | 'egress';
@@ -183,8 +184,9 @@ export async function isolationFinding(
   evidence: Evidence[],
 ): Promise<string | null> {
   const pod = target.pods[0];
-  // A node's pods belong to many workloads: one of them says nothing about the node.
-  if (!pod || target.kind === 'Node') return null;
+  // A node's pods belong to many workloads: one of them says nothing about the node. Unready pods are a failure
+  // the status evidence already shows; this finder is for workloads that look healthy.
+  if (!pod || target.kind === 'Node' || !target.pods.every(isPodReady)) return null;
   const policies = await ctx.read(ctx.reader.listNetworkPolicies(pod.metadata?.namespace ?? 'default'), []);
   const isolation = isolationOf(pod, policies).filter(
     (i) => i.denyAll || (i.direction === 'egress' && i.dns !== 'allowed'),
