@@ -18,7 +18,7 @@ import type { PlaybookContext } from './playbook.js';
 import { isPodReady } from './pods.js';
 import { localTrafficGap } from './service-routing.js';
 
-export type Direction = 'ingress' | 'egress';
+type Direction = 'ingress' | 'egress';
 
 export interface Isolation {
   direction: Direction;
@@ -31,7 +31,7 @@ export interface Isolation {
 }
 
 /** A connection that got no answer: what a dropped packet looks like to the client. */
-export const UNANSWERED =
+const UNANSWERED =
   /i\/o timeout|ETIMEDOUT|Connection timed out|connect timed out|timed out connecting|context deadline exceeded|Operation timed out|No route to host|EHOSTUNREACH/i;
 
 function selectsPod(policy: NetworkPolicy, pod: Pod): boolean {
@@ -68,6 +68,9 @@ function dnsAccess(policy: NetworkPolicy): Isolation['dns'] {
   return tcp ? 'tcp-only' : 'blocked';
 }
 
+const bestDns = (found: Isolation['dns'][]): Isolation['dns'] =>
+  found.includes('allowed') ? 'allowed' : found.includes('tcp-only') ? 'tcp-only' : 'blocked';
+
 /** How the namespace's policies isolate the pod, per direction; a direction no policy applies to is absent. */
 export function isolationOf(pod: Pod, policies: readonly NetworkPolicy[]): Isolation[] {
   const found: Isolation[] = [];
@@ -84,9 +87,6 @@ export function isolationOf(pod: Pod, policies: readonly NetworkPolicy[]): Isola
   }
   return found;
 }
-
-const bestDns = (found: Isolation['dns'][]): Isolation['dns'] =>
-  found.includes('allowed') ? 'allowed' : found.includes('tcp-only') ? 'tcp-only' : 'blocked';
 
 const named = (names: string[]) => `NetworkPolic${names.length > 1 ? 'ies' : 'y'} ${names.join(', ')}`;
 
@@ -105,12 +105,6 @@ export function isolationWords(pod: Pod, isolation: readonly Isolation[]): strin
   if (egress)
     return `the egress of pod ${name} is limited by ${named(egress.policies)}: traffic no rule allows is dropped, so check they allow the address that times out`;
   return null;
-}
-
-/** The isolation of the pod, read from its namespace's policies (none read when the list fails). */
-export async function podIsolation(ctx: PlaybookContext, pod: Pod): Promise<Isolation[]> {
-  const policies = await ctx.read(ctx.reader.listNetworkPolicies(pod.metadata?.namespace ?? 'default'), []);
-  return isolationOf(pod, policies);
 }
 
 /** A policy as evidence: what it selects, its directions and how many rules each has. */

@@ -18,7 +18,7 @@ const PORT_RANGE = 'net.ipv4.ip_local_port_range';
 const NARROW_PORTS = 1000;
 
 /** The pod's local port range sysctl with its size, when it is set. */
-export function localPortRange(pod: Pod): { value: string; ports: number } | null {
+function localPortRange(pod: Pod): { value: string; ports: number } | null {
   const value = pod.spec?.securityContext?.sysctls?.find((s) => s.name === PORT_RANGE)?.value;
   const [low, high] = (value ?? '').trim().split(/\s+/).map(Number);
   if (!value || low === undefined || high === undefined || !Number.isFinite(low) || !Number.isFinite(high)) return null;
