@@ -2,15 +2,18 @@
  * PROBE_FAILURE: the kubelet restarts a container because its liveness (or startup) probe fails — `Killing` "failed
  * liveness probe, will be restarted", exit 137/143 with reason Error, which is not an OOM kill — or a failing
  * readiness probe keeps running pods out of the Service. A container killed by its memory limit is OOM_LIMIT (runs
- * first); one that exits on its own with no probe kill stays CRASHLOOP_APP_ERROR (runs after).
+ * first); one that exits on its own with no probe kill stays CRASHLOOP_APP_ERROR (runs after). For a failing
+ * readiness probe, the current log's crash readings say what a dependency answers (rejected credentials, …).
  */
 
-import { logEvidence } from '../src/diagnosis/logs.js';
+import { crashReadings } from '../src/diagnosis/crash-readings.js';
+import { logEvidence, tellingLogLines } from '../src/diagnosis/logs.js';
 import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
   containersOf,
   eventEvidence,
+  isoTime,
   listNames,
   ofNamedContainer,
   oomTermination,
@@ -147,6 +150,10 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
   if (slowStart) evidence.push({ kind: 'spec', text: slowStart });
   if (/deadline exceeded|timeout/i.test(lastFailure?.message ?? '')) evidence.push(...(await cpuEvidence(ctx, same)));
   if (type !== 'readiness') evidence.push(...(await logEvidence(ctx, view)));
+  // A running container failing its readiness probe: what its current log says its dependencies answer (the crash
+  // readings: credentials, a refused service account, a certificate, a connection a policy drops, …).
+  const readiness =
+    type === 'readiness' && view.status.state?.running ? await readinessReadings(ctx, view, evidence) : null;
 
   const rollback = await rollbackIfNewRevision(
     ctx,
@@ -171,7 +178,7 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     : slowStart
       ? ' The app starts slower than the probe allows: add a startupProbe or raise initialDelaySeconds.'
       : type === 'readiness'
-        ? ' Check what the readiness endpoint depends on.'
+        ? (readiness ?? ' Check what the readiness endpoint depends on.')
         : ` Raising memory would not help: this exit ${last?.exitCode ?? ''} is the probe kill. Fix what makes the endpoint slow or failing, or loosen timeoutSeconds/failureThreshold.`;
   const summary =
     type === 'readiness'
@@ -186,6 +193,16 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     evidence,
     actions,
   };
+}
+
+/** The crash readings of a running container's current log, as sentences (evidence added); null when none. */
+async function readinessReadings(ctx: PlaybookContext, view: ContainerView, evidence: Evidence[]) {
+  const lines = await tellingLogLines(ctx, view, { current: true });
+  if (lines.length === 0) return null;
+  const readings = await crashReadings(ctx, view, lines, isoTime(view.status.state?.running?.startedAt));
+  if (!readings.found) return null;
+  evidence.push(...(await logEvidence(ctx, view, { current: true })), ...readings.evidence);
+  return readings.sentences.map((x) => ` ${x}`).join('');
 }
 
 /**
