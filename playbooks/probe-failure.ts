@@ -6,14 +6,13 @@
  * readiness probe, the current log's crash readings say what a dependency answers (rejected credentials, …).
  */
 
-import { crashReadings } from '../src/diagnosis/crash-readings.js';
-import { logEvidence, tellingLogLines } from '../src/diagnosis/logs.js';
+import { runningReadings } from '../src/diagnosis/log-finding.js';
+import { logEvidence } from '../src/diagnosis/logs.js';
 import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
   containersOf,
   eventEvidence,
-  isoTime,
   listNames,
   ofNamedContainer,
   oomTermination,
@@ -152,8 +151,9 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
   if (type !== 'readiness') evidence.push(...(await logEvidence(ctx, view)));
   // A running container failing its readiness probe: what its current log says its dependencies answer (the crash
   // readings: credentials, a refused service account, a certificate, a connection a policy drops, …).
-  const readiness =
-    type === 'readiness' && view.status.state?.running ? await readinessReadings(ctx, view, evidence) : null;
+  const readings =
+    type === 'readiness' && view.status.state?.running ? await runningReadings(ctx, view, evidence) : null;
+  const readiness = readings ? readings.sentences.map((x) => ` ${x}`).join('') : null;
 
   const rollback = await rollbackIfNewRevision(
     ctx,
@@ -193,16 +193,6 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     evidence,
     actions,
   };
-}
-
-/** The crash readings of a running container's current log, as sentences (evidence added); null when none. */
-async function readinessReadings(ctx: PlaybookContext, view: ContainerView, evidence: Evidence[]) {
-  const lines = await tellingLogLines(ctx, view, { current: true });
-  if (lines.length === 0) return null;
-  const readings = await crashReadings(ctx, view, lines, isoTime(view.status.state?.running?.startedAt));
-  if (!readings.found) return null;
-  evidence.push(...(await logEvidence(ctx, view, { current: true })), ...readings.evidence);
-  return readings.sentences.map((x) => ` ${x}`).join('');
 }
 
 /**

@@ -160,6 +160,17 @@ const strategyHeld: Finder = async (_ctx, target, evidence) => {
   return held?.summary ?? null;
 };
 
+/**
+ * A finder for workloads that look healthy: asked only when every pod of the target is Ready (unready pods are a
+ * failure the status evidence already shows), and never for a node, whose pods belong to many workloads.
+ */
+const whileHealthy =
+  (finder: Finder): Finder =>
+  async (ctx, target, evidence) =>
+    target.kind !== 'Node' && target.pods.length > 0 && target.pods.every(isPodReady)
+      ? finder(ctx, target, evidence)
+      : null;
+
 const FINDERS: readonly Finder[] = [
   antiAffinityLimit,
   missingClaimFinding,
@@ -171,9 +182,9 @@ const FINDERS: readonly Finder[] = [
   jobRunningOn,
   hpaHeld,
   nodeOutOfPodSlots,
-  isolationFinding,
+  whileHealthy(isolationFinding),
   specHazardFinding,
-  runningLogFinding,
+  whileHealthy(runningLogFinding),
 ];
 
 export const unknown: Playbook = {

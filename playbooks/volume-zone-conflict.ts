@@ -7,7 +7,7 @@ import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { claimsOf, podName } from '../src/diagnosis/pods.js';
 import { nodeBlocker, nodesPerZone, unscheduledPods, VOLUME_AFFINITY } from '../src/diagnosis/scheduling.js';
 import { namedTarget } from '../src/diagnosis/target.js';
-import { type Node, nodeZone, type PersistentVolume, type Pod, volumeZones } from '../src/kube/reader.js';
+import { type Node, nodeZone, type Pod, volumeNodes, volumeZones } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
 
 export const volumeZoneConflict: Playbook = {
@@ -97,15 +97,6 @@ export const volumeZoneConflict: Playbook = {
 function blockers(perZone: Map<string, { nodes: Node[] }>, zones: Set<string>, pod: Pod): string {
   const nodes = [...zones].flatMap((z) => perZone.get(z)?.nodes ?? []);
   return nodes.map((n) => `${n.metadata?.name} ${nodeBlocker(n, pod) ?? 'schedulable'}`).join(', ');
-}
-
-/** The nodes a PersistentVolume is pinned to by hostname (a local or hostPath volume: local-path, OpenEBS local). */
-function volumeNodes(pv: PersistentVolume): string[] {
-  return (pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []).flatMap((t) =>
-    (t.matchExpressions ?? []).flatMap((e) =>
-      e.operator === 'In' && e.key === 'kubernetes.io/hostname' ? (e.values ?? []) : [],
-    ),
-  );
 }
 
 /**

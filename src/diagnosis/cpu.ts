@@ -2,14 +2,14 @@
  * CPU facts of one container for CPU_THROTTLING: its limit and request, its usage (metrics.k8s.io, and Prometheus
  * when PROMETHEUS_URL is set), the throttled share the alert carries, and the set-cpu-limit proposal with its reason.
  */
-import type { Container, Pod, Workload } from '../kube/reader.js';
+import type { Pod, Workload } from '../kube/reader.js';
 import { type CpuHistory, fetchCpuHistory } from '../prometheus/cpu.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity, proposeCpuLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import { atCeilingWords, type ContainerCeiling, containerCeiling, raiseUnder } from './admission.js';
 import { injectedLimitAdvice, raisedInTemplate, templateAheadWords, templateDefines } from './injected-sidecars.js';
 import type { PlaybookContext } from './playbook.js';
-import { podName, podNamespace, workloadRef } from './pods.js';
+import { containerSpec, podName, podNamespace, workloadRef } from './pods.js';
 
 /** How many pods' metrics are read: enough to see whether the throttling is general, few enough to stay fast. */
 const METRIC_PODS = 3;
@@ -40,10 +40,6 @@ export const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
 /** `1500m`, or `2 cores` for whole cores, as people say CPU in prose (params keep the quantity form). */
 export const cpuWords = (millis: number) =>
   millis % 1000 === 0 ? `${millis / 1000} core${millis === 1000 ? '' : 's'}` : `${millis}m`;
-
-export function containerSpec(pod: Pod, name: string): Container | undefined {
-  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === name);
-}
 
 export interface CpuFacts {
   container: string;

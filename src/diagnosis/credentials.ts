@@ -13,6 +13,7 @@
  */
 import type { Container, Pod } from '../kube/reader.js';
 import { volumeSources } from './config-refs.js';
+import { containerSpec } from './pods.js';
 
 const REJECTIONS: { server: string; re: RegExp }[] = [
   { server: 'PostgreSQL', re: /password authentication failed for user \\?"?([^"\\\s]+)/i },
@@ -62,7 +63,7 @@ export function rejectedCredentials(
 ): string | null {
   const found = rejection(logLines);
   if (!found) return null;
-  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
+  const spec = containerSpec(pod, container);
   const head = `the ${found.server} server rejects the credentials of container ${container}${found.user ? ` (user ${found.user})` : ''}`;
   const sources = spec ? secretSources(pod, spec) : [];
   const inEnv = sources.filter((x) => !x.includes('(volume '));

@@ -8,6 +8,7 @@
  * Both are in the pod spec, so a new pod behaves the same. Pure.
  */
 import type { Container, Pod } from '../kube/reader.js';
+import { containerSpec } from './pods.js';
 
 // A quoted name of any case, or an unquoted UPPER_SNAKE one (so "environment variable is required" names nothing);
 // the patterns are case-sensitive for that reason.
@@ -39,7 +40,7 @@ export function missingVariable(lines: readonly string[]): string | null {
 export function missingEnvReading(pod: Pod, container: string, logLines: readonly string[]): string | null {
   const name = missingVariable(logLines);
   if (!name) return null;
-  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
+  const spec = containerSpec(pod, container);
   const defined = (spec?.env ?? []).filter((e) => e.name === name).at(-1);
   const sources = (spec?.envFrom ?? []).map((f) =>
     f.configMapRef?.name ? `ConfigMap ${f.configMapRef.name}` : `Secret ${f.secretRef?.name ?? '?'}`,

@@ -8,6 +8,7 @@
  * Both are in the pod spec, so a new pod fails the same way. Pure.
  */
 import type { Container, Pod } from '../kube/reader.js';
+import { containerSpec } from './pods.js';
 
 const SHM_FULL = [
   /No space left on device.*\/dev\/shm|\/dev\/shm.*No space left on device/i,
@@ -22,7 +23,7 @@ function mountAt(pod: Pod, container: Container | undefined, path: string) {
 
 /** What in the pod spec keeps the container from writing, and what to change; null when the log shows neither. */
 export function filesystemLimit(pod: Pod, container: string, logLines: readonly string[]): string | null {
-  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
+  const spec = containerSpec(pod, container);
   if (logLines.some((l) => SHM_FULL.some((re) => re.test(l)))) {
     const volume = mountAt(pod, spec, '/dev/shm');
     if (volume?.emptyDir?.medium === 'Memory') {

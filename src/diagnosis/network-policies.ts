@@ -15,7 +15,6 @@ import type { NetworkPolicy, Pod } from '../kube/reader.js';
 import { labelSelectorMatcher, labelSelectorString } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import type { PlaybookContext } from './playbook.js';
-import { isPodReady } from './pods.js';
 import { localTrafficGap } from './service-routing.js';
 
 type Direction = 'ingress' | 'egress';
@@ -168,19 +167,18 @@ export async function unansweredReading(
 }
 
 /**
- * UNKNOWN's finding for a workload no failure explains: its pods are cut off by a policy that allows nothing in a
- * direction, or none of their name lookups. Pods stay Running and Ready (the kubelet's probes come from the node,
- * which is always allowed), so nothing else shows it. The summary, with its evidence added; null otherwise.
+ * UNKNOWN's finding for a workload no failure explains (asked only when its pods are all Ready): its pods are cut
+ * off by a policy that allows nothing in a direction, or none of their name lookups. Pods stay Running and Ready
+ * (the kubelet's probes come from the node, which is always allowed), so nothing else shows it. The summary, with
+ * its evidence added; null otherwise.
  */
 export async function isolationFinding(
   ctx: PlaybookContext,
-  target: { kind: string; pods: Pod[]; description: string },
+  target: { pods: Pod[]; description: string },
   evidence: Evidence[],
 ): Promise<string | null> {
   const pod = target.pods[0];
-  // A node's pods belong to many workloads: one of them says nothing about the node. Unready pods are a failure
-  // the status evidence already shows; this finder is for workloads that look healthy.
-  if (!pod || target.kind === 'Node' || !target.pods.every(isPodReady)) return null;
+  if (!pod) return null;
   const policies = await ctx.read(ctx.reader.listNetworkPolicies(pod.metadata?.namespace ?? 'default'), []);
   const isolation = isolationOf(pod, policies).filter(
     (i) => i.denyAll || (i.direction === 'egress' && i.dns !== 'allowed'),

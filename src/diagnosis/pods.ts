@@ -60,6 +60,11 @@ export function imageRepository(image: string): string {
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 
+/** A container of the pod by name, among its containers and init containers. */
+export function containerSpec(pod: Pod, name: string): Container | undefined {
+  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === name);
+}
+
 export function podName(pod: Pod): string {
   return pod.metadata?.name ?? '?';
 }

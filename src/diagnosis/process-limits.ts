@@ -8,6 +8,7 @@
  * A new pod fails the same way. Pure.
  */
 import type { Pod } from '../kube/reader.js';
+import { containerSpec } from './pods.js';
 
 const EMFILE = /too many open files|EMFILE/i;
 const NO_LOCAL_ADDRESS = /cannot assign requested address|EADDRNOTAVAIL/i;
@@ -34,7 +35,7 @@ export function narrowPortRange(pod: Pod): string | null {
 
 /** What limit the container hit and where it is set; null when the log shows none. */
 export function processLimit(pod: Pod, container: string, logLines: readonly string[]): string | null {
-  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
+  const spec = containerSpec(pod, container);
   if (logLines.some((l) => EMFILE.test(l))) {
     const ulimit = ULIMIT.exec([...(spec?.command ?? []), ...(spec?.args ?? [])].join(' '));
     if (ulimit)

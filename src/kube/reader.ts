@@ -77,6 +77,7 @@ export {
   labelSelectorString,
   nodeLocation,
   nodeZone,
+  volumeNodes,
   volumeZones,
 } from './selectors.js';
 

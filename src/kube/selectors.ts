@@ -103,6 +103,15 @@ export function nodeLocation(node: V1Node | undefined): string {
   return isFaultDomain(value) ? `fault domain ${value}` : `zone ${value}`;
 }
 
+/** The nodes a PersistentVolume is pinned to by hostname (a local or hostPath volume: local-path, OpenEBS local). */
+export function volumeNodes(pv: V1PersistentVolume): string[] {
+  return (pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []).flatMap((t) =>
+    (t.matchExpressions ?? []).flatMap((e) =>
+      e.operator === 'In' && e.key === 'kubernetes.io/hostname' ? (e.values ?? []) : [],
+    ),
+  );
+}
+
 /** A PersistentVolume's zone(s): node affinity on any zone-like key, else its zone labels. */
 export function volumeZones(pv: V1PersistentVolume): string[] {
   const zones = new Set<string>();
