@@ -36,6 +36,7 @@ export const oomKilled: Playbook = {
     const summary =
       `Container ${facts.container} was OOMKilled ${how} in ${listNames(pods, 3)}${restarting ? ` (${restarts} restart(s))` : ''}` +
       (crashing ? '; the kills are what keeps it in CrashLoopBackOff' : '') +
+      (facts.heap ? `. ${facts.heap.headline.replace(/\.$/, '')}` : '') +
       (action ? `. Raise the limit to ${String(action.params.limit)}.` : `. ${headline}`);
     const evidence = [...facts.evidence];
     if (advice) evidence.push({ kind: 'spec', text: advice });

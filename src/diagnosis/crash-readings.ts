@@ -4,19 +4,21 @@
  * image cannot run (start-failures.ts), /dev/shm or a read-only root filesystem (filesystems.ts), the Kubernetes API
  * refusing the pod's service account (permissions.ts), a server rejecting its credentials (credentials.ts), a peer's
  * TLS certificate (certificates.ts), a connection a NetworkPolicy drops (network-policies.ts), a missing environment
- * variable (environment.ts), file descriptors or local ports (process-limits.ts). Each is in the pod spec, the image
+ * variable (environment.ts), file descriptors or local ports (process-limits.ts), a runtime's full heap (heap.ts), a clean exit under restartPolicy Always (clean-exits.ts). Each is in the pod spec, the image
  * or the cluster, never in the one pod: a replacement pod crashes the same way.
  */
 import type { Evidence } from '../types.js';
 import { certificateProblem } from './certificates.js';
+import { cleanExit } from './clean-exits.js';
 import { rejectedCredentials } from './credentials.js';
 import { missingEnvReading } from './environment.js';
 import { filesystemLimit } from './filesystems.js';
+import { heapExhausted } from './heap.js';
 import { nameResolution } from './name-resolution.js';
 import { unansweredReading } from './network-policies.js';
 import { apiPermission } from './permissions.js';
 import type { PlaybookContext } from './playbook.js';
-import type { ContainerView } from './pods.js';
+import { type ContainerView, containerSpec } from './pods.js';
 import { portConflict } from './port-conflict.js';
 import { processLimit } from './process-limits.js';
 import { startFailure, WRONG_ARCH } from './start-failures.js';
@@ -73,6 +75,12 @@ export async function crashReadings(
   if (environment) sentences.push(sentence(environment));
   const limit = processLimit(focus.pod, name, logLines);
   if (limit) sentences.push(sentence(limit));
+  const spec = containerSpec(focus.pod, name);
+  const heap = heapExhausted(spec, logLines);
+  if (heap) sentences.push(sentence(heap));
+  // A running container's log (runningSince) has not ended: no exit to explain.
+  const exited = runningSince ? null : cleanExit(focus.pod, spec, last?.exitCode);
+  if (exited) sentences.push(sentence(exited));
   const nodeName = focus.pod.spec?.nodeName;
   const node =
     nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))

@@ -4,6 +4,7 @@ import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
 import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import { atCeilingWords, type ContainerCeiling, containerCeiling, raiseUnder } from './admission.js';
+import { type HeapLimitReading, heapAgainstLimit } from './heap.js';
 import { injectedLimitAdvice, raisedInTemplate, templateAheadWords, templateDefines } from './injected-sidecars.js';
 import { type PlaybookContext, tooOldToExplain } from './playbook.js';
 import {
@@ -69,6 +70,8 @@ export interface MemoryFacts {
   ceiling: ContainerCeiling | null;
   /** The focused pod's `vpaUpdates` annotation: what the Vertical Pod Autoscaler changed when it was created. */
   vpaUpdates: string | null;
+  /** The runtime's own heap setting (-Xmx, MaxRAMPercentage, --max-old-space-size) when it does not fit the limit. */
+  heap: HeapLimitReading | null;
   evidence: Evidence[];
 }
 
@@ -96,6 +99,8 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
   const limitText = limitBytes === null ? 'no memory limit' : `memory limit ${formatMemory(limitBytes)}`;
   const requestText = requestBytes === null ? '' : `, request ${formatMemory(requestBytes)}`;
   evidence.push({ kind: 'spec', text: `${container} has ${limitText}${requestText}` });
+  const heap = heapAgainstLimit(first?.view.spec, limitBytes);
+  if (heap) evidence.push({ kind: 'spec', text: heap.text });
 
   let usageBytes: number | null = null;
   for (const k of kills.slice(0, 3)) {
@@ -116,7 +121,16 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
   const namespace = first?.view.pod.metadata?.namespace ?? 'default';
   const ceiling = containerCeiling(await ctx.read(ctx.reader.listLimitRanges(namespace), []), 'memory');
   const vpaUpdates = first?.view.pod.metadata?.annotations?.vpaUpdates ?? null;
-  return { container, limitBytes, requestBytes, usageBytes, ceiling, vpaUpdates, evidence };
+  return {
+    container,
+    limitBytes,
+    requestBytes,
+    usageBytes,
+    ceiling,
+    vpaUpdates,
+    heap,
+    evidence,
+  };
 }
 
 /** The fix for the focused container: a set-memory-limit proposal, or the sentence to say instead of one. */
@@ -146,7 +160,12 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
       headline: `No limit was hit: ${facts.container} has none, so its node ran out of memory. Set its memory request, then a limit, to what it really uses.`,
     };
   }
-  const wanted = proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes);
+  // A fixed heap larger than the doubled limit would fill it again: the limit holds the heap and what the runtime
+  // uses beside it.
+  const wanted = Math.max(
+    proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes),
+    facts.heap?.neededBytes ?? 0,
+  );
   const raise = raiseUnder(facts.ceiling, facts.limitBytes, wanted);
   if ('atCeiling' in raise) {
     const words = atCeilingWords(raise.atCeiling, facts.container, formatMemory(facts.limitBytes), 'memory');

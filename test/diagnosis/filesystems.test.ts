@@ -44,3 +44,71 @@ describe('a crash on a filesystem the pod spec limits', () => {
     ).toBeNull();
   });
 });
+
+describe('a path on a volume or in the image refused to the container', () => {
+  type Volume = Record<string, unknown>;
+  function withVolume(volume: Volume, opts: { uid?: number; fsGroup?: number; readOnly?: boolean } = {}): Pod {
+    return {
+      metadata: { name: 'db-0', namespace: 'data' },
+      spec: {
+        securityContext: opts.fsGroup === undefined ? {} : { fsGroup: opts.fsGroup },
+        containers: [
+          {
+            name: 'postgres',
+            securityContext: opts.uid === undefined ? {} : { runAsUser: opts.uid },
+            volumeMounts: [
+              { name: 'data', mountPath: '/var/lib/postgresql', readOnly: opts.readOnly },
+              { name: 'conf', mountPath: '/etc/postgresql' },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'data', ...volume },
+          { name: 'conf', configMap: { name: 'pg-conf' } },
+        ],
+      },
+    } as Pod;
+  }
+  const claim = { persistentVolumeClaim: { claimName: 'data-db-0' } };
+  const denied = "mkdir: cannot create directory '/var/lib/postgresql/data/pgdata': Permission denied";
+
+  it('names the claim, the user and the missing fsGroup', () => {
+    const words = filesystemLimit(withVolume(claim, { uid: 999 }), 'postgres', [denied]) ?? '';
+    expect(words).toContain('volume data (claim data-db-0), mounted at /var/lib/postgresql');
+    expect(words).toContain('runs as user 999 (runAsUser) and the pod sets no securityContext.fsGroup');
+  });
+
+  it('says the files keep another owner when fsGroup is set, and that hostPath ignores fsGroup', () => {
+    expect(filesystemLimit(withVolume(claim, { uid: 999, fsGroup: 999 }), 'postgres', [denied])).toContain(
+      'although the pod sets fsGroup 999',
+    );
+    const hostPath = { hostPath: { path: '/mnt/pg' } };
+    expect(filesystemLimit(withVolume(hostPath, { uid: 999 }), 'postgres', [denied])).toContain(
+      'fsGroup never changes them',
+    );
+  });
+
+  it('claims nothing for a container that may run as root, or for an emptyDir', () => {
+    expect(filesystemLimit(withVolume(claim), 'postgres', [denied])).toBeNull();
+    expect(filesystemLimit(withVolume({ emptyDir: {} }, { uid: 999 }), 'postgres', [denied])).toBeNull();
+  });
+
+  it('names a ConfigMap volume and a readOnly mount as read-only, whoever runs', () => {
+    const line = '/docker-entrypoint.sh: line 9: /etc/postgresql/postgresql.conf: Read-only file system';
+    expect(filesystemLimit(withVolume(claim), 'postgres', [line])).toContain(
+      'a ConfigMap volume, which the kubelet always mounts read-only',
+    );
+    const write = 'could not write file "/var/lib/postgresql/data/pg_wal/x": Read-only file system';
+    expect(filesystemLimit(withVolume(claim, { readOnly: true }), 'postgres', [write])).toContain(
+      'with readOnly: true',
+    );
+  });
+
+  it("names an image path refused to the pod's runAsUser", () => {
+    const line = "PermissionError: [Errno 13] Permission denied: '/app/logs/worker.log'";
+    expect(filesystemLimit(withVolume(claim, { uid: 1000650000 }), 'postgres', [line])).toContain(
+      "/app/logs/worker.log is in the image's own filesystem, not on a volume, and is refused to user 1000650000",
+    );
+    expect(filesystemLimit(withVolume(claim), 'postgres', [line])).toBeNull();
+  });
+});
