@@ -1,11 +1,16 @@
 /**
  * VOLUME_FULL: a PersistentVolume that is full or about to be (kubernetes-mixin KubePersistentVolumeFillingUp /
- * …InodesFillingUp). Offers `resize-pvc` only when the claim's StorageClass allows expansion and no earlier resize
- * of it is still pending (failed, waiting for the pod, or under way: src/diagnosis/volumes.ts pendingResize);
- * otherwise says what to do instead. Log lines of the pods writing to it often tell why it fills (e.g. WAL archiving failing).
+ * …InodesFillingUp), or a container that crash-loops because the claim it writes is full ("No space left on device"
+ * in its last log, on a path of the claim's mount, or the one claim it writes when the path is relative, as
+ * PostgreSQL's "pg_wal/…" is: src/diagnosis/full-claims.ts). Offers `resize-pvc` only when the claim's StorageClass
+ * allows expansion and no earlier resize of it is still pending (failed, waiting for the pod, or under way:
+ * src/diagnosis/volumes.ts pendingResize); otherwise says what to do instead. Log lines of the pods writing to it
+ * often tell why it fills (e.g. WAL archiving failing).
  */
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import { type CrashOnFullClaim, crashOnFullClaim } from '../src/diagnosis/full-claims.js';
+import { isAboutPods, type Playbook, type PlaybookContext, type PlaybookResult } from '../src/diagnosis/playbook.js';
 import { eventEvidence, listNames, podName, podNamespace } from '../src/diagnosis/pods.js';
+import { namedTarget } from '../src/diagnosis/target.js';
 import {
   claimCapacity,
   classOfClaim,
@@ -13,7 +18,7 @@ import {
   pendingResize,
   proposeVolumeSize,
 } from '../src/diagnosis/volumes.js';
-import type { Pod } from '../src/kube/reader.js';
+import type { PersistentVolumeClaim, Pod, Workload } from '../src/kube/reader.js';
 import { fetchVolumeUsage } from '../src/prometheus/volume.js';
 import { formatStorage } from '../src/quantity.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
@@ -29,96 +34,116 @@ const WHY_FULL =
 export const volumeFull: Playbook = {
   name: 'volume-full',
   rootCauses: ['VOLUME_FULL'],
-  matches: (event) => FILLING.test(event.alert.labels.alertname ?? ''),
+  matches: (event) => FILLING.test(event.alert.labels.alertname ?? '') || namedTarget(event.alert.labels) !== null,
   async diagnose(ctx) {
     const target = ctx.target;
-    const pvc = target?.found ? target.pvc : undefined;
-    if (!target || !pvc) return null;
-    const claim = `${pvc.metadata?.namespace}/${pvc.metadata?.name}`;
-    const inodes = /Inodes/.test(ctx.event.alert.labels.alertname ?? '');
-    const capacity = claimCapacity(pvc);
-    const freeText = FREE.exec(ctx.event.alert.annotations.description ?? '')?.[1];
-    const measured = await measure(ctx, pvc.metadata?.namespace ?? '', pvc.metadata?.name ?? '');
-    // Prometheus gives the level now; the alert's figure is from when it fired.
-    const measuredFree = inodes ? measured.inodesFree : measured.free;
-    const free = measuredFree ?? (freeText === undefined ? null : Number(freeText));
-    const used = measured.used ?? (capacity !== null && free !== null && !inodes ? capacity * (1 - free / 100) : null);
-    const sizeText = capacity === null ? 'unknown size' : formatStorage(capacity);
-    const classes = await ctx.read(ctx.reader.listStorageClasses(), []);
-    const cls = classOfClaim(pvc, classes);
-    const className = 'name' in cls ? cls.name : '(none)';
-    const expandable = cls.kind === 'found' && cls.storageClass.allowVolumeExpansion === true;
-
-    const evidence: Evidence[] = [
-      {
-        kind: 'status',
-        text: `Claim ${claim}: ${sizeText}${pvc.spec?.volumeName ? `, volume ${pvc.spec.volumeName}` : ''}, ${pvc.status?.phase ?? 'unknown phase'}`,
-      },
-      ...measured.evidence,
-      {
-        kind: 'metric',
-        text:
-          free === null
-            ? `Usage: the alert ${ctx.event.alert.labels.alertname} fired; its text gives no figure`
-            : `${inodes ? 'Inodes' : 'Space'}: ${free}% free${used !== null ? ` (about ${formatStorage(used)} of ${sizeText} used)` : ''}, from ${measuredFree !== null ? 'Prometheus (kubelet volume stats)' : 'the alert'}`,
-      },
-      {
-        kind: 'spec',
-        text:
-          cls.kind === 'found'
-            ? `StorageClass ${cls.name} (${cls.storageClass.provisioner})${cls.defaulted ? ', the default class' : ''}: allowVolumeExpansion ${expandable ? 'true' : 'not set'}`
-            : cls.kind === 'missing'
-              ? `StorageClass ${cls.name} no longer exists`
-              : 'No StorageClass: a pre-provisioned volume',
-      },
-    ];
-    const pods = target.pods;
-    evidence.push({
-      kind: 'status',
-      text:
-        pods.length > 0
-          ? `Mounted by ${target.workload ? `${target.workload.kind} ${target.workload.name}: ` : ''}${listNames(pods.map(podName))}`
-          : 'No pod mounts it right now',
-    });
-    evidence.push(...(await whyFull(ctx, pods, pvc.metadata?.name ?? '')));
-
-    const pending = pendingResize(pvc);
-    const resize = pending
-      ? await resizeSoFar(ctx, pvc.metadata?.namespace ?? '', pvc.metadata?.name ?? '', pending)
-      : null;
-    if (resize) evidence.push(...resize.evidence);
-    const actions: ProposedAction[] = [];
-    const size = expandable && capacity !== null && !resize ? proposeVolumeSize(capacity, used, ctx.settings) : null;
-    if (size && pvc.status?.phase === 'Bound') {
-      actions.push({
-        kind: 'resize-pvc',
-        title: `Resize ${pvc.metadata?.name} ${sizeText} → ${size}`,
-        params: { namespace: pvc.metadata?.namespace, pvc: pvc.metadata?.name, size },
-        risk: 'medium',
-      });
-    } else if (expandable && !resize) {
-      evidence.push({
-        kind: 'spec',
-        text: `No resize proposed: ${sizeText} is already at the bound of medic.yaml volumes (maxSize ${formatStorage(ctx.settings.volumes.maxSize)}, maxGrowthFactor ${ctx.settings.volumes.maxGrowthFactor})`,
-      });
+    if (!target?.found) return null;
+    if (!FILLING.test(ctx.event.alert.labels.alertname ?? '')) {
+      const crash = isAboutPods(target) ? await crashOnFullClaim(ctx, target.pods) : null;
+      return crash ? fullClaim(ctx, crash.pvc, target.pods, target.workload ?? null, crash) : null;
     }
-
-    const what = `The volume of claim ${claim} (${sizeText}, StorageClass ${className}) is ${inodes ? 'running out of inodes' : 'filling up'}${free !== null ? ` (${free}% free)` : ''}.`;
-    const fix = resize
-      ? ` ${resize.sentence(listNames(pods.map(podName), 3) || 'a pod that mounts it')}`
-      : size
-        ? ` ${className} allows expansion: resize the claim to ${size} (it grows online and can never shrink back), and find what fills it.`
-        : expandable
-          ? ' Its class allows expansion, but Medic may not grow it further: free space or raise medic.yaml volumes bounds.'
-          : ` ${className === '(none)' ? 'It has no StorageClass' : `StorageClass ${className} does not allow expansion`}, so it cannot be resized in place: free space (old data, logs, retention), or move the data to a claim of an expandable class; a cluster admin can set allowVolumeExpansion: true on the class if its provisioner supports expansion.`;
-    return {
-      rootCause: { code: 'VOLUME_FULL', summary: what + fix, confidence: free !== null ? 'high' : 'medium' },
-      evidence,
-      actions,
-      ...(measured.failed ? { partial: true } : {}),
-    };
+    return target.pvc ? fullClaim(ctx, target.pvc, target.pods, target.workload ?? null, null) : null;
   },
 };
+
+/** The diagnosis of a full claim: from a filling-up alert (`crash` null) or from a crash that says it is full. */
+async function fullClaim(
+  ctx: PlaybookContext,
+  pvc: PersistentVolumeClaim,
+  pods: Pod[],
+  workload: Workload | null,
+  crash: CrashOnFullClaim | null,
+): Promise<PlaybookResult> {
+  const claim = `${pvc.metadata?.namespace}/${pvc.metadata?.name}`;
+  const inodes = /Inodes/.test(ctx.event.alert.labels.alertname ?? '');
+  const capacity = claimCapacity(pvc);
+  const freeText = crash ? undefined : FREE.exec(ctx.event.alert.annotations.description ?? '')?.[1];
+  const measured = await measure(ctx, pvc.metadata?.namespace ?? '', pvc.metadata?.name ?? '');
+  // Prometheus gives the level now; the alert's figure is from when it fired.
+  const measuredFree = inodes ? measured.inodesFree : measured.free;
+  const free = measuredFree ?? (freeText === undefined ? null : Number(freeText));
+  const used = measured.used ?? (capacity !== null && free !== null && !inodes ? capacity * (1 - free / 100) : null);
+  const sizeText = capacity === null ? 'unknown size' : formatStorage(capacity);
+  const classes = await ctx.read(ctx.reader.listStorageClasses(), []);
+  const cls = classOfClaim(pvc, classes);
+  const className = 'name' in cls ? cls.name : '(none)';
+  const expandable = cls.kind === 'found' && cls.storageClass.allowVolumeExpansion === true;
+
+  const evidence: Evidence[] = [
+    {
+      kind: 'status',
+      text: `Claim ${claim}: ${sizeText}${pvc.spec?.volumeName ? `, volume ${pvc.spec.volumeName}` : ''}, ${pvc.status?.phase ?? 'unknown phase'}`,
+    },
+    ...(crash?.evidence ?? []),
+    ...measured.evidence,
+    {
+      kind: 'metric',
+      text:
+        free === null
+          ? crash
+            ? `Usage: no figure (the container's log says the volume is full)`
+            : `Usage: the alert ${ctx.event.alert.labels.alertname} fired; its text gives no figure`
+          : `${inodes ? 'Inodes' : 'Space'}: ${free}% free${used !== null ? ` (about ${formatStorage(used)} of ${sizeText} used)` : ''}, from ${measuredFree !== null ? 'Prometheus (kubelet volume stats)' : 'the alert'}`,
+    },
+    {
+      kind: 'spec',
+      text:
+        cls.kind === 'found'
+          ? `StorageClass ${cls.name} (${cls.storageClass.provisioner})${cls.defaulted ? ', the default class' : ''}: allowVolumeExpansion ${expandable ? 'true' : 'not set'}`
+          : cls.kind === 'missing'
+            ? `StorageClass ${cls.name} no longer exists`
+            : 'No StorageClass: a pre-provisioned volume',
+    },
+  ];
+  evidence.push({
+    kind: 'status',
+    text:
+      pods.length > 0
+        ? `Mounted by ${workload ? `${workload.kind} ${workload.name}: ` : ''}${listNames(pods.map(podName))}`
+        : 'No pod mounts it right now',
+  });
+  // A crash-looping writer's current log is empty between restarts: its last words are in the crash evidence.
+  if (!crash) evidence.push(...(await whyFull(ctx, pods, pvc.metadata?.name ?? '')));
+
+  const pending = pendingResize(pvc);
+  const resize = pending
+    ? await resizeSoFar(ctx, pvc.metadata?.namespace ?? '', pvc.metadata?.name ?? '', pending)
+    : null;
+  if (resize) evidence.push(...resize.evidence);
+  const actions: ProposedAction[] = [];
+  const size = expandable && capacity !== null && !resize ? proposeVolumeSize(capacity, used, ctx.settings) : null;
+  if (size && pvc.status?.phase === 'Bound') {
+    actions.push({
+      kind: 'resize-pvc',
+      title: `Resize ${pvc.metadata?.name} ${sizeText} → ${size}`,
+      params: { namespace: pvc.metadata?.namespace, pvc: pvc.metadata?.name, size },
+      risk: 'medium',
+    });
+  } else if (expandable && !resize) {
+    evidence.push({
+      kind: 'spec',
+      text: `No resize proposed: ${sizeText} is already at the bound of medic.yaml volumes (maxSize ${formatStorage(ctx.settings.volumes.maxSize)}, maxGrowthFactor ${ctx.settings.volumes.maxGrowthFactor})`,
+    });
+  }
+
+  const what = crash
+    ? `${crash.container} keeps crashing because the volume of claim ${claim} (${sizeText}, StorageClass ${className}) is full: its last log says "${crash.line}". Restarting it changes nothing until the volume has room.`
+    : `The volume of claim ${claim} (${sizeText}, StorageClass ${className}) is ${inodes ? 'running out of inodes' : 'filling up'}${free !== null ? ` (${free}% free)` : ''}.`;
+  const fix = resize
+    ? ` ${resize.sentence(listNames(pods.map(podName), 3) || 'a pod that mounts it')}`
+    : size
+      ? ` ${className} allows expansion: resize the claim to ${size} (it grows online and can never shrink back), and find what fills it.`
+      : expandable
+        ? ' Its class allows expansion, but Medic may not grow it further: free space or raise medic.yaml volumes bounds.'
+        : ` ${className === '(none)' ? 'It has no StorageClass' : `StorageClass ${className} does not allow expansion`}, so it cannot be resized in place: free space (old data, logs, retention), or move the data to a claim of an expandable class; a cluster admin can set allowVolumeExpansion: true on the class if its provisioner supports expansion.`;
+  const sure = crash ? crash.certain : free !== null;
+  return {
+    rootCause: { code: 'VOLUME_FULL', summary: what + fix, confidence: sure ? 'high' : 'medium' },
+    evidence,
+    actions,
+    ...(measured.failed ? { partial: true } : {}),
+  };
+}
 
 /** A resize asked earlier and not finished, as its claim and the resizer's events tell it. */
 interface ResizeSoFar {

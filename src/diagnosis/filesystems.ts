@@ -31,16 +31,28 @@ const ALWAYS_READ_ONLY = [
   ['downwardAPI', 'downward API'],
 ] as const;
 
-type Volume = NonNullable<NonNullable<Pod['spec']>['volumes']>[number];
-type Mount = NonNullable<Container['volumeMounts']>[number];
+export type Volume = NonNullable<NonNullable<Pod['spec']>['volumes']>[number];
+export type Mount = NonNullable<Container['volumeMounts']>[number];
 
 function mountAt(pod: Pod, container: Container | undefined, path: string) {
   const mount = container?.volumeMounts?.find((m) => m.mountPath === path || m.mountPath === `${path}/`);
   return mount ? pod.spec?.volumes?.find((v) => v.name === mount.name) : undefined;
 }
 
+/** A log line saying /dev/shm is full (PostgreSQL names its segment, not the mount). */
+export const isShmFull = (line: string) => SHM_FULL.some((re) => re.test(line));
+
+/** The absolute paths a log line names. */
+export function pathsIn(line: string): string[] {
+  return [...line.matchAll(PATH)].map(([path]) => path);
+}
+
 /** The mount a path lies on (the longest mount path that holds it) and its volume. */
-function mountOf(pod: Pod, container: Container | undefined, path: string): { mount: Mount; volume: Volume } | null {
+export function mountOf(
+  pod: Pod,
+  container: Container | undefined,
+  path: string,
+): { mount: Mount; volume: Volume } | null {
   let best: Mount | undefined;
   for (const m of container?.volumeMounts ?? []) {
     const root = m.mountPath.replace(/\/+$/, '');
@@ -103,7 +115,7 @@ function imagePathRefusal(pod: Pod, container: Container | undefined, line: stri
 function refusedPath(pod: Pod, container: Container | undefined, logLines: readonly string[]): string | null {
   for (const line of logLines) {
     if (!READ_ONLY.test(line) && !DENIED.test(line)) continue;
-    for (const [path] of line.matchAll(PATH)) {
+    for (const path of pathsIn(line)) {
       if (path.startsWith('/dev/shm')) continue;
       const reading = volumeRefusal(pod, container, line, path) ?? imagePathRefusal(pod, container, line, path);
       if (reading) return reading;
@@ -115,7 +127,7 @@ function refusedPath(pod: Pod, container: Container | undefined, logLines: reado
 /** What in the pod spec keeps the container from writing, and what to change; null when the log shows neither. */
 export function filesystemLimit(pod: Pod, container: string, logLines: readonly string[]): string | null {
   const spec = containerSpec(pod, container);
-  if (logLines.some((l) => SHM_FULL.some((re) => re.test(l)))) {
+  if (logLines.some(isShmFull)) {
     const volume = mountAt(pod, spec, '/dev/shm');
     if (volume?.emptyDir?.medium === 'Memory') {
       return `/dev/shm is full: it is emptyDir ${volume.name} (medium Memory${volume.emptyDir.sizeLimit ? `, sizeLimit ${volume.emptyDir.sizeLimit}` : ', no sizeLimit: bounded by the container memory limit'}), and the app needs more shared memory than that. Raise its sizeLimit (its use counts against the container's memory limit)`;

@@ -4,7 +4,7 @@ import type { PlaybookContext } from './playbook.js';
 import { type ContainerView, podName } from './pods.js';
 
 const IMPORTANT_LINE =
-  /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable|exit status|timed out|deadline exceeded|no such file|read-only file system|not permitted|out of memory|heap space/i;
+  /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable|exit status|timed out|deadline exceeded|no such file|read-only file system|not permitted|out of memory|heap space|no space left/i;
 
 /**
  * The telling lines (else the last ones) of the instance that ended: the previous instance of a restarted container,
