@@ -1,13 +1,13 @@
 /**
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
  * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, pods a
- * topology spread constraint keeps off every node that could take them, a claim that does not exist, a blocked pod,
- * a rollout its update strategy holds, pods the kubelet stopped, a readiness gate, a Service that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod
- * slots, pods a NetworkPolicy cuts off, an env variable defined twice or a narrowed local port range, and what the
- * current log of a running app says: src/diagnosis/log-finding.ts). The first finding is the summary; without one,
- * the generic "no known failure mode".
+ * topology spread constraint or their host ports keep off every node that could take them, a claim that does not
+ * exist, a blocked pod, a rollout its update strategy holds, pods the kubelet stopped, a readiness gate, a Service
+ * that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod slots, pods a
+ * NetworkPolicy cuts off, an env variable defined twice or a narrowed local port range, and what the current log of
+ * a running app says: src/diagnosis/log-finding.ts). The first finding is the summary; without one, the generic
+ * "no known failure mode".
  */
-import { spreadLimit } from '../src/diagnosis/anti-affinity.js';
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
 import { MAX_PODS_ADVICE } from '../src/diagnosis/capacity.js';
 import { evictionTime, explainingEvictions } from '../src/diagnosis/eviction.js';
@@ -31,8 +31,8 @@ import { gateSummary, heldByGates } from '../src/diagnosis/readiness-gates.js';
 import { serviceRouting } from '../src/diagnosis/service-routing.js';
 import { specHazardFinding } from '../src/diagnosis/spec-hazards.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
-import { SPREAD_REFUSAL, spreadBlock } from '../src/diagnosis/topology-spread.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
+import { unplaceableFinding } from '../src/diagnosis/unplaceable.js';
 import { heldByStrategy } from '../src/diagnosis/update-strategy.js';
 import { labelSelectorString, type Pod, type PodDisruptionBudget } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
@@ -133,43 +133,6 @@ const nodeOutOfPodSlots: Finder = async (_ctx, target, evidence) => {
   return `Node ${target.name} runs ${running.length} of its ${max} allocatable pods (the kubelet's max pods): the scheduler places no further pod there (Too many pods), whatever CPU and memory it has left. Nothing on it fails; if pods wait for room, add nodes, or ${MAX_PODS_ADVICE}. Medic proposes nothing.`;
 };
 
-/** More replicas than a required anti-affinity against their own pods can ever place (one per node, say). */
-const antiAffinityLimit: Finder = async (ctx, target, evidence) => {
-  const wanted = (target.workload?.object.spec as { replicas?: number } | undefined)?.replicas;
-  const stuck = target.pods.filter(
-    (p) =>
-      !p.spec?.nodeName &&
-      p.status?.conditions?.some((c) => c.type === 'PodScheduled' && /pod anti-affinity/.test(c.message ?? '')),
-  );
-  const first = stuck[0];
-  if (!first || wanted === undefined || !target.workload) return null;
-  const limit = spreadLimit(first, await ctx.read(ctx.reader.listNodes(), []));
-  if (!limit || wanted <= limit.domains) return null;
-  const unit = limit.topologyKey === 'kubernetes.io/hostname' ? 'node' : `${limit.topologyKey} domain`;
-  evidence.push({
-    kind: 'spec',
-    text: `Required pod anti-affinity: no two pods with ${limit.selector} in one ${unit} (topologyKey ${limit.topologyKey}); ${limit.domains} ${unit}(s) can take its pods`,
-  });
-  const w = target.workload;
-  return `${w.kind} ${w.name} wants ${wanted} replicas, but its pods' required anti-affinity (topologyKey ${limit.topologyKey}: no two pods with ${limit.selector} in one ${unit}) places at most ${limit.domains}, one per ${unit} its pods may use: ${wanted - limit.domains} pod(s) can never be scheduled (${listNames(stuck.map(podName), 3)}), however much room the nodes have. Add ${unit}s, lower the replicas (or the HPA's minimum) to ${limit.domains}, or make the rule preferredDuringSchedulingIgnoredDuringExecution. Medic proposes nothing.`;
-};
-
-/** Pods a DoNotSchedule topology spread constraint keeps off every node that could take them. */
-const topologySpread: Finder = async (ctx, target, evidence) => {
-  const stuck = target.pods.filter(
-    (p) =>
-      !p.spec?.nodeName &&
-      p.status?.conditions?.some((c) => c.type === 'PodScheduled' && SPREAD_REFUSAL.test(c.message ?? '')),
-  );
-  const first = stuck[0];
-  if (!first) return null;
-  const block = spreadBlock(first, target.pods, await ctx.read(ctx.reader.listNodes(), []));
-  if (!block) return null;
-  evidence.push(...block.evidence.map((text) => ({ kind: 'spec' as const, text })));
-  const owner = target.workload ? `${target.workload.kind} ${target.workload.name}: ` : '';
-  return `${owner}${stuck.length} pod(s) cannot be scheduled (${listNames(stuck.map(podName), 3)}) because of their topology spread constraint. ${block.words} Medic proposes nothing.`;
-};
-
 /** A StatefulSet or DaemonSet rollout its update strategy holds (OnDelete, a partition): nothing fails. */
 const strategyHeld: Finder = async (_ctx, target, evidence) => {
   const held = target.workload ? heldByStrategy(target.workload, target.pods) : null;
@@ -189,8 +152,7 @@ const whileHealthy =
       : null;
 
 const FINDERS: readonly Finder[] = [
-  antiAffinityLimit,
-  topologySpread,
+  unplaceableFinding,
   missingClaimFinding,
   blocked,
   stoppedByKubelet,

@@ -12,6 +12,7 @@ import { eventEvidence, sidecarRuleFor } from '../src/diagnosis/pods.js';
 import { type RecentRollout, recentRollout, TRAFFIC_ALERT } from '../src/diagnosis/rollout-timing.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Deployment, HorizontalPodAutoscaler, Pod } from '../src/kube/reader.js';
+import { resolveIntOrPercent } from '../src/kube/rollouts.js';
 import type { Evidence } from '../src/types.js';
 
 const WANTED_GRACE = 60;
@@ -21,13 +22,6 @@ interface Finding {
   text: string;
   /** The strategy lets a rollout stop every pod before a new one is ready. */
   drainsAll?: boolean;
-}
-
-function resolveIntOrPercent(value: string | number | undefined, replicas: number, roundUp: boolean): number {
-  if (value === undefined) return roundUp ? Math.ceil(replicas * 0.25) : Math.floor(replicas * 0.25);
-  if (typeof value === 'number') return value;
-  const pct = Number(value.replace('%', '')) / 100;
-  return roundUp ? Math.ceil(replicas * pct) : Math.floor(replicas * pct);
 }
 
 export function rolloutFindings(

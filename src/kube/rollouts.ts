@@ -5,6 +5,17 @@ import type { WorkloadKind, WorkloadObject } from './reader-api.js';
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /**
+ * A RollingUpdate's maxSurge or maxUnavailable as a pod count, as the Deployment controller resolves it: a percentage
+ * of the replicas, rounded up for maxSurge (`roundUp`) and down for maxUnavailable; 25% when unset.
+ */
+export function resolveIntOrPercent(value: string | number | undefined, replicas: number, roundUp: boolean): number {
+  if (value === undefined) return roundUp ? Math.ceil(replicas * 0.25) : Math.floor(replicas * 0.25);
+  if (typeof value === 'number') return value;
+  const pct = Number(value.replace('%', '')) / 100;
+  return roundUp ? Math.ceil(replicas * pct) : Math.floor(replicas * pct);
+}
+
+/**
  * How the controller replaces pods when the template changes: `rolling` (a Deployment's RollingUpdate, a
  * StatefulSet's or DaemonSet's RollingUpdate), `recreate` (a Deployment's Recreate: all pods stop first) or
  * `on-delete` (a StatefulSet's or DaemonSet's OnDelete: no pod is replaced until someone deletes it).
