@@ -9,10 +9,39 @@ import type { Evidence } from '../src/types.js';
 
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 
-/** What the pull error says; `registrySide`: the registry failed (unreachable, rate limit), not the image itself. */
-function classify(text: string): { cause: string; registrySide: boolean } {
+/** A registry that fails every image alike: what to do instead of a rollback. */
+const REGISTRY_ADVICE =
+  'authenticate the pulls (imagePullSecrets), pull through a mirror or cache, or wait for the registry';
+
+/**
+ * What the pull error says; `registrySide`: the registry or the nodes' way to it failed (unreachable, rate limit, TLS
+ * trust), not the image itself, and `advice` says what to do instead of a rollback.
+ */
+function classify(text: string): { cause: string; registrySide: boolean; advice?: string } {
   const image = (cause: string) => ({ cause, registrySide: false });
-  const registry = (cause: string) => ({ cause, registrySide: true });
+  const registry = (cause: string, advice = REGISTRY_ADVICE) => ({ cause, registrySide: true, advice });
+  // The kubelet refuses these before any pull: nothing reaches a registry.
+  if (/invalid reference format|couldn't parse image|InvalidImageName/i.test(text))
+    return image(
+      'the image name is not a valid image reference (an empty tag, a stray character, upper case in the repository), so the kubelet does not even try to pull it: fix the image in the pod template',
+    );
+  if (/pull policy of Never|ErrImageNeverPull/i.test(text))
+    return image(
+      'its imagePullPolicy is Never and the image is not on the node, so the kubelet never pulls it: load the image onto every node that may run the pod, or set imagePullPolicy: IfNotPresent and push it to a registry',
+    );
+  // Before "unreachable": the registry answered, but the nodes' container runtime does not trust its certificate or
+  // speaks HTTPS to a plain-HTTP registry. Pull secrets change neither.
+  if (/x509|certificate|server gave HTTP response to HTTPS client/i.test(text)) {
+    const plain = /server gave HTTP response to HTTPS client/i.test(text);
+    return registry(
+      plain
+        ? 'the registry speaks plain HTTP and the container runtime asks for HTTPS'
+        : "the nodes' container runtime does not trust the registry's TLS certificate",
+      plain
+        ? 'serve the registry over HTTPS, or declare it as a plain-HTTP registry in the container runtime of every node (containerd: /etc/containerd/certs.d/<host>/hosts.toml); imagePullSecrets do not change this'
+        : "add the CA that signed the registry's certificate to the container runtime of every node (containerd: /etc/containerd/certs.d/<host>/hosts.toml, or the node's trust store), or give the registry a certificate the nodes trust; imagePullSecrets do not change TLS trust",
+    );
+  }
   // Before NotFound: containerd answers an image without a build for the node's platform with a gRPC NotFound too
   // ("no match for platform in manifest: not found"; Docker: "no matching manifest for linux/arm64 …").
   if (/no match for platform in manifest|no matching manifest for/i.test(text)) {
@@ -29,8 +58,12 @@ function classify(text: string): { cause: string; registrySide: boolean } {
     return image('the registry refused the credentials (check imagePullSecrets and the repository path)');
   }
   if (/not found|does not exist|\b404\b/i.test(text)) return image('the image or tag does not exist in the registry');
-  if (/timeout|i\/o|dial tcp|connection refused|no such host|TLS/i.test(text))
-    return registry('the registry could not be reached');
+  if (/no such host/i.test(text))
+    return registry(
+      "the nodes cannot resolve the registry's host name",
+      "check the registry host in the image name and the nodes' DNS (the kubelet resolves it on the node, not in the cluster DNS)",
+    );
+  if (/timeout|i\/o|dial tcp|connection refused|TLS/i.test(text)) return registry('the registry could not be reached');
   return image('the image could not be pulled');
 }
 
@@ -76,7 +109,8 @@ export const imagePull: Playbook = {
     const pullErrors = events.filter(
       (e) => e.reason === 'Failed' && /pull|image/i.test(e.message ?? '') && !/^Error: /.test(e.message ?? ''),
     );
-    const errorText = pullErrors.at(-1)?.message ?? focus.status.state?.waiting?.message ?? '';
+    const waiting = focus.status.state?.waiting;
+    const errorText = pullErrors.at(-1)?.message ?? waiting?.message ?? waiting?.reason ?? '';
     const pods = [...new Set(failing.map((v) => podName(v.pod)))];
     const evidence: Evidence[] = [
       {
@@ -94,12 +128,12 @@ export const imagePull: Playbook = {
       sameImageAndCredentials(image),
     );
     evidence.push(...rollback.evidence);
-    const { cause, registrySide } = classify(errorText);
+    const { cause, registrySide, advice } = classify(errorText || (waiting?.reason ?? ''));
     // A registry that is down or rate-limiting fails every image alike: rolling back to an image that is only
     // cached on some nodes would not be the fix, and would undo a release that did nothing wrong.
     const action = registrySide ? null : rollback.action;
     const next = registrySide
-      ? ' The image itself is not at fault, so no rollback is proposed: authenticate the pulls (imagePullSecrets), pull through a mirror or cache, or wait for the registry.'
+      ? ` The image itself is not at fault, so no rollback is proposed: ${advice ?? REGISTRY_ADVICE}.`
       : action
         ? ` It came with the newest revision: roll back to ${rollback.previous}.`
         : revisionSentence(rollback);
