@@ -6,8 +6,9 @@
  * readiness probe, the current log's crash readings say what a dependency answers (rejected credentials, …).
  */
 
+import { loopbackListenLine, loopbackWords, probePort } from '../src/diagnosis/listen-address.js';
 import { runningReadings } from '../src/diagnosis/log-finding.js';
-import { logEvidence } from '../src/diagnosis/logs.js';
+import { logEvidence, logLines } from '../src/diagnosis/logs.js';
 import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
@@ -45,6 +46,8 @@ interface Finding {
   type: ProbeType;
   failures: KubeEvent[];
   kills: KubeEvent[];
+  /** A readiness probe only ever refused: no verdict unless the app listens where the kubelet cannot reach it. */
+  refusedOnly?: boolean;
 }
 
 export const probeFailure: Playbook = {
@@ -73,8 +76,15 @@ export const probeFailure: Playbook = {
       const finding = classify(v, eventsByPod.get(name) ?? []);
       if (finding) findings.push(finding);
     }
-    // Only the alert's own pods decide; the siblings' findings add weight to the story.
-    const own = findings.filter((f) => target.pods.some((p) => podName(p) === podName(f.view.pod)));
+    // Only the alert's own pods decide; the siblings' findings add weight to the story. A readiness probe that is
+    // only refused counts when the app's log says it listens on loopback (its own pods only: one log read each).
+    const isOwn = (f: Finding) => target.pods.some((p) => podName(p) === podName(f.view.pod));
+    const verdicts: Finding[] = [];
+    for (const f of findings) {
+      if (!f.refusedOnly || (isOwn(f) && (await loopbackLine(ctx, f)))) verdicts.push(f);
+    }
+    findings.splice(0, findings.length, ...verdicts);
+    const own = findings.filter(isOwn);
     const ownKilled = own.filter((f) => f.type !== 'readiness');
     const pick = ofNamedContainer(ownKilled.length > 0 ? ownKilled : own, target.container, (f) => f.view.status.name);
     const focus = pick[0];
@@ -105,10 +115,10 @@ function classify(v: ContainerView, events: KubeEvent[]): Finding | null {
   if (v.status.state?.running && !v.status.ready && (v.status.restartCount ?? 0) < 3) {
     // A refused connection means the app does not listen yet (starting, or a rollout in progress): that is no
     // readiness verdict. An endpoint that answers 5xx or times out is the probe keeping a live app out.
-    const failures = unhealthyEvents(events, 'readiness', name).filter(
-      (e) => !/connection refused/.test(e.message ?? ''),
-    );
+    const all = unhealthyEvents(events, 'readiness', name);
+    const failures = all.filter((e) => !/connection refused/.test(e.message ?? ''));
     if (failures.length > 0) return { view: v, type: 'readiness', kills: [], failures };
+    if (all.length > 0) return { view: v, type: 'readiness', kills: [], failures: all, refusedOnly: true };
   }
   return null;
 }
@@ -142,10 +152,15 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
   if (lastFailure) evidence.push(eventEvidence(lastFailure));
   const kill = focus.kills.at(-1);
   if (kill) evidence.push(eventEvidence(kill));
+  // An app listening on loopback only refuses the kubelet from the first try, however long it is given.
+  const loopback = await loopbackLine(ctx, focus, template);
+  if (loopback) evidence.push({ kind: 'log', text: `${name} log: ${loopback.line}` });
   // A probe aimed at a port or path the app does not serve fails from the first try: no slow start to wait out.
-  const misaimed = probe ? misaimedProbe(probe, view.spec ?? template, lastFailure?.message ?? '') : null;
+  const misaimed = probe && !loopback ? misaimedProbe(probe, view.spec ?? template, lastFailure?.message ?? '') : null;
   const slowStart =
-    probe && type !== 'readiness' && !misaimed ? slowStartNote(view, probe, lastFailure?.message ?? '') : null;
+    probe && type !== 'readiness' && !misaimed && !loopback
+      ? slowStartNote(view, probe, lastFailure?.message ?? '')
+      : null;
   if (slowStart) evidence.push({ kind: 'spec', text: slowStart });
   if (/deadline exceeded|timeout/i.test(lastFailure?.message ?? '')) evidence.push(...(await cpuEvidence(ctx, same)));
   if (type !== 'readiness') evidence.push(...(await logEvidence(ctx, view)));
@@ -173,13 +188,15 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     if (replace.action) actions.push(replace.action);
   }
   const probeText = probe ? ` (${describeProbe(probe).split(',')[0]})` : '';
-  const fix = misaimed
-    ? ` ${misaimed}.`
-    : slowStart
-      ? ' The app starts slower than the probe allows: add a startupProbe or raise initialDelaySeconds.'
-      : type === 'readiness'
-        ? (readiness ?? ' Check what the readiness endpoint depends on.')
-        : ` Raising memory would not help: this exit ${last?.exitCode ?? ''} is the probe kill. Fix what makes the endpoint slow or failing, or loosen timeoutSeconds/failureThreshold.`;
+  const fix = loopback
+    ? ` ${sentence(loopbackWords(name, loopback.line, loopback.port))}`
+    : misaimed
+      ? ` ${misaimed}.`
+      : slowStart
+        ? ' The app starts slower than the probe allows: add a startupProbe or raise initialDelaySeconds.'
+        : type === 'readiness'
+          ? (readiness ?? ' Check what the readiness endpoint depends on.')
+          : ` Raising memory would not help: this exit ${last?.exitCode ?? ''} is the probe kill. Fix what makes the endpoint slow or failing, or loosen timeoutSeconds/failureThreshold.`;
   const summary =
     type === 'readiness'
       ? `The readiness probe${probeText} of ${name} fails in ${same.length} pod(s): ${meaning}, so they are kept out of the Service.${fix}`
@@ -193,6 +210,26 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     evidence,
     actions,
   };
+}
+
+const sentence = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
+
+/**
+ * The log line saying the probed app listens on loopback only, when the probe's connection is refused: from the log
+ * of the instance the probe judged (the killed one for liveness and startup, the running one for readiness).
+ */
+async function loopbackLine(
+  ctx: PlaybookContext,
+  finding: Finding,
+  template?: Container,
+): Promise<{ line: string; port: number } | null> {
+  const { view, type } = finding;
+  if (!finding.failures.some((e) => /connection refused/.test(e.message ?? ''))) return null;
+  const port = probePort(probeOf(view.spec, type) ?? probeOf(template, type), view.spec ?? template);
+  if (port === null) return null;
+  const lines = await logLines(ctx, view, { current: type === 'readiness' });
+  const line = loopbackListenLine(lines, port);
+  return line ? { line, port } : null;
 }
 
 /**

@@ -7,16 +7,16 @@ const IMPORTANT_LINE =
   /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable|exit status|timed out|deadline exceeded|no such file|read-only file system|not permitted|out of memory|heap space|no space left/i;
 
 /**
- * The telling lines (else the last ones) of the instance that ended: the previous instance of a restarted container,
- * or the current one of a container that is terminated now (a Job's failed pod wrote its last words to the current
- * log); `current` reads a running container's log instead.
+ * The log lines (trimmed, non-empty; the last 30) of the instance that ended: the previous instance of a restarted
+ * container, or the current one of a container that is terminated now (a Job's failed pod wrote its last words to
+ * the current log); `current` reads a running container's log instead. One read per container and instance within
+ * a diagnosis, whoever asks.
  */
-export async function tellingLogLines(
+export async function logLines(
   ctx: PlaybookContext,
   v: ContainerView,
-  options: { maxLines?: number; current?: boolean } = {},
+  options: { current?: boolean } = {},
 ): Promise<string[]> {
-  const maxLines = options.maxLines ?? 3;
   const current = !!v.status.state?.terminated || !!options.current;
   const text = await ctx.read(
     ctx.reader.logs(v.pod.metadata?.namespace ?? 'default', podName(v.pod), v.status.name, {
@@ -25,10 +25,20 @@ export async function tellingLogLines(
     }),
     null,
   );
-  const lines = (text ?? '')
+  return (text ?? '')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+}
+
+/** The telling lines of logLines (else the last ones). */
+export async function tellingLogLines(
+  ctx: PlaybookContext,
+  v: ContainerView,
+  options: { maxLines?: number; current?: boolean } = {},
+): Promise<string[]> {
+  const maxLines = options.maxLines ?? 3;
+  const lines = await logLines(ctx, v, options);
   const telling = lines.filter((l) => IMPORTANT_LINE.test(l)).slice(-maxLines);
   return telling.length > 0 ? telling : lines.slice(-maxLines);
 }

@@ -7,7 +7,7 @@
 import type { Container, KubeEvent } from '../kube/reader.js';
 
 export type ProbeType = 'liveness' | 'readiness' | 'startup';
-type Probe = NonNullable<Container['livenessProbe']>;
+export type Probe = NonNullable<Container['livenessProbe']>;
 
 /** The API server's defaults, which a pod spec read back always has but a hand-written snapshot may omit. */
 export function probeTimings(probe: Probe) {
