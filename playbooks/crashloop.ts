@@ -19,6 +19,7 @@ import {
 } from '../src/diagnosis/pods.js';
 import { replaceLonePod, revisionSentence, rollbackIfNewRevision } from '../src/diagnosis/rollout.js';
 import { namedTarget } from '../src/diagnosis/target.js';
+import { isBeingDeleted } from '../src/diagnosis/terminating.js';
 import { statefulSetRolloutStuck } from '../src/diagnosis/update-strategy.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
@@ -35,7 +36,8 @@ function exitMeaning(code: number | undefined, reason: string | undefined): stri
 }
 
 const isCrashing = (v: ContainerView) => {
-  if (failedByKubelet(v.pod)) return false;
+  // A pod being deleted had its containers stopped by the deletion (exit 143, 137): no crash of their own.
+  if (failedByKubelet(v.pod) || isBeingDeleted(v.pod)) return false;
   const last = v.status.lastState?.terminated ?? v.status.state?.terminated;
   if (!last || last.reason === 'OOMKilled') return false;
   if (v.status.state?.waiting?.reason === 'CrashLoopBackOff') return true;

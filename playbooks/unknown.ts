@@ -1,12 +1,12 @@
 /**
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
- * finder in turn for a finding no root-cause code names (more replicas than their anti-affinity can place, pods a
- * topology spread constraint or their host ports keep off every node that could take them, a claim that does not
- * exist, a blocked pod, a rollout its update strategy holds, pods the kubelet stopped, a readiness gate, a Service
- * that cannot route to its pods, a Job that runs on, an HPA that holds its count, a node out of pod slots, pods a
- * NetworkPolicy cuts off, an env variable defined twice or a narrowed local port range, and what the current log of
- * a running app says: src/diagnosis/log-finding.ts). The first finding is the summary; without one, the generic
- * "no known failure mode".
+ * finder in turn for a finding no root-cause code names (pods a finalizer keeps Terminating, more replicas than
+ * their anti-affinity can place, pods a topology spread constraint or their host ports keep off every node that
+ * could take them, a claim that does not exist, a blocked pod, a rollout its update strategy holds, pods the kubelet
+ * stopped, a readiness gate, a Service that cannot route to its pods, a Job that runs on, an HPA that holds its
+ * count, a node out of pod slots, pods a NetworkPolicy cuts off, an env variable defined twice or a narrowed local
+ * port range, and what the current log of a running app says: src/diagnosis/log-finding.ts). The first finding is
+ * the summary; without one, the generic "no known failure mode".
  */
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
 import { MAX_PODS_ADVICE } from '../src/diagnosis/capacity.js';
@@ -31,6 +31,7 @@ import { gateSummary, heldByGates } from '../src/diagnosis/readiness-gates.js';
 import { serviceRouting } from '../src/diagnosis/service-routing.js';
 import { specHazardFinding } from '../src/diagnosis/spec-hazards.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
+import { heldByFinalizers, heldWords } from '../src/diagnosis/terminating.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
 import { unplaceableFinding } from '../src/diagnosis/unplaceable.js';
 import { heldByStrategy } from '../src/diagnosis/update-strategy.js';
@@ -133,6 +134,16 @@ const nodeOutOfPodSlots: Finder = async (_ctx, target, evidence) => {
   return `Node ${target.name} runs ${running.length} of its ${max} allocatable pods (the kubelet's max pods): the scheduler places no further pod there (Too many pods), whatever CPU and memory it has left. Nothing on it fails; if pods wait for room, add nodes, or ${MAX_PODS_ADVICE}. Medic proposes nothing.`;
 };
 
+/** Pods a finalizer keeps Terminating past their deletion time, on nodes that stopped their containers. */
+const finalizerHeld: Finder = async (ctx, target, evidence) => {
+  const held = heldByFinalizers(target.pods, alertStartMs(ctx));
+  if (held.length === 0) return null;
+  const owner = target.workload ? `${target.workload.kind} ${target.workload.name}` : null;
+  const words = heldWords(held, owner);
+  evidence.push(...words.evidence.map((text) => ({ kind: 'status' as const, text })));
+  return words.summary;
+};
+
 /** A StatefulSet or DaemonSet rollout its update strategy holds (OnDelete, a partition): nothing fails. */
 const strategyHeld: Finder = async (_ctx, target, evidence) => {
   const held = target.workload ? heldByStrategy(target.workload, target.pods) : null;
@@ -152,6 +163,7 @@ const whileHealthy =
       : null;
 
 const FINDERS: readonly Finder[] = [
+  finalizerHeld,
   unplaceableFinding,
   missingClaimFinding,
   blocked,
