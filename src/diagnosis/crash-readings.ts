@@ -21,7 +21,7 @@ import type { PlaybookContext } from './playbook.js';
 import { type ContainerView, containerSpec } from './pods.js';
 import { portConflict } from './port-conflict.js';
 import { processLimit } from './process-limits.js';
-import { startFailure, WRONG_ARCH } from './start-failures.js';
+import { startFailure, subPathMountFailure, WRONG_ARCH } from './start-failures.js';
 
 export interface CrashReadings {
   /** Sentences for the summary, each capitalised and ending in a full stop. */
@@ -86,13 +86,15 @@ export async function crashReadings(
     nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))
       ? await ctx.read(ctx.reader.getNode(nodeName), null)
       : null;
-  const start = startFailure(
-    last?.reason,
-    last?.message,
-    logLines,
-    focus.spec?.command,
-    node?.metadata?.labels?.['kubernetes.io/arch'],
-  );
+  const start =
+    subPathMountFailure(focus.pod, spec, last?.message) ??
+    startFailure(
+      last?.reason,
+      last?.message,
+      logLines,
+      focus.spec?.command,
+      node?.metadata?.labels?.['kubernetes.io/arch'],
+    );
   if (start) sentences.push(sentence(start.advice));
   return { sentences, evidence, meaning: start?.meaning ?? null, found: sentences.length > 0 };
 }

@@ -1,16 +1,64 @@
 /**
- * A container that never got to run its program: the runtime could not exec it (runc's "exec: \"geo\": executable
+ * A container that never got to run its program: runc could not mount a subPath ("error mounting
+ * \".../volume-subpaths/<volume>/<container>/<n>\" to rootfs at \"/etc/nginx/nginx.conf\": … not a directory … Are you
+ * trying to mount a directory onto a file (or vice-versa)?": a subPath naming no key of its ConfigMap or Secret is
+ * created as an empty directory), the runtime could not exec it (runc's "exec: \"geo\": executable
  * file not found in $PATH", a file that is missing or not executable: reason StartError, exit code 128, no log), or
  * the kernel refused the binary (the container log's "exec /app/server: exec format error": built for another CPU
  * architecture; "exec /entrypoint.sh: no such file or directory" for a file that is there: its interpreter is not).
  * Each is in the image or the manifest's command, so a new pod fails the same way. Pure.
  */
 
+import type { Container, Pod } from '../kube/reader.js';
+
 export interface StartFailure {
   /** What happened, in words, for "Container X keeps crashing (exit code N, …)". */
   meaning: string;
   /** What to change. */
   advice: string;
+}
+
+const SUBPATH_MOUNT =
+  /error mounting "[^"]*\/volume-subpaths\/([^/"]+)\/[^"]*" to rootfs at "([^"]+)".*?(?:not a directory|is a directory|mount a directory onto a file)/;
+
+/**
+ * A subPath mount runc refused because a directory met a file: for a ConfigMap, Secret or projected volume, the
+ * subPath names no key (the kubelet then creates it as an empty directory) while the image has a file there.
+ */
+export function subPathMountFailure(
+  pod: Pod,
+  container: Container | undefined,
+  message: string | undefined,
+): StartFailure | null {
+  const m = SUBPATH_MOUNT.exec((message ?? '').replace(/\s+/g, ' '));
+  if (!m) return null;
+  const [, volumeName, target] = m;
+  const mount =
+    container?.volumeMounts?.find((x) => x.name === volumeName && x.mountPath === target) ??
+    container?.volumeMounts?.find((x) => x.name === volumeName);
+  const volume = pod.spec?.volumes?.find((v) => v.name === volumeName);
+  const source = volume?.configMap?.name
+    ? `ConfigMap ${volume.configMap.name}`
+    : volume?.secret?.secretName
+      ? `Secret ${volume.secret.secretName}`
+      : volume?.projected
+        ? 'its projected sources'
+        : null;
+  const subPath = mount?.subPath ?? '?';
+  const meaning = `the runtime could not mount volume ${volumeName} (subPath ${subPath}) at ${target}: a directory met a file`;
+  if (source) {
+    const keys = volume?.configMap?.name
+      ? ` (kubectl get configmap ${volume.configMap.name} -n ${pod.metadata?.namespace} -o jsonpath='{.data}' lists its keys)`
+      : '';
+    return {
+      meaning,
+      advice: `volume ${volumeName} projects ${source} and is mounted at ${target} with subPath ${subPath}: a subPath that names no key of ${source} is created as an empty directory, and a directory cannot be mounted onto the file the image has at ${target}. Set subPath to the key that holds the file, or add key ${subPath} to ${source}${keys}`,
+    };
+  }
+  return {
+    meaning,
+    advice: `subPath ${subPath} of volume ${volumeName} and ${target} in the image are not the same kind (a directory and a file): mount a file onto a file and a directory onto a directory, or create the subPath as the kind the image expects`,
+  };
 }
 
 /** The kernel's refusal of a binary built for another architecture: the caller reads the node's arch only then. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startFailure } from '../../src/diagnosis/start-failures.js';
+import { startFailure, subPathMountFailure } from '../../src/diagnosis/start-failures.js';
+import type { Container, Pod } from '../../src/kube/reader.js';
 
 const RUNC =
   'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ';
@@ -83,6 +84,35 @@ describe('an app that logs its own subprocess failure', () => {
         undefined,
         undefined,
       ),
+    ).toBeNull();
+  });
+});
+
+describe('a subPath mount runc refused', () => {
+  const MESSAGE =
+    'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting "/var/lib/kubelet/pods/2f4e/volume-subpaths/config/nginx/0" to rootfs at "/etc/nginx/nginx.conf": mount /var/lib/kubelet/pods/2f4e/volume-subpaths/config/nginx/0:/etc/nginx/nginx.conf (via /proc/self/fd/6), flags: 0x5001: not a directory: unknown: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type';
+  const container = {
+    name: 'nginx',
+    volumeMounts: [{ name: 'config', mountPath: '/etc/nginx/nginx.conf', subPath: 'nginx' }],
+  } as Container;
+  const pod = (volume: Record<string, unknown>) =>
+    ({
+      metadata: { name: 'gw', namespace: 'edge' },
+      spec: { containers: [container], volumes: [{ name: 'config', ...volume }] },
+    }) as Pod;
+
+  it('names the ConfigMap key the subPath does not find, and the file it meets', () => {
+    const found = subPathMountFailure(pod({ configMap: { name: 'gateway-nginx' } }), container, MESSAGE);
+    expect(found?.meaning).toContain('could not mount volume config (subPath nginx) at /etc/nginx/nginx.conf');
+    expect(found?.advice).toContain(
+      'a subPath that names no key of ConfigMap gateway-nginx is created as an empty directory',
+    );
+  });
+
+  it('says a directory met a file for another kind of volume, and nothing for other start errors', () => {
+    expect(subPathMountFailure(pod({ emptyDir: {} }), container, MESSAGE)?.advice).toContain('not the same kind');
+    expect(
+      subPathMountFailure(pod({ emptyDir: {} }), container, 'exec: "geo": executable file not found in $PATH'),
     ).toBeNull();
   });
 });
