@@ -6,9 +6,10 @@
  * readiness probe, the current log's crash readings say what a dependency answers (rejected credentials, …).
  */
 
+import { crashReadings } from '../src/diagnosis/crash-readings.js';
 import { loopbackListenLine, loopbackWords, probePort } from '../src/diagnosis/listen-address.js';
 import { runningReadings } from '../src/diagnosis/log-finding.js';
-import { logEvidence, logLines } from '../src/diagnosis/logs.js';
+import { logEvidence, logLines, tellingLogLines } from '../src/diagnosis/logs.js';
 import { isAboutPods, type Playbook, type PlaybookContext } from '../src/diagnosis/playbook.js';
 import {
   type ContainerView,
@@ -169,6 +170,11 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
   const readings =
     type === 'readiness' && view.status.state?.running ? await runningReadings(ctx, view, evidence) : null;
   const readiness = readings ? readings.sentences.map((x) => ` ${x}`).join('') : null;
+  // A killed instance's last words read as a crash's (the same log read as the evidence above): a dependency that
+  // refuses, a full heap, …
+  const killed = type !== 'readiness' ? await crashReadings(ctx, view, await tellingLogLines(ctx, view)) : null;
+  if (killed) evidence.push(...killed.evidence);
+  const killedWords = killed?.sentences.map((x) => ` ${x}`).join('') ?? '';
 
   const rollback = await rollbackIfNewRevision(
     ctx,
@@ -196,7 +202,7 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
         ? ' The app starts slower than the probe allows: add a startupProbe or raise initialDelaySeconds.'
         : type === 'readiness'
           ? (readiness ?? ' Check what the readiness endpoint depends on.')
-          : ` Raising memory would not help: this exit ${last?.exitCode ?? ''} is the probe kill. Fix what makes the endpoint slow or failing, or loosen timeoutSeconds/failureThreshold.`;
+          : ` Raising memory would not help: this exit ${last?.exitCode ?? ''} is the probe kill.${answeredUnhealthy(lastFailure?.message, same.length) ?? ' Fix what makes the endpoint slow or failing, or loosen timeoutSeconds/failureThreshold.'}${killedWords}`;
   const summary =
     type === 'readiness'
       ? `The readiness probe${probeText} of ${name} fails in ${same.length} pod(s): ${meaning}, so they are kept out of the Service.${fix}`
@@ -210,6 +216,17 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     evidence,
     actions,
   };
+}
+
+/**
+ * A liveness endpoint that answers 5xx: the process is alive and reports itself unhealthy, most often because the
+ * endpoint checks a dependency; restarting every replica for it fixes nothing and can take the service down.
+ */
+function answeredUnhealthy(message: string | undefined, pods: number): string | null {
+  const status = /statuscode: (5\d\d)/.exec(message ?? '')?.[1];
+  if (!status) return null;
+  const who = pods > 1 ? `all ${pods} pods` : 'the pod';
+  return ` The app answers the probe with HTTP ${status}: the process is alive and reports itself unhealthy. A liveness endpoint that checks dependencies (a database, another service) makes the kubelet restart ${who} whenever one fails, and the restarts fix nothing: let the liveness probe check the process only, move dependency checks to the readiness probe, and fix what the endpoint reports.`;
 }
 
 const sentence = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
