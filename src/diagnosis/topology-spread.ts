@@ -7,7 +7,6 @@
  * maxSkew of the smallest count (0 when fewer domains than minDomains exist). When every node of the domains it may
  * use is cordoned, NotReady or tainted, nothing frees up by itself, and adding replicas meets the same skew. Pure.
  */
-import type { V1LabelSelector } from '@kubernetes/client-node';
 import { labelSelectorMatcher, labelSelectorString, type Node, type Pod } from '../kube/reader.js';
 import { nodeBlocker } from './scheduling.js';
 
@@ -22,7 +21,7 @@ export interface SpreadBlock {
 }
 
 /** The constraint's selector with matchLabelKeys added as the pending pod's own values of those keys. */
-function selectorOf(constraint: Constraint, pod: Pod): V1LabelSelector | undefined {
+function selectorOf(constraint: Constraint, pod: Pod): Constraint['labelSelector'] {
   const extra = Object.fromEntries(
     (constraint.matchLabelKeys ?? [])
       .map((k) => [k, pod.metadata?.labels?.[k]] as const)
