@@ -1,15 +1,18 @@
 /**
  * What a crash loop's log and termination say beyond "the app exited", each read by its own module: a port another
  * container of the pod holds (port-conflict.ts), a name that does not resolve (name-resolution.ts), a program the
- * image cannot run (start-failures.ts), /dev/shm or a read-only root filesystem (filesystems.ts), the Kubernetes API
- * refusing the pod's service account (permissions.ts), a server rejecting its credentials (credentials.ts), a peer's
- * TLS certificate (certificates.ts), a connection a NetworkPolicy drops (network-policies.ts), a missing environment
- * variable (environment.ts), file descriptors or local ports (process-limits.ts), a runtime's full heap (heap.ts), a clean exit under restartPolicy Always (clean-exits.ts). Each is in the pod spec, the image
- * or the cluster, never in the one pod: a replacement pod crashes the same way.
+ * image cannot run or a subPath it cannot mount (start-failures.ts), /dev/shm, a read-only root filesystem or a
+ * refused volume path (filesystems.ts), the Kubernetes API refusing the pod's service account (permissions.ts), a
+ * server rejecting its credentials (credentials.ts) or out of connection slots (connection-limits.ts), a peer's TLS
+ * certificate (certificates.ts), a connection a NetworkPolicy drops (network-policies.ts), a missing environment
+ * variable (environment.ts), file descriptors, local ports or threads (process-limits.ts), a runtime's full heap
+ * (heap.ts), a clean exit under restartPolicy Always (clean-exits.ts). Each is in the pod spec, the image or the
+ * cluster, never in the one pod: a replacement pod crashes the same way.
  */
 import type { Evidence } from '../types.js';
 import { certificateProblem } from './certificates.js';
 import { cleanExit } from './clean-exits.js';
+import { connectionSlotsFull } from './connection-limits.js';
 import { rejectedCredentials } from './credentials.js';
 import { missingEnvReading } from './environment.js';
 import { filesystemLimit } from './filesystems.js';
@@ -69,6 +72,8 @@ export async function crashReadings(
   if (refused) sentences.push(sentence(refused));
   const credentials = rejectedCredentials(focus.pod, name, logLines, runningSince);
   if (credentials) sentences.push(sentence(credentials));
+  const slots = credentials ? null : connectionSlotsFull(logLines);
+  if (slots) sentences.push(sentence(slots));
   const certificate = certificateProblem(logLines);
   if (certificate) sentences.push(sentence(certificate));
   const environment = missingEnvReading(focus.pod, name, logLines);

@@ -4,7 +4,10 @@
  *   container runtime's limit (the pod spec cannot set it) against a descriptor leak or a flood of connections;
  * - local ports for outgoing connections ("connect: cannot assign requested address", EADDRNOTAVAIL): the pod's
  *   net.ipv4.ip_local_port_range sysctl, or connections opened and closed faster than TIME_WAIT frees ports;
- * - "bind: cannot assign requested address": the app listens on an address the pod does not have.
+ * - "bind: cannot assign requested address": the app listens on an address the pod does not have;
+ * - threads or processes ("unable to create native thread", Go's "failed to create new OS thread", Python's "can't
+ *   start new thread", a shell's "fork: Resource temporarily unavailable"): the pod's PID limit (the kubelet's
+ *   podPidsLimit counts every thread of every container in the pod) or the node's, against a thread leak.
  * A new pod fails the same way. Pure.
  */
 import type { Pod } from '../kube/reader.js';
@@ -13,6 +16,8 @@ import { containerSpec } from './pods.js';
 const EMFILE = /too many open files|EMFILE/i;
 const NO_LOCAL_ADDRESS = /cannot assign requested address|EADDRNOTAVAIL/i;
 const BIND = /\b(?:bind|listen)\b/i;
+const NO_THREADS =
+  /unable to create (?:new )?native thread|failed to create new OS thread|can't start new thread|pthread_create failed|fork: (?:retry: )?Resource temporarily unavailable/i;
 const ULIMIT = /ulimit\s+(?:-\w*n\w*\s+|--nofile[= ])(\d+)/;
 const PORT_RANGE = 'net.ipv4.ip_local_port_range';
 /** Fewer local ports than this is a range set far below the kernel's default (32768–60999: 28,232 ports). */
@@ -41,6 +46,10 @@ export function processLimit(pod: Pod, container: string, logLines: readonly str
     if (ulimit)
       return `the process ran out of file descriptors ("too many open files"), and container ${container}'s command sets their limit to ${ulimit[1]} (ulimit -n ${ulimit[1]}): raise it or drop it from the command`;
     return `the process ran out of file descriptors ("too many open files"): a descriptor leak, or more connections or files than the container runtime's open-file limit allows (the pod spec cannot set it; the runtime's LimitNOFILE on the nodes does)`;
+  }
+  const threads = logLines.find((l) => NO_THREADS.test(l));
+  if (threads) {
+    return `the process could not start another thread or process ("${NO_THREADS.exec(threads)?.[0]}"): the pod reached its PID limit (the kubelet's podPidsLimit counts every thread of every container of the pod) or its node ran out of PIDs (PIDPressure). A thread leak, or pools sized for a larger machine: compare the thread count (/sys/fs/cgroup/pids.current in the container) with pids.max; more memory does not help`;
   }
   const line = logLines.find((l) => NO_LOCAL_ADDRESS.test(l));
   if (!line) return null;

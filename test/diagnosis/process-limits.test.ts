@@ -38,3 +38,17 @@ describe('a process limit a crash log shows', () => {
     expect(narrowPortRange(pod())).toBeNull();
   });
 });
+
+describe('a process that cannot start more threads', () => {
+  it("names the pod's PID limit for the JVM's, Go's, Python's and a shell's wordings", () => {
+    for (const line of [
+      '[0.112s][warning][os,thread] Failed to start thread "Unknown thread" - pthread_create failed (EAGAIN)',
+      'java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached',
+      'runtime: failed to create new OS thread (have 1024 already; errno=11)',
+      "RuntimeError: can't start new thread",
+      '/entrypoint.sh: fork: retry: Resource temporarily unavailable',
+    ]) {
+      expect(processLimit(pod(), 'geo', [line])).toContain('podPidsLimit');
+    }
+  });
+});
