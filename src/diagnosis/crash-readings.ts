@@ -5,9 +5,10 @@
  * refused volume path (filesystems.ts), the Kubernetes API refusing the pod's service account (permissions.ts), a
  * server rejecting its credentials (credentials.ts) or out of connection slots (connection-limits.ts), a peer's TLS
  * certificate (certificates.ts), a connection a NetworkPolicy drops (network-policies.ts), a missing environment
- * variable (environment.ts), file descriptors, local ports or threads (process-limits.ts), a runtime's full heap
- * (heap.ts), a clean exit under restartPolicy Always (clean-exits.ts). Each is in the pod spec, the image or the
- * cluster, never in the one pod: a replacement pod crashes the same way.
+ * variable (environment.ts), file descriptors, local ports or threads (process-limits.ts), a memory quantity in
+ * milli-units (quantity-typos.ts), a runtime's full heap (heap.ts), a clean exit under restartPolicy Always
+ * (clean-exits.ts). Each is in the pod spec, the image or the cluster, never in the one pod: a replacement pod
+ * crashes the same way.
  */
 import type { Evidence } from '../types.js';
 import { certificateProblem } from './certificates.js';
@@ -24,6 +25,7 @@ import type { PlaybookContext } from './playbook.js';
 import { type ContainerView, containerSpec } from './pods.js';
 import { portConflict } from './port-conflict.js';
 import { processLimit } from './process-limits.js';
+import { memoryTypoWords, memoryUnitTypo } from './quantity-typos.js';
 import { startFailure, subPathMountFailure, WRONG_ARCH } from './start-failures.js';
 
 export interface CrashReadings {
@@ -81,6 +83,8 @@ export async function crashReadings(
   const limit = processLimit(focus.pod, name, logLines);
   if (limit) sentences.push(sentence(limit));
   const spec = containerSpec(focus.pod, name);
+  const typo = memoryUnitTypo(spec);
+  if (typo) sentences.push(sentence(memoryTypoWords(name, typo)));
   const heap = heapExhausted(spec, logLines);
   if (heap) sentences.push(sentence(heap));
   // A running container's log (runningSince) has not ended: no exit to explain.

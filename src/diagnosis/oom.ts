@@ -18,6 +18,7 @@ import {
   unpatchableLimitWords,
   workloadRef,
 } from './pods.js';
+import { type MemoryTypo, memoryTypoWords, memoryUnitTypo } from './quantity-typos.js';
 
 export interface OomKill {
   view: ContainerView;
@@ -72,6 +73,8 @@ export interface MemoryFacts {
   vpaUpdates: string | null;
   /** The runtime's own heap setting (-Xmx, MaxRAMPercentage, --max-old-space-size) when it does not fit the limit. */
   heap: HeapLimitReading | null;
+  /** A limit written in milli-units ("512m"): the raise is to what was meant, not double a fraction of a byte. */
+  typo: MemoryTypo | null;
   evidence: Evidence[];
 }
 
@@ -101,6 +104,9 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
   evidence.push({ kind: 'spec', text: `${container} has ${limitText}${requestText}` });
   const heap = heapAgainstLimit(first?.view.spec, limitBytes);
   if (heap) evidence.push({ kind: 'spec', text: heap.text });
+  const typo = memoryUnitTypo(first?.view.spec);
+  const typoText = typo?.field === 'limit' ? memoryTypoWords(container, typo) : null;
+  if (typoText) evidence.push({ kind: 'spec', text: `${typoText.charAt(0).toUpperCase()}${typoText.slice(1)}` });
 
   let usageBytes: number | null = null;
   for (const k of kills.slice(0, 3)) {
@@ -129,6 +135,7 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
     ceiling,
     vpaUpdates,
     heap,
+    typo: typo?.field === 'limit' ? typo : null,
     evidence,
   };
 }
@@ -162,10 +169,12 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
   }
   // A fixed heap larger than the doubled limit would fill it again: the limit holds the heap and what the runtime
   // uses beside it.
-  const wanted = Math.max(
-    proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes),
-    facts.heap?.neededBytes ?? 0,
-  );
+  const wanted = facts.typo
+    ? (parseQuantity(facts.typo.intended) ?? 0)
+    : Math.max(
+        proposeMemoryLimit(facts.limitBytes, facts.usageBytes, facts.requestBytes),
+        facts.heap?.neededBytes ?? 0,
+      );
   const raise = raiseUnder(facts.ceiling, facts.limitBytes, wanted);
   if ('atCeiling' in raise) {
     const words = atCeilingWords(raise.atCeiling, facts.container, formatMemory(facts.limitBytes), 'memory');
@@ -196,7 +205,7 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
       ),
     };
   }
-  const from = formatMemory(facts.limitBytes);
+  const from = facts.typo ? `"${facts.typo.written}"` : formatMemory(facts.limitBytes);
   return {
     action: {
       kind: 'set-memory-limit',

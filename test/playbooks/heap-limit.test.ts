@@ -25,3 +25,22 @@ describe('an OOM-killed JVM whose heap does not fit its limit', () => {
     expect(textOf(d)).not.toContain('JVM heap');
   });
 });
+
+describe('an OOM kill under a memory limit written in milli-units', () => {
+  it('proposes the limit that was meant, not double a fraction of a byte', async () => {
+    const d = await diagnose(
+      DIR,
+      eachObject((o) => {
+        const spec = o.kind === 'Pod' ? o.spec : o.spec?.template?.spec;
+        for (const c of spec?.containers ?? []) {
+          c.env = [];
+          c.resources = { requests: { memory: '1024m' }, limits: { memory: '2048m' } };
+        }
+      }),
+    );
+    expect(d.rootCause.code).toBe('OOM_LIMIT');
+    expect(d.actions[0]?.params).toMatchObject({ container: 'indexer', limit: '2Gi' });
+    expect(d.actions[0]?.title).toContain('"2048m" → 2Gi');
+    expect(d.rootCause.summary).toContain('the m suffix means milli');
+  });
+});
