@@ -85,6 +85,8 @@ function volumeRefusal(pod: Pod, container: Container | undefined, line: string,
   const where = `${path} is on ${volumeWords(volume)}, mounted at ${mount.mountPath}`;
   const quoted = READ_ONLY.test(line) ? 'Read-only file system' : (DENIED.exec(line)?.[0] ?? 'Permission denied');
   const source = ALWAYS_READ_ONLY.find(([key]) => volume[key]);
+  // A read-only mount refuses writes with EROFS; "permission denied" there is a file's mode (a token, a script).
+  if ((source || mount.readOnly || volume.persistentVolumeClaim?.readOnly) && !READ_ONLY.test(line)) return null;
   if (source)
     return `${where}: a ${source[1]} volume, which the kubelet always mounts read-only, and the app (or its entrypoint) writes there ("${quoted}"). Have an init container copy the files into an emptyDir and mount that instead, or point the app's writes elsewhere`;
   if (mount.readOnly || volume.persistentVolumeClaim?.readOnly)

@@ -112,3 +112,26 @@ describe('a path on a volume or in the image refused to the container', () => {
     expect(filesystemLimit(withVolume(claim), 'postgres', [line])).toBeNull();
   });
 });
+
+describe('a refused read on a read-only volume', () => {
+  it('is not called a write to a read-only volume', () => {
+    const pod = {
+      metadata: { name: 'api-1', namespace: 'shop' },
+      spec: {
+        securityContext: {},
+        containers: [
+          {
+            name: 'api',
+            securityContext: { runAsUser: 1000 },
+            volumeMounts: [
+              { name: 'token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
+            ],
+          },
+        ],
+        volumes: [{ name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }],
+      },
+    } as Pod;
+    const line = 'open /var/run/secrets/kubernetes.io/serviceaccount/token: permission denied';
+    expect(filesystemLimit(pod, 'api', [line])).toBeNull();
+  });
+});
