@@ -162,7 +162,7 @@ export function heapExhausted(container: Container | undefined, logLines: readon
     limit === null
       ? 'Set --max-old-space-size (MiB, in NODE_OPTIONS) to what the app needs, and a memory limit above it'
       : `Set --max-old-space-size=${heapFor(limit)} (MiB, in NODE_OPTIONS), three quarters of the ${formatMemory(limit)} limit`;
-  return `${stopped}: no --max-old-space-size is set, so V8 sizes the heap itself from the memory it sees, well below ${limit === null ? "the node's memory" : 'the limit'}. ${advice}`;
+  return `${stopped}: no --max-old-space-size is set, so V8 sizes the heap itself from the memory it sees, not to ${limit === null ? "the node's memory" : 'the container limit'}. ${advice}`;
 }
 
 /** What an OOM-killed container's runtime heap means for its memory limit. */
