@@ -1,22 +1,63 @@
 /**
  * A pod that names a PersistentVolumeClaim that does not exist: the scheduler's VolumeBinding plugin refuses it on
  * every node ("0/6 nodes are available: persistentvolumeclaim \"data-v2\" not found."), and it stays Pending until
- * the claim is created or the reference corrected. No provisioner is involved (no claim, so no class), and no node
+ * the claim is created or the reference corrected. A claim being deleted ("persistentvolumeclaim \"data-0\" is being
+ * deleted") is refused the same way: kubernetes.io/pvc-protection keeps it only while a pod uses it, then it goes,
+ * and with its volume's reclaim policy Delete, so does the data — unless the volume is set to Retain first. No provisioner is involved (no claim, so no class), and no node
  * would take it. When a Deployment's newest revision brought the reference, the previous revision's claims say what
  * it used before. UNKNOWN's finding: no root-cause code names a missing claim, and Medic proposes nothing.
  */
 import type { Deployment, Pod } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import type { PlaybookContext, ResolvedTarget } from './playbook.js';
-import { claimsOf, listNames, podName } from './pods.js';
+import { claimsOf, isoTime, listNames, podName } from './pods.js';
 
 const CLAIM_NOT_FOUND = /persistentvolumeclaim "([^"]+)" not found/;
+const CLAIM_DELETING = /persistentvolumeclaim "([^"]+)" is being deleted/;
 
 /** The claim the scheduler could not find for `pod`, from its PodScheduled condition. */
 export function claimNotFound(pod: Pod): string | null {
   if (pod.spec?.nodeName) return null;
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
   return CLAIM_NOT_FOUND.exec(scheduled?.message ?? '')?.[1] ?? null;
+}
+
+/** The claim being deleted that the scheduler refused `pod` for, from its PodScheduled condition. */
+function claimBeingDeleted(pod: Pod): string | null {
+  if (pod.spec?.nodeName) return null;
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  return CLAIM_DELETING.exec(scheduled?.message ?? '')?.[1] ?? null;
+}
+
+/** The finding for pods Pending on a claim that is being deleted, or null. */
+async function deletingClaimFinding(
+  ctx: PlaybookContext,
+  target: ResolvedTarget,
+  evidence: Evidence[],
+): Promise<string | null> {
+  const waiting = target.pods.map((pod) => ({ pod, claim: claimBeingDeleted(pod) })).filter((p) => p.claim !== null);
+  const first = waiting[0];
+  if (!first?.claim) return null;
+  const namespace = first.pod.metadata?.namespace ?? 'default';
+  const pods = listNames(
+    waiting.filter((p) => p.claim === first.claim).map((p) => podName(p.pod)),
+    3,
+  );
+  const pvc = await ctx.read(ctx.reader.getPvc(namespace, first.claim), null);
+  const volume = pvc?.spec?.volumeName;
+  const pv = volume ? await ctx.read(ctx.reader.getPv(volume), null) : null;
+  const policy = pv?.spec?.persistentVolumeReclaimPolicy;
+  evidence.push({
+    kind: 'status',
+    text: pvc
+      ? `PersistentVolumeClaim ${namespace}/${first.claim}: deletion requested ${isoTime(pvc.metadata?.deletionTimestamp)}, finalizers ${(pvc.metadata?.finalizers ?? []).join(', ') || 'none'}; volume ${volume ?? 'none'}${policy ? ` (reclaim policy ${policy})` : ''}`
+      : `PersistentVolumeClaim ${namespace}/${first.claim} is gone now`,
+  });
+  const data =
+    policy === 'Retain'
+      ? `Its volume ${volume} has reclaim policy Retain, so the data stays when the claim goes: bind a new claim to it (spec.volumeName) to get it back.`
+      : `${volume ? `Its volume ${volume} has reclaim policy ${policy ?? 'Delete'}` : 'Its volume'}: when the claim goes, so does the data. If the deletion was a mistake, set the volume's persistentVolumeReclaimPolicy to Retain now, before the claim goes, then bind a new claim to it.`;
+  return `${pods} cannot be scheduled: PersistentVolumeClaim ${first.claim} is being deleted, and no pod may start on a claim being deleted. kubernetes.io/pvc-protection keeps the claim only while a pod still uses it. ${data} Medic proposes nothing.`;
 }
 
 /** What the newest revision changed about the claim, when the target is a Deployment's: a sentence, or ''. */
@@ -43,7 +84,7 @@ export async function missingClaimFinding(
 ): Promise<string | null> {
   const waiting = target.pods.map((pod) => ({ pod, claim: claimNotFound(pod) })).filter((p) => p.claim !== null);
   const first = waiting[0];
-  if (!first?.claim) return null;
+  if (!first?.claim) return deletingClaimFinding(ctx, target, evidence);
   const namespace = first.pod.metadata?.namespace ?? 'default';
   const pods = waiting.filter((p) => p.claim === first.claim).map((p) => podName(p.pod));
   const exists = (await ctx.read(ctx.reader.getPvc(namespace, first.claim), null)) !== null;

@@ -1,7 +1,8 @@
 /**
  * A pod that names a PersistentVolumeClaim that does not exist (test/scenarios/pod-claim-name-not-found-after-rollout):
  * UNKNOWN naming the claim and the revision that brought it, nothing proposed; Recreate is not called unsafe for a
- * template that mounts a claim.
+ * template that mounts a claim. A pod Pending on a claim being deleted
+ * (test/scenarios/statefulset-pod-pending-claim-being-deleted): what happens to the data.
  */
 import { describe, expect, it } from 'vitest';
 import { eachObject, scenarioDiagnoser } from './diagnose-scenario.js';
@@ -41,5 +42,26 @@ describe('a pod whose claim does not exist', () => {
     );
     expect(withoutClaim.rootCause.code).toBe('UNSAFE_ROLLOUT');
     expect(withoutClaim.rootCause.summary).toContain('strategy is Recreate');
+  });
+});
+
+describe('a pod Pending on a claim being deleted', () => {
+  const DELETING = 'test/scenarios/statefulset-pod-pending-claim-being-deleted';
+
+  it('says the data goes with the claim under reclaim policy Delete, and how to keep it', async () => {
+    const d = await diagnoseScenario(DELETING);
+    expect(d.rootCause.code).toBe('UNKNOWN');
+    expect(d.rootCause.summary).toContain('PersistentVolumeClaim data-kafka-2 is being deleted');
+    expect(d.rootCause.summary).toContain("set the volume's persistentVolumeReclaimPolicy to Retain now");
+  });
+
+  it('says the data stays when the volume is already Retain', async () => {
+    const d = await diagnoseScenario(
+      DELETING,
+      eachObject((o) => {
+        if (o.kind === 'PersistentVolume') o.spec.persistentVolumeReclaimPolicy = 'Retain';
+      }),
+    );
+    expect(d.rootCause.summary).toContain('has reclaim policy Retain, so the data stays');
   });
 });
