@@ -5,7 +5,9 @@
  *   `JAVA_TOOL_OPTIONS`, and variables such as JAVA_OPTS or ES_JAVA_OPTS that start scripts put on the command line),
  *   else `-XX:MaxRAMPercentage`, else its default of a quarter of the memory limit;
  * - Node.js: `--max-old-space-size` (MiB), in NODE_OPTIONS or on the command line.
- * Two readings use it: a crash whose log says the heap is full ("Java heap space", "JavaScript heap out of memory"),
+ * The JVM's memory outside the heap has caps of its own: Metaspace (-XX:MaxMetaspaceSize) and direct buffers
+ * (-XX:MaxDirectMemorySize, by default as large as the heap).
+ * Two readings use it: a crash whose log says the heap (or one of those spaces) is full ("Java heap space", "JavaScript heap out of memory"),
  * where the memory limit was not hit and raising it does not help; and an OOM kill of a JVM whose heap may grow past
  * the limit, where the limit must hold the heap plus the JVM's memory outside it. Pure.
  */
@@ -112,11 +114,38 @@ const limitOf = (container: Container | undefined) => parseQuantity(container?.r
 /** A heap size to set for a memory limit: three quarters of it, in MiB. */
 const heapFor = (limitBytes: number) => Math.floor((limitBytes * HEAP_SHARE) / MI);
 
+const JAVA_SPACE_FULL = /java\.lang\.OutOfMemoryError: (Metaspace|Compressed class space|Direct buffer memory)/;
+
+/** The last value of a JVM -XX option in the container's env values and command line. */
+function jvmFlag(container: Container | undefined, flag: string): string | null {
+  const texts = [
+    ...[...envValues(container ?? { name: '' }).values()],
+    [...(container?.command ?? []), ...(container?.args ?? [])].join(' '),
+  ];
+  let value: string | null = null;
+  for (const text of texts) for (const m of text.matchAll(new RegExp(`-XX:${flag}=(\\S+)`, 'g'))) value = m[1] ?? value;
+  return value;
+}
+
+/** A JVM out of Metaspace or direct buffer memory: the cap that applies, and what to change. */
+function jvmSpaceExhausted(container: Container | undefined, line: string): string {
+  const space = JAVA_SPACE_FULL.exec(line)?.[1] ?? 'Metaspace';
+  const stopped = `the JVM in ${container?.name ?? 'the container'} ran out of ${space === 'Direct buffer memory' ? 'direct buffer memory' : space} ("OutOfMemoryError: ${space}"), outside its heap`;
+  if (space === 'Direct buffer memory') {
+    const cap = jvmFlag(container, 'MaxDirectMemorySize');
+    return `${stopped}: ${cap ? `-XX:MaxDirectMemorySize=${cap} caps it` : 'with no -XX:MaxDirectMemorySize it may grow as large as the heap'}. Buffers that are not released (a Netty or NIO client under load) fill it; raise the cap only with the memory limit beside it, since the buffers count against the limit`;
+  }
+  const cap = jvmFlag(container, 'MaxMetaspaceSize');
+  return `${stopped}: ${cap ? `-XX:MaxMetaspaceSize=${cap} caps the space for loaded classes; raise it` : 'no -XX:MaxMetaspaceSize caps it, so the classes loaded keep growing: a class loader leak (redeploys inside the JVM, generated proxies) or far more classes than expected'}; the heap settings and the memory limit are not what ran out`;
+}
+
 /**
  * A crash whose log says the runtime's heap is full: what caps the heap and what to change. Null when the log shows
  * no full heap. The memory limit was not what stopped it (that would be an OOM kill), so raising it alone does not help.
  */
 export function heapExhausted(container: Container | undefined, logLines: readonly string[]): string | null {
+  const spaceLine = logLines.find((l) => JAVA_SPACE_FULL.test(l));
+  if (spaceLine) return jvmSpaceExhausted(container, spaceLine);
   const javaLine = logLines.find((l) => JAVA_HEAP_FULL.test(l));
   const nodeLine = javaLine ? undefined : logLines.find((l) => NODE_HEAP_FULL.test(l));
   if (!javaLine && !nodeLine) return null;

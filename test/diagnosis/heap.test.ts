@@ -85,3 +85,20 @@ describe('an OOM kill against the heap setting', () => {
     expect(heapAgainstLimit(container({ args: ['-Xmx4g'] }), null)).toBeNull();
   });
 });
+
+describe('a JVM out of memory outside its heap', () => {
+  it('names the Metaspace cap, or its absence, and never the heap', () => {
+    const capped = container({ env: env({ JAVA_TOOL_OPTIONS: '-Xmx1g -XX:MaxMetaspaceSize=128m' }) });
+    const words = heapExhausted(capped, ['java.lang.OutOfMemoryError: Metaspace']) ?? '';
+    expect(words).toContain('-XX:MaxMetaspaceSize=128m caps the space for loaded classes');
+    expect(words).not.toContain('-Xmx');
+    expect(heapExhausted(container(), ['java.lang.OutOfMemoryError: Metaspace'])).toContain('class loader leak');
+  });
+
+  it('names direct buffer memory and its cap', () => {
+    const words = heapExhausted(container({ args: ['-XX:MaxDirectMemorySize=256m'] }), [
+      'io.netty.util.internal.OutOfDirectMemoryError: java.lang.OutOfMemoryError: Direct buffer memory',
+    ]);
+    expect(words).toContain('-XX:MaxDirectMemorySize=256m caps it');
+  });
+});
