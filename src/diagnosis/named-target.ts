@@ -44,6 +44,27 @@ const WORKLOAD_LABELS: [string, WorkloadKind & TargetKind][] = [
 ];
 const CLUSTER_SCOPED: ReadonlySet<TargetKind> = new Set(['Node', 'PersistentVolume']);
 
+/**
+ * Target labels of the kubernetes_sd relabelings Prometheus' own example config and older Helm charts wrote
+ * (kubernetes_namespace, kubernetes_pod_name, kubernetes_name for a service endpoint's Service), and cAdvisor's
+ * series before Kubernetes 1.16 (pod_name, container_name): the scrape target's, which is the object itself unless
+ * that target is an exporter. Read only where the label of today's name is absent.
+ */
+const LEGACY: Record<string, string[]> = {
+  namespace: ['kubernetes_namespace'],
+  pod: ['kubernetes_pod_name', 'pod_name'],
+  container: ['container_name'],
+  service: ['kubernetes_name'],
+};
+
+function legacy(labels: Labels, name: string): [string, string] | null {
+  for (const label of LEGACY[name] ?? []) {
+    const value = labels[label];
+    if (value !== undefined && value !== '') return [label, value];
+  }
+  return null;
+}
+
 /** The object an alert's labels name: by the rule it comes from when Medic knows it, else by the general rule. Pure. */
 export function namedTarget(labels: Labels): Named | null {
   const subject = subjectOf(labels);
@@ -145,9 +166,15 @@ function byLabels(labels: Labels): Named | null {
     const value = labels[name];
     return behindExporter || value === undefined ? null : [name, value];
   };
-  const namespace = own(labels, 'namespace');
-  const pod = get('pod');
-  const container = pod && get('container') ? podContainer(labels, pod[1]) : null;
+  const namespace = own(labels, 'namespace') ?? legacy(labels, 'namespace');
+  const legacyPod = legacy(labels, 'pod');
+  const pod = get('pod') ?? (!behindExporter && legacyPod && !EXPORTER_POD.test(legacyPod[1]) ? legacyPod : null);
+  const container =
+    pod && get('container')
+      ? podContainer(labels, pod[1])
+      : pod && pod[0] !== 'pod' && !labels.container
+        ? legacy(labels, 'container')
+        : null;
   const withContainer = container ? { container: container[1] } : {};
   if (namespace) {
     const ns = { namespace: namespace[1] };
@@ -169,7 +196,8 @@ function byLabels(labels: Labels): Named | null {
   }
   if (labels.persistentvolume)
     return { kind: 'PersistentVolume', name: labels.persistentvolume, from: ['persistentvolume'] };
-  const service = get('service');
+  const legacyService = legacy(labels, 'service');
+  const service = get('service') ?? (!behindExporter && !labels.service ? legacyService : null);
   // When `service` equals the scrape `job`, it may be an exporter's own service or an app whose ServiceMonitor names
   // the job after its service: look it up, but its absence proves nothing.
   if (namespace && service && !EXPORTER_SERVICE.test(service[1])) {

@@ -397,6 +397,30 @@ describe('the general rule for alerts Medic does not know', () => {
       { job: 'node-exporter', instance: NODE, namespace: 'monitoring' },
       null,
     ],
+    [
+      "Prometheus' example kubernetes-pods relabeling (kubernetes_namespace, kubernetes_pod_name)",
+      { job: 'kubernetes-pods', kubernetes_namespace: 'shop', kubernetes_pod_name: APP_POD, app: 'cart' },
+      `Pod shop/${APP_POD}`,
+    ],
+    [
+      "an older chart's service endpoints (kubernetes_name is the Service)",
+      { job: 'kubernetes-service-endpoints', kubernetes_namespace: 'catalog', kubernetes_name: 'product-search' },
+      'Service catalog/product-search',
+    ],
+    [
+      'the legacy labels of kube-state-metrics itself are not the object',
+      {
+        job: 'kubernetes-service-endpoints',
+        kubernetes_namespace: 'monitoring',
+        kubernetes_name: 'kube-state-metrics',
+      },
+      null,
+    ],
+    [
+      "a series' own namespace and pod win over the scrape target's legacy labels",
+      { namespace: 'shop', pod: APP_POD, kubernetes_namespace: 'monitoring', kubernetes_pod_name: 'scraper-0' },
+      `Pod shop/${APP_POD}`,
+    ],
     ['nothing at all', { team: 'payments' }, null],
     ['an alertname that is an Object.prototype key', { namespace: 'shop', pod: APP_POD }, `Pod shop/${APP_POD}`],
   ];
@@ -408,6 +432,21 @@ describe('the general rule for alerts Medic does not know', () => {
   it('keeps the pod as a candidate when the alert also names a workload (the cluster decides)', () => {
     const named = namedTarget({ alertname: 'CustomRule', namespace: 'shop', deployment: 'cart', pod: APP_POD });
     expect(named).toMatchObject({ kind: 'Deployment', name: 'cart', pod: { label: 'pod', name: APP_POD } });
+  });
+
+  it("reads cAdvisor's pod_name and container_name of Kubernetes before 1.16", () => {
+    const named = namedTarget({
+      alertname: 'ContainerMemoryHigh',
+      namespace: 'shop',
+      pod_name: APP_POD,
+      container_name: 'api',
+    });
+    expect(named).toMatchObject({
+      kind: 'Pod',
+      name: APP_POD,
+      container: 'api',
+      from: ['namespace', 'pod_name', 'container_name'],
+    });
   });
 
   it('finds the node of a kube-prometheus node-exporter alert by its instance', () => {
