@@ -1,7 +1,7 @@
 /**
  * A container that keeps exiting with code 0 under restartPolicy Always (a Deployment's, StatefulSet's or
  * DaemonSet's pod): the kubelet restarts every exit, a successful one too, and backs off as for a crash. Either the
- * command backgrounds the real process and the shell that started it ends (`… &`, `nohup`, `service … start`), or
+ * command backgrounds the real process and the shell that started it ends (`… &`, `service … start`), or
  * the command is a task that finishes, which belongs in a Job. Pure.
  */
 import type { Container, Pod } from '../kube/reader.js';

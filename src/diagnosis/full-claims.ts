@@ -48,8 +48,8 @@ function claimOfLine(pod: Pod, v: ContainerView, line: string, claims: Map<strin
     const on = mountOf(pod, v.spec, path);
     const claim = on && claims.get(on.mount.name);
     if (claim) return { claim, certain: true, path };
-    // A path on another filesystem (the root filesystem, an emptyDir): not this claim's doing.
-    if (path.split('/').length > 2) return null;
+    // A path on another filesystem (the root filesystem, /tmp, an emptyDir): not this claim's doing.
+    return null;
   }
   const only = [...claims.values()];
   return only.length === 1 && only[0] ? { claim: only[0], certain: false, path: null } : null;

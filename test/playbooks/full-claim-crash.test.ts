@@ -26,6 +26,8 @@ describe('a crash loop on a full claim', () => {
   it('is not VOLUME_FULL when the full path is elsewhere, or the full space is /dev/shm', async () => {
     const tmp = await diagnose(DIR, lastLog('ERROR: write /tmp/import/chunk-7.csv: No space left on device'));
     expect(tmp.rootCause.code).toBe('CRASHLOOP_APP_ERROR');
+    const top = await diagnose(DIR, lastLog('ERROR: could not extend file "/tmp": No space left on device'));
+    expect(top.rootCause.code).toBe('CRASHLOOP_APP_ERROR');
     const shm = await diagnose(
       DIR,
       lastLog(
