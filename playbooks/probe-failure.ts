@@ -19,8 +19,10 @@ import {
   ofNamedContainer,
   oomTermination,
   podName,
+  sentence,
 } from '../src/diagnosis/pods.js';
 import {
+  answeredUnhealthy,
   describeProbe,
   failureMeaning,
   misaimedProbe,
@@ -49,6 +51,8 @@ interface Finding {
   kills: KubeEvent[];
   /** A readiness probe only ever refused: no verdict unless the app listens where the kubelet cannot reach it. */
   refusedOnly?: boolean;
+  /** The log line saying the app listens on loopback only, once read. */
+  loopback?: { line: string; port: number } | null;
 }
 
 export const probeFailure: Playbook = {
@@ -82,7 +86,8 @@ export const probeFailure: Playbook = {
     const isOwn = (f: Finding) => target.pods.some((p) => podName(p) === podName(f.view.pod));
     const verdicts: Finding[] = [];
     for (const f of findings) {
-      if (!f.refusedOnly || (isOwn(f) && (await loopbackLine(ctx, f)))) verdicts.push(f);
+      if (f.refusedOnly && isOwn(f)) f.loopback = await loopbackLine(ctx, f);
+      if (!f.refusedOnly || f.loopback) verdicts.push(f);
     }
     findings.splice(0, findings.length, ...verdicts);
     const own = findings.filter(isOwn);
@@ -154,7 +159,7 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
   const kill = focus.kills.at(-1);
   if (kill) evidence.push(eventEvidence(kill));
   // An app listening on loopback only refuses the kubelet from the first try, however long it is given.
-  const loopback = await loopbackLine(ctx, focus, template);
+  const loopback = focus.loopback ?? (await loopbackLine(ctx, focus, template));
   if (loopback) evidence.push({ kind: 'log', text: `${name} log: ${loopback.line}` });
   // A probe aimed at a port or path the app does not serve fails from the first try: no slow start to wait out.
   const misaimed = probe && !loopback ? misaimedProbe(probe, view.spec ?? template, lastFailure?.message ?? '') : null;
@@ -217,19 +222,6 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     actions,
   };
 }
-
-/**
- * A liveness endpoint that answers 5xx: the process is alive and reports itself unhealthy, most often because the
- * endpoint checks a dependency; restarting every replica for it fixes nothing and can take the service down.
- */
-function answeredUnhealthy(message: string | undefined, pods: number): string | null {
-  const status = /statuscode: (5\d\d)/.exec(message ?? '')?.[1];
-  if (!status) return null;
-  const who = pods > 1 ? `all ${pods} pods` : 'the pod';
-  return ` The app answers the probe with HTTP ${status}: the process is alive and reports itself unhealthy. A liveness endpoint that checks dependencies (a database, another service) makes the kubelet restart ${who} whenever one fails, and the restarts fix nothing: let the liveness probe check the process only, move dependency checks to the readiness probe, and fix what the endpoint reports.`;
-}
-
-const sentence = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
 
 /**
  * The log line saying the probed app listens on loopback only, when the probe's connection is refused: from the log

@@ -5,11 +5,10 @@
  * the command is a task that finishes, which belongs in a Job. Pure.
  */
 import type { Container, Pod } from '../kube/reader.js';
+import { commandLine } from './pods.js';
 
 /** A shell script whose last command runs in the background, or a service manager starting a daemon. */
 const BACKGROUNDED = /[^&]&\s*$|\bservice\s+\S+\s+start\b|\bsystemctl\s+start\b/;
-const commandLine = (container: Container | undefined) =>
-  [...(container?.command ?? []), ...(container?.args ?? [])].join(' ').trim();
 
 /** Why a container that exited with 0 is restarted, and what to change; null for any other exit or restart policy. */
 export function cleanExit(pod: Pod, container: Container | undefined, exitCode: number | undefined): string | null {

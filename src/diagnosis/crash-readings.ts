@@ -22,7 +22,7 @@ import { nameResolution } from './name-resolution.js';
 import { unansweredReading } from './network-policies.js';
 import { apiPermission } from './permissions.js';
 import type { PlaybookContext } from './playbook.js';
-import { type ContainerView, containerSpec } from './pods.js';
+import { type ContainerView, containerSpec, sentence } from './pods.js';
 import { portConflict } from './port-conflict.js';
 import { processLimit } from './process-limits.js';
 import { memoryTypoWords, memoryUnitTypo } from './quantity-typos.js';
@@ -37,8 +37,6 @@ export interface CrashReadings {
   /** Something no pod replacement changes was found. */
   found: boolean;
 }
-
-const sentence = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
 
 /** The readings of the crashing container `focus`, from its last termination and its log's telling lines. */
 export async function crashReadings(

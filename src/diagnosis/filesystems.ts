@@ -31,13 +31,8 @@ const ALWAYS_READ_ONLY = [
   ['downwardAPI', 'downward API'],
 ] as const;
 
-export type Volume = NonNullable<NonNullable<Pod['spec']>['volumes']>[number];
-export type Mount = NonNullable<Container['volumeMounts']>[number];
-
-function mountAt(pod: Pod, container: Container | undefined, path: string) {
-  const mount = container?.volumeMounts?.find((m) => m.mountPath === path || m.mountPath === `${path}/`);
-  return mount ? pod.spec?.volumes?.find((v) => v.name === mount.name) : undefined;
-}
+type Volume = NonNullable<NonNullable<Pod['spec']>['volumes']>[number];
+type Mount = NonNullable<Container['volumeMounts']>[number];
 
 /** A log line saying /dev/shm is full (PostgreSQL names its segment, not the mount). */
 export const isShmFull = (line: string) => SHM_FULL.some((re) => re.test(line));
@@ -130,7 +125,8 @@ function refusedPath(pod: Pod, container: Container | undefined, logLines: reado
 export function filesystemLimit(pod: Pod, container: string, logLines: readonly string[]): string | null {
   const spec = containerSpec(pod, container);
   if (logLines.some(isShmFull)) {
-    const volume = mountAt(pod, spec, '/dev/shm');
+    const shm = mountOf(pod, spec, '/dev/shm');
+    const volume = shm?.mount.mountPath.replace(/\/+$/, '') === '/dev/shm' ? shm.volume : undefined;
     if (volume?.emptyDir?.medium === 'Memory') {
       return `/dev/shm is full: it is emptyDir ${volume.name} (medium Memory${volume.emptyDir.sizeLimit ? `, sizeLimit ${volume.emptyDir.sizeLimit}` : ', no sizeLimit: bounded by the container memory limit'}), and the app needs more shared memory than that. Raise its sizeLimit (its use counts against the container's memory limit)`;
     }

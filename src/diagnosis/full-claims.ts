@@ -9,7 +9,7 @@ import type { Evidence } from '../types.js';
 import { isShmFull, mountOf, pathsIn } from './filesystems.js';
 import { tellingLogLines } from './logs.js';
 import type { PlaybookContext } from './playbook.js';
-import { type ContainerView, containersOf, podName, podNamespace } from './pods.js';
+import { type ContainerView, capitalized, containersOf, podName, podNamespace } from './pods.js';
 
 const NO_SPACE = /No space left on device|ENOSPC|errno:? 28\b/i;
 /** Crash-looping containers whose log is read, at most. */
@@ -84,7 +84,7 @@ export async function crashOnFullClaim(ctx: PlaybookContext, pods: Pod[]): Promi
           text: `${container}: CrashLoopBackOff, restart count ${v.status.restartCount}, last exit code ${v.status.lastState?.terminated?.exitCode}`,
         },
         { kind: 'log', text: `Previous ${v.status.name} log: ${line}` },
-        { kind: 'spec', text: `${where[0]?.toUpperCase()}${where.slice(1)}` },
+        { kind: 'spec', text: capitalized(where) },
       ],
     };
   }

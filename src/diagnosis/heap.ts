@@ -13,6 +13,7 @@
  */
 import type { Container } from '../kube/reader.js';
 import { formatMemory, parseQuantity, roundUpMemoryMi } from '../quantity.js';
+import { commandLine } from './pods.js';
 
 const MI = 1024 * 1024;
 /** The JVM's default MaxRAMPercentage since JDK 10 (and 8u191): the heap may take a quarter of the memory limit. */
@@ -61,16 +62,15 @@ function jvmOption(text: string, source: string): HeapCap | null {
   return found;
 }
 
-function envValues(container: Container): Map<string, string> {
+function envValues(container: Container | undefined): Map<string, string> {
   const values = new Map<string, string>();
-  for (const e of container.env ?? []) if (typeof e.value === 'string') values.set(e.name, e.value);
+  for (const e of container?.env ?? []) if (typeof e.value === 'string') values.set(e.name, e.value);
   return values;
 }
 
 /** The JVM heap option that applies, by the JVM's precedence; null when none is set in the spec. */
 function jvmCap(container: Container): HeapCap | null {
   const env = envValues(container);
-  const commandLine = [...(container.command ?? []), ...(container.args ?? [])].join(' ');
   let cap: HeapCap | null = null;
   const apply = (next: HeapCap | null) => {
     if (next && (next.bytes !== null || cap?.bytes == null)) cap = next;
@@ -84,7 +84,7 @@ function jvmCap(container: Container): HeapCap | null {
     for (const [name, value] of env) {
       if (!JVM_ENV_ORDER.includes(name)) apply(jvmOption(value, `env ${name}`));
     }
-    apply(jvmOption(commandLine, 'the command line'));
+    apply(jvmOption(commandLine(container), 'the command line'));
   }
   return cap;
 }
@@ -92,7 +92,7 @@ function jvmCap(container: Container): HeapCap | null {
 function nodeCap(container: Container): HeapCap | null {
   const sources: [string, string][] = [
     ['env NODE_OPTIONS', envValues(container).get('NODE_OPTIONS') ?? ''],
-    ['the command line', [...(container.command ?? []), ...(container.args ?? [])].join(' ')],
+    ['the command line', commandLine(container)],
   ];
   let cap: HeapCap | null = null;
   for (const [source, text] of sources) {
@@ -118,10 +118,7 @@ const JAVA_SPACE_FULL = /java\.lang\.OutOfMemoryError: (Metaspace|Compressed cla
 
 /** The last value of a JVM -XX option in the container's env values and command line. */
 function jvmFlag(container: Container | undefined, flag: string): string | null {
-  const texts = [
-    ...[...envValues(container ?? { name: '' }).values()],
-    [...(container?.command ?? []), ...(container?.args ?? [])].join(' '),
-  ];
+  const texts = [...envValues(container).values(), commandLine(container)];
   let value: string | null = null;
   for (const text of texts) for (const m of text.matchAll(new RegExp(`-XX:${flag}=(\\S+)`, 'g'))) value = m[1] ?? value;
   return value;

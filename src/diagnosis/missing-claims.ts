@@ -10,23 +10,25 @@
 import type { Deployment, Pod } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import type { PlaybookContext, ResolvedTarget } from './playbook.js';
-import { claimsOf, isoTime, listNames, podName } from './pods.js';
+import { claimsOf, isoTime, listNames, podName, schedulingMessage } from './pods.js';
 
 const CLAIM_NOT_FOUND = /persistentvolumeclaim "([^"]+)" not found/;
 const CLAIM_DELETING = /persistentvolumeclaim "([^"]+)" is being deleted/;
 
-/** The claim the scheduler could not find for `pod`, from its PodScheduled condition. */
-export function claimNotFound(pod: Pod): string | null {
-  if (pod.spec?.nodeName) return null;
-  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
-  return CLAIM_NOT_FOUND.exec(scheduled?.message ?? '')?.[1] ?? null;
-}
+/** The claim the scheduler's refusal of an unplaced pod names (its PodScheduled condition), by `refusal`. */
+const refusedClaim = (pod: Pod, refusal: RegExp) =>
+  pod.spec?.nodeName ? null : (refusal.exec(schedulingMessage(pod, []) ?? '')?.[1] ?? null);
 
-/** The claim being deleted that the scheduler refused `pod` for, from its PodScheduled condition. */
-function claimBeingDeleted(pod: Pod): string | null {
-  if (pod.spec?.nodeName) return null;
-  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
-  return CLAIM_DELETING.exec(scheduled?.message ?? '')?.[1] ?? null;
+/** The claim the scheduler could not find for `pod`. */
+export const claimNotFound = (pod: Pod) => refusedClaim(pod, CLAIM_NOT_FOUND);
+
+/** The target's pods refused for one claim (the first refused pod's), with that claim and its namespace. */
+function waitingOnClaim(target: ResolvedTarget, refusal: RegExp) {
+  const waiting = target.pods.map((pod) => ({ pod, claim: refusedClaim(pod, refusal) }));
+  const first = waiting.find((p) => p.claim !== null);
+  if (!first?.claim) return null;
+  const pods = waiting.filter((p) => p.claim === first.claim).map((p) => podName(p.pod));
+  return { claim: first.claim, pod: first.pod, namespace: first.pod.metadata?.namespace ?? 'default', pods };
 }
 
 /** The finding for pods Pending on a claim that is being deleted, or null. */
@@ -35,14 +37,10 @@ async function deletingClaimFinding(
   target: ResolvedTarget,
   evidence: Evidence[],
 ): Promise<string | null> {
-  const waiting = target.pods.map((pod) => ({ pod, claim: claimBeingDeleted(pod) })).filter((p) => p.claim !== null);
-  const first = waiting[0];
-  if (!first?.claim) return null;
-  const namespace = first.pod.metadata?.namespace ?? 'default';
-  const pods = listNames(
-    waiting.filter((p) => p.claim === first.claim).map((p) => podName(p.pod)),
-    3,
-  );
+  const first = waitingOnClaim(target, CLAIM_DELETING);
+  if (!first) return null;
+  const { namespace } = first;
+  const pods = listNames(first.pods, 3);
   const pvc = await ctx.read(ctx.reader.getPvc(namespace, first.claim), null);
   const volume = pvc?.spec?.volumeName;
   const pv = volume ? await ctx.read(ctx.reader.getPv(volume), null) : null;
@@ -82,11 +80,9 @@ export async function missingClaimFinding(
   target: ResolvedTarget,
   evidence: Evidence[],
 ): Promise<string | null> {
-  const waiting = target.pods.map((pod) => ({ pod, claim: claimNotFound(pod) })).filter((p) => p.claim !== null);
-  const first = waiting[0];
-  if (!first?.claim) return deletingClaimFinding(ctx, target, evidence);
-  const namespace = first.pod.metadata?.namespace ?? 'default';
-  const pods = waiting.filter((p) => p.claim === first.claim).map((p) => podName(p.pod));
+  const first = waitingOnClaim(target, CLAIM_NOT_FOUND);
+  if (!first) return deletingClaimFinding(ctx, target, evidence);
+  const { namespace, pods } = first;
   const exists = (await ctx.read(ctx.reader.getPvc(namespace, first.claim), null)) !== null;
   evidence.push({
     kind: 'status',

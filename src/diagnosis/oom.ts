@@ -9,6 +9,7 @@ import { injectedLimitAdvice, raisedInTemplate, templateAheadWords, templateDefi
 import { type PlaybookContext, tooOldToExplain } from './playbook.js';
 import {
   type ContainerView,
+  capitalized,
   containersOf,
   isoTime,
   ofNamedContainer,
@@ -106,7 +107,7 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
   if (heap) evidence.push({ kind: 'spec', text: heap.text });
   const typo = memoryUnitTypo(first?.view.spec);
   const typoText = typo?.field === 'limit' ? memoryTypoWords(container, typo) : null;
-  if (typoText) evidence.push({ kind: 'spec', text: `${typoText.charAt(0).toUpperCase()}${typoText.slice(1)}` });
+  if (typoText) evidence.push({ kind: 'spec', text: capitalized(typoText) });
 
   let usageBytes: number | null = null;
   for (const k of kills.slice(0, 3)) {

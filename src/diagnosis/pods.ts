@@ -156,6 +156,16 @@ export function eventEvidence(event: KubeEvent): Evidence {
   };
 }
 
+/** Words with their first letter capitalised: a reading written to follow a colon, shown on its own. */
+export const capitalized = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+
+/** A reading as a sentence of a summary: capitalised, with its full stop. */
+export const sentence = (words: string) => `${capitalized(words)}.`;
+
+/** A container's command and args as one line (what the runtime runs, the image's entrypoint aside). */
+export const commandLine = (container: Container | undefined) =>
+  [...(container?.command ?? []), ...(container?.args ?? [])].join(' ').trim();
+
 /** Pods of a list, named briefly: "a, b and 3 more". */
 export function listNames(names: string[], max = 5): string {
   if (names.length <= max) return names.join(', ');

@@ -107,3 +107,14 @@ export function misaimedProbe(probe: Probe, container: Container | undefined, me
   }
   return null;
 }
+
+/**
+ * A liveness endpoint that answers 5xx: the process is alive and reports itself unhealthy, most often because the
+ * endpoint checks a dependency; restarting every replica for it fixes nothing and can take the service down.
+ */
+export function answeredUnhealthy(message: string | undefined, pods: number): string | null {
+  const status = /statuscode: (5\d\d)/.exec(message ?? '')?.[1];
+  if (!status) return null;
+  const who = pods > 1 ? `all ${pods} pods` : 'the pod';
+  return ` The app answers the probe with HTTP ${status}: the process is alive and reports itself unhealthy. A liveness endpoint that checks dependencies (a database, another service) makes the kubelet restart ${who} whenever one fails, and the restarts fix nothing: let the liveness probe check the process only, move dependency checks to the readiness probe, and fix what the endpoint reports.`;
+}

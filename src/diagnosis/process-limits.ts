@@ -11,7 +11,7 @@
  * A new pod fails the same way. Pure.
  */
 import type { Pod } from '../kube/reader.js';
-import { containerSpec } from './pods.js';
+import { commandLine, containerSpec } from './pods.js';
 
 const EMFILE = /too many open files|EMFILE/i;
 const NO_LOCAL_ADDRESS = /cannot assign requested address|EADDRNOTAVAIL/i;
@@ -42,7 +42,7 @@ export function narrowPortRange(pod: Pod): string | null {
 export function processLimit(pod: Pod, container: string, logLines: readonly string[]): string | null {
   const spec = containerSpec(pod, container);
   if (logLines.some((l) => EMFILE.test(l))) {
-    const ulimit = ULIMIT.exec([...(spec?.command ?? []), ...(spec?.args ?? [])].join(' '));
+    const ulimit = ULIMIT.exec(commandLine(spec));
     if (ulimit)
       return `the process ran out of file descriptors ("too many open files"), and container ${container}'s command sets their limit to ${ulimit[1]} (ulimit -n ${ulimit[1]}): raise it or drop it from the command`;
     return `the process ran out of file descriptors ("too many open files"): a descriptor leak, or more connections or files than the container runtime's open-file limit allows (the pod spec cannot set it; the runtime's LimitNOFILE on the nodes does)`;

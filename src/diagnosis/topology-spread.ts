@@ -43,10 +43,15 @@ interface Domain {
   nodes: Node[];
 }
 
-/** The domains of one constraint with the pods counted in each, or null when the constraint selects nothing. */
-function domainsOf(constraint: Constraint, pending: Pod, pods: Pod[], nodes: Node[]): Map<string, Domain> | null {
-  const selector = labelSelectorString(selectorOf(constraint, pending));
-  const matches = selector ? labelSelectorMatcher(selector) : undefined;
+/** The domains of one constraint, each with the pods `selector` picks; null for a selector Medic cannot read. */
+function domainsOf(
+  constraint: Constraint,
+  selector: string,
+  pending: Pod,
+  pods: Pod[],
+  nodes: Node[],
+): Map<string, Domain> | null {
+  const matches = labelSelectorMatcher(selector);
   if (!matches) return null;
   const key = constraint.topologyKey;
   const domains = new Map<string, Domain>();
@@ -83,7 +88,9 @@ function remedies(why: string[]): string {
 export function spreadBlock(pending: Pod, pods: Pod[], nodes: Node[]): SpreadBlock | null {
   for (const constraint of pending.spec?.topologySpreadConstraints ?? []) {
     if (constraint.whenUnsatisfiable !== 'DoNotSchedule') continue;
-    const domains = domainsOf(constraint, pending, pods, nodes);
+    // A constraint without a selector counts no pod.
+    const selector = labelSelectorString(selectorOf(constraint, pending));
+    const domains = selector ? domainsOf(constraint, selector, pending, pods, nodes) : null;
     if (!domains || domains.size === 0) continue;
     const all = [...domains.values()].sort((a, b) => a.value.localeCompare(b.value));
     const tooFew = constraint.minDomains !== undefined && all.length < constraint.minDomains;
@@ -93,7 +100,7 @@ export function spreadBlock(pending: Pod, pods: Pod[], nodes: Node[]): SpreadBlo
     const key = constraint.topologyKey;
     const counts = all.map((d) => `${d.value} ${d.count}`).join(', ');
     const evidence = [
-      `Topology spread constraint: topologyKey ${key}, maxSkew ${maxSkew}, whenUnsatisfiable DoNotSchedule over pods with ${labelSelectorString(selectorOf(constraint, pending))}; pods per ${key}: ${counts}${tooFew ? ` (fewer than minDomains ${constraint.minDomains}, so the minimum counts as 0)` : ''}`,
+      `Topology spread constraint: topologyKey ${key}, maxSkew ${maxSkew}, whenUnsatisfiable DoNotSchedule over pods with ${selector}; pods per ${key}: ${counts}${tooFew ? ` (fewer than minDomains ${constraint.minDomains}, so the minimum counts as 0)` : ''}`,
     ];
     const blocked = allowed.filter((d) => d.nodes.every((n) => nodeBlocker(n, pending) !== null));
     for (const d of blocked) {

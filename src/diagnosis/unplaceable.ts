@@ -9,16 +9,12 @@ import type { Evidence } from '../types.js';
 import { spreadLimit } from './anti-affinity.js';
 import { PORTS_TAKEN, portBlock } from './host-ports.js';
 import type { PlaybookContext, ResolvedTarget } from './playbook.js';
-import { listNames, podName } from './pods.js';
+import { listNames, podName, schedulingMessage } from './pods.js';
 import { SPREAD_REFUSAL, spreadBlock } from './topology-spread.js';
 
 /** The target's pods the scheduler left unplaced with a message matching `refusal`. */
 const refusedPods = (target: ResolvedTarget, refusal: RegExp) =>
-  target.pods.filter(
-    (p) =>
-      !p.spec?.nodeName &&
-      p.status?.conditions?.some((c) => c.type === 'PodScheduled' && refusal.test(c.message ?? '')),
-  );
+  target.pods.filter((p) => !p.spec?.nodeName && refusal.test(schedulingMessage(p, []) ?? ''));
 
 /** More replicas than a required anti-affinity against their own pods can ever place (one per node, say). */
 async function antiAffinityLimit(ctx: PlaybookContext, target: ResolvedTarget, evidence: Evidence[]) {
