@@ -44,8 +44,9 @@
  * - unsafe-rollout — manifest hazards explain a replica shortfall only when no pod is failing for another reason.
  * - hpa-maxed-out and unsafe-rollout also step aside for a pod blocked for a reason no playbook before them knew
  *   (src/diagnosis/blocked.ts findBlockedPod: a container that cannot be created, a node selector or anti-affinity no
- *   node satisfies, a pod left ContainerCreating with a kubelet warning such as a sandbox the CNI cannot give an IP
- *   address): their fixes would leave it blocked, so UNKNOWN names it with the kubelet's or scheduler's words. One
+ *   node satisfies, a pod the kubelet rejected at admission (an unsafe sysctl, no room on its node), a pod left
+ *   ContainerCreating with a kubelet warning such as a sandbox the CNI cannot give an IP address): their fixes
+ *   would leave it blocked, so UNKNOWN names it with the kubelet's or scheduler's words. One
    exception: when no pod is available because the rollout's strategy (Recreate, maxUnavailable of every pod) stopped
    the old revision before the blocked new pods could run, unsafe-rollout names both, with nothing proposed.
  * - unknown — the fallback: lists what was found.

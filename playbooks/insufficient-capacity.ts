@@ -2,11 +2,15 @@
  * INSUFFICIENT_CAPACITY: FailedScheduling for insufficient cpu/memory/pods — the cluster has no room for the requests.
  * Two shapes change the advice: a pod that may run on one node only (a DaemonSet's pod, pinned by its required node
  * affinity on metadata.name), for which more nodes are no help; and nodes out of pod slots ("Too many pods": their
- * allocatable pods, the kubelet's maxPods), which no amount of free CPU or memory fixes.
+ * allocatable pods, the kubelet's maxPods), which no amount of free CPU or memory fixes. And pods the scheduler
+ * never placed: a template that sets spec.nodeName sends its pods straight to that node's kubelet, which rejects
+ * them at admission when the node has no room (OutOfcpu, OutOfmemory: src/diagnosis/rejections.ts) while the
+ * controller keeps creating more.
  */
 import { clusterRoom, formatRequests, MAX_PODS_ADVICE, podRequests } from '../src/diagnosis/capacity.js';
-import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
+import type { Playbook, PlaybookContext, PlaybookResult, ResolvedTarget } from '../src/diagnosis/playbook.js';
 import { isoTime, listNames, podName } from '../src/diagnosis/pods.js';
+import { kubeletRejection, type Rejection, templateNodeName } from '../src/diagnosis/rejections.js';
 import { INSUFFICIENT, nodeBlocker, preemptionsOf, unscheduledPods } from '../src/diagnosis/scheduling.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Node, Pod } from '../src/kube/reader.js';
@@ -47,6 +51,34 @@ function pinnedNode(pod: Pod): string | null {
 }
 
 /**
+ * The room left on the one node a pod may use, and the pods there that take the most of the resource it is short of
+ * (`byMemory`): the node's evidence is added; `room` and `top` are the summary's words ('' without the node).
+ */
+async function nodeRoom(
+  ctx: PlaybookContext,
+  pod: Pod,
+  node: Node | undefined,
+  name: string,
+  byMemory: boolean,
+  evidence: Evidence[],
+): Promise<{ room: string; top: string }> {
+  if (!node) return { room: '', top: '' };
+  const active = await ctx.read(ctx.reader.listActivePods(), []);
+  const [here] = clusterRoom([node], active, pod).nodes;
+  const bound = active
+    .filter((p) => p.spec?.nodeName === name)
+    .map((p) => ({ name: `${p.metadata?.namespace}/${p.metadata?.name}`, r: podRequests(p.spec) }))
+    .sort((a, b) => (byMemory ? b.r.memory - a.r.memory : b.r.cpu - a.r.cpu))
+    .slice(0, 3);
+  const top = bound.map((b) => `${b.name} (${formatRequests(b.r)})`).join(', ');
+  evidence.push({
+    kind: 'status',
+    text: `Node ${name}${here ? `: ${formatRequests(here.free)} free, ${here.free.pods} pod slot(s)` : ''}; the largest requests there: ${top || 'none'}`,
+  });
+  return { room: here ? `; the node has ${formatRequests(here.free)} left of its allocatable` : '', top };
+}
+
+/**
  * A pod that may run on one node only and finds no room there: the node's free requests, the pods that take the
  * most of the resource it is short of, and why adding nodes does not help. Adds the evidence; returns the summary.
  */
@@ -61,25 +93,40 @@ async function pinnedSummary(
   const owner = pod.metadata?.ownerReferences?.find((r) => r.controller);
   const whose = owner ? `${owner.kind} ${owner.name}` : 'its owner';
   const req = requestsOf(pod);
-  let room = '';
-  let top = '';
-  if (node) {
-    const active = await ctx.read(ctx.reader.listActivePods(), []);
-    const [here] = clusterRoom([node], active, pod).nodes;
-    const byMemory = short.some((s) => s.includes('memory'));
-    const bound = active
-      .filter((p) => p.spec?.nodeName === name)
-      .map((p) => ({ name: `${p.metadata?.namespace}/${p.metadata?.name}`, r: podRequests(p.spec) }))
-      .sort((a, b) => (byMemory ? b.r.memory - a.r.memory : b.r.cpu - a.r.cpu))
-      .slice(0, 3);
-    if (here) room = `; the node has ${formatRequests(here.free)} left of its allocatable`;
-    top = bound.map((b) => `${b.name} (${formatRequests(b.r)})`).join(', ');
-    evidence.push({
-      kind: 'status',
-      text: `Node ${name}${here ? `: ${formatRequests(here.free)} free, ${here.free.pods} pod slot(s)` : ''}; the largest requests there: ${top || 'none'}`,
-    });
-  }
+  const byMemory = short.some((s) => s.includes('memory'));
+  const { room, top } = await nodeRoom(ctx, pod, node, name, byMemory, evidence);
   return `Pod ${podName(pod)} of ${whose} can run only on node ${name}${owner?.kind === 'DaemonSet' ? ' (a DaemonSet pod belongs to its node)' : ''}, and that node has no room for it (${short.join(', ') || 'insufficient resources'}): it requests ${req.text}${room}${top ? `, most of it taken by ${top}` : ''}. Adding nodes does not help this pod: free room on ${name} (move or shrink the pods there), give ${whose} a PriorityClass high enough to preempt them (node agents usually run as system-node-critical), or lower its requests.`;
+}
+
+/**
+ * Pods the kubelet rejected for room (OutOfcpu, OutOfmemory, …) on the node their workload's template names in
+ * spec.nodeName: the scheduler never placed them, so no FailedScheduling says so; the controller replaces each
+ * with another pod pinned there, rejected the same way. The diagnosis, or null when no such pod is among `pods`.
+ */
+async function pinnedRejections(ctx: PlaybookContext, target: ResolvedTarget): Promise<PlaybookResult | null> {
+  const name = templateNodeName(target.workload);
+  const rejected = target.pods
+    .map(kubeletRejection)
+    .filter((r): r is Rejection => r?.resource != null && r.node === name);
+  const first = rejected[0];
+  if (!name || !first || !target.workload) return null;
+  const whose = `${target.workload.kind} ${target.workload.name}`;
+  const req = requestsOf(first.pod);
+  const evidence: Evidence[] = [
+    {
+      kind: 'status',
+      text: `${rejected.length} pod(s) Failed, rejected by the kubelet on ${name} at admission: ${listNames(
+        rejected.map((r) => podName(r.pod)),
+        5,
+      )}; ${first.reason}: ${first.message}`,
+    },
+    { kind: 'spec', text: `${whose}'s pod template sets spec.nodeName: ${name}; each pod requests ${req.text}` },
+  ];
+  const nodes = await ctx.read(ctx.reader.listNodes(), []);
+  const node = nodes.find((n) => n.metadata?.name === name);
+  const { room, top } = await nodeRoom(ctx, first.pod, node, name, first.resource === 'memory', evidence);
+  const summary = `${whose}'s pod template sets spec.nodeName ${name}, so its pods go straight to that node's kubelet, past the scheduler, and ${name} has no room for them: the kubelet rejected ${rejected.length === 1 ? `pod ${podName(first.pod)}` : `${rejected.length} pods`} at admission (${first.reason}: ${first.message}), and the controller replaces each with another pinned there. Each requests ${req.text}${room}${top ? `, most of it taken by ${top}` : ''}. Adding nodes does not help: replace spec.nodeName with a nodeSelector (kubernetes.io/hostname: ${name}) so the scheduler keeps new pods Pending until there is room, free room on ${name}, or lower the requests; then delete the Failed pods.`;
+  return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
 }
 
 /**
@@ -114,6 +161,8 @@ export const insufficientCapacity: Playbook = {
   async diagnose(ctx) {
     const target = ctx.target;
     if (!target?.found) return null;
+    const rejected = await pinnedRejections(ctx, target);
+    if (rejected) return rejected;
     const stuck = await unscheduledPods(ctx, target.pods, INSUFFICIENT);
     const first = stuck[0];
     if (!first) return null;

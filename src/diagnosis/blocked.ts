@@ -7,8 +7,9 @@
 import type { Pod, Workload } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import { tellingLogLines } from './logs.js';
-import { alertStartMs, type PlaybookContext } from './playbook.js';
+import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
 import { type ContainerView, containersOf, isoTime, podName } from './pods.js';
+import { kubeletRejection, rejectionWords, templateNodeName } from './rejections.js';
 
 /** Waiting reasons of a container on its way up: not (yet) a failure. */
 const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
@@ -23,11 +24,17 @@ export interface Blocked {
 
 /**
  * Why `pod` cannot run: its first container stuck before it can run (waiting for a reason other than being created:
- * CreateContainerConfigError, CreateContainerError, CrashLoopBackOff, an image error, …), or the scheduler's refusal
- * (PodScheduled False, Unschedulable). Null for a pod running or on its way up. A pod blocked so fails for a reason
+ * CreateContainerConfigError, CreateContainerError, CrashLoopBackOff, an image error, …), the scheduler's refusal
+ * (PodScheduled False, Unschedulable), or the kubelet's rejection at admission (rejections.ts; `workload` tells
+ * whether its template pins the node). Null for a pod running or on its way up. A pod blocked so fails for a reason
  * of its own, whatever its workload's manifest says.
  */
-export function blockedPod(pod: Pod): Blocked | null {
+export function blockedPod(pod: Pod, workload: Workload | null = null): Blocked | null {
+  const rejection = kubeletRejection(pod);
+  if (rejection) {
+    const pinned = rejection.node !== null && templateNodeName(workload) === rejection.node;
+    return { pod, who: 'kubelet', text: rejectionWords(rejection, pinned) };
+  }
   for (const v of containersOf(pod)) {
     const waiting = v.status.state?.waiting;
     if (waiting?.reason === undefined || STARTING.has(waiting.reason)) continue;
@@ -45,6 +52,11 @@ export function blockedPod(pod: Pod): Blocked | null {
 
 /** How many starting pods' events are read to tell a slow start from a stuck one. */
 const STARTING_PODS_READ = 3;
+
+function createdAt(pod: Pod): Date | undefined {
+  const at = pod.metadata?.creationTimestamp;
+  return at ? new Date(at) : undefined;
+}
 
 /** A pod the scheduler placed whose containers are still being created (no container has run yet). */
 function isStarting(pod: Pod): boolean {
@@ -78,12 +90,21 @@ function stuckInInit(pod: Pod, startMs: number): ContainerView | null {
  * about it — a sandbox it cannot set up (the CNI out of IP addresses), a volume it cannot mount. The kubelet keeps
  * such a pod ContainerCreating and retries for ever; only its events say why.
  */
-export async function findBlockedPod(ctx: PlaybookContext, pods: Pod[]): Promise<Blocked | null> {
+export async function findBlockedPod(
+  ctx: PlaybookContext,
+  pods: Pod[],
+  workload: Workload | null = ctx.target?.workload ?? null,
+): Promise<Blocked | null> {
+  const startMs = alertStartMs(ctx);
+  // A rejected pod stays listed, Failed, long after its replacement runs: only a recent one (or the alert's own pod)
+  // still blocks anything.
+  const named = ctx.target?.kind === 'Pod' ? ctx.target.name : undefined;
+  const history = (pod: Pod) =>
+    podName(pod) !== named && kubeletRejection(pod) !== null && tooOldToExplain(createdAt(pod), startMs);
   for (const pod of pods) {
-    const blocked = blockedPod(pod);
+    const blocked = history(pod) ? null : blockedPod(pod, workload);
     if (blocked) return blocked;
   }
-  const startMs = alertStartMs(ctx);
   const stuck = pods.map((pod) => stuckInInit(pod, startMs)).find((v) => v !== null);
   if (stuck) {
     const [last] = await tellingLogLines(ctx, stuck, { current: true, maxLines: 1 });
@@ -108,6 +129,6 @@ export async function findBlockedPod(ctx: PlaybookContext, pods: Pod[]): Promise
  * the first of its pods that cannot run (the new pod Pending for memory, an image it cannot pull), or null.
  */
 export async function rolloutHold(ctx: PlaybookContext, workload: Workload): Promise<Evidence | null> {
-  const blocked = await findBlockedPod(ctx, await ctx.read(ctx.reader.podsOf(workload), []));
+  const blocked = await findBlockedPod(ctx, await ctx.read(ctx.reader.podsOf(workload), []), workload);
   return blocked ? { kind: 'status', text: `What holds the rollout: ${blocked.text}` } : null;
 }
