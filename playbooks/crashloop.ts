@@ -104,7 +104,7 @@ export const crashloop: Playbook = {
         ? `killed by the kubelet after failing its liveness probe${last?.exitCode === 137 ? ' (SIGKILL; reason is not OOMKilled, so not the memory limit)' : ''}`
         : (readings.meaning ?? exitMeaning(last?.exitCode, last?.reason));
     const what = focus.isInit && !focus.isNativeSidecar ? 'Init container' : 'Container';
-    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine}` : ''}.${readings.sentences.map((x) => ` ${x}`).join('')}${revisionSentence(rollback)}${stuckRollout ? ` ${stuckRollout}` : ''}`;
+    const summary = `${what} ${name} ${failedPod ? 'failed' : 'keeps crashing'} in ${pods.length} pod(s) (exit code ${last?.exitCode}, ${meaning})${logLine ? `; its last log says: ${logLine.replace(/\.$/, '')}` : ''}.${readings.sentences.map((x) => ` ${x}`).join('')}${revisionSentence(rollback)}${stuckRollout ? ` ${stuckRollout}` : ''}`;
     return {
       rootCause: {
         code: 'CRASHLOOP_APP_ERROR',

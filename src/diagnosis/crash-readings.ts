@@ -5,9 +5,9 @@
  * refused volume path (filesystems.ts), the Kubernetes API refusing the pod's service account (permissions.ts), a
  * server rejecting its credentials (credentials.ts) or out of connection slots (connection-limits.ts), a peer's TLS
  * certificate (certificates.ts), a connection a NetworkPolicy drops (network-policies.ts), a missing environment
- * variable (environment.ts), file descriptors, local ports or threads (process-limits.ts), a memory quantity in
- * milli-units (quantity-typos.ts), a runtime's full heap (heap.ts), a clean exit under restartPolicy Always
- * (clean-exits.ts). Each is in the pod spec, the image or the cluster, never in the one pod: a replacement pod
+ * variable (environment.ts), the node's inotify limits (watch-limits.ts), file descriptors, local ports or threads
+ * (process-limits.ts), a memory quantity in milli-units (quantity-typos.ts), a runtime's full heap (heap.ts), a
+ * clean exit under restartPolicy Always (clean-exits.ts). Each is in the pod spec, the image or the cluster, never in the one pod: a replacement pod
  * crashes the same way.
  */
 import type { Evidence } from '../types.js';
@@ -27,6 +27,7 @@ import { portConflict } from './port-conflict.js';
 import { processLimit } from './process-limits.js';
 import { memoryTypoWords, memoryUnitTypo } from './quantity-typos.js';
 import { startFailure, subPathMountFailure, WRONG_ARCH } from './start-failures.js';
+import { watchLimitReading } from './watch-limits.js';
 
 export interface CrashReadings {
   /** Sentences for the summary, each capitalised and ending in a full stop. */
@@ -78,7 +79,9 @@ export async function crashReadings(
   if (certificate) sentences.push(sentence(certificate));
   const environment = missingEnvReading(focus.pod, name, logLines);
   if (environment) sentences.push(sentence(environment));
-  const limit = processLimit(focus.pod, name, logLines);
+  const watches = watchLimitReading(focus.pod, logLines);
+  if (watches) sentences.push(sentence(watches));
+  const limit = watches ? null : processLimit(focus.pod, name, logLines);
   if (limit) sentences.push(sentence(limit));
   const spec = containerSpec(focus.pod, name);
   const typo = memoryUnitTypo(spec);

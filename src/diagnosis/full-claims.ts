@@ -2,7 +2,8 @@
  * A container that crash-loops because the claim it writes is full: its last log says "No space left on device"
  * (ENOSPC, errno 28) on a path of a claim's mount, or without an absolute path (PostgreSQL's "pg_wal/xlogtemp.29",
  * MySQL's "./ibtmp1") while it writes exactly one claim — then less certain, since the line could be about the
- * container's own writable layer. Read from the same previous log the crash-loop playbook reads (one request).
+ * container's own writable layer. Read from the same previous log the crash-loop playbook reads (one request). An
+ * inotify watch limit says ENOSPC too and is no full disk (watch-limits.ts).
  */
 import type { PersistentVolumeClaim, Pod } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
@@ -10,6 +11,7 @@ import { isShmFull, mountOf, pathsIn } from './filesystems.js';
 import { tellingLogLines } from './logs.js';
 import type { PlaybookContext } from './playbook.js';
 import { type ContainerView, capitalized, containersOf, podName, podNamespace } from './pods.js';
+import { inotifyLimit } from './watch-limits.js';
 
 const NO_SPACE = /No space left on device|ENOSPC|errno:? 28\b/i;
 /** Crash-looping containers whose log is read, at most. */
@@ -63,7 +65,9 @@ export async function crashOnFullClaim(ctx: PlaybookContext, pods: Pod[]): Promi
     const claims = writableClaims(v);
     if (claims.size === 0) continue;
     if (read++ >= MAX_CONTAINERS) break;
-    const line = (await tellingLogLines(ctx, v, { maxLines: 10 })).find((l) => NO_SPACE.test(l) && !isShmFull(l));
+    const line = (await tellingLogLines(ctx, v, { maxLines: 10 })).find(
+      (l) => NO_SPACE.test(l) && !isShmFull(l) && inotifyLimit(l) === null,
+    );
     const found = line ? claimOfLine(v.pod, v, line, claims) : null;
     if (!line || !found) continue;
     const pvc = await ctx.read(ctx.reader.getPvc(podNamespace(v.pod), found.claim), null);
