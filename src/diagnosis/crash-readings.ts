@@ -1,20 +1,21 @@
 /**
  * What a crash loop's log and termination say beyond "the app exited", each read by its own module: a port another
- * container of the pod holds (port-conflict.ts), a name that does not resolve (name-resolution.ts), a program the
- * image cannot run or a subPath it cannot mount (start-failures.ts), /dev/shm, a read-only root filesystem or a
- * refused volume path (filesystems.ts), the Kubernetes API refusing the pod's service account (permissions.ts), a
- * server rejecting its credentials (credentials.ts) or out of connection slots (connection-limits.ts), a peer's TLS
- * certificate (certificates.ts), a connection a NetworkPolicy drops (network-policies.ts), a missing environment
- * variable (environment.ts), the node's inotify limits (watch-limits.ts), file descriptors, local ports or threads
- * (process-limits.ts), a memory quantity in milli-units (quantity-typos.ts), a runtime's full heap (heap.ts), a
- * clean exit under restartPolicy Always (clean-exits.ts). Each is in the pod spec, the image or the cluster, never in the one pod: a replacement pod
- * crashes the same way.
+ * container of the pod holds (port-conflict.ts), a name that does not resolve (name-resolution.ts), CoreDNS's
+ * forwarding loop (dns-loop.ts), a program the image cannot run or a subPath it cannot mount (start-failures.ts),
+ * /dev/shm, a read-only root filesystem or a refused volume path (filesystems.ts), the Kubernetes API refusing the
+ * pod's service account (permissions.ts), a server rejecting its credentials (credentials.ts) or out of connection
+ * slots (connection-limits.ts), a peer's TLS certificate (certificates.ts), a connection a NetworkPolicy drops
+ * (network-policies.ts), a missing environment variable (environment.ts), the node's inotify limits
+ * (watch-limits.ts), file descriptors, local ports or threads (process-limits.ts), a memory quantity in milli-units
+ * (quantity-typos.ts), a runtime's full heap (heap.ts), a clean exit under restartPolicy Always (clean-exits.ts).
+ * Each is in the pod spec, the image or the cluster, never in the one pod: a replacement pod crashes the same way.
  */
 import type { Evidence } from '../types.js';
 import { certificateProblem } from './certificates.js';
 import { cleanExit } from './clean-exits.js';
 import { connectionSlotsFull } from './connection-limits.js';
 import { rejectedCredentials } from './credentials.js';
+import { forwardingLoop } from './dns-loop.js';
 import { missingEnvReading } from './environment.js';
 import { filesystemLimit } from './filesystems.js';
 import { heapExhausted } from './heap.js';
@@ -67,6 +68,8 @@ export async function crashReadings(
     evidence.push({ kind: 'spec', text: unresolved.evidence });
     sentences.push(sentence(unresolved.words));
   }
+  const loop = forwardingLoop(focus.pod, logLines);
+  if (loop) sentences.push(sentence(loop));
   const filesystem = filesystemLimit(focus.pod, name, logLines);
   if (filesystem) sentences.push(sentence(filesystem));
   const refused = apiPermission(focus.pod, logLines);
