@@ -6,6 +6,7 @@
  * readiness probe, the current log's crash readings say what a dependency answers (rejected credentials, …).
  */
 
+import { bgpPeering } from '../src/diagnosis/calico.js';
 import { crashReadings } from '../src/diagnosis/crash-readings.js';
 import { loopbackListenLine, loopbackWords, probePort } from '../src/diagnosis/listen-address.js';
 import { runningReadings } from '../src/diagnosis/log-finding.js';
@@ -27,6 +28,7 @@ import {
   failureMeaning,
   misaimedProbe,
   type ProbeType,
+  probeAction,
   probeKills,
   probeOf,
   probeTimings,
@@ -172,9 +174,11 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
   if (type !== 'readiness') evidence.push(...(await logEvidence(ctx, view)));
   // A running container failing its readiness probe: what its current log says its dependencies answer (the crash
   // readings: credentials, a refused service account, a certificate, a connection a policy drops, …).
+  const bgp = type === 'readiness' ? await bgpPeering(ctx, lastFailure?.message, view) : null;
+  if (bgp) evidence.push(...bgp.evidence);
   const readings =
-    type === 'readiness' && view.status.state?.running ? await runningReadings(ctx, view, evidence) : null;
-  const readiness = readings ? readings.sentences.map((x) => ` ${x}`).join('') : null;
+    type === 'readiness' && !bgp && view.status.state?.running ? await runningReadings(ctx, view, evidence) : null;
+  const readiness = bgp ? ` ${sentence(bgp.words)}` : readings ? readings.sentences.map((x) => ` ${x}`).join('') : null;
   // A killed instance's last words read as a crash's (the same log read as the evidence above): a dependency that
   // refuses, a full heap, …
   const killed = type !== 'readiness' ? await crashReadings(ctx, view, await tellingLogLines(ctx, view)) : null;
@@ -198,7 +202,7 @@ async function describe(ctx: PlaybookContext, focus: Finding, same: Finding[]) {
     evidence.push(...replace.evidence);
     if (replace.action) actions.push(replace.action);
   }
-  const probeText = probe ? ` (${describeProbe(probe).split(',')[0]})` : '';
+  const probeText = probe ? ` (${probeAction(probe)})` : '';
   const fix = loopback
     ? ` ${sentence(loopbackWords(name, loopback.line, loopback.port))}`
     : misaimed

@@ -35,7 +35,8 @@ export function describeProbe(probe: Probe): string {
   return `${probeAction(probe)}, ${timings}`;
 }
 
-function probeAction(probe: Probe): string {
+/** What the probe does: "HTTP GET :8080/healthz", "exec [...]". */
+export function probeAction(probe: Probe): string {
   if (probe.httpGet) {
     const scheme = probe.httpGet.scheme === 'HTTPS' ? 'HTTPS ' : 'HTTP ';
     return `${scheme}GET ${probe.httpGet.host ?? ''}:${probe.httpGet.port}${probe.httpGet.path ?? '/'}`;
