@@ -1,7 +1,8 @@
 /**
  * What a crash loop's log and termination say beyond "the app exited", each read by its own module: a port another
- * container of the pod holds (port-conflict.ts), a name that does not resolve (name-resolution.ts), CoreDNS's
- * forwarding loop (dns-loop.ts), a program the image cannot run or a subPath it cannot mount (start-failures.ts),
+ * container of the pod holds (port-conflict.ts), an Istio sidecar not yet passing the pod's connections
+ * (mesh-sidecars.ts), a name that does not resolve (name-resolution.ts), CoreDNS's forwarding loop (dns-loop.ts),
+ * a program the image cannot run or a subPath it cannot mount (start-failures.ts),
  * /dev/shm, a read-only root filesystem or a refused volume path (filesystems.ts), the Kubernetes API refusing the
  * pod's service account (permissions.ts), a server rejecting its credentials (credentials.ts) or out of connection
  * slots (connection-limits.ts), a peer's TLS certificate (certificates.ts), a connection a NetworkPolicy drops
@@ -19,6 +20,7 @@ import { forwardingLoop } from './dns-loop.js';
 import { missingEnvReading } from './environment.js';
 import { filesystemLimit } from './filesystems.js';
 import { heapExhausted } from './heap.js';
+import { meshSidecarReading } from './mesh-sidecars.js';
 import { nameResolution } from './name-resolution.js';
 import { unansweredReading } from './network-policies.js';
 import { apiPermission } from './permissions.js';
@@ -57,7 +59,13 @@ export async function crashReadings(
     if (conflict.evidence) evidence.push({ kind: 'spec', text: conflict.evidence });
     sentences.push(`The port is taken: ${conflict.words}.`);
   }
-  const dropped = conflict ? null : await unansweredReading(ctx, focus.pod, logLines);
+  // Outbound connections that fail because the pod's mesh sidecar does not pass them yet: no dependency to blame.
+  const mesh = conflict ? null : await meshSidecarReading(ctx, focus, logLines);
+  if (mesh) {
+    evidence.push(...mesh.evidence);
+    sentences.push(sentence(mesh.words));
+  }
+  const dropped = conflict || mesh ? null : await unansweredReading(ctx, focus.pod, logLines);
   if (dropped) {
     evidence.push(...dropped.evidence.map((text) => ({ kind: 'spec' as const, text })));
     sentences.push(sentence(dropped.words));
