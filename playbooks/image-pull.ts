@@ -15,11 +15,24 @@ const REGISTRY_ADVICE =
 
 /**
  * What the pull error says; `registrySide`: the registry or the nodes' way to it failed (unreachable, rate limit, TLS
- * trust), not the image itself, and `advice` says what to do instead of a rollback.
+ * trust, a full image disk, the kubelet's pull throttle), not the image itself, and `advice` says what to do instead
+ * of a rollback.
  */
-function classify(text: string): { cause: string; registrySide: boolean; advice?: string } {
+function classify(text: string, node: string): { cause: string; registrySide: boolean; advice?: string } {
   const image = (cause: string) => ({ cause, registrySide: false });
   const registry = (cause: string, advice = REGISTRY_ADVICE) => ({ cause, registrySide: true, advice });
+  // The node, not the image or the registry: containerd could not write the layers it downloaded, or the kubelet
+  // throttled its own pulls. Any image fails alike there, the previous revision's too unless it is cached.
+  if (/no space left on device/i.test(text))
+    return registry(
+      `the disk that holds node ${node}'s images is full, so the container runtime could not write the image's layers (no space left on device)`,
+      `free the image filesystem of ${node} (the kubelet's image garbage collection starts at imageGCHighThresholdPercent; unused images, container logs and emptyDir volumes fill it too) or move the pod to another node`,
+    );
+  if (/pull QPS exceeded/i.test(text))
+    return registry(
+      `the kubelet on ${node} throttled its own pulls (pull QPS exceeded: its registryPullQPS and registryBurst, 5 and 10 by default)`,
+      'the kubelet retries the pull; if many pods start on one node at once, raise registryPullQPS / registryBurst in its configuration or roll out fewer pods at a time',
+    );
   // The kubelet refuses these before any pull: nothing reaches a registry.
   if (/invalid reference format|couldn't parse image|InvalidImageName/i.test(text))
     return image(
@@ -128,9 +141,13 @@ export const imagePull: Playbook = {
       sameImageAndCredentials(image),
     );
     evidence.push(...rollback.evidence);
-    const { cause, registrySide, advice } = classify(errorText || (waiting?.reason ?? ''));
-    // A registry that is down or rate-limiting fails every image alike: rolling back to an image that is only
-    // cached on some nodes would not be the fix, and would undo a release that did nothing wrong.
+    const { cause, registrySide, advice } = classify(
+      errorText || (waiting?.reason ?? ''),
+      pod.spec?.nodeName ?? 'its node',
+    );
+    // A registry that is down or rate-limiting, or a node that cannot store or may not pull images, fails every image
+    // alike: rolling back to an image that is only cached on some nodes would not be the fix, and would undo a
+    // release that did nothing wrong.
     const action = registrySide ? null : rollback.action;
     const next = registrySide
       ? ` The image itself is not at fault, so no rollback is proposed: ${advice ?? REGISTRY_ADVICE}.`
