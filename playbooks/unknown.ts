@@ -1,6 +1,7 @@
 /**
  * UNKNOWN: the fallback when no playbook could decide; lists the status and events that were found, and asks each
- * finder in turn for a finding no root-cause code names (pods a finalizer keeps Terminating, more replicas than
+ * finder in turn for a finding no root-cause code names (pods a finalizer keeps Terminating, DaemonSet pods left on
+ * nodes tainted since (misscheduled), more replicas than
  * their anti-affinity can place, pods a topology spread constraint or their host ports keep off every node that
  * could take them, a claim that does not exist, a blocked pod, a rollout its update strategy holds, pods the kubelet
  * stopped, a readiness gate, a Service that cannot route to its pods, a Job that runs on, an HPA that holds its
@@ -15,6 +16,7 @@ import { hpaEvidence, readHpa } from '../src/diagnosis/hpa.js';
 import { inactiveWords } from '../src/diagnosis/hpa-inactive.js';
 import { jobRunningOn } from '../src/diagnosis/job-runs.js';
 import { runningLogFinding } from '../src/diagnosis/log-finding.js';
+import { misscheduledFinding } from '../src/diagnosis/misscheduled.js';
 import { missingClaimFinding } from '../src/diagnosis/missing-claims.js';
 import { isolationFinding } from '../src/diagnosis/network-policies.js';
 import { alertStartMs, type Playbook, type PlaybookContext, type ResolvedTarget } from '../src/diagnosis/playbook.js';
@@ -164,6 +166,7 @@ const whileHealthy =
 
 const FINDERS: readonly Finder[] = [
   finalizerHeld,
+  misscheduledFinding,
   unplaceableFinding,
   missingClaimFinding,
   blocked,

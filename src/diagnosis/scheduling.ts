@@ -11,6 +11,8 @@ export interface Unscheduled {
 }
 
 export const VOLUME_AFFINITY = /volume node affinity conflict|didn't match PersistentVolume's node affinity/i;
+export type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
+
 export const INSUFFICIENT = /Insufficient [a-z0-9./-]*[a-z0-9]|Too many pods/i;
 
 /** Pending pods without a node whose scheduling message matches (events are read for up to `max` pods). */
@@ -40,18 +42,28 @@ export function nodeBlocker(node: Node, pod?: Pod): string | null {
   if (node.spec?.unschedulable) return 'cordoned (unschedulable)';
   const ready = notReadyCondition(node);
   if (ready) return `NotReady (${ready.reason ?? ready.status})`;
+  const taint = untoleratedTaint(node, pod);
+  return taint ? `tainted ${taintWords(taint)}` : null;
+}
+
+/** The node's first NoSchedule or NoExecute taint the pod does not tolerate (any pod's, without one). */
+export function untoleratedTaint(node: Node, pod?: Pod): Taint | null {
   const tolerations = pod?.spec?.tolerations ?? [];
   for (const taint of node.spec?.taints ?? []) {
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
     const tolerated = tolerations.some(
       (t) =>
-        (t.operator === 'Exists' && (!t.key || t.key === taint.key)) ||
-        (t.key === taint.key && (t.value ?? '') === (taint.value ?? '')),
+        (!t.effect || t.effect === taint.effect) &&
+        ((t.operator === 'Exists' && (!t.key || t.key === taint.key)) ||
+          (t.key === taint.key && (t.value ?? '') === (taint.value ?? ''))),
     );
-    if (!tolerated) return `tainted ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+    if (!tolerated) return taint;
   }
   return null;
 }
+
+/** "dedicated=batch:NoSchedule". */
+export const taintWords = (taint: Taint) => `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
 
 /** "eu-west-1a: 2 node(s) (ip-a: tainted dedicated=batch:NoSchedule, ip-b: schedulable)" per zone. */
 export function nodesPerZone(nodes: Node[], pod?: Pod): Map<string, { nodes: Node[]; text: string }> {
