@@ -1,8 +1,11 @@
 /**
  * VOLUME_ATTACH_FAILURE: pods stuck Pending/ContainerCreating with FailedAttachVolume / FailedMount events. Names
- * the zone the failures concentrate in and proposes cordoning that zone's nodes within the blast radius.
+ * the zone the failures concentrate in (several pods, none of the workload's ready there) and proposes cordoning
+ * that zone's nodes within the blast radius; a network filesystem's server (src/diagnosis/network-mounts.ts) is
+ * named instead of any zone.
  */
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
+import { networkMountFailure } from '../src/diagnosis/network-mounts.js';
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { claimsOf, eventEvidence, isPodReady, listNames, podName, podRevision } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
@@ -83,7 +86,12 @@ export const volumeAttach: Playbook = {
     const attach = all.filter((e) => e.reason === 'FailedAttachVolume');
     const multiAttachOnly = attach.length > 0 && attach.every((e) => /Multi-Attach/i.test(e.message ?? ''));
     const configOnly = all.every((e) => /(configmap|secret)s? "[^"]*" not found/i.test(e.message ?? ''));
-    const zonal = concentrated && !multiAttachOnly && !configOnly;
+    // A network filesystem lives on its server: its mount failures say nothing about a zone.
+    const network = failing
+      .flatMap((f) => f.events.map((e) => networkMountFailure(e.message ?? '', f.pod.spec?.nodeName ?? '?')))
+      .find((m) => m !== null);
+    // One failing pod is no pattern: a zone is named only when several pods fail there and none of them run there.
+    const zonal = concentrated && topCount >= 2 && !multiAttachOnly && !configOnly && !network;
     const held = multiAttachOnly ? await multiAttachStory(ctx, failing, pods, target.workload) : null;
     if (held) evidence.push(...held.evidence);
     const actions: ProposedAction[] = [];
@@ -99,7 +107,7 @@ export const volumeAttach: Playbook = {
       : `Pods ${listNames(
           failing.map((f) => podName(f.pod)),
           3,
-        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? `: ${held?.sentence ?? 'the volume is still attached to another node (Multi-Attach)'}` : configOnly ? ': a ConfigMap or Secret they mount is missing' : ''}.`;
+        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? `: ${held?.sentence ?? 'the volume is still attached to another node (Multi-Attach)'}` : configOnly ? ': a ConfigMap or Secret they mount is missing' : network ? `: ${network.words}. The volume is served from ${network.source}, not a zone: moving or restarting pods does not help until the server answers` : ''}.`;
     return { rootCause: { code: 'VOLUME_ATTACH_FAILURE', summary, confidence: 'high' }, evidence, actions };
   },
 };
