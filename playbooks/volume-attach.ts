@@ -1,11 +1,11 @@
 /**
  * VOLUME_ATTACH_FAILURE: pods stuck Pending/ContainerCreating with FailedAttachVolume / FailedMount events. Names
  * the zone the failures concentrate in (several pods, none of the workload's ready there) and proposes cordoning
- * that zone's nodes within the blast radius; a network filesystem's server (src/diagnosis/network-mounts.ts) is
- * named instead of any zone.
+ * that zone's nodes within the blast radius; a network filesystem's server or a CSI driver missing on the node
+ * (src/diagnosis/mount-failures.ts) is named instead of any zone.
  */
 import { cordonAction, planCordon } from '../src/diagnosis/cordon.js';
-import { networkMountFailure } from '../src/diagnosis/network-mounts.js';
+import { mountFailure } from '../src/diagnosis/mount-failures.js';
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { claimsOf, eventEvidence, isPodReady, listNames, podName, podRevision } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
@@ -86,10 +86,8 @@ export const volumeAttach: Playbook = {
     const attach = all.filter((e) => e.reason === 'FailedAttachVolume');
     const multiAttachOnly = attach.length > 0 && attach.every((e) => /Multi-Attach/i.test(e.message ?? ''));
     const configOnly = all.every((e) => /(configmap|secret)s? "[^"]*" not found/i.test(e.message ?? ''));
-    // A network filesystem lives on its server: its mount failures say nothing about a zone.
-    const network = failing
-      .flatMap((f) => f.events.map((e) => networkMountFailure(e.message ?? '', f.pod.spec?.nodeName ?? '?')))
-      .find((m) => m !== null);
+    // A network filesystem lives on its server, a CSI driver's node plugin on each node: neither says anything of a zone.
+    const network = nodeSideFailure(failing);
     // One failing pod is no pattern: a zone is named only when several pods fail there and none of them run there.
     const zonal = concentrated && topCount >= 2 && !multiAttachOnly && !configOnly && !network;
     const held = multiAttachOnly ? await multiAttachStory(ctx, failing, pods, target.workload) : null;
@@ -107,7 +105,7 @@ export const volumeAttach: Playbook = {
       : `Pods ${listNames(
           failing.map((f) => podName(f.pod)),
           3,
-        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? `: ${held?.sentence ?? 'the volume is still attached to another node (Multi-Attach)'}` : configOnly ? ': a ConfigMap or Secret they mount is missing' : network ? `: ${network.words}. The volume is served from ${network.source}, not a zone: moving or restarting pods does not help until the server answers` : ''}.`;
+        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? `: ${held?.sentence ?? 'the volume is still attached to another node (Multi-Attach)'}` : configOnly ? ': a ConfigMap or Secret they mount is missing' : network ? `: ${network.words}${network.type === 'csi' ? '' : `. The volume is served from ${network.source}, not a zone: moving or restarting pods does not help until the server answers`}` : ''}.`;
     return { rootCause: { code: 'VOLUME_ATTACH_FAILURE', summary, confidence: 'high' }, evidence, actions };
   },
 };
@@ -183,6 +181,21 @@ async function multiAttachStory(
     sentence: `the volume is still attached to node ${holder?.spec?.nodeName ?? 'another node'} for pod ${holders.join(', ')} (Multi-Attach): it is released when that pod stops`,
     evidence,
   };
+}
+
+/** The first failure that is a server's or a node's (mount-failures.ts), said of every node it happened on. */
+function nodeSideFailure(failing: { pod: Pod; events: KubeEvent[] }[]) {
+  const sourceOn = (f: { events: KubeEvent[] }) =>
+    f.events.map((e) => mountFailure(e.message ?? '', '')).find((m) => m !== null);
+  const first = failing.map((f) => ({ f, m: sourceOn(f) })).find((x) => x.m);
+  if (!first?.m) return null;
+  const source = first.m.source;
+  const nodes = [
+    ...new Set(failing.filter((f) => sourceOn(f)?.source === source).map((f) => f.pod.spec?.nodeName ?? '?')),
+  ];
+  const where = nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${listNames(nodes, 4)}`;
+  const message = first.f.events.find((e) => mountFailure(e.message ?? '', '') !== null)?.message ?? '';
+  return mountFailure(message, where);
 }
 
 function waitingReason(pod: Pod): string {

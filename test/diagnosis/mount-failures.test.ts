@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { networkMountFailure } from '../../src/diagnosis/network-mounts.js';
+import { mountFailure } from '../../src/diagnosis/mount-failures.js';
 
 const nfs = (output: string) =>
   `MountVolume.SetUp failed for volume "shared-media" : mount failed: exit status 32\nMounting command: mount\nMounting arguments: -t nfs 10.0.5.20:/exports/media /var/lib/kubelet/pods/3c1f/volumes/kubernetes.io~nfs/shared-media\nOutput: ${output}\n`;
 
 describe("a network filesystem's failed mount", () => {
   it('names the silent server and the ports to check', () => {
-    const m = networkMountFailure(nfs('mount.nfs: Connection timed out'), 'worker-1');
+    const m = mountFailure(nfs('mount.nfs: Connection timed out'), 'node worker-1');
     expect(m?.source).toBe('10.0.5.20:/exports/media');
     expect(m?.words).toContain('the NFS server 10.0.5.20 does not answer node worker-1');
     expect(m?.words).toContain('TCP 2049');
@@ -14,28 +14,38 @@ describe("a network filesystem's failed mount", () => {
 
   it('tells a refusal, a missing export and a node without the NFS client apart', () => {
     expect(
-      networkMountFailure(nfs('mount.nfs: access denied by server while mounting 10.0.5.20:/exports/media'), 'w')
-        ?.words,
+      mountFailure(nfs('mount.nfs: access denied by server while mounting 10.0.5.20:/exports/media'), 'node w')?.words,
     ).toContain('refuses node w');
-    expect(networkMountFailure(nfs('mount.nfs: No such file or directory'), 'w')?.words).toContain(
+    expect(mountFailure(nfs('mount.nfs: No such file or directory'), 'node w')?.words).toContain(
       'has no export /exports/media',
     );
     const helper = nfs(
       'mount: wrong fs type, bad option, bad superblock on 10.0.5.20:/exports/media, missing codepage or helper program, or other error\n(for several filesystems (e.g. nfs, cifs) you might need a /sbin/mount.<type> helper program)',
     );
-    expect(networkMountFailure(helper, 'w')?.words).toContain('install nfs-common');
+    expect(mountFailure(helper, 'node w')?.words).toContain('install nfs-common');
   });
 
   it('reads CIFS mounts, and leaves block volumes and other messages alone', () => {
     const cifs =
       'MountVolume.SetUp failed for volume "share" : mount failed: exit status 32\nMounting command: mount\nMounting arguments: -t cifs -o <masked> //files.corp.local/reports /var/lib/kubelet/pods/x/volumes/share\nOutput: mount error(113): could not connect to 10.0.9.4Unable to find suitable address.';
-    expect(networkMountFailure(cifs, 'w')?.source).toBe('//files.corp.local/reports');
+    expect(mountFailure(cifs, 'node w')?.source).toBe('//files.corp.local/reports');
     expect(
-      networkMountFailure(
+      mountFailure(
         'AttachVolume.Attach failed for volume "pvc-1" : rpc error: code = DeadlineExceeded desc = context deadline exceeded',
         'w',
       ),
     ).toBeNull();
-    expect(networkMountFailure('MountVolume.MountDevice failed: -t ext4 /dev/xvdf', 'w')).toBeNull();
+    expect(mountFailure('MountVolume.MountDevice failed: -t ext4 /dev/xvdf', 'node w')).toBeNull();
+  });
+
+  it('names a CSI driver whose node plugin is not registered on the node, from the kubelet or the attacher', () => {
+    const kubelet =
+      'MountVolume.MountDevice failed for volume "pvc-9f1c" : kubernetes.io/csi: attacher.MountDevice failed to create newCsiDriverClient: driver name ebs.csi.aws.com not found in the list of registered CSI drivers';
+    expect(mountFailure(kubelet, 'node ip-10-0-3-7')?.words).toContain(
+      'the CSI driver ebs.csi.aws.com is not registered on node ip-10-0-3-7',
+    );
+    const attacher =
+      'AttachVolume.Attach failed for volume "pvc-9f1c" : CSINode ip-10-0-3-7 does not contain driver ebs.csi.aws.com';
+    expect(mountFailure(attacher, 'node ip-10-0-3-7')?.source).toBe('CSI driver ebs.csi.aws.com');
   });
 });
