@@ -3,10 +3,12 @@
  * peak lands on pods it may not add. Diagnosed for alerts about the HPA (KubeHpaMaxedOut) and for alerts about the
  * workload or Service it governs (latency, QPS, CPU during a peak). set-hpa-max is offered only when the HPA is at
  * its maximum, the load asks for more, and the nodes have room: on a full cluster more replicas are Pending pods.
+ * Never for an HPA held at its ceiling by memory, which more replicas do not spread.
  */
 
 import { findBlockedPod } from '../src/diagnosis/blocked.js';
 import { type ClusterRoom, clusterRoom, describeRoom, formatRequests, podRequests } from '../src/diagnosis/capacity.js';
+import { heapCap } from '../src/diagnosis/heap.js';
 import { HPA_TOLERANCE, hottestMetric, hpaEvidence, readHpa, wantedReplicas } from '../src/diagnosis/hpa.js';
 import type { Playbook, PlaybookContext, ResolvedTarget } from '../src/diagnosis/playbook.js';
 import { eventEvidence } from '../src/diagnosis/pods.js';
@@ -93,6 +95,24 @@ export const hpaMaxedOut: Playbook = {
     }
 
     const shape = newPodShape(t);
+    // Memory does not spread over replicas the way CPU does: each pod holds its runtime's heap and caches whatever
+    // its share of the load, so memory above target at the ceiling is no sign that more pods would relieve it.
+    const isMemory = (m: { name: string }) => /^memory\b/.test(m.name);
+    const otherPressing = s.metrics.some((m) => !isMemory(m) && (m.ratio ?? 0) > 1 + HPA_TOLERANCE);
+    if (hot && isMemory(hot) && !otherPressing) {
+      const held = (shape?.spec?.containers ?? []).map((c) => heapCap(c)).find((h) => h !== null);
+      const heap = held ? ` (${held.runtime} ${held.setting} in ${held.source})` : '';
+      return {
+        rootCause: {
+          code: 'HPA_MAXED_OUT',
+          summary: `${what} has run at its maxReplicas ${s.max} (min ${s.min}) scaling on memory — ${hot.text}. A pod's memory does not fall as replicas are added the way CPU does: each keeps its runtime's heap and caches${heap} whatever its share of the load, so more pods each hold about as much and the metric stays above target at any count; a higher maxReplicas would be filled too. Compare the pods' memory with their request, then scale on CPU or a load metric (requests per second, queue length), or set the memory target above what a pod holds at rest. Medic proposes nothing.`,
+          confidence: 'medium',
+        },
+        evidence,
+        actions: [],
+        ...(missing.length > 0 ? { partial: true } : {}),
+      };
+    }
     const { room, nodes } = await roomFor(ctx, shape);
     const each = shape ? formatRequests(podRequests(shape.spec)) : null;
     const autoscaled = nodes.some((n) => AUTOSCALED_NODE_LABELS.some((l) => n.metadata?.labels?.[l] !== undefined));
