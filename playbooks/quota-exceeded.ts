@@ -23,6 +23,7 @@ import { eventEvidence } from '../src/diagnosis/pods.js';
 import { findRefusal, quotaNeeds, quotaState, shortfallOf } from '../src/diagnosis/quota.js';
 import { namedTarget, seriesLabel } from '../src/diagnosis/target.js';
 import { unknownResult } from '../src/diagnosis/unknown.js';
+import { webhookCallFix } from '../src/diagnosis/webhook-calls.js';
 import type { Workload } from '../src/kube/reader-api.js';
 import { parseQuantity } from '../src/quantity.js';
 import type { Evidence } from '../src/types.js';
@@ -124,8 +125,16 @@ async function limitRangeFindings(
   return { evidence, summary: `${name} ${rule}`, fix };
 }
 
-/** What a policy refusal means and what to change (`back`: the rollback advice for a rollout whose new pods it refuses). */
-function policyWords(r: PolicyRefusal, w: Workload, back: string): { summary: string; fix: string } {
+/**
+ * What a policy refusal means and what to change (`back`: the rollback advice for a rollout whose new pods it
+ * refuses; `webhookFix`: what to change for a webhook the API server cannot call, src/diagnosis/webhook-calls.ts).
+ */
+function policyWords(
+  r: PolicyRefusal,
+  w: Workload,
+  back: string,
+  webhookFix: string,
+): { summary: string; fix: string } {
   const template = `${w.kind}/${w.name}'s pod template`;
   switch (r.by) {
     case 'pod-security':
@@ -141,7 +150,7 @@ function policyWords(r: PolicyRefusal, w: Workload, back: string): { summary: st
     case 'webhook-unreachable':
       return {
         summary: `the API server cannot call admission webhook ${r.name} (${r.reason}), and its failurePolicy is Fail, so every pod it intercepts is refused`,
-        fix: `Bring the webhook's service back (its pods and endpoints); if that takes long, set failurePolicy to Ignore in its webhook configuration or narrow what it intercepts. Every workload whose pods it intercepts is stuck meanwhile; nothing in ${template} is wrong.`,
+        fix: `${webhookFix} Every workload whose pods it intercepts is stuck meanwhile; nothing in ${template} is wrong.`,
       };
     case 'service-account': {
       const account = r.name.split('/').at(-1) ?? r.name;
@@ -213,7 +222,8 @@ async function refusedWorkload(ctx: PlaybookContext, w: Workload): Promise<Playb
     : `The rollout of ${w.kind} ${w.name} is stuck (${refused.reporter} is missing ${missing} pod(s))`;
   const policy = refused.refusals.find((r): r is PolicyRefusal => r.type === 'policy');
   if (policy) {
-    const words = policyWords(policy, w, rollBack(`${w.kind}/${w.name}`, !short));
+    const webhookFix = policy.by === 'webhook-unreachable' ? await webhookCallFix(ctx, policy.reason) : '';
+    const words = policyWords(policy, w, rollBack(`${w.kind}/${w.name}`, !short), webhookFix);
     const result = unknownResult(
       `${state} because the API server refuses to create its pods: ${words.summary}. ${words.fix} No Medic action changes this, so nothing is proposed.`,
       evidence,
