@@ -31,10 +31,12 @@ export interface Named {
 /**
  * Exporters that report about other objects: their own pod, container and service ride on series that have none
  * (honor_labels keeps the series' own when it has them). kubelet/cAdvisor targets are Nodes, so only their service.
+ * The blackbox exporter probes endpoints named in `instance` (a URL, a host:port): its pod is only the prober.
  */
-const EXPORTER_POD = /kube-state-metrics|node-exporter/;
-const EXPORTER_SERVICE = /kube-state-metrics|node-exporter|kubelet|cadvisor/;
+const EXPORTER_POD = /kube-state-metrics|node-exporter|blackbox-exporter/;
+const EXPORTER_SERVICE = /kube-state-metrics|node-exporter|blackbox-exporter|kubelet|cadvisor/;
 const NODE_EXPORTER = /node-exporter/;
+const BLACKBOX_EXPORTER = /blackbox-exporter/;
 
 const WORKLOAD_LABELS: [string, WorkloadKind & TargetKind][] = [
   ['deployment', 'Deployment'],
@@ -77,10 +79,17 @@ function subjectOf(labels: Labels): Subject | undefined {
   return name !== undefined && Object.hasOwn(ALERT_SUBJECTS, name) ? ALERT_SUBJECTS[name] : undefined;
 }
 
-/** What a well-known rule is about, in words, when it names no object Medic looks at (null when it does). */
+/**
+ * What an alert is about, in words, when it names no object Medic looks at: a well-known rule's subject, or the
+ * endpoint a blackbox exporter probes (its `instance`). Null when it names an object, or nothing known.
+ */
 export function unnamedSubject(labels: Labels): string | null {
   const subject = subjectOf(labels);
-  return subject?.about === 'nothing' ? subject.what : null;
+  if (subject?.about === 'nothing') return subject.what;
+  const prober = [labels.pod, labels.job, labels.service].some((v) => v !== undefined && BLACKBOX_EXPORTER.test(v));
+  return prober && labels.instance
+    ? `the endpoint ${labels.instance}, which the blackbox exporter probes from its own pod (the pod in the labels is the prober, not the subject)`
+    : null;
 }
 
 /** A label's value as the series had it (own below), for rules whose object is not a kind Medic resolves. */
@@ -206,7 +215,19 @@ function byLabels(labels: Labels): Named | null {
   }
   if (labels.node) return { kind: 'Node', name: labels.node, from: ['node'] };
   if (labels.pod && NODE_EXPORTER.test(labels.pod)) return nodeOfExporter(labels);
+  if (labels.pod && BLACKBOX_EXPORTER.test(labels.pod)) return probedService(labels);
   return null;
+}
+
+/** A cluster Service's DNS name in a probed URL or host:port: `http://checkout.shop.svc.cluster.local:8080/healthz`. */
+const SERVICE_HOST =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?\.?(?:[:/]|$)/;
+
+/** The in-cluster Service a blackbox probe targets, from its `instance`; a guess, since the name may be external. */
+function probedService(labels: Labels): Named | null {
+  const host = SERVICE_HOST.exec(labels.instance ?? '');
+  if (!host?.[1] || !host[3]) return null;
+  return { kind: 'Service', namespace: host[3], name: host[1], from: ['instance'], guessed: true };
 }
 
 export function describeTarget(t: Pick<Named, 'kind' | 'namespace' | 'name'>): string {
@@ -216,12 +237,14 @@ export function describeTarget(t: Pick<Named, 'kind' | 'namespace' | 'name'>): s
 /**
  * The alert's labels minus those that change whenever the exporter's pod is replaced (its `pod`, and for
  * kube-state-metrics its pod IP in `instance`): what a silence should match so it outlives an exporter restart.
- * Nothing else is dropped, so the silence never widens to other objects (node-exporter's `instance` is its node).
+ * Nothing else is dropped, so the silence never widens to other objects (node-exporter's `instance` is its node, the
+ * blackbox exporter's the endpoint it probes).
  */
 export function silenceLabels(labels: Labels): Labels {
   if (!isExporterPod(labels)) return labels;
   const { pod: _, ...rest } = labels;
-  if (NODE_EXPORTER.test(labels.pod ?? '')) return rest;
+  // node-exporter's instance is its node, the blackbox exporter's the endpoint it probes: both name the subject.
+  if (NODE_EXPORTER.test(labels.pod ?? '') || BLACKBOX_EXPORTER.test(labels.pod ?? '')) return rest;
   const { instance: __, ...stable } = rest;
   return stable;
 }

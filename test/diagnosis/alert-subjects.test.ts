@@ -498,4 +498,28 @@ describe('silenceLabels', () => {
     };
     expect(silenceLabels(labels)).toEqual(labels);
   });
+
+  it("takes a blackbox probe's endpoint, never the prober's pod, and keeps it in a silence", () => {
+    const prober = {
+      job: 'blackbox-exporter-prometheus-blackbox-exporter',
+      namespace: 'monitoring',
+      pod: 'prometheus-blackbox-exporter-6d8c7b9f5-q2w4e',
+      container: 'blackbox-exporter',
+      service: 'prometheus-blackbox-exporter',
+      endpoint: 'http',
+    };
+    const external = { alertname: 'BlackboxProbeFailed', ...prober, instance: 'https://checkout.example.com/healthz' };
+    expect(namedTarget(external)).toBeNull();
+    expect(unnamedSubject(external)).toContain('the endpoint https://checkout.example.com/healthz');
+    expect(silenceLabels(external).instance).toBe('https://checkout.example.com/healthz');
+    expect(silenceLabels(external).pod).toBeUndefined();
+    const inCluster = { ...external, instance: 'http://checkout.shop.svc.cluster.local:8080/healthz' };
+    expect(namedTarget(inCluster)).toMatchObject({
+      kind: 'Service',
+      namespace: 'shop',
+      name: 'checkout',
+      guessed: true,
+    });
+    expect(namedTarget({ ...external, instance: 'checkout.shop.svc:8080' })).toMatchObject({ name: 'checkout' });
+  });
 });
