@@ -28,6 +28,8 @@ function exitMeaning(code: number | undefined, reason: string | undefined): stri
     return 'killed with SIGKILL — not by the memory limit (reason is not OOMKilled): a failing liveness probe or an external kill';
   if (code === 143) return 'stopped by SIGTERM';
   if (code === 139) return 'segmentation fault';
+  if (code === 132)
+    return 'illegal instruction (SIGILL): the program used a CPU instruction its processor does not have';
   if (code === 134) return 'aborted (SIGABRT): the process gave up on a fatal error';
   if (code === 127) return 'command not found';
   if (code === 126) return 'command not executable';

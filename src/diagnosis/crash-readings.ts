@@ -2,10 +2,10 @@
  * What a crash loop's log and termination say beyond "the app exited", each read by its own module: a port another
  * container of the pod holds (port-conflict.ts), an Istio sidecar not yet passing the pod's connections
  * (mesh-sidecars.ts), a name that does not resolve (name-resolution.ts), CoreDNS's forwarding loop (dns-loop.ts),
- * a program the image cannot run or a subPath it cannot mount (start-failures.ts),
- * /dev/shm, a read-only root filesystem or a refused volume path (filesystems.ts), the Kubernetes API refusing the
- * pod's service account (permissions.ts), a server rejecting its credentials (credentials.ts) or out of connection
- * slots (connection-limits.ts), a peer's TLS certificate (certificates.ts), a connection a NetworkPolicy drops
+ * a program the image or the node's CPU cannot run or a subPath it cannot mount (start-failures.ts), /dev/shm, a
+ * read-only root filesystem or a refused volume path (filesystems.ts), the Kubernetes API refusing the pod's service
+ * account (permissions.ts), a server rejecting its credentials (credentials.ts) or out of connection slots
+ * (connection-limits.ts), a peer's TLS certificate (certificates.ts), a connection a NetworkPolicy drops
  * (network-policies.ts), a missing environment variable (environment.ts), the node's inotify limits
  * (watch-limits.ts), file descriptors, local ports or threads (process-limits.ts), a memory quantity in milli-units
  * (quantity-typos.ts), a runtime's full heap (heap.ts), a clean exit under restartPolicy Always (clean-exits.ts).
@@ -29,7 +29,13 @@ import { type ContainerView, containerSpec, sentence } from './pods.js';
 import { portConflict } from './port-conflict.js';
 import { processLimit } from './process-limits.js';
 import { memoryTypoWords, memoryUnitTypo } from './quantity-typos.js';
-import { startFailure, subPathMountFailure, WRONG_ARCH } from './start-failures.js';
+import {
+  cpuFeatureFailure,
+  MISSING_CPU_FEATURE,
+  startFailure,
+  subPathMountFailure,
+  WRONG_ARCH,
+} from './start-failures.js';
 import { watchLimitReading } from './watch-limits.js';
 
 export interface CrashReadings {
@@ -104,9 +110,11 @@ export async function crashReadings(
   if (exited) sentences.push(sentence(exited));
   const nodeName = focus.pod.spec?.nodeName;
   const node =
-    nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l))
+    nodeName && [last?.message ?? '', ...logLines].some((l) => WRONG_ARCH.test(l) || MISSING_CPU_FEATURE.test(l))
       ? await ctx.read(ctx.reader.getNode(nodeName), null)
       : null;
+  const cpu = cpuFeatureFailure(logLines, nodeName ? { name: nodeName, labels: node?.metadata?.labels ?? {} } : null);
+  if (cpu) sentences.push(sentence(cpu));
   const start =
     subPathMountFailure(focus.pod, spec, last?.message) ??
     startFailure(

@@ -4,7 +4,7 @@ import type { PlaybookContext } from './playbook.js';
 import { type ContainerView, podName } from './pods.js';
 
 const IMPORTANT_LINE =
-  /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable|exit status|timed out|deadline exceeded|no such file|read-only file system|not permitted|out of memory|heap space|no space left/i;
+  /fatal|error|panic|exception|fail|denied|refused|not set|missing|invalid|cannot|unable|exit status|timed out|deadline exceeded|no such file|read-only file system|not permitted|out of memory|heap space|no space left|illegal instruction|requires a CPU|segmentation fault|core dumped/i;
 
 /**
  * The log lines (trimmed, non-empty; the last 30) of the instance that ended: the previous instance of a restarted

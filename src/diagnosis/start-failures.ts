@@ -63,6 +63,28 @@ export function subPathMountFailure(
 
 /** The kernel's refusal of a binary built for another architecture: the caller reads the node's arch only then. */
 export const WRONG_ARCH = /exec format error/;
+/** A binary using CPU instructions its node's processor lacks: SIGILL, or the program's own check (MongoDB 5.0+). */
+export const MISSING_CPU_FEATURE = /Illegal instruction|illegal hardware instruction|requires a CPU with \w+ support/i;
+
+/**
+ * The advice for a program killed by SIGILL or refusing the node's CPU: which feature it asks for (its own words,
+ * "MongoDB 5.0+ requires a CPU with AVX support"), and whether the node's Node Feature Discovery labels
+ * (feature.node.kubernetes.io/cpu-cpuid.<FEATURE>) show it. Null when the log shows neither.
+ */
+export function cpuFeatureFailure(
+  logLines: readonly string[],
+  node: { name: string; labels: Record<string, string> } | null,
+): string | null {
+  if (!logLines.some((l) => MISSING_CPU_FEATURE.test(l))) return null;
+  const feature = logLines.map((l) => /requires a CPU with (\w+) support/i.exec(l)?.[1]).find(Boolean);
+  const cpuid = Object.keys(node?.labels ?? {}).filter((k) => k.startsWith('feature.node.kubernetes.io/cpu-cpuid.'));
+  const shown =
+    node && feature && cpuid.length > 0
+      ? ` (node ${node.name}'s Node Feature Discovery labels ${cpuid.some((k) => k.endsWith(`.${feature}`)) ? 'list' : 'do not list'} cpu-cpuid.${feature})`
+      : '';
+  const what = feature ? `${feature} instructions` : 'instructions (AVX, AVX2, SSE4.2 …)';
+  return `the program uses CPU ${what} that the processor of ${node ? `node ${node.name}` : 'its node'} does not have${shown}, so the kernel kills it with SIGILL (exit 132) at the first one. Run it on nodes whose CPUs have them (a node selector on feature.node.kubernetes.io/cpu-cpuid.${feature ?? 'AVX'}=true with Node Feature Discovery, or a newer instance type; a VM's CPU model must pass the flags through), or use a build that does not need them; restarting on the same node changes nothing`;
+}
 
 const quoted = (command: readonly string[] | undefined) =>
   command && command.length > 0 ? ` ${JSON.stringify(command)}` : '';

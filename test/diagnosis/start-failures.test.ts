@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startFailure, subPathMountFailure } from '../../src/diagnosis/start-failures.js';
+import { cpuFeatureFailure, startFailure, subPathMountFailure } from '../../src/diagnosis/start-failures.js';
 import type { Container, Pod } from '../../src/kube/reader.js';
 
 const RUNC =
@@ -114,5 +114,22 @@ describe('a subPath mount runc refused', () => {
     expect(
       subPathMountFailure(pod({ emptyDir: {} }), container, 'exec: "geo": executable file not found in $PATH'),
     ).toBeNull();
+  });
+});
+
+describe('a program the node’s CPU cannot run', () => {
+  it('names the feature the program asks for and what the node’s labels say', () => {
+    const lines = [
+      'WARNING: MongoDB 5.0+ requires a CPU with AVX support, and your current system does not appear to have that!',
+      '/usr/local/bin/docker-entrypoint.sh: line 416:    27 Illegal instruction     (core dumped) "mongod" --fork',
+    ];
+    const words = cpuFeatureFailure(lines, {
+      name: 'pve-node-1',
+      labels: { 'feature.node.kubernetes.io/cpu-cpuid.SSE42': 'true' },
+    });
+    expect(words).toContain('CPU AVX instructions that the processor of node pve-node-1 does not have');
+    expect(words).toContain('labels do not list cpu-cpuid.AVX');
+    expect(cpuFeatureFailure(['Illegal instruction (core dumped)'], null)).toContain('AVX, AVX2, SSE4.2');
+    expect(cpuFeatureFailure(['panic: runtime error'], null)).toBeNull();
   });
 });
