@@ -7,7 +7,13 @@
  * them at admission when the node has no room (OutOfcpu, OutOfmemory: src/diagnosis/rejections.ts) while the
  * controller keeps creating more.
  */
-import { clusterRoom, formatRequests, MAX_PODS_ADVICE, podRequests } from '../src/diagnosis/capacity.js';
+import {
+  clusterRoom,
+  formatRequests,
+  MAX_PODS_ADVICE,
+  podRequests,
+  selectorBlocker,
+} from '../src/diagnosis/capacity.js';
 import type { Playbook, PlaybookContext, PlaybookResult, ResolvedTarget } from '../src/diagnosis/playbook.js';
 import { isoTime, listNames, podName } from '../src/diagnosis/pods.js';
 import { kubeletRejection, type Rejection, templateNodeName } from '../src/diagnosis/rejections.js';
@@ -96,6 +102,47 @@ async function pinnedSummary(
   const byMemory = short.some((s) => s.includes('memory'));
   const { room, top } = await nodeRoom(ctx, pod, node, name, byMemory, evidence);
   return `Pod ${podName(pod)} of ${whose} can run only on node ${name}${owner?.kind === 'DaemonSet' ? ' (a DaemonSet pod belongs to its node)' : ''}, and that node has no room for it (${short.join(', ') || 'insufficient resources'}): it requests ${req.text}${room}${top ? `, most of it taken by ${top}` : ''}. Adding nodes does not help this pod: free room on ${name} (move or shrink the pods there), give ${whose} a PriorityClass high enough to preempt them (node agents usually run as system-node-critical), or lower its requests.`;
+}
+
+/** Resources every node has, which no device plugin registers. */
+const CORE_RESOURCES = new Set(['cpu', 'memory', 'pods', 'ephemeral-storage']);
+
+/**
+ * An extended resource the scheduler found short (nvidia.com/gpu, amd.com/gpu, a FPGA…) that none of the nodes the pod
+ * may use advertises at all, while some of them are built for such devices (a label or taint of its vendor, an
+ * accelerator label): not a full node but one whose device plugin never registered the devices with the kubelet
+ * (its DaemonSet pod missing or crashing there, the driver absent). Null when some usable node has it, or none is
+ * built for it (then nodes with the devices are what is missing).
+ */
+function deviceNotAdvertised(
+  usable: Node[],
+  short: string[],
+): { words: string; evidence: string; nodes: string } | null {
+  const resource = short
+    .map((s) => s.replace(/^insufficient /, ''))
+    .find((r) => !CORE_RESOURCES.has(r) && r !== 'too many pods');
+  if (!resource) return null;
+  const has = (n: Node) => Number(parseQuantity(n.status?.capacity?.[resource] ?? '0') ?? 0) > 0;
+  if (usable.some(has)) return null;
+  // Only nodes built for such devices say a plugin is missing (a label or taint of the resource's vendor domain, an
+  // accelerator label): on a cluster without them, the answer is nodes that have the devices.
+  const vendor = `${resource.split('/')[0]}/`;
+  const deviceKey = (key: string) => key.startsWith(vendor) || /accelerator|gpu/i.test(key);
+  const built = usable.filter(
+    (n) =>
+      Object.keys(n.metadata?.labels ?? {}).some(deviceKey) || (n.spec?.taints ?? []).some((t) => deviceKey(t.key)),
+  );
+  if (built.length === 0) return null;
+  const one = built.length === 1;
+  const names = listNames(
+    built.map((n) => n.metadata?.name ?? '?'),
+    4,
+  );
+  return {
+    nodes: names,
+    evidence: `Device nodes the pod may use (its nodeSelector and tolerations): ${names}; none lists ${resource} in its capacity`,
+    words: `${one ? 'node' : 'nodes'} ${names}, built for such devices and allowed by its nodeSelector and tolerations, ${one ? 'advertises' : 'advertise'} no ${resource} at all (none in ${one ? 'its' : 'their'} capacity): the device plugin that registers those devices with the kubelet is not running there or has not registered them, so the scheduler counts zero`,
+  };
 }
 
 /**
@@ -192,15 +239,34 @@ export const insufficientCapacity: Playbook = {
       const summary = await pinnedSummary(ctx, first.pod, node, pinned, short, evidence);
       return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
     }
-    // Only nodes the pod may use count: cordoned, NotReady or tainted nodes are not capacity for it.
-    const usable = nodes.filter((n) => nodeBlocker(n, first.pod) === null);
+    // Only nodes the pod may use count: cordoned, NotReady, tainted or unselected nodes are not capacity for it.
+    const usable = nodes.filter(
+      (n) => nodeBlocker(n, first.pod) === null && selectorBlocker(n, first.pod.spec) === null,
+    );
+    const unregistered = deviceNotAdvertised(usable, short);
+    if (unregistered) {
+      evidence.push({ kind: 'status', text: unregistered.evidence });
+      const who =
+        stuck.length === 1
+          ? `Pod ${podName(first.pod)} cannot be scheduled`
+          : `${stuck.length} pods cannot be scheduled`;
+      return {
+        rootCause: {
+          code: 'INSUFFICIENT_CAPACITY',
+          summary: `${who} (${short.join(', ')}): ${stuck.length === 1 ? 'it requests' : 'each requests'} ${req.text}, and ${unregistered.words}. Adding nodes does not help until the device plugin runs on them: look at its DaemonSet's pod on ${unregistered.nodes} (and the driver it needs).`,
+          confidence: 'high',
+        },
+        evidence,
+        actions: [],
+      };
+    }
     if (nodes.length > 0) {
       const cpu = usable.reduce((s, n) => s + (parseCpuMillis(n.status?.allocatable?.cpu) ?? 0), 0);
       const mem = usable.reduce((s, n) => s + (parseQuantity(n.status?.allocatable?.memory) ?? 0), 0);
       const largest = Math.max(0, ...usable.map((n) => parseQuantity(n.status?.allocatable?.memory) ?? 0));
       evidence.push({
         kind: 'status',
-        text: `${usable.length} of ${nodes.length} node(s) can take the pod (not cordoned, ready, no untolerated taint): ${formatCpu(cpu)} cpu and ${formatMemory(mem)} memory allocatable in total, the largest ${formatMemory(largest)}`,
+        text: `${usable.length} of ${nodes.length} node(s) can take the pod (not cordoned, ready, no untolerated taint, matching its nodeSelector): ${formatCpu(cpu)} cpu and ${formatMemory(mem)} memory allocatable in total, the largest ${formatMemory(largest)}`,
       });
     }
     const w = target.workload;

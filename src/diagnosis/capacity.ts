@@ -68,7 +68,8 @@ export interface ClusterRoom {
   usable: number;
 }
 
-function selectorBlocker(node: Node, spec: PodSpec | undefined): string | null {
+/** Why the pod's nodeSelector keeps it off the node, or null when the node matches it. */
+export function selectorBlocker(node: Node, spec: PodSpec | undefined): string | null {
   const labels = node.metadata?.labels ?? {};
   const miss = Object.entries(spec?.nodeSelector ?? {}).find(([k, v]) => labels[k] !== v);
   return miss ? `does not match nodeSelector ${miss[0]}=${miss[1]}` : null;
