@@ -10,6 +10,7 @@ import { tellingLogLines } from './logs.js';
 import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
 import { type ContainerView, containersOf, isoTime, podName } from './pods.js';
 import { kubeletRejection, rejectionWords, templateNodeName } from './rejections.js';
+import { sandboxReading } from './sandbox-failures.js';
 
 /** Waiting reasons of a container on its way up: not (yet) a failure. */
 const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
@@ -87,8 +88,9 @@ function stuckInInit(pod: Pod, startMs: number): ContainerView | null {
 /**
  * The first pod of `pods` that cannot run: blockedPod's verdict, a pod stuck in an init container that does not
  * finish (waiting for a dependency), or a pod still being created whose kubelet warned
- * about it — a sandbox it cannot set up (the CNI out of IP addresses), a volume it cannot mount. The kubelet keeps
- * such a pod ContainerCreating and retries for ever; only its events say why.
+ * about it — a sandbox it cannot set up (the CNI out of IP addresses: sandbox-failures.ts says what the CNI's words
+ * mean), a volume it cannot mount. The kubelet keeps such a pod ContainerCreating and retries for ever; only its
+ * events say why.
  */
 export async function findBlockedPod(
   ctx: PlaybookContext,
@@ -118,7 +120,8 @@ export async function findBlockedPod(
     const warning = events.filter((e) => e.type === 'Warning' && e.reason !== 'FailedScheduling').at(-1);
     if (!warning) continue;
     const waiting = containersOf(pod).find((v) => v.status.state?.waiting)?.status.state?.waiting?.reason;
-    const text = `pod ${podName(pod)} is stuck ${waiting ? `in ${waiting}` : 'starting'}: ${warning.reason ?? 'Warning'} (${(warning.message ?? '').trim()})`;
+    const meaning = sandboxReading(warning.message ?? '', pod.spec?.nodeName);
+    const text = `pod ${podName(pod)} is stuck ${waiting ? `in ${waiting}` : 'starting'}: ${warning.reason ?? 'Warning'} (${(warning.message ?? '').trim()})${meaning ? `: ${meaning}` : ''}`;
     return { pod, who: 'kubelet', text };
   }
   return null;
