@@ -4,6 +4,8 @@
  *   of registered CSI drivers" (the kubelet), "CSINode ip-… does not contain driver ebs.csi.aws.com" (the
  *   attach-detach controller) — the driver's DaemonSet has no running pod there (a taint it does not tolerate, a
  *   node selector, a crash);
+ * - the cloud refusing an attach: the CSI controller's credentials, a disk deleted outside Kubernetes, a disk still
+ *   attached to another instance;
  * - a mount of a network filesystem (NFS, CIFS/SMB) that fails on the node: the kubelet's FailedMount event quotes
  * the mount helper ("MountVolume.SetUp failed for volume "x" : mount failed: exit status 32 / Mounting command: mount
  * / Mounting arguments: -t nfs 10.0.5.20:/exports/media /var/lib/kubelet/… / Output: mount.nfs: Connection timed
@@ -15,7 +17,7 @@ const ARGUMENTS = /Mounting arguments:[^\n]*?-t (nfs4?|cifs|smb3)\s+(?:-o \S+\s+
 const HELPER_MISSING = /need a \/sbin\/mount\.<type> helper|wrong fs type, bad option, bad superblock/i;
 
 export interface NetworkMountFailure {
-  /** nfs, nfs4, cifs, or csi for an unregistered driver. */
+  /** nfs, nfs4, cifs; csi for an unregistered driver; cloud for the cloud's refusal. */
   type: string;
   /** "10.0.5.20:/exports/media", "//files.corp/share", "CSI driver ebs.csi.aws.com". */
   source: string;
@@ -38,7 +40,40 @@ export function mountFailure(message: string, where: string): NetworkMountFailur
       source: `CSI driver ${driver}`,
       words: `the CSI driver ${driver} is not registered on ${where}: its node plugin (the driver's DaemonSet) runs no ready pod there, so the kubelet cannot mount the volume. Find why that DaemonSet's pod is missing or failing there (a taint it does not tolerate, a node selector, a crash loop); pods on nodes where it runs mount fine`,
     };
-  return networkMountFailure(message, where);
+  const cloud = cloudAttachFailure(message, where);
+  return cloud ?? networkMountFailure(message, where);
+}
+
+/**
+ * The cloud's own refusal quoted in an attach failure (AWS EC2, GCE, Azure wordings): the CSI controller's
+ * credentials, a disk deleted outside Kubernetes, a disk still attached to another instance.
+ */
+function cloudAttachFailure(message: string, where: string): NetworkMountFailure | null {
+  if (!/AttachVolume|attach/i.test(message)) return null;
+  const volume = /volume "([^"]+)"/.exec(message)?.[1] ?? 'the volume';
+  if (/UnauthorizedOperation|not authorized to perform|AccessDenied|does not have [^\n]*permission/i.test(message))
+    return {
+      type: 'cloud',
+      source: 'the CSI controller',
+      words: `the cloud refuses the CSI controller's request to attach ${volume} (not authorized): its credentials (the IAM role or service account of the driver's controller) lack the attach permission (ec2:AttachVolume on AWS, compute.instances.attachDisk on GCE). Grant it; pods on any node fail alike until then`,
+    };
+  if (/InvalidVolume\.NotFound|The volume '[^']+' does not exist|disk [^\n]* (?:was )?not found/i.test(message))
+    return {
+      type: 'cloud',
+      source: 'the cloud disk',
+      words: `the cloud disk behind ${volume} no longer exists: it was deleted outside Kubernetes, and its data with it unless a snapshot exists. Restore it from a snapshot into a new volume, or delete the claim so a new empty one is provisioned; no node or restart brings it back`,
+    };
+  if (
+    /VolumeInUse|is already attached to an instance|already being used by|attached to a different (?:instance|VM)/i.test(
+      message,
+    )
+  )
+    return {
+      type: 'cloud',
+      source: 'the cloud disk',
+      words: `the cloud still has the disk behind ${volume} attached to another instance (a node that was terminated or lost without detaching it), so it cannot be attached to ${where}. Detach it from that instance in the cloud (force detach once that instance is gone or stopped); deleting pods does not release it`,
+    };
+  return null;
 }
 
 function networkMountFailure(message: string, where: string): NetworkMountFailure | null {

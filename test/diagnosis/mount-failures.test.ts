@@ -48,4 +48,22 @@ describe("a network filesystem's failed mount", () => {
       'AttachVolume.Attach failed for volume "pvc-9f1c" : CSINode ip-10-0-3-7 does not contain driver ebs.csi.aws.com';
     expect(mountFailure(attacher, 'node ip-10-0-3-7')?.source).toBe('CSI driver ebs.csi.aws.com');
   });
+
+  it("reads the cloud's refusals of an attach: credentials, a deleted disk, a disk held by another instance", () => {
+    const attach = (error: string) =>
+      `AttachVolume.Attach failed for volume "pvc-9f1c" : rpc error: code = Internal desc = Could not attach volume "vol-0a1b2c3d" to node "i-0123456789": ${error}`;
+    expect(
+      mountFailure(
+        attach('UnauthorizedOperation: You are not authorized to perform this operation. status code: 403'),
+        'node ip-1',
+      )?.words,
+    ).toContain('ec2:AttachVolume');
+    expect(
+      mountFailure(attach("InvalidVolume.NotFound: The volume 'vol-0a1b2c3d' does not exist."), 'node ip-1')?.words,
+    ).toContain('no longer exists');
+    expect(
+      mountFailure(attach('VolumeInUse: vol-0a1b2c3d is already attached to an instance'), 'node ip-1')?.words,
+    ).toContain('attached to another instance');
+    expect(mountFailure(attach('context deadline exceeded'), 'node ip-1')).toBeNull();
+  });
 });
