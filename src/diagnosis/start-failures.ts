@@ -106,6 +106,18 @@ export function startFailure(
   // The runtime's own words are in the termination message; an app's log line about a subprocess it could not run
   // is not the container's start.
   const fromRuntime = (re: RegExp) => re.exec(said);
+  // The kubelet kills a container whose postStart hook fails (reason PostStartHookError, exit 137 from the kill):
+  // the hook, not the app, is what fails. Its message: "Exec lifecycle hook ([cmd]) for Container … failed - error:
+  // command 'cmd' exited with N: output, message: …", or "HTTP lifecycle hook (path) … failed - error: …".
+  if (reason === 'PostStartHookError') {
+    const hook = /(Exec|HTTP) lifecycle hook \(([^)]*)\)/.exec(said);
+    const failed = /failed - error: (.*?)(?:, message: .*)?$/.exec(said)?.[1]?.trim();
+    const what = hook ? `${hook[1] === 'HTTP' ? 'HTTP GET' : 'command'} ${hook[2]}` : 'its hook';
+    return {
+      meaning: `killed by the kubelet because its postStart hook failed (${what}${failed ? `: ${failed}` : ''})`,
+      advice: `fix the postStart hook of the container (lifecycle.postStart: ${what}) or remove it: the kubelet kills the container every time the hook fails, whatever the app does, and more memory, a restart or a new pod change nothing`,
+    };
+  }
   const notFound = fromRuntime(/exec: "([^"]+)": executable file not found in \$PATH/);
   if (notFound) {
     return {

@@ -133,3 +133,22 @@ describe('a program the node’s CPU cannot run', () => {
     expect(cpuFeatureFailure(['panic: runtime error'], null)).toBeNull();
   });
 });
+
+describe('a failing postStart hook', () => {
+  it('is the hook the kubelet killed the container for, not a SIGKILL of the app', () => {
+    const message =
+      'Exec lifecycle hook ([/bin/sh -c /app/bin/register.sh]) for Container "api" in Pod "api-1_ns(uid)" failed - error: command \'/bin/sh -c /app/bin/register.sh\' exited with 127: /bin/sh: /app/bin/register.sh: not found\n, message: "/bin/sh: /app/bin/register.sh: not found\\n"';
+    const found = startFailure('PostStartHookError', message, [], undefined, undefined);
+    expect(found?.meaning).toContain('its postStart hook failed (command [/bin/sh -c /app/bin/register.sh]');
+    expect(found?.meaning).toContain('exited with 127');
+    expect(found?.advice).toContain('lifecycle.postStart');
+    const http = startFailure(
+      'PostStartHookError',
+      'HTTP lifecycle hook (/warmup) for Container "api" in Pod "api-1_ns(uid)" failed - error: Get "http://10.0.0.1:8080/warmup": dial tcp 10.0.0.1:8080: connect: connection refused, message: ""',
+      [],
+      undefined,
+      undefined,
+    );
+    expect(http?.meaning).toContain('HTTP GET /warmup');
+  });
+});
