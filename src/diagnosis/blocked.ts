@@ -11,6 +11,7 @@ import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.
 import { type ContainerView, containersOf, isoTime, podName } from './pods.js';
 import { kubeletRejection, rejectionWords, templateNodeName } from './rejections.js';
 import { sandboxReading } from './sandbox-failures.js';
+import { createErrorReading } from './start-failures.js';
 
 /** Waiting reasons of a container on its way up: not (yet) a failure. */
 const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
@@ -40,7 +41,8 @@ export function blockedPod(pod: Pod, workload: Workload | null = null): Blocked 
     const waiting = v.status.state?.waiting;
     if (waiting?.reason === undefined || STARTING.has(waiting.reason)) continue;
     const message = waiting.message ? ` (${waiting.message.trim()})` : '';
-    const text = `container ${v.status.name} of pod ${podName(pod)} cannot start: ${waiting.reason}${message}`;
+    const meaning = createErrorReading(waiting.message);
+    const text = `container ${v.status.name} of pod ${podName(pod)} cannot start: ${waiting.reason}${message}${meaning ? `: ${meaning}` : ''}`;
     return { pod, who: 'kubelet', text };
   }
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');

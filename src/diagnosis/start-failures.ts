@@ -86,6 +86,21 @@ export function cpuFeatureFailure(
   return `the program uses CPU ${what} that the processor of ${node ? `node ${node.name}` : 'its node'} does not have${shown}, so the kernel kills it with SIGILL (exit 132) at the first one. Run it on nodes whose CPUs have them (a node selector on feature.node.kubernetes.io/cpu-cpuid.${feature ?? 'AVX'}=true with Node Feature Discovery, or a newer instance type; a VM's CPU model must pass the flags through), or use a build that does not need them; restarting on the same node changes nothing`;
 }
 
+/**
+ * What the kubelet's refusal to create a container means (CreateContainerConfigError / CreateContainerError
+ * messages that are not about a missing ConfigMap or Secret), or null: runAsNonRoot against an image that runs as
+ * root or names its user, which the kubelet cannot check (pkg/kubelet/kuberuntime/security_context_others.go).
+ */
+export function createErrorReading(message: string | undefined): string | null {
+  const said = message ?? '';
+  if (/runAsNonRoot and image will run as root/.test(said))
+    return 'the pod asks for runAsNonRoot and the image runs as root (its USER is 0 or unset): set securityContext.runAsUser to a non-zero UID the image works with, or build the image with a numeric non-root USER';
+  const named = /runAsNonRoot and image has non-numeric user \(([^)]*)\)/.exec(said);
+  if (named)
+    return `the pod asks for runAsNonRoot and the image names its user (${named[1]}) instead of a UID, which the kubelet cannot check is not root: set securityContext.runAsUser to that user's numeric UID, or build the image with USER <uid>`;
+  return null;
+}
+
 const quoted = (command: readonly string[] | undefined) =>
   command && command.length > 0 ? ` ${JSON.stringify(command)}` : '';
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cpuFeatureFailure, startFailure, subPathMountFailure } from '../../src/diagnosis/start-failures.js';
+import {
+  cpuFeatureFailure,
+  createErrorReading,
+  startFailure,
+  subPathMountFailure,
+} from '../../src/diagnosis/start-failures.js';
 import type { Container, Pod } from '../../src/kube/reader.js';
 
 const RUNC =
@@ -150,5 +155,19 @@ describe('a failing postStart hook', () => {
       undefined,
     );
     expect(http?.meaning).toContain('HTTP GET /warmup');
+  });
+});
+
+describe("the kubelet's refusal to create a container", () => {
+  it('reads runAsNonRoot against a root image and against a named user', () => {
+    expect(
+      createErrorReading('container has runAsNonRoot and image will run as root (pod: "x", container: api)'),
+    ).toContain('set securityContext.runAsUser to a non-zero UID');
+    expect(
+      createErrorReading(
+        'container has runAsNonRoot and image has non-numeric user (appuser), cannot verify user is non-root (pod: "x", container: api)',
+      ),
+    ).toContain("set securityContext.runAsUser to that user's numeric UID");
+    expect(createErrorReading('configmap "app-config" not found')).toBeNull();
   });
 });
