@@ -41,7 +41,9 @@ export function blockedPod(pod: Pod, workload: Workload | null = null): Blocked 
     const waiting = v.status.state?.waiting;
     if (waiting?.reason === undefined || STARTING.has(waiting.reason)) continue;
     const message = waiting.message ? ` (${waiting.message.trim()})` : '';
-    const meaning = createErrorReading(waiting.message);
+    const meaning = /^(CreateContainer|RunContainer)/.test(waiting.reason)
+      ? createErrorReading(waiting.message, pod.spec?.nodeName)
+      : null;
     const text = `container ${v.status.name} of pod ${podName(pod)} cannot start: ${waiting.reason}${message}${meaning ? `: ${meaning}` : ''}`;
     return { pod, who: 'kubelet', text };
   }

@@ -89,10 +89,16 @@ export function cpuFeatureFailure(
 /**
  * What the kubelet's refusal to create a container means (CreateContainerConfigError / CreateContainerError
  * messages that are not about a missing ConfigMap or Secret), or null: runAsNonRoot against an image that runs as
- * root or names its user, which the kubelet cannot check (pkg/kubelet/kuberuntime/security_context_others.go).
+ * root or names its user, which the kubelet cannot check (pkg/kubelet/kuberuntime/security_context_others.go); a
+ * node whose disk is full or whose runtime is too slow to create it.
  */
-export function createErrorReading(message: string | undefined): string | null {
+export function createErrorReading(message: string | undefined, node?: string): string | null {
   const said = message ?? '';
+  const where = node ? `node ${node}` : 'its node';
+  if (/no space left on device/i.test(said))
+    return `the disk of ${where} that holds images and container files is full, so the container runtime cannot create the container (no space left on device): free it (unused images, container logs, emptyDir volumes) or move the pod; the pod spec is not at fault`;
+  if (/context deadline exceeded/i.test(said))
+    return `the container runtime on ${where} did not create the container in time (context deadline exceeded): a slow or saturated disk, or a runtime under load; look at the node before the pod`;
   if (/runAsNonRoot and image will run as root/.test(said))
     return 'the pod asks for runAsNonRoot and the image runs as root (its USER is 0 or unset): set securityContext.runAsUser to a non-zero UID the image works with, or build the image with a numeric non-root USER';
   const named = /runAsNonRoot and image has non-numeric user \(([^)]*)\)/.exec(said);

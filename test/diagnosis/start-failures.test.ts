@@ -169,5 +169,14 @@ describe("the kubelet's refusal to create a container", () => {
       ),
     ).toContain("set securityContext.runAsUser to that user's numeric UID");
     expect(createErrorReading('configmap "app-config" not found')).toBeNull();
+    expect(
+      createErrorReading(
+        'failed to create containerd container: error unpacking image: failed to extract layer sha256:1f: write /var/lib/containerd/x: no space left on device: unknown',
+        'worker-4',
+      ),
+    ).toContain('the disk of node worker-4 that holds images');
+    expect(createErrorReading('context deadline exceeded', 'worker-4')).toContain(
+      'the container runtime on node worker-4',
+    );
   });
 });
