@@ -2,7 +2,8 @@
  * VOLUME_PROVISIONING_FAILED: a PersistentVolumeClaim stays Pending — its StorageClass does not exist, no class
  * is set and there is no default, or the provisioner fails (ProvisioningFailed) or never acts — and the pods
  * that mount it wait ("pod has unbound immediate PersistentVolumeClaims"). A claim of a WaitForFirstConsumer
- * class waits for its pod to be scheduled: that is normal, and not this playbook's.
+ * class waits for its pod to be scheduled: that is normal, and not this playbook's — unless its class provisions
+ * nothing (kubernetes.io/no-provisioner) and the scheduler finds no volume to bind on any node.
  */
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
 import { listNames, podName, schedulingMessage } from '../src/diagnosis/pods.js';
@@ -14,10 +15,14 @@ import {
   type PersistentVolumeClaim,
   type Pod,
   type StorageClass,
+  volumeNodes,
 } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
 
 const MAX_CLAIMS = 4;
+/** The provisioner of classes for pre-made volumes (local volumes): it creates nothing. */
+const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+const NO_VOLUME_TO_BIND = /didn't find available persistent volumes to bind/;
 /** A provisioner that has said only "waiting for a volume to be created" this long is not running. */
 const SILENT_PROVISIONER_MS = 10 * 60_000;
 
@@ -44,13 +49,19 @@ export const volumeProvisioning: Playbook = {
     const claims = await pendingClaims(ctx, target.pvc, waiting);
     if (claims.length === 0) return null;
     const classes = await ctx.read(ctx.reader.listStorageClasses(), []);
+    // The scheduler's words when a WaitForFirstConsumer claim has no volume to bind on any node.
+    const noVolumeToBind = waiting.some((p) => NO_VOLUME_TO_BIND.test(schedulingMessage(p, []) ?? ''));
     const failures: Failure[] = [];
     for (const claim of claims) {
       const events = await ctx.read(
         ctx.reader.eventsFor(claim.metadata?.namespace, 'PersistentVolumeClaim', claim.metadata?.name ?? ''),
         [],
       );
-      const failure = diagnoseClaim(claim, classOfClaim(claim, classes), events);
+      const cls = classOfClaim(claim, classes);
+      const failure =
+        cls.kind === 'found' && cls.storageClass.provisioner === NO_PROVISIONER
+          ? await noPreparedVolume(ctx, claim, cls.name, cls.storageClass, noVolumeToBind)
+          : diagnoseClaim(claim, cls, events);
       if (failure) failures.push(failure);
     }
     const first = failures[0];
@@ -164,6 +175,37 @@ function diagnoseClaim(claim: PersistentVolumeClaim, cls: ClassOfClaim, events: 
     ...(lastWait ? { event: lastWait } : {}),
     why: `no provisioner has acted on it for ${Math.round(silentFor / 60_000)} minutes (StorageClass ${cls.name}, provisioner ${provisioner})`,
     fix: `Check that the CSI driver ${provisioner} is installed and its controller (external-provisioner) is running.`,
+  };
+}
+
+/**
+ * A claim of a class whose provisioner is kubernetes.io/no-provisioner: only PersistentVolumes made beforehand (local
+ * volumes) can bind it, and none that is Available fits. With Immediate binding the claim is Pending at once; with
+ * WaitForFirstConsumer, only once the scheduler says no node has a volume to bind (`noVolumeToBind`) — a pod
+ * Pending for another reason keeps its claim waiting normally. The class's volumes are listed against what the
+ * claim asks (size, access modes).
+ */
+async function noPreparedVolume(
+  ctx: PlaybookContext,
+  claim: PersistentVolumeClaim,
+  className: string,
+  storageClass: StorageClass,
+  noVolumeToBind: boolean,
+): Promise<Failure | null> {
+  if (storageClass.volumeBindingMode === 'WaitForFirstConsumer' && !noVolumeToBind) return null;
+  const size = claim.spec?.resources?.requests?.storage ?? '?';
+  const modes = (claim.spec?.accessModes ?? []).join(', ') || 'no access mode';
+  const volumes = (await ctx.read(ctx.reader.listPvs(), [])).filter((pv) => pv.spec?.storageClassName === className);
+  const described = volumes.map((pv) => {
+    const nodes = volumeNodes(pv);
+    const where = nodes.length > 0 ? ` on ${nodes.join(', ')}` : '';
+    return `${pv.metadata?.name} ${pv.spec?.capacity?.storage ?? '?'} ${pv.status?.phase ?? '?'}${where}`;
+  });
+  return {
+    claim,
+    cls: { kind: 'found', name: className, storageClass, defaulted: false },
+    why: `its StorageClass ${className} has provisioner ${NO_PROVISIONER}, which creates nothing: the claim binds only to a PersistentVolume made beforehand, and none Available fits it (${size}, ${modes})${volumes.length > 0 ? `; the class's volumes: ${listNames(described, 5)}` : '; the class has no PersistentVolume at all'}`,
+    fix: `Create a PersistentVolume of class ${className} with at least ${size} and ${modes} (a local volume on a node with such a disk, or run a local static provisioner that makes them), or recreate the claim with a class that provisions volumes.`,
   };
 }
 
