@@ -14,6 +14,7 @@ import {
   podRequests,
   selectorBlocker,
 } from '../src/diagnosis/capacity.js';
+import { deviceNotAdvertised, KARPENTER_REFUSAL, karpenterAdvice } from '../src/diagnosis/node-supply.js';
 import type { Playbook, PlaybookContext, PlaybookResult, ResolvedTarget } from '../src/diagnosis/playbook.js';
 import { isoTime, listNames, podName } from '../src/diagnosis/pods.js';
 import { kubeletRejection, type Rejection, templateNodeName } from '../src/diagnosis/rejections.js';
@@ -104,47 +105,6 @@ async function pinnedSummary(
   return `Pod ${podName(pod)} of ${whose} can run only on node ${name}${owner?.kind === 'DaemonSet' ? ' (a DaemonSet pod belongs to its node)' : ''}, and that node has no room for it (${short.join(', ') || 'insufficient resources'}): it requests ${req.text}${room}${top ? `, most of it taken by ${top}` : ''}. Adding nodes does not help this pod: free room on ${name} (move or shrink the pods there), give ${whose} a PriorityClass high enough to preempt them (node agents usually run as system-node-critical), or lower its requests.`;
 }
 
-/** Resources every node has, which no device plugin registers. */
-const CORE_RESOURCES = new Set(['cpu', 'memory', 'pods', 'ephemeral-storage']);
-
-/**
- * An extended resource the scheduler found short (nvidia.com/gpu, amd.com/gpu, a FPGA…) that none of the nodes the pod
- * may use advertises at all, while some of them are built for such devices (a label or taint of its vendor, an
- * accelerator label): not a full node but one whose device plugin never registered the devices with the kubelet
- * (its DaemonSet pod missing or crashing there, the driver absent). Null when some usable node has it, or none is
- * built for it (then nodes with the devices are what is missing).
- */
-function deviceNotAdvertised(
-  usable: Node[],
-  short: string[],
-): { words: string; evidence: string; nodes: string } | null {
-  const resource = short
-    .map((s) => s.replace(/^insufficient /, ''))
-    .find((r) => !CORE_RESOURCES.has(r) && r !== 'too many pods');
-  if (!resource) return null;
-  const has = (n: Node) => Number(parseQuantity(n.status?.capacity?.[resource] ?? '0') ?? 0) > 0;
-  if (usable.some(has)) return null;
-  // Only nodes built for such devices say a plugin is missing (a label or taint of the resource's vendor domain, an
-  // accelerator label): on a cluster without them, the answer is nodes that have the devices.
-  const vendor = `${resource.split('/')[0]}/`;
-  const deviceKey = (key: string) => key.startsWith(vendor) || /accelerator|gpu/i.test(key);
-  const built = usable.filter(
-    (n) =>
-      Object.keys(n.metadata?.labels ?? {}).some(deviceKey) || (n.spec?.taints ?? []).some((t) => deviceKey(t.key)),
-  );
-  if (built.length === 0) return null;
-  const one = built.length === 1;
-  const names = listNames(
-    built.map((n) => n.metadata?.name ?? '?'),
-    4,
-  );
-  return {
-    nodes: names,
-    evidence: `Device nodes the pod may use (its nodeSelector and tolerations): ${names}; none lists ${resource} in its capacity`,
-    words: `${one ? 'node' : 'nodes'} ${names}, built for such devices and allowed by its nodeSelector and tolerations, ${one ? 'advertises' : 'advertise'} no ${resource} at all (none in ${one ? 'its' : 'their'} capacity): the device plugin that registers those devices with the kubelet is not running there or has not registered them, so the scheduler counts zero`,
-  };
-}
-
 /**
  * Pods the kubelet rejected for room (OutOfcpu, OutOfmemory, …) on the node their workload's template names in
  * spec.nodeName: the scheduler never placed them, so no FailedScheduling says so; the controller replaces each
@@ -232,6 +192,11 @@ export const insufficientCapacity: Playbook = {
       .filter((e) => e.reason === 'NotTriggerScaleUp' || e.reason === 'TriggeredScaleUp')
       .at(-1);
     if (scaleUp?.message) evidence.push({ kind: 'event', text: `Cluster autoscaler: ${scaleUp.message}` });
+    // Karpenter reports why it launches no node for the pod as its own FailedScheduling event.
+    const karpenter = first.events
+      .filter((e) => e.source?.component === 'karpenter' || KARPENTER_REFUSAL.test(e.message ?? ''))
+      .at(-1)?.message;
+    if (karpenter) evidence.push({ kind: 'event', text: `Karpenter: ${karpenter.trim()}` });
     const nodes = await ctx.read(ctx.reader.listNodes(), []);
     const pinned = pinnedNode(first.pod);
     if (pinned) {
@@ -296,7 +261,7 @@ export const insufficientCapacity: Playbook = {
     const preempted = podSlots ? '' : await preemptedBy(ctx, target.pods, first.pod, evidence);
     const summary = podSlots
       ? `${who} (Too many pods): the nodes ${stuck.length === 1 ? 'it' : 'they'} may use already run as many pods as they allow (allocatable pods ${maxPods}), whatever CPU and memory they have left. Add nodes (or raise the node group's maximum), or ${MAX_PODS_ADVICE}.`
-      : `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free.${preempted} Add nodes (or raise the node group's maximum) or lower the requests.`;
+      : `${who} (${short.join(', ') || 'insufficient resources'}): ${stuck.length === 1 ? 'it' : 'each'} requests ${req.text} and no node has that free.${preempted} ${karpenter ? karpenterAdvice(karpenter) : "Add nodes (or raise the node group's maximum) or lower the requests."}`;
     return { rootCause: { code: 'INSUFFICIENT_CAPACITY', summary, confidence: 'high' }, evidence, actions: [] };
   },
 };
