@@ -85,7 +85,14 @@ export const nodeNotReady: Playbook = {
     return {
       rootCause: {
         code: 'NODE_NOT_READY',
-        summary: summarize(name, zone, ready?.reason ?? ready?.status ?? 'NotReady', stranded, deadPeers.length),
+        summary: summarize(
+          name,
+          zone,
+          ready?.reason ?? ready?.status ?? 'NotReady',
+          ready?.message,
+          stranded,
+          deadPeers.length,
+        ),
         confidence: 'high',
       },
       evidence,
@@ -148,6 +155,7 @@ function summarize(
   name: string,
   zone: string | undefined,
   reason: string,
+  message: string | undefined,
   stranded: ReturnType<typeof strandedPods>,
   deadPeers: number,
 ): string {
@@ -161,10 +169,28 @@ function summarize(
   if (deadPeers > 0) {
     parts.push(`${deadPeers} other node(s) of zone ${zone} are NotReady too: a zonal outage, not one bad machine.`);
   }
+  const alive = kubeletSays(message);
   parts.push(
-    blocked.length > 0
-      ? 'Check the machine: if it is gone for good, delete the Node (or taint it node.kubernetes.io/out-of-service) so the StatefulSet can recreate its pods elsewhere; do not force-delete them while the machine might still be running.'
-      : 'Check the machine (kubelet, network, the VM itself) and replace it if it does not come back.',
+    alive
+      ? `${alive}${blocked.length > 0 ? ' Its Terminating pods finish once it is Ready again; the machine is up, so do not delete the Node.' : ''}`
+      : blocked.length > 0
+        ? 'Check the machine: if it is gone for good, delete the Node (or taint it node.kubernetes.io/out-of-service) so the StatefulSet can recreate its pods elsewhere; do not force-delete them while the machine might still be running.'
+        : 'Check the machine (kubelet, network, the VM itself) and replace it if it does not come back.',
   );
   return parts.join(' ');
+}
+
+/**
+ * What a running kubelet says is wrong in its Ready condition's message (reason KubeletNotReady), as a sentence; null
+ * when the kubelet stopped posting (NodeStatusUnknown) or says something else: then the machine is what to check.
+ */
+function kubeletSays(message: string | undefined): string | null {
+  const m = message ?? '';
+  if (/NetworkPluginNotReady|cni plugin not initialized|cni config uninitialized/i.test(m))
+    return "The kubelet is running and reports its network plugin not ready: the CNI's DaemonSet pod (Calico, Cilium, flannel, aws-node…) is not running or not ready on the node, so no pod there gets a network. Look at that pod on the node.";
+  if (/PLEG is not healthy/i.test(m))
+    return 'The kubelet is running but its pod lifecycle checks are stuck (PLEG is not healthy): the container runtime answers too slowly (a hung container, too many containers, a saturated disk). Look at the runtime on the node (crictl ps, its log); restarting the runtime and the kubelet usually recovers it.';
+  if (/container runtime is down|ContainerRuntimeNotReady|container runtime status check/i.test(m))
+    return 'The kubelet is running but cannot reach the container runtime (containerd or CRI-O is down): restart it on the node and read its log.';
+  return null;
 }
