@@ -188,9 +188,9 @@ function kubeletSays(message: string | undefined): string | null {
   const m = message ?? '';
   if (/NetworkPluginNotReady|cni plugin not initialized|cni config uninitialized/i.test(m))
     return "The kubelet is running and reports its network plugin not ready: the CNI's DaemonSet pod (Calico, Cilium, flannel, aws-node…) is not running or not ready on the node, so no pod there gets a network. Look at that pod on the node.";
-  if (/PLEG is not healthy/i.test(m))
-    return 'The kubelet is running but its pod lifecycle checks are stuck (PLEG is not healthy): the container runtime answers too slowly (a hung container, too many containers, a saturated disk). Look at the runtime on the node (crictl ps, its log); restarting the runtime and the kubelet usually recovers it.';
   if (/container runtime is down|ContainerRuntimeNotReady|container runtime status check/i.test(m))
     return 'The kubelet is running but cannot reach the container runtime (containerd or CRI-O is down): restart it on the node and read its log.';
+  if (/PLEG is not healthy/i.test(m))
+    return 'The kubelet is running but its pod lifecycle checks are stuck (PLEG is not healthy): the container runtime answers too slowly (a hung container, too many containers, a saturated disk). Look at the runtime on the node (crictl ps, its log); restarting the runtime and the kubelet usually recovers it.';
   return null;
 }
