@@ -4,7 +4,7 @@
  * whose fix would leave such a pod blocked step aside for it; UNKNOWN quotes it.
  */
 
-import type { Pod, Workload } from '../kube/reader.js';
+import { eventTime, type KubeEvent, type Pod, type Workload } from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 import { tellingLogLines } from './logs.js';
 import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
@@ -72,6 +72,24 @@ function isStarting(pod: Pod): boolean {
   return waiting.length === 0 || waiting.every((r) => r !== undefined && STARTING.has(r));
 }
 
+/** How long an image pull may run before the alert started and still be a slow start rather than a stuck one. */
+const PULL_STUCK_MS = 10 * 60_000;
+
+/**
+ * A pod whose kubelet started pulling an image long before the alert and never said it finished or failed (its
+ * last Pulling event has no Pulled after it): a very large image or a slow way to the registry. The words, or null.
+ */
+function slowPull(pod: Pod, events: KubeEvent[], startMs: number): string | null {
+  const pulling = events.filter((e) => e.reason === 'Pulling').at(-1);
+  if (!pulling) return null;
+  const since = eventTime(pulling);
+  if (events.some((e) => (e.reason === 'Pulled' || e.reason === 'Failed') && eventTime(e) >= since)) return null;
+  if (!since || since > startMs - PULL_STUCK_MS) return null;
+  const image = /Pulling image "([^"]+)"/.exec(pulling.message ?? '')?.[1] ?? 'its image';
+  const minutes = Math.round((startMs - since) / 60_000);
+  return `pod ${podName(pod)} is still pulling image ${image}, started ${isoTime(new Date(since).toISOString())} (${minutes} minutes before the alert) and has not finished, with no error: so the image is very large or the way from node ${pod.spec?.nodeName ?? '?'} to its registry is slow. Let it finish (deleting the pod starts the pull over, elsewhere perhaps), pre-pull the image onto the nodes (a DaemonSet) or pull it through a registry mirror near them, and make the image smaller`;
+}
+
 /** How long an init container may run before the alert started and still be a slow start rather than a stuck one. */
 const INIT_STUCK_MS = 5 * 60_000;
 
@@ -122,6 +140,8 @@ export async function findBlockedPod(
     const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
     // FailedScheduling is the scheduler's, from before this pod had its node.
     const warning = events.filter((e) => e.type === 'Warning' && e.reason !== 'FailedScheduling').at(-1);
+    const pulling = warning ? null : slowPull(pod, events, startMs);
+    if (pulling) return { pod, who: 'kubelet', text: pulling };
     if (!warning) continue;
     const waiting = containersOf(pod).find((v) => v.status.state?.waiting)?.status.state?.waiting?.reason;
     const meaning = sandboxReading(warning.message ?? '', pod.spec?.nodeName);
