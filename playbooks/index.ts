@@ -41,7 +41,8 @@
  *   unschedulable or throttled by its own limit: those explain the symptom more specifically, and raising the
  *   maximum would not fix them. Before unsafe-rollout: an HPA at its ceiling explains a traffic alert better than
  *   manifest hazards do.
- * - unsafe-rollout — manifest hazards explain a replica shortfall only when no pod is failing for another reason.
+ * - unsafe-rollout — manifest hazards explain a replica shortfall only when no pod is failing for another reason,
+ *   and never an alert about one pod that is not ready (only a traffic alert about a pod).
  * - hpa-maxed-out and unsafe-rollout also step aside for a pod blocked for a reason no playbook before them knew
  *   (src/diagnosis/blocked.ts findBlockedPod: a container that cannot be created, a node selector or anti-affinity no
  *   node satisfies, a pod the kubelet rejected at admission (an unsafe sysctl, no room on its node), a pod left

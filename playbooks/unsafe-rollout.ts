@@ -134,6 +134,10 @@ export const unsafeRollout: Playbook = {
         : null;
     }
     if (findings.length === 0) return null;
+    // An alert about one pod (not ready, waiting) that no playbook before explained is not explained by how its
+    // Deployment rolls out either: a preStop hook does not make that pod ready. Traffic alerts about a pod stay.
+    if (ctx.target.kind === 'Pod' && !isTrafficAlert('Pod', ctx.event.alert.labels, ctx.event.alert.annotations))
+      return null;
     const s = d.status ?? {};
     const replicas = d.spec?.replicas ?? 1;
     const rolling =
