@@ -2,7 +2,8 @@
  * One account of a Redis outage per process. Every Redis client Medic runs — its own connections and the ones
  * BullMQ opens for each queue and worker — fails on every reconnect attempt while Redis is gone; logged one by
  * one that was thousands of lines a minute. Connection failures from all of them come here instead and make
- * three kinds of line: the first failure, at most one summary per interval with the count, and "redis is back".
+ * three kinds of line: the first failure, at most one summary per interval with the count, and "redis is back" once
+ * a connection is ready and none fails for a moment after.
  * Any other Redis error (a script error, a refused command) is still logged as it happens.
  */
 import { errorMessage } from '../errors.js';
@@ -13,7 +14,7 @@ export interface RedisOutageLog {
   report(source: string, error: unknown): void;
   /** A connection is ready again: an outage under way ends with one line. */
   restored(source: string): void;
-  /** True between the first connection failure and the next ready connection. */
+  /** True between the first connection failure and the confirmed end of the outage (a ready connection, then quiet). */
   isDown(): boolean;
 }
 
@@ -21,6 +22,8 @@ export interface RedisOutageLogOptions {
   logger: Logger;
   /** At most one "still unreachable" line per this interval; default 60 s. */
   summaryIntervalMs?: number;
+  /** A ready connection ends the outage once no connection has failed for this long; default 1 s. */
+  confirmBackMs?: number;
   now?: () => number;
 }
 
@@ -57,14 +60,21 @@ function brief(error: unknown): { error: string; code?: string } {
 export function createRedisOutageLog(options: RedisOutageLogOptions): RedisOutageLog {
   const logger = options.logger;
   const interval = options.summaryIntervalMs ?? 60_000;
+  const confirmMs = options.confirmBackMs ?? 1000;
   const now = options.now ?? Date.now;
   let down: { since: number; failures: number; sinceSummary: number; lastSummaryAt: number } | null = null;
+  let confirming: NodeJS.Timeout | null = null;
 
   return {
     report(source, error) {
       if (!isRedisConnectionError(error)) {
         logger.warn({ source, ...brief(error) }, 'redis error');
         return;
+      }
+      // A connection that turned ready as Redis went away (its handshake answered just before) is no recovery.
+      if (confirming) {
+        clearTimeout(confirming);
+        confirming = null;
       }
       const at = now();
       if (!down) {
@@ -83,9 +93,16 @@ export function createRedisOutageLog(options: RedisOutageLogOptions): RedisOutag
       down.lastSummaryAt = at;
     },
     restored(source) {
-      if (!down) return;
-      logger.info({ source, downForMs: now() - down.since, failures: down.failures }, 'redis is back');
-      down = null;
+      if (!down || confirming) return;
+      // Said once no connection has failed for a moment: a ready event racing the outage's first errors (one
+      // connection's handshake answered just before Redis died) would otherwise end it and start it again.
+      confirming = setTimeout(() => {
+        confirming = null;
+        if (!down) return;
+        logger.info({ source, downForMs: now() - down.since, failures: down.failures }, 'redis is back');
+        down = null;
+      }, confirmMs);
+      confirming.unref();
     },
     isDown: () => down !== null,
   };

@@ -68,4 +68,23 @@ describe('one account of a Redis outage for many connections', () => {
     expect(records.map((r) => r.msg)).toEqual(['redis error']);
     expect(outage.isDown()).toBe(false);
   });
+
+  it('takes a connection turning ready amid the first failures for no recovery: one outage, one "back"', async () => {
+    const { logger, records } = capturingLogger();
+    const outage = createRedisOutageLog({ logger, confirmBackMs: 200 });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' });
+    outage.report('connection store', refused);
+    outage.restored('connection intake');
+    outage.report('worker alerts', refused);
+    await delay(300);
+    expect(records.map((r) => r.msg)).toEqual(['redis unreachable; retrying (one summary line per interval)']);
+    expect(outage.isDown()).toBe(true);
+    outage.restored('connection store');
+    expect(outage.isDown()).toBe(true);
+    await waitFor(async () => !outage.isDown(), { timeoutMs: 2000, what: 'the outage to end' });
+    expect(records.map((r) => r.msg)).toEqual([
+      'redis unreachable; retrying (one summary line per interval)',
+      'redis is back',
+    ]);
+  });
 });
