@@ -208,13 +208,11 @@ export const insufficientCapacity: Playbook = {
     const usable = nodes.filter(
       (n) => nodeBlocker(n, first.pod) === null && selectorBlocker(n, first.pod.spec) === null,
     );
+    const who =
+      stuck.length === 1 ? `Pod ${podName(first.pod)} cannot be scheduled` : `${stuck.length} pods cannot be scheduled`;
     const unregistered = deviceNotAdvertised(usable, short);
     if (unregistered) {
       evidence.push({ kind: 'status', text: unregistered.evidence });
-      const who =
-        stuck.length === 1
-          ? `Pod ${podName(first.pod)} cannot be scheduled`
-          : `${stuck.length} pods cannot be scheduled`;
       return {
         rootCause: {
           code: 'INSUFFICIENT_CAPACITY',
@@ -244,8 +242,6 @@ export const insufficientCapacity: Playbook = {
         });
       }
     }
-    const who =
-      stuck.length === 1 ? `Pod ${podName(first.pod)} cannot be scheduled` : `${stuck.length} pods cannot be scheduled`;
     const podSlots = short.length > 0 && short.every((x) => x === 'too many pods');
     const maxPods = [...new Set(usable.map((n) => n.status?.allocatable?.pods ?? '110'))].join(' or ');
     if (podSlots && usable.length > 0) {

@@ -14,6 +14,7 @@ import {
 } from '../src/diagnosis/nodes.js';
 import type { Playbook, PlaybookContext, PlaybookResult } from '../src/diagnosis/playbook.js';
 import { eventEvidence, isoTime, listNames, podName } from '../src/diagnosis/pods.js';
+import { CNI_NOT_READY } from '../src/diagnosis/sandbox-failures.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { unknownResult } from '../src/diagnosis/unknown.js';
 import { type Node, nodeZone } from '../src/kube/reader.js';
@@ -186,7 +187,7 @@ function summarize(
  */
 function kubeletSays(message: string | undefined): string | null {
   const m = message ?? '';
-  if (/NetworkPluginNotReady|cni plugin not initialized|cni config uninitialized/i.test(m))
+  if (CNI_NOT_READY.test(m))
     return "The kubelet is running and reports its network plugin not ready: the CNI's DaemonSet pod (Calico, Cilium, flannel, aws-node…) is not running or not ready on the node, so no pod there gets a network. Look at that pod on the node.";
   if (/container runtime is down|ContainerRuntimeNotReady|container runtime status check/i.test(m))
     return 'The kubelet is running but cannot reach the container runtime (containerd or CRI-O is down): restart it on the node and read its log.';

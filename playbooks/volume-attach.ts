@@ -185,17 +185,17 @@ async function multiAttachStory(
 
 /** The first failure that is a server's or a node's (mount-failures.ts), said of every node it happened on. */
 function nodeSideFailure(failing: { pod: Pod; events: KubeEvent[] }[]) {
-  const sourceOn = (f: { events: KubeEvent[] }) =>
-    f.events.map((e) => mountFailure(e.message ?? '', '')).find((m) => m !== null);
-  const first = failing.map((f) => ({ f, m: sourceOn(f) })).find((x) => x.m);
-  if (!first?.m) return null;
-  const source = first.m.source;
-  const nodes = [
-    ...new Set(failing.filter((f) => sourceOn(f)?.source === source).map((f) => f.pod.spec?.nodeName ?? '?')),
-  ];
-  const where = nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${listNames(nodes, 4)}`;
-  const message = first.f.events.find((e) => mountFailure(e.message ?? '', '') !== null)?.message ?? '';
-  return mountFailure(message, where);
+  // Each failing pod's first such message, read once; then said again of every node it happened on.
+  const found = failing.flatMap((f) => {
+    const hit = f.events
+      .map((e) => ({ message: e.message ?? '', reading: mountFailure(e.message ?? '', '') }))
+      .find((x) => x.reading !== null);
+    return hit ? [{ node: f.pod.spec?.nodeName ?? '?', message: hit.message, source: hit.reading?.source }] : [];
+  });
+  const first = found[0];
+  if (!first) return null;
+  const nodes = [...new Set(found.filter((x) => x.source === first.source).map((x) => x.node))];
+  return mountFailure(first.message, nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${listNames(nodes, 4)}`);
 }
 
 function waitingReason(pod: Pod): string {

@@ -87,7 +87,7 @@ function slowPull(pod: Pod, events: KubeEvent[], startMs: number): string | null
   if (!since || since > startMs - PULL_STUCK_MS) return null;
   const image = /Pulling image "([^"]+)"/.exec(pulling.message ?? '')?.[1] ?? 'its image';
   const minutes = Math.round((startMs - since) / 60_000);
-  return `pod ${podName(pod)} is still pulling image ${image}, started ${isoTime(new Date(since).toISOString())} (${minutes} minutes before the alert) and has not finished, with no error: so the image is very large or the way from node ${pod.spec?.nodeName ?? '?'} to its registry is slow. Let it finish (deleting the pod starts the pull over, elsewhere perhaps), pre-pull the image onto the nodes (a DaemonSet) or pull it through a registry mirror near them, and make the image smaller`;
+  return `pod ${podName(pod)} is still pulling image ${image}, started ${isoTime(new Date(since))} (${minutes} minutes before the alert) and has not finished, with no error: so the image is very large or the way from node ${pod.spec?.nodeName ?? '?'} to its registry is slow. Let it finish (deleting the pod starts the pull over, elsewhere perhaps), pre-pull the image onto the nodes (a DaemonSet) or pull it through a registry mirror near them, and make the image smaller`;
 }
 
 /** How long an init container may run before the alert started and still be a slow start rather than a stuck one. */

@@ -6,6 +6,7 @@
  * what many apps print while they listen on every address), and only on the port the probe checks. Pure.
  */
 import type { Container } from '../kube/reader.js';
+import { portNumber } from './pods.js';
 import type { Probe } from './probes.js';
 
 const LOOPBACK_LISTEN =
@@ -13,10 +14,7 @@ const LOOPBACK_LISTEN =
 
 /** The port number a probe connects to: a number, or the container port its name stands for. */
 export function probePort(probe: Probe | undefined, container: Container | undefined): number | null {
-  const port = (probe?.httpGet ?? probe?.tcpSocket ?? probe?.grpc)?.port;
-  if (typeof port === 'number') return port;
-  const named = container?.ports?.find((p) => p.name === port)?.containerPort;
-  return named ?? (port !== undefined && /^\d+$/.test(String(port)) ? Number(port) : null);
+  return portNumber((probe?.httpGet ?? probe?.tcpSocket ?? probe?.grpc)?.port, container ? [container] : []);
 }
 
 /** The log line saying the app listens on loopback only at `port`, if any. */

@@ -10,11 +10,13 @@
  *   postStart `pilot-agent wait`; or istio-proxy as a native sidecar, an init container that always restarts).
  */
 import type { Evidence } from '../types.js';
+import { injectorFor } from './injected-sidecars.js';
 import { logLines } from './logs.js';
 import type { PlaybookContext } from './playbook.js';
 import { type ContainerView, containersOf } from './pods.js';
 
-const PROXY = 'istio-proxy';
+/** Istio's sidecar, by the container names its injector gives it (injected-sidecars.ts). */
+const isIstioProxy = (name: string) => injectorFor(name)?.name === 'Istio';
 /** An outbound connection the app could not make. */
 const NO_CONNECTION =
   /connection refused|ECONNREFUSED|connection reset by peer|ECONNRESET|upstream connect error|Connection reset|no healthy upstream/i;
@@ -35,17 +37,18 @@ export async function meshSidecarReading(
   lines: readonly string[],
 ): Promise<{ words: string; evidence: Evidence[] } | null> {
   const line = lines.find((l) => NO_CONNECTION.test(l));
-  if (!line || focus.status.name === PROXY) return null;
+  if (!line || isIstioProxy(focus.status.name)) return null;
   // A native sidecar (an init container that always restarts) is ready before the app starts.
-  const proxy = containersOf(focus.pod).find((v) => v.status.name === PROXY && !v.isInit);
+  const proxy = containersOf(focus.pod).find((v) => isIstioProxy(v.status.name) && !v.isInit);
   if (!proxy) return null;
+  const name = proxy.status.name;
   const failed = NO_CONNECTION.exec(line)?.[0];
   if (!proxy.status.ready) {
     const said = (await logLines(ctx, proxy, { current: true })).map((l) => NOT_READY.exec(l)?.[0]).filter(Boolean);
     const last = said.at(-1);
     return {
-      evidence: last ? [{ kind: 'log', text: `${PROXY} log: ${last}` }] : [],
-      words: `the pod's ${PROXY} sidecar is not ready${last ? ` ("${last}")` : ''}: Istio sends every outbound connection of the pod through Envoy, and until Envoy has its configuration from istiod (XDS) they fail, so "${failed}" is the sidecar's, not the dependency's. Look at istiod (its pods in istio-system, and whether this pod reaches istiod on port 15012: a NetworkPolicy, a firewall); a rollback, a restart or more memory changes nothing`,
+      evidence: last ? [{ kind: 'log', text: `${name} log: ${last}` }] : [],
+      words: `the pod's ${name} sidecar is not ready${last ? ` ("${last}")` : ''}: Istio sends every outbound connection of the pod through Envoy, and until Envoy has its configuration from istiod (XDS) they fail, so "${failed}" is the sidecar's, not the dependency's. Look at istiod (its pods in istio-system, and whether this pod reaches istiod on port 15012: a NetworkPolicy, a firewall); a rollback, a restart or more memory changes nothing`,
     };
   }
   const run = focus.status.lastState?.terminated;
@@ -54,6 +57,6 @@ export async function meshSidecarReading(
   if (heldUntilProxyStarts(proxy) || !(runStart - proxyStart < RACE_MS)) return null;
   return {
     evidence: [],
-    words: `the crashed run started ${Math.round(Math.max(0, runStart - proxyStart) / 1000)}s after the pod's ${PROXY} sidecar, before Envoy could pass its traffic, and the pod does not hold the app until the proxy starts: its first connections are refused ("${failed}") whatever the dependency's state. Set holdApplicationUntilProxyStarts (pod annotation proxy.istio.io/config: '{ "holdApplicationUntilProxyStarts": true }', or in the mesh config), or let the app retry its first connections; if later restarts fail the same way with the sidecar ready, the dependency is the cause`,
+    words: `the crashed run started ${Math.round(Math.max(0, runStart - proxyStart) / 1000)}s after the pod's ${name} sidecar, before Envoy could pass its traffic, and the pod does not hold the app until the proxy starts: its first connections are refused ("${failed}") whatever the dependency's state. Set holdApplicationUntilProxyStarts (pod annotation proxy.istio.io/config: '{ "holdApplicationUntilProxyStarts": true }', or in the mesh config), or let the app retry its first connections; if later restarts fail the same way with the sidecar ready, the dependency is the cause`,
   };
 }

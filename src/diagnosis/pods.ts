@@ -60,6 +60,21 @@ export function imageRepository(image: string): string {
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 
+/**
+ * The port number a probe or a Service's targetPort means: a number (or a numeric string) as it is, a name as the
+ * containerPort that one of `containers` declares under it; null when the name is declared nowhere.
+ */
+export function portNumber(port: number | string | undefined, containers: readonly Container[]): number | null {
+  if (typeof port === 'number') return port;
+  if (port === undefined) return null;
+  if (/^\d+$/.test(port)) return Number(port);
+  for (const c of containers) {
+    const named = c.ports?.find((p) => p.name === port)?.containerPort;
+    if (named !== undefined) return named;
+  }
+  return null;
+}
+
 /** A container of the pod by name, among its containers and init containers. */
 export function containerSpec(pod: Pod, name: string): Container | undefined {
   return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === name);

@@ -4,6 +4,10 @@
  * kubelet retries for ever; the fix is on the node or in the network, never in the pod's spec. Pure.
  */
 
+/** A node without working CNI configuration: its network plugin's DaemonSet pod is not running or ready there. */
+export const CNI_NOT_READY =
+  /NetworkPluginNotReady|cni config uninitialized|cni plugin not initialized|no networks found in \/etc\/cni\/net\.d/i;
+
 const READINGS: readonly { pattern: RegExp; words: (node: string, match: RegExpExecArray) => string }[] = [
   {
     // flannel and the bridge plugin: the node's cni0 bridge keeps the address of an earlier podCIDR.
@@ -31,7 +35,7 @@ const READINGS: readonly { pattern: RegExp; words: (node: string, match: RegExpE
   },
   {
     // No CNI configuration on the node yet: its network DaemonSet pod is not running there.
-    pattern: /cni config uninitialized|cni plugin not initialized|no networks found in \/etc\/cni\/net\.d/i,
+    pattern: CNI_NOT_READY,
     words: (node) =>
       `${node} has no working CNI configuration: the network plugin's DaemonSet pod (Calico, Cilium, flannel, aws-node…) is not running or not ready there, so no pod on that node can get a network. Look at that DaemonSet's pod on the node`,
   },

@@ -9,26 +9,21 @@
  *   the Service's targetPort, resolved through its pods when it is named (one Service GET, one pod list);
  * - an x509 error: the caBundle of the webhook configuration does not match the certificate its pods serve.
  */
-import type { Service } from '../kube/reader.js';
+import { labelSelectorString, type Service } from '../kube/reader.js';
 import type { PlaybookContext } from './playbook.js';
+import { portNumber } from './pods.js';
 
 const SERVICE_URL = /https:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?\//;
 
-/** The port the webhook's pods serve on: the Service's targetPort for the called port, resolved through a pod. */
+/** The port the webhook's pods serve on: the Service's targetPort for the called port, a name resolved through a pod. */
 async function servedPort(ctx: PlaybookContext, svc: Service, called: number): Promise<number | null> {
   const port = svc.spec?.ports?.find((p) => p.port === called) ?? svc.spec?.ports?.[0];
   const target = port?.targetPort ?? port?.port;
-  if (typeof target === 'number') return target;
-  if (target === undefined || /^\d+$/.test(String(target))) return target === undefined ? null : Number(target);
-  const selector = Object.entries(svc.spec?.selector ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  if (!selector) return null;
-  const pods = await ctx.read(ctx.reader.listPods(svc.metadata?.namespace ?? 'default', selector), []);
-  for (const pod of pods)
-    for (const c of pod.spec?.containers ?? [])
-      for (const p of c.ports ?? []) if (p.name === target) return p.containerPort;
-  return null;
+  const known = portNumber(target, []);
+  const selector = labelSelectorString(svc.spec?.selector ?? {});
+  if (known !== null || target === undefined || !selector) return known;
+  const [pod] = await ctx.read(ctx.reader.listPods(svc.metadata?.namespace ?? 'default', selector), []);
+  return portNumber(target, pod?.spec?.containers ?? []);
 }
 
 /** What to change for a webhook the API server cannot call, from its error; the generic advice when none applies. */
