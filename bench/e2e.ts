@@ -5,8 +5,10 @@
  * per scenario) and the two open-loop rates. Each alert is its own group, so each gets a parent and a reply, and
  * a distinct incident: about its own copy of its scenario's objects (its namespaces: bench/scenarios.ts), so no
  * alert shares a diagnosis or a cached answer with another (cluster-scoped objects, nodes and volumes, are shared).
+ * Each rate also reports Redis commands per alert (INFO commandstats: commands run inside Lua scripts count too).
  * Prints JSON. Bar (issue 19): p99 ≤ 150 ms at 100 alerts/s.
  */
+import { connect, type Redis } from '../test/support/redis.js';
 import { summarize } from '../test/support/stats.js';
 import { delay, waitFor } from '../test/support/wait.js';
 import { benchNodeArgs, startBenchStack } from './compiled.js';
@@ -19,6 +21,27 @@ const SANDBOX_LATENCY_MS = Number(process.env.BENCH_SANDBOX_LATENCY_MS ?? 5);
 const BAR_P99_MS = 150;
 
 const SERIAL_PER_SCENARIO = 3;
+
+/** Calls per Redis command so far (INFO commandstats), e.g. { evalsha: 120, hset: 40 }. */
+async function redisCommandCalls(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const calls = new Map<string, number>();
+  for (const [, command, count] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(command!, Number(count));
+  return calls;
+}
+
+/** Commands per alert between two `redisCommandCalls` readings: the total and the busiest commands. */
+function commandsPerAlert(before: Map<string, number>, after: Map<string, number>, alerts: number) {
+  const per = [...after]
+    .map(([command, calls]) => [command, (calls - (before.get(command) ?? 0)) / alerts] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const total = per.reduce((sum, [, n]) => sum + n, 0);
+  return {
+    total: Number(total.toFixed(1)),
+    byCommand: Object.fromEntries(per.map(([c, n]) => [c, Number(n.toFixed(2))])),
+  };
+}
 
 async function main() {
   const scenarioCount = scenarioNames().length;
@@ -33,12 +56,14 @@ async function main() {
   const profileDir = process.env.BENCH_CPU_PROF;
   const { stack, build } = await startBenchStack({ objects, latencyMs: SANDBOX_LATENCY_MS });
   let webhook: ReturnType<typeof webhookPoster> | undefined;
+  let observer: Redis | undefined;
   try {
     const medic = await stack.startMedic('all');
     webhook = webhookPoster(`${medic.baseUrl}/alertmanager`);
     const { post } = webhook;
     const watcher = replyWatcher(stack);
     const kubeRequests = () => stack.sandbox.requests().total;
+    observer = connect('store', stack.redis.url);
 
     // Serial pass: one diagnosis at a time, so the sandbox's request count per diagnosis is exact.
     const perScenario: Record<string, unknown> = {};
@@ -73,6 +98,7 @@ async function main() {
       const total = rate * DURATION_S;
       const sent = new Map<string, number>();
       const scenarioOf = new Map<string, string>();
+      const commandsBefore = await redisCommandCalls(observer);
       const started = Date.now();
       const posts: Promise<void>[] = [];
       let errors = 0;
@@ -99,6 +125,8 @@ async function main() {
         },
         { timeoutMs: 120_000, intervalMs: 20, what: `all ${total} replies at ${rate}/s` },
       );
+      await delay(200); // let the last thread syncs' trailing commands land
+      const redisCommands = commandsPerAlert(commandsBefore, await redisCommandCalls(observer), total);
       const latencies = [...sent].map(([fp, at]) => replies.get(fp)!.at - at);
       // Which incidents make the tail: p99 per scenario.
       const byScenario = new Map<string, number[]>();
@@ -113,6 +141,7 @@ async function main() {
         webhookErrors: errors,
         latencyMs: summarize(latencies, 0),
         p99MsByScenario: p99ByScenario,
+        redisCommandsPerAlert: redisCommands,
       };
     }
 
@@ -140,6 +169,7 @@ async function main() {
     if (profileDir) await medic.kill('SIGTERM');
   } finally {
     webhook?.close();
+    observer?.disconnect();
     await stack.close();
   }
 }
