@@ -1,4 +1,7 @@
-/** IMAGE_PULL_FAILURE: containers waiting in ErrImagePull / ImagePullBackOff; rolls back when a new revision brought the image. */
+/**
+ * IMAGE_PULL_FAILURE: containers waiting in ErrImagePull / ImagePullBackOff (or ImageInspectError: a name the runtime
+ * cannot resolve); rolls back when a new revision brought the image.
+ */
 import { isDeepStrictEqual } from 'node:util';
 import { isAboutPods, type Playbook } from '../src/diagnosis/playbook.js';
 import { containersOf, eventEvidence, listNames, ofNamedContainer, podName } from '../src/diagnosis/pods.js';
@@ -7,7 +10,33 @@ import { namedTarget } from '../src/diagnosis/target.js';
 import type { PodSpec } from '../src/kube/reader.js';
 import type { Evidence } from '../src/types.js';
 
-const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+const PULL_REASONS = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'ImageInspectError',
+]);
+
+/**
+ * An image name with its registry, as Docker and containerd read a name without one: `nginx:1.27` is
+ * `docker.io/library/nginx:1.27`, `acme/app:2` is `docker.io/acme/app:2`; a first part with a dot or a port, or
+ * `localhost`, is already a registry.
+ */
+export function fullyQualified(image: string): string {
+  const [first, ...rest] = image.split('/');
+  if (rest.length > 0 && (/[.:]/.test(first ?? '') || first === 'localhost')) return image;
+  return rest.length === 0 ? `docker.io/library/${image}` : `docker.io/${image}`;
+}
+
+/**
+ * CRI-O (containers/image) resolves a name without a registry only through the node's registries.conf: with no
+ * unqualified-search registries it refuses it, and in short-name mode "enforcing" (CRI-O 1.34's default) it refuses
+ * one that more than one search registry could serve. Docker and containerd read such a name as Docker Hub's, so the
+ * same manifest works on one cluster and not on another. The kubelet reports it as ImageInspectError.
+ */
+const SHORT_NAME_REFUSED =
+  /short-name "[^"]*" did not resolve to an alias|short name mode is enforcing, but image name \S+ returns ambiguous list|no registries configured while trying to pull an unqualified image/i;
 
 /** A registry that fails every image alike: what to do instead of a rollback. */
 const REGISTRY_ADVICE =
@@ -18,7 +47,11 @@ const REGISTRY_ADVICE =
  * trust, a full image disk, the kubelet's pull throttle), not the image itself, and `advice` says what to do instead
  * of a rollback.
  */
-function classify(text: string, node: string): { cause: string; registrySide: boolean; advice?: string } {
+function classify(
+  text: string,
+  node: string,
+  imageName: string,
+): { cause: string; registrySide: boolean; advice?: string } {
   const image = (cause: string) => ({ cause, registrySide: false });
   const registry = (cause: string, advice = REGISTRY_ADVICE) => ({ cause, registrySide: true, advice });
   // The node, not the image or the registry: containerd could not write the layers it downloaded, or the kubelet
@@ -38,6 +71,16 @@ function classify(text: string, node: string): { cause: string; registrySide: bo
     return image(
       'the image name is not a valid image reference (an empty tag, a stray character, upper case in the repository), so the kubelet does not even try to pull it: fix the image in the pod template',
     );
+  if (SHORT_NAME_REFUSED.test(text)) {
+    const ambiguous = /ambiguous list/i.test(text);
+    return image(
+      `the image name ${imageName} names no registry, and the container runtime of ${node} (CRI-O) ${
+        ambiguous
+          ? 'will not choose one of the several unqualified-search registries of its registries.conf (short-name mode enforcing, the default since CRI-O 1.34)'
+          : 'has no unqualified-search registries in /etc/containers/registries.conf to look it up in'
+      }: write the image fully qualified in the pod template (${fullyQualified(imageName)} if it comes from Docker Hub)`,
+    );
+  }
   if (/pull policy of Never|ErrImageNeverPull/i.test(text))
     return image(
       'its imagePullPolicy is Never and the image is not on the node, so the kubelet never pulls it: load the image onto every node that may run the pod, or set imagePullPolicy: IfNotPresent and push it to a registry',
@@ -120,7 +163,10 @@ export const imagePull: Playbook = {
     const pod = focus.pod;
     const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
     const pullErrors = events.filter(
-      (e) => e.reason === 'Failed' && /pull|image/i.test(e.message ?? '') && !/^Error: /.test(e.message ?? ''),
+      (e) =>
+        (e.reason === 'Failed' || e.reason === 'InspectFailed') &&
+        /pull|image/i.test(e.message ?? '') &&
+        !/^Error: /.test(e.message ?? ''),
     );
     const waiting = focus.status.state?.waiting;
     const errorText = pullErrors.at(-1)?.message ?? waiting?.message ?? waiting?.reason ?? '';
@@ -144,6 +190,7 @@ export const imagePull: Playbook = {
     const { cause, registrySide, advice } = classify(
       errorText || (waiting?.reason ?? ''),
       pod.spec?.nodeName ?? 'its node',
+      image,
     );
     // A registry that is down or rate-limiting, or a node that cannot store or may not pull images, fails every image
     // alike: rolling back to an image that is only cached on some nodes would not be the fix, and would undo a
