@@ -54,8 +54,21 @@ export function secondsBeforeKill(probe: Probe): number {
   return t.initialDelaySeconds + t.periodSeconds * t.failureThreshold;
 }
 
+/**
+ * The program an exec probe names that the container does not have, from the runtime's answer (runc: `exec: "curl":
+ * executable file not found in $PATH`, or `stat /bin/check: no such file or directory` for a path), or null.
+ */
+export function missingProbeCommand(message: string): string | null {
+  return (
+    /exec: "([^"]+)": (?:executable file not found in \$PATH|stat \S+: no such file or directory)/.exec(message)?.[1] ??
+    null
+  );
+}
+
 /** What a probe failure message says, in words. */
 export function failureMeaning(message: string, probe: Probe | undefined): string {
+  const missing = missingProbeCommand(message);
+  if (missing) return `its command cannot start: ${missing} is not in the image`;
   const timeout = probe ? probeTimings(probe).timeoutSeconds : undefined;
   if (/deadline exceeded|timeout|timed out/i.test(message))
     return `the probe times out${timeout !== undefined ? ` (timeoutSeconds ${timeout})` : ''}: the endpoint answers too slowly`;
@@ -89,10 +102,16 @@ function forContainer(event: KubeEvent, container: string): boolean {
 }
 
 /**
- * A probe aimed where the app does not answer: a port the container does not declare (when it declares any) that
- * refuses connections, or an HTTP path the app answers 404 to. A sentence naming what to point it at, or null.
+ * A probe aimed where the app does not answer: an exec probe whose program is not in the image, a port the container
+ * does not declare (when it declares any) that refuses connections, or an HTTP path the app answers 404 to. A sentence
+ * naming what to point it at, or null.
  */
 export function misaimedProbe(probe: Probe, container: Container | undefined, message: string): string | null {
+  const missing = probe.exec ? missingProbeCommand(message) : null;
+  if (missing) {
+    const port = container?.ports?.[0]?.containerPort;
+    return `A slimmer or distroless base image drops shells and tools like curl: the probe fails however healthy the app is, and waiting or loosening timeoutSeconds/failureThreshold changes nothing. Probe with httpGet${port ? ` on port ${port}` : ''}, tcpSocket or grpc instead, or with a command the image has`;
+  }
   const handler = probe.httpGet ?? probe.tcpSocket ?? probe.grpc;
   const declared = (container?.ports ?? []).map((p) => ({ port: p.containerPort, name: p.name }));
   const port = handler?.port;
