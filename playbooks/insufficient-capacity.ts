@@ -19,6 +19,7 @@ import type { Playbook, PlaybookContext, PlaybookResult, ResolvedTarget } from '
 import { isoTime, listNames, podName } from '../src/diagnosis/pods.js';
 import { kubeletRejection, type Rejection, templateNodeName } from '../src/diagnosis/rejections.js';
 import { INSUFFICIENT, nodeBlocker, preemptionsOf, unscheduledPods } from '../src/diagnosis/scheduling.js';
+import { roomBehindSystemTaints } from '../src/diagnosis/system-taints.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { Node, Pod } from '../src/kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../src/quantity.js';
@@ -217,6 +218,19 @@ export const insufficientCapacity: Playbook = {
         rootCause: {
           code: 'INSUFFICIENT_CAPACITY',
           summary: `${who} (${short.join(', ')}): ${stuck.length === 1 ? 'it requests' : 'each requests'} ${req.text}, and ${unregistered.words}. Adding nodes does not help until the device plugin runs on them: look at its DaemonSet's pod on ${unregistered.nodes} (and the driver it needs).`,
+          confidence: 'high',
+        },
+        evidence,
+        actions: [],
+      };
+    }
+    const heldRoom = await roomBehindSystemTaints(ctx, first.pod, first.message, nodes);
+    if (heldRoom) {
+      evidence.push(...heldRoom.evidence);
+      return {
+        rootCause: {
+          code: 'INSUFFICIENT_CAPACITY',
+          summary: `${who} (${short.join(', ')}): ${stuck.length === 1 ? 'it requests' : 'each requests'} ${req.text}, which the nodes ${stuck.length === 1 ? 'it' : 'they'} may use lack, while nodes with room are held by a taint a cluster component sets and removes. ${heldRoom.words} Adding nodes does not help while new nodes keep that taint: fix what keeps it on them.`,
           confidence: 'high',
         },
         evidence,

@@ -32,6 +32,7 @@ import {
 import { gateSummary, heldByGates } from '../src/diagnosis/readiness-gates.js';
 import { serviceRouting } from '../src/diagnosis/service-routing.js';
 import { specHazardFinding } from '../src/diagnosis/spec-hazards.js';
+import { systemTaintFinding } from '../src/diagnosis/system-taints.js';
 import { unnamedSubject } from '../src/diagnosis/target.js';
 import { heldByFinalizers, heldWords } from '../src/diagnosis/terminating.js';
 import { alertEvidence, unknownResult } from '../src/diagnosis/unknown.js';
@@ -168,6 +169,7 @@ const FINDERS: readonly Finder[] = [
   finalizerHeld,
   misscheduledFinding,
   unplaceableFinding,
+  systemTaintFinding,
   missingClaimFinding,
   blocked,
   stoppedByKubelet,
