@@ -109,9 +109,11 @@ type Finder = (ctx: PlaybookContext, target: ResolvedTarget, evidence: Evidence[
 
 const blocked: Finder = async (ctx, target) => {
   const found = await findBlockedPod(ctx, target.pods);
-  return found
-    ? `${found.text.charAt(0).toUpperCase()}${found.text.slice(1)}. No playbook knows this failure, so Medic proposes nothing: the ${found.who}'s message says what to change.`
-    : null;
+  if (!found) return null;
+  const said = `${found.text.charAt(0).toUpperCase()}${found.text.slice(1)}.`;
+  return found.explained
+    ? `${said} Medic proposes nothing.`
+    : `${said} No playbook knows this failure, so Medic proposes nothing: the ${found.who}'s message says what to change.`;
 };
 
 const stoppedByKubelet: Finder = async (ctx, target, evidence) => {

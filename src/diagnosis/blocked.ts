@@ -22,6 +22,8 @@ export interface Blocked {
   who: 'kubelet' | 'scheduler' | 'init container';
   /** "container api of pod x cannot start: CreateContainerConfigError (…)", "pod x cannot be scheduled: 0/3 …". */
   text: string;
+  /** The text says what the message means and what to do, beyond the component's own message. */
+  explained: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export function blockedPod(pod: Pod, workload: Workload | null = null): Blocked 
   const rejection = kubeletRejection(pod);
   if (rejection) {
     const pinned = rejection.node !== null && templateNodeName(workload) === rejection.node;
-    return { pod, who: 'kubelet', text: rejectionWords(rejection, pinned) };
+    return { pod, who: 'kubelet', text: rejectionWords(rejection, pinned), explained: true };
   }
   for (const v of containersOf(pod)) {
     const waiting = v.status.state?.waiting;
@@ -45,12 +47,12 @@ export function blockedPod(pod: Pod, workload: Workload | null = null): Blocked 
       ? createErrorReading(waiting.message, pod.spec?.nodeName)
       : null;
     const text = `container ${v.status.name} of pod ${podName(pod)} cannot start: ${waiting.reason}${message}${meaning ? `: ${meaning}` : ''}`;
-    return { pod, who: 'kubelet', text };
+    return { pod, who: 'kubelet', text, explained: meaning !== null };
   }
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
     const why = scheduled.message?.trim().replace(/\.$/, '') ?? 'Unschedulable';
-    return { pod, who: 'scheduler', text: `pod ${podName(pod)} cannot be scheduled: ${why}` };
+    return { pod, who: 'scheduler', text: `pod ${podName(pod)} cannot be scheduled: ${why}`, explained: false };
   }
   return null;
 }
@@ -134,19 +136,19 @@ export async function findBlockedPod(
     const [last] = await tellingLogLines(ctx, stuck, { current: true, maxLines: 1 });
     const since = stuck.status.state?.running?.startedAt;
     const text = `pod ${podName(stuck.pod)} is stuck in its init container ${stuck.status.name}, running since ${isoTime(since)} without finishing, so the pod's containers never start${last ? `; its log says: ${last}` : ''}`;
-    return { pod: stuck.pod, who: 'init container', text };
+    return { pod: stuck.pod, who: 'init container', text, explained: false };
   }
   for (const pod of pods.filter(isStarting).slice(0, STARTING_PODS_READ)) {
     const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
     // FailedScheduling is the scheduler's, from before this pod had its node.
     const warning = events.filter((e) => e.type === 'Warning' && e.reason !== 'FailedScheduling').at(-1);
     const pulling = warning ? null : slowPull(pod, events, startMs);
-    if (pulling) return { pod, who: 'kubelet', text: pulling };
+    if (pulling) return { pod, who: 'kubelet', text: pulling, explained: true };
     if (!warning) continue;
     const waiting = containersOf(pod).find((v) => v.status.state?.waiting)?.status.state?.waiting?.reason;
     const meaning = sandboxReading(warning.message ?? '', pod.spec?.nodeName);
     const text = `pod ${podName(pod)} is stuck ${waiting ? `in ${waiting}` : 'starting'}: ${warning.reason ?? 'Warning'} (${(warning.message ?? '').trim()})${meaning ? `: ${meaning}` : ''}`;
-    return { pod, who: 'kubelet', text };
+    return { pod, who: 'kubelet', text, explained: meaning !== null };
   }
   return null;
 }

@@ -97,6 +97,11 @@ export function createErrorReading(message: string | undefined, node?: string): 
   const where = node ? `node ${node}` : 'its node';
   if (/no space left on device/i.test(said))
     return `the disk of ${where} that holds images and container files is full, so the container runtime cannot create the container (no space left on device): free it (unused images, container logs, emptyDir volumes) or move the pod; the pod spec is not at fault`;
+  // containerd keeps creating a container after the kubelet's request timed out, under the same name; each retry of
+  // the kubelet is refused until that first creation ends (containerd: `failed to reserve container name "…": name
+  // "…" is reserved for "<id>"`).
+  if (/failed to reserve container name .* is reserved for/i.test(said))
+    return `the container runtime on ${where} is still creating the container from an earlier attempt that timed out, so it refuses the kubelet's retries under the same name ("is reserved for" that first attempt): a slow or saturated disk, or a runtime under load. It usually clears once that creation ends; if it lasts, look at the node's disk and containerd (its logs, its I/O) before the pod, whose spec is not at fault`;
   if (/context deadline exceeded/i.test(said))
     return `the container runtime on ${where} did not create the container in time (context deadline exceeded): a slow or saturated disk, or a runtime under load; look at the node before the pod`;
   if (/runAsNonRoot and image will run as root/.test(said))

@@ -6,6 +6,9 @@ import {
   subPathMountFailure,
 } from '../../src/diagnosis/start-failures.js';
 import type { Container, Pod } from '../../src/kube/reader.js';
+import { scenarioDiagnoser } from '../playbooks/diagnose-scenario.js';
+
+const diagnoseScenario = scenarioDiagnoser();
 
 const RUNC =
   'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ';
@@ -178,5 +181,22 @@ describe("the kubelet's refusal to create a container", () => {
     expect(createErrorReading('context deadline exceeded', 'worker-4')).toContain(
       'the container runtime on node worker-4',
     );
+  });
+
+  it("reads containerd's reserved name: an earlier, timed-out creation still running on the node", () => {
+    const reading = createErrorReading(
+      'failed to reserve container name "api_web-1_prod_0d1e_0": name "api_web-1_prod_0d1e_0" is reserved for "6b1f0a2c9d8e"',
+      'worker-3',
+    );
+    expect(reading).toContain('the container runtime on node worker-3 is still creating the container');
+    expect(reading).toContain('the pod, whose spec is not at fault');
+  });
+
+  it('says the reading instead of pointing at the message in UNKNOWN', async () => {
+    const d = await diagnoseScenario('test/scenarios/create-container-error-name-reserved-slow-runtime');
+    expect(d.rootCause.code).toBe('UNKNOWN');
+    expect(d.rootCause.summary).toContain('is still creating the container from an earlier attempt that timed out');
+    expect(d.rootCause.summary).toMatch(/Medic proposes nothing\.$/);
+    expect(d.actions).toEqual([]);
   });
 });
