@@ -1,9 +1,10 @@
 /** Finding containers killed by their own memory limit, and the set-memory-limit proposal with its evidence. */
 import type { SidecarRule } from '../config/settings.js';
-import type { ContainerUsage, Pod, Workload } from '../kube/reader.js';
+import type { ContainerUsage, Node, Pod, Workload } from '../kube/reader.js';
 import { formatMemory, parseQuantity, proposeMemoryLimit } from '../quantity.js';
 import type { Evidence, ProposedAction } from '../types.js';
 import { atCeilingWords, type ContainerCeiling, containerCeiling, raiseUnder } from './admission.js';
+import { selectorBlocker } from './capacity.js';
 import { type HeapLimitReading, heapAgainstLimit } from './heap.js';
 import { injectedLimitAdvice, raisedInTemplate, templateAheadWords, templateDefines } from './injected-sidecars.js';
 import { type PlaybookContext, tooOldToExplain } from './playbook.js';
@@ -76,6 +77,8 @@ export interface MemoryFacts {
   heap: HeapLimitReading | null;
   /** A limit written in milli-units ("512m"): the raise is to what was meant, not double a fraction of a byte. */
   typo: MemoryTypo | null;
+  /** The most memory any node the pod may run on has for pods (allocatable): no limit above it can be backed. */
+  largestNode: { name: string; bytes: number } | null;
   evidence: Evidence[];
 }
 
@@ -128,6 +131,8 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
   const namespace = first?.view.pod.metadata?.namespace ?? 'default';
   const ceiling = containerCeiling(await ctx.read(ctx.reader.listLimitRanges(namespace), []), 'memory');
   const vpaUpdates = first?.view.pod.metadata?.annotations?.vpaUpdates ?? null;
+  const largestNode =
+    limitBytes === null ? null : largestNodeFor(await ctx.read(ctx.reader.listNodes(), []), first?.view.pod);
   return {
     container,
     limitBytes,
@@ -137,8 +142,37 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
     vpaUpdates,
     heap,
     typo: typo?.field === 'limit' ? typo : null,
+    largestNode,
     evidence,
   };
+}
+
+/** The node with the most allocatable memory among those the pod's nodeSelector and node affinity allow. */
+function largestNodeFor(nodes: Node[], pod: Pod | undefined): { name: string; bytes: number } | null {
+  let best: { name: string; bytes: number } | null = null;
+  for (const node of nodes) {
+    if (selectorBlocker(node, pod?.spec) !== null) continue;
+    const bytes = parseQuantity(node.status?.allocatable?.memory);
+    if (bytes !== null && (best === null || bytes > best.bytes)) best = { name: node.metadata?.name ?? '?', bytes };
+  }
+  return best;
+}
+
+const GI = 1024 ** 3;
+
+/**
+ * A raise no node can back: `wanted` above the largest node's allocatable memory. Capped at that node's whole Gi
+ * below it when that is still a raise worth making (a tenth more); otherwise none, since the container already holds
+ * about all a node has for pods.
+ */
+function nodeBound(
+  largest: MemoryFacts['largestNode'],
+  current: number,
+  wanted: number,
+): { amount: number; capped: boolean } | null {
+  if (!largest || wanted <= largest.bytes) return { amount: wanted, capped: false };
+  const cap = largest.bytes >= 2 * GI ? Math.floor(largest.bytes / GI) * GI : largest.bytes;
+  return cap >= current * 1.1 ? { amount: cap, capped: true } : null;
 }
 
 /** The fix for the focused container: a set-memory-limit proposal, or the sentence to say instead of one. */
@@ -182,7 +216,19 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
     return { action: null, ...words };
   }
   const ceiling = raise.cappedBy;
-  const limit = ceiling ? ceiling.value : formatMemory(wanted);
+  const bound = nodeBound(facts.largestNode, facts.limitBytes, raise.amount);
+  const largest = facts.largestNode;
+  if (!bound && largest) {
+    const has = formatMemory(facts.limitBytes);
+    const node = `${formatMemory(largest.bytes)} allocatable on ${largest.name}`;
+    return {
+      action: null,
+      advice: `${facts.container} already has a memory limit of ${has}, about all the memory the largest node it may run on has for pods (${node}): a higher limit cannot be backed by a node, it would only let the container push its node into memory pressure and evictions. Find what makes it grow (a leak, a cache, its heap settings), or run it on nodes with more memory.`,
+      headline: `${facts.container}'s limit (${has}) is already about all the memory the largest node it may run on has for pods (${node}): no raise is proposed; find what makes it grow, or use nodes with more memory.`,
+    };
+  }
+  const nodeCapped = bound?.capped === true && largest ? largest : null;
+  const limit = nodeCapped ? formatMemory(bound?.amount ?? wanted) : ceiling ? ceiling.value : formatMemory(wanted);
   const ref = workloadRef(workload);
   if (!workload || !ref) return { action: null, ...unpatchableLimitWords(workload, facts.container, 'memory', limit) };
   if (!templateDefines(workload, facts.container)) {
@@ -210,13 +256,15 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
   return {
     action: {
       kind: 'set-memory-limit',
-      title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}${ceiling ? ` (LimitRange ${ceiling.limitRange}'s maximum)` : ''}`,
+      title: `Raise ${facts.container} memory limit ${from} → ${limit} on ${ref}${nodeCapped ? ` (node ${nodeCapped.name}'s allocatable memory)` : ceiling ? ` (LimitRange ${ceiling.limitRange}'s maximum)` : ''}`,
       params: { namespace, workload: ref, container: facts.container, limit },
       risk: 'low',
     },
-    advice: ceiling
-      ? `The raise stops at ${ceiling.value}, the most LimitRange ${ceiling.limitRange} allows per container (${formatMemory(wanted)} would be refused when the pods are created); if ${facts.container} is OOM-killed at ${ceiling.value} too, the LimitRange must allow more.`
-      : null,
+    advice: nodeCapped
+      ? `The raise stops at ${limit}: ${formatMemory(wanted)} is more than any node it may run on has for pods (${formatMemory(nodeCapped.bytes)} allocatable on ${nodeCapped.name}, the largest). If ${facts.container} is OOM-killed at ${limit} too, it needs nodes with more memory or to use less.`
+      : ceiling
+        ? `The raise stops at ${ceiling.value}, the most LimitRange ${ceiling.limitRange} allows per container (${formatMemory(wanted)} would be refused when the pods are created); if ${facts.container} is OOM-killed at ${ceiling.value} too, the LimitRange must allow more.`
+        : null,
     headline: null,
   };
 }
