@@ -36,6 +36,12 @@ export interface Named {
 const EXPORTER_POD = /kube-state-metrics|node-exporter|blackbox-exporter/;
 const EXPORTER_SERVICE = /kube-state-metrics|node-exporter|blackbox-exporter|kubelet|cadvisor/;
 const NODE_EXPORTER = /node-exporter/;
+/**
+ * A metrics sidecar scraped beside the app in the same pod (bitnami's `metrics` container running redis_exporter,
+ * a postgres-exporter container): an alert from its scrape names it as `container`, though the app it watches is
+ * what the alert is about.
+ */
+const SIDECAR_EXPORTER = /exporter|^metrics$/i;
 const BLACKBOX_EXPORTER = /blackbox-exporter/;
 
 const WORKLOAD_LABELS: [string, WorkloadKind & TargetKind][] = [
@@ -178,12 +184,20 @@ function byLabels(labels: Labels): Named | null {
   const namespace = own(labels, 'namespace') ?? legacy(labels, 'namespace');
   const legacyPod = legacy(labels, 'pod');
   const pod = get('pod') ?? (!behindExporter && legacyPod && !EXPORTER_POD.test(legacyPod[1]) ? legacyPod : null);
-  const container =
+  const named =
     pod && get('container')
       ? podContainer(labels, pod[1])
       : pod && pod[0] !== 'pod' && !labels.container
         ? legacy(labels, 'container')
         : null;
+  // The scrape's own container (not a kubelet/cAdvisor or kube-state-metrics series, whose container is the
+  // object's): a metrics sidecar is the scraper, so the alert is about its pod, not about it.
+  const scrapedSidecar =
+    named?.[0] === 'container' &&
+    SIDECAR_EXPORTER.test(named[1]) &&
+    !SIDECAR_EXPORTER.test(pod?.[1] ?? '') &&
+    !EXPORTER_SERVICE.test(labels.job ?? '');
+  const container = scrapedSidecar ? null : named;
   const withContainer = container ? { container: container[1] } : {};
   if (namespace) {
     const ns = { namespace: namespace[1] };

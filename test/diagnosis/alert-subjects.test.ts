@@ -449,6 +449,34 @@ describe('the general rule for alerts Medic does not know', () => {
     });
   });
 
+  it("drops a metrics sidecar's container from its own scrape: the alert is about its pod", () => {
+    const scrape = {
+      alertname: 'RedisDown',
+      namespace: 'cache',
+      pod: 'redis-master-0',
+      service: 'redis-metrics',
+      job: 'redis-metrics',
+      endpoint: 'http-metrics',
+      instance: '10.244.2.7:9121',
+    };
+    const bitnami = namedTarget({ ...scrape, container: 'metrics' });
+    expect(bitnami).toMatchObject({ kind: 'Pod', name: 'redis-master-0', from: ['namespace', 'pod'] });
+    expect(bitnami?.container).toBeUndefined();
+    expect(namedTarget({ ...scrape, container: 'postgres-exporter' })?.container).toBeUndefined();
+    // The app's own container, scraped by its own ServiceMonitor, stays the target.
+    expect(namedTarget({ ...scrape, container: 'redis' })?.container).toBe('redis');
+    // cAdvisor's container label is the container measured, even one named metrics.
+    expect(
+      namedTarget({
+        alertname: 'ContainerMemoryHigh',
+        namespace: 'cache',
+        pod: 'redis-master-0',
+        container: 'metrics',
+        job: 'kubelet',
+      })?.container,
+    ).toBe('metrics');
+  });
+
   it('finds the node of a kube-prometheus node-exporter alert by its instance', () => {
     expect(namedTarget({ alertname: 'NodeMemoryHighUtilization', job: 'node-exporter', instance: NODE })).toMatchObject(
       {
