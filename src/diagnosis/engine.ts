@@ -112,7 +112,11 @@ function toDiagnosis(
     playbook: chosen?.playbook.name ?? 'none',
     target: target ? toTarget(target) : (result.target ?? null),
     rootCause: result.rootCause,
-    evidence: [...result.evidence, ...failures.evidence],
+    evidence: [
+      ...(target?.via ? [{ kind: 'status' as const, text: target.via }] : []),
+      ...result.evidence,
+      ...failures.evidence,
+    ],
     actions: result.actions,
     partial: failures.partial || result.partial === true,
   };

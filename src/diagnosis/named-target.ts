@@ -26,6 +26,11 @@ export interface Named {
   pod?: { label: string; name: string };
   /** node-exporter pod whose node this is (kube-prometheus-stack names the node only through it). */
   hostOf?: { namespace: string; pod: string };
+  /**
+   * Read by the general rule from a scrape's own `pod` label: when that pod turns out to be a server's standalone
+   * exporter, the alert is about the server it scrapes (exporter-targets.ts).
+   */
+  scraped?: boolean;
 }
 
 /**
@@ -212,7 +217,14 @@ function byLabels(labels: Labels): Named | null {
       return { kind: 'HorizontalPodAutoscaler', ...ns, name: hpa, from: [namespace[0], 'horizontalpodautoscaler'] };
     if (pod) {
       const from = [namespace[0], pod[0], ...(container ? [container[0]] : [])];
-      return { kind: 'Pod', ...ns, name: pod[1], from, ...withContainer };
+      return {
+        kind: 'Pod',
+        ...ns,
+        name: pod[1],
+        from,
+        ...withContainer,
+        ...(pod[0] === 'pod' ? { scraped: true } : {}),
+      };
     }
     const pvc = labels.persistentvolumeclaim;
     if (pvc) return { kind: 'PersistentVolumeClaim', ...ns, name: pvc, from: [namespace[0], 'persistentvolumeclaim'] };

@@ -47,6 +47,8 @@ export interface ResolvedTarget {
   pods: Pod[];
   /** The container the alert names, when that container exists in the pods. */
   container?: string;
+  /** How the target was reached when it is not the object the labels name (an exporter's server): a sentence. */
+  via?: string;
   service?: Service;
   node?: Node;
   pvc?: PersistentVolumeClaim;

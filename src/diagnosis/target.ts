@@ -4,6 +4,7 @@
  */
 import type { AlertEvent } from '../alertmanager/payload.js';
 import { type ClusterReader, labelSelectorString, type Pod, type Workload, type WorkloadKind } from '../kube/reader.js';
+import { scrapedServer } from './exporter-targets.js';
 import { describeTarget, type Named, namedTarget } from './named-target.js';
 import type { ResolvedTarget } from './playbook.js';
 
@@ -42,7 +43,38 @@ export async function resolveTarget(
   if (!resolved) return named.guessed ? null : { ...base, found: false };
   const target: ResolvedTarget = { ...base, ...resolved, found: true };
   if (container && target.pods.some((p) => containerNames(p).includes(container))) target.container = container;
-  return target;
+  return (named.scraped && (await serverOfExporter(reader, target, read, primary))) || target;
+}
+
+/**
+ * For an alert from the scrape of a server's standalone exporter (exporter-targets.ts): the Service of the server it
+ * connects to, resolved as the target. An exporter whose server is outside the cluster stays the target, saying so.
+ */
+async function serverOfExporter(
+  reader: ClusterReader,
+  target: ResolvedTarget,
+  read: Read,
+  primary: Primary,
+): Promise<ResolvedTarget | null> {
+  const pod = target.pods[0];
+  const scraped = pod && target.kind === 'Pod' ? scrapedServer(pod) : null;
+  if (!scraped) return null;
+  const exporter = `The alert comes from exporter pod ${target.namespace}/${scraped.exporter.pod} (${scraped.exporter.image}), which reports about the server it connects to, ${scraped.address}`;
+  const service = scraped.service;
+  const named: Named | null = service ? { kind: 'Service', ...service, from: [] } : null;
+  const found = named ? await lookUp(reader, named, read, primary) : null;
+  if (!named || !found) {
+    return { ...target, via: `${exporter}: not a Service Medic can find in the cluster, so it looks at the exporter.` };
+  }
+  return {
+    kind: 'Service',
+    namespace: named.namespace,
+    name: named.name,
+    description: describeTarget(named),
+    ...found,
+    found: true,
+    via: `${exporter}: Service ${named.namespace}/${named.name}, which Medic looks at.`,
+  };
 }
 
 /**
