@@ -16,6 +16,7 @@ import {
   QueryFailures,
   type ResolvedTarget,
 } from './playbook.js';
+import { pausedWords, TEMPLATE_CHANGES } from './rollout.js';
 import { resolveTarget } from './target.js';
 import { unknownResult } from './unknown.js';
 
@@ -73,6 +74,7 @@ export function createPlaybookEngine(options: PlaybookEngineOptions): DiagnosisE
         break;
       }
     }
+    if (chosen) chosen = { ...chosen, result: withoutPausedChanges(chosen.result, target) };
     const diagnosis = toDiagnosis(event, target, chosen, failures);
     options.onDiagnosis?.({
       fingerprint: event.alert.fingerprint,
@@ -94,6 +96,25 @@ async function runPlaybook(playbook: Playbook, ctx: PlaybookContext, failures: Q
     failures.evidence.push({ kind: 'status', text: `Playbook ${playbook.name} failed: ${errorMessage(error)}` });
     return null;
   }
+}
+
+/**
+ * A paused Deployment rolls out no change to its pod template: such proposals for it are dropped, and the evidence
+ * says why (once: a rollback finding may have said it already).
+ */
+function withoutPausedChanges(result: PlaybookResult, target: ResolvedTarget | null): PlaybookResult {
+  const workload = target?.workload ?? null;
+  const paused = pausedWords(workload);
+  if (!paused || !workload) return result;
+  const ref = `Deployment/${workload.name}`;
+  const held = (a: PlaybookResult['actions'][number]) => TEMPLATE_CHANGES.has(a.kind) && a.params.workload === ref;
+  if (!result.actions.some(held)) return result;
+  const said = result.evidence.some((e) => e.text.startsWith(`Deployment ${workload.name} is paused`));
+  return {
+    ...result,
+    actions: result.actions.filter((a) => !held(a)),
+    evidence: said ? result.evidence : [...result.evidence, { kind: 'spec', text: paused }],
+  };
 }
 
 function toDiagnosis(

@@ -10,6 +10,7 @@ import {
 } from '../kube/reader.js';
 import { templateRollout } from '../kube/rollouts.js';
 import type { Evidence, ProposedAction } from '../types.js';
+import type { ActionKind } from '../vocabulary.js';
 import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
 import { claimsOf, durationWords, isoTime, isPodReady, podName, podRevision } from './pods.js';
 
@@ -27,6 +28,31 @@ export interface RevisionFinding {
  * pull credentials are the same in the previous revision), or null when it may have.
  */
 export type NotBroughtBy = (previous: PodSpec, newest: PodSpec) => string | null;
+
+/** Actions that change a workload's pod template: a paused Deployment rolls none of them out. */
+export const TEMPLATE_CHANGES: ReadonlySet<ActionKind> = new Set([
+  'rollout-undo',
+  'rollout-restart',
+  'set-memory-limit',
+  'set-cpu-limit',
+  'patch-rollout-safety',
+]);
+
+/**
+ * For a paused Deployment (`kubectl rollout pause`): no change to its pod template rolls out until it is resumed, a
+ * rollback included, so Medic proposes none. `running`: the images its newest ReplicaSet runs, to say when the
+ * template holds others that wait for the resume. Null when the workload is not a paused Deployment.
+ */
+export function pausedWords(workload: Workload | null, running: string[] = []): string | null {
+  if (workload?.kind !== 'Deployment' || (workload.object as Deployment).spec?.paused !== true) return null;
+  const held = ((workload.object as Deployment).spec?.template?.spec?.containers ?? []).map((c) => c.image ?? '?');
+  const waiting = held.filter((image) => running.length > 0 && !running.includes(image));
+  const pending =
+    waiting.length > 0
+      ? ` Its template holds ${waiting.join(', ')}, which the pods (${running.join(', ')}) do not run yet.`
+      : '';
+  return `Deployment ${workload.name} is paused (spec.paused: true): no change to its pod template rolls out until it is resumed, a rollback included, so Medic proposes none.${pending} \`kubectl rollout resume deployment/${workload.name} -n ${workload.namespace}\` rolls out the template it holds.`;
+}
 
 /** What a summary says of the newest revision: roll back to the previous one, why not, or nothing. */
 export function revisionSentence(finding: RevisionFinding): string {
@@ -73,6 +99,8 @@ export async function rollbackIfNewRevision(
   const deployment = workload.object as Deployment;
   const revisions = await ctx.read(ctx.reader.replicaSetsOf(deployment), []);
   const [newest, previous] = revisions;
+  const paused = pausedWords(workload, newest ? imagesOf(newest) : []);
+  if (paused) return { evidence: [{ kind: 'spec', text: paused }], action: null, notTheRevision: paused };
   if (!newest || !previous) return { evidence: [], action: null };
   const newestName = newest.replicaSet.metadata?.name;
   const onNewest = pods.filter((p) =>
