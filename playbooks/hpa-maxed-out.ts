@@ -12,6 +12,7 @@ import { heapCap } from '../src/diagnosis/heap.js';
 import { HPA_TOLERANCE, hottestMetric, hpaEvidence, readHpa, wantedReplicas } from '../src/diagnosis/hpa.js';
 import type { Playbook, PlaybookContext, ResolvedTarget } from '../src/diagnosis/playbook.js';
 import { eventEvidence } from '../src/diagnosis/pods.js';
+import { type QuotaRoom, quotaRoom } from '../src/diagnosis/quota.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import type { HorizontalPodAutoscaler, Node, Pod, PodSpec } from '../src/kube/reader.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
@@ -130,8 +131,22 @@ export const hpaMaxedOut: Playbook = {
     const loadText = hot ? `${hot.text}` : 'the controller reports TooManyReplicas';
     const needText = wanted && wanted > s.max ? `; at this load it wants about ${wanted} replicas` : '';
     let summary = `${what} has run at its maxReplicas ${s.max} (min ${s.min}) with its load above target — ${loadText}${needText}: it cannot add pods, so the peak lands on the ${s.current} it has.`;
-    const goal = proposedMax(s.max, wanted, room, autoscaled, bound);
-    summary += ` ${roomSentence({ room, each, autoscaled, max: s.max, wanted, goal, bound })}`;
+    const nodeGoal = proposedMax(s.max, wanted, room, autoscaled, bound);
+    // Pods past the namespace's ResourceQuota are refused at creation, whatever room the nodes have.
+    const quotas = t.namespace && shape ? await ctx.read(ctx.reader.listResourceQuotas(t.namespace), []) : [];
+    const quota = shape ? quotaRoom(quotas, shape.spec) : null;
+    if (quota)
+      evidence.push({
+        kind: 'status',
+        text: `ResourceQuota ${quota.quota}: ${quota.text} (room for ${quota.fits} more)`,
+      });
+    const quotaBound = quota && nodeGoal > s.max + quota.fits ? quota : null;
+    const goal = quotaBound ? s.max + quotaBound.fits : nodeGoal;
+    summary += ` ${
+      quotaBound
+        ? quotaSentence(quotaBound, goal)
+        : roomSentence({ room, each, autoscaled, max: s.max, wanted, goal, bound })
+    }`;
     const actions: ProposedAction[] = [];
     if (goal > s.max && t.namespace) {
       actions.push({
@@ -161,6 +176,14 @@ function proposedMax(
   let goal = wanted && wanted > max ? wanted : Math.ceil(max * 1.5);
   if (room && !autoscaled) goal = Math.min(goal, max + room.fits);
   return Math.min(goal, bound);
+}
+
+/** What the namespace's quota allows instead of the raise the load and nodes would take. */
+function quotaSentence(quota: QuotaRoom, goal: number): string {
+  const refused = 'new pods would be refused at creation (FailedCreate: exceeded quota)';
+  return quota.fits === 0
+    ? `ResourceQuota ${quota.quota} leaves no room for another pod (${quota.text}): raising maxReplicas would change nothing, ${refused}. Raise the quota first; Medic proposes nothing.`
+    : `ResourceQuota ${quota.quota} leaves room for only ${quota.fits} more pod(s) (${quota.text}): raising maxReplicas to ${goal} stays within it; beyond that ${refused}, so the quota must grow too.`;
 }
 
 function roomSentence(o: {

@@ -2,7 +2,7 @@
  * Why a workload's pods cannot be created: the FailedCreate refusal its controller reported (events on the
  * ReplicaSet, StatefulSet, DaemonSet or Job, or the ReplicaFailure condition), and the replicas it is short of.
  */
-import type { Deployment, KubeEvent, ResourceQuota, Workload } from '../kube/reader.js';
+import type { Deployment, KubeEvent, PodSpec, ResourceQuota, Workload } from '../kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../quantity.js';
 import { type AdmissionRefusal, parseAdmissionRefusals, type QuotaRefusal } from './admission.js';
 import type { PlaybookContext } from './playbook.js';
@@ -145,4 +145,54 @@ export function quotaState(q: ResourceQuota, exceeded: Set<string>): { text: str
     ([k, h]) => `${k} ${used[k] ?? '0'}/${h}${exceeded.has(k) ? ' (no room for the next pod)' : ''}`,
   );
   return { text: `ResourceQuota ${name} now, used/hard: ${parts.join(', ')}`, missing: null };
+}
+
+/** How many more pods like `spec` the namespace's ResourceQuotas admit, and the quota and resource that decide. */
+export interface QuotaRoom {
+  fits: number;
+  quota: string;
+  resource: string;
+  /** "requests.cpu 5600m of 6 used, each pod asks 700m". */
+  text: string;
+}
+
+/** What one pod counts against a quota resource (containers summed; the compute resources a quota can hold). */
+function podCharge(resource: string, spec: PodSpec): number | null {
+  if (resource === 'pods' || resource === 'count/pods') return 1;
+  const m = /^(requests\.|limits\.)?(cpu|memory)$/.exec(resource);
+  if (!m) return null;
+  const kind = m[1] === 'limits.' ? 'limits' : 'requests';
+  const name = m[2] as 'cpu' | 'memory';
+  const total = (spec.containers ?? []).reduce((sum, c) => {
+    const q = c.resources?.[kind]?.[name] ?? (kind === 'requests' ? c.resources?.limits?.[name] : undefined);
+    return sum + (q === undefined ? 0 : (quantityOf(name, q) ?? 0));
+  }, 0);
+  return total > 0 ? total : null;
+}
+
+/**
+ * The tightest of the namespace's ResourceQuotas for more pods like `spec`: more replicas than this are refused at
+ * creation (FailedCreate: exceeded quota) whatever room the nodes have. Null when no counted quota limits them.
+ */
+export function quotaRoom(quotas: ResourceQuota[], spec: PodSpec | undefined): QuotaRoom | null {
+  let tightest: QuotaRoom | null = null;
+  for (const q of quotas) {
+    const hard = q.status?.hard ?? q.spec?.hard ?? {};
+    const used = q.status?.used;
+    if (!used) continue;
+    for (const [resource, limit] of Object.entries(hard)) {
+      const charge = spec ? podCharge(resource, spec) : null;
+      const [h, u] = [quantityOf(resource, limit), quantityOf(resource, used[resource] ?? '0')];
+      if (charge === null || h === null || u === null) continue;
+      const fits = Math.max(0, Math.floor((h - u) / charge));
+      if (tightest && fits >= tightest.fits) continue;
+      tightest = {
+        fits,
+        quota: q.metadata?.name ?? '?',
+        resource,
+        text: `${resource} ${used[resource] ?? '0'} of ${limit} used, each pod asks ${formatResource(resource, charge)}`,
+      };
+    }
+  }
+  return tightest;
 }
