@@ -15,6 +15,7 @@ import {
   selectorBlocker,
 } from '../src/diagnosis/capacity.js';
 import { deviceNotAdvertised, KARPENTER_REFUSAL, karpenterAdvice } from '../src/diagnosis/node-supply.js';
+import { oversizedPods } from '../src/diagnosis/oversized.js';
 import type { Playbook, PlaybookContext, PlaybookResult, ResolvedTarget } from '../src/diagnosis/playbook.js';
 import { isoTime, listNames, podName } from '../src/diagnosis/pods.js';
 import { kubeletRejection, type Rejection, templateNodeName } from '../src/diagnosis/rejections.js';
@@ -222,6 +223,24 @@ export const insufficientCapacity: Playbook = {
         },
         evidence,
         actions: [],
+      };
+    }
+    const oversized = await oversizedPods(
+      ctx,
+      target.workload,
+      stuck.map((s) => s.pod),
+      usable,
+    );
+    if (oversized) {
+      evidence.push(...oversized.evidence);
+      return {
+        rootCause: {
+          code: 'INSUFFICIENT_CAPACITY',
+          summary: `${who} (${short.join(', ')}): ${stuck.length === 1 ? 'it requests' : 'each requests'} ${oversized.words}`,
+          confidence: 'high',
+        },
+        evidence,
+        actions: oversized.action ? [oversized.action] : [],
       };
     }
     const heldRoom = await roomBehindSystemTaints(ctx, first.pod, first.message, nodes);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { quotaRoom } from '../../src/diagnosis/quota.js';
+import type { PodSpec } from '../../src/kube/reader.js';
 import { eachObject, scenarioDiagnoser } from './diagnose-scenario.js';
 
 const DIR = 'test/scenarios/hpa-at-max-namespace-quota-full';
@@ -43,7 +44,7 @@ describe('an HPA raise bounded by the namespace quota', () => {
   });
 
   it('counts pods, requests and limits, and skips a quota not yet counted', () => {
-    const spec = {
+    const spec: PodSpec = {
       containers: [
         { name: 'a', resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } } },
         { name: 'b', resources: { limits: { cpu: '250m', memory: '256Mi' } } },
