@@ -105,7 +105,7 @@ export const volumeAttach: Playbook = {
       : `Pods ${listNames(
           failing.map((f) => podName(f.pod)),
           3,
-        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? `: ${held?.sentence ?? 'the volume is still attached to another node (Multi-Attach)'}` : configOnly ? ': a ConfigMap or Secret they mount is missing' : network ? `: ${network.words}${network.type === 'csi' || network.type === 'cloud' ? '' : `. The volume is served from ${network.source}, not a zone: moving or restarting pods does not help until the server answers`}` : ''}.`;
+        )} cannot attach or mount their volumes (${zoneText})${multiAttachOnly ? `: ${held?.sentence ?? 'the volume is still attached to another node (Multi-Attach)'}` : configOnly ? ': a ConfigMap or Secret they mount is missing' : network ? `: ${network.words}${network.type === 'csi' || network.type === 'cloud' || network.type === 'secrets-store' ? '' : `. The volume is served from ${network.source}, not a zone: moving or restarting pods does not help until the server answers`}` : ''}.`;
     return { rootCause: { code: 'VOLUME_ATTACH_FAILURE', summary, confidence: 'high' }, evidence, actions };
   },
 };

@@ -10,14 +10,16 @@
  * the mount helper ("MountVolume.SetUp failed for volume "x" : mount failed: exit status 32 / Mounting command: mount
  * / Mounting arguments: -t nfs 10.0.5.20:/exports/media /var/lib/kubelet/… / Output: mount.nfs: Connection timed
  * out"). Such a volume lives on its server, not in a zone or on a disk the cloud attaches, so the server's answer
- * (or its silence) is the finding. Pure.
+ * (or its silence) is the finding;
+ * - the Secrets Store CSI driver's refusals (secret-stores.ts). Pure.
  */
+import { secretStoreFailure } from './secret-stores.js';
 
 const ARGUMENTS = /Mounting arguments:[^\n]*?-t (nfs4?|cifs|smb3)\s+(?:-o \S+\s+)?(\S+)/;
 const HELPER_MISSING = /need a \/sbin\/mount\.<type> helper|wrong fs type, bad option, bad superblock/i;
 
 export interface NetworkMountFailure {
-  /** nfs, nfs4, cifs; csi for an unregistered driver; cloud for the cloud's refusal. */
+  /** nfs, nfs4, cifs; csi for an unregistered driver; cloud for the cloud's refusal; secrets-store (secret-stores.ts). */
   type: string;
   /** "10.0.5.20:/exports/media", "//files.corp/share", "CSI driver ebs.csi.aws.com". */
   source: string;
@@ -40,6 +42,8 @@ export function mountFailure(message: string, where: string): NetworkMountFailur
       source: `CSI driver ${driver}`,
       words: `the CSI driver ${driver} is not registered on ${where}: its node plugin (the driver's DaemonSet) runs no ready pod there, so the kubelet cannot mount the volume. Find why that DaemonSet's pod is missing or failing there (a taint it does not tolerate, a node selector, a crash loop); pods on nodes where it runs mount fine`,
     };
+  const store = secretStoreFailure(message);
+  if (store) return { type: 'secrets-store', ...store };
   const cloud = cloudAttachFailure(message, where);
   return cloud ?? networkMountFailure(message, where);
 }
