@@ -477,6 +477,39 @@ describe('the general rule for alerts Medic does not know', () => {
     ).toBe('metrics');
   });
 
+  it("takes a service mesh's destination, not the reporting proxy's pod", () => {
+    const istio = {
+      alertname: 'ServiceHigh5xxRate',
+      reporter: 'source',
+      namespace: 'web',
+      pod: 'frontend-7d9c8b6f5-q1w2e',
+      container: 'istio-proxy',
+      destination_service_name: 'checkout',
+      destination_service_namespace: 'shop',
+      destination_workload: 'checkout',
+      destination_workload_namespace: 'shop',
+    };
+    expect(namedTarget(istio)).toMatchObject({ kind: 'Service', namespace: 'shop', name: 'checkout' });
+    const byWorkload = {
+      alertname: 'X',
+      destination_workload: 'reviews-v2',
+      destination_workload_namespace: 'bookinfo',
+    };
+    expect(namedTarget(byWorkload)).toMatchObject({ kind: 'Deployment', name: 'reviews-v2', guessed: true });
+    // Istio writes "unknown" when it could not tell the destination: the other labels decide.
+    expect(
+      namedTarget({ ...istio, destination_service_name: 'unknown', destination_workload: 'unknown' }),
+    ).toMatchObject({ kind: 'Pod', name: 'frontend-7d9c8b6f5-q1w2e' });
+    expect(
+      namedTarget({
+        alertname: 'LinkerdHighErrorRate',
+        dst_namespace: 'shop',
+        dst_statefulset: 'ledger',
+        namespace: 'web',
+      }),
+    ).toMatchObject({ kind: 'StatefulSet', namespace: 'shop', name: 'ledger' });
+  });
+
   it('finds the node of a kube-prometheus node-exporter alert by its instance', () => {
     expect(namedTarget({ alertname: 'NodeMemoryHighUtilization', job: 'node-exporter', instance: NODE })).toMatchObject(
       {
