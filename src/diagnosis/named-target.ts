@@ -47,6 +47,12 @@ const NODE_EXPORTER = /node-exporter/;
  * what the alert is about.
  */
 const SIDECAR_EXPORTER = /exporter|^metrics$/i;
+/**
+ * Ingress controllers report about the backends they route to (ingress-nginx: `ingress`, `service`, `namespace` of
+ * the backend, its own pod as `controller_pod`): the scrape's `pod` and `container` are the controller's. With
+ * honor_labels the series' namespace and service stay plain, so only pod and container are dropped.
+ */
+const INGRESS_CONTROLLER_POD = /ingress-nginx|nginx-ingress|traefik|haproxy-ingress|kong|contour|envoy-gateway/;
 const BLACKBOX_EXPORTER = /blackbox-exporter/;
 
 const WORKLOAD_LABELS: [string, WorkloadKind & TargetKind][] = [
@@ -226,11 +232,16 @@ function byLabels(labels: Labels): Named | null {
   // Behind an exporter (or with honor_labels off, when the series' own labels were renamed exported_*), the plain
   // pod, container and service are the scrape target's, not the object's.
   const behindExporter = isExporterPod(labels) || labels.exported_namespace !== undefined;
+  const scrapedPod = labels.pod;
+  const ingressScrape =
+    scrapedPod !== undefined &&
+    (labels.controller_pod === scrapedPod || (labels.ingress !== undefined && INGRESS_CONTROLLER_POD.test(scrapedPod)));
   const get = (name: string): [string, string] | null => {
     const exported = labels[`exported_${name}`];
     if (exported !== undefined) return [`exported_${name}`, exported];
     const value = labels[name];
-    return behindExporter || value === undefined ? null : [name, value];
+    const scrapers = ingressScrape && (name === 'pod' || name === 'container');
+    return behindExporter || scrapers || value === undefined ? null : [name, value];
   };
   const namespace = own(labels, 'namespace') ?? legacy(labels, 'namespace');
   const legacyPod = legacy(labels, 'pod');

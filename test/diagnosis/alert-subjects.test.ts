@@ -510,6 +510,40 @@ describe('the general rule for alerts Medic does not know', () => {
     ).toMatchObject({ kind: 'StatefulSet', namespace: 'shop', name: 'ledger' });
   });
 
+  it("takes an ingress controller's backend, not the controller's pod, with or without honor_labels", () => {
+    const controller = 'ingress-nginx-controller-6c9d7f8b5-x7k2p';
+    const honored = {
+      alertname: 'NginxHighHttp5xxErrorRate',
+      namespace: 'shop',
+      service: 'checkout',
+      ingress: 'checkout',
+      controller_pod: controller,
+      controller_namespace: 'ingress-nginx',
+      pod: controller,
+      container: 'controller',
+      job: 'ingress-nginx-controller-metrics',
+    };
+    expect(namedTarget(honored)).toMatchObject({ kind: 'Service', namespace: 'shop', name: 'checkout' });
+    const renamed = {
+      ...honored,
+      namespace: 'ingress-nginx',
+      service: 'ingress-nginx-controller-metrics',
+      exported_namespace: 'shop',
+      exported_service: 'checkout',
+    };
+    expect(namedTarget(renamed)).toMatchObject({ kind: 'Service', namespace: 'shop', name: 'checkout' });
+    // The controller's own memory (cAdvisor): about its pod.
+    expect(
+      namedTarget({
+        alertname: 'ContainerMemoryHigh',
+        namespace: 'ingress-nginx',
+        pod: controller,
+        container: 'controller',
+        job: 'kubelet',
+      }),
+    ).toMatchObject({ kind: 'Pod', name: controller });
+  });
+
   it('finds the node of a kube-prometheus node-exporter alert by its instance', () => {
     expect(namedTarget({ alertname: 'NodeMemoryHighUtilization', job: 'node-exporter', instance: NODE })).toMatchObject(
       {
