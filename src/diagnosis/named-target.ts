@@ -61,6 +61,11 @@ const WORKLOAD_LABELS: [string, WorkloadKind & TargetKind][] = [
   ['statefulset', 'StatefulSet'],
   ['daemonset', 'DaemonSet'],
   ['job_name', 'Job'],
+  // OpenTelemetry's resource attributes as Prometheus labels (k8s.deployment.name → k8s_deployment_name).
+  ['k8s_deployment_name', 'Deployment'],
+  ['k8s_statefulset_name', 'StatefulSet'],
+  ['k8s_daemonset_name', 'DaemonSet'],
+  ['k8s_job_name', 'Job'],
 ];
 const CLUSTER_SCOPED: ReadonlySet<TargetKind> = new Set(['Node', 'PersistentVolume']);
 
@@ -68,13 +73,16 @@ const CLUSTER_SCOPED: ReadonlySet<TargetKind> = new Set(['Node', 'PersistentVolu
  * Target labels of the kubernetes_sd relabelings Prometheus' own example config and older Helm charts wrote
  * (kubernetes_namespace, kubernetes_pod_name, kubernetes_name for a service endpoint's Service), and cAdvisor's
  * series before Kubernetes 1.16 (pod_name, container_name): the scrape target's, which is the object itself unless
- * that target is an exporter. Read only where the label of today's name is absent.
+ * that target is an exporter; and OpenTelemetry's resource attributes as the collector's Prometheus exporter writes
+ * them (k8s_namespace_name, k8s_pod_name, k8s_container_name, k8s_node_name). Read only where the label of today's
+ * name is absent.
  */
 const LEGACY: Record<string, string[]> = {
-  namespace: ['kubernetes_namespace'],
-  pod: ['kubernetes_pod_name', 'pod_name'],
-  container: ['container_name'],
+  namespace: ['kubernetes_namespace', 'k8s_namespace_name'],
+  pod: ['kubernetes_pod_name', 'pod_name', 'k8s_pod_name'],
+  container: ['container_name', 'k8s_container_name'],
   service: ['kubernetes_name'],
+  node: ['k8s_node_name'],
 };
 
 function legacy(labels: Labels, name: string): [string, string] | null {
@@ -253,7 +261,8 @@ function byLabels(labels: Labels): Named | null {
     const guessed = service[1] === labels.job ? { guessed: true } : {};
     return { kind: 'Service', namespace: namespace[1], name: service[1], from: [namespace[0], service[0]], ...guessed };
   }
-  if (labels.node) return { kind: 'Node', name: labels.node, from: ['node'] };
+  const node = labels.node ? (['node', labels.node] as const) : legacy(labels, 'node');
+  if (node) return { kind: 'Node', name: node[1], from: [node[0]] };
   if (labels.pod && NODE_EXPORTER.test(labels.pod)) return nodeOfExporter(labels);
   if (labels.pod && BLACKBOX_EXPORTER.test(labels.pod)) return probedService(labels);
   return null;

@@ -544,6 +544,25 @@ describe('the general rule for alerts Medic does not know', () => {
     ).toMatchObject({ kind: 'Pod', name: controller });
   });
 
+  it("reads OpenTelemetry's k8s_* resource labels", () => {
+    const otel = {
+      alertname: 'HighMemory',
+      k8s_namespace_name: 'shop',
+      k8s_pod_name: APP_POD,
+      k8s_container_name: 'cart',
+    };
+    expect(namedTarget(otel)).toMatchObject({ kind: 'Pod', namespace: 'shop', name: APP_POD, container: 'cart' });
+    expect(namedTarget({ ...otel, k8s_deployment_name: 'cart' })).toMatchObject({
+      kind: 'Deployment',
+      name: 'cart',
+      pod: { label: 'k8s_pod_name', name: APP_POD },
+    });
+    expect(namedTarget({ alertname: 'NodeHot', k8s_node_name: 'worker-3' })).toMatchObject({
+      kind: 'Node',
+      name: 'worker-3',
+    });
+  });
+
   it('finds the node of a kube-prometheus node-exporter alert by its instance', () => {
     expect(namedTarget({ alertname: 'NodeMemoryHighUtilization', job: 'node-exporter', instance: NODE })).toMatchObject(
       {
