@@ -172,14 +172,18 @@ function podCharge(resource: string, spec: PodSpec): number | null {
 
 /**
  * The tightest of the namespace's ResourceQuotas for more pods like `spec`: more replicas than this are refused at
- * creation (FailedCreate: exceeded quota) whatever room the nodes have. Null when no counted quota limits them.
+ * creation (FailedCreate: exceeded quota) whatever room the nodes have. Null when no counted, unscoped quota limits
+ * them.
  */
 export function quotaRoom(quotas: ResourceQuota[], spec: PodSpec | undefined): QuotaRoom | null {
   let tightest: QuotaRoom | null = null;
   for (const q of quotas) {
     const hard = q.status?.hard ?? q.spec?.hard ?? {};
     const used = q.status?.used;
-    if (!used) continue;
+    // A scoped quota (BestEffort, NotTerminating, a PriorityClass…) counts only the pods its scopes match, which
+    // this reading does not decide: it bounds nothing here.
+    const scoped = (q.spec?.scopes ?? []).length > 0 || q.spec?.scopeSelector !== undefined;
+    if (!used || scoped) continue;
     for (const [resource, limit] of Object.entries(hard)) {
       const charge = spec ? podCharge(resource, spec) : null;
       const [h, u] = [quantityOf(resource, limit), quantityOf(resource, used[resource] ?? '0')];

@@ -60,5 +60,10 @@ describe('an HPA raise bounded by the namespace quota', () => {
     expect(quotaRoom([quota({ 'requests.cpu': '2' }, { 'requests.cpu': '1' })], spec)?.fits).toBe(1);
     expect(quotaRoom([quota({ 'limits.memory': '10Gi' }, { 'limits.memory': '4Gi' })], spec)?.fits).toBe(2);
     expect(quotaRoom([quota({ pods: '10' })], spec)).toBeNull();
+    const bestEffortOnly = {
+      ...quota({ pods: '0' }, { pods: '0' }),
+      spec: { hard: { pods: '0' }, scopes: ['BestEffort'] },
+    };
+    expect(quotaRoom([bestEffortOnly], spec)).toBeNull();
   });
 });
