@@ -7,6 +7,7 @@ import { type ClusterReader, labelSelectorString, type Pod, type Workload, type 
 import { scrapedServer } from './exporter-targets.js';
 import { describeTarget, type Named, namedTarget } from './named-target.js';
 import type { ResolvedTarget } from './playbook.js';
+import { isPodReady } from './pods.js';
 
 export {
   describeTarget,
@@ -47,8 +48,8 @@ export async function resolveTarget(
 }
 
 /**
- * For an alert from the scrape of a server's standalone exporter (exporter-targets.ts): the Service of the server it
- * connects to, resolved as the target. An exporter whose server is outside the cluster stays the target, saying so.
+ * For an alert from the scrape of a server's standalone exporter (exporter-targets.ts) that is itself ready: the
+ * Service of the server it connects to, resolved as the target. An exporter whose server is outside the cluster stays the target, saying so.
  */
 async function serverOfExporter(
   reader: ClusterReader,
@@ -57,7 +58,8 @@ async function serverOfExporter(
   primary: Primary,
 ): Promise<ResolvedTarget | null> {
   const pod = target.pods[0];
-  const scraped = pod && target.kind === 'Pod' ? scrapedServer(pod) : null;
+  // An exporter that fails itself (not ready, restarting) is what an alert about it is about.
+  const scraped = pod && target.kind === 'Pod' && isPodReady(pod) ? scrapedServer(pod) : null;
   if (!scraped) return null;
   const exporter = `The alert comes from exporter pod ${target.namespace}/${scraped.exporter.pod} (${scraped.exporter.image}), which reports about the server it connects to, ${scraped.address}`;
   const service = scraped.service;

@@ -84,6 +84,15 @@ describe('an alert from a standalone exporter', () => {
     expect(d.evidence[0]?.text).toContain('not a Service Medic can find in the cluster');
   });
 
+  it('stays on an exporter that is not ready itself', async () => {
+    const failing = eachObject((o) => {
+      if (o.kind === 'Pod' && o.metadata.name.startsWith('postgres-exporter'))
+        for (const c of o.status.conditions ?? []) if (c.type === 'Ready') c.status = 'False';
+    });
+    const d = await diagnoseScenario(DIR, failing);
+    expect(d.target).toMatchObject({ kind: 'Pod', name: 'postgres-exporter-5c9d7f8b6-w7x2k' });
+  });
+
   it("keeps a kubernetes-mixin rule about the exporter's own pod on that pod", async () => {
     const sandbox = await startSandbox({ objects: scenarioObjects(DIR) as never });
     try {
