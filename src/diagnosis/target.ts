@@ -49,7 +49,8 @@ export async function resolveTarget(
 
 /**
  * For an alert from the scrape of a server's standalone exporter (exporter-targets.ts) that is itself ready: the
- * Service of the server it connects to, resolved as the target. An exporter whose server is outside the cluster stays the target, saying so.
+ * Service of the server it connects to, resolved as the target. An exporter whose server is outside the cluster
+ * stays the target, saying so.
  */
 async function serverOfExporter(
   reader: ClusterReader,
