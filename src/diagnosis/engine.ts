@@ -16,7 +16,7 @@ import {
   QueryFailures,
   type ResolvedTarget,
 } from './playbook.js';
-import { pausedWords, TEMPLATE_CHANGES } from './rollout.js';
+import { pausedLead, pausedWords, TEMPLATE_CHANGES } from './rollout.js';
 import { resolveTarget } from './target.js';
 import { unknownResult } from './unknown.js';
 
@@ -109,7 +109,7 @@ function withoutPausedChanges(result: PlaybookResult, target: ResolvedTarget | n
   const ref = `Deployment/${workload.name}`;
   const held = (a: PlaybookResult['actions'][number]) => TEMPLATE_CHANGES.has(a.kind) && a.params.workload === ref;
   if (!result.actions.some(held)) return result;
-  const said = result.evidence.some((e) => e.text.startsWith(`Deployment ${workload.name} is paused`));
+  const said = result.evidence.some((e) => e.text.startsWith(pausedLead(workload.name)));
   return {
     ...result,
     actions: result.actions.filter((a) => !held(a)),

@@ -9,6 +9,7 @@
 import type { Container, Pod } from '../kube/reader.js';
 import { injectorFor } from './injected-sidecars.js';
 import { podName } from './pods.js';
+import { serviceOfHost } from './service-hosts.js';
 
 const SERVICE_EXPORTER =
   /(postgres|mysqld|redis|mongodb|elasticsearch|kafka|rabbitmq|memcached|pgbouncer|zookeeper|nats|clickhouse|couchbase|cassandra|oracledb|mssql|minio|solr|druid)[-_]?exporter/i;
@@ -34,17 +35,6 @@ function addressesIn(text: string): { host: string; port?: string }[] {
   const bare = /^(?:[^=\s]+=)?([a-z0-9][a-z0-9.-]*):(\d{2,5})(?:[/?,]|$)/i.exec(text.trim());
   if (bare && !text.includes('://')) add(bare[1], bare[2]);
   return found;
-}
-
-/** The Service an in-cluster host name names, or null for localhost, an IP or a name outside the cluster. */
-export function serviceOfHost(host: string, namespace: string): { namespace: string; name: string } | null {
-  if (host === 'localhost' || /^[\d.]+$/.test(host)) return null;
-  const parts = host.split('.');
-  const svc = parts.indexOf('svc');
-  if (svc >= 2) return { namespace: parts[svc - 1] ?? namespace, name: parts[svc - 2] ?? '' };
-  if (parts.length === 1) return { namespace, name: host };
-  if (parts.length === 2) return { namespace: parts[1] ?? namespace, name: parts[0] ?? '' };
-  return null;
 }
 
 /** What the exporter pod scrapes: the address as written and the Service it names (null when it names none). */

@@ -10,6 +10,7 @@ import type { WorkloadKind } from '../kube/reader.js';
 import { ALERT_SUBJECTS, type Subject } from './alert-subjects.js';
 import { meshDestination } from './mesh-labels.js';
 import type { TargetKind } from './playbook.js';
+import { hostOf, serviceOfHost } from './service-hosts.js';
 
 type Labels = Record<string, string>;
 
@@ -268,15 +269,11 @@ function byLabels(labels: Labels): Named | null {
   return null;
 }
 
-/** A cluster Service's DNS name in a probed URL or host:port: `http://checkout.shop.svc.cluster.local:8080/healthz`. */
-const SERVICE_HOST =
-  /^(?:[a-z][a-z0-9+.-]*:\/\/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?\.?(?:[:/]|$)/;
-
 /** The in-cluster Service a blackbox probe targets, from its `instance`; a guess, since the name may be external. */
 function probedService(labels: Labels): Named | null {
-  const host = SERVICE_HOST.exec(labels.instance ?? '');
-  if (!host?.[1] || !host[3]) return null;
-  return { kind: 'Service', namespace: host[3], name: host[1], from: ['instance'], guessed: true };
+  const host = hostOf(labels.instance ?? '');
+  const service = host ? serviceOfHost(host) : null;
+  return service ? { kind: 'Service', ...service, from: ['instance'], guessed: true } : null;
 }
 
 export function describeTarget(t: Pick<Named, 'kind' | 'namespace' | 'name'>): string {

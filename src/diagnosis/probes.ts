@@ -5,6 +5,7 @@
  * "Container app failed liveness probe, will be restarted" (and "failed startup probe").
  */
 import type { Container, KubeEvent } from '../kube/reader.js';
+import { NO_SUCH_PROGRAM, NOT_ON_PATH } from './start-failures.js';
 
 export type ProbeType = 'liveness' | 'readiness' | 'startup';
 export type Probe = NonNullable<Container['livenessProbe']>;
@@ -59,10 +60,7 @@ export function secondsBeforeKill(probe: Probe): number {
  * executable file not found in $PATH`, or `stat /bin/check: no such file or directory` for a path), or null.
  */
 export function missingProbeCommand(message: string): string | null {
-  return (
-    /exec: "([^"]+)": (?:executable file not found in \$PATH|stat \S+: no such file or directory)/.exec(message)?.[1] ??
-    null
-  );
+  return (NOT_ON_PATH.exec(message) ?? NO_SUCH_PROGRAM.exec(message))?.[1] ?? null;
 }
 
 /** What a probe failure message says, in words. */

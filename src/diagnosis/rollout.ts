@@ -38,6 +38,9 @@ export const TEMPLATE_CHANGES: ReadonlySet<ActionKind> = new Set([
   'patch-rollout-safety',
 ]);
 
+/** How the paused-Deployment sentence starts: evidence that begins so has already said it. */
+export const pausedLead = (name: string) => `Deployment ${name} is paused (spec.paused: true)`;
+
 /**
  * For a paused Deployment (`kubectl rollout pause`): no change to its pod template rolls out until it is resumed, a
  * rollback included, so Medic proposes none. `running`: the images its newest ReplicaSet runs, to say when the
@@ -51,7 +54,7 @@ export function pausedWords(workload: Workload | null, running: string[] = []): 
     waiting.length > 0
       ? ` Its template holds ${waiting.join(', ')}, which the pods (${running.join(', ')}) do not run yet.`
       : '';
-  return `Deployment ${workload.name} is paused (spec.paused: true): no change to its pod template rolls out until it is resumed, a rollback included, so Medic proposes none.${pending} \`kubectl rollout resume deployment/${workload.name} -n ${workload.namespace}\` rolls out the template it holds.`;
+  return `${pausedLead(workload.name)}: no change to its pod template rolls out until it is resumed, a rollback included, so Medic proposes none.${pending} \`kubectl rollout resume deployment/${workload.name} -n ${workload.namespace}\` rolls out the template it holds.`;
 }
 
 /** What a summary says of the newest revision: roll back to the previous one, why not, or nothing. */

@@ -112,6 +112,10 @@ export function createErrorReading(message: string | undefined, node?: string): 
   return null;
 }
 
+/** runc's refusal to start a program the image lacks: not on its PATH, or a path that does not exist. */
+export const NOT_ON_PATH = /exec: "([^"]+)": executable file not found in \$PATH/;
+export const NO_SUCH_PROGRAM = /exec: "([^"]+)": stat \S+: no such file or directory/;
+
 const quoted = (command: readonly string[] | undefined) =>
   command && command.length > 0 ? ` ${JSON.stringify(command)}` : '';
 
@@ -144,14 +148,14 @@ export function startFailure(
       advice: `fix the postStart hook of the container (lifecycle.postStart: ${what}) or remove it: the kubelet kills the container every time the hook fails, whatever the app does, and more memory, a restart or a new pod change nothing`,
     };
   }
-  const notFound = fromRuntime(/exec: "([^"]+)": executable file not found in \$PATH/);
+  const notFound = fromRuntime(NOT_ON_PATH);
   if (notFound) {
     return {
       meaning: `the runtime could not start it: "${notFound[1]}" is not in the image's PATH`,
       advice: `the manifest's command${quoted(command)} names a program the image does not have: correct the command or the image`,
     };
   }
-  const missing = fromRuntime(/exec: "([^"]+)": stat \S+: no such file or directory/);
+  const missing = fromRuntime(NO_SUCH_PROGRAM);
   if (missing) {
     return {
       meaning: `the runtime could not start it: "${missing[1]}" does not exist in the image`,

@@ -12,8 +12,10 @@
 import { labelSelectorString, type Service } from '../kube/reader.js';
 import type { PlaybookContext } from './playbook.js';
 import { portNumber } from './pods.js';
+import { serviceOfHost } from './service-hosts.js';
 
-const SERVICE_URL = /https:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?\//;
+/** The URL the API server called, as its error quotes it: `Post "https://name.ns.svc:443/validate?timeout=10s"`. */
+const CALLED_URL = /https:\/\/([^/:\s"]+)(?::(\d+))?\//;
 
 /** The port the webhook's pods serve on: the Service's targetPort for the called port, a name resolved through a pod. */
 async function servedPort(ctx: PlaybookContext, svc: Service, called: number): Promise<number | null> {
@@ -33,10 +35,11 @@ export async function webhookCallFix(ctx: PlaybookContext, error: string): Promi
   if (/x509|certificate/i.test(error))
     return "The API server does not trust the certificate the webhook's pods serve: the caBundle in its webhook configuration does not match their serving certificate (a rotated certificate, a CA injector that did not run). Correct the caBundle or reissue the certificate; restarting the webhook's pods does not change the configuration.";
   if (!/deadline exceeded|Client\.Timeout|i\/o timeout|connection refused/i.test(error)) return generic;
-  const url = SERVICE_URL.exec(error);
-  const svc = url?.[1] && url[2] ? await ctx.read(ctx.reader.getService(url[2], url[1]), null) : null;
-  const port = svc ? await servedPort(ctx, svc, Number(url?.[3] ?? 443)) : null;
-  const where = svc ? `Service ${url?.[2]}/${url?.[1]}` : "the webhook's Service";
+  const url = CALLED_URL.exec(error);
+  const named = url?.[1] ? serviceOfHost(url[1]) : null;
+  const svc = named ? await ctx.read(ctx.reader.getService(named.namespace, named.name), null) : null;
+  const port = svc ? await servedPort(ctx, svc, Number(url?.[2] ?? 443)) : null;
+  const where = svc && named ? `Service ${named.namespace}/${named.name}` : "the webhook's Service";
   const on = port !== null ? ` on port ${port}` : '';
   return `The API server does not get through to the pods behind ${where}${on}: if they are running and ready, the path from the control plane to the nodes is closed${on}. On a private cluster (GKE private clusters, EKS with restrictive security groups) the control plane reaches the nodes only on 443 and 10250 by default: add a firewall rule from the control plane's range to the nodes${port !== null ? ` for TCP ${port}` : " for the webhook's port"}, or serve the webhook on 443 or 10250. If the pods are not ready, bring them back; meanwhile, failurePolicy Ignore in its webhook configuration lets pods through.`;
 }

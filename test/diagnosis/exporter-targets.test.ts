@@ -3,7 +3,8 @@
  * from its configuration, is the target (test/scenarios/postgres-down-alert-from-standalone-exporter).
  */
 import { describe, expect, it } from 'vitest';
-import { scrapedServer, serviceOfHost } from '../../src/diagnosis/exporter-targets.js';
+import { scrapedServer } from '../../src/diagnosis/exporter-targets.js';
+import { hostOf, serviceOfHost } from '../../src/diagnosis/service-hosts.js';
 import type { Container, Pod } from '../../src/kube/reader.js';
 import {
   diagnoseIn,
@@ -33,6 +34,14 @@ describe('the server an exporter scrapes', () => {
     });
     expect(serviceOfHost('orders.cluster-abc.eu-west-1.rds.amazonaws.com', 'db')).toBeNull();
     expect(serviceOfHost('10.96.41.12', 'db')).toBeNull();
+  });
+
+  it('reads only .svc names when no namespace is known (a probed URL, a webhook URL)', () => {
+    expect(hostOf('http://checkout.shop.svc.cluster.local:8080/healthz')).toBe('checkout.shop.svc.cluster.local');
+    expect(hostOf('checkout.shop.svc:443')).toBe('checkout.shop.svc');
+    expect(serviceOfHost('checkout.shop.svc.cluster.local.')).toEqual({ namespace: 'shop', name: 'checkout' });
+    expect(serviceOfHost('pg-main.db')).toBeNull();
+    expect(serviceOfHost('example.com')).toBeNull();
   });
 
   it("reads the exporters' own settings: URLs, host:port, a MySQL DSN, libpq key=value", () => {
