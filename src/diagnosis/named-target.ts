@@ -8,6 +8,7 @@
  */
 import type { WorkloadKind } from '../kube/reader.js';
 import { ALERT_SUBJECTS, type Subject } from './alert-subjects.js';
+import { ingressRoute, type Route, traefikRoute } from './ingress-routes.js';
 import { meshDestination } from './mesh-labels.js';
 import type { TargetKind } from './playbook.js';
 import { hostOf, serviceOfHost } from './service-hosts.js';
@@ -33,6 +34,10 @@ export interface Named {
    * exporter, the alert is about the server it scrapes (exporter-targets.ts).
    */
   scraped?: boolean;
+  /** An ingress controller's route (an Ingress, a Traefik service name): the Service behind it is the target. */
+  route?: Route;
+  /** How the object was found when the labels do not name it outright (the evidence's first line). */
+  via?: string;
 }
 
 /**
@@ -195,6 +200,11 @@ function nodeOfExporter(labels: Labels): Named | null {
 function byLabels(labels: Labels): Named | null {
   const destination = meshDestination(labels);
   if (destination) return destination;
+  // Traefik's own service names (`shop-checkout-80@kubernetes`) are routes, whatever pod scraped them.
+  const routeLabel = own(labels, 'service');
+  const traefik = traefikRoute(routeLabel?.[1]);
+  if (routeLabel && traefik)
+    return { kind: 'Service', name: routeLabel[1], from: [routeLabel[0]], route: traefik, guessed: true };
   // Behind an exporter (or with honor_labels off, when the series' own labels were renamed exported_*), the plain
   // pod, container and service are the scrape target's, not the object's.
   const behindExporter = isExporterPod(labels) || labels.exported_namespace !== undefined;
@@ -249,6 +259,17 @@ function byLabels(labels: Labels): Named | null {
         ...(pod[0] === 'pod' ? { scraped: true } : {}),
       };
     }
+    // ingress-nginx's series aggregated per Ingress: its rules name the Service.
+    const ingress = own(labels, 'service') ? null : ingressRoute(labels, namespace[1]);
+    if (ingress)
+      return {
+        kind: 'Service',
+        ...ns,
+        name: ingress.ingress,
+        from: [namespace[0], 'ingress'],
+        route: ingress,
+        guessed: true,
+      };
     const pvc = labels.persistentvolumeclaim;
     if (pvc) return { kind: 'PersistentVolumeClaim', ...ns, name: pvc, from: [namespace[0], 'persistentvolumeclaim'] };
   }

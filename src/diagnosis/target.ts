@@ -5,6 +5,7 @@
 import type { AlertEvent } from '../alertmanager/payload.js';
 import { type ClusterReader, labelSelectorString, type Pod, type Workload, type WorkloadKind } from '../kube/reader.js';
 import { scrapedServer } from './exporter-targets.js';
+import { serviceOfRoute } from './ingress-routes.js';
 import { describeTarget, type Named, namedTarget } from './named-target.js';
 import type { ResolvedTarget } from './playbook.js';
 import { isPodReady } from './pods.js';
@@ -27,7 +28,7 @@ export async function resolveTarget(
   read: Read,
 ): Promise<ResolvedTarget | null> {
   const first = namedTarget(event.alert.labels);
-  const named = first && (await refine(reader, first, read));
+  const named = first && (await refine(reader, first, event.alert.labels, read));
   if (!named) return null;
   const identity = { kind: named.kind, name: named.name, ...(named.namespace ? { namespace: named.namespace } : {}) };
   const container = named.container;
@@ -42,7 +43,7 @@ export async function resolveTarget(
   const resolved = await lookUp(reader, named, read, primary);
   if (failed) return { ...base, found: true, unreadable: true };
   if (!resolved) return named.guessed ? null : { ...base, found: false };
-  const target: ResolvedTarget = { ...base, ...resolved, found: true };
+  const target: ResolvedTarget = { ...base, ...resolved, found: true, ...(named.via ? { via: named.via } : {}) };
   if (container && target.pods.some((p) => containerNames(p).includes(container))) target.container = container;
   return (named.scraped && (await serverOfExporter(reader, target, read, primary))) || target;
 }
@@ -82,9 +83,19 @@ async function serverOfExporter(
 
 /**
  * What the labels alone cannot tell: the node an exporter pod runs on (null when that pod is gone: the alert then
- * names nothing Medic can find), and whether the pod an alert names belongs to the workload it names.
+ * names nothing Medic can find), whether the pod an alert names belongs to the workload it names, and the Service
+ * behind an ingress controller's route (ingress-routes.ts).
  */
-async function refine(reader: ClusterReader, named: Named, read: Read): Promise<Named | null> {
+async function refine(
+  reader: ClusterReader,
+  named: Named,
+  labels: Record<string, string>,
+  read: Read,
+): Promise<Named | null> {
+  if (named.route) {
+    const routed = await serviceOfRoute(reader, named.route, labels, read);
+    return routed ? { kind: 'Service', ...routed, from: named.from } : null;
+  }
   if (named.hostOf) {
     const exporter = await read(reader.getPod(named.hostOf.namespace, named.hostOf.pod), null);
     const node = exporter?.spec?.nodeName;

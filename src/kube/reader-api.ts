@@ -6,6 +6,7 @@ import type {
   V1CronJob,
   V1DaemonSet,
   V1Deployment,
+  V1Ingress,
   V1Job,
   V1LimitRange,
   V1NetworkPolicy,
@@ -44,6 +45,7 @@ export type PodSpec = Wire<V1PodSpec>;
 export type CronJob = Wire<V1CronJob>;
 export type DaemonSet = Wire<V1DaemonSet>;
 export type Deployment = Wire<V1Deployment>;
+export type Ingress = Wire<V1Ingress>;
 export type Job = Wire<V1Job>;
 export type LimitRange = Wire<V1LimitRange>;
 export type NetworkPolicy = Wire<V1NetworkPolicy>;
@@ -133,6 +135,8 @@ export interface ClusterReader {
   listStorageClasses(): Promise<StorageClass[]>;
   getHpa(namespace: string, name: string): Promise<HorizontalPodAutoscaler | null>;
   getPdb(namespace: string, name: string): Promise<PodDisruptionBudget | null>;
+  /** An Ingress: the Services its rules route to, for alerts an ingress controller raises per Ingress. */
+  getIngress(namespace: string, name: string): Promise<Ingress | null>;
   /** The HPA whose scaleTargetRef is this workload, if any. */
   hpaFor(namespace: string, kind: string, name: string): Promise<HorizontalPodAutoscaler | null>;
   /** The namespace's ResourceQuotas and LimitRanges: what pod creation is checked against at admission. */

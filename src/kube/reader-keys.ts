@@ -26,6 +26,7 @@ export const answerKey = {
   storageClasses: () => 'storageclasses',
   hpa: (namespace: string, name: string) => `hpa/${namespace}/${name}`,
   pdb: (namespace: string, name: string) => `pdb/${namespace}/${name}`,
+  ingress: (namespace: string, name: string) => `ing/${namespace}/${name}`,
   hpas: (namespace: string) => `hpas/${namespace}`,
   service: (namespace: string, name: string) => `svc/${namespace}/${name}`,
   services: (namespace: string) => `svcs/${namespace}`,

@@ -11,6 +11,7 @@ import type {
   ClusterReader,
   CronJob,
   HorizontalPodAutoscaler,
+  Ingress,
   KubeEvent,
   LimitRange,
   NetworkPolicy,
@@ -47,6 +48,7 @@ export type {
   DaemonSet,
   Deployment,
   HorizontalPodAutoscaler,
+  Ingress,
   Job,
   KubeEvent,
   LimitRange,
@@ -291,6 +293,12 @@ function buildReader(apis: KubeApis, shared: SharedCache, signal?: AbortSignal):
         key.pdb(namespace, name),
         `get PodDisruptionBudget ${namespace}/${name}`,
         fetch<PodDisruptionBudget>(path`/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets/${name}`),
+      ),
+    getIngress: (namespace, name) =>
+      get(
+        key.ingress(namespace, name),
+        `get Ingress ${namespace}/${name}`,
+        fetch<Ingress>(path`/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses/${name}`),
       ),
     getHpa: (namespace, name) =>
       get(

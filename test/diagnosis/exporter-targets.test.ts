@@ -6,14 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { scrapedServer } from '../../src/diagnosis/exporter-targets.js';
 import { hostOf, serviceOfHost } from '../../src/diagnosis/service-hosts.js';
 import type { Container, Pod } from '../../src/kube/reader.js';
-import {
-  diagnoseIn,
-  eachObject,
-  scenarioDiagnoser,
-  scenarioEvent,
-  scenarioObjects,
-  startSandbox,
-} from '../playbooks/diagnose-scenario.js';
+import { eachObject, scenarioDiagnoser } from '../playbooks/diagnose-scenario.js';
 
 const DIR = 'test/scenarios/postgres-down-alert-from-standalone-exporter';
 const diagnoseScenario = scenarioDiagnoser();
@@ -103,21 +96,15 @@ describe('an alert from a standalone exporter', () => {
   });
 
   it("keeps a kubernetes-mixin rule about the exporter's own pod on that pod", async () => {
-    const sandbox = await startSandbox({ objects: scenarioObjects(DIR) as never });
-    try {
-      const event = scenarioEvent(DIR, (e) => {
-        e.alert.labels = {
-          alertname: 'KubePodCrashLooping',
-          namespace: 'db',
-          pod: 'postgres-exporter-5c9d7f8b6-w7x2k',
-          container: 'prometheus-postgres-exporter',
-          job: 'kube-state-metrics',
-        };
-      });
-      const d = await diagnoseIn(sandbox, event);
-      expect(d.target).toMatchObject({ kind: 'Pod', name: 'postgres-exporter-5c9d7f8b6-w7x2k' });
-    } finally {
-      await sandbox.close();
-    }
+    const d = await diagnoseScenario(DIR, undefined, (e) => {
+      e.alert.labels = {
+        alertname: 'KubePodCrashLooping',
+        namespace: 'db',
+        pod: 'postgres-exporter-5c9d7f8b6-w7x2k',
+        container: 'prometheus-postgres-exporter',
+        job: 'kube-state-metrics',
+      };
+    });
+    expect(d.target).toMatchObject({ kind: 'Pod', name: 'postgres-exporter-5c9d7f8b6-w7x2k' });
   });
 });

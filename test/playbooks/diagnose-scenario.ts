@@ -44,21 +44,22 @@ export const textOf = (d: Diagnosis) => [d.rootCause.summary, ...d.evidence.map(
 type SnapshotObject = Record<string, any>;
 
 /**
- * diagnose(dir, edit) for a test file: a sandbox serving the folder's snapshot as `edit` returns it, the folder's
- * first alert diagnosed against it; each test's sandbox is closed after the test.
+ * diagnose(dir, edit, editEvent) for a test file: a sandbox serving the folder's snapshot as `edit` returns it, the
+ * folder's first alert (as `editEvent` changes it) diagnosed against it; each test's sandbox is closed after the test.
  */
 export function scenarioDiagnoser(): (
   dir: string,
   edit?: (objects: SnapshotObject[]) => SnapshotObject[],
+  editEvent?: (e: AlertEvent) => void,
 ) => Promise<Diagnosis> {
   let sandbox: Sandbox | undefined;
   afterEach(async () => {
     await sandbox?.close();
     sandbox = undefined;
   });
-  return async (dir, edit = (objects) => objects) => {
+  return async (dir, edit = (objects) => objects, editEvent = () => {}) => {
     sandbox = await startSandbox({ objects: edit(scenarioObjects(dir)) as never });
-    return diagnoseIn(sandbox, scenarioEvent(dir));
+    return diagnoseIn(sandbox, scenarioEvent(dir, editEvent));
   };
 }
 
