@@ -17,7 +17,7 @@ import { eventEvidence, isoTime, listNames, podName } from '../src/diagnosis/pod
 import { CNI_NOT_READY } from '../src/diagnosis/sandbox-failures.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { unknownResult } from '../src/diagnosis/unknown.js';
-import { type Node, nodeZone } from '../src/kube/reader.js';
+import { eventCount, eventFirstSeen, type Node, nodeZone } from '../src/kube/reader.js';
 import type { Evidence, ProposedAction } from '../src/types.js';
 
 const MAX_NODES = 3;
@@ -122,8 +122,8 @@ async function readyAgain(ctx: PlaybookContext): Promise<PlaybookResult | null> 
   const events = await ctx.read(ctx.reader.eventsFor(undefined, 'Node', name), []);
   const spells = events.filter((e) => e.reason === 'NodeNotReady');
   if (spells.length > 0) {
-    const since = spells[0]?.firstTimestamp ?? spells[0]?.metadata?.creationTimestamp;
-    const count = spells.reduce((n, e) => n + (e.count ?? 1), 0);
+    const since = spells[0] && eventFirstSeen(spells[0]);
+    const count = spells.reduce((n, e) => n + eventCount(e), 0);
     evidence.push({ kind: 'event', text: `${count} NodeNotReady event(s) on ${name} since ${isoTime(since)}` });
   }
   for (const e of events.slice(-4)) evidence.push(eventEvidence(e));

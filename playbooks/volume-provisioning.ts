@@ -6,7 +6,7 @@
  * nothing (kubernetes.io/no-provisioner) and the scheduler finds no volume to bind on any node.
  */
 import type { Playbook, PlaybookContext } from '../src/diagnosis/playbook.js';
-import { listNames, podName, schedulingMessage } from '../src/diagnosis/pods.js';
+import { eventEvidence, listNames, podName, schedulingMessage } from '../src/diagnosis/pods.js';
 import { namedTarget } from '../src/diagnosis/target.js';
 import { type ClassOfClaim, classOfClaim, isDefaultClass } from '../src/diagnosis/volumes.js';
 import {
@@ -73,12 +73,7 @@ export const volumeProvisioning: Playbook = {
         kind: 'status',
         text: `Claim ${f.claim.metadata?.namespace}/${f.claim.metadata?.name} is Pending (${f.claim.spec?.resources?.requests?.storage ?? '?'}, ${classText(f.cls)})`,
       });
-      if (f.event) {
-        evidence.push({
-          kind: 'event',
-          text: `${f.event.type ?? 'Normal'} ${f.event.reason} on ${f.claim.metadata?.name}${f.event.count && f.event.count > 1 ? ` (×${f.event.count})` : ''}: ${(f.event.message ?? '').trim()}`,
-        });
-      }
+      if (f.event) evidence.push(eventEvidence(f.event));
     }
     evidence.push({ kind: 'spec', text: `StorageClasses in the cluster: ${classesText(classes)}` });
     for (const pod of waiting.slice(0, 3)) {

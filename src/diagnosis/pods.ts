@@ -1,6 +1,14 @@
 /** Small helpers over pod objects that several playbooks share; pure (blocked.ts reads what a blocked pod says). */
 import type { SidecarRule } from '../config/settings.js';
-import type { Container, ContainerStatus, Job, KubeEvent, Pod, Workload } from '../kube/reader.js';
+import {
+  type Container,
+  type ContainerStatus,
+  eventCount,
+  type Job,
+  type KubeEvent,
+  type Pod,
+  type Workload,
+} from '../kube/reader.js';
 import type { Evidence } from '../types.js';
 
 export interface ContainerView {
@@ -163,7 +171,8 @@ export function schedulingMessage(pod: Pod, events: KubeEvent[]): string | null 
 }
 
 export function eventEvidence(event: KubeEvent): Evidence {
-  const count = event.count && event.count > 1 ? ` (×${event.count})` : '';
+  const times = eventCount(event);
+  const count = times > 1 ? ` (×${times})` : '';
   const who = `${event.involvedObject?.kind ?? ''} ${event.involvedObject?.name ?? ''}`.trim();
   return {
     kind: 'event',

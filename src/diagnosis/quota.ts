@@ -2,7 +2,14 @@
  * Why a workload's pods cannot be created: the FailedCreate refusal its controller reported (events on the
  * ReplicaSet, StatefulSet, DaemonSet or Job, or the ReplicaFailure condition), and the replicas it is short of.
  */
-import type { Deployment, KubeEvent, PodSpec, ResourceQuota, Workload } from '../kube/reader.js';
+import {
+  type Deployment,
+  eventTime,
+  type KubeEvent,
+  type PodSpec,
+  type ResourceQuota,
+  type Workload,
+} from '../kube/reader.js';
 import { formatCpu, formatMemory, parseCpuMillis, parseQuantity } from '../quantity.js';
 import { type AdmissionRefusal, parseAdmissionRefusals, type QuotaRefusal } from './admission.js';
 import type { PlaybookContext } from './playbook.js';
@@ -79,7 +86,7 @@ export async function findRefusal(ctx: PlaybookContext, w: Workload): Promise<Re
     for (const e of events) {
       if (e.reason !== 'FailedCreate' || !e.message) continue;
       const refusals = parseAdmissionRefusals(e.message);
-      const t = Date.parse(e.lastTimestamp?.toString() ?? e.eventTime?.toString() ?? '') || 0;
+      const t = eventTime(e);
       if (refusals.length > 0 && t >= latestTime) {
         latest = { reporter: `${r.kind} ${r.name}`, missing: r.missing, message: e.message, event: e, refusals };
         latestTime = t;

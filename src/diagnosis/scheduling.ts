@@ -1,5 +1,5 @@
 /** Pods the scheduler could not place, with what it said, and why nodes cannot take them. */
-import { type KubeEvent, type Node, nodeLocation, nodeZone, type Pod } from '../kube/reader.js';
+import { eventTime, type KubeEvent, type Node, nodeLocation, nodeZone, type Pod } from '../kube/reader.js';
 import { notReadyCondition } from './nodes.js';
 import type { PlaybookContext } from './playbook.js';
 import { podName, schedulingMessage } from './pods.js';
@@ -110,7 +110,7 @@ export async function preemptionsOf(ctx: PlaybookContext, pods: Pod[]): Promise<
       related?.kind === 'Pod' && related.name
         ? { namespace: related.namespace ?? namespace, name: related.name }
         : null,
-    at: (last.lastTimestamp ?? last.eventTime ?? undefined)?.toString(),
+    at: eventTime(last) ? new Date(eventTime(last)).toISOString() : undefined,
     message: (last.message ?? '').trim(),
   };
 }

@@ -380,8 +380,25 @@ function isWorkloadKind(kind: string): kind is WorkloadKind {
   return ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(kind);
 }
 
-/** When an event last happened: lastTimestamp, else eventTime, else firstTimestamp (ms; 0 when unknown). */
+/*
+ * An Event comes in two shapes. The legacy recorder (the kubelet's, most controllers') writes firstTimestamp,
+ * lastTimestamp and count. The events.k8s.io recorder (the scheduler's since Kubernetes 1.19, external provisioners',
+ * newer controllers') writes eventTime, the first occurrence, and for repeats series.count and
+ * series.lastObservedTime, leaving the legacy fields empty. These three read both.
+ */
+
+/** When an event last happened (ms; 0 when unknown). */
 export function eventTime(event: KubeEvent): number {
-  const t = event.lastTimestamp ?? event.eventTime ?? event.series?.lastObservedTime ?? event.firstTimestamp;
+  const t = event.lastTimestamp ?? event.series?.lastObservedTime ?? event.eventTime ?? event.firstTimestamp;
   return t ? new Date(t).getTime() : 0;
+}
+
+/** When an event first happened, as its timestamp says it (undefined when it says none). */
+export function eventFirstSeen(event: KubeEvent): string | undefined {
+  return event.firstTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp ?? undefined;
+}
+
+/** How many times an event happened. */
+export function eventCount(event: KubeEvent): number {
+  return event.count ?? event.series?.count ?? 1;
 }
