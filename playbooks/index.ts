@@ -46,7 +46,8 @@
  * - hpa-maxed-out and unsafe-rollout also step aside for a pod blocked for a reason no playbook before them knew
  *   (src/diagnosis/blocked.ts findBlockedPod: a container that cannot be created, a node selector or anti-affinity no
  *   node satisfies, a pod the kubelet rejected at admission (an unsafe sysctl, no room on its node), a pod left
- *   ContainerCreating with a kubelet warning such as a sandbox the CNI cannot give an IP address): their fixes
+ *   ContainerCreating with a kubelet warning such as a sandbox the CNI cannot give an IP address, or for more than
+ *   ten minutes with no event left to say why, a container whose readiness probe kept it unready as long): their fixes
  *   would leave it blocked, so UNKNOWN names it with the kubelet's or scheduler's words. One
    exception: when no pod is available because the rollout's strategy (Recreate, maxUnavailable of every pod) stopped
    the old revision before the blocked new pods could run, unsafe-rollout names both, with nothing proposed.

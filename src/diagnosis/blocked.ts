@@ -8,7 +8,8 @@ import { eventTime, type KubeEvent, type Pod, type Workload } from '../kube/read
 import type { Evidence } from '../types.js';
 import { tellingLogLines } from './logs.js';
 import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
-import { type ContainerView, containersOf, isoTime, podName } from './pods.js';
+import { type ContainerView, containerSpec, containersOf, isoTime, podName } from './pods.js';
+import { probeAction, probeOf } from './probes.js';
 import { kubeletRejection, rejectionWords, templateNodeName } from './rejections.js';
 import { sandboxReading } from './sandbox-failures.js';
 import { createErrorReading } from './start-failures.js';
@@ -96,6 +97,43 @@ function slowPull(pod: Pod, events: KubeEvent[], startMs: number): string | null
 const INIT_STUCK_MS = 5 * 60_000;
 
 /**
+ * How long before the alert a pod may have been created and still be starting, or a container started and still
+ * not be ready, and be a slow start rather than a stuck one.
+ */
+const START_STUCK_MS = 10 * 60_000;
+
+/** Events expire an hour after their last repeat (the API server's --event-ttl): what that leaves a reader. */
+const NO_WORD = 'and none of its events says why (they are gone: events expire an hour after their last repeat)';
+
+/**
+ * A pod still being created long before the alert whose events say nothing about it: stuck, for a reason only the
+ * kubelet's log on its node still holds. The words, or null.
+ */
+function silentlyStarting(pod: Pod, startMs: number): string | null {
+  const created = createdAt(pod)?.getTime();
+  if (!created || created >= startMs - START_STUCK_MS) return null;
+  const waiting = containersOf(pod).find((v) => v.status.state?.waiting)?.status.state?.waiting?.reason;
+  return `pod ${podName(pod)} has been ${waiting ?? 'starting'} since ${isoTime(createdAt(pod))} on node ${pod.spec?.nodeName} (${Math.round((startMs - created) / 60_000)} minutes before the alert), ${NO_WORD}: the kubelet's log there does (journalctl -u kubelet), as do the events of the next pod that tries`;
+}
+
+/**
+ * A container with a readiness probe that has run since long before the alert and never became ready: the probe
+ * keeps failing (with its events, the probe playbook would have said how). The words, or null.
+ */
+function neverReady(pod: Pod, startMs: number): string | null {
+  if (pod.status?.phase !== 'Running') return null;
+  for (const v of containersOf(pod)) {
+    const since = v.status.state?.running?.startedAt;
+    if (v.isInit || v.status.ready !== false || !since || Date.parse(since) >= startMs - START_STUCK_MS) continue;
+    // Without a readiness probe a running container is ready: only a probe holds it back so long.
+    const probe = probeOf(containerSpec(pod, v.status.name), 'readiness');
+    if (!probe) continue;
+    return `container ${v.status.name} of pod ${podName(pod)} has run since ${isoTime(since)} without becoming ready: its readiness probe (${probeAction(probe)}) keeps failing, ${NO_WORD}; make the probe's request from inside the pod (kubectl exec) to see what it answers`;
+  }
+  return null;
+}
+
+/**
  * An init container (not a native sidecar, which runs for the pod's life) still running long before the alert
  * started: the pod waits in Init for something that does not come (a database, a migration lock, a file).
  */
@@ -138,17 +176,27 @@ export async function findBlockedPod(
     const text = `pod ${podName(stuck.pod)} is stuck in its init container ${stuck.status.name}, running since ${isoTime(since)} without finishing, so the pod's containers never start${last ? `; its log says: ${last}` : ''}`;
     return { pod: stuck.pod, who: 'init container', text, explained: false };
   }
+  let silent: Blocked | null = null;
   for (const pod of pods.filter(isStarting).slice(0, STARTING_PODS_READ)) {
     const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
     // FailedScheduling is the scheduler's, from before this pod had its node.
     const warning = events.filter((e) => e.type === 'Warning' && e.reason !== 'FailedScheduling').at(-1);
     const pulling = warning ? null : slowPull(pod, events, startMs);
     if (pulling) return { pod, who: 'kubelet', text: pulling, explained: true };
-    if (!warning) continue;
+    if (!warning) {
+      const stuck = silentlyStarting(pod, startMs);
+      silent ??= stuck ? { pod, who: 'kubelet', text: stuck, explained: true } : null;
+      continue;
+    }
     const waiting = containersOf(pod).find((v) => v.status.state?.waiting)?.status.state?.waiting?.reason;
     const meaning = sandboxReading(warning.message ?? '', pod.spec?.nodeName);
     const text = `pod ${podName(pod)} is stuck ${waiting ? `in ${waiting}` : 'starting'}: ${warning.reason ?? 'Warning'} (${(warning.message ?? '').trim()})${meaning ? `: ${meaning}` : ''}`;
     return { pod, who: 'kubelet', text, explained: meaning !== null };
+  }
+  if (silent) return silent;
+  for (const pod of pods) {
+    const text = neverReady(pod, startMs);
+    if (text) return { pod, who: 'kubelet', text, explained: true };
   }
   return null;
 }
