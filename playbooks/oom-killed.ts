@@ -29,9 +29,11 @@ export const oomKilled: Playbook = {
     const how =
       facts.limitBytes === null
         ? 'with no memory limit of its own'
-        : facts.typo
-          ? `by its own memory limit of "${facts.typo.written}" (a fraction of a byte: the m suffix means milli; ${facts.typo.intended} was surely meant)`
-          : `by its own memory limit of ${formatMemory(facts.limitBytes)}`;
+        : facts.systemOom
+          ? `by node ${facts.systemOom.node}'s OOM killer when the node ran out of memory, not by its own memory limit of ${formatMemory(facts.limitBytes)}`
+          : facts.typo
+            ? `by its own memory limit of "${facts.typo.written}" (a fraction of a byte: the m suffix means milli; ${facts.typo.intended} was surely meant)`
+            : `by its own memory limit of ${formatMemory(facts.limitBytes)}`;
     const restarts = Math.max(...focused.map((k) => k.view.status.restartCount ?? 0));
     // A pod that never restarts its containers (a Job's, restartPolicy Never) fails instead: no count to give.
     const restarting = focused.some((k) => (k.view.pod.spec?.restartPolicy ?? 'Always') !== 'Never');

@@ -21,6 +21,7 @@ import {
   workloadRef,
 } from './pods.js';
 import { type MemoryTypo, memoryTypoWords, memoryUnitTypo } from './quantity-typos.js';
+import { type SystemOom, systemOomOf, systemOomWords } from './system-oom.js';
 
 export interface OomKill {
   view: ContainerView;
@@ -79,6 +80,8 @@ export interface MemoryFacts {
   typo: MemoryTypo | null;
   /** The most memory any node the pod may run on has for pods (allocatable): no limit above it can be backed. */
   largestNode: { name: string; bytes: number } | null;
+  /** The kubelet's word that the node itself ran out of memory when the container was killed (system-oom.ts). */
+  systemOom: SystemOom | null;
   evidence: Evidence[];
 }
 
@@ -143,6 +146,7 @@ export async function memoryFacts(ctx: PlaybookContext, kills: OomKill[]): Promi
     heap,
     typo: typo?.field === 'limit' ? typo : null,
     largestNode,
+    systemOom: limitBytes === null ? null : await systemOomOf(ctx, kills.slice(0, 3)),
     evidence,
   };
 }
@@ -202,6 +206,8 @@ export function memoryLimitFix(facts: MemoryFacts, workload: Workload | null, na
       headline: `No limit was hit: ${facts.container} has none, so its node ran out of memory. Set its memory request, then a limit, to what it really uses.`,
     };
   }
+  if (facts.systemOom)
+    return { action: null, ...systemOomWords(facts.systemOom, facts.container, formatMemory(facts.limitBytes)) };
   // A fixed heap larger than the doubled limit would fill it again: the limit holds the heap and what the runtime
   // uses beside it.
   const wanted = facts.typo
