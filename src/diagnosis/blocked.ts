@@ -8,7 +8,7 @@ import { eventTime, type KubeEvent, type Pod, type Workload } from '../kube/read
 import type { Evidence } from '../types.js';
 import { tellingLogLines } from './logs.js';
 import { alertStartMs, type PlaybookContext, tooOldToExplain } from './playbook.js';
-import { type ContainerView, containerSpec, containersOf, isoTime, podName } from './pods.js';
+import { type ContainerView, containerSpec, containersOf, isoTime, isPodReady, podName } from './pods.js';
 import { probeAction, probeOf } from './probes.js';
 import { kubeletRejection, rejectionWords, templateNodeName } from './rejections.js';
 import { sandboxReading } from './sandbox-failures.js';
@@ -117,11 +117,12 @@ function silentlyStarting(pod: Pod, startMs: number): string | null {
 }
 
 /**
- * A container with a readiness probe that has run since long before the alert and never became ready: the probe
- * keeps failing (with its events, the probe playbook would have said how). The words, or null.
+ * A pod not ready whose container with a readiness probe has run since long before the alert without becoming ready:
+ * the probe keeps failing. The words, or null. Only for a pod with no event left (with its events, the probe playbook
+ * has had its say).
  */
 function neverReady(pod: Pod, startMs: number): string | null {
-  if (pod.status?.phase !== 'Running') return null;
+  if (pod.status?.phase !== 'Running' || isPodReady(pod)) return null;
   for (const v of containersOf(pod)) {
     const since = v.status.state?.running?.startedAt;
     if (v.isInit || v.status.ready !== false || !since || Date.parse(since) >= startMs - START_STUCK_MS) continue;
@@ -196,7 +197,9 @@ export async function findBlockedPod(
   if (silent) return silent;
   for (const pod of pods) {
     const text = neverReady(pod, startMs);
-    if (text) return { pod, who: 'kubelet', text, explained: true };
+    if (!text) continue;
+    const events = await ctx.read(ctx.reader.eventsFor(pod.metadata?.namespace, 'Pod', podName(pod)), []);
+    return events.length === 0 ? { pod, who: 'kubelet', text, explained: true } : null;
   }
   return null;
 }
