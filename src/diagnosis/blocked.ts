@@ -1,6 +1,7 @@
 /**
  * Why a pod cannot run, in the words of whoever said so: a container stuck before it can run, the scheduler's
- * refusal, an init container that never finishes, or a kubelet warning about a pod left being created. Playbooks
+ * refusal, an init container that never finishes, or a kubelet warning about a pod left being created; or, when no
+ * event is left to say it, that a pod has been starting, or not ready under its readiness probe, for too long. Playbooks
  * whose fix would leave such a pod blocked step aside for it; UNKNOWN quotes it.
  */
 
@@ -103,7 +104,7 @@ const INIT_STUCK_MS = 5 * 60_000;
 const START_STUCK_MS = 10 * 60_000;
 
 /** Events expire an hour after their last repeat (the API server's --event-ttl): what that leaves a reader. */
-const NO_WORD = 'and none of its events says why (they are gone: events expire an hour after their last repeat)';
+const NO_WORD = 'and no event left says why (events expire an hour after their last repeat)';
 
 /**
  * A pod still being created long before the alert whose events say nothing about it: stuck, for a reason only the
