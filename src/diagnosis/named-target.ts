@@ -5,6 +5,10 @@
  * object through one label (alert-subjects.ts); any other alert goes through the general rule below. Labels that
  * belong to the exporter which produced the series (kube-state-metrics' own pod, node-exporter's pod, the kubelet's
  * service) never name the target.
+ *
+ * Over 300 lines because the general rule is one ordered decision over many label conventions (kube-prometheus,
+ * legacy kubernetes_sd, OpenTelemetry, meshes, ingress controllers, exporters); its parsers of one convention each
+ * already live beside it (mesh-labels.ts, ingress-routes.ts, service-hosts.ts).
  */
 import type { WorkloadKind } from '../kube/reader.js';
 import { ALERT_SUBJECTS, type Subject } from './alert-subjects.js';

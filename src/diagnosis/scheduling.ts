@@ -104,13 +104,14 @@ export async function preemptionsOf(ctx: PlaybookContext, pods: Pod[]): Promise<
   const last = ours.at(-1);
   if (!last) return null;
   const related = last.related;
+  const lastAt = eventTime(last);
   return {
     victims: [...new Set(ours.map((e) => e.involvedObject?.name ?? '?'))],
     by:
       related?.kind === 'Pod' && related.name
         ? { namespace: related.namespace ?? namespace, name: related.name }
         : null,
-    at: eventTime(last) ? new Date(eventTime(last)).toISOString() : undefined,
+    at: lastAt > 0 ? new Date(lastAt).toISOString() : undefined,
     message: (last.message ?? '').trim(),
   };
 }

@@ -7,27 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { eventCount, eventFirstSeen, eventTime, type KubeEvent } from '../../src/kube/reader.js';
+import { asEventsApi, eventsAsEventsApi } from '../support/events-api.js';
 import { scenarioDiagnoser } from './diagnose-scenario.js';
 
 const diagnoseScenario = scenarioDiagnoser();
-
-/** An event as the events.k8s.io recorder writes it, read through the core/v1 API. */
-function eventsApiShape(e: Record<string, any>): Record<string, any> {
-  const first = e.firstTimestamp ?? e.lastTimestamp;
-  const { count, ...rest } = e;
-  return {
-    ...rest,
-    eventTime: new Date(first).toISOString().replace('Z', '000Z'),
-    firstTimestamp: null,
-    lastTimestamp: null,
-    reportingComponent: e.source?.component ?? '',
-    source: {},
-    ...((count ?? 1) > 1 ? { series: { count, lastObservedTime: new Date(e.lastTimestamp).toISOString() } } : {}),
-  };
-}
-
-const allEventsAsEventsApi = (objects: Record<string, any>[]) =>
-  objects.map((o) => (o.kind === 'Event' && o.lastTimestamp ? eventsApiShape(o) : o));
 
 describe('an event in either shape', () => {
   const legacy: KubeEvent = {
@@ -37,7 +20,7 @@ describe('an event in either shape', () => {
     lastTimestamp: '2026-11-03T10:17:26Z',
     count: 63,
   };
-  const eventsApi = eventsApiShape(legacy) as KubeEvent;
+  const eventsApi = asEventsApi(legacy) as KubeEvent;
 
   it('is dated by its last occurrence, counted, and first seen alike', () => {
     for (const e of [legacy, eventsApi]) {
@@ -63,7 +46,7 @@ describe('a diagnosis whose events come from the events.k8s.io recorder', () => 
     it(`is the same for ${name}`, async () => {
       const dir = `test/scenarios/${name}`;
       const before = await diagnoseScenario(dir);
-      const after = await diagnoseScenario(dir, allEventsAsEventsApi);
+      const after = await diagnoseScenario(dir, eventsAsEventsApi);
       expect(after.rootCause).toEqual(before.rootCause);
       expect(after.target).toEqual(before.target);
       expect(after.actions.map((a) => a.kind)).toEqual(before.actions.map((a) => a.kind));

@@ -9,6 +9,7 @@
  * - Prometheus' external labels on every alert (cluster, prometheus, prometheus_replica, region).
  */
 import { describe, it } from 'vitest';
+import { eventsAsEventsApi } from '../support/events-api.js';
 import { diagnoseFolder, expectAsScored, scenarioFolders, type Variant } from './scenario-runner.js';
 
 const SHIFT_MS = -400 * 86_400_000;
@@ -23,22 +24,6 @@ function shifted(text: string): string {
   });
 }
 
-/** A legacy Event as the events.k8s.io recorder would have written it. */
-function eventsApiShape(e: Record<string, any>): Record<string, any> {
-  if (e.kind !== 'Event' || !e.lastTimestamp) return e;
-  const { count, firstTimestamp, lastTimestamp, ...rest } = e;
-  const micro = (t: string) => new Date(t).toISOString().replace('Z', '000Z');
-  return {
-    ...rest,
-    eventTime: micro(firstTimestamp ?? lastTimestamp),
-    firstTimestamp: null,
-    lastTimestamp: null,
-    reportingComponent: e.source?.component ?? '',
-    source: {},
-    ...((count ?? 1) > 1 ? { series: { count, lastObservedTime: micro(lastTimestamp) } } : {}),
-  };
-}
-
 const EXTERNAL = {
   cluster: 'prod-eu-1',
   prometheus: 'monitoring/k8s',
@@ -48,7 +33,7 @@ const EXTERNAL = {
 
 const otherCluster: Variant = {
   text: shifted,
-  objects: (objects) => objects.map(eventsApiShape).reverse(),
+  objects: (objects) => eventsAsEventsApi(objects).reverse(),
   labels: (labels) => ({ ...EXTERNAL, ...labels }),
 };
 
